@@ -1,0 +1,49 @@
+#pragma once
+/// Metadata of a multiscale 5D image, canonical order (t, c, z, y, x). Plain values, no I/O.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/dtype.h"
+
+namespace tessera::data {
+
+enum Axis5 : int { kT = 0, kC = 1, kZ = 2, kY = 3, kX = 4 };
+using Shape5 = std::array<std::int64_t, 5>;
+using Vec5 = std::array<double, 5>;
+
+struct LevelInfo {
+  std::string path;                   ///< store key of the level (zarr path, IFD, ...)
+  Shape5 shape{1, 1, 1, 1, 1};        ///< t, c, z, y, x
+  Shape5 chunk{1, 1, 1, 1, 1};        ///< tile shape; readTile delivers y/x blocks of this size
+  Vec5 scale{1, 1, 1, 1, 1};          ///< physical size of one element
+  Vec5 translation{0, 0, 0, 0, 0};    ///< physical position of element 0
+};
+
+struct ChannelInfo {
+  std::string name;
+  std::uint32_t color = 0xFFFFFF;  ///< 0xRRGGBB
+  std::optional<std::array<double, 2>> window;  ///< start, end from metadata, if any
+  std::optional<std::array<double, 2>> range;   ///< min, max from metadata, if any
+  bool visible = true;
+  bool inverted = false;
+};
+
+struct ImageInfo {
+  std::string format;                   ///< "ome-zarr 0.4", "ome-tiff", ...
+  std::string source;                   ///< path or URL it came from
+  std::vector<std::string> storedAxes;  ///< axis names in stored order, e.g. {"c","y","x"}
+  std::string spaceUnit;                ///< unit of y/x scale ("micrometer"), may be empty
+  DType dtype = DType::U16;
+  std::vector<LevelInfo> levels;  ///< levels[0] is full resolution
+  std::vector<ChannelInfo> channels;
+  std::vector<std::string> labels;    ///< names of label images, if any
+  std::vector<std::string> warnings;  ///< non-fatal problems met while opening
+
+  std::int64_t width(std::size_t level = 0) const { return levels.at(level).shape[kX]; }
+  std::int64_t height(std::size_t level = 0) const { return levels.at(level).shape[kY]; }
+};
+
+}  // namespace tessera::data

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every build, test and run dependency of Tessera from Debian bookworm.
+# Idempotent: when everything is present it prints nothing and exits 0.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config clang-format dpkg-dev file
+  # Qt 6 (Widgets, OpenGL, Concurrent, Test are all in qt6-base-dev)
+  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libqt6svg6 libgl-dev
+  # VTK 9.1 (never libvtk9-qt-dev: it is built against Qt 5)
+  libvtk9-dev
+  # image and data libraries
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-calib3d-dev
+  libboost-dev libhdf5-dev libtiff-dev libblosc-dev libzstd-dev liblz4-dev zlib1g-dev
+  libssl-dev libopenslide-dev nlohmann-json3-dev
+  # headless GUI tests: X server, xauth, Mesa llvmpipe
+  xvfb xauth libgl1-mesa-dri libglx-mesa0 libegl-mesa0 fonts-dejavu-core
+  # loopback HTTP server for remote tests
+  nginx-light curl
+  # independent writers for fixtures and peers for benchmarks
+  python3 python3-numpy python3-zarr python3-anndata python3-tifffile python3-h5py python3-dask
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
