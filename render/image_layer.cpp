@@ -1,0 +1,345 @@
+#include "render/image_layer.h"
+
+#include <vtkActor.h>
+#include <vtkImageData.h>
+#include <vtkPlaneSource.h>
+#include <vtkPointData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+#include <vtkTexture.h>
+#include <vtkUnsignedCharArray.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+namespace tessera::render {
+
+struct ImageLayer::TileActor {
+  vtkSmartPointer<vtkPlaneSource> plane;
+  vtkSmartPointer<vtkImageData> image;
+  vtkSmartPointer<vtkTexture> texture;
+  vtkSmartPointer<vtkActor> actor;
+  std::uint64_t generation = 0;  // display generation the texture was composited with
+  TileState shown = TileState::Missing;
+  std::uint64_t lastUsed = 0;
+};
+
+namespace {
+// Diagonal red/grey stripes: a failed tile must never look like dark image data.
+void paintHatch(std::uint8_t* rgba, int w, int h) {
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      std::uint8_t* p = rgba + 4 * (static_cast<std::size_t>(y) * w + x);
+      const bool stripe = ((x + y) / 8) % 2 == 0;
+      p[0] = stripe ? 170 : 60;
+      p[1] = stripe ? 30 : 60;
+      p[2] = stripe ? 30 : 60;
+      p[3] = 255;
+    }
+}
+constexpr std::size_t kMinActors = 96;
+}  // namespace
+
+ImageLayer::ImageLayer(vtkRenderer* renderer, data::TileCache& cache, Post post,
+                       std::function<void()> changed)
+    : renderer_(renderer), cache_(cache), post_(std::move(post)), changed_(std::move(changed)) {}
+
+ImageLayer::~ImageLayer() {
+  cancelAll();
+  dropActors();
+  if (sourceId_) cache_.unregisterSource(sourceId_);
+}
+
+void ImageLayer::cancelAll() {
+  for (auto& [k, stop] : pending_) stop.request_stop();
+  pending_.clear();
+}
+
+void ImageLayer::dropActors() {
+  for (auto& [k, a] : actors_) renderer_->RemoveActor(a->actor);
+  actors_.clear();
+}
+
+void ImageLayer::setSource(std::shared_ptr<const data::TileSource> source) {
+  cancelAll();
+  dropActors();
+  if (sourceId_) cache_.unregisterSource(sourceId_);
+  sourceId_ = 0;
+  source_ = std::move(source);
+  level_ = -1;
+  t_ = z_ = 0;
+  displays_.clear();
+  if (!source_) return;
+  sourceId_ = cache_.registerSource(source_);
+  displays_ = defaultDisplays(source_->info());
+  ++generation_;
+  prepareCompositor();
+}
+
+const data::ImageInfo* ImageLayer::info() const { return source_ ? &source_->info() : nullptr; }
+
+Rect ImageLayer::worldBounds() const {
+  if (!source_) return {};
+  const auto& l0 = source_->info().levels.at(0);
+  return {0, 0, static_cast<double>(l0.shape[data::kX]), static_cast<double>(l0.shape[data::kY])};
+}
+
+void ImageLayer::setDisplays(std::vector<ChannelDisplay> displays) {
+  displays_ = std::move(displays);
+  ++generation_;
+  prepareCompositor();
+  if (changed_) changed_();
+}
+
+void ImageLayer::setPlane(std::int64_t t, std::int64_t z) {
+  if (t == t_ && z == z_) return;
+  t_ = t;
+  z_ = z;
+  if (changed_) changed_();
+}
+
+std::vector<std::int64_t> ImageLayer::visibleChannels() const {
+  std::vector<std::int64_t> out;
+  for (std::size_t c = 0; c < displays_.size(); ++c)
+    if (displays_[c].visible) out.push_back(static_cast<std::int64_t>(c));
+  return out;
+}
+
+void ImageLayer::prepareCompositor() {
+  if (!source_) return;
+  std::vector<ChannelDisplay> visible;
+  for (const auto c : visibleChannels()) visible.push_back(displays_[static_cast<std::size_t>(c)]);
+  compositor_.prepare(visible, source_->info().dtype);
+}
+
+data::CacheKey ImageLayer::cacheKey(const TileIndex& t, std::int64_t channel) const {
+  return data::CacheKey{sourceId_, data::TileKey{t.level, t_, channel, z_, t.row, t.col}};
+}
+
+ImageLayer::TileState ImageLayer::stateOf(const TileIndex& t) const {
+  const auto channels = visibleChannels();
+  if (channels.empty()) return TileState::Missing;
+  bool all = true;
+  for (const auto c : channels) {
+    const auto key = cacheKey(t, c);
+    if (cache_.failure(key)) return TileState::Failed;
+    if (!cache_.peek(key)) all = false;
+  }
+  return all ? TileState::Ready : TileState::Missing;
+}
+
+void ImageLayer::requestTile(const TileIndex& t, data::Priority p,
+                             std::map<data::CacheKey, std::stop_source>& keep) {
+  for (const auto c : visibleChannels()) {
+    const auto key = cacheKey(t, c);
+    if (keep.count(key)) continue;
+    if (auto it = pending_.find(key); it != pending_.end()) {
+      keep.emplace(key, std::move(it->second));
+      pending_.erase(it);
+      continue;
+    }
+    if (cache_.peek(key) || cache_.failure(key)) continue;
+    std::stop_source stop;
+    std::weak_ptr<int> alive = alive_;
+    auto post = post_;
+    cache_.request(key, p, stop.get_token(),
+                   [this, alive, post](const data::CacheKey& k, const data::Expected<data::TilePtr>& r) {
+                     const bool ok = r.has_value();
+                     const bool cancelled = !ok && r.error().code == data::Errc::Cancelled;
+                     if (cancelled) return;
+                     post([this, alive, k, ok] {
+                       if (alive.lock()) onTile(k, ok);
+                     });
+                   });
+    keep.emplace(key, std::move(stop));
+  }
+}
+
+void ImageLayer::onTile(const data::CacheKey& key, bool ok) {
+  if (key.source != sourceId_) return;
+  pending_.erase(key);
+  const auto c = static_cast<std::size_t>(key.tile.c);
+  const int coarsest = static_cast<int>(source_->info().levels.size()) - 1;
+  if (ok && key.tile.level == coarsest && c < displays_.size() && displays_[c].windowFromData) {
+    if (auto tile = cache_.peek(key)) {
+      const auto w = autoWindow(*tile);
+      displays_[c].start = w[0];
+      displays_[c].end = w[1];
+      displays_[c].windowFromData = false;
+      ++generation_;
+      prepareCompositor();
+      if (onDisplaysChanged) onDisplaysChanged();
+    }
+  }
+  if (changed_) changed_();
+}
+
+ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
+  const ActorKey key{t.level, t_, z_, t.row, t.col};
+  auto& slot = actors_[key];
+  if (!slot) {
+    slot = std::make_unique<TileActor>();
+    auto& a = *slot;
+    const Rect r = tileWorldRect(source_->info(), t);
+    // Coarser levels sit further from the camera (which looks along +z), so finer tiles win.
+    const double z = static_cast<double>(t.level) + 1.0;
+    a.plane = vtkSmartPointer<vtkPlaneSource>::New();
+    a.plane->SetOrigin(r.x0, r.y0, z);
+    a.plane->SetPoint1(r.x1, r.y0, z);
+    a.plane->SetPoint2(r.x0, r.y1, z);
+    auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
+    mapper->SetInputConnection(a.plane->GetOutputPort());
+    a.image = vtkSmartPointer<vtkImageData>::New();
+    a.texture = vtkSmartPointer<vtkTexture>::New();
+    a.texture->SetInputData(a.image);
+    a.texture->EdgeClampOn();
+    a.texture->SetColorModeToDirectScalars();
+    a.actor = vtkSmartPointer<vtkActor>::New();
+    a.actor->SetMapper(mapper);
+    a.actor->SetTexture(a.texture);
+    a.actor->GetProperty()->LightingOff();
+    a.actor->VisibilityOff();
+    renderer_->AddActor(a.actor);
+  }
+  return *slot;
+}
+
+void ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState state) {
+  if (a.shown == state && (state == TileState::Failed || a.generation == generation_)) return;
+  const auto& l = source_->info().levels.at(static_cast<std::size_t>(t.level));
+  const int w = static_cast<int>(std::min(l.chunk[data::kX], l.shape[data::kX] - t.col * l.chunk[data::kX]));
+  const int h = static_cast<int>(std::min(l.chunk[data::kY], l.shape[data::kY] - t.row * l.chunk[data::kY]));
+  std::vector<data::TilePtr> held;
+  std::vector<const data::Tile*> tiles;
+  if (state == TileState::Ready) {
+    for (const auto c : visibleChannels()) {
+      auto tile = cache_.peek(cacheKey(t, c));
+      if (!tile || tile->width != w || tile->height != h) return;  // evicted meanwhile; keep old
+      tiles.push_back(tile.get());
+      held.push_back(std::move(tile));
+    }
+  }
+  a.image->SetDimensions(w, h, 1);
+  a.image->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
+  auto* rgba = static_cast<std::uint8_t*>(a.image->GetScalarPointer());
+  if (state == TileState::Failed) paintHatch(rgba, w, h);
+  else compositor_.composite(tiles, rgba);
+  a.image->Modified();
+  a.generation = generation_;
+  a.shown = state;
+}
+
+void ImageLayer::arrange(const std::vector<std::pair<TileIndex, TileState>>& draw, double zoom) {
+  ++frame_;
+  std::set<ActorKey> shown;
+  for (const auto& [t, state] : draw) {
+    auto& a = actorFor(t);
+    refreshTexture(a, t, state);
+    if (a.shown == TileState::Missing) continue;
+    // Nearest neighbour when magnified shows true pixels; linear when minified avoids shimmer.
+    const bool magnified = zoom * levelFactor(source_->info(), t.level) >= 0.999;
+    if (a.texture->GetInterpolate() == magnified) a.texture->SetInterpolate(!magnified);
+    a.actor->VisibilityOn();
+    a.lastUsed = frame_;
+    shown.insert(ActorKey{t.level, t_, z_, t.row, t.col});
+  }
+  for (auto& [k, a] : actors_)
+    if (!shown.count(k)) a->actor->VisibilityOff();
+  // Textures live in (software) GPU memory; keep only a few screens' worth.
+  const std::size_t limit = std::max(kMinActors, shown.size() * 3);
+  if (actors_.size() > limit) {
+    std::vector<std::pair<std::uint64_t, ActorKey>> byAge;
+    for (const auto& [k, a] : actors_)
+      if (!shown.count(k)) byAge.emplace_back(a->lastUsed, k);
+    std::sort(byAge.begin(), byAge.end());
+    for (std::size_t i = 0; i < byAge.size() && actors_.size() > limit; ++i) {
+      renderer_->RemoveActor(actors_[byAge[i].second]->actor);
+      actors_.erase(byAge[i].second);
+    }
+  }
+}
+
+void ImageLayer::update(const ViewCamera& camera) {
+  status_ = {};
+  if (!source_) return;
+  const auto& info = source_->info();
+  const int coarsest = static_cast<int>(info.levels.size()) - 1;
+  level_ = chooseLevel(info, camera.zoom(), level_);
+  status_.level = level_;
+  const Rect view = camera.visibleWorld();
+  const auto visible = tilesCovering(info, level_, view);
+
+  std::map<data::CacheKey, std::stop_source> keep;
+  // The coarsest level first: it is small and guarantees that something covers every pixel.
+  for (const auto& t : tilesCovering(info, coarsest, view)) requestTile(t, data::Priority::Visible, keep);
+  for (const auto& t : visible) requestTile(t, data::Priority::Visible, keep);
+  for (const auto& t : tilesCovering(info, level_, view, 1)) requestTile(t, data::Priority::Prefetch, keep);
+  if (level_ + 1 < coarsest)
+    for (const auto& t : tilesCovering(info, level_ + 1, view)) requestTile(t, data::Priority::Prefetch, keep);
+  for (auto& [k, stop] : pending_) stop.request_stop();
+  pending_ = std::move(keep);
+  status_.pendingRequests = static_cast<int>(pending_.size());
+
+  std::vector<std::pair<TileIndex, TileState>> draw;
+  std::set<TileIndex> drawn;
+  auto add = [&](const TileIndex& t, TileState s) {
+    if (drawn.insert(t).second) draw.emplace_back(t, s);
+  };
+  status_.visibleTiles = static_cast<int>(visible.size());
+  for (const auto& t : visible) {
+    const auto s = stateOf(t);
+    if (s == TileState::Ready) ++status_.readyTiles;
+    if (s == TileState::Failed) ++status_.failedTiles;
+    if (s != TileState::Missing) {
+      add(t, s);
+      continue;
+    }
+    const Rect r = tileWorldRect(info, t);
+    bool covered = false;
+    // Finer tiles still resident (after zooming out) are drawn in front of the fallback.
+    if (level_ > 0) {
+      for (const auto& f : tilesCovering(info, level_ - 1, r))
+        if (stateOf(f) == TileState::Ready) add(f, TileState::Ready);
+    }
+    for (int l = level_ + 1; l <= coarsest && !covered; ++l) {
+      for (const auto& a : tilesCovering(info, l, r)) {
+        const auto s2 = stateOf(a);
+        if (s2 == TileState::Missing) continue;
+        add(a, s2);
+        covered = true;
+      }
+    }
+    if (covered) ++status_.coveredByOthers;
+    else ++status_.uncovered;
+  }
+  arrange(draw, camera.zoom());
+}
+
+std::vector<double> ImageLayer::valuesAt(double x, double y, int* levelUsed) const {
+  std::vector<double> out;
+  if (!source_) return out;
+  const auto& info = source_->info();
+  for (int l = std::max(0, level_); l < static_cast<int>(info.levels.size()); ++l) {
+    TileIndex t;
+    if (!tileAt(info, l, x, y, t)) return out;
+    const auto& lv = info.levels[static_cast<std::size_t>(l)];
+    const double f = levelFactor(info, l);
+    const auto px = static_cast<std::int64_t>(x / f) - t.col * lv.chunk[data::kX];
+    const auto py = static_cast<std::int64_t>(y / f) - t.row * lv.chunk[data::kY];
+    std::vector<double> values;
+    for (std::size_t c = 0; c < displays_.size(); ++c) {
+      auto tile = cache_.peek(cacheKey(t, static_cast<std::int64_t>(c)));
+      if (!tile || px >= tile->width || py >= tile->height) break;
+      values.push_back(tileValue(*tile, static_cast<std::size_t>(py * tile->width + px)));
+    }
+    if (values.size() == displays_.size()) {
+      if (levelUsed) *levelUsed = l;
+      return values;
+    }
+  }
+  return out;
+}
+
+}  // namespace tessera::render

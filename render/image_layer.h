@@ -1,0 +1,116 @@
+#pragma once
+/// The tiled, multiscale, multichannel image layer of a vtkRenderer.
+/// - Picks the level for the camera (with hysteresis) and requests visible tiles first, nearest
+///   the centre first, then a prefetch ring and the next coarser level; requests for tiles that
+///   left the view are cancelled through their stop tokens.
+/// - Never shows a hole: a tile still loading is covered by loaded finer tiles and the best
+///   coarser level; a failed tile is drawn hatched.
+/// - Channels are composited on the CPU into one RGBA texture per tile (see Compositor), so a
+///   display change re-composites from the decoded tiles in the cache without re-reading.
+/// UI-thread only. Tile callbacks arrive on workers and are handed to `post`, which must run them
+/// on the UI thread; after the layer is destroyed they are ignored.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <vtkSmartPointer.h>
+
+#include "data/tile_cache.h"
+#include "render/channel_display.h"
+#include "render/compositor.h"
+#include "render/tile_plan.h"
+#include "render/view_camera.h"
+
+class vtkRenderer;
+class vtkActor;
+class vtkImageData;
+class vtkTexture;
+class vtkPlaneSource;
+
+namespace tessera::render {
+
+struct LayerStatus {
+  int level = 0;
+  int visibleTiles = 0;  ///< target-level tiles in view
+  int readyTiles = 0;    ///< of those, drawn at the target level
+  int failedTiles = 0;   ///< of those, drawn hatched
+  int coveredByOthers = 0;  ///< of those, covered by another level while loading
+  int uncovered = 0;     ///< of those, with nothing to draw (only before the first tiles arrive)
+  int pendingRequests = 0;
+  bool complete() const { return readyTiles + failedTiles == visibleTiles; }
+};
+
+class ImageLayer {
+ public:
+  using Post = std::function<void(std::function<void()>)>;
+
+  ImageLayer(vtkRenderer* renderer, data::TileCache& cache, Post post,
+             std::function<void()> changed);
+  ~ImageLayer();
+  ImageLayer(const ImageLayer&) = delete;
+  ImageLayer& operator=(const ImageLayer&) = delete;
+
+  void setSource(std::shared_ptr<const data::TileSource> source);
+  const data::ImageInfo* info() const;
+  /// The image extent in world (level-0 pixel) units.
+  Rect worldBounds() const;
+
+  void setDisplays(std::vector<ChannelDisplay> displays);
+  const std::vector<ChannelDisplay>& displays() const { return displays_; }
+  /// Called when auto-contrast filled in a channel window.
+  std::function<void()> onDisplaysChanged;
+
+  void setPlane(std::int64_t t, std::int64_t z);
+  std::int64_t planeT() const { return t_; }
+  std::int64_t planeZ() const { return z_; }
+
+  /// Plans, requests and arranges the tile actors for `camera`. Call before each render.
+  void update(const ViewCamera& camera);
+  LayerStatus status() const { return status_; }
+
+  /// Raw value of each channel at world point (x, y) from the finest resident level, or empty.
+  std::vector<double> valuesAt(double x, double y, int* levelUsed = nullptr) const;
+
+ private:
+  struct TileActor;
+  struct ActorKey {
+    int level;
+    std::int64_t t, z, row, col;
+    auto operator<=>(const ActorKey&) const = default;
+  };
+  enum class TileState { Missing, Ready, Failed };
+
+  data::CacheKey cacheKey(const TileIndex& t, std::int64_t channel) const;
+  TileState stateOf(const TileIndex& t) const;
+  void requestTile(const TileIndex& t, data::Priority p, std::map<data::CacheKey, std::stop_source>& keep);
+  void onTile(const data::CacheKey& key, bool ok);
+  TileActor& actorFor(const TileIndex& t);
+  void refreshTexture(TileActor& a, const TileIndex& t, TileState state);
+  void arrange(const std::vector<std::pair<TileIndex, TileState>>& draw, double zoom);
+  std::vector<std::int64_t> visibleChannels() const;
+  void prepareCompositor();
+  void cancelAll();
+  void dropActors();
+
+  vtkRenderer* renderer_;
+  data::TileCache& cache_;
+  Post post_;
+  std::function<void()> changed_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+
+  std::shared_ptr<const data::TileSource> source_;
+  std::uint64_t sourceId_ = 0;
+  std::vector<ChannelDisplay> displays_;
+  Compositor compositor_;
+  std::uint64_t generation_ = 1;
+  std::int64_t t_ = 0, z_ = 0;
+  int level_ = -1;
+  std::map<data::CacheKey, std::stop_source> pending_;
+  std::map<ActorKey, std::unique_ptr<TileActor>> actors_;
+  std::uint64_t frame_ = 0;
+  LayerStatus status_;
+};
+
+}  // namespace tessera::render
