@@ -1,0 +1,143 @@
+#include "render/offscreen_render.h"
+
+#include <vtkImageData.h>
+#include <vtkNew.h>
+#include <vtkPNGWriter.h>
+#include <vtkRenderWindow.h>
+#include <vtkRenderer.h>
+#include <vtkUnsignedCharArray.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+
+#include "render/image_layer.h"
+#include "render/scene.h"
+
+namespace tessera::render {
+namespace {
+
+// Tile callbacks come from workers; the render loop runs them on this thread, as the UI would.
+class TaskQueue {
+ public:
+  void post(std::function<void()> f) {
+    {
+      std::lock_guard lock(mutex_);
+      tasks_.push_back(std::move(f));
+    }
+    cv_.notify_one();
+  }
+  void runFor(std::chrono::milliseconds wait) {
+    std::deque<std::function<void()>> batch;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait_for(lock, wait, [this] { return !tasks_.empty(); });
+      batch.swap(tasks_);
+    }
+    for (auto& f : batch) f();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+};
+
+}  // namespace
+
+data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSource> source,
+                                              data::TileCache& cache, const RenderRequest& req) {
+  const auto& info = source->info();
+  const Rect whole{0, 0, static_cast<double>(info.width()), static_cast<double>(info.height())};
+  const Rect region = req.region.value_or(whole);
+  if (region.width() <= 0 || region.height() <= 0)
+    return data::fail(data::Errc::InvalidArgument, "render: empty region");
+  int w = req.width, h = req.height;
+  if (w <= 0 || h <= 0) {
+    // Without a size: 1:1 for a region, else 1024 px on the longer side; never above 4096.
+    const double longSide = req.region ? std::max(region.width(), region.height()) : 1024.0;
+    const double s = std::min(4096.0, longSide) / std::max(region.width(), region.height());
+    w = std::max(1, static_cast<int>(std::lround(region.width() * s)));
+    h = std::max(1, static_cast<int>(std::lround(region.height() * s)));
+  }
+  if (w > 16384 || h > 16384)
+    return data::fail(data::Errc::InvalidArgument, "render: output larger than 16384 px");
+
+  TaskQueue queue;
+  vtkNew<vtkRenderer> renderer;
+  setupRenderer(renderer);
+  vtkNew<vtkRenderWindow> window;
+  window->SetOffScreenRendering(1);
+  window->SetMultiSamples(0);
+  window->SetSize(w, h);
+  window->AddRenderer(renderer);
+
+  ViewCamera camera;
+  camera.setViewport(w, h);
+  camera.fit(region);
+  ImageLayer layer(renderer, cache, [&queue](std::function<void()> f) { queue.post(std::move(f)); }, {});
+  layer.setSource(source);
+  if (req.displays) {
+    if (req.displays->size() != info.channels.size())
+      return data::fail(data::Errc::InvalidArgument, "render: expected " + std::to_string(info.channels.size()) + " channel settings");
+    layer.setDisplays(*req.displays);
+  }
+  layer.setPlane(req.t, req.z);
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(req.timeoutSeconds);
+  for (;;) {
+    layer.update(camera);
+    const auto st = layer.status();
+    const bool contrastPending = std::any_of(layer.displays().begin(), layer.displays().end(),
+                                             [](const ChannelDisplay& d) { return d.visible && d.windowFromData; });
+    if (st.complete() && !contrastPending) break;
+    if (std::chrono::steady_clock::now() > deadline)
+      return data::fail(data::Errc::Io, "render: timed out waiting for tiles of " + info.source);
+    queue.runFor(std::chrono::milliseconds(50));
+  }
+  applyCamera(renderer, camera);
+  window->Render();
+
+  RenderedImage out;
+  out.width = w;
+  out.height = h;
+  out.level = layer.status().level;
+  out.displays = layer.displays();
+  vtkNew<vtkUnsignedCharArray> pixels;
+  window->GetPixelData(0, 0, w - 1, h - 1, /*front=*/0, pixels);
+  out.rgb.resize(static_cast<std::size_t>(w) * h * 3);
+  const auto* src = pixels->GetPointer(0);
+  // OpenGL rows run bottom-up.
+  for (int y = 0; y < h; ++y)
+    std::memcpy(out.rgb.data() + static_cast<std::size_t>(y) * w * 3,
+                src + static_cast<std::size_t>(h - 1 - y) * w * 3, static_cast<std::size_t>(w) * 3);
+  return out;
+}
+
+data::Expected<void> writePng(const RenderedImage& image, const std::string& path) {
+  vtkNew<vtkImageData> img;
+  img->SetDimensions(image.width, image.height, 1);
+  img->AllocateScalars(VTK_UNSIGNED_CHAR, 3);
+  auto* dst = static_cast<std::uint8_t*>(img->GetScalarPointer());
+  // VTK images run bottom-up too.
+  for (int y = 0; y < image.height; ++y)
+    std::memcpy(dst + static_cast<std::size_t>(y) * image.width * 3,
+                image.rgb.data() + static_cast<std::size_t>(image.height - 1 - y) * image.width * 3,
+                static_cast<std::size_t>(image.width) * 3);
+  const auto parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
+    return data::fail(data::Errc::NotFound, path + ": folder does not exist");
+  vtkNew<vtkPNGWriter> writer;
+  writer->SetFileName(path.c_str());
+  writer->SetInputData(img);
+  writer->Write();
+  if (writer->GetErrorCode() != 0 || !std::filesystem::exists(path, ec))
+    return data::fail(data::Errc::Io, path + ": could not write PNG");
+  return {};
+}
+
+}  // namespace tessera::render

@@ -1,0 +1,135 @@
+#include "widgets/image_view.h"
+
+#include <QCoreApplication>
+#include <QPointer>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "render/scene.h"
+#include "widgets/vtk_gl_window.h"
+
+namespace tessera::widgets {
+
+ImageView::ImageView(data::TileCache& cache, QWidget* parent) : QWidget(parent) {
+  gl_ = new VtkGlWindow();
+  container_ = QWidget::createWindowContainer(gl_, this);
+  container_->setFocusPolicy(Qt::StrongFocus);
+  container_->setMinimumSize(200, 150);
+  auto* lay = new QVBoxLayout(this);
+  lay->setContentsMargins(0, 0, 0, 0);
+  lay->addWidget(container_);
+  setFocusProxy(container_);
+
+  QPointer<ImageView> self(this);
+  auto post = [self](std::function<void()> f) {
+    // Called on worker threads; the lambda runs on the GUI thread if the view still exists.
+    QMetaObject::invokeMethod(
+        qApp, [self, f = std::move(f)] {
+          if (self) f();
+        },
+        Qt::QueuedConnection);
+  };
+  layer_ = std::make_unique<render::ImageLayer>(gl_->renderer(), cache, post, [this] { scheduleRender(); });
+  layer_->onDisplaysChanged = [this] { emit displaysChanged(); };
+  gl_->beforeRender = [this](QSize s) { beforeRender(s); };
+
+  connect(gl_, &VtkGlWindow::frameSwapped, this, [this] { emit frameRendered(gl_->lastFrameMs()); });
+  connect(gl_, &VtkGlWindow::mousePressed, this, [this](QPointF p, Qt::MouseButton b, Qt::KeyboardModifiers) {
+    if (b == Qt::LeftButton || b == Qt::MiddleButton) {
+      dragging_ = true;
+      lastDrag_ = p;
+      gl_->setCursor(Qt::ClosedHandCursor);
+    }
+  });
+  connect(gl_, &VtkGlWindow::mouseReleased, this, [this](QPointF, Qt::MouseButton) {
+    dragging_ = false;
+    gl_->unsetCursor();
+  });
+  connect(gl_, &VtkGlWindow::mouseMoved, this, [this](QPointF p, Qt::MouseButtons) {
+    if (dragging_) {
+      panBy(p.x() - lastDrag_.x(), p.y() - lastDrag_.y());
+      lastDrag_ = p;
+    }
+    double wx = 0, wy = 0;
+    camera_.screenToWorld(p.x(), p.y(), wx, wy);
+    const auto b = layer_->worldBounds();
+    emit cursorMoved(QPointF(wx, wy), wx >= b.x0 && wy >= b.y0 && wx < b.x1 && wy < b.y1);
+  });
+  connect(gl_, &VtkGlWindow::mouseLeft, this, &ImageView::cursorLeft);
+  connect(gl_, &VtkGlWindow::wheelTurned, this, [this](QPointF p, double steps) {
+    camera_.zoomAbout(p.x(), p.y(), std::pow(1.25, steps));
+    scheduleRender();
+  });
+  connect(gl_, &VtkGlWindow::keyPressed, this, &ImageView::onKey);
+}
+
+ImageView::~ImageView() {
+  // The layer owns VTK actors that must go before the GL window tears down its context.
+  layer_.reset();
+}
+
+void ImageView::setSource(std::shared_ptr<const data::TileSource> source) {
+  layer_->setSource(std::move(source));
+  lastLevel_ = -1;
+  fitPending_ = true;
+  emit displaysChanged();
+  scheduleRender();
+}
+
+void ImageView::fit() {
+  fitPending_ = true;
+  scheduleRender();
+}
+
+void ImageView::oneToOne() {
+  camera_.oneToOne();
+  scheduleRender();
+}
+
+void ImageView::zoomBy(double factor) {
+  camera_.zoomAbout(camera_.viewportWidth() / 2.0, camera_.viewportHeight() / 2.0, factor);
+  scheduleRender();
+}
+
+void ImageView::panBy(double dx, double dy) {
+  camera_.pan(dx, dy);
+  scheduleRender();
+}
+
+QImage ImageView::grabFrame() { return gl_->grabFramebuffer(); }
+
+void ImageView::scheduleRender() { gl_->update(); }
+
+void ImageView::beforeRender(QSize deviceSize) {
+  camera_.setViewport(deviceSize.width(), deviceSize.height());
+  if (fitPending_ && layer_->info()) {
+    camera_.fit(layer_->worldBounds());
+    fitPending_ = false;
+  }
+  layer_->update(camera_);
+  render::applyCamera(gl_->renderer(), camera_);
+  const int level = layer_->status().level;
+  if (level != lastLevel_) {
+    lastLevel_ = level;
+    emit levelChanged(level);
+  }
+}
+
+void ImageView::onKey(int key, Qt::KeyboardModifiers) {
+  const double step = 0.1 * std::min(camera_.viewportWidth(), camera_.viewportHeight());
+  switch (key) {
+    case Qt::Key_Left: panBy(step, 0); break;
+    case Qt::Key_Right: panBy(-step, 0); break;
+    case Qt::Key_Up: panBy(0, step); break;
+    case Qt::Key_Down: panBy(0, -step); break;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: zoomBy(1.25); break;
+    case Qt::Key_Minus:
+    case Qt::Key_Underscore: zoomBy(1 / 1.25); break;
+    case Qt::Key_0: fit(); break;
+    case Qt::Key_1: oneToOne(); break;
+    default: break;
+  }
+}
+
+}  // namespace tessera::widgets

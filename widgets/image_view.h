@@ -1,0 +1,60 @@
+#pragma once
+/// The central image view: a VtkGlWindow in a window container, a 2D camera (drag pans, the
+/// wheel zooms about the cursor, no rotation; arrows, +/-, 0 = fit, 1 = 1:1) and the tiled
+/// ImageLayer. Tile arrivals come back from workers through queued calls guarded by QPointer.
+/// GUI thread only; the TileCache outlives the view.
+#include <QPointF>
+#include <QWidget>
+#include <memory>
+
+#include "data/tile_cache.h"
+#include "render/image_layer.h"
+#include "render/view_camera.h"
+
+namespace tessera::widgets {
+
+class VtkGlWindow;
+
+class ImageView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ImageView(data::TileCache& cache, QWidget* parent = nullptr);
+  ~ImageView() override;
+
+  /// Shows `source` (null clears) and fits it into the view.
+  void setSource(std::shared_ptr<const data::TileSource> source);
+  render::ImageLayer& layer() { return *layer_; }
+  const render::ViewCamera& camera() const { return camera_; }
+  VtkGlWindow* glWindow() const { return gl_; }
+
+  void fit();
+  void oneToOne();
+  void zoomBy(double factor);
+  void panBy(double dx, double dy);
+  /// The last rendered frame, in device pixels.
+  QImage grabFrame();
+
+ signals:
+  /// World (level-0 pixel) position under the cursor; inside = over the image.
+  void cursorMoved(QPointF world, bool inside);
+  void cursorLeft();
+  void levelChanged(int level);
+  void displaysChanged();
+  void frameRendered(double milliseconds);
+
+ private:
+  void scheduleRender();
+  void beforeRender(QSize deviceSize);
+  void onKey(int key, Qt::KeyboardModifiers mods);
+
+  VtkGlWindow* gl_ = nullptr;
+  QWidget* container_ = nullptr;
+  render::ViewCamera camera_;
+  std::unique_ptr<render::ImageLayer> layer_;
+  bool fitPending_ = false;
+  bool dragging_ = false;
+  QPointF lastDrag_;
+  int lastLevel_ = -1;
+};
+
+}  // namespace tessera::widgets
