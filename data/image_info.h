@@ -31,6 +31,23 @@ struct ChannelInfo {
   bool inverted = false;
 };
 
+/// High-content screening plate layout (OME-NGFF `plate`); rows/columns are display names.
+struct PlateWell {
+  std::string path;                 ///< "A/1", relative to the plate group
+  int row = 0;                      ///< index into PlateInfo::rows
+  int column = 0;                   ///< index into PlateInfo::columns
+  std::vector<std::string> fields;  ///< image paths relative to the well, if known
+};
+
+struct PlateInfo {
+  std::string name;
+  std::vector<std::string> rows;
+  std::vector<std::string> columns;
+  std::vector<PlateWell> wells;
+  int fieldCount = 0;        ///< declared field_count (0 if not given)
+  std::string openedImage;   ///< store path of the field shown ("A/1/0")
+};
+
 struct ImageInfo {
   std::string format;                   ///< "ome-zarr 0.4", "ome-tiff", ...
   std::string source;                   ///< path or URL it came from
@@ -41,6 +58,10 @@ struct ImageInfo {
   std::vector<ChannelInfo> channels;
   std::vector<std::string> labels;    ///< names of label images, if any
   std::vector<std::string> warnings;  ///< non-fatal problems met while opening
+  /// Other images in the same container (bioformats2raw series, SpatialData images, OME-TIFF
+  /// images), as paths/names the reader understands; the opened one is first.
+  std::vector<std::string> series;
+  std::optional<PlateInfo> plate;  ///< set when a plate was opened (the image is one field)
 
   std::int64_t width(std::size_t level = 0) const { return levels.at(level).shape[kX]; }
   std::int64_t height(std::size_t level = 0) const { return levels.at(level).shape[kY]; }

@@ -1,0 +1,58 @@
+#pragma once
+/// Bytes-to-bytes codecs used by zarr (numcodecs compressors and zarr v3 bytes->bytes codecs).
+/// Codec objects are immutable after construction and safe to share between threads.
+/// Errors are values; messages start with the codec name ("blosc: ...") and carry no store
+/// key, so callers prefix them with storeKeyName(). No decoder allocates more than the caller's
+/// bound: declared sizes in headers are checked against it before any allocation.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "data/error.h"
+#include "data/store.h"
+
+namespace tessera::data {
+
+class BytesCodec {
+ public:
+  virtual ~BytesCodec() = default;
+  /// Short name used in error messages and metadata ("blosc", "zstd", ...).
+  virtual const char* name() const = 0;
+  /// Decodes `in` into exactly `out.size()` bytes. Errc::Corrupt if the payload is damaged or
+  /// decodes to any other size.
+  virtual Expected<void> decodeInto(std::span<const std::uint8_t> in,
+                                    std::span<std::uint8_t> out) const = 0;
+  /// Decodes when the decoded size is not known in advance; Errc::Corrupt beyond `maxSize`.
+  virtual Expected<Bytes> decode(std::span<const std::uint8_t> in, std::size_t maxSize) const = 0;
+  virtual Expected<Bytes> encode(std::span<const std::uint8_t> in) const = 0;
+};
+
+using BytesCodecPtr = std::shared_ptr<const BytesCodec>;
+
+struct BloscParams {
+  std::string cname = "lz4";  ///< lz4, lz4hc, blosclz, zstd, zlib, snappy (encode only)
+  int clevel = 5;
+  int shuffle = 1;  ///< 0 none, 1 byte, 2 bit
+  std::size_t typesize = 1;
+  std::size_t blocksize = 0;  ///< 0 = automatic
+};
+
+/// Identity ("no compressor").
+BytesCodecPtr makeNullCodec();
+BytesCodecPtr makeBloscCodec(BloscParams params = {});
+BytesCodecPtr makeZstdCodec(int level = 3, bool checksum = false);
+/// zlib stream (RFC 1950).
+BytesCodecPtr makeZlibCodec(int level = 1);
+/// gzip container (RFC 1952).
+BytesCodecPtr makeGzipCodec(int level = 1);
+/// numcodecs LZ4 framing: 4-byte little-endian decoded size, then one LZ4 block.
+BytesCodecPtr makeLz4Codec(int acceleration = 1);
+/// zarr v3 crc32c: the payload followed by its CRC-32C, 4 bytes little-endian.
+BytesCodecPtr makeCrc32cCodec();
+
+/// CRC-32C (Castagnoli), as used by iSCSI and zarr v3; crc32c("123456789") == 0xE3069283.
+std::uint32_t crc32c(std::span<const std::uint8_t> data, std::uint32_t crc = 0);
+
+}  // namespace tessera::data

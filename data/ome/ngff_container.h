@@ -1,0 +1,29 @@
+#pragma once
+/// Finds the image group to show inside an OME-Zarr container: an image, an HCS plate or well,
+/// a bioformats2raw layout or a SpatialData root. Reads group attributes only; thread-safe.
+/// Errors name the attributes file involved.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/error.h"
+#include "data/image_info.h"
+#include "data/store.h"
+
+namespace tessera::data {
+
+struct NgffImageLocation {
+  std::string imagePath;            ///< store path of the multiscales image group
+  std::string container;            ///< "", "plate", "well", "bioformats2raw", "spatialdata"
+  std::vector<std::string> series;  ///< sibling images (store paths), imagePath first
+  std::optional<PlateInfo> plate;
+  std::vector<std::string> warnings;
+};
+
+Expected<NgffImageLocation> locateNgffImage(const Store& store, const std::string& path);
+
+/// 100 for a multiscales image, 95 for a plate/well/bioformats2raw container, 90 for a
+/// SpatialData root with images, 0 otherwise (including unreadable metadata).
+int probeNgffContainer(const Store& store, const std::string& path);
+
+}  // namespace tessera::data

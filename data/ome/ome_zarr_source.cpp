@@ -1,0 +1,214 @@
+#include "data/ome/ome_zarr_source.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "data/ome/ngff_container.h"
+#include "data/ome/ngff_metadata.h"
+#include "data/ome/zarr_group.h"
+
+namespace tessera::data {
+namespace {
+
+// Stored chunks larger than this along y or x are served as virtual tiles of kVirtualTile,
+// so that one tile request never decodes a whole huge plane into a huge tile.
+constexpr std::int64_t kMaxTileEdge = 4096;
+constexpr std::int64_t kVirtualTile = 1024;
+
+std::vector<std::string> labelNames(const Store& store, const std::string& imagePath,
+                                    std::vector<std::string>& warnings) {
+  std::vector<std::string> out;
+  const std::string path = joinZarrPath(imagePath, "labels");
+  auto attrs = readZarrNodeAttributes(store, path);
+  if (!attrs) {
+    if (attrs.error().code != Errc::NotFound) warnings.push_back(attrs.error().message);
+    return out;
+  }
+  const NgffAttributes ng = ngffAttributes(attrs->attributes, attrs->zarrV3);
+  if (ng.ome.contains("labels") && ng.ome["labels"].is_array())
+    for (const auto& l : ng.ome["labels"])
+      if (l.is_string()) out.push_back(l.get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+struct OmeZarrOpener {
+  static Expected<std::shared_ptr<OmeZarrSource>> open(std::shared_ptr<const Store> store,
+                                                       const NgffImageLocation& where);
+};
+
+Expected<std::shared_ptr<OmeZarrSource>> OmeZarrOpener::open(std::shared_ptr<const Store> store,
+                                                             const NgffImageLocation& loc) {
+  const std::string& path = loc.imagePath;
+  auto attrs = readZarrNodeAttributes(*store, path);
+  if (!attrs) return std::unexpected(attrs.error());
+  const std::string& file = attrs->file;
+  const NgffAttributes ng = ngffAttributes(attrs->attributes, attrs->zarrV3);
+  auto ms = parseMultiscale(ng, file);
+  if (!ms) return std::unexpected(ms.error());
+
+  std::shared_ptr<OmeZarrSource> src(new OmeZarrSource());
+  ImageInfo& info = src->info_;
+  info.format = ng.version.empty() ? "ome-zarr" : "ome-zarr " + ng.version;
+  info.source = storeKeyName(*store, "");
+  info.warnings = loc.warnings;
+  info.series = loc.series;
+  info.plate = loc.plate;
+  info.warnings.insert(info.warnings.end(), ms->warnings.begin(), ms->warnings.end());
+  if (ng.version.empty())
+    info.warnings.push_back(file + ": no NGFF version declared; read as 0.4");
+  else if (ng.version < "0.4")
+    info.warnings.push_back(file + ": OME-NGFF " + ng.version +
+                            " is an old draft; axes and scales may be guessed");
+  else if (ng.version > "0.5")
+    info.warnings.push_back(file + ": OME-NGFF " + ng.version + " is newer than 0.5; read as 0.5");
+
+  for (const auto& ds : ms->datasets) {
+    const std::string levelPath = joinZarrPath(path, ds.path);
+    auto arr = ZarrArray::open(store, levelPath);
+    if (!arr)
+      return fail(arr.error().code, file + ": level \"" + ds.path + "\": " + arr.error().message);
+    src->arrays_.push_back(std::move(*arr));
+  }
+  const ZarrArray& first = *src->arrays_.front();
+  const std::size_t ndim = first.shape().size();
+  if (ms->axisNames.empty()) {
+    ms->axisNames = first.dimensionNames().size() == ndim && !first.dimensionNames().empty()
+                        ? first.dimensionNames()
+                        : defaultAxisNames(ndim);
+    ms->axisUnits.assign(ms->axisNames.size(), "");
+    if (ndim < 2 || ndim > 5)
+      return fail(Errc::Unsupported, file + ": level 0 has " + std::to_string(ndim) +
+                                         " dimensions (2 to 5 are supported)");
+  }
+  auto slots = mapAxesToCanonical(*ms, file);
+  if (!slots) return std::unexpected(slots.error());
+  src->slots_ = *slots;
+  info.storedAxes = ms->axisNames;
+  info.dtype = first.dtype();
+  for (std::size_t i = 0; i < slots->size(); ++i)
+    if ((*slots)[i] == kX && !ms->axisUnits[i].empty()) info.spaceUnit = ms->axisUnits[i];
+
+  for (std::size_t l = 0; l < src->arrays_.size(); ++l) {
+    const ZarrArray& a = *src->arrays_[l];
+    const NgffDataset& ds = ms->datasets[l];
+    if (a.shape().size() != ndim || a.chunks().size() != ndim)
+      return fail(Errc::Corrupt, file + ": level \"" + ds.path + "\" has " +
+                                     std::to_string(a.shape().size()) + " dimensions, expected " +
+                                     std::to_string(ndim));
+    if (a.dtype() != info.dtype)
+      return fail(Errc::Unsupported, file + ": level \"" + ds.path + "\" is " +
+                                         dtypeName(a.dtype()) + " but level 0 is " +
+                                         dtypeName(info.dtype));
+    LevelInfo level;
+    level.path = joinZarrPath(path, ds.path);
+    bool whole = true;
+    for (std::size_t i = 0; i < ndim; ++i) {
+      const int s = (*slots)[i];
+      level.shape[s] = a.shape()[i];
+      level.chunk[s] = std::max<std::int64_t>(1, a.chunks()[i]);
+      if (!ds.scale.empty()) {
+        level.scale[s] = ds.scale[i];
+        level.translation[s] = ds.translation[i];
+      } else if (s >= kZ && a.shape()[i] > 0) {  // no transform: infer the downsampling
+        level.scale[s] = static_cast<double>(first.shape()[i]) / static_cast<double>(a.shape()[i]);
+      }
+      if (!ms->globalScale.empty()) {
+        level.scale[s] *= ms->globalScale[i];
+        level.translation[s] = level.translation[s] * ms->globalScale[i] + ms->globalTranslation[i];
+      }
+      if (s < kY && level.chunk[s] != 1) whole = false;
+    }
+    for (int s : {kY, kX}) {
+      if (level.chunk[s] > kMaxTileEdge) {
+        level.chunk[s] = kVirtualTile;
+        whole = false;
+      }
+    }
+    src->wholeChunkTiles_.push_back(whole);
+    info.levels.push_back(level);
+  }
+  info.channels =
+      parseOmeroChannels(ng, static_cast<std::size_t>(info.levels[0].shape[kC]), info.warnings);
+  info.labels = labelNames(*store, path, info.warnings);
+  src->store_ = std::move(store);
+  return src;
+}
+
+Expected<std::shared_ptr<OmeZarrSource>> OmeZarrSource::open(std::shared_ptr<const Store> store,
+                                                             const std::string& path) {
+  if (!store) return fail(Errc::InvalidArgument, "OmeZarrSource: no store");
+  auto loc = locateNgffImage(*store, path);
+  if (!loc) return std::unexpected(loc.error());
+  return OmeZarrOpener::open(std::move(store), *loc);
+}
+
+Expected<Tile> OmeZarrSource::readTile(const TileKey& key, const std::stop_token& stop) const {
+  if (stop.stop_requested()) return fail(Errc::Cancelled, info_.source + ": tile read cancelled");
+  if (key.level < 0 || static_cast<std::size_t>(key.level) >= info_.levels.size())
+    return fail(Errc::InvalidArgument, info_.source + ": no level " + std::to_string(key.level));
+  const LevelInfo& L = info_.levels[static_cast<std::size_t>(key.level)];
+  const std::int64_t coord[3] = {key.t, key.c, key.z};
+  for (int s = kT; s <= kZ; ++s)
+    if (coord[s] < 0 || coord[s] >= L.shape[s])
+      return fail(Errc::InvalidArgument, info_.source + ": tile t/c/z out of range");
+  if (key.row < 0 || key.row >= tileRows(L) || key.col < 0 || key.col >= tileCols(L))
+    return fail(Errc::InvalidArgument, info_.source + ": tile row/col out of range");
+
+  const std::int64_t y0 = key.row * L.chunk[kY], x0 = key.col * L.chunk[kX];
+  const std::int64_t h = std::min(L.chunk[kY], L.shape[kY] - y0);
+  const std::int64_t w = std::min(L.chunk[kX], L.shape[kX] - x0);
+  const std::size_t es = dtypeSize(info_.dtype);
+  const ZarrArray& arr = *arrays_[static_cast<std::size_t>(key.level)];
+  const std::size_t ndim = slots_.size();
+
+  Tile tile;
+  tile.dtype = info_.dtype;
+  tile.width = static_cast<int>(w);
+  tile.height = static_cast<int>(h);
+  const std::size_t rowBytes = static_cast<std::size_t>(w) * es;
+
+  if (wholeChunkTiles_[static_cast<std::size_t>(key.level)]) {
+    std::vector<std::int64_t> index(ndim);
+    for (std::size_t i = 0; i < ndim; ++i) {
+      const int s = slots_[i];
+      index[i] = s == kY ? key.row : s == kX ? key.col : coord[s];
+    }
+    auto chunk = arr.readChunk(index, stop);
+    if (!chunk) return std::unexpected(chunk.error());
+    const std::int64_t cy = L.chunk[kY], cx = L.chunk[kX];
+    if (chunk->size() != static_cast<std::size_t>(cy * cx) * es)
+      return fail(Errc::Corrupt, storeKeyName(*store_, L.path) + ": chunk has " +
+                                     std::to_string(chunk->size()) + " bytes, expected " +
+                                     std::to_string(cy * cx * static_cast<std::int64_t>(es)));
+    if (w == cx && h == cy) {
+      tile.data = std::move(*chunk);
+      return tile;
+    }
+    tile.data.resize(static_cast<std::size_t>(h) * rowBytes);
+    for (std::int64_t r = 0; r < h; ++r)
+      std::memcpy(tile.data.data() + static_cast<std::size_t>(r) * rowBytes,
+                  chunk->data() + static_cast<std::size_t>(r * cx) * es, rowBytes);
+    return tile;
+  }
+
+  std::vector<std::int64_t> start(ndim), count(ndim);
+  for (std::size_t i = 0; i < ndim; ++i) {
+    const int s = slots_[i];
+    start[i] = s == kY ? y0 : s == kX ? x0 : coord[s];
+    count[i] = s == kY ? h : s == kX ? w : 1;
+  }
+  auto region = arr.readRegion(start, count, stop);
+  if (!region) return std::unexpected(region.error());
+  if (region->size() != static_cast<std::size_t>(h) * rowBytes)
+    return fail(Errc::Corrupt, storeKeyName(*store_, L.path) + ": region has the wrong size");
+  tile.data = std::move(*region);
+  return tile;
+}
+
+int probeOmeZarr(const Store& store, const std::string& path) {
+  return probeNgffContainer(store, path);
+}
+
+}  // namespace tessera::data
