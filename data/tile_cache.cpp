@@ -7,7 +7,11 @@ namespace tessera::data {
 TileCache::TileCache(std::size_t budgetBytes, Executor& executor)
     : executor_(executor), budget_(budgetBytes) {}
 
-TileCache::~TileCache() = default;
+TileCache::~TileCache() {
+  std::unique_lock lock(gate_->mutex);
+  gate_->open = false;
+  gate_->idle.wait(lock, [this] { return gate_->running == 0; });
+}
 
 std::uint64_t TileCache::registerSource(std::shared_ptr<const TileSource> source) {
   std::lock_guard lock(mutex_);
@@ -68,7 +72,21 @@ void TileCache::request(const CacheKey& key, Priority priority, std::stop_token 
       auto [slot, fresh] = inFlight_.try_emplace(key);
       slot->second.push_back(Waiter{std::move(stop), std::move(done)});
       stats_.inFlight = inFlight_.size();
-      if (fresh) executor_.post([this, key] { runRead(key); }, priority);
+      if (fresh) {
+        executor_.post(
+            [this, key, gate = gate_] {
+              {
+                std::lock_guard g(gate->mutex);
+                if (!gate->open) return;
+                ++gate->running;
+              }
+              runRead(key);
+              std::lock_guard g(gate->mutex);
+              --gate->running;
+              gate->idle.notify_all();
+            },
+            priority);
+      }
       return;
     }
   }

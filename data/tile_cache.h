@@ -7,6 +7,7 @@
 /// - peek() never blocks on I/O: it is what the renderer calls on the UI thread.
 /// Thread-safe. Reads run on the Executor passed in (owned by app/). Callbacks run on a worker
 /// thread; the receiver marshals them to its own thread.
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -76,6 +77,14 @@ class TileCache {
     TilePtr tile;
     std::list<CacheKey>::iterator lru;
   };
+  // Queued reads may outlive the cache on a shared pool; they pass through this gate, and the
+  // destructor closes it and waits for the reads already running.
+  struct Gate {
+    std::mutex mutex;
+    std::condition_variable idle;
+    bool open = true;
+    int running = 0;
+  };
   void runRead(CacheKey key);
   void insertLocked(const CacheKey& key, TilePtr tile);
   void evictLocked();
@@ -90,6 +99,7 @@ class TileCache {
   std::map<CacheKey, std::vector<Waiter>> inFlight_;
   std::map<CacheKey, Error> failures_;
   TileCacheStats stats_;
+  std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
 };
 
 }  // namespace tessera::data

@@ -1,0 +1,157 @@
+#include "app/cli.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "app/app_context.h"
+#include "app/cli_render.h"
+#include "app/dataset_loader.h"
+#include "app/exit_codes.h"
+#include "app/versions.h"
+
+namespace tessera::app {
+namespace {
+
+int usageError(const std::string& message) {
+  std::cerr << "tessera: " << message << " (see tessera --help)\n";
+  return kExitBadInput;
+}
+
+int reportError(const data::Error& e) {
+  std::cerr << "tessera: " << e.message << "\n";
+  return exitCodeFor(e);
+}
+
+// A one-line terminal progress bar on stderr for demo generation.
+data::DemoProgress terminalProgress() {
+  const bool tty = ::isatty(STDERR_FILENO);
+  return [tty, last = -1](double f, const std::string& stage) mutable {
+    const int pct = static_cast<int>(f * 100);
+    if (pct == last) return true;
+    last = pct;
+    if (tty) std::fprintf(stderr, "\rPreparing demo dataset: %3d%% %-30s", pct, stage.c_str());
+    else if (pct % 10 == 0) std::fprintf(stderr, "Preparing demo dataset: %d%% %s\n", pct, stage.c_str());
+    if (tty && pct >= 100) std::fprintf(stderr, "\n");
+    return true;
+  };
+}
+
+std::size_t parseCacheMb(const std::string& v, bool& ok) {
+  char* end = nullptr;
+  const long long n = std::strtoll(v.c_str(), &end, 10);
+  ok = end && *end == '\0' && n >= 16 && n <= (1ll << 20);
+  return ok ? static_cast<std::size_t>(n) : 0;
+}
+
+int runInfo(const std::vector<std::string>& args, std::size_t cacheMb) {
+  std::string input;
+  bool json = false;
+  for (const auto& a : args) {
+    if (a == "--json") json = true;
+    else if (!a.empty() && a[0] == '-') return usageError("info: unknown option " + a);
+    else if (input.empty()) input = a;
+    else return usageError("info: only one INPUT is accepted");
+  }
+  if (input.empty()) return usageError("info: INPUT is required");
+  AppContext ctx(cacheMb);
+  auto ds = openDataset(input, ctx, terminalProgress());
+  if (!ds) return reportError(ds.error());
+  const auto j = describeDataset(*ds);
+  if (json) {
+    std::cout << j.dump() << "\n";
+    return kExitOk;
+  }
+  const auto& info = ds->image->info();
+  std::cout << input << ": " << info.format << ", " << data::dtypeName(info.dtype) << "\n";
+  std::cout << "  axes: ";
+  for (const auto& a : info.storedAxes) std::cout << a << ' ';
+  std::cout << "\n  levels:\n";
+  for (const auto& l : j["levels"]) std::cout << "    " << l["path"].get<std::string>() << " shape " << l["shape"].dump() << " chunks " << l["chunks"].dump() << "\n";
+  std::cout << "  channels:\n";
+  for (const auto& c : j["channels"]) std::cout << "    " << c.dump() << "\n";
+  if (j.contains("cells")) std::cout << "  cells: " << j["cells"]["path"].get<std::string>() << "\n";
+  for (const auto& w : info.warnings) std::cout << "  warning: " << w << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+std::string helpText() {
+  return R"(Usage: tessera [OPTIONS] [PATH|URL|demo ...]
+       tessera COMMAND [ARGS]
+
+Opens microscopy images (OME-Zarr, OME-TIFF, ...) and linked omics tables in the viewer.
+With no argument it opens the built-in demo tissue section.
+
+Options:
+  -h, --help          show this help and exit
+  -V, --version       show the version and the library versions and exit
+  --cache-mb N        tile cache budget in MiB (default 1024, or the saved setting)
+
+Commands:
+  info INPUT [--json]
+        Describe a dataset: format, axes, pyramid levels, channels. INPUT is a path, a URL
+        or the word demo. --json prints one JSON object.
+  render INPUT --out FILE.png [--size WxH] [--region x,y,w,h] [--t T] [--z Z]
+        Draw the composite headless with the viewer's own renderer. The region is in
+        full-resolution pixels; without --size a region renders 1:1 and a whole image at
+        1024 px on its longer side. Uses Xvfb when there is no display.
+  export INPUT --region x,y,w,h [--level N] [--t T] [--z Z] [--channels i,j,...] --out FILE.ome.tif
+        Write raw values of a region to an OME-TIFF. (Arrives with the image-data work; this
+        build reports it as unavailable.)
+  fetch URL --out DIR
+        Download a dataset with resume and verification. (Arrives with the fetcher; this build
+        reports it as unavailable.)
+  markers INPUT --groupby COLUMN
+        Marker genes per group. (Arrives with the expression engine; this build reports it as
+        unavailable.)
+
+Exit codes: 0 success, 2 bad input (unknown path, unreadable or unsupported file, bad
+arguments), 1 internal failure.
+)";
+}
+
+int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
+  std::size_t cacheMb = 0;
+  std::vector<std::string> rest;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "-h" || a == "--help") {
+      std::cout << helpText();
+      return kExitOk;
+    }
+    if (a == "-V" || a == "--version") {
+      std::cout << "tessera " << tesseraVersion() << "\n" << libraryVersions() << "\n";
+      return kExitOk;
+    }
+    if (a == "--cache-mb") {
+      if (i + 1 >= args.size()) return usageError("--cache-mb needs a value");
+      bool ok = false;
+      cacheMb = parseCacheMb(args[++i], ok);
+      if (!ok) return usageError("--cache-mb: expected a whole number of MiB between 16 and 1048576");
+      continue;
+    }
+    rest.push_back(a);
+  }
+  const std::size_t budget = cacheMb ? cacheMb : kDefaultCacheMb;
+  if (!rest.empty()) {
+    const std::string cmd = rest.front();
+    const std::vector<std::string> sub(rest.begin() + 1, rest.end());
+    if (cmd == "info") return runInfo(sub, budget);
+    if (cmd == "render") return runRender(sub, budget);
+    if (cmd == "export" || cmd == "fetch" || cmd == "markers") {
+      std::cerr << "tessera: " << cmd << " is not available in this build yet\n";
+      return kExitInternal;
+    }
+  }
+  for (const auto& a : rest)
+    if (a.size() > 1 && a[0] == '-') return usageError("unknown option " + a);
+  gui.inputs = rest;
+  gui.cacheMb = cacheMb;
+  return -1;
+}
+
+}  // namespace tessera::app

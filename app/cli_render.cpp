@@ -1,0 +1,141 @@
+#include "app/cli_render.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <optional>
+
+#include "app/app_context.h"
+#include "app/dataset_loader.h"
+#include "app/exit_codes.h"
+#include "render/offscreen_render.h"
+
+namespace tessera::app {
+namespace {
+
+constexpr const char* kReexecGuard = "TESSERA_UNDER_XVFB";
+
+int usageError(const std::string& message) {
+  std::cerr << "tessera: render: " << message << " (see tessera --help)\n";
+  return kExitBadInput;
+}
+
+bool parseInts(const std::string& s, char sep, std::vector<long long>& out) {
+  out.clear();
+  std::size_t pos = 0;
+  while (pos <= s.size()) {
+    const auto next = s.find(sep, pos);
+    const std::string part = s.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(part.c_str(), &end, 10);
+    if (part.empty() || *end != '\0' || errno == ERANGE) return false;
+    out.push_back(v);
+    if (next == std::string::npos) break;
+    pos = next + 1;
+  }
+  return true;
+}
+
+// VTK's off-screen window still needs an X server; without one, run again under xvfb-run.
+int reexecUnderXvfb(const std::vector<std::string>& args) {
+  char self[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return -1;
+  self[n] = '\0';
+  ::setenv(kReexecGuard, "1", 1);
+  std::vector<std::string> argv{"xvfb-run", "-a", "-s", "-screen 0 1920x1080x24 -nolisten tcp", self, "render"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  ::execvp("xvfb-run", cargv.data());
+  return -1;
+}
+
+}  // namespace
+
+int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
+  std::string input, out;
+  render::RenderRequest req;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      return args[++i];
+    };
+    std::vector<long long> nums;
+    if (a == "--out") {
+      auto v = value();
+      if (!v) return usageError("--out needs a file name");
+      out = *v;
+    } else if (a == "--size") {
+      auto v = value();
+      if (!v || !parseInts(*v, 'x', nums) || nums.size() != 2 || nums[0] < 1 || nums[1] < 1 ||
+          nums[0] > 16384 || nums[1] > 16384)
+        return usageError("--size expects WxH, each 1..16384, e.g. 1600x1000");
+      req.width = static_cast<int>(nums[0]);
+      req.height = static_cast<int>(nums[1]);
+    } else if (a == "--region") {
+      auto v = value();
+      if (!v || !parseInts(*v, ',', nums) || nums.size() != 4 || nums[2] < 1 || nums[3] < 1)
+        return usageError("--region expects x,y,w,h in full-resolution pixels with w, h > 0");
+      req.region = render::Rect{static_cast<double>(nums[0]), static_cast<double>(nums[1]),
+                                static_cast<double>(nums[0] + nums[2]), static_cast<double>(nums[1] + nums[3])};
+    } else if (a == "--t" || a == "--z") {
+      auto v = value();
+      if (!v || !parseInts(*v, ',', nums) || nums.size() != 1 || nums[0] < 0)
+        return usageError(a + " expects a non-negative index");
+      (a == "--t" ? req.t : req.z) = nums[0];
+    } else if (!a.empty() && a[0] == '-') {
+      return usageError("unknown option " + a);
+    } else if (input.empty()) {
+      input = a;
+    } else {
+      return usageError("only one INPUT is accepted");
+    }
+  }
+  if (input.empty()) return usageError("INPUT is required");
+  if (out.empty()) return usageError("--out FILE.png is required");
+
+  const char* display = std::getenv("DISPLAY");
+  if ((!display || !*display) && !std::getenv(kReexecGuard)) {
+    reexecUnderXvfb(args);
+    std::cerr << "tessera: render: no X display and xvfb-run could not be started (install xvfb)\n";
+    return kExitInternal;
+  }
+
+  AppContext ctx(cacheMb);
+  auto ds = openDataset(input, ctx);
+  if (!ds) {
+    std::cerr << "tessera: " << ds.error().message << "\n";
+    return exitCodeFor(ds.error());
+  }
+  const auto& info = ds->image->info();
+  const auto& l0 = info.levels[0];
+  if (req.t >= l0.shape[data::kT] || req.z >= l0.shape[data::kZ])
+    return usageError("--t/--z outside the image (" + std::to_string(l0.shape[data::kT]) + " t, " +
+                      std::to_string(l0.shape[data::kZ]) + " z)");
+  if (req.region && (req.region->x0 < 0 || req.region->y0 < 0 ||
+                     req.region->x1 > static_cast<double>(info.width()) ||
+                     req.region->y1 > static_cast<double>(info.height())))
+    return usageError("--region lies outside the image (" + std::to_string(info.width()) + "x" +
+                      std::to_string(info.height()) + ")");
+  auto image = render::renderOffscreen(ds->image, ctx.cache, req);
+  if (!image) {
+    std::cerr << "tessera: " << image.error().message << "\n";
+    return exitCodeFor(image.error());
+  }
+  if (auto w = render::writePng(*image, out); !w) {
+    std::cerr << "tessera: " << w.error().message << "\n";
+    return exitCodeFor(w.error());
+  }
+  std::cerr << "tessera: wrote " << out << " (" << image->width << "x" << image->height
+            << ", level " << image->level << ")\n";
+  return kExitOk;
+}
+
+}  // namespace tessera::app

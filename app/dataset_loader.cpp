@@ -1,0 +1,45 @@
+#include "app/dataset_loader.h"
+
+#include "app/app_context.h"
+#include "data/image_open.h"
+
+namespace tessera::app {
+namespace {
+bool isUrl(const std::string& s) {
+  return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0 || s.rfind("s3://", 0) == 0;
+}
+}  // namespace
+
+data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& ctx,
+                                          const data::DemoProgress& progress) {
+  OpenedDataset out;
+  out.input = input;
+  if (input == "demo") {
+    auto demo = data::ensureDemoDataset(data::defaultCacheDir(), ctx.tilePool, progress);
+    if (!demo) return std::unexpected(demo.error());
+    auto image = data::openImage(demo->image.string());
+    if (!image) return std::unexpected(image.error());
+    out.image = std::move(*image);
+    out.cells = demo->cells;
+    return out;
+  }
+  if (isUrl(input))
+    return data::fail(data::Errc::Unsupported,
+                      input + ": remote datasets need the HTTP store, which is not built yet");
+  std::error_code ec;
+  if (!std::filesystem::exists(input, ec))
+    return data::fail(data::Errc::NotFound, input + ": no such file or directory");
+  auto image = data::openImage(input);
+  if (!image) return std::unexpected(image.error());
+  out.image = std::move(*image);
+  return out;
+}
+
+nlohmann::json describeDataset(const OpenedDataset& dataset) {
+  nlohmann::json j = dataset.image ? data::imageInfoToJson(dataset.image->info())
+                                   : nlohmann::json{{"kind", "cells"}};
+  if (dataset.cells) j["cells"] = {{"path", dataset.cells->string()}};
+  return j;
+}
+
+}  // namespace tessera::app

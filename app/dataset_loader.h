@@ -1,0 +1,32 @@
+#pragma once
+/// Turns what the user typed (a path, a URL, or the word `demo`) into an opened dataset.
+/// Blocking; call it on AppContext::jobPool or from the CLI, never on the GUI thread.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "data/demo/demo_dataset.h"
+#include "data/tile_source.h"
+
+namespace tessera::app {
+
+struct AppContext;
+
+struct OpenedDataset {
+  std::string input;                               ///< as the user gave it
+  std::shared_ptr<const data::TileSource> image;   ///< may be null for a cells-only dataset
+  std::optional<std::filesystem::path> cells;      ///< linked AnnData, if any
+};
+
+/// `progress` reports demo generation; returning false from it cancels.
+data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& ctx,
+                                          const data::DemoProgress& progress = {});
+
+/// The `tessera info` description of a dataset (image fields at the top level, as the image
+/// JSON contract says, plus "cells" when a table is linked).
+nlohmann::json describeDataset(const OpenedDataset& dataset);
+
+}  // namespace tessera::app

@@ -1,0 +1,268 @@
+#include "app/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPointer>
+#include <QProgressDialog>
+#include <QSettings>
+#include <QStatusBar>
+
+#include "app/app_context.h"
+#include "app/versions.h"
+#include "widgets/channel_panel.h"
+#include "widgets/image_view.h"
+
+namespace tessera::app {
+namespace {
+constexpr int kMaxRecent = 10;
+
+QDockWidget* emptyDock(QMainWindow* w, const QString& title, const QString& object, const QString& hint) {
+  auto* dock = new QDockWidget(title, w);
+  dock->setObjectName(object);
+  auto* label = new QLabel(hint, dock);
+  label->setWordWrap(true);
+  label->setAlignment(Qt::AlignCenter);
+  label->setMargin(12);
+  label->setEnabled(false);
+  dock->setWidget(label);
+  return dock;
+}
+
+QString formatLength(double v, const QString& unit) {
+  return QStringLiteral("%1 %2").arg(v, 0, 'f', std::abs(v) < 100 ? 2 : 1).arg(unit);
+}
+
+QString shortUnit(const std::string& unit) {
+  if (unit == "micrometer") return QStringLiteral("µm");
+  if (unit == "nanometer") return QStringLiteral("nm");
+  if (unit == "millimeter") return QStringLiteral("mm");
+  if (unit.empty()) return QStringLiteral("px");
+  return QString::fromStdString(unit);
+}
+}  // namespace
+
+MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), ctx_(ctx) {
+  setWindowTitle(QStringLiteral("Tessera"));
+  setWindowIcon(QIcon(QStringLiteral(":/icons/tessera.svg")));
+  view_ = new widgets::ImageView(ctx_.cache, this);
+  setCentralWidget(view_);
+  buildDocks();
+  buildMenus();
+
+  cursorLabel_ = new QLabel(this);
+  levelLabel_ = new QLabel(this);
+  statusBar()->addWidget(cursorLabel_, 1);
+  statusBar()->addPermanentWidget(levelLabel_);
+  connect(view_, &widgets::ImageView::cursorMoved, this, &MainWindow::updateCursor);
+  connect(view_, &widgets::ImageView::cursorLeft, this, [this] { cursorLabel_->clear(); });
+  connect(view_, &widgets::ImageView::levelChanged, this, &MainWindow::updateLevel);
+  connect(view_, &widgets::ImageView::displaysChanged, this,
+          [this] { channels_->setDisplays(view_->layer().displays()); });
+  connect(channels_, &widgets::ChannelPanel::displaysEdited, this,
+          [this](const std::vector<render::ChannelDisplay>& d) { view_->layer().setDisplays(d); });
+
+  QSettings settings;
+  resize(1400, 900);
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  restoreState(settings.value("window/state").toByteArray());
+}
+
+MainWindow::~MainWindow() {
+  if (cancelOpen_) cancelOpen_->store(true);
+}
+
+void MainWindow::buildDocks() {
+  auto* channelsDock = new QDockWidget(tr("Channels"), this);
+  channelsDock->setObjectName("dock.channels");
+  channels_ = new widgets::ChannelPanel(channelsDock);
+  channelsDock->setWidget(channels_);
+  addDockWidget(Qt::LeftDockWidgetArea, channelsDock);
+  addDockWidget(Qt::LeftDockWidgetArea,
+                emptyDock(this, tr("Genes"), "dock.genes", tr("Open an AnnData or 10x dataset to list its genes.")));
+  addDockWidget(Qt::RightDockWidgetArea,
+                emptyDock(this, tr("Expression profile"), "dock.profile",
+                          tr("Select cells to see their expression profile.")));
+  addDockWidget(Qt::RightDockWidgetArea,
+                emptyDock(this, tr("Embedding"), "dock.embedding",
+                          tr("Open a dataset with an embedding (UMAP, PCA) to show it here.")));
+  addDockWidget(Qt::BottomDockWidgetArea,
+                emptyDock(this, tr("Downloads"), "dock.downloads", tr("No downloads.")));
+}
+
+void MainWindow::buildMenus() {
+  auto* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open File…"), QKeySequence::Open, this, &MainWindow::chooseFile);
+  file->addAction(tr("Open &Folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::chooseFolder);
+  file->addAction(tr("Open &URL…"), QKeySequence(tr("Ctrl+L")), this, &MainWindow::chooseUrl);
+  recentMenu_ = file->addMenu(tr("&Recent"));
+  rebuildRecentMenu();
+  file->addSeparator();
+  file->addAction(tr("Open &Demo"), this, [this] { openInputs({QStringLiteral("demo")}); });
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  auto* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(tr("&Fit"), QKeySequence(tr("Ctrl+0")), view_, &widgets::ImageView::fit);
+  view->addAction(tr("&1:1"), QKeySequence(tr("Ctrl+1")), view_, &widgets::ImageView::oneToOne);
+  view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { view_->zoomBy(1.25); });
+  view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, [this] { view_->zoomBy(0.8); });
+  view->addSeparator();
+  for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Tessera"), this, &MainWindow::about);
+}
+
+void MainWindow::openInputs(const QStringList& inputs) {
+  for (const auto& in : inputs) openOne(in);
+}
+
+void MainWindow::openOne(const QString& input) {
+  if (cancelOpen_) cancelOpen_->store(true);
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  cancelOpen_ = cancel;
+  delete progress_;
+  progress_ = new QProgressDialog(tr("Opening %1…").arg(input), tr("Cancel"), 0, 1000, this);
+  progress_->setWindowModality(Qt::WindowModal);
+  progress_->setMinimumDuration(400);
+  progress_->setValue(0);
+  connect(progress_, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
+
+  QPointer<MainWindow> self(this);
+  const std::string in = input.toStdString();
+  ctx_.jobPool.post([self, cancel, in, &ctx = ctx_] {
+    auto onProgress = [self, cancel](double f, const std::string& stage) {
+      QMetaObject::invokeMethod(qApp, [self, f, stage = QString::fromStdString(stage)] {
+        if (!self || !self->progress_) return;
+        self->progress_->setLabelText(tr("Preparing the demo dataset: %1").arg(stage));
+        self->progress_->setValue(static_cast<int>(f * 1000));
+      }, Qt::QueuedConnection);
+      return !cancel->load();
+    };
+    auto result = openDataset(in, ctx, onProgress);
+    QMetaObject::invokeMethod(qApp, [self, cancel, in, result = std::move(result)]() mutable {
+      if (!self || cancel->load()) return;
+      if (self->progress_) self->progress_->reset();
+      if (!result) {
+        self->showError(QString::fromStdString(result.error().message));
+        return;
+      }
+      self->addRecent(QString::fromStdString(in));
+      self->showDataset(std::make_shared<OpenedDataset>(std::move(*result)));
+    }, Qt::QueuedConnection);
+  }, data::Priority::Visible);
+}
+
+void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
+  current_ = std::move(ds);
+  if (current_->image) view_->setSource(current_->image);
+  const QString name = QString::fromStdString(current_->input);
+  setWindowTitle(tr("%1 — Tessera").arg(name == "demo" ? tr("Demo tissue") : name));
+  emit datasetOpened(name);
+}
+
+void MainWindow::showError(const QString& message) {
+  statusBar()->showMessage(message, 10000);
+  auto* box = new QMessageBox(QMessageBox::Warning, tr("Cannot open"), message, QMessageBox::Ok, this);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();
+  emit openFailed(message);
+}
+
+void MainWindow::addRecent(const QString& input) {
+  QSettings settings;
+  QStringList recent = settings.value("recent").toStringList();
+  recent.removeAll(input);
+  recent.prepend(input);
+  while (recent.size() > kMaxRecent) recent.removeLast();
+  settings.setValue("recent", recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  const QStringList recent = QSettings().value("recent").toStringList();
+  for (const auto& r : recent) recentMenu_->addAction(r, this, [this, r] { openInputs({r}); });
+  recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::updateCursor(QPointF world, bool inside) {
+  const auto* info = view_->layer().info();
+  if (!info || !inside) {
+    cursorLabel_->clear();
+    return;
+  }
+  const auto& l0 = info->levels[0];
+  const QString unit = shortUnit(info->spaceUnit);
+  const double px = std::floor(world.x()), py = std::floor(world.y());
+  QString text = QStringLiteral("x %1, y %2")
+                     .arg(formatLength(px * l0.scale[data::kX] + l0.translation[data::kX], unit),
+                          formatLength(py * l0.scale[data::kY] + l0.translation[data::kY], unit));
+  text += QStringLiteral("  (px %1, %2)").arg(px).arg(py);
+  int level = 0;
+  const auto values = view_->layer().valuesAt(world.x(), world.y(), &level);
+  const auto& displays = view_->layer().displays();
+  for (std::size_t c = 0; c < values.size() && c < displays.size(); ++c)
+    text += QStringLiteral("  %1: %2").arg(QString::fromStdString(displays[c].name)).arg(values[c]);
+  if (!values.empty() && level > 0) text += tr("  (values from level %1)").arg(level);
+  cursorLabel_->setText(text);
+}
+
+void MainWindow::updateLevel(int level) {
+  const auto* info = view_->layer().info();
+  if (!info) {
+    levelLabel_->clear();
+    return;
+  }
+  const auto& l = info->levels.at(static_cast<std::size_t>(level));
+  levelLabel_->setText(tr("Level %1 of %2 (%3 × %4)")
+                           .arg(level)
+                           .arg(info->levels.size())
+                           .arg(l.shape[data::kX])
+                           .arg(l.shape[data::kY]));
+}
+
+QString MainWindow::statusText() const { return cursorLabel_->text() + " | " + levelLabel_->text(); }
+
+void MainWindow::chooseFile() {
+  const QString f = QFileDialog::getOpenFileName(
+      this, tr("Open File"), QString(),
+      tr("Images and tables (*.tif *.tiff *.ome.tif *.ome.tiff *.zarr *.h5ad *.h5 *.png *.jpg *.svs *.ndpi);;All files (*)"));
+  if (!f.isEmpty()) openInputs({f});
+}
+
+void MainWindow::chooseFolder() {
+  const QString d = QFileDialog::getExistingDirectory(this, tr("Open Folder (OME-Zarr, Visium, Xenium)"));
+  if (!d.isEmpty()) openInputs({d});
+}
+
+void MainWindow::chooseUrl() {
+  bool ok = false;
+  const QString url = QInputDialog::getText(this, tr("Open URL"), tr("OME-Zarr or file URL:"),
+                                            QLineEdit::Normal, QString(), &ok);
+  if (ok && !url.trimmed().isEmpty()) openInputs({url.trimmed()});
+}
+
+void MainWindow::about() {
+  QMessageBox::about(this, tr("About Tessera"),
+                     tr("<h3>Tessera %1</h3><p>A viewer for large multichannel microscopy images "
+                        "correlated with omics data.</p><p>%2</p><p>BSD-3-Clause licence.</p>")
+                         .arg(QString::fromStdString(tesseraVersion()),
+                              QString::fromStdString(libraryVersions()).toHtmlEscaped()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  QMainWindow::closeEvent(e);
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,244 @@
+#include <QtTest>
+
+#include <vtkNew.h>
+#include <vtkRenderWindow.h>
+#include <vtkRenderer.h>
+#include <vtkUnsignedCharArray.h>
+
+#include <cmath>
+#include <deque>
+#include <mutex>
+
+#include "../support/memory_source.h"
+#include "data/thread_pool.h"
+#include "render/image_layer.h"
+#include "render/offscreen_render.h"
+#include "render/scene.h"
+
+using namespace tessera;
+
+namespace {
+
+double ch0(std::int64_t x, std::int64_t y) { return static_cast<double>((x * 37 + y * 11) % 65536); }
+double ch1(std::int64_t x, std::int64_t y) { return static_cast<double>((x * y) % 60000); }
+
+// Level-l pixels of a 2x mean pyramid would need real downsampling; the tests only look at
+// level 0 exactly, and at coarser levels only for coverage, so each level samples the function.
+std::shared_ptr<test::MemorySource> gradientSource() {
+  return std::make_shared<test::MemorySource>(data::DType::U16, 1024, 768, 2, 3, 256,
+                                              [](int l, std::int64_t c, std::int64_t x, std::int64_t y) {
+                                                return c == 0 ? ch0(x << l, y << l) : ch1(x << l, y << l);
+                                              });
+}
+
+// Runs posted callbacks on the test thread, like the GUI event loop would.
+struct Queue {
+  std::mutex m;
+  std::deque<std::function<void()>> q;
+  render::ImageLayer::Post post() {
+    return [this](std::function<void()> f) {
+      std::lock_guard l(m);
+      q.push_back(std::move(f));
+    };
+  }
+  void pump() {
+    std::deque<std::function<void()>> b;
+    {
+      std::lock_guard l(m);
+      b.swap(q);
+    }
+    for (auto& f : b) f();
+  }
+};
+
+struct Scene {
+  vtkNew<vtkRenderer> renderer;
+  vtkNew<vtkRenderWindow> window;
+  Scene(int w, int h) {
+    render::setupRenderer(renderer);
+    window->SetOffScreenRendering(1);
+    window->SetMultiSamples(0);
+    window->SetSize(w, h);
+    window->AddRenderer(renderer);
+  }
+  // RGB, top row first.
+  std::vector<std::uint8_t> grab(const render::ViewCamera& cam) {
+    render::applyCamera(renderer, cam);
+    window->Render();
+    const int* s = window->GetSize();
+    vtkNew<vtkUnsignedCharArray> px;
+    window->GetPixelData(0, 0, s[0] - 1, s[1] - 1, 0, px);
+    std::vector<std::uint8_t> out(static_cast<std::size_t>(s[0]) * s[1] * 3);
+    for (int y = 0; y < s[1]; ++y)
+      std::memcpy(out.data() + static_cast<std::size_t>(y) * s[0] * 3, px->GetPointer(0) + static_cast<std::size_t>(s[1] - 1 - y) * s[0] * 3, s[0] * 3);
+    return out;
+  }
+};
+
+bool waitFor(Queue& q, render::ImageLayer& layer, const render::ViewCamera& cam, std::function<bool()> done) {
+  for (int i = 0; i < 400; ++i) {
+    layer.update(cam);
+    if (done()) return true;
+    QTest::qWait(10);
+    q.pump();
+  }
+  return false;
+}
+
+}  // namespace
+
+class ImageLayerTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void oneToOneCompositeIsPixelExact() {
+    data::ThreadPool pool(2);
+    data::TileCache cache(64 << 20, pool);
+    auto src = gradientSource();
+    render::RenderRequest req;
+    req.region = render::Rect{100, 50, 400, 250};  // crosses tile borders at 256
+    std::vector<render::ChannelDisplay> ds(2);
+    ds[0].name = "a";
+    ds[0].color = 0xFF0000;
+    ds[0].start = 1000;
+    ds[0].end = 50000;
+    ds[0].gamma = 0.7;
+    ds[1].name = "b";
+    ds[1].color = 0x00FFFF;
+    ds[1].start = 0;
+    ds[1].end = 30000;
+    ds[1].inverted = true;
+    req.displays = ds;
+    auto img = render::renderOffscreen(src, cache, req);
+    QVERIFY2(img.has_value(), img ? "" : img.error().message.c_str());
+    QCOMPARE(img->width, 300);
+    QCOMPARE(img->height, 200);
+    QCOMPARE(img->level, 0);
+    int worst = 0;
+    for (int y = 0; y < img->height; ++y)
+      for (int x = 0; x < img->width; ++x) {
+        const std::int64_t ix = 100 + x, iy = 50 + y;
+        const double v[2] = {ch0(ix, iy), ch1(ix, iy)};
+        double ref[3] = {0, 0, 0};
+        for (int c = 0; c < 2; ++c) {
+          double f = std::clamp((v[c] - ds[c].start) / (ds[c].end - ds[c].start), 0.0, 1.0);
+          if (ds[c].inverted) f = 1 - f;
+          f = std::pow(f, ds[c].gamma);
+          for (int k = 0; k < 3; ++k) ref[k] += f * ((ds[c].color >> (16 - 8 * k)) & 0xFF);
+        }
+        for (int k = 0; k < 3; ++k) {
+          const int got = img->rgb[(static_cast<std::size_t>(y) * img->width + x) * 3 + k];
+          worst = std::max(worst, std::abs(got - static_cast<int>(std::lround(std::min(255.0, ref[k])))));
+        }
+      }
+    QVERIFY2(worst <= 2, qPrintable(QString("worst pixel error %1/255").arg(worst)));
+  }
+
+  void coarserLevelCoversTilesStillLoading() {
+    data::ThreadPool pool(2);
+    data::TileCache cache(64 << 20, pool);
+    auto src = std::make_shared<test::MemorySource>(data::DType::U16, 1024, 1024, 1, 3, 256,
+                                                    [](int, std::int64_t, std::int64_t, std::int64_t) { return 40000.0; });
+    src->delay = std::chrono::milliseconds(150);
+    Scene scene(256, 256);
+    Queue q;
+    render::ImageLayer layer(scene.renderer, cache, q.post(), {});
+    layer.setSource(src);
+    std::vector<render::ChannelDisplay> ds(1);
+    ds[0].color = 0xFFFFFF;
+    ds[0].start = 0;
+    ds[0].end = 65535;
+    layer.setDisplays(ds);
+    render::ViewCamera cam;
+    cam.setViewport(256, 256);
+    cam.setCenter(512, 512);
+    cam.oneToOne();
+    bool sawFallback = false;
+    QVERIFY(waitFor(q, layer, cam, [&] {
+      const auto st = layer.status();
+      if (st.uncovered == 0 && !st.complete()) {
+        sawFallback = true;
+        const auto px = scene.grab(cam);
+        for (std::size_t i = 0; i < px.size(); ++i)
+          if (px[i] < 100) return false;  // a hole would be black
+      }
+      return st.complete();
+    }));
+    QVERIFY(sawFallback);
+    const auto px = scene.grab(cam);
+    QVERIFY(std::all_of(px.begin(), px.end(), [](std::uint8_t v) { return std::abs(int(v) - 156) <= 2; }));
+  }
+
+  void failedTileIsHatched() {
+    data::ThreadPool pool(2);
+    data::TileCache cache(64 << 20, pool);
+    auto src = gradientSource();
+    src->failing.insert({0, 0, 0});
+    render::RenderRequest req;
+    req.region = render::Rect{0, 0, 200, 200};
+    auto img = render::renderOffscreen(src, cache, req);
+    QVERIFY(img.has_value());
+    int red = 0, grey = 0;
+    for (std::size_t i = 0; i + 2 < img->rgb.size(); i += 3) {
+      if (img->rgb[i] == 170 && img->rgb[i + 1] == 30) ++red;
+      if (img->rgb[i] == 60 && img->rgb[i + 1] == 60) ++grey;
+    }
+    QVERIFY(red > 1000);
+    QVERIFY(grey > 1000);
+  }
+
+  void tilesLeavingTheViewAreCancelled() {
+    data::ThreadPool pool(1);
+    data::TileCache cache(64 << 20, pool);
+    auto src = std::make_shared<test::MemorySource>(data::DType::U8, 8192, 8192, 1, 6, 256,
+                                                    [](int, std::int64_t, std::int64_t, std::int64_t) { return 200.0; });
+    src->delay = std::chrono::milliseconds(20);
+    Scene scene(512, 512);
+    Queue q;
+    render::ImageLayer layer(scene.renderer, cache, q.post(), {});
+    layer.setSource(src);
+    render::ViewCamera cam;
+    cam.setViewport(512, 512);
+    // Visit ten far-apart places at 1:1 without waiting; each asks for a dozen tiles or more.
+    for (int i = 0; i < 10; ++i) {
+      cam.setCenter(400 + 750.0 * i, 400 + 750.0 * i);
+      cam.oneToOne();
+      layer.update(cam);
+    }
+    QVERIFY(waitFor(q, layer, cam, [&] { return layer.status().complete(); }));
+    pool.waitIdle();
+    const auto stats = cache.stats();
+    QVERIFY2(stats.cancelled > 50, qPrintable(QString("cancelled %1").arg(stats.cancelled)));
+    QVERIFY(src->reads.load() < 100);
+  }
+
+  void displayChangeDoesNotReread() {
+    data::ThreadPool pool(2);
+    data::TileCache cache(64 << 20, pool);
+    auto src = gradientSource();
+    Scene scene(300, 300);
+    Queue q;
+    render::ImageLayer layer(scene.renderer, cache, q.post(), {});
+    layer.setSource(src);
+    render::ViewCamera cam;
+    cam.setViewport(300, 300);
+    cam.setCenter(150, 150);
+    cam.oneToOne();
+    QVERIFY(waitFor(q, layer, cam, [&] { return layer.status().complete(); }));
+    pool.waitIdle();
+    const int reads = src->reads.load();
+    auto before = scene.grab(cam);
+    auto ds = layer.displays();
+    ds[0].color = 0x00FF00;
+    ds[1].visible = false;
+    layer.setDisplays(ds);
+    layer.update(cam);
+    auto after = scene.grab(cam);
+    QCOMPARE(src->reads.load(), reads);
+    QVERIFY(before != after);
+    // Only green remains.
+    for (std::size_t i = 0; i < after.size(); i += 3) QCOMPARE(int(after[i]), 0);
+  }
+};
+
+QTEST_MAIN(ImageLayerTest)
+#include "tst_image_layer.moc"
