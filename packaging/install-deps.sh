@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config clang-format dpkg-dev file
+  desktop-file-utils appstream
   # Qt 6 (Widgets, OpenGL, Concurrent, Test are all in qt6-base-dev)
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libqt6svg6 libgl-dev
   # VTK 9.1 (never libvtk9-qt-dev: it is built against Qt 5)
