@@ -295,7 +295,8 @@ Expected<std::vector<double>> readColumnNumbers(const H5adFile::Impl& f, const C
     }
     default:
       return fail(Errc::InvalidArgument, where + ": column '" + info.name + "' is " +
-                                             columnKindName(info.kind) + ", not numeric");
+                                             columnKindName(info.kind) + " (" + info.encoding +
+                                             "), not numeric");
   }
 }
 
@@ -334,7 +335,8 @@ Expected<std::vector<std::string>> readColumnStrings(const H5adFile::Impl& f,
     return v;
   }
   return fail(Errc::InvalidArgument, where + ": column '" + info.name + "' is " +
-                                         columnKindName(info.kind) + ", not text");
+                                         columnKindName(info.kind) + " (" + info.encoding +
+                                         "), not text");
 }
 
 }  // namespace tessera::data

@@ -133,6 +133,14 @@ Expected<H5adFile> H5adFile::open(const std::filesystem::path& path) {
     auto g = h5::open(f.file.get(), "uns", f.where("uns"));
     if (g) f.unsKeys = h5::children(g->get());
   }
+  // Legacy categories live in uns but belong to their columns; anndata hides them too.
+  if (legacy)
+    std::erase_if(f.unsKeys, [&](const std::string& key) {
+      for (const auto* df : {&f.obs, &f.var})
+        for (const auto& c : df->columns)
+          if (c.kind == ColumnKind::Categorical && key == c.name + "_categories") return true;
+      return false;
+    });
   return H5adFile(std::move(impl));
 }
 

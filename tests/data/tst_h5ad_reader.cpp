@@ -167,6 +167,9 @@ class TestH5adReader : public QObject {
     QCOMPARE(f->X()->encoding, MatrixEncoding::Dense);
     QVERIFY(f->hasRawX() && f->hasRawVar());
     QCOMPARE(f->obsm().size(), std::size_t(2));
+    const auto& uns = f->unsKeys();
+    QVERIFY(std::find(uns.begin(), uns.end(), "louvain_categories") == uns.end());
+    QVERIFY(std::find(uns.begin(), uns.end(), "louvain_colors") != uns.end());
   }
 
   void reads07ReferencedCategoriesThroughLzf() {
