@@ -59,10 +59,14 @@ Expected<std::vector<OmeImageXml>> parseOmeXml(std::string_view xml, const std::
   if (!elements) return fail(Errc::Corrupt, where + ": malformed OME-XML: " + why);
   std::vector<OmeImageXml> images;
   std::vector<int> imageOf(elements->size(), -1);  // element -> index into images
+  std::string documentUuid;
   for (std::size_t i = 0; i < elements->size(); ++i) {
     const XmlElement& e = (*elements)[i];
     const int parentImage = e.parent >= 0 ? imageOf[static_cast<std::size_t>(e.parent)] : -1;
     imageOf[i] = parentImage;
+    if (e.name == "OME" && e.parent < 0) {
+      if (const auto* u = e.attribute("UUID")) documentUuid = *u;
+    }
     if (e.name == "Image" && parentImage < 0) {
       images.emplace_back();
       if (const auto* n = e.attribute("Name")) images.back().name = *n;
@@ -102,11 +106,14 @@ Expected<std::vector<OmeImageXml>> parseOmeXml(std::string_view xml, const std::
       im.tiffData.push_back(td);
     } else if (e.name == "UUID" && e.parent >= 0 &&
                (*elements)[static_cast<std::size_t>(e.parent)].name == "TiffData") {
-      if (const auto* v = e.attribute("FileName"); v && !im.tiffData.empty())
-        im.tiffData.back().fileName = *v;
+      if (im.tiffData.empty()) continue;
+      if (const auto* v = e.attribute("FileName")) im.tiffData.back().fileName = *v;
+      im.tiffData.back().uuid = e.text;
     }
   }
   if (images.empty()) return fail(Errc::Corrupt, where + ": OME-XML has no Image");
+  for (auto& im : images)
+    im.documentUuid = documentUuid;
   for (const auto& im : images)
     if (im.sizeX <= 0 || im.sizeY <= 0 || im.sizeZ <= 0 || im.sizeC <= 0 || im.sizeT <= 0)
       return fail(Errc::Corrupt, where + ": OME-XML Pixels of image \"" + im.name +
@@ -125,6 +132,10 @@ std::vector<std::int64_t> omePlaneIfds(const OmeImageXml& im, std::int64_t plane
     return ifds;
   }
   bool external = false;
+  bool singleFile = true;
+  for (const auto& td : im.tiffData)
+    singleFile = singleFile && td.fileName == im.tiffData.front().fileName &&
+                 td.uuid == im.tiffData.front().uuid;
   for (const auto& td : im.tiffData) {
     const std::int64_t start = omePlaneIndex(im.dimensionOrder, td.firstZ, td.firstC, td.firstT,
                                              im.sizeZ, planeChannels, im.sizeT);
@@ -133,7 +144,10 @@ std::vector<std::int64_t> omePlaneIfds(const OmeImageXml& im, std::int64_t plane
     std::int64_t count =
         td.planeCount.value_or((!td.ifd || im.tiffData.size() == 1) ? total - start : 1);
     const std::int64_t ifd = td.ifd.value_or(0);
-    const bool elsewhere = !td.fileName.empty() && td.fileName != thisFileName;
+    const bool here = singleFile || (td.fileName.empty() && td.uuid.empty()) ||
+                      td.fileName == thisFileName ||
+                      (!td.uuid.empty() && td.uuid == im.documentUuid);
+    const bool elsewhere = !here;
     external = external || elsewhere;
     for (std::int64_t k = 0; k < count && start + k < total && start + k >= 0; ++k)
       ifds[static_cast<std::size_t>(start + k)] = elsewhere ? -1 : ifd + k;

@@ -22,7 +22,8 @@ struct OmeTiffDataXml {
   std::optional<std::int64_t> ifd;
   std::optional<std::int64_t> planeCount;
   std::int64_t firstZ = 0, firstC = 0, firstT = 0;
-  std::string fileName;  ///< UUID@FileName, empty when the plane is in this file
+  std::string fileName;  ///< UUID@FileName, empty when not given
+  std::string uuid;      ///< UUID text, empty when not given
 };
 
 struct OmeImageXml {
@@ -34,6 +35,7 @@ struct OmeImageXml {
   std::string unitX = "µm", unitY = "µm", unitZ = "µm";
   std::vector<OmeChannelXml> channels;
   std::vector<OmeTiffDataXml> tiffData;
+  std::string documentUuid;  ///< the OME root's UUID: TiffData with this UUID are in this file
 };
 
 /// Parses the images of an OME-XML document. Fails if it is not XML or has no Image/Pixels.
@@ -46,7 +48,9 @@ std::int64_t omePlaneIndex(const std::string& dimensionOrder, std::int64_t z, st
 
 /// IFD of every plane, indexed by omePlaneIndex, for `planeChannels` channel planes (SizeC
 /// divided by samples per pixel). -1 marks planes stored elsewhere (another file of a
-/// multi-file set) or not mapped; such planes are reported in `warnings`.
+/// multi-file set) or not mapped; such planes are reported in `warnings`. A TiffData is in
+/// this file when its UUID is the document's, its FileName is `thisFileName`, or every
+/// TiffData names the same single file (a renamed single-file OME-TIFF).
 std::vector<std::int64_t> omePlaneIfds(const OmeImageXml& image, std::int64_t planeChannels,
                                        const std::string& thisFileName,
                                        std::vector<std::string>& warnings);

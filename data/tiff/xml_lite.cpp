@@ -98,8 +98,17 @@ std::optional<std::vector<XmlElement>> parseXmlElements(std::string_view xml, st
   };
   std::size_t i = 0;
   while (true) {
+    const std::size_t textStart = i;
     i = xml.find('<', i);
     if (i == std::string_view::npos) break;
+    if (!stack.empty() && i > textStart) {
+      std::string_view text = xml.substr(textStart, i - textStart);
+      while (!text.empty() && isSpace(text.front()))
+        text.remove_prefix(1);
+      while (!text.empty() && isSpace(text.back()))
+        text.remove_suffix(1);
+      if (!text.empty()) out[static_cast<std::size_t>(stack.back())].text += decodeEntities(text);
+    }
     const std::string_view rest = xml.substr(i);
     if (rest.starts_with("<?")) {
       if (!skipTo(i, "?>")) return bad("unterminated processing instruction");

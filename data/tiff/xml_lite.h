@@ -1,6 +1,6 @@
 #pragma once
 /// A minimal XML element/attribute reader, enough for OME-XML (metadata lives in attributes).
-/// Text content, comments, processing instructions and DOCTYPE are skipped; namespace
+/// Comments, processing instructions and DOCTYPE are skipped; namespace
 /// prefixes are stripped from element names. Pure function, thread-safe; malformed input
 /// gives std::nullopt with a reason, never an exception.
 #include <optional>
@@ -14,7 +14,8 @@ namespace tessera::data {
 struct XmlElement {
   std::string name;  ///< local name ("Pixels" for "ome:Pixels")
   std::vector<std::pair<std::string, std::string>> attributes;  ///< entity-decoded values
-  int parent = -1;  ///< index into the element list, -1 for the root
+  int parent = -1;   ///< index into the element list, -1 for the root
+  std::string text;  ///< entity-decoded character data directly inside, whitespace-trimmed
   const std::string* attribute(std::string_view key) const;
 };
 
