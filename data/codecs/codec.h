@@ -52,6 +52,9 @@ BytesCodecPtr makeLz4Codec(int acceleration = 1);
 /// zarr v3 crc32c: the payload followed by its CRC-32C, 4 bytes little-endian.
 BytesCodecPtr makeCrc32cCodec();
 
+/// The payload of a crc32c-framed buffer without copying it; Errc::Corrupt on a mismatch.
+Expected<std::span<const std::uint8_t>> crc32cVerifiedPayload(std::span<const std::uint8_t> in);
+
 /// CRC-32C (Castagnoli), as used by iSCSI and zarr v3; crc32c("123456789") == 0xE3069283.
 std::uint32_t crc32c(std::span<const std::uint8_t> data, std::uint32_t crc = 0);
 

@@ -66,18 +66,22 @@ class Crc32cCodec final : public BytesCodec {
 
  private:
   static Expected<std::span<const std::uint8_t>> verified(std::span<const std::uint8_t> in) {
-    if (in.size() < 4) return fail(Errc::Corrupt, "crc32c: shorter than its 4-byte checksum");
-    const auto payload = in.first(in.size() - 4);
-    const std::uint32_t stored = readLe32(in.data() + payload.size());
-    const std::uint32_t actual = crc32c(payload);
-    if (stored != actual)
-      return fail(Errc::Corrupt, "crc32c: checksum mismatch (stored " + std::to_string(stored) +
-                                     ", computed " + std::to_string(actual) + ")");
-    return payload;
+    return crc32cVerifiedPayload(in);
   }
 };
 
 }  // namespace
+
+Expected<std::span<const std::uint8_t>> crc32cVerifiedPayload(std::span<const std::uint8_t> in) {
+  if (in.size() < 4) return fail(Errc::Corrupt, "crc32c: shorter than its 4-byte checksum");
+  const auto payload = in.first(in.size() - 4);
+  const std::uint32_t stored = readLe32(in.data() + payload.size());
+  const std::uint32_t actual = crc32c(payload);
+  if (stored != actual)
+    return fail(Errc::Corrupt, "crc32c: checksum mismatch (stored " + std::to_string(stored) +
+                                   ", computed " + std::to_string(actual) + ")");
+  return payload;
+}
 
 std::uint32_t crc32c(std::span<const std::uint8_t> data, std::uint32_t crc) {
   crc = ~crc;

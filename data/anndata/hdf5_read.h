@@ -1,0 +1,63 @@
+#pragma once
+/// Typed reading over the HDF5 C API for the .h5ad and 10x readers: paths, attributes written
+/// by h5py (variable- or fixed-length strings, bool enums, empty lists), whole or partial 1-d
+/// datasets converted to a native type, and single fields of legacy compound datasets.
+/// HDF5 is not re-entrant: call from one thread only. `where` strings name the file and HDF5
+/// path for error messages ("/data/a.h5ad:/obs/leiden").
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/anndata/hdf5_util.h"
+#include "data/dtype.h"
+
+namespace tessera::data::h5 {
+
+/// True if every component of the '/'-separated `path` exists below `loc` (no HDF5 errors).
+bool exists(hid_t loc, const std::string& path);
+/// H5O_TYPE_GROUP / H5O_TYPE_DATASET, or H5O_TYPE_UNKNOWN when missing.
+H5O_type_t objectType(hid_t loc, const std::string& path);
+/// Opens a group or dataset; Errc::NotFound naming `where` when missing.
+Expected<Handle> open(hid_t loc, const std::string& path, const std::string& where);
+/// Child names of a group, in name order.
+std::vector<std::string> children(hid_t group);
+
+std::optional<std::string> stringAttr(hid_t obj, const char* name);
+/// A string array attribute; an empty numeric array (h5py's empty list) gives {}.
+std::optional<std::vector<std::string>> stringArrayAttr(hid_t obj, const char* name);
+std::optional<std::vector<std::int64_t>> intArrayAttr(hid_t obj, const char* name);
+std::optional<bool> boolAttr(hid_t obj, const char* name);
+/// The encoding-type attribute, or "" when absent (pre-0.8 files).
+std::string encodingType(hid_t obj);
+
+/// Dimensions of a dataset (empty for scalar).
+std::vector<hsize_t> shape(hid_t dataset);
+/// Element type of a numeric or bool-enum dataset/type; nullopt for strings, compounds, ...
+std::optional<DType> dtypeOf(hid_t type);
+bool isStringType(hid_t type);
+
+/// Every element of a numeric or bool-enum dataset, converted to T (double, float, int64,
+/// int32). `start`/`count` select a 1-d range; count = -1 means to the end.
+template <class T>
+Expected<std::vector<T>> readNumbers(hid_t dataset, const std::string& where,
+                                     std::int64_t start = 0, std::int64_t count = -1);
+/// A 1-d (or scalar) string dataset, variable- or fixed-length, ASCII or UTF-8.
+Expected<std::vector<std::string>> readStrings(hid_t dataset, const std::string& where);
+
+/// Field `field` of a 1-d compound dataset (legacy pre-0.7 layouts).
+Expected<std::vector<std::string>> readCompoundStrings(hid_t dataset, const std::string& field,
+                                                       const std::string& where);
+/// Numeric field; an array-valued field of width w gives n*w values, row-major.
+Expected<std::vector<double>> readCompoundNumbers(hid_t dataset, const std::string& field,
+                                                  const std::string& where);
+/// Member names of a compound dataset's type, with each member's element type and width.
+struct CompoundField {
+  std::string name;
+  std::optional<DType> dtype;  ///< nullopt for strings and other non-numeric members
+  bool isString = false;
+  std::int64_t width = 1;  ///< >1 for array members such as X_pca (50,)
+};
+std::vector<CompoundField> compoundFields(hid_t dataset);
+
+}  // namespace tessera::data::h5

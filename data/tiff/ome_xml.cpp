@@ -1,0 +1,175 @@
+#include "data/tiff/ome_xml.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+
+#include "data/tiff/xml_lite.h"
+
+namespace tessera::data {
+namespace {
+
+std::optional<std::int64_t> intAttr(const XmlElement& e, std::string_view key) {
+  const std::string* v = e.attribute(key);
+  if (!v) return std::nullopt;
+  std::int64_t out = 0;
+  const auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || p != v->data() + v->size()) return std::nullopt;
+  return out;
+}
+
+std::optional<double> doubleAttr(const XmlElement& e, std::string_view key) {
+  const std::string* v = e.attribute(key);
+  if (!v || v->empty()) return std::nullopt;
+  char* end = nullptr;
+  const double d = std::strtod(v->c_str(), &end);
+  if (end != v->c_str() + v->size()) return std::nullopt;
+  return d;
+}
+
+// The dimensions after XY in `order`, fastest varying first.
+void orderedDims(const std::string& order, char dims[3]) {
+  int n = 0;
+  for (std::size_t i = 2; i < order.size() && n < 3; ++i)
+    dims[n++] = order[i];
+  if (n != 3 || order.size() != 5) {  // malformed order: fall back to XYZCT
+    dims[0] = 'Z', dims[1] = 'C', dims[2] = 'T';
+  }
+}
+
+}  // namespace
+
+std::int64_t omePlaneIndex(const std::string& order, std::int64_t z, std::int64_t c, std::int64_t t,
+                           std::int64_t sizeZ, std::int64_t sizeC, std::int64_t sizeT) {
+  char dims[3];
+  orderedDims(order, dims);
+  std::int64_t index = 0, stride = 1;
+  for (char d : dims) {
+    const std::int64_t v = d == 'Z' ? z : d == 'C' ? c : t;
+    const std::int64_t s = d == 'Z' ? sizeZ : d == 'C' ? sizeC : sizeT;
+    index += v * stride;
+    stride *= s;
+  }
+  return index;
+}
+
+Expected<std::vector<OmeImageXml>> parseOmeXml(std::string_view xml, const std::string& where) {
+  std::string why;
+  auto elements = parseXmlElements(xml, &why);
+  if (!elements) return fail(Errc::Corrupt, where + ": malformed OME-XML: " + why);
+  std::vector<OmeImageXml> images;
+  std::vector<int> imageOf(elements->size(), -1);  // element -> index into images
+  std::string documentUuid;
+  for (std::size_t i = 0; i < elements->size(); ++i) {
+    const XmlElement& e = (*elements)[i];
+    const int parentImage = e.parent >= 0 ? imageOf[static_cast<std::size_t>(e.parent)] : -1;
+    imageOf[i] = parentImage;
+    if (e.name == "OME" && e.parent < 0) {
+      if (const auto* u = e.attribute("UUID")) documentUuid = *u;
+    }
+    if (e.name == "Image" && parentImage < 0) {
+      images.emplace_back();
+      if (const auto* n = e.attribute("Name")) images.back().name = *n;
+      imageOf[i] = static_cast<int>(images.size()) - 1;
+      continue;
+    }
+    if (parentImage < 0) continue;
+    OmeImageXml& im = images[static_cast<std::size_t>(parentImage)];
+    if (e.name == "Pixels") {
+      if (const auto* v = e.attribute("DimensionOrder")) im.dimensionOrder = *v;
+      if (const auto* v = e.attribute("Type")) im.type = *v;
+      im.sizeX = intAttr(e, "SizeX").value_or(0);
+      im.sizeY = intAttr(e, "SizeY").value_or(0);
+      im.sizeZ = intAttr(e, "SizeZ").value_or(1);
+      im.sizeC = intAttr(e, "SizeC").value_or(1);
+      im.sizeT = intAttr(e, "SizeT").value_or(1);
+      im.physicalSizeX = doubleAttr(e, "PhysicalSizeX");
+      im.physicalSizeY = doubleAttr(e, "PhysicalSizeY");
+      im.physicalSizeZ = doubleAttr(e, "PhysicalSizeZ");
+      if (const auto* v = e.attribute("PhysicalSizeXUnit")) im.unitX = *v;
+      if (const auto* v = e.attribute("PhysicalSizeYUnit")) im.unitY = *v;
+      if (const auto* v = e.attribute("PhysicalSizeZUnit")) im.unitZ = *v;
+    } else if (e.name == "Channel") {
+      OmeChannelXml ch;
+      if (const auto* v = e.attribute("Name")) ch.name = *v;
+      if (auto c = intAttr(e, "Color")) ch.color = static_cast<std::int32_t>(*c);
+      ch.samplesPerPixel =
+          static_cast<int>(std::max<std::int64_t>(1, intAttr(e, "SamplesPerPixel").value_or(1)));
+      im.channels.push_back(std::move(ch));
+    } else if (e.name == "TiffData") {
+      OmeTiffDataXml td;
+      td.ifd = intAttr(e, "IFD");
+      td.planeCount = intAttr(e, "PlaneCount");
+      td.firstZ = intAttr(e, "FirstZ").value_or(0);
+      td.firstC = intAttr(e, "FirstC").value_or(0);
+      td.firstT = intAttr(e, "FirstT").value_or(0);
+      im.tiffData.push_back(td);
+    } else if (e.name == "UUID" && e.parent >= 0 &&
+               (*elements)[static_cast<std::size_t>(e.parent)].name == "TiffData") {
+      if (im.tiffData.empty()) continue;
+      if (const auto* v = e.attribute("FileName")) im.tiffData.back().fileName = *v;
+      im.tiffData.back().uuid = e.text;
+    }
+  }
+  if (images.empty()) return fail(Errc::Corrupt, where + ": OME-XML has no Image");
+  for (auto& im : images)
+    im.documentUuid = documentUuid;
+  for (const auto& im : images)
+    if (im.sizeX <= 0 || im.sizeY <= 0 || im.sizeZ <= 0 || im.sizeC <= 0 || im.sizeT <= 0)
+      return fail(Errc::Corrupt, where + ": OME-XML Pixels of image \"" + im.name +
+                                     "\" have missing or invalid sizes");
+  return images;
+}
+
+std::vector<std::int64_t> omePlaneIfds(const OmeImageXml& im, std::int64_t planeChannels,
+                                       const std::string& thisFileName,
+                                       std::vector<std::string>& warnings) {
+  const std::int64_t total = im.sizeZ * planeChannels * im.sizeT;
+  std::vector<std::int64_t> ifds(static_cast<std::size_t>(total), -1);
+  if (im.tiffData.empty()) {
+    for (std::int64_t p = 0; p < total; ++p)
+      ifds[static_cast<std::size_t>(p)] = p;
+    return ifds;
+  }
+  bool external = false;
+  bool singleFile = true;
+  for (const auto& td : im.tiffData)
+    singleFile = singleFile && td.fileName == im.tiffData.front().fileName &&
+                 td.uuid == im.tiffData.front().uuid;
+  for (const auto& td : im.tiffData) {
+    const std::int64_t start = omePlaneIndex(im.dimensionOrder, td.firstZ, td.firstC, td.firstT,
+                                             im.sizeZ, planeChannels, im.sizeT);
+    // Bio-Formats' defaults: no IFD and no PlaneCount means "all the rest"; a lone TiffData
+    // with an IFD also covers the rest; otherwise one plane.
+    std::int64_t count =
+        td.planeCount.value_or((!td.ifd || im.tiffData.size() == 1) ? total - start : 1);
+    const std::int64_t ifd = td.ifd.value_or(0);
+    const bool here = singleFile || (td.fileName.empty() && td.uuid.empty()) ||
+                      td.fileName == thisFileName ||
+                      (!td.uuid.empty() && td.uuid == im.documentUuid);
+    const bool elsewhere = !here;
+    external = external || elsewhere;
+    for (std::int64_t k = 0; k < count && start + k < total && start + k >= 0; ++k)
+      ifds[static_cast<std::size_t>(start + k)] = elsewhere ? -1 : ifd + k;
+  }
+  if (external)
+    warnings.push_back(
+        "some planes are stored in other files of a multi-file OME-TIFF set; "
+        "they read as empty");
+  else if (std::find(ifds.begin(), ifds.end(), -1) != ifds.end())
+    warnings.push_back("OME-XML TiffData does not map every plane; unmapped planes read as empty");
+  return ifds;
+}
+
+std::string omeUnitName(const std::string& s) {
+  if (s == "\u00b5m" || s == "\u03bcm" || s == "um") return "micrometer";
+  if (s == "nm") return "nanometer";
+  if (s == "mm") return "millimeter";
+  if (s == "cm") return "centimeter";
+  if (s == "m") return "meter";
+  if (s == "\u00c5" || s == "\u212b") return "angstrom";
+  if (s == "pm") return "picometer";
+  return s;
+}
+
+}  // namespace tessera::data
