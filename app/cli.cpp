@@ -64,6 +64,10 @@ int runInfo(const std::vector<std::string>& args, std::size_t cacheMb) {
     std::cout << j.dump() << "\n";
     return kExitOk;
   }
+  if (!ds->image) {
+    std::cout << input << ": " << j.dump(2) << "\n";
+    return kExitOk;
+  }
   const auto& info = ds->image->info();
   std::cout << input << ": " << info.format << ", " << data::dtypeName(info.dtype) << "\n";
   std::cout << "  axes: ";

@@ -1,6 +1,7 @@
 #include "app/dataset_loader.h"
 
 #include "app/app_context.h"
+#include "data/anndata/h5ad_reader.h"
 #include "data/image_open.h"
 
 namespace tessera::app {
@@ -29,6 +30,13 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   std::error_code ec;
   if (!std::filesystem::exists(input, ec))
     return data::fail(data::Errc::NotFound, input + ": no such file or directory");
+  if (std::filesystem::path(input).extension() == ".h5ad") {
+    // Validate now so that a broken table is reported when it is opened, not later.
+    auto table = data::H5adFile::open(input);
+    if (!table) return std::unexpected(table.error());
+    out.cells = input;
+    return out;
+  }
   auto image = data::openImage(input);
   if (!image) return std::unexpected(image.error());
   out.image = std::move(*image);
@@ -38,7 +46,16 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
 nlohmann::json describeDataset(const OpenedDataset& dataset) {
   nlohmann::json j = dataset.image ? data::imageInfoToJson(dataset.image->info())
                                    : nlohmann::json{{"kind", "cells"}};
-  if (dataset.cells) j["cells"] = {{"path", dataset.cells->string()}};
+  if (dataset.cells) {
+    nlohmann::json cells{{"path", dataset.cells->string()}};
+    if (auto table = data::H5adFile::open(*dataset.cells)) cells.update(table->summary());
+    else cells["error"] = table.error().message;
+    if (!dataset.image) {
+      cells["kind"] = "cells";
+      return cells;
+    }
+    j["cells"] = cells;
+  }
   return j;
 }
 

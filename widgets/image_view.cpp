@@ -96,6 +96,14 @@ void ImageView::panBy(double dx, double dy) {
   scheduleRender();
 }
 
+void ImageView::centerOn(double x, double y, double zoom) {
+  fitPending_ = false;
+  camera_.setZoom(zoom);
+  camera_.setCenter(x, y);
+  if (zoom == 1.0) camera_.oneToOne();
+  scheduleRender();
+}
+
 QImage ImageView::grabFrame() { return gl_->grabFramebuffer(); }
 
 void ImageView::scheduleRender() { gl_->update(); }

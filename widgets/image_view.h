@@ -31,6 +31,8 @@ class ImageView : public QWidget {
   void oneToOne();
   void zoomBy(double factor);
   void panBy(double dx, double dy);
+  /// Centres world point (x, y) at `zoom` device pixels per level-0 pixel.
+  void centerOn(double x, double y, double zoom);
   /// The last rendered frame, in device pixels.
   QImage grabFrame();
 

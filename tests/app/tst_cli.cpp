@@ -1,0 +1,171 @@
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+// Drives the real `tessera` executable (TESSERA_EXE) as a user or script would.
+namespace {
+struct Run {
+  int code = -1;
+  QByteArray out, err;
+};
+
+Run tessera(const QStringList& args, int timeoutMs = 600000) {
+  QProcess p;
+  p.start(qEnvironmentVariable("TESSERA_EXE"), args);
+  Run r;
+  if (!p.waitForFinished(timeoutMs)) {
+    p.kill();
+    return r;
+  }
+  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+  r.out = p.readAllStandardOutput();
+  r.err = p.readAllStandardError();
+  return r;
+}
+
+int countDominant(const QImage& img, int channel) {
+  int n = 0;
+  for (int y = 0; y < img.height(); ++y)
+    for (int x = 0; x < img.width(); ++x) {
+      const QColor c = img.pixelColor(x, y);
+      const int v[3] = {c.red(), c.green(), c.blue()};
+      if (channel == 3) {  // magenta: red and blue both well above green
+        if (v[0] > 120 && v[2] > 120 && v[1] < 0.6 * std::min(v[0], v[2])) ++n;
+      } else {
+        bool dom = v[channel] > 100;
+        for (int k = 0; k < 3; ++k)
+          if (k != channel && v[k] > 0.6 * v[channel]) dom = false;
+        if (dom) ++n;
+      }
+    }
+  return n;
+}
+}  // namespace
+
+class CliTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void versionListsLibraries() {
+    const auto r = tessera({"--version"});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.startsWith("tessera 0."));
+    for (const char* lib : {"Qt 6.", "VTK 9.1", "OpenCV 4.", "Boost 1.74"}) QVERIFY2(r.out.contains(lib), lib);
+  }
+
+  void helpDocumentsEverySubcommand() {
+    const auto r = tessera({"--help"});
+    QCOMPARE(r.code, 0);
+    for (const char* cmd : {"info INPUT", "render INPUT", "export INPUT", "fetch URL", "markers INPUT", "--json", "--region", "--size"})
+      QVERIFY2(r.out.contains(cmd), cmd);
+  }
+
+  void infoDescribesDemoAsJson() {
+    const auto r = tessera({"info", "demo", "--json"});
+    QCOMPARE(r.code, 0);
+    const auto doc = QJsonDocument::fromJson(r.out);
+    QVERIFY(doc.isObject());
+    const auto j = doc.object();
+    QCOMPARE(j["kind"].toString(), QString("image"));
+    QCOMPARE(j["dtype"].toString(), QString("uint16"));
+    QCOMPARE(j["axes"].toArray(), (QJsonArray{"c", "y", "x"}));
+    const auto levels = j["levels"].toArray();
+    QVERIFY(levels.size() >= 4);
+    const auto shape0 = levels[0].toObject()["shape"].toArray();
+    QVERIFY(shape0[0].toInt() >= 4);
+    QVERIFY(shape0[1].toInt() >= 8192 && shape0[2].toInt() >= 8192);
+    const auto channels = j["channels"].toArray();
+    QVERIFY(channels.size() >= 4);
+    QStringList names;
+    for (const auto& c : channels) {
+      names << c.toObject()["name"].toString();
+      QCOMPARE(c.toObject()["color"].toString().size(), 6);
+      QVERIFY(c.toObject()["window"].isArray());
+    }
+    QVERIFY(names.contains("DAPI"));
+    const auto cells = j["cells"].toObject();
+    QVERIFY(cells["n_obs"].toInt() >= 50000);
+    QVERIFY(cells["n_vars"].toInt() >= 200);
+  }
+
+  void infoPrintsReadableText() {
+    const auto r = tessera({"info", "demo"});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.contains("ome-zarr"));
+    QVERIFY(r.out.contains("DAPI"));
+  }
+
+  void unknownPathIsBadInputOnOneLine() {
+    const auto r = tessera({"info", "/nonexistent/slide.ome.tif"});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.err.contains("/nonexistent/slide.ome.tif"));
+    QCOMPARE(r.err.count('\n'), 1);
+  }
+
+  void unsupportedFileIsBadInput() {
+    QTemporaryDir dir;
+    const QString f = dir.filePath("notes.txt");
+    QFile file(f);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("not an image\n");
+    file.close();
+    const auto r = tessera({"info", f});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.err.contains("notes.txt"));
+  }
+
+  void badArgumentsAreBadInput() {
+    QCOMPARE(tessera({"info"}).code, 2);
+    QCOMPARE(tessera({"render", "demo"}).code, 2);
+    QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--size", "12"}).code, 2);
+    QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--region", "1,2,3"}).code, 2);
+    QCOMPARE(tessera({"--frobnicate"}).code, 2);
+    const auto r = tessera({"render", "demo", "--out", "/tmp/x.png", "--region", "8000,8000,500,500"});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.err.contains("outside"));
+  }
+
+  void renderWritesTheComposite() {
+    QTemporaryDir dir;
+    const QString png = dir.filePath("demo.png");
+    const auto r = tessera({"render", "demo", "--out", png, "--size", "600x600"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QImage img(png);
+    QCOMPARE(img.size(), QSize(600, 600));
+    // Every channel colour of the demo shows up somewhere in the composite.
+    QVERIFY2(countDominant(img, 2) > 200, "nuclei (blue)");
+    QVERIFY2(countDominant(img, 1) > 200, "membrane (green)");
+    QVERIFY2(countDominant(img, 0) > 50, "CD45 (red)");
+    QVERIFY2(countDominant(img, 3) > 50, "PanCK (magenta)");
+    // Outside the tissue the background is dark, not uniformly lit.
+    const QColor corner = img.pixelColor(2, 2);
+    QVERIFY(corner.red() < 60 && corner.green() < 60 && corner.blue() < 60);
+  }
+
+  void renderRegionIsOneToOne() {
+    QTemporaryDir dir;
+    const QString png = dir.filePath("region.png");
+    const auto r = tessera({"render", "demo", "--out", png, "--region", "4000,4000,320,200"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY(r.err.contains("level 0"));
+    QCOMPARE(QImage(png).size(), QSize(320, 200));
+  }
+
+  void renderIntoMissingFolderFails() {
+    const auto r = tessera({"render", "demo", "--out", "/nonexistent-dir/x.png", "--size", "64x64"});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.err.contains("/nonexistent-dir/x.png"));
+  }
+
+  void notYetAvailableCommandsSaySo() {
+    const auto r = tessera({"fetch", "http://127.0.0.1/x", "--out", "/tmp"});
+    QCOMPARE(r.code, 1);
+    QVERIFY(r.err.contains("not available"));
+  }
+};
+
+QTEST_GUILESS_MAIN(CliTest)
+#include "tst_cli.moc"
