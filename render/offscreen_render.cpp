@@ -15,6 +15,7 @@
 #include <mutex>
 
 #include "render/image_layer.h"
+#include "render/scale_bar.h"
 #include "render/scene.h"
 
 namespace tessera::render {
@@ -99,6 +100,11 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
     queue.runFor(std::chrono::milliseconds(50));
   }
   applyCamera(renderer, camera);
+  std::unique_ptr<ScaleBar> bar;
+  if (req.scaleBar) {
+    bar = std::make_unique<ScaleBar>(renderer);
+    bar->update(info.levels[0].scale[data::kX] / camera.zoom(), info.spaceUnit, w, h);
+  }
   window->Render();
 
   RenderedImage out;

@@ -20,6 +20,7 @@ struct RenderRequest {
   std::optional<std::vector<ChannelDisplay>> displays;  ///< metadata defaults when empty
   std::int64_t t = 0, z = 0;
   double timeoutSeconds = 300;
+  bool scaleBar = true;  ///< draw the scale bar (off for pixel-exact comparisons)
 };
 
 struct RenderedImage {

@@ -31,6 +31,7 @@ ImageView::ImageView(data::TileCache& cache, QWidget* parent) : QWidget(parent) 
   };
   layer_ = std::make_unique<render::ImageLayer>(gl_->renderer(), cache, post, [this] { scheduleRender(); });
   layer_->onDisplaysChanged = [this] { emit displaysChanged(); };
+  scaleBar_ = std::make_unique<render::ScaleBar>(gl_->renderer());
   gl_->beforeRender = [this](QSize s) { beforeRender(s); };
 
   connect(gl_, &VtkGlWindow::frameSwapped, this, [this] { emit frameRendered(gl_->lastFrameMs()); });
@@ -65,6 +66,7 @@ ImageView::ImageView(data::TileCache& cache, QWidget* parent) : QWidget(parent) 
 
 ImageView::~ImageView() {
   // The layer owns VTK actors that must go before the GL window tears down its context.
+  scaleBar_.reset();
   layer_.reset();
 }
 
@@ -116,6 +118,11 @@ void ImageView::beforeRender(QSize deviceSize) {
   }
   layer_->update(camera_);
   render::applyCamera(gl_->renderer(), camera_);
+  if (const auto* info = layer_->info())
+    scaleBar_->update(info->levels[0].scale[data::kX] / camera_.zoom(), info->spaceUnit,
+                      camera_.viewportWidth(), camera_.viewportHeight());
+  else
+    scaleBar_->update(0, "", camera_.viewportWidth(), camera_.viewportHeight());
   const int level = layer_->status().level;
   if (level != lastLevel_) {
     lastLevel_ = level;

@@ -9,6 +9,7 @@
 
 #include "data/tile_cache.h"
 #include "render/image_layer.h"
+#include "render/scale_bar.h"
 #include "render/view_camera.h"
 
 namespace tessera::widgets {
@@ -53,6 +54,7 @@ class ImageView : public QWidget {
   QWidget* container_ = nullptr;
   render::ViewCamera camera_;
   std::unique_ptr<render::ImageLayer> layer_;
+  std::unique_ptr<render::ScaleBar> scaleBar_;
   bool fitPending_ = false;
   bool dragging_ = false;
   QPointF lastDrag_;

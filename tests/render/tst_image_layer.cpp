@@ -108,6 +108,7 @@ class ImageLayerTest : public QObject {
     ds[1].end = 30000;
     ds[1].inverted = true;
     req.displays = ds;
+    req.scaleBar = false;
     auto img = render::renderOffscreen(src, cache, req);
     QVERIFY2(img.has_value(), img ? "" : img.error().message.c_str());
     QCOMPARE(img->width, 300);
@@ -175,6 +176,7 @@ class ImageLayerTest : public QObject {
     src->failing.insert({0, 0, 0});
     render::RenderRequest req;
     req.region = render::Rect{0, 0, 200, 200};
+    req.scaleBar = false;
     auto img = render::renderOffscreen(src, cache, req);
     QVERIFY(img.has_value());
     int red = 0, grey = 0;
