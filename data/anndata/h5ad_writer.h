@@ -17,12 +17,12 @@ struct CategoricalColumn {
   std::vector<std::int32_t> codes;      ///< -1 means missing
   std::vector<std::string> categories;  ///< written as a string-array
   bool ordered = false;
-  std::vector<std::string> colors;      ///< "#rrggbb" per category -> uns/<name>_colors if set
+  std::vector<std::string> colors;  ///< "#rrggbb" per category -> uns/<name>_colors if set
 };
 
-using ObsColumn = std::variant<CategoricalColumn, std::vector<double>, std::vector<float>,
-                               std::vector<std::int32_t>, std::vector<std::string>,
-                               std::vector<bool>>;
+using ObsColumn =
+    std::variant<CategoricalColumn, std::vector<double>, std::vector<float>,
+                 std::vector<std::int32_t>, std::vector<std::string>, std::vector<bool>>;
 
 /// A row-major dense matrix of doubles (obsm entries such as "spatial" or "X_umap").
 struct DenseMatrix {
