@@ -4,7 +4,7 @@
 
 #include "data/anndata/h5ad_reader_impl.h"
 
-namespace tessera::data {
+namespace tessera::data::h5ad {
 namespace {
 
 using h5::Handle;
@@ -339,4 +339,4 @@ Expected<std::vector<std::string>> readColumnStrings(const H5adFile::Impl& f,
                                          "), not text");
 }
 
-}  // namespace tessera::data
+}  // namespace tessera::data::h5ad

@@ -2,7 +2,7 @@
 
 #include "data/anndata/h5ad_reader_impl.h"
 
-namespace tessera::data {
+namespace tessera::data::h5ad {
 namespace {
 
 using h5::Handle;
@@ -250,4 +250,4 @@ Expected<std::vector<float>> readGeneColumn(const H5adFile::Impl& f, std::int64_
   return out;
 }
 
-}  // namespace tessera::data
+}  // namespace tessera::data::h5ad

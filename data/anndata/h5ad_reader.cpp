@@ -99,14 +99,14 @@ Expected<H5adFile> H5adFile::open(const std::filesystem::path& path) {
   auto layout = detectLayout(f);
   if (!layout) return std::unexpected(layout.error());
   f.layout = *layout;
-  auto obs = readDataFrame(f, "obs");
+  auto obs = h5ad::readDataFrame(f, "obs");
   if (!obs) return std::unexpected(obs.error());
   f.obs = std::move(*obs);
-  auto var = readDataFrame(f, "var");
+  auto var = h5ad::readDataFrame(f, "var");
   if (!var) return std::unexpected(var.error());
   f.var = std::move(*var);
 
-  auto x = readMatrixInfo(f, "X");
+  auto x = h5ad::readMatrixInfo(f, "X");
   if (!x) return std::unexpected(x.error());
   f.x = *x;
   if (f.x && (f.x->rows != static_cast<std::int64_t>(f.obs.index.size()) ||
@@ -115,7 +115,7 @@ Expected<H5adFile> H5adFile::open(const std::filesystem::path& path) {
                                    std::to_string(f.x->cols) + " does not match " +
                                    std::to_string(f.obs.index.size()) + " obs x " +
                                    std::to_string(f.var.index.size()) + " vars");
-  if (auto r = readObsmInfo(f); !r) return std::unexpected(r.error());
+  if (auto r = h5ad::readObsmInfo(f); !r) return std::unexpected(r.error());
   for (const auto& m : f.obsm)
     if (m.rows != static_cast<std::int64_t>(f.obs.index.size()))
       return fail(Errc::Corrupt,
@@ -186,20 +186,20 @@ auto withObsColumn(const H5adFile::Impl& f, const std::string& name, Fn fn)
 }  // namespace
 
 Expected<std::vector<std::int32_t>> H5adFile::readObsCodes(const std::string& name) const {
-  return withObsColumn(*impl_, name, [&](const ColumnInfo& c, const ColumnSource& s) {
-    return readCodes(*impl_, c, s);
+  return withObsColumn(*impl_, name, [&](const ColumnInfo& c, const h5ad::ColumnSource& s) {
+    return h5ad::readCodes(*impl_, c, s);
   });
 }
 
 Expected<std::vector<double>> H5adFile::readObsNumbers(const std::string& name) const {
-  return withObsColumn(*impl_, name, [&](const ColumnInfo& c, const ColumnSource& s) {
-    return readColumnNumbers(*impl_, c, s);
+  return withObsColumn(*impl_, name, [&](const ColumnInfo& c, const h5ad::ColumnSource& s) {
+    return h5ad::readColumnNumbers(*impl_, c, s);
   });
 }
 
 Expected<std::vector<std::string>> H5adFile::readObsStrings(const std::string& name) const {
-  return withObsColumn(*impl_, name, [&](const ColumnInfo& c, const ColumnSource& s) {
-    return readColumnStrings(*impl_, c, s);
+  return withObsColumn(*impl_, name, [&](const ColumnInfo& c, const h5ad::ColumnSource& s) {
+    return h5ad::readColumnStrings(*impl_, c, s);
   });
 }
 
@@ -208,7 +208,7 @@ const std::vector<ObsmInfo>& H5adFile::obsm() const {
 }
 
 Expected<DenseMatrix> H5adFile::readObsm(const std::string& key) const {
-  return readObsmMatrix(*impl_, key);
+  return h5ad::readObsmMatrix(*impl_, key);
 }
 
 const std::optional<MatrixInfo>& H5adFile::X() const {
@@ -216,13 +216,13 @@ const std::optional<MatrixInfo>& H5adFile::X() const {
 }
 
 Expected<std::vector<float>> H5adFile::readGene(std::int64_t var) const {
-  return readGeneColumn(*impl_, var);
+  return h5ad::readGeneColumn(*impl_, var);
 }
 
 Expected<std::vector<float>> H5adFile::readGene(const std::string& name) const {
   const auto& names = impl_->var.index;
   for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return readGeneColumn(*impl_, static_cast<std::int64_t>(i));
+    if (names[i] == name) return h5ad::readGeneColumn(*impl_, static_cast<std::int64_t>(i));
   return fail(Errc::NotFound, impl_->where("var") + ": no gene named '" + name + "'");
 }
 

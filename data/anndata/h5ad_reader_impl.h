@@ -10,6 +10,7 @@
 #include "data/anndata/hdf5_read.h"
 
 namespace tessera::data {
+namespace h5ad {
 
 /// Where a column's values live.
 struct ColumnSource {
@@ -37,14 +38,16 @@ struct ObsmSource {
   std::string field;  ///< legacy compound obsm field, else empty
 };
 
+}  // namespace h5ad
+
 struct H5adFile::Impl {
   std::filesystem::path path;
   std::string name;    ///< path as a string, for messages
   std::string layout;  ///< "0.8+", "0.7", "legacy"
   h5::Handle file;
-  DataFrame obs, var;
+  h5ad::DataFrame obs, var;
   std::vector<ObsmInfo> obsm;
-  std::vector<ObsmSource> obsmSources;
+  std::vector<h5ad::ObsmSource> obsmSources;
   std::optional<MatrixInfo> x;
   std::string xPath = "X";
   bool rawX = false, rawVar = false;
@@ -55,11 +58,13 @@ struct H5adFile::Impl {
   std::string where(const std::string& hdf5Path) const { return name + ":/" + hdf5Path; }
 };
 
+namespace h5ad {
+
 /// Reads the dataframe at `path` (group or legacy compound dataset), attaching colours from
 /// uns/<col>_colors. Errc::Corrupt when a column's length differs from the index.
 Expected<DataFrame> readDataFrame(const H5adFile::Impl& f, const std::string& path);
 
-/// Column readers behind H5adFile::readObs*; `df` names the frame for messages.
+/// Column readers behind H5adFile::readObs*; errors name the column's HDF5 path.
 Expected<std::vector<std::int32_t>> readCodes(const H5adFile::Impl& f, const ColumnInfo& info,
                                               const ColumnSource& src);
 Expected<std::vector<double>> readColumnNumbers(const H5adFile::Impl& f, const ColumnInfo& info,
@@ -75,4 +80,5 @@ Expected<void> readObsmInfo(H5adFile::Impl& f);
 Expected<std::vector<float>> readGeneColumn(const H5adFile::Impl& f, std::int64_t var);
 Expected<DenseMatrix> readObsmMatrix(const H5adFile::Impl& f, const std::string& key);
 
+}  // namespace h5ad
 }  // namespace tessera::data

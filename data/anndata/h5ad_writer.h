@@ -17,12 +17,12 @@ struct CategoricalColumn {
   std::vector<std::int32_t> codes;      ///< -1 means missing
   std::vector<std::string> categories;  ///< written as a string-array
   bool ordered = false;
-  std::vector<std::string> colors;      ///< "#rrggbb" per category -> uns/<name>_colors if set
+  std::vector<std::string> colors;  ///< "#rrggbb" per category -> uns/<name>_colors if set
 };
 
-using ObsColumn = std::variant<CategoricalColumn, std::vector<double>, std::vector<float>,
-                               std::vector<std::int32_t>, std::vector<std::string>,
-                               std::vector<bool>>;
+using ObsColumn =
+    std::variant<CategoricalColumn, std::vector<double>, std::vector<float>,
+                 std::vector<std::int32_t>, std::vector<std::string>, std::vector<bool>>;
 
 /// A row-major dense matrix of doubles (obsm entries such as "spatial" or "X_umap").
 struct DenseMatrix {
@@ -49,6 +49,12 @@ struct AnnDataWrite {
 };
 
 /// Refuses to overwrite an existing file (Errc::InvalidArgument); writes to `path`.
+/// Checks the input first (Errc::InvalidArgument naming the offending part): name counts match
+/// X's shape, indptr rises from 0 to nnz with n_obs + 1 entries, indices lie in [0, n_vars),
+/// columns have one value per row and unique names, codes lie in [-1, n_categories), colours
+/// are absent or one per category, obsm rows equal n_obs. Writes `<path>.partial` and renames
+/// it on success (removing it on failure); a leftover `.partial` is refused, not overwritten.
+/// Datasets of 4096+ elements are chunked with shuffle + gzip level 3.
 Expected<void> writeH5ad(const std::filesystem::path& path, const AnnDataWrite& adata);
 
 }  // namespace tessera::data

@@ -22,7 +22,8 @@ Expected<std::size_t> checkedDecodedSize(std::span<const std::uint8_t> in) {
                                    " are present (truncated chunk)");
   std::size_t validated = 0;
   if (blosc_cbuffer_validate(in.data(), in.size(), &validated) < 0 || validated != nbytes)
-    return fail(Errc::Corrupt, "blosc: bad header");
+    return fail(Errc::Corrupt, "blosc: bad header (declares " + std::to_string(nbytes) +
+                                   " decoded bytes from " + std::to_string(cbytes) + ")");
   return nbytes;
 }
 

@@ -14,6 +14,7 @@ namespace {
 // so that one tile request never decodes a whole huge plane into a huge tile.
 constexpr std::int64_t kMaxTileEdge = 4096;
 constexpr std::int64_t kVirtualTile = 1024;
+constexpr std::int64_t kMaxChannels = 65536;
 
 std::vector<std::string> labelNames(const Store& store, const std::string& imagePath,
                                     std::vector<std::string>& warnings) {
@@ -129,6 +130,10 @@ Expected<std::shared_ptr<OmeZarrSource>> OmeZarrOpener::open(std::shared_ptr<con
     src->wholeChunkTiles_.push_back(whole);
     info.levels.push_back(level);
   }
+  // Per-channel metadata is allocated from the channel count, so absurd ones are refused.
+  if (info.levels[0].shape[kC] > kMaxChannels)
+    return fail(Errc::Unsupported, file + ": " + std::to_string(info.levels[0].shape[kC]) +
+                                       " channels (at most " + std::to_string(kMaxChannels) + ")");
   info.channels =
       parseOmeroChannels(ng, static_cast<std::size_t>(info.levels[0].shape[kC]), info.warnings);
   info.labels = labelNames(*store, path, info.warnings);

@@ -9,6 +9,8 @@
 namespace tessera::data {
 namespace {
 
+constexpr std::int64_t kMaxPlanes = std::int64_t{1} << 22;
+
 std::optional<std::int64_t> intAttr(const XmlElement& e, std::string_view key) {
   const std::string* v = e.attribute(key);
   if (!v) return std::nullopt;
@@ -118,6 +120,13 @@ Expected<std::vector<OmeImageXml>> parseOmeXml(std::string_view xml, const std::
     if (im.sizeX <= 0 || im.sizeY <= 0 || im.sizeZ <= 0 || im.sizeC <= 0 || im.sizeT <= 0)
       return fail(Errc::Corrupt, where + ": OME-XML Pixels of image \"" + im.name +
                                      "\" have missing or invalid sizes");
+  // The plane table is allocated from these sizes, so absurd ones are refused up front.
+  for (const auto& im : images)
+    if (static_cast<double>(im.sizeZ) * static_cast<double>(im.sizeC) *
+            static_cast<double>(im.sizeT) >
+        static_cast<double>(kMaxPlanes))
+      return fail(Errc::Unsupported,
+                  where + ": OME-XML declares more than " + std::to_string(kMaxPlanes) + " planes");
   return images;
 }
 

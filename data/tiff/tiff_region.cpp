@@ -10,6 +10,7 @@ namespace {
 
 // One decoded tile or strip may not exceed this; bigger ones mean a broken or hostile file.
 constexpr std::uint64_t kMaxBlockBytes = 512ull << 20;
+constexpr std::uint16_t kMaxSamples = 1024;
 
 std::optional<DType> sampleType(std::uint16_t bits, std::uint16_t format) {
   switch (format) {
@@ -59,6 +60,9 @@ Expected<TiffDirLayout> readTiffLayout(TiffHandle& h) {
         h.error(Errc::Unsupported, std::to_string(l.bitsPerSample) + "-bit samples of format " +
                                        std::to_string(format) + " are not supported"));
   l.dtype = *type;
+  if (l.samplesPerPixel == 0 || l.samplesPerPixel > kMaxSamples)
+    return std::unexpected(h.error(Errc::Unsupported, std::to_string(l.samplesPerPixel) +
+                                                          " samples per pixel are not supported"));
   l.separatePlanes = planar == PLANARCONFIG_SEPARATE && l.samplesPerPixel > 1;
   l.tiled = TIFFIsTiled(tif) != 0;
   if (l.tiled) {
@@ -130,9 +134,13 @@ Expected<Bytes> readTiffRegion(TiffHandle& h, const TiffDirLayout& l, std::int64
   }
 
   const std::int64_t rps = l.rowsPerStrip;
+  // In floating point first: width * rows * bytes can overflow 64 bits in a hostile file.
+  if (static_cast<double>(l.width) * static_cast<double>(rps) * static_cast<double>(pixelBytes) >
+      static_cast<double>(kMaxBlockBytes))
+    return std::unexpected(h.error(Errc::Unsupported, "strip size out of range"));
   const std::uint64_t stripBytes =
       std::uint64_t{l.width} * static_cast<std::uint64_t>(rps) * pixelBytes;
-  if (stripBytes == 0 || stripBytes > kMaxBlockBytes)
+  if (stripBytes == 0)
     return std::unexpected(h.error(Errc::Unsupported, "strip size out of range"));
   block.resize(stripBytes);
   for (std::int64_t sy = y0 / rps * rps; sy < y0 + hgt; sy += rps) {
