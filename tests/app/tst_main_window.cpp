@@ -1,4 +1,5 @@
 #include <QApplication>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -65,6 +66,8 @@ class MainWindowTest : public QObject {
     QVERIFY(waitComplete(view));
     const QImage frame = view->grabFrame();
     frame.save(QStringLiteral(TESSERA_TEST_WORK_DIR "/main_window_fit.png"));
+    // The whole window as the X server shows it, for people to look at.
+    QGuiApplication::primaryScreen()->grabWindow(0).save(QStringLiteral(TESSERA_TEST_WORK_DIR "/main_window_screen.png"));
     QVERIFY(frame.width() > 400);
     int blue = 0, red = 0, magenta = 0, green = 0;
     for (int y = 0; y < frame.height(); y += 2)
