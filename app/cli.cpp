@@ -99,10 +99,15 @@ Commands:
   info INPUT [--json]
         Describe a dataset: format, axes, pyramid levels, channels. INPUT is a path, a URL
         or the word demo. --json prints one JSON object.
-  render INPUT --out FILE.png [--size WxH] [--region x,y,w,h] [--t T] [--z Z]
+  render INPUT --out FILE.png [--size WxH] [--region x,y,w,h] [--level N] [--t T] [--z Z]
+         [--channels 0,2] [--window 0=100:4000] [--color 0=FF00FF] [--lut 1=viridis]
+         [--gamma 0=0.8]
         Draw the composite headless with the viewer's own renderer. The region is in
         full-resolution pixels; without --size a region renders 1:1 and a whole image at
-        1024 px on its longer side. Uses Xvfb when there is no display.
+        1024 px on its longer side. --level pins the pyramid level. Display options take
+        CHANNEL=VALUE lists (comma-separated); --channels lists the channels to show.
+        LUTs: grays, fire, viridis, magma, inferno, cividis, glasbey. Uses Xvfb when there
+        is no display.
   export INPUT --region x,y,w,h [--level N] [--t T] [--z Z] [--channels i,j,...] --out FILE.ome.tif
         Write raw values of a region to an OME-TIFF. (Arrives with the image-data work; this
         build reports it as unavailable.)

@@ -10,7 +10,9 @@
 
 #include "app/app_context.h"
 #include "app/dataset_loader.h"
+#include "app/display_options.h"
 #include "app/exit_codes.h"
+#include "render/channel_display.h"
 #include "render/offscreen_render.h"
 
 namespace tessera::app {
@@ -61,6 +63,7 @@ int reexecUnderXvfb(const std::vector<std::string>& args) {
 int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::string input, out;
   render::RenderRequest req;
+  std::vector<DisplayEdit> edits;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     auto value = [&]() -> std::optional<std::string> {
@@ -90,6 +93,15 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       if (!v || !parseInts(*v, ',', nums) || nums.size() != 1 || nums[0] < 0)
         return usageError(a + " expects a non-negative index");
       (a == "--t" ? req.t : req.z) = nums[0];
+    } else if (a == "--level") {
+      auto v = value();
+      if (!v || !parseInts(*v, ',', nums) || nums.size() != 1 || nums[0] < 0)
+        return usageError("--level expects a non-negative level index");
+      req.level = static_cast<int>(nums[0]);
+    } else if (isDisplayOption(a)) {
+      auto v = value();
+      if (!v) return usageError(a + " needs a value");
+      edits.push_back({a, *v});
     } else if (!a.empty() && a[0] == '-') {
       return usageError("unknown option " + a);
     } else if (input.empty()) {
@@ -124,6 +136,15 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
                      req.region->y1 > static_cast<double>(info.height())))
     return usageError("--region lies outside the image (" + std::to_string(info.width()) + "x" +
                       std::to_string(info.height()) + ")");
+  if (req.level >= static_cast<int>(info.levels.size()))
+    return usageError("--level " + std::to_string(req.level) + " does not exist (levels 0.." +
+                      std::to_string(info.levels.size() - 1) + ")");
+  if (!edits.empty()) {
+    auto displays = render::defaultDisplays(info);
+    std::string error;
+    if (!applyDisplayEdits(edits, displays, error)) return usageError(error);
+    req.displays = displays;
+  }
   auto image = render::renderOffscreen(ds->image, ctx.cache, req);
   if (!image) {
     std::cerr << "tessera: " << image.error().message << "\n";

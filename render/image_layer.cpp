@@ -266,7 +266,7 @@ void ImageLayer::update(const ViewCamera& camera) {
   if (!source_) return;
   const auto& info = source_->info();
   const int coarsest = static_cast<int>(info.levels.size()) - 1;
-  level_ = chooseLevel(info, camera.zoom(), level_);
+  level_ = forcedLevel_ >= 0 ? std::min(forcedLevel_, coarsest) : chooseLevel(info, camera.zoom(), level_);
   status_.level = level_;
   const Rect view = camera.visibleWorld();
   const auto visible = tilesCovering(info, level_, view);

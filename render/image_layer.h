@@ -66,6 +66,9 @@ class ImageLayer {
   std::int64_t planeT() const { return t_; }
   std::int64_t planeZ() const { return z_; }
 
+  /// Pins the pyramid level (for `render --level`); -1 returns to automatic choice.
+  void setForcedLevel(int level) { forcedLevel_ = level; }
+
   /// Plans, requests and arranges the tile actors for `camera`. Call before each render.
   void update(const ViewCamera& camera);
   LayerStatus status() const { return status_; }
@@ -107,6 +110,7 @@ class ImageLayer {
   std::uint64_t generation_ = 1;
   std::int64_t t_ = 0, z_ = 0;
   int level_ = -1;
+  int forcedLevel_ = -1;
   std::map<data::CacheKey, std::stop_source> pending_;
   std::map<ActorKey, std::unique_ptr<TileActor>> actors_;
   std::uint64_t frame_ = 0;

@@ -87,6 +87,9 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
     layer.setDisplays(*req.displays);
   }
   layer.setPlane(req.t, req.z);
+  if (req.level >= static_cast<int>(info.levels.size()))
+    return data::fail(data::Errc::InvalidArgument, "render: level " + std::to_string(req.level) + " does not exist (the image has " + std::to_string(info.levels.size()) + ")");
+  layer.setForcedLevel(req.level);
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(req.timeoutSeconds);
   for (;;) {

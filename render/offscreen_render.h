@@ -19,6 +19,7 @@ struct RenderRequest {
   std::optional<Rect> region;          ///< level-0 pixels; whole image when empty
   std::optional<std::vector<ChannelDisplay>> displays;  ///< metadata defaults when empty
   std::int64_t t = 0, z = 0;
+  int level = -1;  ///< pyramid level to draw; -1 picks it from the zoom
   double timeoutSeconds = 300;
   bool scaleBar = true;  ///< draw the scale bar (off for pixel-exact comparisons)
 };

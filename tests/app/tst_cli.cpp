@@ -154,6 +154,55 @@ class CliTest : public QObject {
     QCOMPARE(QImage(png).size(), QSize(320, 200));
   }
 
+  void renderAppliesDisplayOptions() {
+    QTemporaryDir dir;
+    const QString png = dir.filePath("dapi.png");
+    // Only DAPI, recoloured red: no green or blue may remain (the scale bar is white, so the
+    // bottom strip is skipped).
+    const auto r = tessera({"render", "demo", "--out", png, "--size", "300x300", "--channels", "0",
+                            "--color", "0=FF0000", "--gamma", "0=0.8"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QImage img(png);
+    int red = 0;
+    for (int y = 0; y < img.height() - 60; ++y)
+      for (int x = 0; x < img.width(); ++x) {
+        const QColor c = img.pixelColor(x, y);
+        QCOMPARE(c.green(), 0);
+        QCOMPARE(c.blue(), 0);
+        red += c.red() > 100;
+      }
+    QVERIFY(red > 500);
+  }
+
+  void renderLutColoursAChannel() {
+    QTemporaryDir dir;
+    const QString png = dir.filePath("lut.png");
+    const auto r = tessera({"render", "demo", "--out", png, "--size", "200x200", "--channels", "1",
+                            "--lut", "1=viridis", "--window", "1=0:3000"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QImage img(png);
+    // Viridis starts dark purple (#440154): the tissue background is never pure grey.
+    const QColor c = img.pixelColor(100, 100);
+    QVERIFY(c.blue() > c.green() || c.green() > c.red());
+  }
+
+  void renderRefusesAnEmptyWindow() {
+    const auto r = tessera({"render", "demo", "--out", "/tmp/x.png", "--window", "0=500:100"});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.err.contains("greater"));
+    QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--channels", "9"}).code, 2);
+    QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--lut", "0=rainbow"}).code, 2);
+    QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--level", "17"}).code, 2);
+  }
+
+  void renderPinnedLevelUsesIt() {
+    QTemporaryDir dir;
+    const QString png = dir.filePath("l2.png");
+    const auto r = tessera({"render", "demo", "--out", png, "--size", "256x256", "--level", "2"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY(r.err.contains("level 2"));
+  }
+
   void renderIntoMissingFolderFails() {
     const auto r = tessera({"render", "demo", "--out", "/nonexistent-dir/x.png", "--size", "64x64"});
     QCOMPARE(r.code, 2);
