@@ -13,6 +13,7 @@
 #include <QProgressDialog>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 
 #include "app/app_context.h"
 #include "app/versions.h"
@@ -72,6 +73,14 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
           [this] { channels_->setDisplays(view_->layer().displays()); });
   connect(channels_, &widgets::ChannelPanel::displaysEdited, this,
           [this](const std::vector<render::ChannelDisplay>& d) { view_->layer().setDisplays(d); });
+  connect(channels_, &widgets::ChannelPanel::planeChanged, this,
+          [this](std::int64_t t, std::int64_t z) { view_->layer().setPlane(t, z); });
+  // Histograms follow the view, recomputed once it settles rather than on every frame.
+  statsTimer_ = new QTimer(this);
+  statsTimer_->setSingleShot(true);
+  statsTimer_->setInterval(300);
+  connect(view_, &widgets::ImageView::frameRendered, statsTimer_, qOverload<>(&QTimer::start));
+  connect(statsTimer_, &QTimer::timeout, this, &MainWindow::updateChannelStats);
 
   QSettings settings;
   resize(1400, 900);
@@ -165,9 +174,19 @@ void MainWindow::openOne(const QString& input) {
   }, data::Priority::Visible);
 }
 
+void MainWindow::updateChannelStats() {
+  const auto& displays = view_->layer().displays();
+  for (std::size_t c = 0; c < displays.size(); ++c)
+    channels_->setStats(c, render::computeStats(view_->layer().viewSamples(c, 100000)));
+}
+
 void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
   current_ = std::move(ds);
-  if (current_->image) view_->setSource(current_->image);
+  if (current_->image) {
+    view_->setSource(current_->image);
+    const auto& l0 = current_->image->info().levels[0];
+    channels_->setPlanes(l0.shape[data::kT], l0.shape[data::kZ]);
+  }
   const QString name = QString::fromStdString(current_->input);
   setWindowTitle(tr("%1 — Tessera").arg(name == "demo" ? tr("Demo tissue") : name));
   emit datasetOpened(name);

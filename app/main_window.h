@@ -13,6 +13,7 @@
 class QLabel;
 class QMenu;
 class QProgressDialog;
+class QTimer;
 
 namespace tessera::widgets {
 class ImageView;
@@ -32,6 +33,7 @@ class MainWindow : public QMainWindow {
   /// Opens each input (path, URL or "demo") in the background; the last image is shown.
   void openInputs(const QStringList& inputs);
   widgets::ImageView* imageView() const { return view_; }
+  widgets::ChannelPanel* channelPanel() const { return channels_; }
   const OpenedDataset* current() const { return current_.get(); }
   QString statusText() const;
 
@@ -52,6 +54,7 @@ class MainWindow : public QMainWindow {
   void rebuildRecentMenu();
   void updateCursor(QPointF world, bool inside);
   void updateLevel(int level);
+  void updateChannelStats();
   void chooseFile();
   void chooseFolder();
   void chooseUrl();
@@ -64,6 +67,7 @@ class MainWindow : public QMainWindow {
   QLabel* cursorLabel_ = nullptr;
   QLabel* levelLabel_ = nullptr;
   QProgressDialog* progress_ = nullptr;
+  QTimer* statsTimer_ = nullptr;
   std::shared_ptr<std::atomic<bool>> cancelOpen_;
   std::shared_ptr<OpenedDataset> current_;
 };

@@ -269,6 +269,7 @@ void ImageLayer::update(const ViewCamera& camera) {
   level_ = forcedLevel_ >= 0 ? std::min(forcedLevel_, coarsest) : chooseLevel(info, camera.zoom(), level_);
   status_.level = level_;
   const Rect view = camera.visibleWorld();
+  lastView_ = view;
   const auto visible = tilesCovering(info, level_, view);
 
   std::map<data::CacheKey, std::stop_source> keep;
@@ -315,6 +316,29 @@ void ImageLayer::update(const ViewCamera& camera) {
     else ++status_.uncovered;
   }
   arrange(draw, camera.zoom());
+}
+
+std::vector<double> ImageLayer::viewSamples(std::size_t channel, std::size_t maxSamples) const {
+  std::vector<double> out;
+  if (!source_ || channel >= displays_.size() || level_ < 0) return out;
+  const auto& info = source_->info();
+  for (int l = level_; l < static_cast<int>(info.levels.size()) && out.empty(); ++l) {
+    std::vector<data::TilePtr> tiles;
+    std::size_t total = 0;
+    for (const auto& t : tilesCovering(info, l, lastView_)) {
+      if (auto tile = cache_.peek(cacheKey(t, static_cast<std::int64_t>(channel)))) {
+        total += static_cast<std::size_t>(tile->width) * static_cast<std::size_t>(tile->height);
+        tiles.push_back(std::move(tile));
+      }
+    }
+    if (tiles.empty()) continue;
+    const std::size_t stride = std::max<std::size_t>(1, total / std::max<std::size_t>(1, maxSamples));
+    for (const auto& tile : tiles) {
+      const std::size_t n = static_cast<std::size_t>(tile->width) * static_cast<std::size_t>(tile->height);
+      for (std::size_t i = 0; i < n; i += stride) out.push_back(tileValue(*tile, i));
+    }
+  }
+  return out;
 }
 
 std::vector<double> ImageLayer::valuesAt(double x, double y, int* levelUsed) const {

@@ -73,6 +73,10 @@ class ImageLayer {
   void update(const ViewCamera& camera);
   LayerStatus status() const { return status_; }
 
+  /// Up to `maxSamples` raw values of `channel` spread over the resident tiles of the current
+  /// view (at the drawn level, or the nearest coarser one that is loaded). Cheap: no I/O.
+  std::vector<double> viewSamples(std::size_t channel, std::size_t maxSamples) const;
+
   /// Raw value of each channel at world point (x, y) from the finest resident level, or empty.
   std::vector<double> valuesAt(double x, double y, int* levelUsed = nullptr) const;
 
@@ -115,6 +119,7 @@ class ImageLayer {
   std::map<ActorKey, std::unique_ptr<TileActor>> actors_;
   std::uint64_t frame_ = 0;
   LayerStatus status_;
+  Rect lastView_;
 };
 
 }  // namespace tessera::render

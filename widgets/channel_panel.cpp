@@ -1,73 +1,90 @@
 #include "widgets/channel_panel.h"
 
-#include <QCheckBox>
-#include <QColorDialog>
-#include <QHBoxLayout>
+#include <QFormLayout>
 #include <QLabel>
-#include <QPushButton>
+#include <QScrollArea>
+#include <QSlider>
 #include <QVBoxLayout>
 
+#include "widgets/channel_row.h"
+
 namespace tessera::widgets {
-namespace {
-QColor toQColor(std::uint32_t rgb) { return QColor((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF); }
-QString windowText(const render::ChannelDisplay& d) {
-  if (d.windowFromData) return QObject::tr("auto");
-  return QStringLiteral("%1 – %2").arg(d.start, 0, 'g', 6).arg(d.end, 0, 'g', 6);
-}
-}  // namespace
 
 ChannelPanel::ChannelPanel(QWidget* parent) : QWidget(parent) {
   auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(6, 6, 6, 6);
   empty_ = new QLabel(tr("Open an image to list its channels."), this);
   empty_->setWordWrap(true);
   empty_->setAlignment(Qt::AlignCenter);
+  empty_->setEnabled(false);
   outer->addWidget(empty_);
-  rows_ = new QVBoxLayout();
-  outer->addLayout(rows_);
-  outer->addStretch(1);
+
+  auto* planes = new QFormLayout();
+  t_ = new QSlider(Qt::Horizontal, this);
+  z_ = new QSlider(Qt::Horizontal, this);
+  tLabel_ = new QLabel(this);
+  zLabel_ = new QLabel(this);
+  planes->addRow(tLabel_, t_);
+  planes->addRow(zLabel_, z_);
+  outer->addLayout(planes);
+  auto emitPlane = [this] {
+    tLabel_->setText(tr("t %1").arg(t_->value()));
+    zLabel_->setText(tr("z %1").arg(z_->value()));
+    emit planeChanged(t_->value(), z_->value());
+  };
+  connect(t_, &QSlider::valueChanged, this, emitPlane);
+  connect(z_, &QSlider::valueChanged, this, emitPlane);
+  setPlanes(1, 1);
+
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  auto* inner = new QWidget(scroll);
+  rowLayout_ = new QVBoxLayout(inner);
+  rowLayout_->setContentsMargins(0, 0, 0, 0);
+  rowLayout_->addStretch(1);
+  scroll->setWidget(inner);
+  outer->addWidget(scroll, 1);
+}
+
+void ChannelPanel::setPlanes(std::int64_t sizeT, std::int64_t sizeZ) {
+  t_->setRange(0, static_cast<int>(std::max<std::int64_t>(0, sizeT - 1)));
+  z_->setRange(0, static_cast<int>(std::max<std::int64_t>(0, sizeZ - 1)));
+  t_->setValue(0);
+  z_->setValue(0);
+  t_->setVisible(sizeT > 1);
+  tLabel_->setVisible(sizeT > 1);
+  z_->setVisible(sizeZ > 1);
+  zLabel_->setVisible(sizeZ > 1);
+  tLabel_->setText(tr("t 0"));
+  zLabel_->setText(tr("z 0"));
+}
+
+ChannelRow* ChannelPanel::row(std::size_t channel) const {
+  return channel < rows_.size() ? rows_[channel] : nullptr;
 }
 
 void ChannelPanel::setDisplays(const std::vector<render::ChannelDisplay>& displays) {
-  displays_ = displays;
-  rebuild();
+  empty_->setVisible(displays.empty());
+  if (displays.size() != rows_.size()) {
+    for (auto* r : rows_) r->deleteLater();
+    rows_.clear();
+    for (std::size_t i = 0; i < displays.size(); ++i) {
+      auto* r = new ChannelRow(this);
+      rowLayout_->insertWidget(static_cast<int>(i), r);
+      rows_.push_back(r);
+      connect(r, &ChannelRow::edited, this, [this] {
+        std::vector<render::ChannelDisplay> all;
+        for (auto* row : rows_) all.push_back(row->display());
+        emit displaysEdited(all);
+      });
+    }
+  }
+  for (std::size_t i = 0; i < displays.size(); ++i) rows_[i]->setDisplay(displays[i]);
 }
 
-void ChannelPanel::rebuild() {
-  while (auto* item = rows_->takeAt(0)) {
-    if (auto* w = item->widget()) w->deleteLater();
-    delete item;
-  }
-  empty_->setVisible(displays_.empty());
-  for (std::size_t i = 0; i < displays_.size(); ++i) {
-    const auto& d = displays_[i];
-    auto* row = new QWidget(this);
-    auto* h = new QHBoxLayout(row);
-    h->setContentsMargins(0, 0, 0, 0);
-    auto* visible = new QCheckBox(QString::fromStdString(d.name), row);
-    visible->setChecked(d.visible);
-    auto* swatch = new QPushButton(row);
-    swatch->setFixedSize(22, 22);
-    swatch->setToolTip(tr("Channel colour"));
-    swatch->setStyleSheet(QStringLiteral("background:%1; border:1px solid #666;").arg(toQColor(d.color).name()));
-    auto* window = new QLabel(windowText(d), row);
-    window->setToolTip(tr("Contrast window"));
-    h->addWidget(swatch);
-    h->addWidget(visible, 1);
-    h->addWidget(window);
-    rows_->addWidget(row);
-    connect(visible, &QCheckBox::toggled, this, [this, i](bool on) {
-      displays_[i].visible = on;
-      emit displaysEdited(displays_);
-    });
-    connect(swatch, &QPushButton::clicked, this, [this, i] {
-      const QColor c = QColorDialog::getColor(toQColor(displays_[i].color), this, tr("Channel colour"));
-      if (!c.isValid()) return;
-      displays_[i].color = (static_cast<std::uint32_t>(c.red()) << 16) | (c.green() << 8) | c.blue();
-      displays_[i].lut = render::Lut::Solid;
-      emit displaysEdited(displays_);
-      rebuild();
-    });
-  }
+void ChannelPanel::setStats(std::size_t channel, const render::ChannelStats& stats) {
+  if (channel < rows_.size()) rows_[channel]->setStats(stats);
 }
 
 }  // namespace tessera::widgets
