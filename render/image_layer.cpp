@@ -206,8 +206,19 @@ ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
   return *slot;
 }
 
-void ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState state) {
-  if (a.shown == state && (state == TileState::Failed || a.generation == generation_)) return;
+bool ImageLayer::budgetLeft() const { return std::chrono::steady_clock::now() < budgetEnd_; }
+
+bool ImageLayer::hasTexture(const TileIndex& t) const {
+  const auto it = actors_.find(ActorKey{t.level, t_, z_, t.row, t.col});
+  return it != actors_.end() && it->second->shown != TileState::Missing;
+}
+
+bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState state, bool force) {
+  if (a.shown == state && (state == TileState::Failed || a.generation == generation_)) return true;
+  if (!force && !budgetLeft()) {
+    deferred_ = true;
+    return false;
+  }
   const auto& l = source_->info().levels.at(static_cast<std::size_t>(t.level));
   const int w = static_cast<int>(std::min(l.chunk[data::kX], l.shape[data::kX] - t.col * l.chunk[data::kX]));
   const int h = static_cast<int>(std::min(l.chunk[data::kY], l.shape[data::kY] - t.row * l.chunk[data::kY]));
@@ -216,7 +227,7 @@ void ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState stat
   if (state == TileState::Ready) {
     for (const auto c : visibleChannels()) {
       auto tile = cache_.peek(cacheKey(t, c));
-      if (!tile || tile->width != w || tile->height != h) return;  // evicted meanwhile; keep old
+      if (!tile || tile->width != w || tile->height != h) return false;  // evicted; keep old
       tiles.push_back(tile.get());
       held.push_back(std::move(tile));
     }
@@ -229,14 +240,15 @@ void ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState stat
   a.image->Modified();
   a.generation = generation_;
   a.shown = state;
+  return true;
 }
 
-void ImageLayer::arrange(const std::vector<std::pair<TileIndex, TileState>>& draw, double zoom) {
+void ImageLayer::arrange(const std::vector<DrawItem>& draw, double zoom) {
   ++frame_;
   std::set<ActorKey> shown;
-  for (const auto& [t, state] : draw) {
+  for (const auto& [t, state, force] : draw) {
     auto& a = actorFor(t);
-    refreshTexture(a, t, state);
+    refreshTexture(a, t, state, force);
     if (a.shown == TileState::Missing) continue;
     // Nearest neighbour when magnified shows true pixels; linear when minified avoids shimmer.
     const bool magnified = zoom * levelFactor(source_->info(), t.level) >= 0.999;
@@ -264,6 +276,9 @@ void ImageLayer::arrange(const std::vector<std::pair<TileIndex, TileState>>& dra
 void ImageLayer::update(const ViewCamera& camera) {
   status_ = {};
   if (!source_) return;
+  constexpr auto kCompositeBudget = std::chrono::milliseconds(12);
+  budgetEnd_ = std::chrono::steady_clock::now() + kCompositeBudget;
+  deferred_ = false;
   const auto& info = source_->info();
   const int coarsest = static_cast<int>(info.levels.size()) - 1;
   level_ = forcedLevel_ >= 0 ? std::min(forcedLevel_, coarsest) : chooseLevel(info, camera.zoom(), level_);
@@ -283,18 +298,25 @@ void ImageLayer::update(const ViewCamera& camera) {
   pending_ = std::move(keep);
   status_.pendingRequests = static_cast<int>(pending_.size());
 
-  std::vector<std::pair<TileIndex, TileState>> draw;
+  std::vector<DrawItem> draw;
   std::set<TileIndex> drawn;
-  auto add = [&](const TileIndex& t, TileState s) {
-    if (drawn.insert(t).second) draw.emplace_back(t, s);
+  auto add = [&](const TileIndex& t, TileState s, bool force) {
+    if (drawn.insert(t).second) draw.push_back({t, s, force});
+  };
+  // A tile without any texture yet can only be shown within this frame's compositing budget;
+  // past it, the fallback covers it until a later frame.
+  auto drawable = [&](const TileIndex& t) {
+    if (hasTexture(t) || budgetLeft()) return true;
+    deferred_ = true;
+    return false;
   };
   status_.visibleTiles = static_cast<int>(visible.size());
   for (const auto& t : visible) {
     const auto s = stateOf(t);
-    if (s == TileState::Ready) ++status_.readyTiles;
-    if (s == TileState::Failed) ++status_.failedTiles;
-    if (s != TileState::Missing) {
-      add(t, s);
+    if (s != TileState::Missing && drawable(t)) {
+      if (s == TileState::Ready) ++status_.readyTiles;
+      if (s == TileState::Failed) ++status_.failedTiles;
+      add(t, s, false);
       continue;
     }
     const Rect r = tileWorldRect(info, t);
@@ -302,13 +324,13 @@ void ImageLayer::update(const ViewCamera& camera) {
     // Finer tiles still resident (after zooming out) are drawn in front of the fallback.
     if (level_ > 0) {
       for (const auto& f : tilesCovering(info, level_ - 1, r))
-        if (stateOf(f) == TileState::Ready) add(f, TileState::Ready);
+        if (stateOf(f) == TileState::Ready && hasTexture(f)) add(f, TileState::Ready, false);
     }
     for (int l = level_ + 1; l <= coarsest && !covered; ++l) {
       for (const auto& a : tilesCovering(info, l, r)) {
         const auto s2 = stateOf(a);
         if (s2 == TileState::Missing) continue;
-        add(a, s2);
+        add(a, s2, true);
         covered = true;
       }
     }
@@ -316,6 +338,7 @@ void ImageLayer::update(const ViewCamera& camera) {
     else ++status_.uncovered;
   }
   arrange(draw, camera.zoom());
+  if (deferred_ && changed_) changed_();
 }
 
 std::vector<double> ImageLayer::viewSamples(std::size_t channel, std::size_t maxSamples) const {

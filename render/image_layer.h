@@ -9,6 +9,7 @@
 ///   display change re-composites from the decoded tiles in the cache without re-reading.
 /// UI-thread only. Tile callbacks arrive on workers and are handed to `post`, which must run them
 /// on the UI thread; after the layer is destroyed they are ignored.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -94,8 +95,17 @@ class ImageLayer {
   void requestTile(const TileIndex& t, data::Priority p, std::map<data::CacheKey, std::stop_source>& keep);
   void onTile(const data::CacheKey& key, bool ok);
   TileActor& actorFor(const TileIndex& t);
-  void refreshTexture(TileActor& a, const TileIndex& t, TileState state);
-  void arrange(const std::vector<std::pair<TileIndex, TileState>>& draw, double zoom);
+  /// Composites the tile's texture if stale. `force` ignores the per-frame time budget (for
+  /// the fallback that keeps the view free of holes). False if left stale.
+  bool refreshTexture(TileActor& a, const TileIndex& t, TileState state, bool force);
+  bool hasTexture(const TileIndex& t) const;
+  bool budgetLeft() const;
+  struct DrawItem {
+    TileIndex tile;
+    TileState state;
+    bool force;
+  };
+  void arrange(const std::vector<DrawItem>& draw, double zoom);
   std::vector<std::int64_t> visibleChannels() const;
   void prepareCompositor();
   void cancelAll();
@@ -120,6 +130,10 @@ class ImageLayer {
   std::uint64_t frame_ = 0;
   LayerStatus status_;
   Rect lastView_;
+  // Compositing runs on the UI thread; a time budget per frame keeps frames short when many
+  // tiles arrive at once, and the rest follow in the next frames.
+  std::chrono::steady_clock::time_point budgetEnd_;
+  bool deferred_ = false;
 };
 
 }  // namespace tessera::render
