@@ -135,23 +135,21 @@ void MainWindow::buildMenus() {
 }
 
 void MainWindow::openInputs(const QStringList& inputs) {
-  for (const auto& in : inputs) openOne(in);
-}
-
-void MainWindow::openOne(const QString& input) {
+  if (inputs.isEmpty()) return;
   if (cancelOpen_) cancelOpen_->store(true);
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   cancelOpen_ = cancel;
   delete progress_;
-  progress_ = new QProgressDialog(tr("Opening %1…").arg(input), tr("Cancel"), 0, 1000, this);
+  progress_ = new QProgressDialog(tr("Opening %1…").arg(inputs.join(", ")), tr("Cancel"), 0, 1000, this);
   progress_->setWindowModality(Qt::WindowModal);
   progress_->setMinimumDuration(400);
   progress_->setValue(0);
   connect(progress_, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
 
   QPointer<MainWindow> self(this);
-  const std::string in = input.toStdString();
-  ctx_.jobPool.post([self, cancel, in, &ctx = ctx_] {
+  std::vector<std::string> list;
+  for (const auto& in : inputs) list.push_back(in.toStdString());
+  ctx_.jobPool.post([self, cancel, list, &ctx = ctx_] {
     auto onProgress = [self, cancel](double f, const std::string& stage) {
       QMetaObject::invokeMethod(qApp, [self, f, stage = QString::fromStdString(stage)] {
         if (!self || !self->progress_) return;
@@ -160,16 +158,28 @@ void MainWindow::openOne(const QString& input) {
       }, Qt::QueuedConnection);
       return !cancel->load();
     };
-    auto result = openDataset(in, ctx, onProgress);
-    QMetaObject::invokeMethod(qApp, [self, cancel, in, result = std::move(result)]() mutable {
+    // Several inputs make one dataset: the first image is shown and the first table is linked
+    // to it (e.g. `tessera image.ome.zarr cells.h5ad`).
+    auto merged = std::make_shared<OpenedDataset>();
+    QStringList opened, errors;
+    for (const auto& in : list) {
+      if (cancel->load()) return;
+      auto result = openDataset(in, ctx, onProgress);
+      if (!result) {
+        errors << QString::fromStdString(result.error().message);
+        continue;
+      }
+      opened << QString::fromStdString(in);
+      if (merged->input.empty()) merged->input = in;
+      if (!merged->image && result->image) merged->image = result->image;
+      if (!merged->cells && result->cells) merged->cells = result->cells;
+    }
+    QMetaObject::invokeMethod(qApp, [self, cancel, merged, opened, errors] {
       if (!self || cancel->load()) return;
       if (self->progress_) self->progress_->reset();
-      if (!result) {
-        self->showError(QString::fromStdString(result.error().message));
-        return;
-      }
-      self->addRecent(QString::fromStdString(in));
-      self->showDataset(std::make_shared<OpenedDataset>(std::move(*result)));
+      for (const auto& in : opened) self->addRecent(in);
+      if (!opened.isEmpty()) self->showDataset(merged);
+      if (!errors.isEmpty()) self->showError(errors.join('\n'));
     }, Qt::QueuedConnection);
   }, data::Priority::Visible);
 }

@@ -30,7 +30,8 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(AppContext& ctx, QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  /// Opens each input (path, URL or "demo") in the background; the last image is shown.
+  /// Opens the inputs (paths, URLs or "demo") in the background as one dataset: the first
+  /// image is shown and the first cell table is linked to it. Errors show in one dialog.
   void openInputs(const QStringList& inputs);
   widgets::ImageView* imageView() const { return view_; }
   widgets::ChannelPanel* channelPanel() const { return channels_; }
@@ -47,7 +48,6 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void buildDocks();
-  void openOne(const QString& input);
   void showDataset(std::shared_ptr<OpenedDataset> ds);
   void showError(const QString& message);
   void addRecent(const QString& input);
