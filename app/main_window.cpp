@@ -19,6 +19,10 @@
 #include "widgets/channel_panel.h"
 #include "widgets/image_view.h"
 
+// The resources live in a static library, whose initialiser the linker would otherwise drop;
+// Q_INIT_RESOURCE must be used outside any namespace.
+static void initTesseraResources() { Q_INIT_RESOURCE(tessera); }
+
 namespace tessera::app {
 namespace {
 constexpr int kMaxRecent = 10;
@@ -49,6 +53,7 @@ QString shortUnit(const std::string& unit) {
 }  // namespace
 
 MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), ctx_(ctx) {
+  initTesseraResources();
   setWindowTitle(QStringLiteral("Tessera"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/tessera.svg")));
   view_ = new widgets::ImageView(ctx_.cache, this);

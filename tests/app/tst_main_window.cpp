@@ -1,4 +1,5 @@
 #include <QApplication>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -36,6 +37,8 @@ int countNearCentre(const QImage& img, int radius, const std::function<bool(QCol
 }
 
 bool redDominant(QColor c) { return c.red() > 90 && c.green() < 0.6 * c.red() && c.blue() < 0.6 * c.red(); }
+// CD45 sits on the membrane, which is green too, so CD45+ pixels read red or yellow.
+bool cd45Positive(QColor c) { return c.red() > 120 && c.blue() < 0.6 * c.red(); }
 bool magentaDominant(QColor c) {
   return c.red() > 90 && c.blue() > 90 && c.green() < 0.6 * std::min(c.red(), c.blue());
 }
@@ -62,6 +65,9 @@ class MainWindowTest : public QObject {
     auto* view = window_->imageView();
     QVERIFY(waitComplete(view));
     const QImage frame = view->grabFrame();
+    frame.save(QStringLiteral(TESSERA_TEST_WORK_DIR "/main_window_fit.png"));
+    // The whole window as the X server shows it, for people to look at.
+    QGuiApplication::primaryScreen()->grabWindow(0).save(QStringLiteral(TESSERA_TEST_WORK_DIR "/main_window_screen.png"));
     QVERIFY(frame.width() > 400);
     int blue = 0, red = 0, magenta = 0, green = 0;
     for (int y = 0; y < frame.height(); y += 2)
@@ -101,8 +107,9 @@ class MainWindowTest : public QObject {
       std::function<bool(QColor)> pred;
       const char* what;
     };
-    const Case cases[] = {{"T cell", redDominant, "CD45 (red) around a T cell"},
+    const Case cases[] = {{"T cell", cd45Positive, "CD45 (red) around a T cell"},
                           {"Epithelial", magentaDominant, "PanCK (magenta) around an epithelial cell"}};
+    int cd45AtTCell = 0;
     for (const auto& c : cases) {
       const auto i = firstOf(c.type);
       QVERIFY2(i >= 0, qPrintable(c.type));
@@ -110,9 +117,19 @@ class MainWindowTest : public QObject {
       view->centerOn(x, y, 1.0);
       QVERIFY(waitComplete(view));
       const QImage frame = view->grabFrame();
+      frame.save(QStringLiteral(TESSERA_TEST_WORK_DIR "/main_window_%1.png").arg(QString(c.type).replace(' ', '_')));
       QVERIFY2(countNearCentre(frame, 14, c.pred) > 20, c.what);
       QVERIFY2(countNearCentre(frame, 3, blueDominant) > 3, "nucleus (blue) at the cell centre");
+      if (c.type == "T cell") cd45AtTCell = countNearCentre(frame, 14, cd45Positive);
     }
+    // A fibroblast, by contrast, carries no CD45 and no PanCK.
+    const auto f = firstOf("Fibroblast");
+    QVERIFY(f >= 0);
+    view->centerOn(spatial->values[2 * f], spatial->values[2 * f + 1], 1.0);
+    QVERIFY(waitComplete(view));
+    const QImage frame = view->grabFrame();
+    QVERIFY(countNearCentre(frame, 5, cd45Positive) * 4 < cd45AtTCell);
+    QVERIFY(countNearCentre(frame, 5, magentaDominant) < 5);
   }
 
   void statusBarShowsPhysicalPositionAndLevel() {
@@ -139,7 +156,8 @@ class MainWindowTest : public QObject {
     QTest::qWait(300);
     const QImage frame = view->grabFrame();
     int nonBlue = 0;
-    for (int y = 0; y < frame.height(); y += 3)
+    // The bottom rows hold the (white) scale bar.
+    for (int y = 0; y < frame.height() - 80; y += 3)
       for (int x = 0; x < frame.width(); x += 3) {
         const QColor c = frame.pixelColor(x, y);
         if (c.red() > 8 || c.green() > 8) ++nonBlue;
