@@ -167,7 +167,7 @@ void ModelBuilder::placeSeeds() {
                                         {CellType::BCell, 0.35},
                                         {CellType::Macrophage, 0.05},
                                         {CellType::Fibroblast, 0.05}});
-    } else if (epiZone(x, y) > 0.05) {
+    } else if (const double zone = epiZone(x, y); zone > 0.05) {
       c.region = Region::LaminaPropria;
       sp = 16.5;
       c.type = pick(local, {{CellType::Fibroblast, 0.38},
@@ -177,7 +177,9 @@ void ModelBuilder::placeSeeds() {
     } else {
       const double inf = infiltrate(x, y);
       c.region = Region::Stroma;
-      sp = 25 - 9 * inf;
+      // Density eases into the lamina propria instead of stepping at the zone border.
+      const double t = std::clamp((zone + 0.3) / 0.35, 0.0, 1.0);
+      sp = (25 - 9 * inf) + (16.5 - (25 - 9 * inf)) * t * t * (3 - 2 * t);
       c.type = pick(local, {{CellType::Fibroblast, 0.8 - 0.5 * inf},
                             {CellType::TCell, 0.08 + 0.3 * inf},
                             {CellType::Macrophage, 0.08 + 0.12 * inf},

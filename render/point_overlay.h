@@ -1,0 +1,113 @@
+#pragma once
+/// A scatter of up to millions of points over the image: spots, cells, transcripts.
+/// - One draw call: vtkPoints + one vertex cell per shown point, drawn as round sprites
+///   (flat disks: a fragment shader discards outside the circle). Recolouring writes only the RGBA
+///   array; hiding points rebuilds only the vertex cells; coordinates are uploaded once.
+/// - Size is a diameter in screen pixels or in world units (level-0 pixels; convert a physical
+///   size such as a 55 µm Visium spot with the image's pixel size first). Sprites are capped at
+///   kMaxSpritePx on screen.
+/// - Level of detail: when sprites would be at most `maxDiameterPx` wide and at least
+///   `minVisible` points are in view, one screen-sized texture holding the mean colour of the
+///   points in each screen pixel stands in for the sprites (one textured quad instead of a
+///   million sub-pixel sprites). A selection stays drawn as sprites in both modes.
+/// UI thread only (owns VTK actors of the renderer). Errors name the overlay and the field.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/error.h"
+#include "render/overlay_colors.h"
+#include "render/view_camera.h"
+
+class vtkRenderer;
+
+namespace tessera::render {
+
+enum class SizeUnit { ScreenPixels, World };
+enum class PointLod { Sprites, Density, None };
+
+struct PointLodPolicy {
+  double maxDiameterPx = 1.5;       ///< density stand-in only when sprites are at most this wide
+  std::size_t minVisible = 100000;  ///< ... and at least this many points are in view
+};
+
+class PointOverlay {
+ public:
+  static constexpr double kMaxSpritePx = 128.0;
+
+  /// `z` is the depth of the layer (the camera looks along +z; image tiles sit at z >= 1).
+  explicit PointOverlay(vtkRenderer* renderer, std::string name = "points", double z = 0.2);
+  ~PointOverlay();
+  PointOverlay(const PointOverlay&) = delete;
+  PointOverlay& operator=(const PointOverlay&) = delete;
+
+  /// World (level-0 pixel) coordinates; resets colouring to solid white, hidden and selection.
+  data::Expected<void> setPoints(std::vector<float> x, std::vector<float> y);
+  data::Expected<void> setColoring(OverlayColoring coloring);
+  /// 1 = hidden, one per point; empty shows all.
+  data::Expected<void> setHidden(std::vector<std::uint8_t> hidden);
+  /// Indices of the selected points, drawn with a ring of `selectionColor`.
+  data::Expected<void> setSelection(std::vector<std::uint32_t> indices);
+  void setSize(double diameter, SizeUnit unit);
+  void setOpacity(double opacity);
+  void setVisible(bool visible);
+  void setSelectionColor(std::uint32_t rgb);
+  void setLodPolicy(PointLodPolicy policy) { policy_ = policy; }
+
+  /// Chooses sprites or the density stand-in for `camera` and updates sizes. Call before each
+  /// render.
+  void update(const ViewCamera& camera);
+
+  std::size_t count() const { return x_.size(); }
+  const std::string& name() const { return name_; }
+  const OverlayColoring& coloring() const { return coloring_; }
+  double opacity() const { return opacity_; }
+  bool visible() const { return visible_; }
+  /// Sprite diameter on screen at `zoom`, before the kMaxSpritePx cap.
+  double diameterPx(double zoom) const;
+  /// The mode chosen by the last update().
+  PointLod lod() const { return lod_; }
+  /// Points (not hidden) inside the view at the last update().
+  std::size_t visibleInView() const { return visibleInView_; }
+  /// How often coordinates, colours and the density image were built (tests, benchmarks).
+  struct Revisions {
+    std::uint64_t geometry = 0, colors = 0, cells = 0, density = 0;
+  };
+  Revisions revisions() const { return rev_; }
+
+ private:
+  struct Vtk;
+  void rebuildColors();
+  void rebuildCells();
+  void rebuildSelection();
+  void rebuildDensity(const ViewCamera& camera);
+
+  vtkRenderer* renderer_;
+  std::string name_;
+  double z_;
+  std::unique_ptr<Vtk> vtk_;
+  std::vector<float> x_, y_;
+  OverlayColoring coloring_;
+  std::vector<std::uint8_t> hidden_;
+  std::vector<std::uint32_t> selection_;
+  double size_ = 4;
+  SizeUnit unit_ = SizeUnit::ScreenPixels;
+  double opacity_ = 1;
+  bool visible_ = true;
+  std::uint32_t selectionColor_ = 0xFFFF00;
+  PointLodPolicy policy_;
+  PointLod lod_ = PointLod::None;
+  std::size_t visibleInView_ = 0;
+  Revisions rev_;
+  // What the density image and the visible count were computed for.
+  struct ViewKey {
+    double zoom = 0, cx = 0, cy = 0;
+    int w = 0, h = 0;
+    std::uint64_t colors = 0, cells = 0;
+    bool operator==(const ViewKey&) const = default;
+  };
+  ViewKey countKey_, densityKey_;
+};
+
+}  // namespace tessera::render

@@ -1,0 +1,328 @@
+#include <QtTest>
+
+#include <vtkNew.h>
+#include <vtkRenderWindow.h>
+#include <vtkRenderer.h>
+#include <vtkUnsignedCharArray.h>
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "render/point_overlay.h"
+#include "render/scene.h"
+
+using namespace tessera;
+
+namespace {
+
+struct Scene {
+  vtkNew<vtkRenderer> renderer;
+  vtkNew<vtkRenderWindow> window;
+  Scene(int w, int h) {
+    render::setupRenderer(renderer);
+    window->SetOffScreenRendering(1);
+    window->SetMultiSamples(0);
+    window->SetSize(w, h);
+    window->AddRenderer(renderer);
+  }
+  int w() const { return window->GetSize()[0]; }
+  // RGB, top row first.
+  std::vector<std::uint8_t> grab(const render::ViewCamera& cam) {
+    render::applyCamera(renderer, cam);
+    window->Render();
+    const int* s = window->GetSize();
+    vtkNew<vtkUnsignedCharArray> px;
+    window->GetPixelData(0, 0, s[0] - 1, s[1] - 1, 0, px);
+    std::vector<std::uint8_t> out(static_cast<std::size_t>(s[0]) * s[1] * 3);
+    for (int y = 0; y < s[1]; ++y)
+      std::memcpy(out.data() + static_cast<std::size_t>(y) * s[0] * 3,
+                  px->GetPointer(0) + static_cast<std::size_t>(s[1] - 1 - y) * s[0] * 3, s[0] * 3);
+    return out;
+  }
+};
+
+std::uint32_t at(const std::vector<std::uint8_t>& px, int w, int x, int y) {
+  const auto* p = px.data() + (static_cast<std::size_t>(y) * w + x) * 3;
+  return (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
+}
+
+bool near(std::uint32_t a, std::uint32_t b, int tol = 2) {
+  for (int s = 0; s < 24; s += 8)
+    if (std::abs(int((a >> s) & 0xFF) - int((b >> s) & 0xFF)) > tol) return false;
+  return true;
+}
+
+QString hex(std::uint32_t c) {
+  return QString("%1").arg(c, 6, 16, QChar('0'));
+}
+
+#define QCOMPARE_RGB(got, want) \
+  QVERIFY2(near(got, want), qPrintable(QString("got %1, want %2").arg(hex(got), hex(want))))
+
+render::ViewCamera camera(int w, int h, double cx, double cy, double zoom) {
+  render::ViewCamera cam;
+  cam.setViewport(w, h);
+  cam.setCenter(cx, cy);
+  cam.setZoom(zoom);
+  return cam;
+}
+
+// Three points at pixel centres of a 1:1 view whose world equals its screen.
+struct Three {
+  std::vector<float> x{50.5f, 150.5f, 250.5f}, y{50.5f, 100.5f, 150.5f};
+  std::vector<std::int32_t> codes{0, 1, 2};
+  std::vector<std::uint32_t> palette{0xFF0000, 0x00FF00, 0x0000FF};
+};
+
+int countLit(const std::vector<std::uint8_t>& px) {
+  int n = 0;
+  for (std::size_t i = 0; i < px.size(); i += 3)
+    n += (px[i] | px[i + 1] | px[i + 2]) != 0;
+  return n;
+}
+
+}  // namespace
+
+class PointOverlayTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void categoricalPointsAppearAtTheirPixels() {
+    Scene scene(300, 200);
+    render::PointOverlay points(scene.renderer);
+    Three t;
+    QVERIFY(points.setPoints(t.x, t.y).has_value());
+    QVERIFY(
+        points.setColoring(render::OverlayColoring::categorical(t.codes, t.palette)).has_value());
+    points.setSize(9, render::SizeUnit::ScreenPixels);
+    const auto cam = camera(300, 200, 150, 100, 1.0);
+    points.update(cam);
+    QCOMPARE(points.lod(), render::PointLod::Sprites);
+    const auto px = scene.grab(cam);
+    QCOMPARE_RGB(at(px, 300, 50, 50), 0xFF0000u);
+    QCOMPARE_RGB(at(px, 300, 53, 50), 0xFF0000u);  // inside the 9-pixel disk
+    QCOMPARE_RGB(at(px, 300, 150, 100), 0x00FF00u);
+    QCOMPARE_RGB(at(px, 300, 250, 150), 0x0000FFu);
+    QCOMPARE_RGB(at(px, 300, 56, 50), 0x000000u);  // outside it
+    QCOMPARE_RGB(at(px, 300, 54, 54), 0x000000u);  // a disk, not a square
+    QCOMPARE_RGB(at(px, 300, 100, 100), 0x000000u);
+  }
+
+  void scalarColoursFollowTheLut() {
+    Scene scene(300, 200);
+    render::PointOverlay points(scene.renderer);
+    Three t;
+    QVERIFY(points.setPoints(t.x, t.y).has_value());
+    QVERIFY(points
+                .setColoring(render::OverlayColoring::scalar({10.f, 15.f, 40.f},
+                                                             render::Lut::Viridis, 10, 20))
+                .has_value());
+    points.setSize(5, render::SizeUnit::ScreenPixels);
+    const auto cam = camera(300, 200, 150, 100, 1.0);
+    points.update(cam);
+    const auto px = scene.grab(cam);
+    for (const auto& [i, f] : {std::pair{0, 0.0}, {1, 0.5}, {2, 1.0}}) {
+      double rgb[3];
+      render::lutColor(render::Lut::Viridis, f, rgb);
+      const std::uint32_t want = (std::uint32_t(std::lround(rgb[0] * 255)) << 16) |
+                                 (std::uint32_t(std::lround(rgb[1] * 255)) << 8) |
+                                 std::uint32_t(std::lround(rgb[2] * 255));
+      QCOMPARE_RGB(at(px, 300, int(t.x[i]), int(t.y[i])), want);
+    }
+  }
+
+  void hiddenCategoriesVanish() {
+    Scene scene(300, 200);
+    render::PointOverlay points(scene.renderer);
+    Three t;
+    QVERIFY(points.setPoints(t.x, t.y).has_value());
+    QVERIFY(
+        points.setColoring(render::OverlayColoring::categorical(t.codes, t.palette)).has_value());
+    points.setSize(7, render::SizeUnit::ScreenPixels);
+    QVERIFY(points.setHidden(render::hiddenByCategory(t.codes, {1})).has_value());
+    const auto cam = camera(300, 200, 150, 100, 1.0);
+    points.update(cam);
+    auto px = scene.grab(cam);
+    QCOMPARE_RGB(at(px, 300, 50, 50), 0xFF0000u);
+    QCOMPARE_RGB(at(px, 300, 150, 100), 0x000000u);
+    QCOMPARE_RGB(at(px, 300, 250, 150), 0x0000FFu);
+    QVERIFY(points.setHidden({}).has_value());
+    points.update(cam);
+    px = scene.grab(cam);
+    QCOMPARE_RGB(at(px, 300, 150, 100), 0x00FF00u);
+    QVERIFY(!points.setHidden({1, 0}).has_value());  // wrong length is refused
+  }
+
+  void recolouringChangesOnlyColours() {
+    Scene scene(400, 400);
+    render::PointOverlay points(scene.renderer);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> u(0, 400);
+    std::vector<float> x(5000), y(5000);
+    std::vector<std::int32_t> codes(5000);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      x[i] = u(rng);
+      y[i] = u(rng);
+      codes[i] = static_cast<std::int32_t>(i % 5);
+    }
+    QVERIFY(points.setPoints(x, y).has_value());
+    QVERIFY(points.setColoring(render::OverlayColoring::categorical(codes)).has_value());
+    points.setSize(3, render::SizeUnit::ScreenPixels);
+    const auto cam = camera(400, 400, 200, 200, 1.0);
+    points.update(cam);
+    const auto before = scene.grab(cam);
+    const auto rev = points.revisions();
+    QVERIFY(points.setColoring(render::OverlayColoring::solidColor(0xFFFFFF)).has_value());
+    points.update(cam);
+    const auto after = scene.grab(cam);
+    QCOMPARE(points.revisions().geometry, rev.geometry);
+    QCOMPARE(points.revisions().cells, rev.cells);
+    QCOMPARE(points.revisions().colors, rev.colors + 1);
+    int changed = 0;
+    for (std::size_t i = 0; i < before.size(); i += 3) {
+      const bool litBefore = (before[i] | before[i + 1] | before[i + 2]) != 0;
+      const bool litAfter = (after[i] | after[i + 1] | after[i + 2]) != 0;
+      QCOMPARE(litAfter, litBefore);  // same footprint
+      if (litAfter) {
+        QCOMPARE(int(after[i]), 255);
+        changed += before[i] != 255 || before[i + 1] != 255 || before[i + 2] != 255;
+      }
+    }
+    QVERIFY(changed > 1000);
+  }
+
+  void worldSizeScalesWithZoom() {
+    Scene scene(200, 200);
+    render::PointOverlay points(scene.renderer);
+    QVERIFY(points.setPoints({100.f}, {100.f}).has_value());
+    points.setSize(40, render::SizeUnit::World);  // e.g. a spot 40 level-0 pixels across
+    for (const double zoom : {0.5, 2.0}) {
+      const auto cam = camera(200, 200, 100, 100, zoom);
+      points.update(cam);
+      QCOMPARE(points.diameterPx(zoom), 40 * zoom);
+      const auto px = scene.grab(cam);
+      const double r = 20 * zoom;
+      QCOMPARE_RGB(at(px, 200, 100 + int(r - 2), 100), 0xFFFFFFu);
+      QCOMPARE_RGB(at(px, 200, 100 + int(r + 2), 100), 0x000000u);
+    }
+  }
+
+  void selectionIsRinged() {
+    Scene scene(300, 200);
+    render::PointOverlay points(scene.renderer);
+    Three t;
+    QVERIFY(points.setPoints(t.x, t.y).has_value());
+    QVERIFY(
+        points.setColoring(render::OverlayColoring::categorical(t.codes, t.palette)).has_value());
+    points.setSize(9, render::SizeUnit::ScreenPixels);
+    points.setSelectionColor(0xFFFF00);
+    QVERIFY(points.setSelection({1}).has_value());
+    QVERIFY(!points.setSelection({3}).has_value());
+    const auto cam = camera(300, 200, 150, 100, 1.0);
+    points.update(cam);
+    const auto px = scene.grab(cam);
+    QCOMPARE_RGB(at(px, 300, 150, 100), 0x00FF00u);  // the point keeps its colour
+    QCOMPARE_RGB(at(px, 300, 156, 100), 0xFFFF00u);  // with a ring around it
+    QCOMPARE_RGB(at(px, 300, 56, 50), 0x000000u);    // unselected: no ring
+  }
+
+  void opacityBlendsOverTheBackground() {
+    Scene scene(300, 200);
+    render::PointOverlay points(scene.renderer);
+    Three t;
+    QVERIFY(points.setPoints(t.x, t.y).has_value());
+    points.setSize(7, render::SizeUnit::ScreenPixels);
+    points.setOpacity(0.5);
+    const auto cam = camera(300, 200, 150, 100, 1.0);
+    points.update(cam);
+    auto px = scene.grab(cam);
+    QCOMPARE_RGB(at(px, 300, 150, 100), 0x808080u);
+    points.setVisible(false);
+    points.update(cam);
+    px = scene.grab(cam);
+    QCOMPARE(countLit(px), 0);
+  }
+
+  void densityStandsInWhenSubPixelAndDense() {
+    Scene scene(400, 300);
+    render::PointOverlay points(scene.renderer);
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<float> u(0, 4000);
+    std::vector<float> x(20000), y(20000);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      x[i] = u(rng);
+      y[i] = 1000 + u(rng) / 4;  // a band: the stand-in must cover only it
+    }
+    QVERIFY(points.setPoints(x, y).has_value());
+    points.setSize(10, render::SizeUnit::World);
+    points.setLodPolicy({1.5, 5000});
+    // The switch happens where a 10-unit point becomes 1.5 px wide: zoom 0.15.
+    auto cam = camera(400, 300, 2000, 1500, 0.16);
+    points.update(cam);
+    QCOMPARE(points.lod(), render::PointLod::Sprites);
+    cam.setZoom(0.15);
+    points.update(cam);
+    QCOMPARE(points.lod(), render::PointLod::Density);
+    // Few points in view: sprites again, whatever the zoom.
+    points.setLodPolicy({1.5, 50000});
+    points.update(cam);
+    QCOMPARE(points.lod(), render::PointLod::Sprites);
+
+    // The stand-in covers what one-pixel sprites cover, in the same colour.
+    cam.setZoom(0.09);
+    points.setSize(1, render::SizeUnit::ScreenPixels);
+    points.setLodPolicy({1.0, std::size_t(1) << 40});
+    points.update(cam);
+    QCOMPARE(points.lod(), render::PointLod::Sprites);
+    const auto sprites = scene.grab(cam);
+    points.setLodPolicy({1.0, 0});
+    points.update(cam);
+    QCOMPARE(points.lod(), render::PointLod::Density);
+    const auto density = scene.grab(cam);
+    int litS = 0, litD = 0, differ = 0;
+    for (std::size_t i = 0; i < sprites.size(); i += 3) {
+      const bool s = sprites[i] != 0, d = density[i] != 0;
+      litS += s;
+      litD += d;
+      differ += s != d;
+      if (d) QCOMPARE(int(density[i]), 255);
+    }
+    QVERIFY(litS > 5000);
+    QVERIFY2(differ <= litS / 50,
+             qPrintable(QString("lit %1 vs %2, %3 differ").arg(litS).arg(litD).arg(differ)));
+  }
+
+  void millionPointsTiming() {
+    Scene scene(800, 500);
+    render::PointOverlay points(scene.renderer);
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> u(0, 20000);
+    std::vector<float> x(1000000), y(1000000);
+    std::vector<float> v(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      x[i] = u(rng);
+      y[i] = u(rng);
+      v[i] = u(rng);
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    QVERIFY(points.setPoints(std::move(x), std::move(y)).has_value());
+    points.setSize(3, render::SizeUnit::ScreenPixels);
+    auto cam = camera(800, 500, 10000, 10000, 0.05);
+    points.update(cam);
+    scene.grab(cam);
+    auto t1 = std::chrono::steady_clock::now();
+    QVERIFY(points.setColoring(render::OverlayColoring::scalar(v, render::Lut::Magma, 0, 20000))
+                .has_value());
+    points.update(cam);
+    scene.grab(cam);
+    auto t2 = std::chrono::steady_clock::now();
+    auto ms = [](auto a, auto b) {
+      return std::chrono::duration<double, std::milli>(b - a).count();
+    };
+    qInfo("1M points: first frame %.0f ms (%s), recolour + frame %.0f ms", ms(t0, t1),
+          points.lod() == render::PointLod::Density ? "density" : "sprites", ms(t1, t2));
+  }
+};
+
+QTEST_MAIN(PointOverlayTest)
+#include "tst_point_overlay.moc"
