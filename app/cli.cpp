@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/app_context.h"
+#include "app/cli_export.h"
 #include "app/cli_render.h"
 #include "app/dataset_loader.h"
 #include "app/exit_codes.h"
@@ -103,9 +104,13 @@ Commands:
         Draw the composite headless with the viewer's own renderer. The region is in
         full-resolution pixels; without --size a region renders 1:1 and a whole image at
         1024 px on its longer side. Uses Xvfb when there is no display.
-  export INPUT --region x,y,w,h [--level N] [--t T] [--z Z] [--channels i,j,...] --out FILE.ome.tif
-        Write raw values of a region to an OME-TIFF. (Arrives with the image-data work; this
-        build reports it as unavailable.)
+  export INPUT --region x,y,w,h [--level N] [--t T] [--z Z] [--channels i,j,...]
+         [--compression deflate|none] --out FILE.ome.tif
+        Write the raw values of a region to an OME-TIFF that Fiji and tifffile open: the
+        dtype is kept, one plane per channel in the order given (default: all), with the
+        channel names and the level's physical pixel size. The region is in pixels of the
+        chosen level (default 0, full resolution). Tiled 512x512, deflate by default; BigTIFF
+        when the data nears 4 GiB. Memory stays bounded however large the region.
   fetch URL --out DIR
         Download a dataset with resume and verification. (Arrives with the fetcher; this build
         reports it as unavailable.)
@@ -146,7 +151,8 @@ int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
     const std::vector<std::string> sub(rest.begin() + 1, rest.end());
     if (cmd == "info") return runInfo(sub, budget);
     if (cmd == "render") return runRender(sub, budget);
-    if (cmd == "export" || cmd == "fetch" || cmd == "markers") {
+    if (cmd == "export") return runExport(sub, budget);
+    if (cmd == "fetch" || cmd == "markers") {
       std::cerr << "tessera: " << cmd << " is not available in this build yet\n";
       return kExitInternal;
     }
