@@ -7,6 +7,8 @@
 #include "data/local_store.h"
 #include "data/ome/channel_defaults.h"
 #include "data/ome/ome_zarr_source.h"
+#include "data/plain/plain_image_source.h"
+#include "data/slide/openslide_source.h"
 #include "data/remote/remote_context.h"
 #include "data/remote/url.h"
 #include "data/tiff/ome_tiff_source.h"
@@ -150,12 +152,21 @@ std::vector<int> storedSlots(const std::vector<std::string>& axes) {
   return slots;
 }
 
+template <class Source>
+Expected<std::shared_ptr<TileSource>> openAs(const std::string& location) {
+  auto src = Source::open(location);
+  if (!src) return std::unexpected(src.error());
+  return std::shared_ptr<TileSource>(std::move(*src));
+}
+
 }  // namespace
 
 const std::vector<ImageFormat>& imageFormats() {
   static const std::vector<ImageFormat> formats = {
       {"ome-zarr", probeZarr, openZarr},
       {"tiff", probeTiffFile, openTiff},
+      {"plain image (OpenCV)", probePlainImage, openAs<PlainImageSource>},
+      {"whole-slide (OpenSlide)", probeOpenSlide, openAs<OpenSlideSource>},
   };
   return formats;
 }
