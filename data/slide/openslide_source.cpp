@@ -91,8 +91,21 @@ Expected<std::shared_ptr<OpenSlideSource>> OpenSlideSource::open(const std::stri
   info.source = path;
   info.dtype = DType::U8;
   info.storedAxes = {"y", "x", "c"};
-  const auto mppX = numberProperty(src->osr_, OPENSLIDE_PROPERTY_NAME_MPP_X);
-  const auto mppY = numberProperty(src->osr_, OPENSLIDE_PROPERTY_NAME_MPP_Y);
+  auto mppX = numberProperty(src->osr_, OPENSLIDE_PROPERTY_NAME_MPP_X);
+  auto mppY = numberProperty(src->osr_, OPENSLIDE_PROPERTY_NAME_MPP_Y);
+  if (!mppX || !mppY) {
+    // OpenSlide gives generic TIFFs no MPP; their resolution tags often carry it.
+    const char* unit = openslide_get_property_value(src->osr_, "tiff.ResolutionUnit");
+    const double perUnit = unit && std::string(unit) == "centimeter" ? 1e4
+                           : unit && std::string(unit) == "inch"     ? 25400.0
+                                                                     : 0.0;
+    const auto xres = numberProperty(src->osr_, "tiff.XResolution");
+    const auto yres = numberProperty(src->osr_, "tiff.YResolution");
+    if (perUnit > 0 && xres && yres) {
+      mppX = perUnit / *xres;
+      mppY = perUnit / *yres;
+    }
+  }
   if (mppX && mppY)
     info.spaceUnit = "micrometer";
   else

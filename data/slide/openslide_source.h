@@ -5,8 +5,8 @@
 /// The slide is an RGB pyramid: three uint8 channels (red, green, blue), one level per
 /// OpenSlide level, 512² tiles. OpenSlide's premultiplied ARGB is un-premultiplied; fully
 /// transparent pixels (outside the scanned area) take the slide's background colour (white when
-/// it names none). openslide.mpp-x/-y give the physical pixel size in micrometres, scaled by
-/// each level's downsample.
+/// it names none). openslide.mpp-x/-y (else the TIFF resolution tags in cm or inch) give the
+/// physical pixel size in micrometres, scaled by each level's downsample.
 ///
 /// Threads: OpenSlide handles are thread-safe, so readTile() runs on any number of workers.
 /// A decoded RGB tile is kept in a small LRU (16 tiles) so the three channel reads of one tile
