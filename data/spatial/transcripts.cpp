@@ -40,7 +40,8 @@ void parseBlock(const std::string& text, std::size_t begin, const Columns& c, Bl
   const char* p = text.data() + begin;
   const char* end = text.data() + text.size();
   while (p < end) {
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    const char* nl =
+        static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
     const char* le = nl ? nl : end;
     const char* lineEnd = (le > p && le[-1] == '\r') ? le - 1 : le;
     ++b.lines;
@@ -63,16 +64,23 @@ void parseBlock(const std::string& text, std::size_t begin, const Columns& c, Bl
         } else if (i == c.x || i == c.y || i == c.z || i == c.qv) {
           double v;
           if (!parseFloat(f, v)) {
-            const char* name = i == c.x ? "x_location" : i == c.y ? "y_location" : i == c.z ? "z_location" : "qv";
+            const char* name = i == c.x   ? "x_location"
+                               : i == c.y ? "y_location"
+                               : i == c.z ? "z_location"
+                                          : "qv";
             b.error = std::string("field ") + name + ": \"" + std::string(f.substr(0, 40)) +
                       "\" is not a number";
             b.errorLine = b.lines;
             return;
           }
-          if (i == c.x) vx = v, haveX = true;
-          else if (i == c.y) vy = v, haveY = true;
-          else if (i == c.z) vz = v;
-          else vq = v;
+          if (i == c.x)
+            vx = v, haveX = true;
+          else if (i == c.y)
+            vy = v, haveY = true;
+          else if (i == c.z)
+            vz = v;
+          else
+            vq = v;
         }
       }
       if (!haveX || !haveY || !haveGene) {
@@ -104,14 +112,19 @@ Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path, Ex
   cols.count = static_cast<int>(header.size());
   for (int i = 0; i < cols.count; ++i) {
     const std::string& h = header[i];
-    if (h == "feature_name") cols.gene = i;
-    else if (h == "x_location") cols.x = i;
-    else if (h == "y_location") cols.y = i;
-    else if (h == "z_location") cols.z = i;
-    else if (h == "qv") cols.qv = i;
+    if (h == "feature_name")
+      cols.gene = i;
+    else if (h == "x_location")
+      cols.x = i;
+    else if (h == "y_location")
+      cols.y = i;
+    else if (h == "z_location")
+      cols.z = i;
+    else if (h == "qv")
+      cols.qv = i;
   }
-  for (auto [idx, name] : {std::pair{cols.gene, "feature_name"}, {cols.x, "x_location"},
-                           {cols.y, "y_location"}})
+  for (auto [idx, name] :
+       {std::pair{cols.gene, "feature_name"}, {cols.x, "x_location"}, {cols.y, "y_location"}})
     if (idx < 0)
       return fail(Errc::Corrupt, path.string() + ": header has no \"" + name + "\" column");
 

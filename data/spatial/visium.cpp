@@ -80,7 +80,8 @@ Expected<CellTable> openVisium(const fs::path& dir) {
   if (!fs::is_directory(dir)) return fail(Errc::NotFound, dir.string() + ": no such directory");
   const fs::path mtx = matrixFile(dir);
   if (mtx.empty())
-    return fail(Errc::NotFound, (dir / "filtered_feature_bc_matrix.h5").string() + ": no such file");
+    return fail(Errc::NotFound,
+                (dir / "filtered_feature_bc_matrix.h5").string() + ": no such file");
   auto t = openTenxCells(mtx);
   if (!t) return std::unexpected(t.error());
   t->location = dir.string();
@@ -124,7 +125,8 @@ Expected<CellTable> openVisium(const fs::path& dir) {
   std::stringstream ss;
   ss << in.rdbuf();
   const auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return fail(Errc::Corrupt, sf.string() + ": not a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return fail(Errc::Corrupt, sf.string() + ": not a JSON object");
   auto num = [&](const char* k) -> std::optional<double> {
     if (!j.contains(k) || !j[k].is_number()) return std::nullopt;
     return j[k].get<double>();
@@ -142,7 +144,8 @@ Expected<CellTable> openVisium(const fs::path& dir) {
     t->affineSource = "scalefactors_json.json tissue_lowres_scalef";
     t->imagePath = lowresPng;
   } else if (!hires) {
-    return fail(Errc::Corrupt, sf.string() + ": \"tissue_hires_scalef\" is missing or not a number");
+    return fail(Errc::Corrupt,
+                sf.string() + ": \"tissue_hires_scalef\" is missing or not a number");
   } else {
     t->toImage = Affine2D::scale(*hires, *hires);
     t->affineSource = "scalefactors_json.json tissue_hires_scalef";

@@ -51,7 +51,8 @@ Expected<double> readPixelSize(const fs::path& dir, std::vector<std::string>& me
   auto j = nlohmann::json::parse(ss.str(), nullptr, false);
   if (j.is_discarded() || !j.is_object())
     return fail(Errc::Corrupt, p.string() + ": not a JSON object");
-  if (!j.contains("pixel_size") || !j["pixel_size"].is_number() || j["pixel_size"].get<double>() <= 0)
+  if (!j.contains("pixel_size") || !j["pixel_size"].is_number() ||
+      j["pixel_size"].get<double>() <= 0)
     return fail(Errc::Corrupt, p.string() + ": \"pixel_size\" is missing or not a positive number");
   return j["pixel_size"].get<double>();
 }
