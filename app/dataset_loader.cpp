@@ -45,13 +45,13 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
 
 nlohmann::json describeDataset(const OpenedDataset& dataset) {
   nlohmann::json j = dataset.image ? data::imageInfoToJson(dataset.image->info())
-                                   : nlohmann::json{{"kind", "cells"}};
+                                   : nlohmann::json{{"kind", "table"}};
   if (dataset.cells) {
     nlohmann::json cells{{"path", dataset.cells->string()}};
     if (auto table = data::H5adFile::open(*dataset.cells)) cells.update(table->summary());
     else cells["error"] = table.error().message;
     if (!dataset.image) {
-      cells["kind"] = "cells";
+      cells["kind"] = "table";
       return cells;
     }
     j["cells"] = cells;
