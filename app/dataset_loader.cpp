@@ -3,6 +3,7 @@
 #include "app/app_context.h"
 #include "data/anndata/h5ad_reader.h"
 #include "data/image_open.h"
+#include "data/plain/plain_image_source.h"
 
 namespace tessera::app {
 namespace {
@@ -39,19 +40,23 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   }
   auto image = data::openImage(input);
   if (!image) return std::unexpected(image.error());
+  // Big plain images come with their coarse levels computed on demand; building the pyramid
+  // in the background makes later pans and zooms as cheap as in any other pyramid.
+  if (auto plain = std::dynamic_pointer_cast<data::PlainImageSource>(*image))
+    plain->buildPyramid(ctx.tilePool);
   out.image = std::move(*image);
   return out;
 }
 
 nlohmann::json describeDataset(const OpenedDataset& dataset) {
   nlohmann::json j = dataset.image ? data::imageInfoToJson(dataset.image->info())
-                                   : nlohmann::json{{"kind", "cells"}};
+                                   : nlohmann::json{{"kind", "table"}};
   if (dataset.cells) {
     nlohmann::json cells{{"path", dataset.cells->string()}};
     if (auto table = data::H5adFile::open(*dataset.cells)) cells.update(table->summary());
     else cells["error"] = table.error().message;
     if (!dataset.image) {
-      cells["kind"] = "cells";
+      cells["kind"] = "table";
       return cells;
     }
     j["cells"] = cells;
