@@ -10,6 +10,7 @@
 #include "app/cli_markers.h"
 #include "app/cli_table.h"
 #include "app/cli_export.h"
+#include "app/cli_fetch.h"
 #include "app/cli_render.h"
 #include "app/dataset_loader.h"
 #include "app/exit_codes.h"
@@ -113,9 +114,15 @@ Commands:
         channel names and the level's physical pixel size. The region is in pixels of the
         chosen level (default 0, full resolution). Tiled 512x512, deflate by default; BigTIFF
         when the data nears 4 GiB. Memory stays bounded however large the region.
-  fetch URL --out DIR
-        Download a dataset with resume and verification. (Arrives with the fetcher; this build
-        reports it as unavailable.)
+  fetch URL --out DIR [--sha256 HEX] [--parallel N] [--ca-file PEM] [--insecure]
+        Download a file (h5ad, OME-TIFF, ...) or a whole OME-Zarr tree (enumerated from its
+        metadata; no listing needed) into DIR for offline use, N requests at a time (default
+        8), with a progress bar (bytes, rate, ETA). Files land under their final name only
+        when complete and verified (size; sha256 when given); an interrupted run, even a
+        killed one, resumes from its partial files with Range requests when the server's ETag
+        is unchanged. Chunks the server does not have are zarr fill values. Proxies come from
+        http_proxy/https_proxy/no_proxy; --ca-file trusts an extra CA, --insecure skips TLS
+        verification (with a warning). Exit 0 only when everything arrived and verified.
   markers INPUT --groupby COLUMN --group VALUE [--top N] [--json]
   markers INPUT --group @cells.json [--top N] [--json]
         Marker genes of one group of an obs column (or of the cells listed in a JSON file, by
@@ -167,10 +174,7 @@ int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
     if (cmd == "export") return runExport(sub, budget);
     if (cmd == "markers") return runMarkers(sub, budget);
     if (cmd == "export-cells") return runExportCells(sub, budget);
-    if (cmd == "fetch") {
-      std::cerr << "tessera: " << cmd << " is not available in this build yet\n";
-      return kExitInternal;
-    }
+    if (cmd == "fetch") return runFetch(sub);
   }
   for (const auto& a : rest)
     if (a.size() > 1 && a[0] == '-') return usageError("unknown option " + a);
