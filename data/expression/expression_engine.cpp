@@ -27,6 +27,7 @@ struct ExpressionEngine::State {
   mutable std::condition_variable ended;
   IndexStatus status;
   bool started = false;
+  bool ended_ = false;  // the build finished and its final status was reported
   std::shared_ptr<const CscMatrix> csc;
   std::vector<GeneStat> stats;
   std::vector<std::function<void()>> afterIndex;  // run on workers once the build ends
@@ -100,6 +101,8 @@ struct ExpressionEngine::State {
 
   void build() {
     auto stop = life.get_token();
+    // The engine may be gone already: its destructor's close task can run before this one.
+    if (!file || stop.stop_requested()) return finish(nullptr, where + ": indexing cancelled");
     IndexStatus s;
     s.stage = IndexStage::Building;
     setStatus(s);
@@ -154,8 +157,13 @@ struct ExpressionEngine::State {
       status = s;
       pending.swap(afterIndex);
     }
-    ended.notify_all();
+    // Observers hear of the end before waitForIndex() returns.
     if (options.onIndexStatus) options.onIndexStatus(s);
+    {
+      std::lock_guard lock(mutex);
+      ended_ = true;
+    }
+    ended.notify_all();
     for (auto& fn : pending)
       workers.post(std::move(fn));
   }
@@ -235,10 +243,7 @@ std::shared_ptr<const CscMatrix> ExpressionEngine::columnIndex() const {
 
 IndexStatus ExpressionEngine::waitForIndex() const {
   std::unique_lock lock(state_->mutex);
-  state_->ended.wait(lock, [&] {
-    return !state_->started || state_->status.stage == IndexStage::Ready ||
-           state_->status.stage == IndexStage::Failed;
-  });
+  state_->ended.wait(lock, [&] { return !state_->started || state_->ended_; });
   return state_->status;
 }
 

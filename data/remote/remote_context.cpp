@@ -37,6 +37,16 @@ Expected<RemoteContext> remoteContext() {
   return installed();
 }
 
+void ensureDefaultRemoteContext(std::uint64_t cacheBytes) {
+  std::lock_guard lock(contextMutex());
+  if (installed().client) return;
+  auto client = HttpClient::create();
+  if (!client) return;
+  installed().client = std::move(*client);
+  if (auto cache = DiskCache::open(DiskCache::defaultDirectory(), cacheBytes))
+    installed().cache = std::move(*cache);
+}
+
 Expected<std::shared_ptr<HttpStore>> openHttpStore(const std::string& baseUrl) {
   auto ctx = remoteContext();
   if (!ctx) return std::unexpected(ctx.error());

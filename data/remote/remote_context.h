@@ -23,6 +23,10 @@ void setRemoteContext(RemoteContext context);
 /// The installed context, creating the default client on first use.
 Expected<RemoteContext> remoteContext();
 
+/// For the application: when nothing is installed yet, installs a default client plus the
+/// disk cache in DiskCache::defaultDirectory() (capped at `cacheBytes`).
+void ensureDefaultRemoteContext(std::uint64_t cacheBytes = kDefaultHttpCacheBytes);
+
 /// A store rooted at `baseUrl` with the current context. The last few stores are kept, so a
 /// probe followed by an open of the same URL fetches metadata once.
 Expected<std::shared_ptr<HttpStore>> openHttpStore(const std::string& baseUrl);

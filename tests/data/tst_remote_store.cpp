@@ -90,9 +90,10 @@ class TestRemoteStore : public QObject {
     fs::copy_file(kWww / "img04.ome.zarr/1/.zarray", kWww / "htmlarray.zarr/1/.zarray");
     std::ofstream(kWww / "htmlarray.zarr/0/.zarray") << "\n<html><body>Sign in</body></html>";
     NginxServer::Options opt;
-    opt.extraServerConfig = "location /spa/ { try_files $uri /index.html; }\n"
-                            "location /private/ { return 403; }\n"
-                            "location /broken/ { return 500; }\n";
+    opt.extraServerConfig =
+        "location /spa/ { try_files $uri /index.html; }\n"
+        "location /private/ { return 403; }\n"
+        "location /broken/ { return 500; }\n";
     nginx_ = std::make_unique<NginxServer>(kWww, kWork / "nginx", opt);
     QVERIFY2(nginx_->ok(), nginx_->errorLog().c_str());
     client_ = *HttpClient::create(fastOptions());
@@ -196,8 +197,7 @@ class TestRemoteStore : public QObject {
     QVERIFY(!missing);
     QCOMPARE(missing.error().code, Errc::NotFound);
     QVERIFY(missing.error().message.find("absent.zarr") != std::string::npos);
-    const std::string closed =
-        "http://127.0.0.1:" + std::to_string(freeLoopbackPort()) + "/x.zarr";
+    const std::string closed = "http://127.0.0.1:" + std::to_string(freeLoopbackPort()) + "/x.zarr";
     auto refused = openImage(closed);
     QVERIFY(!refused);
     QCOMPARE(refused.error().code, Errc::Network);
