@@ -209,10 +209,10 @@ class CliTest : public QObject {
     QVERIFY(r.err.contains("/nonexistent-dir/x.png"));
   }
 
-  void notYetAvailableCommandsSaySo() {
-    const auto r = tessera({"fetch", "http://127.0.0.1/x", "--out", "/tmp"});
-    QCOMPARE(r.code, 1);
-    QVERIFY(r.err.contains("not available"));
+  void fetchRefusesOtherSchemes() {
+    const auto r = tessera({"fetch", "ftp://127.0.0.1/x", "--out", QDir::tempPath()});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.err.contains("ftp://127.0.0.1/x"));
   }
 };
 
