@@ -75,6 +75,37 @@ class CompositorTest : public QObject {
   void float32CompositeMatchesFormula() { checkExact(data::DType::F32, -10, 10); }
   void int16CompositeMatchesFormula() { checkExact(data::DType::I16, -3000, 3000); }
 
+  void thirtyTwoChannelsWithSixteenVisible() {
+    // 32 channels in the image, every other one shown: the composite covers exactly the 16
+    // visible ones, and a channel's cost is one table lookup per pixel.
+    std::mt19937 rng(7);
+    std::vector<ChannelDisplay> visible;
+    std::vector<data::Tile> tiles;
+    for (int c = 0; c < 32; ++c) {
+      auto t = makeTile(data::DType::U16, 64, 64, rng, 0, 4000);
+      if (c % 2) continue;
+      ChannelDisplay d;
+      d.color = (c * 0x0B0703u) & 0xFFFFFF;
+      d.start = 0;
+      d.end = 60000;
+      visible.push_back(d);
+      tiles.push_back(std::move(t));
+    }
+    QCOMPARE(int(visible.size()), 16);
+    std::vector<const data::Tile*> ptrs;
+    for (auto& t : tiles) ptrs.push_back(&t);
+    render::Compositor comp;
+    comp.prepare(visible, data::DType::U16);
+    std::vector<std::uint8_t> rgba(64 * 64 * 4);
+    comp.composite(ptrs, rgba.data());
+    for (int i = 0; i < 64 * 64; ++i) {
+      std::vector<double> v;
+      for (auto& t : tiles) v.push_back(render::tileValue(t, static_cast<std::size_t>(i)));
+      const auto ref = reference(visible, v);
+      for (int k = 0; k < 3; ++k) QVERIFY(std::abs(ref[k] - rgba[4 * i + k]) <= 1.0);
+    }
+  }
+
   void additiveBlendClampsAt255() {
     std::vector<ChannelDisplay> ds(2);
     ds[0].color = ds[1].color = 0xFFFFFF;
