@@ -32,10 +32,13 @@ using tcp = net::ip::tcp;
 
 /// One keep-alive connection (plain, or TLS over TCP, possibly through a proxy tunnel).
 struct Connection {
-  explicit Connection(net::io_context& io) : tcp(io) {}
+  // A roomy read buffer: Beast sizes each socket read by its free capacity, and a small buffer
+  // turns a large body into thousands of tiny reads (measured: 6x slower on loopback).
+  explicit Connection(net::io_context& io) : tcp(io) { buffer.reserve(256 * 1024); }
   beast::tcp_stream tcp;  ///< moved into `tls` once TLS starts
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer;
+  std::vector<std::uint8_t> body;  ///< body read buffer, allocated on first use
   bool reused = false;
   beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : tcp; }
   void close() {

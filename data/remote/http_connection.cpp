@@ -6,6 +6,7 @@
 #include <array>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <charconv>
+#include <cstring>
 #include <limits>
 
 #include "data/remote/gzip_inflater.h"
@@ -247,19 +248,46 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
   };
   std::unique_ptr<GzipInflater> inflater;
   if (gz) inflater = std::make_unique<GzipInflater>();
-  std::array<std::uint8_t, 64 * 1024> buf;
+  // With a Content-Length the body is read straight from the socket into a large buffer (one
+  // copy, 256 KiB reads); chunked or until-close bodies go through Beast's parser.
+  const bool direct = contentLength.has_value();
+  if (direct && !rq.sink && !gz && resp.body.empty())
+    resp.body.reserve(
+        static_cast<std::size_t>(std::min<std::uint64_t>(*contentLength, opt.maxBodyBytes)));
+  std::uint64_t remaining = direct ? *contentLength : 0;
+  if (conn.body.empty()) conn.body.resize(256 * 1024);
+  std::vector<std::uint8_t>& buf = conn.body;
   bool gzipBroken = false;
-  while (!parser.is_done()) {
-    res.body().data = buf.data();
-    res.body().size = buf.size();
-    conn.lowest().expires_after(opt.readTimeout);
-    co_await http::async_read(stream, conn.buffer, parser, tok(ec));
-    if (ec == http::error::need_buffer) ec = {};
-    const std::size_t n = buf.size() - res.body().size;
-    bool more = true;
+  bool finished = direct ? remaining == 0 : parser.is_done();
+  while (!finished) {
+    std::size_t n = 0;
+    if (direct) {
+      const std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(remaining, buf.size()));
+      if (conn.buffer.size() > 0) {
+        n = std::min(want, conn.buffer.size());
+        std::memcpy(buf.data(), conn.buffer.data().data(), n);
+        conn.buffer.consume(n);
+      } else {
+        conn.lowest().expires_after(opt.readTimeout);
+        n = co_await stream.async_read_some(net::buffer(buf.data(), want), tok(ec));
+        if (ec == net::error::eof || ec == ssl::error::stream_truncated)
+          ec = http::error::partial_message;
+      }
+      remaining -= n;
+      finished = remaining == 0;
+    } else {
+      res.body().data = buf.data();
+      res.body().size = buf.size();
+      conn.lowest().expires_after(opt.readTimeout);
+      co_await http::async_read(stream, conn.buffer, parser, tok(ec));
+      if (ec == http::error::need_buffer) ec = {};
+      n = buf.size() - res.body().size;
+      finished = parser.is_done();
+    }
     if (n) {
       const std::span<const std::uint8_t> raw(buf.data(), n);
-      more = inflater ? inflater->feed(raw, deliver) : deliver(raw);
+      const bool more = inflater ? inflater->feed(raw, deliver) : deliver(raw);
       if (!more && inflater && !aborted && !tooBig && !reachedEnd) gzipBroken = true;
     }
     if (aborted) {
@@ -286,16 +314,18 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
                                  " bytes: " + describeEc(ec)}};
       co_return;
     }
-    (void)more;
   }
   if (inflater && !inflater->finish()) {
     out = {Outcome::Retry, {Errc::Corrupt, where + ": " + inflater->error()}};
     co_return;
   }
-  if (conn.buffer.size() > 0) {
+  beast::error_code availEc;
+  const std::size_t extra =
+      conn.buffer.size() + (conn.tls ? 0 : conn.lowest().socket().available(availEc));
+  if (extra > 0) {
     out = {Outcome::Fail,
            {Errc::Corrupt, where + ": body longer than its declared length (" +
-                               std::to_string(conn.buffer.size()) + " extra bytes)"}};
+                               std::to_string(extra) + " extra bytes)"}};
     co_return;
   }
   out = {Outcome::Done};
