@@ -44,9 +44,20 @@ constexpr std::size_t kMinActors = 96;
 
 ImageLayer::ImageLayer(vtkRenderer* renderer, data::TileCache& cache, Post post,
                        std::function<void()> changed)
-    : renderer_(renderer), cache_(cache), post_(std::move(post)), changed_(std::move(changed)) {}
+    : renderer_(renderer),
+      cache_(cache),
+      post_(std::move(post)),
+      changed_(std::move(changed)),
+      mailbox_(std::make_shared<Mailbox>()) {
+  mailbox_->post = post_;
+}
 
 ImageLayer::~ImageLayer() {
+  {
+    std::lock_guard lock(mailbox_->mutex);
+    mailbox_->open = false;
+    mailbox_->post = nullptr;
+  }
   cancelAll();
   dropActors();
   if (sourceId_) cache_.unregisterSource(sourceId_);
@@ -158,15 +169,20 @@ void ImageLayer::requestTile(const TileIndex& t, data::Priority p,
     }
     if (cache_.peek(key) || cache_.failure(key)) continue;
     std::stop_source stop;
-    std::weak_ptr<int> alive = alive_;
-    auto post = post_;
     cache_.request(key, p, stop.get_token(),
-                   [this, alive, post](const data::CacheKey& k, const data::Expected<data::TilePtr>& r) {
+                   [this, box = mailbox_](const data::CacheKey& k, const data::Expected<data::TilePtr>& r) {
                      const bool ok = r.has_value();
-                     const bool cancelled = !ok && r.error().code == data::Errc::Cancelled;
-                     if (cancelled) return;
-                     post([this, alive, k, ok] {
-                       if (alive.lock()) onTile(k, ok);
+                     if (!ok && r.error().code == data::Errc::Cancelled) return;
+                     std::lock_guard lock(box->mutex);
+                     if (!box->open) return;
+                     // Runs on the layer's thread; the layer may have closed the box meanwhile.
+                     box->post([this, box, k, ok] {
+                       bool open;
+                       {
+                         std::lock_guard l(box->mutex);
+                         open = box->open;
+                       }
+                       if (open) onTile(k, ok);
                      });
                    });
     keep.emplace(key, std::move(stop));
@@ -335,7 +351,7 @@ void ImageLayer::update(const ViewCamera& camera) {
     if (s != TileState::Missing && drawable(t)) {
       if (s == TileState::Ready) ++status_.readyTiles;
       if (s == TileState::Failed) ++status_.failedTiles;
-      add(t, s, false);
+      add(t, s, !hasTexture(t));  // admitted within the budget: must get its texture now
       continue;
     }
     const Rect r = tileWorldRect(info, t);

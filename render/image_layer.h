@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <span>
 #include <vector>
@@ -135,7 +136,14 @@ class ImageLayer {
   data::TileCache& cache_;
   Post post_;
   std::function<void()> changed_;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  // Workers deliver tile results through this mailbox. The destructor closes it under its lock,
+  // so no worker calls `post` once the layer is gone (whatever `post` points at may die next).
+  struct Mailbox {
+    std::mutex mutex;
+    Post post;
+    bool open = true;
+  };
+  std::shared_ptr<Mailbox> mailbox_;
 
   std::shared_ptr<const data::TileSource> source_;
   std::uint64_t sourceId_ = 0;
