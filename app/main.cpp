@@ -7,6 +7,7 @@
 #include "app/app_context.h"
 #include "app/cli.h"
 #include "app/main_window.h"
+#include "app/remote_setup.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   if (cacheMb == 0) cacheMb = settings.value("cache/mb", static_cast<qulonglong>(tessera::app::kDefaultCacheMb)).toULongLong();
   else settings.setValue("cache/mb", static_cast<qulonglong>(cacheMb));
 
+  const auto http = tessera::app::installRemoteContext();
   tessera::app::AppContext ctx(cacheMb);
   tessera::app::MainWindow window(ctx);
   window.show();
