@@ -39,7 +39,8 @@ void paintHatch(std::uint8_t* rgba, int w, int h) {
       p[3] = 255;
     }
 }
-constexpr std::size_t kMinActors = 96;
+constexpr std::size_t kMinActors = 64;
+constexpr std::size_t kSpareActors = 32;
 }  // namespace
 
 ImageLayer::ImageLayer(vtkRenderer* renderer, data::TileCache& cache, Post post,
@@ -79,6 +80,7 @@ void ImageLayer::setSource(std::shared_ptr<const data::TileSource> source) {
   if (sourceId_) cache_.unregisterSource(sourceId_);
   sourceId_ = 0;
   source_ = std::move(source);
+  pinned_.clear();
   level_ = -1;
   t_ = z_ = 0;
   displays_.clear();
@@ -145,6 +147,11 @@ data::CacheKey ImageLayer::cacheKey(const TileIndex& t, std::int64_t channel) co
   return data::CacheKey{sourceId_, data::TileKey{t.level, t_, channel, z_, t.row, t.col}};
 }
 
+data::TilePtr ImageLayer::lookup(const data::CacheKey& key) const {
+  if (const auto it = pinned_.find(key); it != pinned_.end()) return it->second;
+  return cache_.peek(key);
+}
+
 ImageLayer::TileState ImageLayer::stateOf(const TileIndex& t) const {
   const auto channels = visibleChannels();
   if (channels.empty()) return TileState::Missing;
@@ -152,7 +159,7 @@ ImageLayer::TileState ImageLayer::stateOf(const TileIndex& t) const {
   for (const auto c : channels) {
     const auto key = cacheKey(t, c);
     if (cache_.failure(key)) return TileState::Failed;
-    if (!cache_.peek(key)) all = false;
+    if (!lookup(key)) all = false;
   }
   return all ? TileState::Ready : TileState::Missing;
 }
@@ -167,7 +174,7 @@ void ImageLayer::requestTile(const TileIndex& t, data::Priority p,
       pending_.erase(it);
       continue;
     }
-    if (cache_.peek(key) || cache_.failure(key)) continue;
+    if (lookup(key) || cache_.failure(key)) continue;
     std::stop_source stop;
     cache_.request(key, p, stop.get_token(),
                    [this, box = mailbox_](const data::CacheKey& k, const data::Expected<data::TilePtr>& r) {
@@ -193,9 +200,15 @@ void ImageLayer::onTile(const data::CacheKey& key, bool ok) {
   if (key.source != sourceId_) return;
   pending_.erase(key);
   const auto c = static_cast<std::size_t>(key.tile.c);
-  const int coarsest = static_cast<int>(source_->info().levels.size()) - 1;
+  const auto& info = source_->info();
+  const int coarsest = static_cast<int>(info.levels.size()) - 1;
+  // The coarsest level is what covers every hole, so it must not be evicted by a busy cache.
+  // Pinning is bounded: only small top levels, and a few hundred tiles at most.
+  const auto& top = info.levels[static_cast<std::size_t>(coarsest)];
+  if (ok && key.tile.level == coarsest && tileRows(top) * tileCols(top) <= 64 && pinned_.size() < 512)
+    if (auto tile = cache_.peek(key)) pinned_[key] = std::move(tile);
   if (ok && key.tile.level == coarsest && c < displays_.size() && displays_[c].windowFromData) {
-    if (auto tile = cache_.peek(key)) {
+    if (auto tile = lookup(key)) {
       const auto w = autoWindow(*tile);
       displays_[c].start = w[0];
       displays_[c].end = w[1];
@@ -259,7 +272,7 @@ bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState stat
   std::vector<const data::Tile*> tiles;
   if (state == TileState::Ready) {
     for (const auto c : visibleChannels()) {
-      auto tile = cache_.peek(cacheKey(t, c));
+      auto tile = lookup(cacheKey(t, c));
       if (!tile || tile->width != w || tile->height != h) return false;  // evicted; keep old
       tiles.push_back(tile.get());
       held.push_back(std::move(tile));
@@ -295,7 +308,9 @@ void ImageLayer::arrange(const std::vector<DrawItem>& draw, double zoom) {
   for (auto& [k, a] : actors_)
     if (!shown.count(k)) a->actor->VisibilityOff();
   // Textures live in (software) GPU memory; keep only a few screens' worth.
-  const std::size_t limit = std::max(kMinActors, shown.size() * 3);
+  // Each texture costs its RGBA bytes twice (VTK's image and llvmpipe's copy), so beyond what
+  // is on screen only a small margin is kept for panning back.
+  const std::size_t limit = std::max(kMinActors, shown.size() + kSpareActors);
   if (actors_.size() > limit) {
     std::vector<std::pair<std::uint64_t, ActorKey>> byAge;
     for (const auto& [k, a] : actors_)
@@ -384,7 +399,7 @@ std::vector<double> ImageLayer::viewSamples(std::size_t channel, std::size_t max
     std::vector<data::TilePtr> tiles;
     std::size_t total = 0;
     for (const auto& t : tilesCovering(info, l, lastView_)) {
-      if (auto tile = cache_.peek(cacheKey(t, static_cast<std::int64_t>(channel)))) {
+      if (auto tile = lookup(cacheKey(t, static_cast<std::int64_t>(channel)))) {
         total += static_cast<std::size_t>(tile->width) * static_cast<std::size_t>(tile->height);
         tiles.push_back(std::move(tile));
       }
@@ -412,7 +427,7 @@ std::vector<double> ImageLayer::valuesAt(double x, double y, int* levelUsed) con
     const auto py = static_cast<std::int64_t>(y / f) - t.row * lv.chunk[data::kY];
     std::vector<double> values;
     for (std::size_t c = 0; c < displays_.size(); ++c) {
-      auto tile = cache_.peek(cacheKey(t, static_cast<std::int64_t>(c)));
+      auto tile = lookup(cacheKey(t, static_cast<std::int64_t>(c)));
       if (!tile || px >= tile->width || py >= tile->height) break;
       values.push_back(tileValue(*tile, static_cast<std::size_t>(py * tile->width + px)));
     }

@@ -94,6 +94,8 @@ class ImageLayer {
   /// Plans, requests and arranges the tile actors for `camera`. Call before each render.
   void update(const ViewCamera& camera);
   LayerStatus status() const { return status_; }
+  /// Tile actors alive (each holds one RGBA texture); bounded, see arrange().
+  std::size_t actorCount() const { return actors_.size(); }
 
   /// Up to `maxSamples` raw values of `channel` spread over the resident tiles of the current
   /// view (at the drawn level, or the nearest coarser one that is loaded). Cheap: no I/O.
@@ -113,6 +115,8 @@ class ImageLayer {
 
   data::CacheKey cacheKey(const TileIndex& t, std::int64_t channel) const;
   TileState stateOf(const TileIndex& t) const;
+  /// A decoded tile from the pinned coarsest level or the cache; never blocks.
+  data::TilePtr lookup(const data::CacheKey& key) const;
   void requestTile(const TileIndex& t, data::Priority p, std::map<data::CacheKey, std::stop_source>& keep);
   void onTile(const data::CacheKey& key, bool ok);
   TileActor& actorFor(const TileIndex& t);
@@ -155,6 +159,7 @@ class ImageLayer {
   int level_ = -1;
   int forcedLevel_ = -1;
   std::map<data::CacheKey, std::stop_source> pending_;
+  std::map<data::CacheKey, data::TilePtr> pinned_;
   std::map<ActorKey, std::unique_ptr<TileActor>> actors_;
   std::uint64_t frame_ = 0;
   LayerStatus status_;

@@ -2,7 +2,8 @@
 """Makes (or reuses) the zarr read benchmark image with zarr-python 2.13.
 
 Usage: bench_zarr_gen.py CACHE_DIR
-Writes CACHE_DIR/bench16k.ome.zarr: OME-NGFF 0.4, one level, c/y/x = 4 x 16384 x 16384 uint16,
+Writes CACHE_DIR/bench16k.ome.zarr: OME-NGFF 0.4, c/y/x = 4 x 16384 x 16384 uint16 at level 0
+plus a 2x mean pyramid down to 512 px (levels 1-5; the rendering benchmark needs them),
 blosc lz4 clevel 5 with byte shuffle, 512x512 chunks, '/' separator. Pixels are a smooth field
 plus a little noise, so they compress like fluorescence (about 3-4x). A COMPLETE marker is
 written last; an image without it is rebuilt. Prints the image path.
@@ -18,7 +19,8 @@ import zarr
 cache = sys.argv[1]
 path = os.path.join(cache, "bench16k.ome.zarr")
 marker = os.path.join(path, "COMPLETE")
-if not os.path.exists(marker):
+VERSION = "pyramid-1\n"
+if not os.path.exists(marker) or open(marker).read() != VERSION:
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(cache, exist_ok=True)
     n, c, band = 16384, 4, 1024
@@ -34,10 +36,26 @@ if not os.path.exists(marker):
             field = 800 + 600 * np.sin(x / (300 + 50 * ch)) * np.cos(y / (410 - 30 * ch))
             noise = rng.integers(0, 64, size=(band, n), dtype=np.uint16)
             z[ch, y0:y0 + band, :] = field.astype(np.uint16) + noise
+    levels = 6
+    prev = z
+    for level in range(1, levels):
+        size = n >> level
+        cur = g.create_dataset(str(level), shape=(c, size, size), chunks=(1, 512, 512),
+                               dtype="<u2", dimension_separator="/",
+                               compressor=numcodecs.Blosc(cname="lz4", clevel=5, shuffle=1))
+        step = min(band, size)
+        for ch in range(c):
+            for y0 in range(0, size, step):
+                block = prev[ch, 2 * y0:2 * (y0 + step), :].astype(np.uint32)
+                pooled = (block[0::2, 0::2] + block[1::2, 0::2] + block[0::2, 1::2] +
+                          block[1::2, 1::2] + 2) // 4
+                cur[ch, y0:y0 + step, :] = pooled.astype(np.uint16)
+        prev = cur
     g.attrs["multiscales"] = [{"version": "0.4", "name": "bench16k", "axes": [
         {"name": "c", "type": "channel"}, {"name": "y", "type": "space"},
         {"name": "x", "type": "space"}],
-        "datasets": [{"path": "0", "coordinateTransformations": [
-            {"type": "scale", "scale": [1, 1, 1]}]}]}]
-    open(marker, "w").write("ok\n")
+        "datasets": [{"path": str(level), "coordinateTransformations": [
+            {"type": "scale", "scale": [1, 2.0 ** level, 2.0 ** level]}]}
+            for level in range(levels)]}]
+    open(marker, "w").write(VERSION)
 print(path)
