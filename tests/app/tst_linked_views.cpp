@@ -1,0 +1,370 @@
+// The linked loop in a real window under Xvfb: cells over the demo image, gene colouring at
+// known pixels, lasso selection feeding the markers table, cluster toggles, the embedding, the
+// sidecar, and the Visium sample's spots placed by its scale factors.
+#include <QApplication>
+#include <QCheckBox>
+#include <QLineEdit>
+#include <QScreen>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTreeWidget>
+#include <QtTest>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/app_context.h"
+#include "app/cells_data.h"
+#include "app/cells_linker.h"
+#include "app/cells_overlay.h"
+#include "app/main_window.h"
+#include "widgets/channel_panel.h"
+#include "widgets/clusters_panel.h"
+#include "widgets/embedding_view.h"
+#include "widgets/genes_panel.h"
+#include "widgets/image_view.h"
+#include "widgets/markers_panel.h"
+#include "widgets/vtk_gl_window.h"
+
+using namespace tessera;
+
+namespace {
+bool waitComplete(widgets::ImageView* view, int ms = 120000) {
+  QElapsedTimer t;
+  t.start();
+  while (t.elapsed() < ms) {
+    QTest::qWait(50);
+    const auto st = view->layer().status();
+    if (st.visibleTiles > 0 && st.complete()) {
+      QTest::qWait(150);
+      return true;
+    }
+  }
+  return false;
+}
+
+QColor rgbOf(std::uint32_t rgb) {
+  return QColor((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255);
+}
+
+int distance(QColor a, QColor b) {
+  return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) +
+         std::abs(a.blue() - b.blue());
+}
+}  // namespace
+
+class LinkedViewsTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase() {
+    QApplication::setOrganizationName("tessera-test-linked");
+    ctx_ = std::make_unique<app::AppContext>(512);
+    window_ = std::make_unique<app::MainWindow>(*ctx_);
+    window_->resize(1600, 1000);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    QSignalSpy cells(window_.get(), &app::MainWindow::cellsLoaded);
+    window_->openInputs({"demo"});
+    QVERIFY(cells.wait(600000));
+    session_ = &window_->cells()->session();
+    QVERIFY(session_->data());
+    QVERIFY(session_->data()->size() > 50000);
+  }
+
+  void cellsAreDrawnOverTheImageWithALegend() {
+    auto* view = window_->imageView();
+    view->fit();
+    QVERIFY(waitComplete(view));
+    QTest::qWait(300);
+    QGuiApplication::primaryScreen()->grabWindow(0).save(
+        QStringLiteral(TESSERA_TEST_WORK_DIR "/linked_demo_screen.png"));
+    const auto& legend = session_->coloring().legend;
+    QCOMPARE(QString::fromStdString(legend.title), QStringLiteral("cluster"));
+    QVERIFY(legend.entries.size() >= 4);
+    QVERIFY(window_->channelPanel()->overlayCount() == 1);
+    // The legend sits in the top-right corner: a swatch of each category's colour.
+    const QImage frame = view->grabFrame();
+    frame.copy(frame.width() - 260, 0, 260, 260)
+        .scaled(520, 520)
+        .save(QStringLiteral(TESSERA_TEST_WORK_DIR "/linked_legend.png"));
+    for (int i : {0, 2, 5}) {
+      const QColor swatch = frame.pixelColor(frame.width() - 186, 29 + (i + 1) * 18);
+      const QColor expected = rgbOf(legend.entries[static_cast<std::size_t>(i)].rgb);
+      QVERIFY2(distance(swatch, expected) < 30,
+               qPrintable(QString("%1 vs %2").arg(swatch.name(), expected.name())));
+    }
+  }
+
+  void geneSearchFiltersAsYouType() {
+    auto* genes = window_->genesPanel();
+    const int all = genes->visibleCount();
+    QCOMPARE(all, static_cast<int>(session_->data()->table->geneNames.size()));
+    genes->searchBox()->clear();
+    QTest::keyClicks(genes->searchBox(), "CD");
+    const int cd = genes->visibleCount();
+    int expected = 0;
+    for (const auto& g : session_->data()->table->geneNames)
+      expected += QString::fromStdString(g).contains("CD", Qt::CaseInsensitive);
+    QCOMPARE(cd, expected);
+    QVERIFY(cd > 0 && cd < all);
+    for (int r = 0; r < cd; ++r)
+      QVERIFY(genes->visibleGene(r).contains("CD", Qt::CaseInsensitive));
+    genes->searchBox()->clear();
+    QTest::keyClicks(genes->searchBox(), "NOSUCHGENE");
+    QCOMPARE(genes->visibleCount(), 0);
+    QVERIFY2(genes->statusText().contains("NOSUCHGENE"), qPrintable(genes->statusText()));
+    genes->searchBox()->clear();
+    QCOMPARE(genes->visibleCount(), all);
+  }
+
+  void clickingAGeneColoursCellsAtTheirPixels() {
+    auto* genes = window_->genesPanel();
+    const auto d = session_->data();
+    // The gene with the highest mean: cells both high and zero exist.
+    genes->searchBox()->setText("CD3E");
+    QVERIFY(genes->visibleCount() >= 1);
+    const QString gene = genes->visibleGene(0);
+    const QRect rect = genes->table()->visualRect(genes->table()->model()->index(0, 0));
+    QTest::mouseClick(genes->table()->viewport(), Qt::LeftButton, {}, rect.center());
+    QCOMPARE(QString::fromStdString(session_->colorBy().name), gene);
+    QVERIFY(session_->coloring().legend.continuous);
+    // Filled cells at full opacity so that a cell's centre pixel is its colour.
+    window_->cells()->imageOverlay()->setStyle(app::CellStyle::Filled);
+    const auto values = d->expression->column(d->table->geneIndex(gene.toStdString()));
+    auto* view = window_->imageView();
+    int checked = 0;
+    for (bool high : {true, false}) {
+      std::size_t pick = 0;
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        const bool inside = d->px[i] > 500 && d->py[i] > 500 && d->px[i] < 7700 && d->py[i] < 7700;
+        if (inside && ((high && values[i] >= values[pick]) || (!high && values[i] == 0))) {
+          pick = i;
+          if (!high) break;
+        }
+      }
+      view->centerOn(d->px[pick], d->py[pick], 2.0);
+      QVERIFY(waitComplete(view));
+      const QImage frame = view->grabFrame();
+      frame.save(
+          QStringLiteral(TESSERA_TEST_WORK_DIR "/linked_gene_%1.png").arg(high ? "high" : "zero"));
+      const auto expected = rgbOf(render::itemColor(session_->coloring().coloring, pick));
+      const QColor got = frame.pixelColor(frame.width() / 2, frame.height() / 2);
+      QVERIFY2(distance(got, expected) < 40,
+               qPrintable(QString("cell %1 value %2: got %3 expected %4")
+                              .arg(pick)
+                              .arg(values[pick])
+                              .arg(got.name(), expected.name())));
+      ++checked;
+    }
+    QCOMPARE(checked, 2);
+  }
+
+  void lassoSelectsCellsAndFillsMarkers() {
+    const auto d = session_->data();
+    // A lasso (a hexagon) around the centre of the tissue, in image pixels.
+    std::vector<widgets::Vec2> poly;
+    for (int k = 0; k < 6; ++k)
+      poly.push_back({4096 + 1500 * std::cos(k * M_PI / 3), 4096 + 1500 * std::sin(k * M_PI / 3)});
+    std::size_t expected = 0;
+    for (std::size_t i = 0; i < d->px.size(); ++i)
+      expected += widgets::pointInPolygon(poly, d->px[i], d->py[i]);
+    QVERIFY(expected > 1000);
+    QSignalSpy ready(session_, &app::CellsSession::markersReady);
+    emit window_->imageView()->selectionDrawn(poly, widgets::SelectOp::Replace);
+    QCOMPARE(session_->selection().size(), expected);
+    QVERIFY(ready.wait(60000));
+    auto* markers = window_->markersPanel();
+    QVERIFY(markers->rowCount() > 10);
+    QVERIFY(!markers->gene(0).isEmpty());
+    // Alt subtracts, Shift adds.
+    std::vector<widgets::Vec2> small;
+    for (int k = 0; k < 6; ++k)
+      small.push_back({4096 + 300 * std::cos(k * M_PI / 3), 4096 + 300 * std::sin(k * M_PI / 3)});
+    std::size_t inner = 0;
+    for (std::size_t i = 0; i < d->px.size(); ++i)
+      inner += widgets::pointInPolygon(small, d->px[i], d->py[i]);
+    emit window_->imageView()->selectionDrawn(small, widgets::SelectOp::Subtract);
+    QCOMPARE(session_->selection().size(), expected - inner);
+    emit window_->imageView()->selectionDrawn(small, widgets::SelectOp::Add);
+    QCOMPARE(session_->selection().size(), expected);
+    // The embedding shows the same selection: its overlay holds the same indices.
+    QVERIFY(window_->embeddingView()->grabFrame().width() > 0);
+    window_->imageView()->fit();
+    QVERIFY(waitComplete(window_->imageView()));
+    QGuiApplication::primaryScreen()->grabWindow(0).save(
+        QStringLiteral(TESSERA_TEST_WORK_DIR "/linked_selection_screen.png"));
+    // Markers export.
+    const QString csv = QStringLiteral(TESSERA_TEST_WORK_DIR "/linked_markers.csv");
+    QVERIFY(markers->exportCsv(csv));
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(QString(f.readLine()).trimmed(), QStringLiteral("gene,score,log2fc,pvalue,padj"));
+  }
+
+  void embeddingLassoSelectsTheSameWay() {
+    const auto d = session_->data();
+    QVERIFY(!d->ex.empty());
+    double cx = 0, cy = 0;
+    for (std::size_t i = 0; i < d->ex.size(); ++i)
+      cx += d->ex[i], cy += d->ey[i];
+    cx /= d->ex.size(), cy /= d->ey.size();
+    std::vector<widgets::Vec2> box{
+        {cx - 2, cy - 2}, {cx + 2, cy - 2}, {cx + 2, cy + 2}, {cx - 2, cy + 2}};
+    std::size_t expected = 0;
+    for (std::size_t i = 0; i < d->ex.size(); ++i)
+      expected += d->ex[i] > cx - 2 && d->ex[i] < cx + 2 && d->ey[i] > cy - 2 && d->ey[i] < cy + 2;
+    emit window_->embeddingView()->selectionDrawn(box, widgets::SelectOp::Replace);
+    QCOMPARE(session_->selection().size(), expected);
+  }
+
+  void togglingAClusterHidesItsCells() {
+    QVERIFY(session_->colorByColumn("cluster"));
+    auto* clusters = window_->clustersPanel();
+    QVERIFY(clusters->categoryCount() >= 4);
+    const auto* groups = session_->groups();
+    QVERIFY(groups);
+    // Hide the first category through its checkbox.
+    auto* item = clusters->tree()->topLevelItem(0);
+    item->setCheckState(0, Qt::Unchecked);
+    QCOMPARE(session_->hiddenCategories().count(0), 1u);
+    const auto& hidden = session_->hiddenMask();
+    std::size_t n = 0, ofCategory = 0;
+    for (std::size_t i = 0; i < hidden.size(); ++i) {
+      n += hidden[i];
+      ofCategory += groups->codes[i] == 0;
+      if (groups->codes[i] == 0) QCOMPARE(hidden[i], std::uint8_t{1});
+    }
+    QCOMPARE(n, ofCategory);
+    // A hidden cell's centre no longer shows its category's colour.
+    const auto d = session_->data();
+    std::size_t pick = 0;
+    for (std::size_t i = 0; i < groups->codes.size(); ++i)
+      if (groups->codes[i] == 0 && d->px[i] > 500 && d->py[i] > 500 && d->px[i] < 7700 &&
+          d->py[i] < 7700) {
+        pick = i;
+        break;
+      }
+    auto* view = window_->imageView();
+    view->centerOn(d->px[pick], d->py[pick], 2.0);
+    QVERIFY(waitComplete(view));
+    const auto colour = rgbOf(session_->coloring().coloring.palette[0]);
+    const QImage hiddenFrame = view->grabFrame();
+    item->setCheckState(0, Qt::Checked);
+    QTest::qWait(200);
+    const QImage shownFrame = view->grabFrame();
+    const QPoint c(hiddenFrame.width() / 2, hiddenFrame.height() / 2);
+    QVERIFY2(distance(shownFrame.pixelColor(c), colour) < 40,
+             qPrintable(shownFrame.pixelColor(c).name()));
+    QVERIFY2(distance(hiddenFrame.pixelColor(c), colour) >= 40,
+             qPrintable(hiddenFrame.pixelColor(c).name()));
+    // Lassoes skip hidden cells.
+    item->setCheckState(0, Qt::Unchecked);
+    std::vector<widgets::Vec2> all{{0, 0}, {9000, 0}, {9000, 9000}, {0, 9000}};
+    emit view->selectionDrawn(all, widgets::SelectOp::Replace);
+    QCOMPARE(session_->selection().size(), d->px.size() - ofCategory);
+    item->setCheckState(0, Qt::Checked);
+  }
+
+  void hoverDescribesTheCell() {
+    const auto d = session_->data();
+    const auto cell = session_->cellAt(d->px[10], d->py[10], 2, false);
+    QCOMPARE(cell, 10);
+    const QString text = session_->describeCell(10);
+    QVERIFY(text.contains(QString::fromStdString(d->table->cellIds[10])));
+    const auto* g = session_->groups();
+    QVERIFY(text.contains(
+        QString::fromStdString(g->categories[static_cast<std::size_t>(g->codes[10])])));
+  }
+
+  void namedSelectionsGoToASidecarNotTheSource() {
+    // Work on a copy so that the sidecar lands in the test's scratch dir.
+    const std::filesystem::path dir = TESSERA_TEST_WORK_DIR "/linked_sidecar";
+    std::filesystem::create_directories(dir);
+    const auto copy = dir / "cells.h5ad";
+    std::filesystem::copy_file(*window_->current()->cells, copy,
+                               std::filesystem::copy_options::overwrite_existing);
+    const auto sizeBefore = std::filesystem::file_size(copy);
+    auto loaded = app::loadCellsData(copy);
+    QVERIFY(loaded.has_value());
+    app::CellsSession s(*ctx_);
+    s.setData(*loaded);
+    s.applyPick({1, 2, 3}, widgets::SelectOp::Replace);
+    s.nameSelection("first");
+    s.applyPick({5, 6}, widgets::SelectOp::Replace);
+    s.nameSelection("second");
+    auto out = s.saveSidecar();
+    QVERIFY2(out.has_value(), out ? "" : out.error().message.c_str());
+    QCOMPARE(std::filesystem::file_size(copy), sizeBefore);
+    std::ifstream in(*out);
+    const auto j = nlohmann::json::parse(in);
+    const auto& col = j["obs"]["tessera_selection"];
+    QCOMPARE(col["categories"].size(), 2u);
+    QCOMPARE(col["codes"][1].get<int>(), 0);
+    QCOMPARE(col["codes"][5].get<int>(), 1);
+    QCOMPARE(col["codes"][0].get<int>(), -1);
+    QCOMPARE(j["selections"]["second"][0].get<std::string>(), (*loaded)->table->cellIds[5]);
+    QVERIFY(s.exportSelectionIds(dir / "ids.txt").has_value());
+    std::ifstream ids(dir / "ids.txt");
+    std::string first;
+    std::getline(ids, first);
+    QCOMPARE(first, (*loaded)->table->cellIds[5]);
+  }
+
+  void visiumSpotsArePlacedByTheScaleFactors() {
+    const std::filesystem::path folder = TESSERA_SHARED_DATA_DIR "/visium-v1";
+    if (!std::filesystem::exists(folder)) QSKIP("no Visium sample");
+    QVERIFY(app::isVisiumFolder(folder));
+    auto d = app::loadCellsData(folder);
+    QVERIFY2(d.has_value(), d ? "" : d.error().message.c_str());
+    const auto& t = *(*d)->table;
+    QCOMPARE(t.size(), (*d)->expression->cells());
+    QVERIFY(t.size() > 0);
+    // The first barcode's full-resolution position from the CSV, times tissue_hires_scalef.
+    std::ifstream csv(folder / "spatial/tissue_positions_list.csv");
+    std::string line;
+    bool found = false;
+    while (std::getline(csv, line)) {
+      if (line.rfind(t.cellIds[0] + ",", 0) != 0) continue;
+      std::stringstream ss(line);
+      std::string f[6];
+      for (auto& x : f)
+        std::getline(ss, x, ',');
+      QVERIFY(std::abs((*d)->px[0] - std::stod(f[5]) * 0.150015) < 0.01);
+      QVERIFY(std::abs((*d)->py[0] - std::stod(f[4]) * 0.150015) < 0.01);
+      found = true;
+    }
+    QVERIFY(found);
+    QVERIFY(std::abs((*d)->spotDiameterPx - 89.42751063343188 * 0.150015) < 1e-6);
+    // Spots sit inside the 2000² hires image.
+    for (std::size_t i = 0; i < (*d)->px.size(); ++i) {
+      QVERIFY((*d)->px[i] >= 0 && (*d)->px[i] < 2000);
+      QVERIFY((*d)->py[i] >= 0 && (*d)->py[i] < 2000);
+    }
+    // Linked loop on the Visium table: gene colouring and markers of a selection.
+    app::CellsSession s(*ctx_);
+    s.setData(*d);
+    QVERIFY(s.colorByGene(QString::fromStdString(t.geneNames[0])));
+    QVERIFY(!s.colorByGene("NOSUCHGENE"));
+    QSignalSpy ready(&s, &app::CellsSession::markersReady);
+    std::vector<std::uint32_t> half;
+    for (std::uint32_t i = 0; i < t.size() / 2; ++i)
+      half.push_back(i);
+    s.applyPick(half, widgets::SelectOp::Replace);
+    QVERIFY(ready.wait(30000) || !s.markers().empty());
+    QCOMPARE(s.markers().size(), t.geneNames.size());
+  }
+
+  void cleanupTestCase() {
+    window_.reset();
+    ctx_.reset();
+  }
+
+ private:
+  std::unique_ptr<app::AppContext> ctx_;
+  std::unique_ptr<app::MainWindow> window_;
+  app::CellsSession* session_ = nullptr;
+};
+
+QTEST_MAIN(LinkedViewsTest)
+#include "tst_linked_views.moc"
