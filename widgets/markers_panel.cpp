@@ -76,6 +76,7 @@ void MarkersPanel::setRows(const std::vector<MarkerEntry>& rows, qint64 selected
     table_->setItem(r, 4, new NumberItem(m.padj, QString::number(m.padj, 'g', 3)));
   }
   table_->setSortingEnabled(true);
+  table_->sortItems(1, Qt::DescendingOrder);
   status_->setText(tr("%1 selected cells vs the rest: %2 genes").arg(selected).arg(rows.size()));
   export_->setEnabled(!rows.empty());
 }
