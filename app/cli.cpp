@@ -8,6 +8,10 @@
 
 #include "app/app_context.h"
 #include "app/cli_embedding.h"
+#include "app/cli_markers.h"
+#include "app/cli_table.h"
+#include "app/cli_export.h"
+#include "app/cli_fetch.h"
 #include "app/cli_render.h"
 #include "app/dataset_loader.h"
 #include "app/exit_codes.h"
@@ -105,25 +109,43 @@ Commands:
          [--gamma 0=0.8]
         Draw the composite headless with the viewer's own renderer. The region is in
         full-resolution pixels; without --size a region renders 1:1 and a whole image at
-        1024 px on its longer side. --level pins the pyramid level. Display options take
-        CHANNEL=VALUE lists (comma-separated); --channels lists the channels to show.
-        LUTs: grays, fire, viridis, magma, inferno, cividis, glasbey. Uses Xvfb when there
-        is no display.
+        1024 px on its longer side. Uses Xvfb when there is no display.
         Cells: [--cells FILE] [--color-by GENE|COLUMN] [--lut NAME] [--range A:B]
         [--cell-style points|outlines|filled] draw a cell table (.h5ad, 10x .h5, Visium
         folder; the INPUT's linked table by default) over the image with its legend.
   render-embedding FILE --out FILE.png [--basis X_umap] [--color-by GENE|COLUMN] [--lut NAME]
          [--range A:B] [--size WxH]
         Draw the embedding scatter of a cell table, coloured as in the viewer, with its legend.
-  export INPUT --region x,y,w,h [--level N] [--t T] [--z Z] [--channels i,j,...] --out FILE.ome.tif
-        Write raw values of a region to an OME-TIFF. (Arrives with the image-data work; this
-        build reports it as unavailable.)
-  fetch URL --out DIR
-        Download a dataset with resume and verification. (Arrives with the fetcher; this build
-        reports it as unavailable.)
-  markers INPUT --groupby COLUMN
-        Marker genes per group. (Arrives with the expression engine; this build reports it as
-        unavailable.)
+  export INPUT --region x,y,w,h [--level N] [--t T] [--z Z] [--channels i,j,...]
+         [--compression deflate|none] --out FILE.ome.tif
+        Write the raw values of a region to an OME-TIFF that Fiji and tifffile open: the
+        dtype is kept, one plane per channel in the order given (default: all), with the
+        channel names and the level's physical pixel size. The region is in pixels of the
+        chosen level (default 0, full resolution). Tiled 512x512, deflate by default; BigTIFF
+        when the data nears 4 GiB. Memory stays bounded however large the region.
+  fetch URL --out DIR [--sha256 HEX] [--parallel N] [--ca-file PEM] [--insecure]
+        Download a file (h5ad, OME-TIFF, ...) or a whole OME-Zarr tree (enumerated from its
+        metadata; no listing needed) into DIR for offline use, N requests at a time (default
+        8), with a progress bar (bytes, rate, ETA). Files land under their final name only
+        when complete and verified (size; sha256 when given); an interrupted run, even a
+        killed one, resumes from its partial files with Range requests when the server's ETag
+        is unchanged. Chunks the server does not have are zarr fill values. Proxies come from
+        http_proxy/https_proxy/no_proxy; --ca-file trusts an extra CA, --insecure skips TLS
+        verification (with a warning). Exit 0 only when everything arrived and verified.
+  markers INPUT --groupby COLUMN --group VALUE [--top N] [--json]
+  markers INPUT --group @cells.json [--top N] [--json]
+        Marker genes of one group of an obs column (or of the cells listed in a JSON file, by
+        obs name or 0-based index) against all other cells: two-sided Wilcoxon rank-sum with
+        the normal approximation and tie correction (as scipy's mannwhitneyu, asymptotic,
+        no continuity correction), score = z, log2 fold change of the means as stored,
+        Benjamini-Hochberg adjusted p. INPUT is an .h5ad file or a dataset with a table
+        (demo). Prints the top N (default 25) as a table, or with --json a list of
+        {gene, score, logfoldchange, pval, pval_adj, mean_in, mean_out, frac_in, frac_out}.
+  export-cells INPUT [--genes A,B] [--obs COL,...] [--cells @ids.txt] --out cells.csv
+        Write one CSV row per cell (or per id listed in ids.txt, one obs name per line): id,
+        x and y in image pixels (from obsm['spatial']; left out, with a message, when the
+        table has none), the requested obs columns, then the genes' values. Fields are
+        quoted as RFC 4180 says, so R, Excel and pandas read them as written.
 
 Exit codes: 0 success, 2 bad input (unknown path, unreadable or unsupported file, bad
 arguments), 1 internal failure.
@@ -159,10 +181,10 @@ int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
     if (cmd == "info") return runInfo(sub, budget);
     if (cmd == "render") return runRender(sub, budget);
     if (cmd == "render-embedding") return runRenderEmbedding(sub, budget);
-    if (cmd == "export" || cmd == "fetch" || cmd == "markers") {
-      std::cerr << "tessera: " << cmd << " is not available in this build yet\n";
-      return kExitInternal;
-    }
+    if (cmd == "export") return runExport(sub, budget);
+    if (cmd == "markers") return runMarkers(sub, budget);
+    if (cmd == "export-cells") return runExportCells(sub, budget);
+    if (cmd == "fetch") return runFetch(sub);
   }
   for (const auto& a : rest)
     if (a.size() > 1 && a[0] == '-') return usageError("unknown option " + a);

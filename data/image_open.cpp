@@ -1,11 +1,16 @@
 #include "data/image_open.h"
 
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
 #include "data/local_store.h"
 #include "data/ome/channel_defaults.h"
 #include "data/ome/ome_zarr_source.h"
+#include "data/plain/plain_image_source.h"
+#include "data/slide/openslide_source.h"
+#include "data/remote/remote_context.h"
+#include "data/remote/url.h"
 #include "data/tiff/ome_tiff_source.h"
 
 namespace tessera::data {
@@ -25,13 +30,82 @@ std::optional<fs::path> zarrDirectory(const std::string& location) {
   return std::nullopt;
 }
 
+// URLs: the same readers over an HttpStore. A URL names a zarr group (or its zarr.json,
+// .zattrs or .zgroup) or a TIFF file; which one is decided from the path, because HTTP
+// cannot ask "is this a directory?".
+bool urlLooksLikeTiff(const std::string& url) {
+  auto u = parseUrl(url);
+  if (!u) return false;
+  std::string path = u->path();
+  for (char& c : path)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return path.ends_with(".tif") || path.ends_with(".tiff") || path.ends_with(".btf") ||
+         path.ends_with(".tf8") || path.ends_with(".svs");
+}
+
+std::string zarrBaseUrl(std::string url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  while (!url.empty() && url.back() == '/')
+    url.pop_back();
+  for (const char* leaf : {"/zarr.json", "/.zattrs", "/.zgroup"})
+    if (url.ends_with(leaf)) return url.substr(0, url.size() - std::strlen(leaf));
+  return url;
+}
+
+// Splits ".../dir/file.tif" into the store base and the key.
+std::pair<std::string, std::string> tiffUrlParts(const std::string& url) {
+  const std::string clean = url.substr(0, url.find_first_of("?#"));
+  const std::size_t slash = clean.rfind('/');
+  return {clean.substr(0, slash), percentDecode(clean.substr(slash + 1))};
+}
+
+int probeZarrUrl(const std::string& url) {
+  if (urlLooksLikeTiff(url)) return 0;
+  auto store = openHttpStore(zarrBaseUrl(url));
+  return store ? probeOmeZarr(**store, "") : 0;
+}
+
+Expected<std::shared_ptr<TileSource>> openZarrUrl(const std::string& url) {
+  auto store = openHttpStore(zarrBaseUrl(url));
+  if (!store) return std::unexpected(store.error());
+  // Surface transport failures and HTML error pages before the reader turns them into
+  // "no zarr group here": exists() cannot carry an error.
+  for (const char* key : {"zarr.json", ".zattrs", ".zgroup"}) {
+    auto meta = (*store)->read(key);
+    if (meta) break;
+    if (meta.error().code != Errc::NotFound) return std::unexpected(meta.error());
+  }
+  auto src = OmeZarrSource::open(*store, "");
+  if (!src) return std::unexpected(src.error());
+  return std::shared_ptr<TileSource>(std::move(*src));
+}
+
+int probeTiffUrl(const std::string& url) {
+  if (!urlLooksLikeTiff(url)) return 0;
+  const auto [base, key] = tiffUrlParts(url);
+  auto store = openHttpStore(base);
+  return store ? probeTiff(**store, key, key) : 0;
+}
+
+Expected<std::shared_ptr<TileSource>> openTiffUrl(const std::string& url) {
+  const auto [base, key] = tiffUrlParts(url);
+  auto store = openHttpStore(base);
+  if (!store) return std::unexpected(store.error());
+  if (auto size = (*store)->size(key); !size) return std::unexpected(size.error());
+  auto src = OmeTiffSource::open(*store, key);
+  if (!src) return std::unexpected(src.error());
+  return std::shared_ptr<TileSource>(std::move(*src));
+}
+
 int probeZarr(const std::string& location) {
+  if (isHttpUrl(location)) return probeZarrUrl(location);
   const auto dir = zarrDirectory(location);
   if (!dir) return 0;
   return probeOmeZarr(LocalStore(*dir), "");
 }
 
 Expected<std::shared_ptr<TileSource>> openZarr(const std::string& location) {
+  if (isHttpUrl(location)) return openZarrUrl(location);
   const auto dir = zarrDirectory(location);
   if (!dir) return fail(Errc::Unsupported, location + ": not a zarr directory");
   auto src = OmeZarrSource::open(std::make_shared<LocalStore>(*dir), "");
@@ -40,6 +114,7 @@ Expected<std::shared_ptr<TileSource>> openZarr(const std::string& location) {
 }
 
 int probeTiffFile(const std::string& location) {
+  if (isHttpUrl(location)) return probeTiffUrl(location);
   std::error_code ec;
   const fs::path p(location);
   if (!fs::is_regular_file(p, ec)) return 0;
@@ -47,6 +122,7 @@ int probeTiffFile(const std::string& location) {
 }
 
 Expected<std::shared_ptr<TileSource>> openTiff(const std::string& location) {
+  if (isHttpUrl(location)) return openTiffUrl(location);
   auto src = OmeTiffSource::open(std::make_shared<LocalStore>(fs::path(location)), "");
   if (!src) return std::unexpected(src.error());
   return std::shared_ptr<TileSource>(std::move(*src));
@@ -76,12 +152,21 @@ std::vector<int> storedSlots(const std::vector<std::string>& axes) {
   return slots;
 }
 
+template <class Source>
+Expected<std::shared_ptr<TileSource>> openAs(const std::string& location) {
+  auto src = Source::open(location);
+  if (!src) return std::unexpected(src.error());
+  return std::shared_ptr<TileSource>(std::move(*src));
+}
+
 }  // namespace
 
 const std::vector<ImageFormat>& imageFormats() {
   static const std::vector<ImageFormat> formats = {
       {"ome-zarr", probeZarr, openZarr},
       {"tiff", probeTiffFile, openTiff},
+      {"plain image (OpenCV)", probePlainImage, openAs<PlainImageSource>},
+      {"whole-slide (OpenSlide)", probeOpenSlide, openAs<OpenSlideSource>},
   };
   return formats;
 }
@@ -100,6 +185,11 @@ const ImageFormat* bestImageFormat(const std::string& location) {
 }
 
 Expected<std::shared_ptr<TileSource>> openImage(const std::string& location) {
+  if (location.find("://") != std::string::npos) {
+    auto url = parseUrl(location);  // names the bad scheme or the malformed part
+    if (!url) return std::unexpected(url.error());
+    return urlLooksLikeTiff(location) ? openTiffUrl(location) : openZarrUrl(location);
+  }
   std::error_code ec;
   if (location.empty() || !fs::exists(fs::path(location), ec))
     return fail(Errc::NotFound, location + ": no such file or directory");

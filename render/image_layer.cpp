@@ -93,6 +93,22 @@ void ImageLayer::setDisplays(std::vector<ChannelDisplay> displays) {
   if (changed_) changed_();
 }
 
+void ImageLayer::setTileStyle(TileStyle style) {
+  style_ = std::move(style);
+  dropActors();
+  repaint();
+}
+
+void ImageLayer::setOpacity(double opacity) {
+  style_.opacity = std::clamp(opacity, 0.0, 1.0);
+  if (changed_) changed_();
+}
+
+void ImageLayer::repaint() {
+  ++generation_;
+  if (changed_) changed_();
+}
+
 void ImageLayer::setPlane(std::int64_t t, std::int64_t z) {
   if (t == t_ && z == z_) return;
   t_ = t;
@@ -184,7 +200,7 @@ ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
     auto& a = *slot;
     const Rect r = tileWorldRect(source_->info(), t);
     // Coarser levels sit further from the camera (which looks along +z), so finer tiles win.
-    const double z = static_cast<double>(t.level) + 1.0;
+    const double z = style_.zBase + style_.zStep * static_cast<double>(t.level);
     a.plane = vtkSmartPointer<vtkPlaneSource>::New();
     a.plane->SetOrigin(r.x0, r.y0, z);
     a.plane->SetPoint1(r.x1, r.y0, z);
@@ -200,6 +216,7 @@ ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
     a.actor->SetMapper(mapper);
     a.actor->SetTexture(a.texture);
     a.actor->GetProperty()->LightingOff();
+    a.actor->SetForceTranslucent(style_.translucent);
     a.actor->VisibilityOff();
     renderer_->AddActor(a.actor);
   }
@@ -236,6 +253,7 @@ bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState stat
   a.image->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
   auto* rgba = static_cast<std::uint8_t*>(a.image->GetScalarPointer());
   if (state == TileState::Failed) paintHatch(rgba, w, h);
+  else if (style_.paint) style_.paint(tiles, rgba);
   else compositor_.composite(tiles, rgba);
   a.image->Modified();
   a.generation = generation_;
@@ -251,8 +269,9 @@ void ImageLayer::arrange(const std::vector<DrawItem>& draw, double zoom) {
     refreshTexture(a, t, state, force);
     if (a.shown == TileState::Missing) continue;
     // Nearest neighbour when magnified shows true pixels; linear when minified avoids shimmer.
-    const bool magnified = zoom * levelFactor(source_->info(), t.level) >= 0.999;
+    const bool magnified = style_.nearest || zoom * levelFactor(source_->info(), t.level) >= 0.999;
     if (a.texture->GetInterpolate() == magnified) a.texture->SetInterpolate(!magnified);
+    a.actor->GetProperty()->SetOpacity(style_.opacity);
     a.actor->VisibilityOn();
     a.lastUsed = frame_;
     shown.insert(ActorKey{t.level, t_, z_, t.row, t.col});

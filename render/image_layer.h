@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include <vtkSmartPointer.h>
@@ -31,6 +32,18 @@ class vtkTexture;
 class vtkPlaneSource;
 
 namespace tessera::render {
+
+/// How tiles are painted and placed. The default composites channels at z = level + 1; a label
+/// layer paints ids through a palette, in front of the image, never interpolated.
+struct TileStyle {
+  /// Paints the visible channels' tiles (in display order, same size) into w*h RGBA8 bytes;
+  /// empty = the channel compositor. Runs on the UI thread.
+  std::function<void(std::span<const data::Tile* const> tiles, std::uint8_t* rgba)> paint;
+  double zBase = 1.0, zStep = 1.0;  ///< tile z = zBase + zStep * level (nearer = smaller z)
+  bool nearest = false;             ///< never interpolate texels (ids must not blend)
+  double opacity = 1.0;
+  bool translucent = false;  ///< draw in the translucent pass (transparent texels)
+};
 
 struct LayerStatus {
   int level = 0;
@@ -62,6 +75,13 @@ class ImageLayer {
   const std::vector<ChannelDisplay>& displays() const { return displays_; }
   /// Called when auto-contrast filled in a channel window.
   std::function<void()> onDisplaysChanged;
+
+  /// Replaces the painting and placement of tiles; textures are rebuilt from the cache.
+  void setTileStyle(TileStyle style);
+  /// Opacity of every tile (cheap: no repaint).
+  void setOpacity(double opacity);
+  /// Repaints every texture from the cache (after the paint function's inputs changed).
+  void repaint();
 
   void setPlane(std::int64_t t, std::int64_t z);
   std::int64_t planeT() const { return t_; }
@@ -121,6 +141,7 @@ class ImageLayer {
   std::uint64_t sourceId_ = 0;
   std::vector<ChannelDisplay> displays_;
   Compositor compositor_;
+  TileStyle style_;
   std::uint64_t generation_ = 1;
   std::int64_t t_ = 0, z_ = 0;
   int level_ = -1;

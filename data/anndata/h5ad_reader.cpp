@@ -23,21 +23,6 @@ Expected<std::string> detectLayout(const H5adFile::Impl& f) {
   return std::string("0.7");
 }
 
-nlohmann::json columnsJson(const std::vector<ColumnInfo>& cols) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& c : cols) {
-    nlohmann::json j = {{"name", c.name}, {"kind", columnKindName(c.kind)}};
-    if (c.dtype) j["dtype"] = dtypeName(*c.dtype);
-    if (c.kind == ColumnKind::Categorical) {
-      j["n_categories"] = c.categories.size();
-      j["ordered"] = c.ordered;
-      j["has_colors"] = !c.colors.empty();
-    }
-    out.push_back(std::move(j));
-  }
-  return out;
-}
-
 }  // namespace
 
 const char* columnKindName(ColumnKind k) {
@@ -241,27 +226,66 @@ const std::vector<std::string>& H5adFile::unsKeys() const {
 
 nlohmann::json H5adFile::summary() const {
   const Impl& f = *impl_;
+  // The `tessera info --json` table shape (issue 5): columns keyed by name with one of four
+  // kinds (nullable columns say so with "nullable"), obsm entries as their shapes.
+  auto columns = [](const std::vector<ColumnInfo>& cols) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& c : cols) {
+      nlohmann::json j;
+      switch (c.kind) {
+        case ColumnKind::NullableInteger:
+          j = {{"kind", "numeric"}, {"nullable", true}};
+          break;
+        case ColumnKind::NullableBool:
+          j = {{"kind", "bool"}, {"nullable", true}};
+          break;
+        case ColumnKind::NullableString:
+          j = {{"kind", "string"}, {"nullable", true}};
+          break;
+        default:
+          j = {{"kind", columnKindName(c.kind)}};
+      }
+      if (c.dtype) j["dtype"] = dtypeName(*c.dtype);
+      if (c.kind == ColumnKind::Categorical) {
+        j["categories"] = c.categories;
+        j["ordered"] = c.ordered;
+        if (!c.colors.empty()) j["colors"] = c.colors;
+      }
+      out[c.name] = std::move(j);
+    }
+    return out;
+  };
   nlohmann::json j;
-  j["path"] = f.name;
+  j["kind"] = "table";
   j["format"] = "h5ad";
+  j["path"] = f.name;
   j["layout"] = f.layout;
   j["n_obs"] = nObs();
   j["n_vars"] = nVars();
   if (f.x)
-    j["X"] = {{"encoding", matrixEncodingName(f.x->encoding)},
+    j["X"] = {{"storage", matrixEncodingName(f.x->encoding)},
               {"dtype", dtypeName(f.x->dtype)},
               {"nnz", f.x->nnz}};
   else
     j["X"] = nullptr;
-  j["obs"] = columnsJson(f.obs.columns);
-  j["var"] = columnsJson(f.var.columns);
+  j["obs"] = columns(f.obs.columns);
+  j["var"] = columns(f.var.columns);
   nlohmann::json obsm = nlohmann::json::object();
-  for (const auto& m : f.obsm)
-    obsm[m.key] = {{"shape", {m.rows, m.cols}}, {"encoding", m.encoding}};
+  bool spatial = false;
+  for (const auto& m : f.obsm) {
+    obsm[m.key] = {m.rows, m.cols};
+    spatial = spatial || (m.key == "spatial" && m.readable && m.cols >= 2);
+  }
   j["obsm"] = obsm;
-  j["uns"] = f.unsKeys;
   j["layers"] = f.layers;
+  j["uns"] = f.unsKeys;
   j["raw"] = {{"X", f.rawX}, {"var", f.rawVar}};
+  // obsm['spatial'] holds full-resolution image pixels (scanpy/squidpy convention), so cells
+  // map to the image by the identity until a sidecar or reader supplies another affine.
+  if (spatial)
+    j["spatial"] = {{"affine", {{1.0, 0.0, 0.0}, {0.0, 1.0, 0.0}}}, {"source", "obsm/spatial"}};
+  else
+    j["spatial"] = nullptr;
   return j;
 }
 

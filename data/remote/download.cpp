@@ -1,0 +1,445 @@
+#include "data/remote/download.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace tessera::data {
+namespace fs = std::filesystem;
+namespace {
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+bool fsyncPath(const fs::path& p) {
+  Fd f(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+  return f.fd >= 0 && ::fsync(f.fd) == 0;
+}
+
+fs::path withSuffix(const fs::path& p, const char* suffix) {
+  return p.parent_path() / (p.filename().string() + suffix);
+}
+
+}  // namespace
+
+const char* downloadStateName(DownloadState s) {
+  switch (s) {
+    case DownloadState::Planning:
+      return "planning";
+    case DownloadState::Running:
+      return "downloading";
+    case DownloadState::Paused:
+      return "paused";
+    case DownloadState::Done:
+      return "done";
+    case DownloadState::Failed:
+      return "failed";
+    case DownloadState::Cancelled:
+      return "cancelled";
+  }
+  return "";
+}
+
+double DownloadProgress::fraction() const {
+  if (state == DownloadState::Done) return 1.0;
+  if (bytesTotal && *bytesTotal > 0)
+    return std::min(1.0, static_cast<double>(bytesDone) / static_cast<double>(*bytesTotal));
+  return filesTotal ? static_cast<double>(filesDone) / static_cast<double>(filesTotal) : 0.0;
+}
+
+Expected<std::string> sha256OfFile(const fs::path& path) {
+  Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (f.fd < 0) return fail(Errc::Io, path.string() + ": " + std::strerror(errno));
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  std::vector<char> buf(1 << 20);
+  ssize_t n;
+  while ((n = ::read(f.fd, buf.data(), buf.size())) > 0)
+    EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(n));
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  if (n < 0) return fail(Errc::Io, path.string() + ": " + std::strerror(errno));
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+std::shared_ptr<Download> Download::start(std::shared_ptr<HttpClient> client, Executor& executor,
+                                          std::string url, fs::path outDir, std::string sha256,
+                                          DownloadOptions options, ProgressFn onProgress,
+                                          DoneFn onDone) {
+  std::shared_ptr<Download> d(new Download());
+  d->client_ = std::move(client);
+  d->executor_ = &executor;
+  d->url_ = std::move(url);
+  d->outDir_ = std::move(outDir);
+  d->sha256_ = std::move(sha256);
+  d->options_ = options;
+  if (d->options_.parallel < 1) d->options_.parallel = 1;
+  d->onProgress_ = std::move(onProgress);
+  d->onDone_ = std::move(onDone);
+  executor.post([d] { d->run(); }, Priority::Background);
+  return d;
+}
+
+Download::~Download() = default;
+
+void Download::setState(DownloadState s) {
+  {
+    std::lock_guard lock(mutex_);
+    progress_.state = s;
+  }
+  changed_.notify_all();
+  notify(true);
+}
+
+void Download::run() {
+  auto plan = planDownload(*client_, url_, sha256_);
+  std::unique_lock lock(mutex_);
+  if (!plan) {
+    failed_ = true;
+    failCode_ = plan.error().code;
+    progress_.error = plan.error().message;
+  } else {
+    plan_ = std::move(*plan);
+    progress_.filesTotal = plan_.items.size();
+    std::uint64_t total = 0;
+    bool known = true;
+    for (std::size_t i = 0; i < plan_.items.size(); ++i) {
+      pending_.push_back(i);
+      if (plan_.items[i].size)
+        total += *plan_.items[i].size;
+      else
+        known = false;
+    }
+    if (known) progress_.bytesTotal = total;
+    if (progress_.state == DownloadState::Planning) progress_.state = DownloadState::Running;
+  }
+  lock.unlock();
+  notify(true);
+  lock.lock();
+  while (!failed_ && progress_.state != DownloadState::Cancelled) {
+    while (progress_.state == DownloadState::Running && !failed_ && inFlight_ < options_.parallel &&
+           !pending_.empty()) {
+      const std::size_t i = pending_.front();
+      pending_.pop_front();
+      ++inFlight_;
+      lock.unlock();
+      launchItem(i);
+      lock.lock();
+    }
+    if (drainCompleted(lock)) continue;
+    if (pending_.empty() && inFlight_ == 0) break;
+    changed_.wait(lock);
+  }
+  // Let cancelled or failing requests report back before deciding the outcome.
+  while (inFlight_ > 0) {
+    if (!drainCompleted(lock)) changed_.wait(lock);
+  }
+  if (failed_) {
+    progress_.state = DownloadState::Failed;
+    result_ = fail(failCode_, progress_.error);
+  } else if (progress_.state == DownloadState::Cancelled) {
+    result_ = fail(Errc::Cancelled, url_ + ": download cancelled");
+  } else {
+    progress_.state = DownloadState::Done;
+    progress_.etaSeconds = 0.0;
+    result_ = outDir_ / plan_.name;
+  }
+  auto result = *result_;
+  lock.unlock();
+  notify(true);
+  if (onDone_) onDone_(result);
+  // wait() returns only after the last callbacks, so callers see the final state in them.
+  lock.lock();
+  finished_ = true;
+  lock.unlock();
+  changed_.notify_all();
+}
+
+bool Download::drainCompleted(std::unique_lock<std::mutex>& lock) {
+  if (completed_.empty()) return false;
+  auto done = std::move(completed_);
+  completed_.clear();
+  lock.unlock();
+  for (auto& c : done)
+    completeItem(c.index, std::move(c.response), std::move(c.part), std::move(c.final));
+  lock.lock();
+  return true;
+}
+
+void Download::launchItem(std::size_t index) {
+  DownloadItem item;
+  {
+    std::lock_guard lock(mutex_);
+    item = plan_.items[index];
+  }
+  auto final = safeJoin(outDir_, item.relPath);
+  if (!final) return itemFinished(index, std::unexpected(final.error()));
+  std::error_code ec;
+  if (fs::is_regular_file(*final, ec)) {
+    const auto have = fs::file_size(*final, ec);
+    if (!item.size || have == *item.size) {
+      {
+        std::lock_guard lock(mutex_);
+        progress_.bytesDone += have;
+      }
+      return itemFinished(index, true);
+    }
+    fs::remove(*final, ec);
+  }
+  fs::create_directories(final->parent_path(), ec);
+  const fs::path part = withSuffix(*final, ".part"), metaPath = withSuffix(*final, ".part.json");
+  std::uint64_t offset = 0;
+  if (item.resumable) {
+    HttpRequest head;
+    head.method = HttpRequest::Method::Head;
+    head.url = item.url;
+    head.priority = Priority::Background;
+    auto h = client_->fetch(head);
+    if (!h) return itemFinished(index, std::unexpected(h.error()));
+    const nlohmann::json now = {{"url", item.url},
+                                {"etag", h->header("ETag")},
+                                {"last_modified", h->header("Last-Modified")},
+                                {"size", h->totalLength ? *h->totalLength : 0}};
+    if (h->ok() && h->totalLength) {
+      std::lock_guard lock(mutex_);
+      plan_.items[index].size = item.size = h->totalLength;
+    }
+    std::ifstream metaIn(metaPath);
+    const auto before = nlohmann::json::parse(metaIn, nullptr, false);
+    const bool sameObject = h->ok() && !before.is_discarded() && before == now &&
+                            (!now["etag"].get<std::string>().empty() ||
+                             !now["last_modified"].get<std::string>().empty());
+    if (sameObject && fs::is_regular_file(part, ec)) offset = fs::file_size(part, ec);
+    if (item.size && offset > *item.size) offset = 0;
+    if (offset == 0) {
+      fs::remove(part, ec);
+      std::ofstream(metaPath) << now.dump();
+    }
+  } else {
+    fs::remove(part, ec);
+  }
+  auto fd = std::make_shared<Fd>(
+      ::open(part.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (offset ? O_APPEND : O_TRUNC), 0644));
+  if (fd->fd < 0)
+    return itemFinished(index, fail(Errc::Io, part.string() + ": " + std::strerror(errno)));
+  {
+    std::lock_guard lock(mutex_);
+    progress_.bytesDone += offset;
+  }
+  HttpRequest rq;
+  rq.url = item.url;
+  rq.priority = Priority::Background;
+  if (offset) rq.range = HttpByteRange{offset, std::nullopt, false};
+  auto self = shared_from_this();
+  bool writeFailed = false;
+  rq.sink = [self, fd, writeFailed](std::span<const std::uint8_t> bytes) mutable {
+    const std::uint8_t* p = bytes.data();
+    std::size_t n = bytes.size();
+    while (n > 0) {
+      const ssize_t w = ::write(fd->fd, p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return false;
+      p += w;
+      n -= static_cast<std::size_t>(w);
+    }
+    {
+      std::lock_guard lock(self->mutex_);
+      self->progress_.bytesDone += bytes.size();
+    }
+    self->notify(false);
+    return true;
+  };
+  auto call = client_->start(
+      std::move(rq), [self, index, fd, part, final = *final](Expected<HttpResponse> r) mutable {
+        ::close(fd->fd);
+        fd->fd = -1;
+        // Checksums and renames are file work: the job's own loop does them, off the client
+        // thread (and without needing a second executor thread).
+        {
+          std::lock_guard lock(self->mutex_);
+          self->completed_.push_back({index, std::move(r), std::move(part), std::move(final)});
+        }
+        self->changed_.notify_all();
+      });
+  std::lock_guard lock(mutex_);
+  if (calls_.size() < plan_.items.size()) calls_.resize(plan_.items.size());
+  calls_[index] = call;
+  if (progress_.state != DownloadState::Running) call->cancel();
+}
+
+void Download::completeItem(std::size_t index, Expected<HttpResponse> r, fs::path part,
+                            fs::path final) {
+  DownloadItem item;
+  {
+    std::lock_guard lock(mutex_);
+    item = plan_.items[index];
+  }
+  std::error_code ec;
+  const fs::path metaPath = withSuffix(final, ".part.json");
+  if (!r) return itemFinished(index, std::unexpected(r.error()));
+  if ((r->status == 404 || r->status == 403) && item.mayBeMissing) {
+    fs::remove(part, ec);
+    {
+      std::lock_guard lock(mutex_);
+      ++progress_.filesMissing;
+    }
+    return itemFinished(index, false);
+  }
+  if (!r->ok())
+    return itemFinished(index, fail(r->status == 404 ? Errc::NotFound : Errc::Network,
+                                    item.url + ": HTTP " + std::to_string(r->status) + " " +
+                                        httpStatusText(r->status)));
+  const std::uint64_t have = fs::file_size(part, ec);
+  const std::optional<std::uint64_t> want = item.size ? item.size : r->totalLength;
+  if (want && have != *want) {
+    fs::remove(part, ec);
+    fs::remove(metaPath, ec);
+    return itemFinished(index,
+                        fail(Errc::Corrupt, final.string() + ": size " + std::to_string(have) +
+                                                " bytes, expected " + std::to_string(*want)));
+  }
+  if (!item.sha256.empty()) {
+    auto sum = sha256OfFile(part);
+    if (!sum) return itemFinished(index, std::unexpected(sum.error()));
+    if (*sum != item.sha256) {
+      fs::remove(part, ec);
+      fs::remove(metaPath, ec);
+      return itemFinished(index, fail(Errc::Corrupt, final.string() + ": sha256 " + *sum +
+                                                         " does not match " + item.sha256));
+    }
+  }
+  if (!fsyncPath(part) || ::rename(part.c_str(), final.c_str()) != 0)
+    return itemFinished(index, fail(Errc::Io, final.string() + ": " + std::strerror(errno)));
+  fs::remove(metaPath, ec);
+  itemFinished(index, true);
+}
+
+void Download::itemFinished(std::size_t index, Expected<bool> result) {
+  std::vector<std::shared_ptr<HttpCall>> toCancel;
+  {
+    std::lock_guard lock(mutex_);
+    --inFlight_;
+    if (index < calls_.size()) calls_[index].reset();
+    if (result) {
+      if (*result) ++progress_.filesDone;  // false: absent on the server, counted as missing
+    } else if (result.error().code == Errc::Cancelled && progress_.state == DownloadState::Paused) {
+      pending_.push_front(index);
+    } else if (progress_.state != DownloadState::Cancelled && !failed_) {
+      failed_ = true;
+      failCode_ = result.error().code;
+      progress_.error = result.error().message;
+      for (auto& c : calls_)
+        if (c) toCancel.push_back(c);
+    }
+  }
+  for (auto& c : toCancel)
+    c->cancel();
+  changed_.notify_all();
+  notify(false);
+}
+
+void Download::pause() {
+  std::vector<std::shared_ptr<HttpCall>> calls;
+  {
+    std::lock_guard lock(mutex_);
+    if (progress_.state != DownloadState::Running) return;
+    progress_.state = DownloadState::Paused;
+    for (auto& c : calls_)
+      if (c) calls.push_back(c);
+  }
+  for (auto& c : calls)
+    c->cancel();
+  changed_.notify_all();
+  notify(true);
+}
+
+void Download::resume() {
+  {
+    std::lock_guard lock(mutex_);
+    if (progress_.state != DownloadState::Paused) return;
+    progress_.state = DownloadState::Running;
+  }
+  changed_.notify_all();
+  notify(true);
+}
+
+void Download::cancel() {
+  std::vector<std::shared_ptr<HttpCall>> calls;
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_ || progress_.state == DownloadState::Done ||
+        progress_.state == DownloadState::Failed)
+      return;
+    progress_.state = DownloadState::Cancelled;
+    for (auto& c : calls_)
+      if (c) calls.push_back(c);
+  }
+  for (auto& c : calls)
+    c->cancel();
+  changed_.notify_all();
+  notify(true);
+}
+
+DownloadProgress Download::progress() const {
+  std::lock_guard lock(mutex_);
+  return progress_;
+}
+
+Expected<fs::path> Download::wait() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return finished_; });
+  return *result_;
+}
+
+void Download::notify(bool force) {
+  DownloadProgress copy;
+  std::uint64_t seq = 0;
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - lastNotify_ < options_.progressInterval) return;
+    lastNotify_ = now;
+    rateSamples_.emplace_back(now, progress_.bytesDone);
+    while (rateSamples_.size() > 2 && now - rateSamples_.front().first > std::chrono::seconds(3))
+      rateSamples_.erase(rateSamples_.begin());
+    const auto& first = rateSamples_.front();
+    const double dt = std::chrono::duration<double>(now - first.first).count();
+    if (dt > 0.05)
+      progress_.bytesPerSecond = static_cast<double>(progress_.bytesDone - first.second) / dt;
+    if (progress_.bytesTotal && progress_.bytesPerSecond > 0 &&
+        *progress_.bytesTotal >= progress_.bytesDone)
+      progress_.etaSeconds = static_cast<double>(*progress_.bytesTotal - progress_.bytesDone) /
+                             progress_.bytesPerSecond;
+    else if (!progress_.bytesTotal && progress_.filesDone > 0 && progress_.bytesPerSecond > 0)
+      progress_.etaSeconds = static_cast<double>(progress_.filesTotal - progress_.filesDone) *
+                             (static_cast<double>(progress_.bytesDone) / progress_.filesDone) /
+                             progress_.bytesPerSecond;
+    copy = progress_;
+    seq = ++notifySeq_;
+  }
+  // Callbacks come from several threads; never let an older snapshot follow a newer one.
+  std::lock_guard order(callbackMutex_);
+  if (seq < deliveredSeq_) return;
+  deliveredSeq_ = seq;
+  if (onProgress_) onProgress_(copy);
+}
+
+}  // namespace tessera::data

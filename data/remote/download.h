@@ -1,0 +1,119 @@
+#pragma once
+/// One download job: every item of a DownloadPlan into an output directory, with up to
+/// `parallel` requests in flight (Background priority), resume, and verification.
+///
+/// On disk: each item is written to "<final>.part" and renamed to its final name only after
+/// its size (and sha256, when known) checked out and the data was fsync'd, so a final name
+/// always holds a complete file. Resumable items keep "<final>.part.json" (URL, ETag,
+/// Last-Modified, size); a later run resumes them with a Range request if a HEAD shows the
+/// same validators, and starts over otherwise. Items whose final file exists are skipped.
+/// Keys that would escape the output directory ("../x") fail the item.
+///
+/// Threads: the job's loop (planning, HEADs, checksums, renames) runs as one long task on the
+/// Executor passed to start() (pass AppContext::jobPool); bodies are written on the HTTP
+/// client's thread. pause/resume/cancel/progress may be called from any thread; callbacks run
+/// on the executor's or the client's thread, never on a GUI thread.
+/// Errors: the first item error that is not "missing chunk" fails the job (Errc of the
+/// cause; the message names the URL and file).
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "data/executor.h"
+#include "data/remote/download_plan.h"
+#include "data/remote/http_client.h"
+
+namespace tessera::data {
+
+enum class DownloadState { Planning, Running, Paused, Done, Failed, Cancelled };
+const char* downloadStateName(DownloadState s);
+
+struct DownloadProgress {
+  DownloadState state = DownloadState::Planning;
+  std::uint64_t bytesDone = 0;              ///< written this run plus what earlier runs left
+  std::optional<std::uint64_t> bytesTotal;  ///< when every item's size is known
+  std::uint64_t filesDone = 0, filesTotal = 0, filesMissing = 0;
+  double bytesPerSecond = 0;  ///< over the last few seconds
+  std::optional<double> etaSeconds;
+  std::string error;  ///< when Failed
+  /// Fraction in [0, 1] by bytes when the total is known, else by files.
+  double fraction() const;
+};
+
+struct DownloadOptions {
+  int parallel = 8;
+  /// Progress callbacks at most this often (plus one at every state change).
+  std::chrono::milliseconds progressInterval{200};
+};
+
+class Download : public std::enable_shared_from_this<Download> {
+ public:
+  using ProgressFn = std::function<void(const DownloadProgress&)>;
+  using DoneFn = std::function<void(const Expected<std::filesystem::path>&)>;
+
+  /// Plans (unless `plan` is given) and downloads `url` into outDir/<name>.
+  static std::shared_ptr<Download> start(std::shared_ptr<HttpClient> client, Executor& executor,
+                                         std::string url, std::filesystem::path outDir,
+                                         std::string sha256 = "", DownloadOptions options = {},
+                                         ProgressFn onProgress = {}, DoneFn onDone = {});
+  ~Download();
+
+  void pause();
+  void resume();
+  void cancel();
+  DownloadProgress progress() const;
+  const std::string& url() const { return url_; }
+  /// Blocks until Done, Failed or Cancelled (CLI and tests); the path of the dataset.
+  Expected<std::filesystem::path> wait();
+
+ private:
+  Download() = default;
+  void run();
+  void launchItem(std::size_t index);
+  void completeItem(std::size_t index, Expected<HttpResponse> response, std::filesystem::path part,
+                    std::filesystem::path final);
+  void itemFinished(std::size_t index, Expected<bool> result);
+  bool drainCompleted(std::unique_lock<std::mutex>& lock);
+  struct Completed {
+    std::size_t index;
+    Expected<HttpResponse> response;
+    std::filesystem::path part, final;
+  };
+  std::vector<Completed> completed_;
+  void notify(bool force);
+  void setState(DownloadState s);
+
+  std::shared_ptr<HttpClient> client_;
+  std::string url_, sha256_;
+  std::filesystem::path outDir_;
+  DownloadOptions options_;
+  ProgressFn onProgress_;
+  DoneFn onDone_;
+  DownloadPlan plan_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  DownloadProgress progress_;
+  Executor* executor_ = nullptr;
+  std::deque<std::size_t> pending_;
+  int inFlight_ = 0;
+  bool failed_ = false;
+  Errc failCode_ = Errc::Network;
+  std::vector<std::shared_ptr<HttpCall>> calls_;
+  bool finished_ = false;
+  std::optional<Expected<std::filesystem::path>> result_;
+  std::chrono::steady_clock::time_point lastNotify_{};
+  std::mutex callbackMutex_;
+  std::uint64_t notifySeq_ = 0, deliveredSeq_ = 0;
+  std::vector<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>> rateSamples_;
+};
+
+/// Lower-case hex sha256 of a file, or Errc::Io.
+Expected<std::string> sha256OfFile(const std::filesystem::path& path);
+
+}  // namespace tessera::data

@@ -1,0 +1,210 @@
+#include "data/remote/download_plan.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "data/remote/url.h"
+#include "data/zarr/zarr_metadata.h"
+
+namespace tessera::data {
+namespace {
+
+using nlohmann::json;
+
+struct Planner {
+  HttpClient& client;
+  std::string base;  ///< group URL without trailing slash
+  DownloadPlan plan;
+
+  /// The JSON at `key`, nullopt on 404/403, an error otherwise.
+  Expected<std::optional<json>> fetchJson(const std::string& key) {
+    if (auto it = fetched.find(key); it != fetched.end()) return it->second;
+    auto j = fetchJsonOnce(key);
+    if (j) fetched.emplace(key, *j);
+    return j;
+  }
+  std::map<std::string, std::optional<json>> fetched;
+
+  Expected<std::optional<json>> fetchJsonOnce(const std::string& key) {
+    HttpRequest rq;
+    rq.url = joinUrlPath(base, key);
+    rq.priority = Priority::Background;
+    auto r = client.fetch(rq);
+    if (!r) return std::unexpected(r.error());
+    if (r->status == 404 || r->status == 403) return std::optional<json>();
+    if (!r->ok())
+      return fail(Errc::Network,
+                  rq.url + ": HTTP " + std::to_string(r->status) + " " + httpStatusText(r->status));
+    auto j = json::parse(r->body.begin(), r->body.end(), nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+      return fail(Errc::Corrupt, rq.url + ": not JSON metadata" +
+                                     (!r->body.empty() && r->body[0] == '<'
+                                          ? std::string(" (the server sent an HTML page)")
+                                          : std::string()));
+    plan.items.push_back({rq.url, plan.name + "/" + key, r->body.size(), "", false, false});
+    return std::optional<json>(std::move(j));
+  }
+
+  static std::string join(const std::string& a, const std::string& b) {
+    return a.empty() ? b : a + "/" + b;
+  }
+
+  /// A group's attributes (v3 "attributes.ome" unwrapped to the v2 shape), nullopt if absent.
+  Expected<std::optional<json>> groupAttributes(const std::string& path, bool& v3) {
+    auto z3 = fetchJson(join(path, "zarr.json"));
+    if (!z3) return std::unexpected(z3.error());
+    if (*z3) {
+      v3 = true;
+      json attrs = (**z3).value("attributes", json::object());
+      if (attrs.contains("ome") && attrs["ome"].is_object()) attrs = attrs["ome"];
+      return std::optional<json>(attrs);
+    }
+    v3 = false;
+    auto g = fetchJson(join(path, ".zgroup"));
+    if (!g) return std::unexpected(g.error());
+    auto a = fetchJson(join(path, ".zattrs"));
+    if (!a) return std::unexpected(a.error());
+    if (!*g && !*a) return std::optional<json>();
+    return std::optional<json>(*a ? **a : json::object());
+  }
+
+  Expected<void> addArray(const std::string& path, bool v3) {
+    // Paths come from the server's metadata: refuse any that would leave the output folder.
+    if (auto ok = safeJoin("<out>/" + plan.name, path); !ok) return std::unexpected(ok.error());
+    const std::string key = join(path, v3 ? "zarr.json" : ".zarray");
+    auto meta = fetchJson(key);
+    if (!meta) return std::unexpected(meta.error());
+    if (!*meta) return fail(Errc::NotFound, joinUrlPath(base, key) + ": array metadata missing");
+    auto parsed = v3 ? parseZarrJsonMetadata(**meta, joinUrlPath(base, key))
+                     : parseZarrayMetadata(**meta, joinUrlPath(base, key));
+    if (!parsed) return std::unexpected(parsed.error());
+    if (!v3) {
+      auto attrs = fetchJson(join(path, ".zattrs"));
+      if (!attrs) return std::unexpected(attrs.error());
+    }
+    const auto& shape = parsed->shape;
+    const auto& chunk = parsed->chunkShape;
+    std::vector<std::int64_t> grid(shape.size()), idx(shape.size(), 0);
+    std::uint64_t count = 1;
+    for (std::size_t d = 0; d < shape.size(); ++d) {
+      grid[d] = chunk[d] > 0 ? (shape[d] + chunk[d] - 1) / chunk[d] : 0;
+      count *= static_cast<std::uint64_t>(std::max<std::int64_t>(grid[d], 0));
+    }
+    if (count > 50'000'000)
+      return fail(Errc::Unsupported,
+                  joinUrlPath(base, key) + ": more than 50 million chunks; refusing to plan");
+    for (std::uint64_t n = 0; n < count; ++n) {
+      const std::string rel = join(path, chunkKey(*parsed, idx));
+      plan.items.push_back(
+          {joinUrlPath(base, rel), plan.name + "/" + rel, std::nullopt, "", true, false});
+      for (std::size_t d = shape.size(); d-- > 0;) {
+        if (++idx[d] < grid[d]) break;
+        idx[d] = 0;
+      }
+    }
+    return {};
+  }
+
+  Expected<void> addImage(const std::string& path, int depth) {
+    if (!path.empty())
+      if (auto ok = safeJoin("<out>/" + plan.name, path); !ok) return std::unexpected(ok.error());
+    bool v3 = false;
+    auto attrs = groupAttributes(path, v3);
+    if (!attrs) return std::unexpected(attrs.error());
+    if (!*attrs) return fail(Errc::NotFound, joinUrlPath(base, path) + ": no zarr group here");
+    const json& a = **attrs;
+    if (a.contains("multiscales") && a["multiscales"].is_array())
+      for (const auto& ms : a["multiscales"])
+        for (const auto& ds : ms.value("datasets", json::array()))
+          if (ds.contains("path") && ds["path"].is_string())
+            if (auto r = addArray(join(path, ds["path"].get<std::string>()), v3); !r) return r;
+    if (depth == 0) {
+      bool lv3 = false;
+      auto labels = groupAttributes(join(path, "labels"), lv3);
+      if (!labels) return std::unexpected(labels.error());
+      if (*labels && (**labels).contains("labels") && (**labels)["labels"].is_array())
+        for (const auto& l : (**labels)["labels"])
+          if (l.is_string())
+            if (auto r = addImage(join(join(path, "labels"), l.get<std::string>()), 1); !r)
+              return r;
+    }
+    return {};
+  }
+};
+
+std::string lastSegment(const std::string& url) {
+  std::string clean = url.substr(0, url.find_first_of("?#"));
+  while (!clean.empty() && clean.back() == '/')
+    clean.pop_back();
+  return percentDecode(clean.substr(clean.rfind('/') + 1));
+}
+
+}  // namespace
+
+Expected<std::filesystem::path> safeJoin(const std::filesystem::path& root, std::string_view rel) {
+  auto refuse = [&](const char* why) {
+    return fail(Errc::InvalidArgument, "refusing to save \"" + std::string(rel) + "\" under " +
+                                           root.string() + ": " + why);
+  };
+  if (rel.empty()) return refuse("empty name");
+  if (rel.front() == '/') return refuse("absolute path");
+  if (rel.find('\\') != std::string_view::npos || rel.find('\0') != std::string_view::npos)
+    return refuse("backslash or NUL in the name");
+  std::filesystem::path out = root;
+  std::size_t i = 0;
+  while (i <= rel.size()) {
+    const std::size_t j = std::min(rel.find('/', i), rel.size());
+    const std::string_view seg = rel.substr(i, j - i);
+    if (seg.empty() || seg == "." || seg == "..") return refuse("not a plain relative path");
+    out /= std::string(seg);
+    i = j + 1;
+  }
+  return out;
+}
+
+Expected<DownloadPlan> planDownload(HttpClient& client, const std::string& url,
+                                    const std::string& sha256) {
+  auto parsed = parseUrl(url);
+  if (!parsed) return std::unexpected(parsed.error());
+  std::string base = url.substr(0, url.find_first_of("?#"));
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  for (const char* leaf : {"/zarr.json", "/.zattrs", "/.zgroup"})
+    if (base.ends_with(leaf)) base.resize(base.size() - std::string_view(leaf).size());
+  Planner p{client, base, {}, {}};
+  p.plan.url = url;
+  p.plan.name = lastSegment(base);
+  if (p.plan.name.empty()) p.plan.name = "download";
+  if (auto ok = safeJoin("/", p.plan.name); !ok) return std::unexpected(ok.error());
+  // Names with a file extension other than .zarr are files; anything else may be a group.
+  const std::string& n = p.plan.name;
+  const std::size_t dot = n.rfind('.');
+  const bool looksLikeFile = dot != std::string::npos && dot > 0 && !n.ends_with(".zarr");
+  bool v3 = false;
+  Expected<std::optional<nlohmann::json>> attrs = std::optional<nlohmann::json>();
+  if (!looksLikeFile) attrs = p.groupAttributes("", v3);
+  if (!attrs) return std::unexpected(attrs.error());
+  if (*attrs) {
+    p.plan.zarr = true;
+    if (auto r = p.addImage("", 0); !r) return std::unexpected(r.error());
+    return std::move(p.plan);
+  }
+  // A single file: HEAD for its size and validators.
+  p.plan.items.clear();
+  HttpRequest head;
+  head.method = HttpRequest::Method::Head;
+  head.url = url;
+  head.priority = Priority::Background;
+  auto r = client.fetch(head);
+  if (!r) return std::unexpected(r.error());
+  if (r->status == 404 || r->status == 403 || r->status == 410)
+    return fail(Errc::NotFound,
+                url + ": HTTP " + std::to_string(r->status) + " " + httpStatusText(r->status));
+  if (!r->ok() && r->status != 405)
+    return fail(Errc::Network, url + ": HTTP " + std::to_string(r->status));
+  p.plan.items.push_back(
+      {url, p.plan.name, r->ok() ? r->totalLength : std::nullopt, sha256, false, true});
+  return std::move(p.plan);
+}
+
+}  // namespace tessera::data

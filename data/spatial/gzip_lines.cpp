@@ -1,0 +1,200 @@
+#include "data/spatial/gzip_lines.h"
+
+#include <zlib.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace tessera::data {
+
+struct GzipBlockReader::State {
+  std::FILE* file = nullptr;
+  z_stream z{};
+  bool zInit = false;
+  std::vector<unsigned char> in = std::vector<unsigned char>(1 << 20);
+  std::uint64_t produced = 0;
+  bool streamEnded = false;  ///< the last member ended cleanly
+  ~State() {
+    if (zInit) inflateEnd(&z);
+    if (file) std::fclose(file);
+  }
+};
+
+Expected<std::unique_ptr<GzipBlockReader>> GzipBlockReader::open(const std::filesystem::path& path,
+                                                                 std::size_t blockSize) {
+  std::unique_ptr<GzipBlockReader> r(new GzipBlockReader());
+  r->path_ = path;
+  r->blockSize_ = std::max<std::size_t>(blockSize, 1 << 16);
+  r->s_ = std::make_unique<State>();
+  r->s_->file = std::fopen(path.c_str(), "rb");
+  if (!r->s_->file) {
+    if (!std::filesystem::exists(path))
+      return fail(Errc::NotFound, path.string() + ": no such file");
+    return fail(Errc::Io, path.string() + ": cannot open: " + std::strerror(errno));
+  }
+  // 15 + 16: gzip wrapper only, so a plain zlib or raw file is reported as not gzip.
+  if (inflateInit2(&r->s_->z, 15 + 16) != Z_OK)
+    return fail(Errc::Io, path.string() + ": zlib initialisation failed");
+  r->s_->zInit = true;
+  return r;
+}
+
+GzipBlockReader::~GzipBlockReader() = default;
+
+Expected<std::string> GzipBlockReader::next() {
+  if (done_) return std::string();
+  State& s = *s_;
+  std::string out = std::move(carry_);
+  carry_.clear();
+  const std::size_t target = blockSize_ + blockSize_ / 8;
+  out.reserve(target);
+  auto truncated = [&] {
+    return fail(Errc::Corrupt, path_.string() + ": truncated gzip stream after " +
+                                   std::to_string(s.produced) + " bytes of data");
+  };
+  while (out.size() < blockSize_) {
+    if (s.z.avail_in == 0) {
+      const std::size_t n = std::fread(s.in.data(), 1, s.in.size(), s.file);
+      if (n == 0) {
+        if (std::ferror(s.file)) return fail(Errc::Io, path_.string() + ": read failed");
+        if (!s.streamEnded) return truncated();
+        done_ = true;
+        break;
+      }
+      s.z.next_in = s.in.data();
+      s.z.avail_in = static_cast<uInt>(n);
+    }
+    if (s.streamEnded) {
+      // Another gzip member follows (pigz, concatenated files), or trailing zero padding.
+      if (s.z.next_in[0] == 0) {
+        s.z.avail_in = 0;
+        continue;
+      }
+      inflateReset(&s.z);
+      s.streamEnded = false;
+    }
+    const std::size_t before = out.size();
+    out.resize(target);
+    s.z.next_out = reinterpret_cast<Bytef*>(out.data() + before);
+    s.z.avail_out = static_cast<uInt>(target - before);
+    const int rc = inflate(&s.z, Z_NO_FLUSH);
+    const std::size_t got = (target - before) - s.z.avail_out;
+    out.resize(before + got);
+    s.produced += got;
+    if (rc == Z_STREAM_END) {
+      s.streamEnded = true;
+    } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
+      return fail(Errc::Corrupt, path_.string() + ": corrupt gzip data after " +
+                                     std::to_string(s.produced) + " bytes" +
+                                     (s.z.msg ? std::string(" (") + s.z.msg + ")" : ""));
+    } else if (rc == Z_MEM_ERROR) {
+      return fail(Errc::Io, path_.string() + ": out of memory inflating");
+    } else if (rc == Z_BUF_ERROR && got == 0 && s.z.avail_in != 0) {
+      return fail(Errc::Corrupt, path_.string() + ": gzip stream makes no progress");
+    }
+  }
+  if (!done_) {
+    const std::size_t nl = out.rfind('\n');
+    if (nl == std::string::npos) {
+      carry_ = std::move(out);
+      return next();
+    }
+    carry_.assign(out, nl + 1);
+    out.resize(nl + 1);
+  }
+  return out;
+}
+
+Expected<std::vector<std::string>> readGzipLines(const std::filesystem::path& path) {
+  auto r = GzipBlockReader::open(path);
+  if (!r) return std::unexpected(r.error());
+  std::vector<std::string> lines;
+  for (;;) {
+    auto b = (*r)->next();
+    if (!b) return std::unexpected(b.error());
+    if (b->empty()) break;
+    std::size_t pos = 0;
+    while (pos < b->size()) {
+      std::size_t nl = b->find('\n', pos);
+      if (nl == std::string::npos) nl = b->size();
+      std::size_t end = nl;
+      if (end > pos && (*b)[end - 1] == '\r') --end;
+      lines.emplace_back(*b, pos, end - pos);
+      pos = nl + 1;
+    }
+  }
+  return lines;
+}
+
+std::vector<std::string> splitCsvLine(std::string_view line, char sep) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::vector<std::string> out;
+  CsvCursor c{line.data(), line.data() + line.size(), sep};
+  std::string_view f;
+  while (c.field(f))
+    out.emplace_back(f);
+  return out;
+}
+
+bool parseFloat(std::string_view s, double& out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
+                                      1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+  const char* p = s.data();
+  const char* e = p + s.size();
+  while (p < e && *p == ' ')
+    ++p;
+  while (e > p && (e[-1] == ' ' || e[-1] == '\r'))
+    --e;
+  if (p == e) return false;
+  bool neg = false;
+  if (*p == '-' || *p == '+') neg = *p++ == '-';
+  std::uint64_t mant = 0;
+  int digits = 0, fracDigits = 0;
+  const char* start = p;
+  while (p < e && unsigned(*p - '0') < 10) {
+    mant = mant * 10 + unsigned(*p++ - '0');
+    ++digits;
+  }
+  if (p < e && *p == '.') {
+    ++p;
+    while (p < e && unsigned(*p - '0') < 10) {
+      mant = mant * 10 + unsigned(*p++ - '0');
+      ++digits;
+      ++fracDigits;
+    }
+  }
+  int exp10 = 0;
+  if (p < e && (*p == 'e' || *p == 'E')) {
+    ++p;
+    bool eneg = false;
+    if (p < e && (*p == '-' || *p == '+')) eneg = *p++ == '-';
+    if (p == e) return false;
+    int ev = 0;
+    while (p < e && unsigned(*p - '0') < 10 && ev < 10000)
+      ev = ev * 10 + (*p++ - '0');
+    exp10 = eneg ? -ev : ev;
+  }
+  if (p != e || digits == 0 || digits > 18) {
+    // Rare forms (nan, inf, very long mantissas): the exact library parser.
+    const char* b = s.data();
+    while (b < e && *b == ' ')
+      ++b;
+    if (b < e && *b == '+') ++b;
+    auto r = std::from_chars(b, e, out);
+    (void)start;
+    return r.ec == std::errc() && r.ptr == e;
+  }
+  const int scale = exp10 - fracDigits;
+  double v = static_cast<double>(mant);
+  if (scale < 0 && scale >= -18)
+    v /= kPow10[-scale];
+  else if (scale > 0 && scale <= 18)
+    v *= kPow10[scale];
+  else if (scale != 0)
+    v *= std::pow(10.0, scale);
+  out = neg ? -v : v;
+  return true;
+}
+
+}  // namespace tessera::data

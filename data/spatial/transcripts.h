@@ -1,0 +1,21 @@
+#pragma once
+/// Loading transcript points from a Xenium-style `transcripts.csv.gz` (header with
+/// feature_name, x_location, y_location and optionally z_location, qv; quoted or bare fields).
+/// The calling thread inflates; blocks of whole lines are parsed on `executor` when one is given
+/// (the caller's thread otherwise), then merged in file order with one gene dictionary.
+/// Blocking; call from a worker, never the UI thread. `stop` cancels between blocks.
+/// Errors name the file and, for bad rows, the line and field; a truncated gzip stream is
+/// Errc::Corrupt "<file>: truncated gzip stream after N bytes of data".
+#include <filesystem>
+#include <stop_token>
+
+#include "data/cells/cell_table.h"
+#include "data/executor.h"
+
+namespace tessera::data {
+
+Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path,
+                                           Executor* executor = nullptr,
+                                           const std::stop_token& stop = {});
+
+}  // namespace tessera::data

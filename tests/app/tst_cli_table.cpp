@@ -1,0 +1,242 @@
+// The table subcommands of the real `tessera` executable (TESSERA_EXE) against what
+// python3-anndata and scipy read from the same files (tests/fixtures/expression/
+// cli_reference.py): `info --json` on the real AnnData samples, `markers` (a group and an
+// @selection) on pbmc68k and the demo's cells, and `export-cells` CSV contents and quoting.
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Run {
+  int code = -1;
+  QByteArray out, err;
+};
+
+Run runProgram(const QString& program, const QStringList& args) {
+  QProcess p;
+  p.start(program, args);
+  Run r;
+  if (!p.waitForFinished(600000)) {
+    p.kill();
+    return r;
+  }
+  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+  r.out = p.readAllStandardOutput();
+  r.err = p.readAllStandardError();
+  return r;
+}
+
+Run tessera(const QStringList& args) {
+  return runProgram(qEnvironmentVariable("TESSERA_EXE"), args);
+}
+
+nlohmann::json reference(QStringList args) {
+  args.prepend(QString(TESSERA_TEST_DATA_DIR) + "/expression/cli_reference.py");
+  const Run r = runProgram(TESSERA_PYTHON, args);
+  if (r.code != 0) qWarning("cli_reference.py: %s", r.err.constData());
+  return nlohmann::json::parse(r.out.toStdString(), nullptr, false);
+}
+
+nlohmann::json parse(const Run& r) {
+  return nlohmann::json::parse(r.out.toStdString(), nullptr, false);
+}
+
+QString fixture(const char* name) {
+  return QString(TESSERA_TEST_DATA_DIR) + "/anndata/" + name;
+}
+
+// Tessera's markers equal scipy's: same genes in the same order, p within 1e-6 relative.
+void compareMarkers(const nlohmann::json& got, const nlohmann::json& ref) {
+  QVERIFY(got.is_array());
+  QCOMPARE(got.size(), ref.size());
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    const auto& g = got[k];
+    const auto& r = ref[k];
+    const bool tie = k + 1 < ref.size() &&
+                     std::abs(ref[k]["z"].get<double>() - ref[k + 1]["z"].get<double>()) < 1e-9;
+    if (!tie) QCOMPARE(g["gene"].get<std::string>(), r["gene"].get<std::string>());
+    QVERIFY(std::abs(g["score"].get<double>() - r["z"].get<double>()) <=
+            1e-9 * std::max(1.0, std::abs(r["z"].get<double>())));
+    const double p = r["pval"].get<double>();
+    QVERIFY2(p == 0 ? g["pval"].get<double>() < 1e-290
+                    : std::abs(g["pval"].get<double>() - p) <= 1e-6 * p,
+             r["gene"].get<std::string>().c_str());
+    QVERIFY(std::abs(g["pval_adj"].get<double>() - r["pval_adj"].get<double>()) <=
+            1e-6 * r["pval_adj"].get<double>());
+    QVERIFY(std::abs(g["mean_in"].get<double>() - r["mean_in"].get<double>()) <=
+            1e-6 * std::max(1.0, std::abs(r["mean_in"].get<double>())));
+    QVERIFY(std::abs(g["frac_out"].get<double>() - r["frac_out"].get<double>()) <= 1e-12);
+    for (const char* key : {"logfoldchange", "mean_out", "frac_in"})
+      QVERIFY(g.contains(key));
+  }
+}
+
+}  // namespace
+
+class CliTableTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void infoDescribesRealTablesAsAnndataReadsThem() {
+    for (const char* f :
+         {"v0.7.8.h5ad", "v0.8_rich.h5ad", "pbmc68k_reduced_v0.5.h5ad", "v0.11.4.h5ad"}) {
+      const Run r = tessera({"info", fixture(f), "--json"});
+      QCOMPARE(r.code, 0);
+      const auto j = parse(r);
+      const auto ref = reference({"info", fixture(f)});
+      QCOMPARE(j["kind"].get<std::string>(), std::string("table"));
+      QCOMPARE(j["n_obs"], ref["n_obs"]);
+      QCOMPARE(j["n_vars"], ref["n_vars"]);
+      if (ref["storage"].is_null())
+        QVERIFY(j["X"].is_null());
+      else
+        QCOMPARE(j["X"]["storage"], ref["storage"]);
+      for (const auto& [name, cats] : ref["obs"].items()) {
+        QVERIFY2(j["obs"].contains(name), name.c_str());
+        if (j["obs"][name]["kind"] == "categorical") QCOMPARE(j["obs"][name]["categories"], cats);
+      }
+      for (const auto& [key, shape] : ref["obsm"].items())
+        QCOMPARE(j["obsm"][key], shape);
+      auto layers = j["layers"].get<std::vector<std::string>>();
+      std::sort(layers.begin(), layers.end());
+      QCOMPARE(nlohmann::json(layers), ref["layers"]);
+      QCOMPARE(j["spatial"].is_null(), !ref["obsm"].contains("spatial"));
+    }
+  }
+
+  void infoDemoListsItsTable() {
+    const auto j = parse(tessera({"info", "demo", "--json"}));
+    QCOMPARE(j["cells"]["kind"].get<std::string>(), std::string("table"));
+    QVERIFY(QFileInfo::exists(QString::fromStdString(j["cells"]["path"].get<std::string>())));
+  }
+
+  void markersOfAGroupMatchScipy() {
+    const Run r = tessera({"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--groupby", "louvain",
+                           "--group", "3", "--top", "15", "--json"});
+    QCOMPARE(r.code, 0);
+    compareMarkers(parse(r), reference({"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "louvain",
+                                        "3", "15"}));
+  }
+
+  void markersOfASelectionFileMatchScipy() {
+    QTemporaryDir dir;
+    const QString sel = dir.filePath("selection.json");
+    std::ofstream(sel.toStdString())
+        << R"(["AAAGCCTGGCTAAC-1", "AAATTCGATGCACA-1", 5, 6, 7, 8, 9, 10, 11, 12, 40, 41, 42])";
+    const Run r = tessera({"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--group", "@" + sel,
+                           "--top", "10", "--json"});
+    QCOMPARE(r.code, 0);
+    compareMarkers(parse(r), reference({"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "-",
+                                        "@" + sel, "10"}));
+  }
+
+  void markersOnTheDemoMatchScipy() {
+    const auto info = parse(tessera({"info", "demo", "--json"}));
+    const QString cells = QString::fromStdString(info["cells"]["path"].get<std::string>());
+    std::string column, group;
+    for (const auto& [name, c] : info["cells"]["obs"].items())
+      if (c["kind"] == "categorical" && c["categories"].size() > 1 && column.empty()) {
+        column = name;
+        group = c["categories"][1].get<std::string>();
+      }
+    QVERIFY(!column.empty());
+    const Run r = tessera({"markers", "demo", "--groupby", QString::fromStdString(column),
+                           "--group", QString::fromStdString(group), "--top", "10", "--json"});
+    QCOMPARE(r.code, 0);
+    compareMarkers(parse(r), reference({"markers", cells, QString::fromStdString(column),
+                                        QString::fromStdString(group), "10"}));
+    const Run text = tessera({"markers", "demo", "--groupby", QString::fromStdString(column),
+                              "--group", QString::fromStdString(group), "--top", "3"});
+    QCOMPARE(text.code, 0);
+    QVERIFY(text.out.contains("pval_adj"));
+    QCOMPARE(text.out.count('\n'), 5);
+  }
+
+  void markersReportBadInputNamingFileAndColumn() {
+    const Run col = tessera(
+        {"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--groupby", "nope", "--group", "1"});
+    QCOMPARE(col.code, 2);
+    QVERIFY(col.err.contains("pbmc68k_reduced_v0.5.h5ad:/obs/nope"));
+    QCOMPARE(col.err.count('\n'), 1);
+    const Run grp = tessera(
+        {"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--groupby", "louvain", "--group", "99"});
+    QCOMPARE(grp.code, 2);
+    QVERIFY(grp.err.contains("no group '99'"));
+    const Run num = tessera(
+        {"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--groupby", "n_genes", "--group", "1"});
+    QCOMPARE(num.code, 2);
+    const Run noX = tessera({"markers", fixture("v0.11.4.h5ad"), "--group", "@/nonexistent.json"});
+    QCOMPARE(noX.code, 2);
+    QVERIFY(noX.err.contains("/nonexistent.json"));
+  }
+
+  void exportCellsMatchesAnndata() {
+    QTemporaryDir dir;
+    const QString csv = dir.filePath("cells.csv");
+    const Run r = tessera(
+        {"export-cells", fixture("v0.8_rich.h5ad"), "--genes", "gene0,gene3,gene8", "--obs",
+         "leiden,grade,n_counts,is_doublet,batch_label,maybe_int,maybe_bool", "--out", csv});
+    QCOMPARE(r.code, 0);
+    const auto check =
+        reference({"check-export", fixture("v0.8_rich.h5ad"), csv, "gene0,gene3,gene8",
+                   "leiden,grade,n_counts,is_doublet,batch_label,maybe_int,maybe_bool"});
+    QVERIFY2(check["errors"].empty(), check.dump().c_str());
+  }
+
+  void exportCellsSubsetWithoutSpatialSaysSo() {
+    QTemporaryDir dir;
+    const QString ids = dir.filePath("ids.txt");
+    std::ofstream(ids.toStdString()) << "AAATTCGATGCACA-1\r\nAAAGCCTGGCTAAC-1\n\n";
+    const QString csv = dir.filePath("cells.csv");
+    const Run r =
+        tessera({"export-cells", fixture("pbmc68k_reduced_v0.5.h5ad"), "--genes", "HES4,CD3D",
+                 "--obs", "bulk_labels,louvain,n_counts", "--cells", "@" + ids, "--out", csv});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.err.contains("no spatial coordinates"));
+    const auto check = reference({"check-export", fixture("pbmc68k_reduced_v0.5.h5ad"), csv,
+                                  "HES4,CD3D", "bulk_labels,louvain,n_counts", ids});
+    QVERIFY2(check["errors"].empty(), check.dump().c_str());
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray text = f.readAll();
+    // bulk_labels hold commas? No, but "/" and "+": written bare; rows end in CRLF.
+    QVERIFY(text.startsWith("id,bulk_labels,louvain,n_counts,HES4,CD3D\r\n"));
+    QCOMPARE(text.count("\r\n"), 3);
+  }
+
+  void exportCellsQuotesFields() {
+    QTemporaryDir dir;
+    const QString h5ad = dir.filePath("quotes.h5ad");
+    const Run py =
+        runProgram(TESSERA_PYTHON,
+                   {"-c",
+                    "import anndata, numpy as np, pandas as pd, sys\n"
+                    "obs = pd.DataFrame({'note': ['a,b', 'say \"hi\"', 'two\\nlines', ' pad']}, "
+                    "index=['c,1', 'c2', 'c3', 'c4'])\n"
+                    "a = anndata.AnnData(X=np.arange(8, dtype=np.float32).reshape(4, 2), obs=obs)\n"
+                    "a.obsm['spatial'] = np.array([[0.5, 1], [2, 3], [4, 5], [6, 7.25]])\n"
+                    "a.write_h5ad(sys.argv[1])\n",
+                    h5ad});
+    QCOMPARE(py.code, 0);
+    const QString csv = dir.filePath("cells.csv");
+    QCOMPARE(tessera({"export-cells", h5ad, "--obs", "note", "--genes", "1", "--out", csv}).code,
+             0);
+    const auto check = reference({"check-export", h5ad, csv, "1", "note"});
+    QVERIFY2(check["errors"].empty(), check.dump().c_str());
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(
+        f.readAll(),
+        QByteArray("id,x,y,note,1\r\n\"c,1\",0.5,1,\"a,b\",1\r\nc2,2,3,\"say \"\"hi\"\"\",3\r\n"
+                   "c3,4,5,\"two\nlines\",5\r\nc4,6,7.25,\" pad\",7\r\n"));
+    const Run badGene = tessera({"export-cells", h5ad, "--genes", "nope", "--out", csv});
+    QCOMPARE(badGene.code, 2);
+    QVERIFY(badGene.err.contains("no gene named 'nope'"));
+  }
+};
+
+QTEST_MAIN(CliTableTest)
+#include "tst_cli_table.moc"

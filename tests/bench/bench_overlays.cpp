@@ -1,0 +1,212 @@
+// Overlay frame times on the software renderer, by hand (not a ctest test):
+//   bench_overlays [frames]
+// Renders 1M points and 200k polygons in a 1600x1000 off-screen VTK window (needs an X display:
+// run under xvfb-run) and prints p50/p95 frame times per scenario, the sprite/density crossover
+// for points, and the cost of recolouring. Each frame pans a little so that nothing is cached
+// on screen, and waits for the GPU (glFinish) before stopping the clock.
+#include <vtkNew.h>
+#include <vtkOpenGLRenderWindow.h>
+#include <vtkRenderWindow.h>
+#include <vtkRenderer.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "render/point_overlay.h"
+#include "render/polygon_overlay.h"
+#include "render/scene.h"
+
+using namespace tessera;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kW = 1600, kH = 1000;
+
+struct Stats {
+  double p50 = 0, p95 = 0, max = 0;
+};
+
+Stats stats(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  auto q = [&](double f) {
+    return ms[std::min(ms.size() - 1, static_cast<std::size_t>(f * ms.size()))];
+  };
+  return {q(0.5), q(0.95), ms.back()};
+}
+
+struct Bench {
+  vtkNew<vtkRenderer> renderer;
+  vtkNew<vtkRenderWindow> window;
+  Bench() {
+    render::setupRenderer(renderer);
+    window->SetOffScreenRendering(1);
+    window->SetMultiSamples(0);
+    window->SetSize(kW, kH);
+    window->AddRenderer(renderer);
+  }
+  // Frame time of `frames` frames, panning by 3 px per frame; `each` runs before each render.
+  Stats run(render::ViewCamera cam, int frames,
+            const std::function<void(const render::ViewCamera&)>& each) {
+    std::vector<double> ms;
+    for (int i = 0; i < frames + 2; ++i) {
+      cam.pan(3, 2);
+      const auto t0 = Clock::now();
+      each(cam);
+      render::applyCamera(renderer, cam);
+      window->Render();
+      static_cast<vtkOpenGLRenderWindow*>(window.Get())->WaitForCompletion();
+      const double t = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+      if (i >= 2) ms.push_back(t);  // the first frames upload buffers and compile shaders
+    }
+    return stats(ms);
+  }
+};
+
+render::ViewCamera camera(double cx, double cy, double zoom) {
+  render::ViewCamera cam;
+  cam.setViewport(kW, kH);
+  cam.setCenter(cx, cy);
+  cam.setZoom(zoom);
+  return cam;
+}
+
+void print(const char* name, const Stats& s, const std::string& extra = {}) {
+  std::printf("%-44s p50 %7.1f ms  p95 %7.1f ms  max %7.1f ms  %s\n", name, s.p50, s.p95, s.max,
+              extra.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int frames = argc > 1 ? std::max(5, std::atoi(argv[1])) : 60;
+  std::printf("overlay benchmark: %dx%d off-screen, %d frames per scenario\n", kW, kH, frames);
+
+  // 1M points over a 40000 x 25000 slide, 12 clusters.
+  {
+    Bench b;
+    render::PointOverlay points(b.renderer);
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> ux(0, 40000), uy(0, 25000);
+    const std::size_t n = 1000000;
+    std::vector<float> x(n), y(n), v(n);
+    std::vector<std::int32_t> codes(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      x[i] = ux(rng);
+      y[i] = uy(rng);
+      v[i] = uy(rng);
+      codes[i] = static_cast<std::int32_t>(i % 12);
+    }
+    auto t0 = Clock::now();
+    (void)points.setPoints(x, y);
+    (void)points.setColoring(render::OverlayColoring::categorical(codes));
+    std::printf("1M points: setPoints + colouring %.0f ms\n",
+                std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    auto upd = [&](const render::ViewCamera& c) { points.update(c); };
+    const auto fit = camera(20000, 12500, 0.04);
+    for (const double size : {1.0, 3.0}) {
+      points.setSize(size, render::SizeUnit::ScreenPixels);
+      points.setLodPolicy({size, std::size_t(1) << 40});
+      print(("points 1M fit, sprites " + std::to_string(int(size)) + " px").c_str(),
+            b.run(fit, frames, upd));
+      points.setLodPolicy({size, 0});
+      print(("points 1M fit, density stand-in (" + std::to_string(int(size)) + " px)").c_str(),
+            b.run(fit, frames, upd));
+    }
+    points.setSize(6, render::SizeUnit::ScreenPixels);
+    points.setLodPolicy({});
+    const auto mid = camera(20000, 12500, 0.5);
+    const auto midStats = b.run(mid, frames, upd);
+    print("points 1M zoom 0.5 (~6k in view), 6 px", midStats,
+          "in view " + std::to_string(points.visibleInView()));
+
+    std::printf("crossover (1 px points): zoom, points in view, sprites p50, density p50\n");
+    points.setSize(1, render::SizeUnit::ScreenPixels);
+    for (const double zoom : {0.04, 0.08, 0.16, 0.32, 0.64}) {
+      const auto c = camera(20000, 12500, zoom);
+      points.setLodPolicy({1, std::size_t(1) << 40});
+      const auto s = b.run(c, frames / 2, upd);
+      const auto inView = points.visibleInView();
+      points.setLodPolicy({1, 0});
+      const auto d = b.run(c, frames / 2, upd);
+      std::printf("  zoom %.2f  %8zu  %7.1f ms  %7.1f ms\n", zoom, inView, s.p50, d.p50);
+    }
+
+    std::vector<double> ms;
+    points.setSize(3, render::SizeUnit::ScreenPixels);
+    points.setLodPolicy({1, std::size_t(1) << 40});
+    for (int i = 0; i < 10; ++i) {
+      const auto t = Clock::now();
+      if (i % 2)
+        (void)points.setColoring(render::OverlayColoring::scalar(v, render::Lut::Magma, 0, 25000));
+      else
+        (void)points.setColoring(render::OverlayColoring::categorical(codes));
+      points.update(fit);
+      render::applyCamera(b.renderer, fit);
+      b.window->Render();
+      static_cast<vtkOpenGLRenderWindow*>(b.window.Get())->WaitForCompletion();
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+    }
+    print("points 1M recolour + frame (sprites 3 px)", stats(ms));
+  }
+
+  // 200k octagonal cells (radius 8, 20 apart) over 10000 x 8000.
+  {
+    Bench b;
+    render::PolygonOverlay polys(b.renderer);
+    std::vector<float> xy;
+    std::vector<std::uint32_t> off{0};
+    for (int j = 0; j < 400; ++j)
+      for (int i = 0; i < 500; ++i) {
+        const float cx = 20.f * i + 10, cy = 20.f * j + 10;
+        for (int k = 0; k < 8; ++k)
+          xy.insert(xy.end(), {cx + 8 * std::cos(k * 0.785398f), cy + 8 * std::sin(k * 0.785398f)});
+        off.push_back(static_cast<std::uint32_t>(xy.size() / 2));
+      }
+    std::vector<std::int32_t> codes(200000);
+    for (std::size_t i = 0; i < codes.size(); ++i)
+      codes[i] = static_cast<std::int32_t>(i % 9);
+    auto t0 = Clock::now();
+    (void)polys.setPolygons(xy, off);
+    (void)polys.setColoring(render::OverlayColoring::categorical(codes));
+    std::printf("200k polygons: setPolygons + colouring %.0f ms (typical diameter %.1f)\n",
+                std::chrono::duration<double, std::milli>(Clock::now() - t0).count(),
+                polys.typicalDiameter());
+    auto upd = [&](const render::ViewCamera& c) { polys.update(c); };
+    const auto fit = camera(5000, 4000, 0.16);
+    polys.setLodMinDiameterPx(0);
+    print("polygons 200k fit, outlines", b.run(fit, frames, upd));
+    polys.setFill(render::PolygonFill::Filled);
+    print("polygons 200k fit, filled", b.run(fit, frames, upd));
+    polys.setLodMinDiameterPx(2);
+    const auto far = camera(5000, 4000, 0.12);
+    const auto farStats = b.run(far, frames, upd);
+    print("polygons 200k zoom 0.12, centroid stand-in", farStats,
+          polys.standIn() ? "(stand-in)" : "(polygons!)");
+    polys.setFill(render::PolygonFill::Outline);
+    print("polygons 200k zoom 1 (~4k in view), outlines",
+          b.run(camera(5000, 4000, 1.0), frames, upd));
+    std::vector<double> ms;
+    for (int i = 0; i < 10; ++i) {
+      const auto t = Clock::now();
+      std::vector<std::int32_t> c2(codes);
+      for (auto& c : c2)
+        c = (c + i) % 9;
+      (void)polys.setColoring(render::OverlayColoring::categorical(std::move(c2)));
+      polys.update(fit);
+      render::applyCamera(b.renderer, fit);
+      b.window->Render();
+      static_cast<vtkOpenGLRenderWindow*>(b.window.Get())->WaitForCompletion();
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+    }
+    print("polygons 200k recolour + frame (outlines)", stats(ms));
+  }
+  return 0;
+}

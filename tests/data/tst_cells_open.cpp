@@ -1,0 +1,88 @@
+// openCells picks the right reader by probe and yields the same cells as the format readers;
+// the h5ad and 10x adapters keep the readers' values; CSV tables; unknown input is refused.
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+#include "data/anndata/h5ad_reader.h"
+#include "data/cells/cells_open.h"
+
+using namespace tessera::data;
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path kShared = TESSERA_SHARED_DATA_DIR;
+}
+
+class TestCellsOpen : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void h5adAdapterKeepsReaderValues() {
+    const fs::path p = kShared / "anndata/pbmc68k_reduced_v0.5.h5ad";
+    auto t = openCells(p.string());
+    QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
+    QCOMPARE(t->format, std::string("h5ad"));
+    auto f = H5adFile::open(p);
+    QVERIFY(f.has_value());
+    QCOMPARE(t->cellIds, f->obsNames());
+    QCOMPARE(t->geneNames, f->varNames());
+    const CellColumn* louvain = t->column("louvain");
+    QVERIFY(louvain && louvain->kind == CellColumnKind::Categorical);
+    QCOMPARE(louvain->codes, *f->readObsCodes("louvain"));
+    QCOMPARE(t->genes->readGene(3).value(), f->readGene(3).value());
+    QVERIFY(!t->hasSpatial());
+    QVERIFY(!t->messages.empty() &&
+            t->messages.back().find("no spatial coordinates") != std::string::npos);
+    bool umap = false;
+    for (const auto& e : t->embeddings)
+      umap |= e.key == "X_umap" && e.cols == 2;
+    QVERIFY(umap);
+  }
+
+  void probesPickEachFormat_data() {
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("format");
+    QTest::newRow("h5ad 0.11") << QString::fromStdString(
+                                      (kShared / "anndata/v0.11.4.h5ad").string())
+                               << "h5ad";
+    QTest::newRow("10x v3") << QString::fromStdString(
+                                   (kShared / "10x-h5-v3/filtered_feature_bc_matrix.h5").string())
+                            << "10x-h5";
+    QTest::newRow("visium") << QString(TESSERA_TEST_DATA_DIR) + "/visium"
+                            << "visium";
+  }
+
+  void probesPickEachFormat() {
+    QFETCH(QString, path);
+    QFETCH(QString, format);
+    auto t = openCells(path.toStdString());
+    QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
+    QCOMPARE(QString::fromStdString(t->format), format);
+    QVERIFY(t->size() > 0);
+  }
+
+  void readsCsvCellTable() {
+    const fs::path p = fs::path(TESSERA_TEST_WORK_DIR) / "cells_open.tsv";
+    std::ofstream(p) << "cell\tx\ty\tCD3E\tMS4A1\nc1\t10.5\t20\t0\t3.5\nc2\t11\t-2e1\t1\t0\n";
+    auto t = openCells(p.string());
+    QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
+    QCOMPARE(t->cellIds, (std::vector<std::string>{"c1", "c2"}));
+    QCOMPARE(t->y, (std::vector<double>{20, -20}));
+    QCOMPARE(t->readGene("MS4A1").value(), (std::vector<float>{3.5f, 0}));
+    std::ofstream(p) << "cell\tx\ty\tCD3E\nc1\t1\t2\tlots\n";
+    auto bad = openCells(p.string());
+    QVERIFY(!bad && bad.error().message.find("line 2, CD3E: \"lots\"") != std::string::npos);
+  }
+
+  void refusesUnknownAndMissing() {
+    auto missing = openCells("/no/such/file.h5ad");
+    QVERIFY(!missing && missing.error().code == Errc::NotFound);
+    auto other = openCells((kShared / "ome-tiff/multi-channel.ome.tif").string());
+    QVERIFY(!other && other.error().code == Errc::Unsupported);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCellsOpen)
+#include "tst_cells_open.moc"
