@@ -359,8 +359,9 @@ void CellsLinker::populateMenu(QMenu* menu) {
                    : QString::fromStdString(r.error().message));
   });
   menu->addAction(tr("&Export Selected Cell IDs…"), this, [this] {
-    const QString f =
-        QFileDialog::getSaveFileName(nullptr, tr("Export cell ids"), QStringLiteral("cells.txt"));
+    const QString f = QFileDialog::getSaveFileName(
+        nullptr, tr("Export cell ids"), QStringLiteral("cells.json"),
+        tr("JSON list for tessera markers (*.json);;One id per line (*.txt)"));
     if (f.isEmpty()) return;
     auto r = session_->exportSelectionIds(f.toStdString());
     emit message(r ? tr("%1 cell ids written to %2").arg(session_->selection().size()).arg(f)

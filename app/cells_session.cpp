@@ -224,8 +224,17 @@ data::Expected<void> CellsSession::exportSelectionIds(const std::filesystem::pat
   if (!data_) return data::fail(data::Errc::InvalidArgument, "no cell table is open");
   std::ofstream f(out);
   if (!f) return data::fail(data::Errc::Io, out.string() + ": cannot write");
-  for (auto i : selection_)
-    f << data_->table->cellIds[i] << '\n';
+  // .json: the list `tessera markers INPUT --group @file.json` reads; else one id per line
+  // (`tessera export-cells --cells @file.txt`).
+  if (out.extension() == ".json") {
+    nlohmann::json ids = nlohmann::json::array();
+    for (auto i : selection_)
+      ids.push_back(data_->table->cellIds[i]);
+    f << ids.dump() << '\n';
+  } else {
+    for (auto i : selection_)
+      f << data_->table->cellIds[i] << '\n';
+  }
   if (!f) return data::fail(data::Errc::Io, out.string() + ": write failed");
   return {};
 }

@@ -67,7 +67,8 @@ class CellsSession : public QObject {
   /// Writes every named selection as one categorical column into `<table>.tessera.json`
   /// next to the table (never into the table); returns the sidecar path or an error.
   data::Expected<std::filesystem::path> saveSidecar() const;
-  /// Writes the cell ids of the selection, one per line (`tessera markers --cells`).
+  /// Writes the cell ids of the selection: a JSON list for a .json path (`tessera markers
+  /// INPUT --group @ids.json`), else one per line (`tessera export-cells --cells @ids.txt`).
   data::Expected<void> exportSelectionIds(const std::filesystem::path& out) const;
 
   /// Markers of the selection against the rest (running / last result).

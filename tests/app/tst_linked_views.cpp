@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QLineEdit>
+#include <QProcess>
 #include <QScreen>
 #include <QSignalSpy>
 #include <QTableView>
@@ -309,6 +310,22 @@ class LinkedViewsTest : public QObject {
     std::string first;
     std::getline(ids, first);
     QCOMPARE(first, (*loaded)->table->cellIds[5]);
+    // The JSON list feeds `tessera markers --group @ids.json`.
+    s.applyPick({}, widgets::SelectOp::Replace);
+    std::vector<std::uint32_t> many;
+    for (std::uint32_t i = 0; i < 3000; ++i)
+      many.push_back(i * 7);
+    s.applyPick(many, widgets::SelectOp::Replace);
+    QVERIFY(s.exportSelectionIds(dir / "ids.json").has_value());
+    QProcess markers;
+    markers.start(
+        qEnvironmentVariable("TESSERA_EXE"),
+        {"markers", QString::fromStdString(copy.string()), "--group",
+         QString::fromStdString("@" + (dir / "ids.json").string()), "--top", "5", "--json"});
+    QVERIFY(markers.waitForFinished(120000));
+    QCOMPARE(markers.exitCode(), 0);
+    const auto rows = nlohmann::json::parse(markers.readAllStandardOutput().toStdString());
+    QCOMPARE(rows.size(), 5u);
   }
 
   void visiumSpotsArePlacedByTheScaleFactors() {
