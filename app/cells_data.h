@@ -39,18 +39,12 @@ struct CellsData {
   const data::CellColumn* defaultGroups() const;
 };
 
-/// Opens an .h5ad, a 10x .h5, or a Visium Space Ranger folder (filtered_feature_bc_matrix.h5
-/// + spatial/). `preferredBasis` picks the embedding (X_umap, X_tsne, X_pca... when empty).
+/// Opens any table data::openCells reads (h5ad, 10x .h5, AnnData zarr, Visium, Xenium,
+/// SpatialData, CSV). `preferredBasis` picks the embedding (X_umap, X_tsne, X_pca... when empty).
 /// `imageWidth/Height` (level-0 pixels; 0 = unknown) count cells outside the image.
 data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
     const std::filesystem::path& path, const std::string& preferredBasis = {},
     double imageWidth = 0, double imageHeight = 0);
-
-/// A Visium folder as a CellTable: barcodes of the matrix with their positions from
-/// spatial/tissue_positions_list.csv (or tissue_positions.csv), x/y in full-resolution pixels,
-/// toImage = tissue_hires_scalef (the hires image is the one shown), spot radius from
-/// spot_diameter_fullres, and obs in_tissue / array_row / array_col. HDF5 thread only.
-data::Expected<data::CellTable> openVisiumCells(const std::filesystem::path& folder);
 
 /// True when `path` is a Visium Space Ranger output folder.
 bool isVisiumFolder(const std::filesystem::path& path);

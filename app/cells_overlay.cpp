@@ -54,18 +54,21 @@ void CellsOverlay::applyStyle() {
 }
 
 data::Expected<void> CellsOverlay::setColoring(const render::OverlayColoring& coloring) {
+  if (points_->count() == 0) return {};  // e.g. the embedding of a table without one
   if (auto r = points_->setColoring(coloring); !r) return r;
   if (polygons_) return polygons_->setColoring(coloring);
   return {};
 }
 
 data::Expected<void> CellsOverlay::setHidden(std::vector<std::uint8_t> hidden) {
+  if (points_->count() == 0) return {};
   if (polygons_)
     if (auto r = polygons_->setHidden(hidden); !r) return r;
   return points_->setHidden(std::move(hidden));
 }
 
 data::Expected<void> CellsOverlay::setSelection(std::vector<std::uint32_t> selection) {
+  if (points_->count() == 0) return {};
   if (polygons_)
     if (auto r = polygons_->setSelection(selection); !r) return r;
   return points_->setSelection(std::move(selection));

@@ -75,8 +75,10 @@ void ProfilePanel::paintEvent(QPaintEvent*) {
                tr("Click a gene to see its profile."));
     y += 44;
   } else {
-    heading(tr("%1: mean by %2").arg(gene_, groupColumn_));
-    y = drawBars(p, x, y, w, bars_, rowH) + 8;
+    if (!bars_.empty()) {
+      heading(tr("%1: mean by %2").arg(gene_, groupColumn_));
+      y = drawBars(p, x, y, w, bars_, rowH) + 8;
+    }
     heading(tr("%1: selection vs rest").arg(gene_));
     if (inOut_) {
       y = drawBars(p, x, y, w,

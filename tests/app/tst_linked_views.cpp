@@ -372,6 +372,104 @@ class LinkedViewsTest : public QObject {
     QCOMPARE(s.markers().size(), t.geneNames.size());
   }
 
+  void headlessRenderDrawsCellsAndLegend() {
+    auto run = [](const QStringList& args) {
+      QProcess p;
+      p.start(qEnvironmentVariable("TESSERA_EXE"), args);
+      p.waitForFinished(300000);
+      return std::make_pair(p.exitCode(), QString(p.readAllStandardError()));
+    };
+    const QString out = QStringLiteral(TESSERA_TEST_WORK_DIR "/linked_render_cells.png");
+    auto r = run({"render", "demo", "--color-by", "cluster", "--cell-style", "filled", "--region",
+                  "3000,3000,800,800", "--size", "800x800", "--out", out});
+    QVERIFY2(r.first == 0, qPrintable(r.second));
+    const QImage img(out);
+    QCOMPARE(img.size(), QSize(800, 800));
+    // The legend's first swatch carries the first category's uns colour.
+    const auto& legend = session_->coloring().legend;
+    QVERIFY(!legend.entries.empty());
+    QVERIFY2(distance(img.pixelColor(800 - 186, 29 + 18), rgbOf(legend.entries[0].rgb)) < 30,
+             qPrintable(img.pixelColor(800 - 186, 29 + 18).name()));
+    // A filled cell's centre shows its cluster colour.
+    const auto d = session_->data();
+    std::size_t inside = 0;
+    for (std::size_t i = 0; i < d->px.size(); ++i)
+      if (d->px[i] > 3300 && d->px[i] < 3500 && d->py[i] > 3300 && d->py[i] < 3500) {
+        inside = i;
+        break;
+      }
+    const auto* groups = d->table->column("cluster");
+    const auto palette = app::columnPalette(*groups);
+    const QColor atCell = img.pixelColor(static_cast<int>(d->px[inside] - 3000),
+                                         static_cast<int>(d->py[inside] - 3000));
+    QVERIFY2(distance(atCell, rgbOf(palette[static_cast<std::size_t>(groups->codes[inside])])) < 40,
+             qPrintable(atCell.name()));
+
+    const QString emb = QStringLiteral(TESSERA_TEST_WORK_DIR "/linked_render_embedding.png");
+    r = run({"render-embedding", QString::fromStdString(window_->current()->cells->string()),
+             "--basis", "X_umap", "--color-by", "CD3E", "--lut", "magma", "--size", "500x400",
+             "--out", emb});
+    QVERIFY2(r.first == 0, qPrintable(r.second));
+    QCOMPARE(QImage(emb).size(), QSize(500, 400));
+    r = run({"render-embedding", QString::fromStdString(window_->current()->cells->string()),
+             "--color-by", "NOSUCH", "--out", emb});
+    QCOMPARE(r.first, 2);
+    QVERIFY2(r.second.contains("NOSUCH"), qPrintable(r.second));
+    r = run({"render-embedding", QString::fromStdString(window_->current()->cells->string()),
+             "--basis", "X_tsne", "--out", emb});
+    QCOMPARE(r.first, 2);
+    QVERIFY2(r.second.contains("X_tsne"), qPrintable(r.second));
+  }
+
+  void visiumOpensInTheWindowWithSpotsOnTheHiresImage() {
+    const QString folder = QStringLiteral(TESSERA_SHARED_DATA_DIR "/visium-v1");
+    if (!QFileInfo::exists(folder)) QSKIP("no Visium sample");
+    QSignalSpy cells(window_.get(), &app::MainWindow::cellsLoaded);
+    window_->openInputs({folder});
+    QVERIFY(cells.wait(120000));
+    const auto d = session_->data();
+    QCOMPARE(QString::fromStdString(d->table->format), QStringLiteral("visium"));
+    auto* view = window_->imageView();
+    QVERIFY(view->layer().info());
+    QCOMPARE(view->layer().info()->width(), 2000);
+    // Spots are drawn as world-sized disks of the Visium spot diameter on the hires image.
+    QCOMPARE(window_->cells()->imageOverlay()->style(), app::CellStyle::Points);
+    QVERIFY(std::abs(window_->cells()->imageOverlay()->points()->diameterPx(1.0) -
+                     d->spotDiameterPx) < 1e-6);
+    const QString gene = QString::fromStdString(d->table->geneNames[static_cast<std::size_t>(
+        std::max_element(d->geneSummaries.begin(), d->geneSummaries.end(),
+                         [](const auto& a, const auto& b) { return a.mean < b.mean; }) -
+        d->geneSummaries.begin())]);
+    window_->genesPanel()->searchBox()->setText(gene);
+    QTest::keyClick(window_->genesPanel()->searchBox(), Qt::Key_Return);
+    QCOMPARE(QString::fromStdString(session_->colorBy().name), gene);
+    const auto values = d->expression->column(d->table->geneIndex(gene.toStdString()));
+    const auto hi =
+        static_cast<std::size_t>(std::max_element(values.begin(), values.end()) - values.begin());
+    view->centerOn(d->px[hi], d->py[hi], 4.0);
+    QVERIFY(waitComplete(view));
+    const QImage frame = view->grabFrame();
+    frame.save(QStringLiteral(TESSERA_TEST_WORK_DIR "/linked_visium_spot.png"));
+    const auto expected = rgbOf(render::itemColor(session_->coloring().coloring, hi));
+    const QColor got = frame.pixelColor(frame.width() / 2, frame.height() / 2);
+    QVERIFY2(distance(got, expected) < 40, qPrintable(got.name() + " vs " + expected.name()));
+    // A lasso around the spot picks it, and markers compare it with the rest.
+    QSignalSpy ready(session_, &app::CellsSession::markersReady);
+    const double r = d->spotDiameterPx;
+    emit view->selectionDrawn({{d->px[hi] - r, d->py[hi] - r},
+                               {d->px[hi] + r, d->py[hi] - r},
+                               {d->px[hi] + r, d->py[hi] + r},
+                               {d->px[hi] - r, d->py[hi] + r}},
+                              widgets::SelectOp::Replace);
+    QCOMPARE(session_->selection().size(), 1u);
+    QVERIFY(ready.wait(30000));
+    QVERIFY(window_->markersPanel()->rowCount() > 0);
+    view->fit();
+    QVERIFY(waitComplete(view));
+    QGuiApplication::primaryScreen()->grabWindow(0).save(
+        QStringLiteral(TESSERA_TEST_WORK_DIR "/linked_visium_screen.png"));
+  }
+
   void cleanupTestCase() {
     window_.reset();
     ctx_.reset();
