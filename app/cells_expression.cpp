@@ -140,11 +140,13 @@ void ExpressionMatrix::computeRanks() {
   // zeros + its average rank among the stored ones. Negative values are ranked among stored
   // ones too (rare in expression data; the ordering then is approximate).
   ranks_.assign(values_.size(), 0);
+  ties_.assign(static_cast<std::size_t>(nGenes_), 0.0);
   std::vector<std::size_t> order;
   for (std::int64_t g = 0; g < nGenes_; ++g) {
     const auto b = static_cast<std::size_t>(indptr_[g]),
                e = static_cast<std::size_t>(indptr_[g + 1]);
     const double zeros = static_cast<double>(nCells_) - static_cast<double>(e - b);
+    double ties = zeros * zeros * zeros - zeros;
     order.resize(e - b);
     std::iota(order.begin(), order.end(), b);
     std::sort(order.begin(), order.end(), [&](auto x, auto y) { return values_[x] < values_[y]; });
@@ -155,8 +157,11 @@ void ExpressionMatrix::computeRanks() {
       const double r = zeros + (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
       for (auto k = i; k < j; ++k)
         ranks_[order[k]] = static_cast<float>(r);
+      const double t = static_cast<double>(j - i);
+      ties += t * t * t - t;
       i = j;
     }
+    ties_[static_cast<std::size_t>(g)] = ties;
   }
 }
 
@@ -247,7 +252,6 @@ std::vector<MarkerRow> ExpressionMatrix::markers(
     n1 += m != 0;
   const double n = static_cast<double>(nCells_), n2 = n - n1;
   if (n1 == 0 || n2 == 0) return {};
-  const double sigma = std::sqrt(n1 * n2 * (n + 1) / 12.0);
   std::vector<MarkerRow> rows(static_cast<std::size_t>(nGenes_));
   for (std::int64_t g = 0; g < nGenes_; ++g) {
     if (cancel && (g & 255) == 0 && cancel->load()) return {};
@@ -268,6 +272,8 @@ std::vector<MarkerRow> ExpressionMatrix::markers(
     }
     r1 += (n1 - storedIn) * (zeros + 1) / 2.0;
     const double u = r1 - n1 * (n1 + 1) / 2.0;
+    const double sigma =
+        std::sqrt(n1 * n2 / 12.0 * ((n + 1) - ties_[static_cast<std::size_t>(g)] / (n * (n - 1))));
     auto& row = rows[static_cast<std::size_t>(g)];
     row.gene = g;
     row.score = sigma > 0 ? (u - n1 * n2 / 2.0) / sigma : 0.0;

@@ -63,8 +63,9 @@ class ExpressionMatrix {
   /// The `n` genes with the highest value in `cell`, highest first (gene, value).
   std::vector<std::pair<std::int64_t, float>> topGenes(std::int64_t cell, std::size_t n) const;
   /// Wilcoxon rank-sum of the cells with mask[c] != 0 against the rest for every gene, sorted
-  /// by score (highest first); BH-adjusted p. Empty when either side is empty or `cancel` is
-  /// set while it runs.
+  /// by score (highest first): normal approximation with tie correction, no continuity
+  /// correction (as scipy's mannwhitneyu, asymptotic), score = z; BH-adjusted p. Empty when either
+  /// side is empty or `cancel` is set while it runs.
   std::vector<MarkerRow> markers(std::span<const std::uint8_t> mask,
                                  const std::atomic<bool>* cancel = nullptr,
                                  const std::function<void(double)>& progress = {}) const;
@@ -76,6 +77,7 @@ class ExpressionMatrix {
   std::vector<std::int32_t> indices_;  ///< cell of each entry, rising within a gene
   std::vector<float> values_;
   std::vector<float> ranks_;  ///< 1-based rank of each entry among all cells of its gene
+  std::vector<double> ties_;  ///< per gene: sum of t^3 - t over tie groups (zeros included)
 };
 
 /// Reads X of an AnnData .h5ad (csr, csc or dense) or the matrix of a 10x HDF5 file. HDF5

@@ -315,7 +315,9 @@ class LinkedViewsTest : public QObject {
     std::vector<std::uint32_t> many;
     for (std::uint32_t i = 0; i < 3000; ++i)
       many.push_back(i * 7);
+    QSignalSpy ready(&s, &app::CellsSession::markersReady);
     s.applyPick(many, widgets::SelectOp::Replace);
+    QVERIFY(ready.wait(60000));
     QVERIFY(s.exportSelectionIds(dir / "ids.json").has_value());
     QProcess markers;
     markers.start(
@@ -326,6 +328,23 @@ class LinkedViewsTest : public QObject {
     QCOMPARE(markers.exitCode(), 0);
     const auto rows = nlohmann::json::parse(markers.readAllStandardOutput().toStdString());
     QCOMPARE(rows.size(), 5u);
+    // The panel's markers agree with the expression engine behind `tessera markers` (which is
+    // checked against scipy): same top genes, scores, fold changes and adjusted p.
+    const auto& mine = s.markers();
+    QVERIFY(mine.size() >= 5);
+    for (std::size_t k = 0; k < 5; ++k) {
+      const auto& m = mine[k];
+      QCOMPARE(rows[k]["gene"].get<std::string>(),
+               (*loaded)->table->geneNames[static_cast<std::size_t>(m.gene)]);
+      QVERIFY2(std::abs(rows[k]["score"].get<double>() - m.score) <
+                   1e-3 * std::max(1.0, std::abs(m.score)),
+               qPrintable(QString("%1 vs %2").arg(rows[k]["score"].get<double>()).arg(m.score)));
+      QVERIFY(std::abs(rows[k]["logfoldchange"].get<double>() - m.log2fc) < 1e-3);
+      const double pa = rows[k]["pval_adj"].get<double>();
+      QVERIFY2(
+          std::abs(pa - m.padj) <= 1e-3 * std::max(pa, 1e-300) || (pa < 1e-200 && m.padj < 1e-200),
+          qPrintable(QString("%1 vs %2").arg(pa).arg(m.padj)));
+    }
   }
 
   void visiumSpotsArePlacedByTheScaleFactors() {
