@@ -20,6 +20,37 @@
 namespace tessera::app {
 namespace {
 constexpr double kHoverPx = 6;
+constexpr int kMaxProfileGenes = 4;
+
+// Quartiles, 5th/95th percentiles and mean of the values of each group.
+std::vector<widgets::ProfilePanel::Box> groupBoxes(const std::vector<float>& values,
+                                                   const data::CellColumn& g,
+                                                   const std::vector<std::uint32_t>& palette) {
+  std::vector<std::vector<float>> by(g.categories.size());
+  for (std::size_t i = 0; i < values.size() && i < g.codes.size(); ++i)
+    if (g.codes[i] >= 0) by[static_cast<std::size_t>(g.codes[i])].push_back(values[i]);
+  std::vector<widgets::ProfilePanel::Box> out;
+  for (std::size_t c = 0; c < by.size(); ++c) {
+    auto& v = by[c];
+    widgets::ProfilePanel::Box b;
+    b.label = QString::fromStdString(g.categories[c]);
+    b.rgb = c < palette.size() ? palette[c] : 0x808080;
+    if (!v.empty()) {
+      double sum = 0;
+      for (float x : v)
+        sum += x;
+      b.mean = sum / static_cast<double>(v.size());
+      auto q = [&](double f) {
+        auto it = v.begin() + static_cast<std::ptrdiff_t>(f * static_cast<double>(v.size() - 1));
+        std::nth_element(v.begin(), it, v.end());
+        return static_cast<double>(*it);
+      };
+      b.p5 = q(0.05), b.q1 = q(0.25), b.median = q(0.5), b.q3 = q(0.75), b.p95 = q(0.95);
+    }
+    out.push_back(b);
+  }
+  return out;
+}
 const QStringList kStyles{QObject::tr("Points"), QObject::tr("Outlines"), QObject::tr("Filled")};
 const QString kGenePrefix = QStringLiteral("gene: ");
 }  // namespace
@@ -49,11 +80,16 @@ CellsLinker::CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent)
   connect(s, &CellsSession::markersReady, this, &CellsLinker::onMarkers);
 
   connect(w_.genes, &widgets::GenesPanel::geneActivated, this, [this](const QString& g) {
-    profileGene_ = g;
+    if (!profileGenes_.contains(g)) profileGenes_ = {g};
     session_->colorByGene(g);
   });
+  connect(w_.genes, &widgets::GenesPanel::selectionChanged, this, [this](const QStringList& genes) {
+    if (genes.isEmpty()) return;
+    profileGenes_ = genes.mid(0, kMaxProfileGenes);
+    refreshProfile();
+  });
   connect(w_.markers, &widgets::MarkersPanel::geneActivated, this, [this](const QString& g) {
-    profileGene_ = g;
+    profileGenes_ = {g};
     session_->colorByGene(g);
   });
   connect(w_.markers, &widgets::MarkersPanel::cancelRequested, this, [this] {
@@ -277,29 +313,28 @@ void CellsLinker::refreshClusters() {
 
 void CellsLinker::refreshProfile() {
   const auto d = session_->data();
-  if (!d || !d->expression || profileGene_.isEmpty()) {
-    w_.profile->setGroupMeans({}, {}, {});
+  if (!d || !d->expression || profileGenes_.isEmpty()) {
+    w_.profile->setProfiles({}, {}, 0);
     return;
   }
-  const auto gi = d->table->geneIndex(profileGene_.toStdString());
-  if (gi < 0) return;
-  std::vector<widgets::ProfilePanel::Bar> bars;
-  if (const auto* g = session_->groups()) {
-    const auto means =
-        d->expression->groupMeans(gi, g->codes, static_cast<int>(g->categories.size()));
-    const auto palette = session_->coloring().column == g ? session_->coloring().coloring.palette
+  const auto* g = session_->groups();
+  const auto palette = !g                                 ? std::vector<std::uint32_t>{}
+                       : session_->coloring().column == g ? session_->coloring().coloring.palette
                                                           : columnPalette(*g);
-    for (std::size_t i = 0; i < means.size(); ++i)
-      bars.push_back({QString::fromStdString(g->categories[i]), means[i], palette[i]});
+  const auto mask =
+      session_->selection().empty() ? std::vector<std::uint8_t>{} : session_->selectionMask();
+  std::vector<widgets::ProfilePanel::GeneProfile> profiles;
+  for (const auto& name : profileGenes_) {
+    const auto gi = d->table->geneIndex(name.toStdString());
+    if (gi < 0) continue;
+    widgets::ProfilePanel::GeneProfile prof;
+    prof.gene = name;
+    if (g) prof.groups = groupBoxes(d->expression->column(gi), *g, palette);
+    if (!mask.empty()) prof.inOut = d->expression->selectionMeans(gi, mask);
+    profiles.push_back(std::move(prof));
   }
-  w_.profile->setGroupMeans(
-      profileGene_,
-      session_->groups() ? QString::fromStdString(session_->groups()->name) : QString(), bars);
-  if (session_->selection().empty())
-    w_.profile->setSelectionMeans(std::nullopt, 0);
-  else
-    w_.profile->setSelectionMeans(d->expression->selectionMeans(gi, session_->selectionMask()),
-                                  static_cast<qint64>(session_->selection().size()));
+  w_.profile->setProfiles(g ? QString::fromStdString(g->name) : QString(), profiles,
+                          static_cast<qint64>(session_->selection().size()));
 }
 
 void CellsLinker::hoverAt(double x, double y, double radius, bool embedding) {

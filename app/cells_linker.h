@@ -6,6 +6,7 @@
 /// GUI thread only.
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <filesystem>
 #include <memory>
 
@@ -71,7 +72,7 @@ class CellsLinker : public QObject {
   LinkedWidgets w_;
   std::unique_ptr<CellsSession> session_;
   std::unique_ptr<CellsOverlay> imageOverlay_, embeddingOverlay_;
-  QString profileGene_;
+  QStringList profileGenes_;  ///< genes the profile shows (the selected ones, up to four)
   std::shared_ptr<const CellsData> shown_;  ///< what the overlays hold
   int overlayRow_ = -1;
 };

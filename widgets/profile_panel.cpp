@@ -5,26 +5,72 @@
 
 namespace tessera::widgets {
 namespace {
-// Horizontal bars, one per row, scaled to the largest value; returns the y below them.
-int drawBars(QPainter& p, int x, int y, int w, const std::vector<ProfilePanel::Bar>& bars,
-             int rowH) {
+constexpr int kRowH = 18;
+
+struct Layout {
+  int x, w, labelW, plotX, plotW;
+};
+
+Layout layoutFor(int x, int w) {
+  Layout l{x, w, std::min(110, w / 3), 0, 0};
+  l.plotX = x + l.labelW;
+  l.plotW = std::max(20, w - l.labelW - 52);
+  return l;
+}
+
+// Horizontal bars scaled to the largest value; returns the y below them.
+int drawBars(QPainter& p, const Layout& l, int y,
+             const std::vector<std::pair<QString, double>>& bars,
+             const std::vector<std::uint32_t>& colors) {
   double maxV = 0;
   for (const auto& b : bars)
-    maxV = std::max(maxV, b.value);
+    maxV = std::max(maxV, b.second);
   if (maxV <= 0) maxV = 1;
-  const int labelW = std::min(110, w / 3), valueW = 48;
-  const int barW = std::max(10, w - labelW - valueW - 8);
   const QFontMetrics fm(p.font());
-  for (const auto& b : bars) {
-    p.setPen(p.pen().color());
-    p.drawText(QRect(x, y, labelW - 4, rowH), Qt::AlignRight | Qt::AlignVCenter,
-               fm.elidedText(b.label, Qt::ElideRight, labelW - 4));
-    const int len = static_cast<int>(barW * b.value / maxV);
-    p.fillRect(x + labelW, y + 2, std::max(1, len), rowH - 4,
-               QColor::fromRgb(static_cast<QRgb>(b.rgb)));
-    p.drawText(QRect(x + labelW + len + 4, y, valueW + barW - len, rowH),
-               Qt::AlignLeft | Qt::AlignVCenter, QString::number(b.value, 'g', 3));
-    y += rowH;
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    p.drawText(QRect(l.x, y, l.labelW - 4, kRowH), Qt::AlignRight | Qt::AlignVCenter,
+               fm.elidedText(bars[i].first, Qt::ElideRight, l.labelW - 4));
+    const int len = static_cast<int>(l.plotW * bars[i].second / maxV);
+    p.fillRect(l.plotX, y + 3, std::max(1, len), kRowH - 6,
+               QColor::fromRgb(static_cast<QRgb>(colors[i])));
+    p.drawText(QRect(l.plotX + len + 4, y, 60, kRowH), Qt::AlignLeft | Qt::AlignVCenter,
+               QString::number(bars[i].second, 'g', 3));
+    y += kRowH;
+  }
+  return y;
+}
+
+// One box per group on a shared axis from 0 to the largest 95th percentile.
+int drawBoxes(QPainter& p, const Layout& l, int y, const std::vector<ProfilePanel::Box>& boxes) {
+  double maxV = 0;
+  for (const auto& b : boxes)
+    maxV = std::max({maxV, b.p95, b.mean});
+  if (maxV <= 0) maxV = 1;
+  auto px = [&](double v) {
+    return l.plotX + static_cast<int>(l.plotW * std::clamp(v / maxV, 0.0, 1.0));
+  };
+  const QFontMetrics fm(p.font());
+  const QPen text = p.pen();
+  for (const auto& b : boxes) {
+    p.setPen(text);
+    p.drawText(QRect(l.x, y, l.labelW - 4, kRowH), Qt::AlignRight | Qt::AlignVCenter,
+               fm.elidedText(b.label, Qt::ElideRight, l.labelW - 4));
+    const QColor c = QColor::fromRgb(static_cast<QRgb>(b.rgb));
+    const int mid = y + kRowH / 2;
+    p.setPen(QPen(c.darker(130), 1));
+    p.drawLine(px(b.p5), mid, px(b.p95), mid);
+    p.fillRect(
+        QRect(QPoint(px(b.q1), y + 3), QPoint(std::max(px(b.q1) + 1, px(b.q3)), y + kRowH - 4)), c);
+    p.setPen(QPen(Qt::black, 2));
+    p.drawLine(px(b.median), y + 2, px(b.median), y + kRowH - 3);
+    p.setPen(Qt::NoPen);
+    p.setBrush(Qt::white);
+    p.drawEllipse(QPoint(px(b.mean), mid), 3, 3);
+    p.setBrush(Qt::NoBrush);
+    p.setPen(text);
+    p.drawText(QRect(l.plotX + l.plotW + 4, y, 48, kRowH), Qt::AlignLeft | Qt::AlignVCenter,
+               QString::number(b.mean, 'g', 3));
+    y += kRowH;
   }
   return y;
 }
@@ -34,17 +80,10 @@ ProfilePanel::ProfilePanel(QWidget* parent) : QWidget(parent) {
   setMinimumHeight(120);
 }
 
-void ProfilePanel::setGroupMeans(const QString& gene, const QString& groupColumn,
-                                 const std::vector<Bar>& bars) {
-  gene_ = gene;
+void ProfilePanel::setProfiles(const QString& groupColumn, const std::vector<GeneProfile>& profiles,
+                               qint64 selected) {
   groupColumn_ = groupColumn;
-  bars_ = bars;
-  update();
-}
-
-void ProfilePanel::setSelectionMeans(std::optional<std::pair<double, double>> inOut,
-                                     qint64 selected) {
-  inOut_ = inOut;
+  profiles_ = profiles;
   selected_ = selected;
   update();
 }
@@ -58,46 +97,49 @@ void ProfilePanel::setHoveredCell(const QString& cellId,
 
 void ProfilePanel::paintEvent(QPaintEvent*) {
   QPainter p(this);
+  p.setRenderHint(QPainter::Antialiasing);
   p.fillRect(rect(), palette().base());
   p.setPen(palette().text().color());
   QFont bold = font();
   bold.setBold(true);
-  const int x = 8, w = width() - 16, rowH = 18;
+  const Layout l = layoutFor(8, width() - 16);
   int y = 6;
   auto heading = [&](const QString& t) {
     p.setFont(bold);
-    p.drawText(QRect(x, y, w, rowH), Qt::AlignLeft | Qt::AlignVCenter, t);
+    p.drawText(QRect(l.x, y, l.w, kRowH), Qt::AlignLeft | Qt::AlignVCenter, t);
     p.setFont(font());
-    y += rowH + 2;
+    y += kRowH + 2;
   };
-  if (gene_.isEmpty()) {
-    p.drawText(QRect(x, y, w, 40), Qt::AlignLeft | Qt::TextWordWrap,
-               tr("Click a gene to see its profile."));
+  if (profiles_.empty()) {
+    p.drawText(QRect(l.x, y, l.w, 40), Qt::AlignLeft | Qt::TextWordWrap,
+               tr("Click a gene (or select several) to see its profile."));
     y += 44;
-  } else {
-    if (!bars_.empty()) {
-      heading(tr("%1: mean by %2").arg(gene_, groupColumn_));
-      y = drawBars(p, x, y, w, bars_, rowH) + 8;
+  }
+  for (const auto& g : profiles_) {
+    if (!g.groups.empty()) {
+      heading(tr("%1 by %2 (box: quartiles, dot: mean)").arg(g.gene, groupColumn_));
+      y = drawBoxes(p, l, y, g.groups) + 6;
     }
-    heading(tr("%1: selection vs rest").arg(gene_));
-    if (inOut_) {
-      y = drawBars(p, x, y, w,
-                   {{tr("selection (%1)").arg(selected_), inOut_->first, 0xF0C020},
-                    {tr("rest"), inOut_->second, 0x8090A0}},
-                   rowH) +
+    if (g.inOut) {
+      heading(tr("%1: selection vs rest (means)").arg(g.gene));
+      y = drawBars(p, l, y,
+                   {{tr("selection (%1)").arg(selected_), g.inOut->first},
+                    {tr("rest"), g.inOut->second}},
+                   {0xF0C020, 0x8090A0}) +
           8;
-    } else {
-      p.drawText(QRect(x, y, w, rowH), Qt::AlignLeft | Qt::AlignVCenter,
-                 tr("Select cells to compare."));
-      y += rowH + 8;
+    } else if (g.groups.empty()) {
+      heading(g.gene);
     }
+  }
+  if (!profiles_.empty() && !profiles_.front().inOut) {
+    p.drawText(QRect(l.x, y, l.w, kRowH), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("Select cells to compare them with the rest."));
+    y += kRowH + 8;
   }
   if (!cellId_.isEmpty()) {
     heading(tr("Top genes of %1").arg(cellId_));
-    std::vector<Bar> bars;
-    for (const auto& [g, v] : top_)
-      bars.push_back({g, v, 0x50A0E0});
-    drawBars(p, x, y, w, bars, rowH);
+    std::vector<std::pair<QString, double>> bars(top_.begin(), top_.end());
+    drawBars(p, l, y, bars, std::vector<std::uint32_t>(bars.size(), 0x50A0E0));
   }
 }
 

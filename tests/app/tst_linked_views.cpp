@@ -26,6 +26,7 @@
 #include "widgets/genes_panel.h"
 #include "widgets/image_view.h"
 #include "widgets/markers_panel.h"
+#include "widgets/profile_panel.h"
 #include "widgets/vtk_gl_window.h"
 
 using namespace tessera;
@@ -130,6 +131,21 @@ class LinkedViewsTest : public QObject {
     QTest::mouseClick(genes->table()->viewport(), Qt::LeftButton, {}, rect.center());
     QCOMPARE(QString::fromStdString(session_->colorBy().name), gene);
     QVERIFY(session_->coloring().legend.continuous);
+    // The profile shows the gene by cluster: CD3E is highest in T cells.
+    const auto& profiles = window_->profilePanel()->profiles();
+    QCOMPARE(profiles.size(), 1u);
+    QCOMPARE(profiles[0].gene, gene);
+    const auto* groups = session_->groups();
+    QCOMPARE(profiles[0].groups.size(), groups->categories.size());
+    const auto best =
+        std::max_element(profiles[0].groups.begin(), profiles[0].groups.end(),
+                         [](const auto& a, const auto& b) { return a.mean < b.mean; });
+    QCOMPARE(best->label, QStringLiteral("T cell"));
+    const auto tcell = static_cast<int>(best - profiles[0].groups.begin());
+    const auto means =
+        d->expression->groupMeans(d->table->geneIndex(gene.toStdString()), groups->codes,
+                                  static_cast<int>(groups->categories.size()));
+    QVERIFY(std::abs(best->mean - means[static_cast<std::size_t>(tcell)]) < 1e-4);
     // Filled cells at full opacity so that a cell's centre pixel is its colour.
     window_->cells()->imageOverlay()->setStyle(app::CellStyle::Filled);
     const auto values = d->expression->column(d->table->geneIndex(gene.toStdString()));
@@ -177,6 +193,7 @@ class LinkedViewsTest : public QObject {
     QVERIFY(ready.wait(60000));
     auto* markers = window_->markersPanel();
     QVERIFY(markers->rowCount() > 10);
+    QVERIFY(window_->profilePanel()->profiles().at(0).inOut.has_value());
     QVERIFY(!markers->gene(0).isEmpty());
     // Alt subtracts, Shift adds.
     std::vector<widgets::Vec2> small;
