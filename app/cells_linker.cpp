@@ -59,7 +59,7 @@ CellsLinker::CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent)
     : QObject(parent), ctx_(ctx), w_(w), session_(std::make_unique<CellsSession>(ctx)) {
   imageOverlay_ = std::make_unique<CellsOverlay>(w_.image->glWindow()->renderer());
   embeddingOverlay_ = std::make_unique<CellsOverlay>(w_.embedding->renderer(), true);
-  embeddingOverlay_->setPointSize(3);
+  embeddingOverlay_->setPointSize(2);
   embeddingOverlay_->setLegendVisible(false);
   w_.image->setOverlayHook([this](const render::ViewCamera& c) { imageOverlay_->update(c); });
   w_.embedding->setOverlayHook(

@@ -1,5 +1,9 @@
 #include "app/cells_overlay.h"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 namespace tessera::app {
 
 CellsOverlay::CellsOverlay(vtkRenderer* renderer, bool embedding)
@@ -91,7 +95,14 @@ void CellsOverlay::setPointSize(double px) {
 }
 
 void CellsOverlay::update(const render::ViewCamera& camera) {
-  if (points_->count() > 0) points_->update(camera);
+  if (points_->count() > 0) {
+    if (embedding_ || !data_ || data_->spotDiameterPx <= 0) {
+      const double minPx = points_->count() >= kManyCells ? 1.0 : pointPx_;
+      points_->setSize(std::clamp(0.8 * spacing_ * camera.zoom(), minPx, 24.0),
+                       render::SizeUnit::ScreenPixels);
+    }
+    points_->update(camera);
+  }
   if (polygons_ && style_ != CellStyle::Points) polygons_->update(camera);
   legend_.update(camera.viewportWidth(), camera.viewportHeight());
 }

@@ -35,8 +35,11 @@ class CellsOverlay {
   void setVisible(bool visible);
   bool visible() const { return visible_; }
   double opacity() const { return opacity_; }
-  /// Screen diameter of points when the cells have no physical spot size.
+  /// Cells without a physical spot size are drawn as dots about as wide as their typical
+  /// spacing in world units (so a million cells at fit are sub-pixel and the density stand-in
+  /// draws them), but never narrower than `px` on screen while fewer than kManyCells are shown.
   void setPointSize(double px);
+  static constexpr std::size_t kManyCells = 200000;
   void setLegend(const LegendSpec& spec) { legend_.set(spec); }
   void setLegendVisible(bool v) { legend_.setVisible(v); }
 
@@ -55,7 +58,8 @@ class CellsOverlay {
   CellStyle style_ = CellStyle::Points;
   double opacity_ = 1;
   bool visible_ = true;
-  double pointPx_ = 5;
+  double pointPx_ = 4;
+  double spacing_ = 0;  ///< typical distance between cells, world units
 };
 
 }  // namespace tessera::app

@@ -172,15 +172,17 @@ int main(int argc, char** argv) {
   for (int f = 0; f < 150; ++f)
     frame(W / 2 + (f % 50) * 20 / fitZoom, H / 2, fitZoom);
   const auto fitFrames = frameMs;
+  const char* fitLod =
+      overlay.points()->lod() == render::PointLod::Density ? "density stand-in" : "sprites";
   frameMs.clear();
   for (int f = 0; f < 150; ++f)
     frame(W / 2 + (f % 75) * 12, H / 2 + (f / 75) * 300, 1.0);
   const auto oneFrames = frameMs;
   std::printf(
-      "pan with %zu coloured cells, fit (density stand-in): p50 %.1f ms p95 %.1f ms; 1:1 (sprites, "
+      "pan with %zu coloured cells, fit (%s): p50 %.1f ms p95 %.1f ms; 1:1 (sprites, "
       "%zu in view): p50 %.1f ms p95 %.1f ms\n",
-      n, percentile(fitFrames, 0.5), percentile(fitFrames, 0.95), overlay.points()->visibleInView(),
-      percentile(oneFrames, 0.5), percentile(oneFrames, 0.95));
+      n, fitLod, percentile(fitFrames, 0.5), percentile(fitFrames, 0.95),
+      overlay.points()->visibleInView(), percentile(oneFrames, 0.5), percentile(oneFrames, 0.95));
 
   // Gene switch: column (from the in-memory CSC), colouring upload, next frame.
   std::vector<double> columnMs, uploadMs, nextFrameMs;
