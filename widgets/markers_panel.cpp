@@ -34,14 +34,19 @@ MarkersPanel::MarkersPanel(QWidget* parent) : QWidget(parent) {
   status_->setWordWrap(true);
   progress_ = new QProgressBar(this);
   progress_->setRange(0, 1000);
-  progress_->setMaximumWidth(140);
+  progress_->setMinimumWidth(0);
   cancel_ = new QPushButton(tr("Cancel"), this);
   export_ = new QPushButton(tr("Export CSV…"), this);
+  // Progress and Cancel get their own row: showing them must not widen the dock (and so
+  // shrink the image view) while markers run.
+  status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   top->addWidget(status_, 1);
-  top->addWidget(progress_);
-  top->addWidget(cancel_);
   top->addWidget(export_);
   lay->addLayout(top);
+  auto* running = new QHBoxLayout();
+  running->addWidget(progress_, 1);
+  running->addWidget(cancel_);
+  lay->addLayout(running);
   table_ = new QTableWidget(0, 5, this);
   table_->setHorizontalHeaderLabels({tr("Gene"), tr("Score"), tr("log2FC"), tr("p"), tr("adj. p")});
   table_->verticalHeader()->hide();
@@ -49,6 +54,7 @@ MarkersPanel::MarkersPanel(QWidget* parent) : QWidget(parent) {
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  table_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Expanding);
   lay->addWidget(table_, 1);
   connect(cancel_, &QPushButton::clicked, this, &MarkersPanel::cancelRequested);
   connect(table_, &QTableWidget::cellClicked, this,

@@ -3,6 +3,7 @@
 // sidecar, and the Visium sample's spots placed by its scale factors.
 #include <QApplication>
 #include <QCheckBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
 #include <QScreen>
@@ -27,6 +28,7 @@
 #include "widgets/image_view.h"
 #include "widgets/markers_panel.h"
 #include "widgets/profile_panel.h"
+#include "widgets/selection_tool.h"
 #include "widgets/vtk_gl_window.h"
 
 using namespace tessera;
@@ -218,6 +220,73 @@ class LinkedViewsTest : public QObject {
     QFile f(csv);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(QString(f.readLine()).trimmed(), QStringLiteral("gene,score,log2fc,pvalue,padj"));
+  }
+
+  void ctrlDragLassoesAndShiftBoxAdds() {
+    auto* view = window_->imageView();
+    view->fit();
+    QVERIFY(waitComplete(view));
+    auto* gl = view->glWindow();
+    const QPoint c(gl->width() / 2, gl->height() / 2);
+    // A square drawn with Ctrl held: a lasso replacing the selection.
+    const std::vector<QPoint> path{c + QPoint(-80, -60), c + QPoint(80, -60), c + QPoint(80, 60),
+                                   c + QPoint(-80, 60)};
+    QSignalSpy drawnSpy(view, &widgets::ImageView::selectionDrawn);
+    const int widthBefore = gl->width();
+    QTest::mousePress(gl, Qt::LeftButton, Qt::ControlModifier, path[0]);
+    for (std::size_t k = 1; k < path.size(); ++k)
+      for (int s = 1; s <= 10; ++s)
+        QTest::mouseMove(gl, path[k - 1] + (path[k] - path[k - 1]) * s / 10);
+    QTest::mouseRelease(gl, Qt::LeftButton, Qt::ControlModifier, path.back());
+    std::vector<widgets::Vec2> world;
+    for (const auto& p : path) {
+      widgets::Vec2 w;
+      view->camera().screenToWorld(p.x(), p.y(), w.x, w.y);
+      world.push_back(w);
+    }
+    const auto expected = session_->data()->spatialGrid.inPolygon(world, session_->hiddenMask());
+    QCOMPARE(drawnSpy.count(), 1);
+    // Selecting (and the markers it starts) must not resize the view under the user.
+    QTest::qWait(200);
+    QCOMPARE(gl->width(), widthBefore);
+    QVERIFY(expected.size() > 100);
+    QCOMPARE(session_->selection().size(), expected.size());
+    // The box tool with Shift adds a box elsewhere.
+    view->setSelectionShape(widgets::SelectionShape::Box);
+    const QPoint a = c + QPoint(120, 80), b = c + QPoint(200, 140);
+    QTest::mousePress(gl, Qt::LeftButton, Qt::ShiftModifier, a);
+    QTest::mouseMove(gl, b);
+    QTest::mouseRelease(gl, Qt::LeftButton, Qt::ShiftModifier, b);
+    view->setSelectionShape(widgets::SelectionShape::None);
+    widgets::Vec2 wa, wb;
+    view->camera().screenToWorld(a.x(), a.y(), wa.x, wa.y);
+    view->camera().screenToWorld(b.x(), b.y(), wb.x, wb.y);
+    const auto box = session_->data()->spatialGrid.inBox(wa, wb, session_->hiddenMask());
+    QCOMPARE(session_->selection().size(),
+             widgets::combineSelection(expected, box, widgets::SelectOp::Add).size());
+    // A plain drag still pans and leaves the selection alone.
+    const auto before = session_->selection().size();
+    const double cx = view->camera().centerX();
+    QTest::mousePress(gl, Qt::LeftButton, {}, c);
+    QTest::mouseMove(gl, c + QPoint(50, 0));
+    QTest::mouseRelease(gl, Qt::LeftButton, {}, c + QPoint(50, 0));
+    QCOMPARE(session_->selection().size(), before);
+    QVERIFY(view->camera().centerX() < cx);
+    // Hovering a cell names it in the status bar.
+    const auto d = session_->data();
+    const std::size_t cell = session_->selection().front();
+    view->centerOn(d->px[cell], d->py[cell], 2.0);
+    QTest::qWait(100);
+    double sx = 0, sy = 0;
+    view->camera().worldToScreen(d->px[cell], d->py[cell], sx, sy);
+    QTest::mouseMove(gl, QPoint(static_cast<int>(sx), static_cast<int>(sy)));
+    QTest::qWait(50);
+    QVERIFY2(window_->statusText().length() > 0, "status");
+    const auto hover = window_->findChildren<QLabel*>();
+    bool named = false;
+    for (const auto* l : hover)
+      named |= l->text().contains(QString::fromStdString(d->table->cellIds[cell]));
+    QVERIFY2(named, d->table->cellIds[cell].c_str());
   }
 
   void embeddingLassoSelectsTheSameWay() {
