@@ -12,6 +12,7 @@ AppContext::AppContext(std::size_t cacheMb)
 
 AppContext::~AppContext() {
   jobPool.waitIdle();
+  hdf5Pool.waitIdle();
   tilePool.waitIdle();
 }
 

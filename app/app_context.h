@@ -16,6 +16,8 @@ struct AppContext {
   data::ThreadPool tilePool;
   /// Long jobs that block while they fan work out to tilePool (demo generation, opening).
   data::ThreadPool jobPool;
+  /// HDF5 is not re-entrant: every H5adFile / TenxH5File call runs here, one task at a time.
+  data::ThreadPool hdf5Pool{1};
   data::TileCache cache;
 };
 

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/app_context.h"
+#include "app/cli_embedding.h"
 #include "app/cli_markers.h"
 #include "app/cli_table.h"
 #include "app/cli_export.h"
@@ -112,6 +113,12 @@ Commands:
         CHANNEL=VALUE lists (comma-separated); --channels lists the channels to show.
         LUTs: grays, fire, viridis, magma, inferno, cividis, glasbey. Uses Xvfb when there
         is no display.
+        Cells: [--cells FILE] [--color-by GENE|COLUMN] [--lut NAME] [--range A:B]
+        [--cell-style points|outlines|filled] draw a cell table (.h5ad, 10x .h5, Visium
+        folder; the INPUT's linked table by default) over the image with its legend.
+  render-embedding FILE --out FILE.png [--basis X_umap] [--color-by GENE|COLUMN] [--lut NAME]
+         [--range A:B] [--size WxH]
+        Draw the embedding scatter of a cell table, coloured as in the viewer, with its legend.
   export INPUT --region x,y,w,h [--level N] [--t T] [--z Z] [--channels i,j,...]
          [--compression deflate|none] --out FILE.ome.tif
         Write the raw values of a region to an OME-TIFF that Fiji and tifffile open: the
@@ -176,6 +183,7 @@ int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
     const std::vector<std::string> sub(rest.begin() + 1, rest.end());
     if (cmd == "info") return runInfo(sub, budget);
     if (cmd == "render") return runRender(sub, budget);
+    if (cmd == "render-embedding") return runRenderEmbedding(sub, budget);
     if (cmd == "export") return runExport(sub, budget);
     if (cmd == "markers") return runMarkers(sub, budget);
     if (cmd == "export-cells") return runExportCells(sub, budget);

@@ -9,6 +9,8 @@
 #include <optional>
 
 #include "app/app_context.h"
+#include "app/cells_cli_options.h"
+#include "app/cells_overlay.h"
 #include "app/dataset_loader.h"
 #include "app/display_options.h"
 #include "app/exit_codes.h"
@@ -30,7 +32,8 @@ bool parseInts(const std::string& s, char sep, std::vector<long long>& out) {
   std::size_t pos = 0;
   while (pos <= s.size()) {
     const auto next = s.find(sep, pos);
-    const std::string part = s.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+    const std::string part =
+        s.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
     char* end = nullptr;
     errno = 0;
     const long long v = std::strtoll(part.c_str(), &end, 10);
@@ -49,10 +52,12 @@ int reexecUnderXvfb(const std::vector<std::string>& args) {
   if (n <= 0) return -1;
   self[n] = '\0';
   ::setenv(kReexecGuard, "1", 1);
-  std::vector<std::string> argv{"xvfb-run", "-a", "-s", "-screen 0 1920x1080x24 -nolisten tcp", self, "render"};
+  std::vector<std::string> argv{"xvfb-run", "-a",    "-s", "-screen 0 1920x1080x24 -nolisten tcp",
+                                self,       "render"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
+  for (auto& a : argv)
+    cargv.push_back(a.data());
   cargv.push_back(nullptr);
   ::execvp("xvfb-run", cargv.data());
   return -1;
@@ -64,6 +69,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::string input, out;
   render::RenderRequest req;
   std::vector<DisplayEdit> edits;
+  CellsOptions cells;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     auto value = [&]() -> std::optional<std::string> {
@@ -87,7 +93,8 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       if (!v || !parseInts(*v, ',', nums) || nums.size() != 4 || nums[2] < 1 || nums[3] < 1)
         return usageError("--region expects x,y,w,h in full-resolution pixels with w, h > 0");
       req.region = render::Rect{static_cast<double>(nums[0]), static_cast<double>(nums[1]),
-                                static_cast<double>(nums[0] + nums[2]), static_cast<double>(nums[1] + nums[3])};
+                                static_cast<double>(nums[0] + nums[2]),
+                                static_cast<double>(nums[1] + nums[3])};
     } else if (a == "--t" || a == "--z") {
       auto v = value();
       if (!v || !parseInts(*v, ',', nums) || nums.size() != 1 || nums[0] < 0)
@@ -98,6 +105,13 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       if (!v || !parseInts(*v, ',', nums) || nums.size() != 1 || nums[0] < 0)
         return usageError("--level expects a non-negative level index");
       req.level = static_cast<int>(nums[0]);
+    } else if (a == "--lut" && i + 1 < args.size() && args[i + 1].find('=') == std::string::npos) {
+      render::Lut lut;
+      if (!render::lutFromName(args[++i], lut))
+        return usageError("--lut: unknown LUT '" + args[i] + "'");
+      cells.lut = lut;
+    } else if (auto c = parseCellsOption(a, value, cells); c != CellsOption::NotMine) {
+      if (c == CellsOption::Bad) return usageError(cells.error);
     } else if (isDisplayOption(a)) {
       auto v = value();
       if (!v) return usageError(a + " needs a value");
@@ -144,6 +158,42 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     std::string error;
     if (!applyDisplayEdits(edits, displays, error)) return usageError(error);
     req.displays = displays;
+  }
+  if (!cells.cells.empty() || !cells.colorBy.empty()) {
+    std::filesystem::path table = cells.cells;
+    if (table.empty() && ds->cells) table = *ds->cells;
+    if (table.empty())
+      return usageError("--color-by needs --cells FILE (or an INPUT with a linked table)");
+    // HDF5 stays on its own thread even in the CLI.
+    data::Expected<std::shared_ptr<const CellsData>> loaded =
+        data::fail(data::Errc::Cancelled, "not loaded");
+    ctx.hdf5Pool.post([&] {
+      loaded = loadCellsData(table, {}, static_cast<double>(info.width()),
+                             static_cast<double>(info.height()));
+    });
+    ctx.hdf5Pool.waitIdle();
+    if (!loaded) {
+      std::cerr << "tessera: " << loaded.error().message << "\n";
+      return exitCodeFor(loaded.error());
+    }
+    if (!(*loaded)->hasSpatialCells())
+      return usageError(table.string() + " has no spatial coordinates to draw over the image");
+    auto coloring = resolveColoring(**loaded, cells.toColorBy(**loaded));
+    if (!coloring) return usageError(coloring.error().message);
+    for (const auto& m : (*loaded)->table->messages)
+      std::cerr << "tessera: note: " << m << "\n";
+    req.decorate = [data = *loaded, coloring = *coloring, style = cells.style](
+                       vtkRenderer* r, const render::ViewCamera& cam) {
+      auto overlay = std::make_shared<CellsOverlay>(r);
+      if (auto e = overlay->setData(data); !e)
+        std::cerr << "tessera: " << e.error().message << "\n";
+      if (style) overlay->setStyle(*style);
+      if (auto e = overlay->setColoring(coloring.coloring); !e)
+        std::cerr << "tessera: " << e.error().message << "\n";
+      overlay->setLegend(coloring.legend);
+      overlay->update(cam);
+      return std::shared_ptr<void>(overlay);
+    };
   }
   auto image = render::renderOffscreen(ds->image, ctx.cache, req);
   if (!image) {

@@ -4,6 +4,7 @@
 #include "data/anndata/h5ad_reader.h"
 #include "data/image_open.h"
 #include "data/plain/plain_image_source.h"
+#include "data/spatial/visium.h"
 #include "data/remote/download.h"
 #include "data/remote/remote_context.h"
 #include "data/thread_pool.h"
@@ -56,6 +57,18 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   std::error_code ec;
   if (!std::filesystem::exists(input, ec))
     return data::fail(data::Errc::NotFound, input + ": no such file or directory");
+  if (data::isVisiumFolder(input)) {
+    // A Space Ranger folder: its hires image, with the spots (placed on it by
+    // tissue_hires_scalef) linked as the cell table.
+    const auto hires = std::filesystem::path(input) / "spatial" / "tissue_hires_image.png";
+    if (std::filesystem::exists(hires, ec)) {
+      auto image = data::openImage(hires.string());
+      if (!image) return std::unexpected(image.error());
+      out.image = std::move(*image);
+    }
+    out.cells = input;
+    return out;
+  }
   if (std::filesystem::path(input).extension() == ".h5ad") {
     // Validate now so that a broken table is reported when it is opened, not later.
     auto table = data::H5adFile::open(input);

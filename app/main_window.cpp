@@ -16,19 +16,29 @@
 #include <QTimer>
 
 #include "app/app_context.h"
+#include "app/cells_linker.h"
+#include "app/cells_session.h"
 #include "app/versions.h"
 #include "widgets/channel_panel.h"
+#include "widgets/clusters_panel.h"
+#include "widgets/embedding_view.h"
+#include "widgets/genes_panel.h"
 #include "widgets/image_view.h"
+#include "widgets/markers_panel.h"
+#include "widgets/profile_panel.h"
 
 // The resources live in a static library, whose initialiser the linker would otherwise drop;
 // Q_INIT_RESOURCE must be used outside any namespace.
-static void initTesseraResources() { Q_INIT_RESOURCE(tessera); }
+static void initTesseraResources() {
+  Q_INIT_RESOURCE(tessera);
+}
 
 namespace tessera::app {
 namespace {
 constexpr int kMaxRecent = 10;
 
-QDockWidget* emptyDock(QMainWindow* w, const QString& title, const QString& object, const QString& hint) {
+QDockWidget* emptyDock(QMainWindow* w, const QString& title, const QString& object,
+                       const QString& hint) {
   auto* dock = new QDockWidget(title, w);
   dock->setObjectName(object);
   auto* label = new QLabel(hint, dock);
@@ -60,11 +70,20 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   view_ = new widgets::ImageView(ctx_.cache, this);
   setCentralWidget(view_);
   buildDocks();
+  cells_ = std::make_unique<CellsLinker>(
+      ctx_, LinkedWidgets{view_, embedding_, channels_, genes_, profile_, clusters_, markers_});
   buildMenus();
 
   cursorLabel_ = new QLabel(this);
   levelLabel_ = new QLabel(this);
+  hoverLabel_ = new QLabel(this);
   statusBar()->addWidget(cursorLabel_, 1);
+  statusBar()->addPermanentWidget(hoverLabel_);
+  connect(cells_.get(), &CellsLinker::hoverText, hoverLabel_, &QLabel::setText);
+  connect(cells_.get(), &CellsLinker::message, this,
+          [this](const QString& m) { statusBar()->showMessage(m, 10000); });
+  connect(&cells_->session(), &CellsSession::loaded, this, &MainWindow::cellsLoaded);
+  connect(&cells_->session(), &CellsSession::failed, this, &MainWindow::cellsFailed);
   statusBar()->addPermanentWidget(levelLabel_);
   connect(view_, &widgets::ImageView::cursorMoved, this, &MainWindow::updateCursor);
   connect(view_, &widgets::ImageView::cursorLeft, this, [this] { cursorLabel_->clear(); });
@@ -90,6 +109,8 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
 
 MainWindow::~MainWindow() {
   if (cancelOpen_) cancelOpen_->store(true);
+  // The overlays are VTK actors of the views' renderers: they go before the views.
+  cells_.reset();
 }
 
 void MainWindow::buildDocks() {
@@ -98,14 +119,25 @@ void MainWindow::buildDocks() {
   channels_ = new widgets::ChannelPanel(channelsDock);
   channelsDock->setWidget(channels_);
   addDockWidget(Qt::LeftDockWidgetArea, channelsDock);
-  addDockWidget(Qt::LeftDockWidgetArea,
-                emptyDock(this, tr("Genes"), "dock.genes", tr("Open an AnnData or 10x dataset to list its genes.")));
-  addDockWidget(Qt::RightDockWidgetArea,
-                emptyDock(this, tr("Expression profile"), "dock.profile",
-                          tr("Select cells to see their expression profile.")));
-  addDockWidget(Qt::RightDockWidgetArea,
-                emptyDock(this, tr("Embedding"), "dock.embedding",
-                          tr("Open a dataset with an embedding (UMAP, PCA) to show it here.")));
+  auto dock = [this](const QString& title, const char* object, QWidget* w,
+                     Qt::DockWidgetArea area) {
+    auto* d = new QDockWidget(title, this);
+    d->setObjectName(object);
+    w->setParent(d);
+    d->setWidget(w);
+    addDockWidget(area, d);
+    return d;
+  };
+  genes_ = new widgets::GenesPanel();
+  dock(tr("Genes"), "dock.genes", genes_, Qt::LeftDockWidgetArea);
+  clusters_ = new widgets::ClustersPanel();
+  dock(tr("Clusters"), "dock.clusters", clusters_, Qt::LeftDockWidgetArea);
+  embedding_ = new widgets::EmbeddingView();
+  dock(tr("Embedding"), "dock.embedding", embedding_, Qt::RightDockWidgetArea);
+  profile_ = new widgets::ProfilePanel();
+  dock(tr("Expression profile"), "dock.profile", profile_, Qt::RightDockWidgetArea);
+  markers_ = new widgets::MarkersPanel();
+  dock(tr("Markers"), "dock.markers", markers_, Qt::RightDockWidgetArea);
   addDockWidget(Qt::BottomDockWidgetArea,
                 emptyDock(this, tr("Downloads"), "dock.downloads", tr("No downloads.")));
 }
@@ -113,7 +145,8 @@ void MainWindow::buildDocks() {
 void MainWindow::buildMenus() {
   auto* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open File…"), QKeySequence::Open, this, &MainWindow::chooseFile);
-  file->addAction(tr("Open &Folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::chooseFolder);
+  file->addAction(tr("Open &Folder…"), QKeySequence(tr("Ctrl+Shift+O")), this,
+                  &MainWindow::chooseFolder);
   file->addAction(tr("Open &URL…"), QKeySequence(tr("Ctrl+L")), this, &MainWindow::chooseUrl);
   recentMenu_ = file->addMenu(tr("&Recent"));
   rebuildRecentMenu();
@@ -128,7 +161,10 @@ void MainWindow::buildMenus() {
   view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { view_->zoomBy(1.25); });
   view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, [this] { view_->zoomBy(0.8); });
   view->addSeparator();
-  for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+  for (auto* dock : findChildren<QDockWidget*>())
+    view->addAction(dock->toggleViewAction());
+
+  cells_->populateMenu(menuBar()->addMenu(tr("&Selection")));
 
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Tessera"), this, &MainWindow::about);
@@ -140,7 +176,8 @@ void MainWindow::openInputs(const QStringList& inputs) {
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   cancelOpen_ = cancel;
   delete progress_;
-  progress_ = new QProgressDialog(tr("Opening %1…").arg(inputs.join(", ")), tr("Cancel"), 0, 1000, this);
+  progress_ =
+      new QProgressDialog(tr("Opening %1…").arg(inputs.join(", ")), tr("Cancel"), 0, 1000, this);
   progress_->setWindowModality(Qt::WindowModal);
   progress_->setMinimumDuration(400);
   progress_->setValue(0);
@@ -148,40 +185,50 @@ void MainWindow::openInputs(const QStringList& inputs) {
 
   QPointer<MainWindow> self(this);
   std::vector<std::string> list;
-  for (const auto& in : inputs) list.push_back(in.toStdString());
-  ctx_.jobPool.post([self, cancel, list, &ctx = ctx_] {
-    auto onProgress = [self, cancel](double f, const std::string& stage) {
-      QMetaObject::invokeMethod(qApp, [self, f, stage = QString::fromStdString(stage)] {
-        if (!self || !self->progress_) return;
-        self->progress_->setLabelText(tr("Preparing the demo dataset: %1").arg(stage));
-        self->progress_->setValue(static_cast<int>(f * 1000));
-      }, Qt::QueuedConnection);
-      return !cancel->load();
-    };
-    // Several inputs make one dataset: the first image is shown and the first table is linked
-    // to it (e.g. `tessera image.ome.zarr cells.h5ad`).
-    auto merged = std::make_shared<OpenedDataset>();
-    QStringList opened, errors;
-    for (const auto& in : list) {
-      if (cancel->load()) return;
-      auto result = openDataset(in, ctx, onProgress);
-      if (!result) {
-        errors << QString::fromStdString(result.error().message);
-        continue;
-      }
-      opened << QString::fromStdString(in);
-      if (merged->input.empty()) merged->input = in;
-      if (!merged->image && result->image) merged->image = result->image;
-      if (!merged->cells && result->cells) merged->cells = result->cells;
-    }
-    QMetaObject::invokeMethod(qApp, [self, cancel, merged, opened, errors] {
-      if (!self || cancel->load()) return;
-      if (self->progress_) self->progress_->reset();
-      for (const auto& in : opened) self->addRecent(in);
-      if (!opened.isEmpty()) self->showDataset(merged);
-      if (!errors.isEmpty()) self->showError(errors.join('\n'));
-    }, Qt::QueuedConnection);
-  }, data::Priority::Visible);
+  for (const auto& in : inputs)
+    list.push_back(in.toStdString());
+  ctx_.jobPool.post(
+      [self, cancel, list, &ctx = ctx_] {
+        auto onProgress = [self, cancel](double f, const std::string& stage) {
+          QMetaObject::invokeMethod(
+              qApp,
+              [self, f, stage = QString::fromStdString(stage)] {
+                if (!self || !self->progress_) return;
+                self->progress_->setLabelText(tr("Preparing the demo dataset: %1").arg(stage));
+                self->progress_->setValue(static_cast<int>(f * 1000));
+              },
+              Qt::QueuedConnection);
+          return !cancel->load();
+        };
+        // Several inputs make one dataset: the first image is shown and the first table is linked
+        // to it (e.g. `tessera image.ome.zarr cells.h5ad`).
+        auto merged = std::make_shared<OpenedDataset>();
+        QStringList opened, errors;
+        for (const auto& in : list) {
+          if (cancel->load()) return;
+          auto result = openDataset(in, ctx, onProgress);
+          if (!result) {
+            errors << QString::fromStdString(result.error().message);
+            continue;
+          }
+          opened << QString::fromStdString(in);
+          if (merged->input.empty()) merged->input = in;
+          if (!merged->image && result->image) merged->image = result->image;
+          if (!merged->cells && result->cells) merged->cells = result->cells;
+        }
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, cancel, merged, opened, errors] {
+              if (!self || cancel->load()) return;
+              if (self->progress_) self->progress_->reset();
+              for (const auto& in : opened)
+                self->addRecent(in);
+              if (!opened.isEmpty()) self->showDataset(merged);
+              if (!errors.isEmpty()) self->showError(errors.join('\n'));
+            },
+            Qt::QueuedConnection);
+      },
+      data::Priority::Visible);
 }
 
 void MainWindow::updateChannelStats() {
@@ -197,6 +244,17 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
     const auto& l0 = current_->image->info().levels[0];
     channels_->setPlanes(l0.shape[data::kT], l0.shape[data::kZ]);
   }
+  if (current_->cells) {
+    double w = 0, h = 0;
+    if (current_->image) {
+      const auto& l0 = current_->image->info().levels[0];
+      w = static_cast<double>(l0.shape[data::kX]);
+      h = static_cast<double>(l0.shape[data::kY]);
+    }
+    cells_->open(*current_->cells, w, h);
+  } else {
+    cells_->clear();
+  }
   const QString name = QString::fromStdString(current_->input);
   setWindowTitle(tr("%1 — Tessera").arg(name == "demo" ? tr("Demo tissue") : name));
   emit datasetOpened(name);
@@ -204,7 +262,8 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
 
 void MainWindow::showError(const QString& message) {
   statusBar()->showMessage(message, 10000);
-  auto* box = new QMessageBox(QMessageBox::Warning, tr("Cannot open"), message, QMessageBox::Ok, this);
+  auto* box =
+      new QMessageBox(QMessageBox::Warning, tr("Cannot open"), message, QMessageBox::Ok, this);
   box->setAttribute(Qt::WA_DeleteOnClose);
   box->open();
   emit openFailed(message);
@@ -215,7 +274,8 @@ void MainWindow::addRecent(const QString& input) {
   QStringList recent = settings.value("recent").toStringList();
   recent.removeAll(input);
   recent.prepend(input);
-  while (recent.size() > kMaxRecent) recent.removeLast();
+  while (recent.size() > kMaxRecent)
+    recent.removeLast();
   settings.setValue("recent", recent);
   rebuildRecentMenu();
 }
@@ -223,7 +283,8 @@ void MainWindow::addRecent(const QString& input) {
 void MainWindow::rebuildRecentMenu() {
   recentMenu_->clear();
   const QStringList recent = QSettings().value("recent").toStringList();
-  for (const auto& r : recent) recentMenu_->addAction(r, this, [this, r] { openInputs({r}); });
+  for (const auto& r : recent)
+    recentMenu_->addAction(r, this, [this, r] { openInputs({r}); });
   recentMenu_->setEnabled(!recent.isEmpty());
 }
 
@@ -263,17 +324,21 @@ void MainWindow::updateLevel(int level) {
                            .arg(l.shape[data::kY]));
 }
 
-QString MainWindow::statusText() const { return cursorLabel_->text() + " | " + levelLabel_->text(); }
+QString MainWindow::statusText() const {
+  return cursorLabel_->text() + " | " + levelLabel_->text();
+}
 
 void MainWindow::chooseFile() {
-  const QString f = QFileDialog::getOpenFileName(
-      this, tr("Open File"), QString(),
-      tr("Images and tables (*.tif *.tiff *.ome.tif *.ome.tiff *.zarr *.h5ad *.h5 *.png *.jpg *.svs *.ndpi);;All files (*)"));
+  const QString f =
+      QFileDialog::getOpenFileName(this, tr("Open File"), QString(),
+                                   tr("Images and tables (*.tif *.tiff *.ome.tif *.ome.tiff *.zarr "
+                                      "*.h5ad *.h5 *.png *.jpg *.svs *.ndpi);;All files (*)"));
   if (!f.isEmpty()) openInputs({f});
 }
 
 void MainWindow::chooseFolder() {
-  const QString d = QFileDialog::getExistingDirectory(this, tr("Open Folder (OME-Zarr, Visium, Xenium)"));
+  const QString d =
+      QFileDialog::getExistingDirectory(this, tr("Open Folder (OME-Zarr, Visium, Xenium)"));
   if (!d.isEmpty()) openInputs({d});
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 /// The main window: the image view in the centre, docks for channels, genes, expression
-/// profile, embedding and downloads, File/View/Help menus and a status bar with the cursor's
-/// physical position, channel values and the pyramid level. Datasets open on the job pool;
-/// results come back through queued calls. GUI thread only.
+/// profile, embedding, clusters, markers and downloads (cells linked through CellsLinker),
+/// File/View/Help menus and a status bar with the cursor's physical position, channel values and
+/// the pyramid level. Datasets open on the job pool; results come back through queued calls. GUI
+/// thread only.
 #include <QMainWindow>
 #include <QStringList>
 #include <atomic>
@@ -18,11 +19,17 @@ class QTimer;
 namespace tessera::widgets {
 class ImageView;
 class ChannelPanel;
+class GenesPanel;
+class ProfilePanel;
+class EmbeddingView;
+class ClustersPanel;
+class MarkersPanel;
 }  // namespace tessera::widgets
 
 namespace tessera::app {
 
 struct AppContext;
+class CellsLinker;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -35,11 +42,21 @@ class MainWindow : public QMainWindow {
   void openInputs(const QStringList& inputs);
   widgets::ImageView* imageView() const { return view_; }
   widgets::ChannelPanel* channelPanel() const { return channels_; }
+  widgets::GenesPanel* genesPanel() const { return genes_; }
+  widgets::ProfilePanel* profilePanel() const { return profile_; }
+  widgets::EmbeddingView* embeddingView() const { return embedding_; }
+  widgets::ClustersPanel* clustersPanel() const { return clusters_; }
+  widgets::MarkersPanel* markersPanel() const { return markers_; }
+  /// The linked cell views (session, overlays); never null.
+  CellsLinker* cells() const { return cells_.get(); }
   const OpenedDataset* current() const { return current_.get(); }
   QString statusText() const;
 
  signals:
   void datasetOpened(const QString& input);
+  /// The linked cell table finished loading (or failed: `cellsFailed`).
+  void cellsLoaded();
+  void cellsFailed(const QString& message);
   void openFailed(const QString& message);
 
  protected:
@@ -63,6 +80,13 @@ class MainWindow : public QMainWindow {
   AppContext& ctx_;
   widgets::ImageView* view_ = nullptr;
   widgets::ChannelPanel* channels_ = nullptr;
+  widgets::GenesPanel* genes_ = nullptr;
+  widgets::ProfilePanel* profile_ = nullptr;
+  widgets::EmbeddingView* embedding_ = nullptr;
+  widgets::ClustersPanel* clusters_ = nullptr;
+  widgets::MarkersPanel* markers_ = nullptr;
+  std::unique_ptr<CellsLinker> cells_;
+  QLabel* hoverLabel_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   QLabel* cursorLabel_ = nullptr;
   QLabel* levelLabel_ = nullptr;

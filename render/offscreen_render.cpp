@@ -38,7 +38,8 @@ class TaskQueue {
       cv_.wait_for(lock, wait, [this] { return !tasks_.empty(); });
       batch.swap(tasks_);
     }
-    for (auto& f : batch) f();
+    for (auto& f : batch)
+      f();
   }
 
  private:
@@ -46,6 +47,19 @@ class TaskQueue {
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;
 };
+
+// Copies the back buffer into out.rgb (top row first).
+void capture(vtkRenderWindow* window, RenderedImage& out) {
+  const int w = out.width, h = out.height;
+  vtkNew<vtkUnsignedCharArray> pixels;
+  window->GetPixelData(0, 0, w - 1, h - 1, /*front=*/0, pixels);
+  out.rgb.resize(static_cast<std::size_t>(w) * h * 3);
+  const auto* src = pixels->GetPointer(0);
+  // OpenGL rows run bottom-up.
+  for (int y = 0; y < h; ++y)
+    std::memcpy(out.rgb.data() + static_cast<std::size_t>(y) * w * 3,
+                src + static_cast<std::size_t>(h - 1 - y) * w * 3, static_cast<std::size_t>(w) * 3);
+}
 
 }  // namespace
 
@@ -79,24 +93,31 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
   ViewCamera camera;
   camera.setViewport(w, h);
   camera.fit(region);
-  ImageLayer layer(renderer, cache, [&queue](std::function<void()> f) { queue.post(std::move(f)); }, {});
+  ImageLayer layer(renderer, cache, [&queue](std::function<void()> f) { queue.post(std::move(f)); },
+                   {});
   layer.setSource(source);
   if (req.displays) {
     if (req.displays->size() != info.channels.size())
-      return data::fail(data::Errc::InvalidArgument, "render: expected " + std::to_string(info.channels.size()) + " channel settings");
+      return data::fail(
+          data::Errc::InvalidArgument,
+          "render: expected " + std::to_string(info.channels.size()) + " channel settings");
     layer.setDisplays(*req.displays);
   }
   layer.setPlane(req.t, req.z);
   if (req.level >= static_cast<int>(info.levels.size()))
-    return data::fail(data::Errc::InvalidArgument, "render: level " + std::to_string(req.level) + " does not exist (the image has " + std::to_string(info.levels.size()) + ")");
+    return data::fail(data::Errc::InvalidArgument, "render: level " + std::to_string(req.level) +
+                                                       " does not exist (the image has " +
+                                                       std::to_string(info.levels.size()) + ")");
   layer.setForcedLevel(req.level);
 
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(req.timeoutSeconds);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(req.timeoutSeconds);
   for (;;) {
     layer.update(camera);
     const auto st = layer.status();
-    const bool contrastPending = std::any_of(layer.displays().begin(), layer.displays().end(),
-                                             [](const ChannelDisplay& d) { return d.visible && d.windowFromData; });
+    const bool contrastPending =
+        std::any_of(layer.displays().begin(), layer.displays().end(),
+                    [](const ChannelDisplay& d) { return d.visible && d.windowFromData; });
     if (st.complete() && !contrastPending) break;
     if (std::chrono::steady_clock::now() > deadline)
       return data::fail(data::Errc::Io, "render: timed out waiting for tiles of " + info.source);
@@ -108,6 +129,8 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
     bar = std::make_unique<ScaleBar>(renderer);
     bar->update(info.levels[0].scale[data::kX] / camera.zoom(), info.spaceUnit, w, h);
   }
+  std::shared_ptr<void> decorations;
+  if (req.decorate) decorations = req.decorate(renderer, camera);
   window->Render();
 
   RenderedImage out;
@@ -115,14 +138,35 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
   out.height = h;
   out.level = layer.status().level;
   out.displays = layer.displays();
-  vtkNew<vtkUnsignedCharArray> pixels;
-  window->GetPixelData(0, 0, w - 1, h - 1, /*front=*/0, pixels);
-  out.rgb.resize(static_cast<std::size_t>(w) * h * 3);
-  const auto* src = pixels->GetPointer(0);
-  // OpenGL rows run bottom-up.
-  for (int y = 0; y < h; ++y)
-    std::memcpy(out.rgb.data() + static_cast<std::size_t>(y) * w * 3,
-                src + static_cast<std::size_t>(h - 1 - y) * w * 3, static_cast<std::size_t>(w) * 3);
+  capture(window, out);
+  decorations.reset();
+  return out;
+}
+
+data::Expected<RenderedImage> renderOverlaysOffscreen(const Rect& world, int w, int h,
+                                                      const Decorate& decorate) {
+  if (w <= 0 || h <= 0 || w > 16384 || h > 16384)
+    return data::fail(data::Errc::InvalidArgument, "render: output size must be 1..16384 px");
+  vtkNew<vtkRenderer> renderer;
+  setupRenderer(renderer);
+  vtkNew<vtkRenderWindow> window;
+  window->SetOffScreenRendering(1);
+  window->SetMultiSamples(0);
+  window->SetSize(w, h);
+  window->AddRenderer(renderer);
+  ViewCamera camera;
+  camera.setViewport(w, h);
+  camera.fit(world);
+  camera.setZoom(camera.zoom() * 0.92);
+  applyCamera(renderer, camera);
+  std::shared_ptr<void> decorations;
+  if (decorate) decorations = decorate(renderer, camera);
+  window->Render();
+  RenderedImage out;
+  out.width = w;
+  out.height = h;
+  capture(window, out);
+  decorations.reset();
   return out;
 }
 

@@ -4,6 +4,8 @@
 /// provides Xvfb when there is none). Blocks the calling thread until every visible tile of the
 /// chosen level has loaded or failed, then captures the frame.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,16 +14,23 @@
 #include "render/channel_display.h"
 #include "render/view_camera.h"
 
+class vtkRenderer;
+
 namespace tessera::render {
 
+/// Adds overlays (cells, legends) to the off-screen renderer once the camera is set; whatever
+/// it returns is kept alive until the frame is captured, then released on the calling thread.
+using Decorate = std::function<std::shared_ptr<void>(vtkRenderer*, const ViewCamera&)>;
+
 struct RenderRequest {
-  int width = 0, height = 0;           ///< output size; 0 = derived from region or image
-  std::optional<Rect> region;          ///< level-0 pixels; whole image when empty
+  int width = 0, height = 0;   ///< output size; 0 = derived from region or image
+  std::optional<Rect> region;  ///< level-0 pixels; whole image when empty
   std::optional<std::vector<ChannelDisplay>> displays;  ///< metadata defaults when empty
   std::int64_t t = 0, z = 0;
   int level = -1;  ///< pyramid level to draw; -1 picks it from the zoom
   double timeoutSeconds = 300;
   bool scaleBar = true;  ///< draw the scale bar (off for pixel-exact comparisons)
+  Decorate decorate;     ///< optional overlays over the image
 };
 
 struct RenderedImage {
@@ -33,6 +42,11 @@ struct RenderedImage {
 
 data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSource> source,
                                               data::TileCache& cache, const RenderRequest& request);
+
+/// A frame of overlays only (no image), e.g. an embedding scatter: `world` fitted into w x h
+/// with a small margin, on a black background.
+data::Expected<RenderedImage> renderOverlaysOffscreen(const Rect& world, int width, int height,
+                                                      const Decorate& decorate);
 
 data::Expected<void> writePng(const RenderedImage& image, const std::string& path);
 

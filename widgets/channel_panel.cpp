@@ -1,6 +1,11 @@
 #include "widgets/channel_panel.h"
 
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QScrollArea>
 #include <QSlider>
@@ -42,9 +47,117 @@ ChannelPanel::ChannelPanel(QWidget* parent) : QWidget(parent) {
   auto* inner = new QWidget(scroll);
   rowLayout_ = new QVBoxLayout(inner);
   rowLayout_->setContentsMargins(0, 0, 0, 0);
+  // Overlay rows follow the channel rows (inserted before this layout) inside the scroll area.
+  overlayLayout_ = new QVBoxLayout();
+  overlayLayout_->setContentsMargins(0, 0, 0, 0);
+  rowLayout_->addLayout(overlayLayout_);
   rowLayout_->addStretch(1);
   scroll->setWidget(inner);
   outer->addWidget(scroll, 1);
+}
+
+int ChannelPanel::addOverlay(const QString& name, const QStringList& styles) {
+  const int index = static_cast<int>(overlays_.size());
+  OverlayRow r;
+  r.box = new QGroupBox(this);
+  auto* form = new QFormLayout(r.box);
+  form->setContentsMargins(6, 4, 6, 4);
+  r.visible = new QCheckBox(name, r.box);
+  r.visible->setChecked(true);
+  r.opacity = new QSlider(Qt::Horizontal, r.box);
+  r.opacity->setRange(0, 100);
+  r.opacity->setValue(100);
+  r.style = new QComboBox(r.box);
+  r.style->addItems(styles);
+  r.colorBy = new QComboBox(r.box);
+  r.lut = new QComboBox(r.box);
+  for (auto l : {render::Lut::Viridis, render::Lut::Magma, render::Lut::Inferno,
+                 render::Lut::Cividis, render::Lut::Fire, render::Lut::Grays})
+    r.lut->addItem(QString::fromLatin1(render::lutName(l)));
+  r.rangeRow = new QWidget(r.box);
+  auto* range = new QHBoxLayout(r.rangeRow);
+  range->setContentsMargins(0, 0, 0, 0);
+  r.min = new QDoubleSpinBox(r.rangeRow);
+  r.max = new QDoubleSpinBox(r.rangeRow);
+  for (auto* sb : {r.min, r.max}) {
+    sb->setRange(-1e9, 1e9);
+    sb->setDecimals(3);
+    sb->setKeyboardTracking(false);
+    range->addWidget(sb);
+  }
+  auto* top = new QHBoxLayout();
+  top->addWidget(r.visible, 1);
+  top->addWidget(r.style);
+  form->addRow(top);
+  form->addRow(tr("Opacity"), r.opacity);
+  form->addRow(tr("Colour"), r.colorBy);
+  form->addRow(tr("LUT"), r.lut);
+  form->addRow(tr("Range"), r.rangeRow);
+  overlayLayout_->addWidget(r.box);
+  connect(r.visible, &QCheckBox::toggled, this,
+          [this, index](bool v) { emit overlayVisibleChanged(index, v); });
+  connect(r.opacity, &QSlider::valueChanged, this,
+          [this, index](int v) { emit overlayOpacityChanged(index, v / 100.0); });
+  connect(r.style, &QComboBox::currentIndexChanged, this,
+          [this, index](int s) { emit overlayStyleChanged(index, s); });
+  connect(r.colorBy, &QComboBox::textActivated, this,
+          [this, index](const QString& c) { emit overlayColorByChosen(index, c); });
+  connect(r.lut, &QComboBox::textActivated, this,
+          [this, index](const QString& l) { emit overlayLutChosen(index, l); });
+  auto rangeEdited = [this, index] {
+    const auto& row = overlays_[static_cast<std::size_t>(index)];
+    if (row.max->value() > row.min->value())
+      emit overlayRangeEdited(index, row.min->value(), row.max->value());
+  };
+  connect(r.min, &QDoubleSpinBox::valueChanged, this, rangeEdited);
+  connect(r.max, &QDoubleSpinBox::valueChanged, this, rangeEdited);
+  overlays_.push_back(r);
+  return index;
+}
+
+void ChannelPanel::clearOverlays() {
+  for (auto& r : overlays_)
+    r.box->deleteLater();
+  overlays_.clear();
+}
+
+void ChannelPanel::setOverlayColorChoices(int index, const QStringList& choices,
+                                          const QString& current) {
+  if (index < 0 || index >= overlayCount()) return;
+  auto* c = overlays_[static_cast<std::size_t>(index)].colorBy;
+  const QSignalBlocker block(c);
+  c->clear();
+  c->addItems(choices);
+  if (c->findText(current) < 0) c->addItem(current);
+  c->setCurrentText(current);
+}
+
+void ChannelPanel::setOverlayRange(int index, bool continuous, const QString& lut, double min,
+                                   double max) {
+  if (index < 0 || index >= overlayCount()) return;
+  auto& r = overlays_[static_cast<std::size_t>(index)];
+  const QSignalBlocker b1(r.min), b2(r.max), b3(r.lut);
+  r.min->setValue(min);
+  r.max->setValue(max);
+  r.lut->setCurrentText(lut);
+  r.lut->setEnabled(continuous);
+  r.rangeRow->setEnabled(continuous);
+}
+
+void ChannelPanel::setOverlayStyle(int index, int style) {
+  if (index < 0 || index >= overlayCount()) return;
+  const QSignalBlocker block(overlays_[static_cast<std::size_t>(index)].style);
+  overlays_[static_cast<std::size_t>(index)].style->setCurrentIndex(style);
+}
+
+QCheckBox* ChannelPanel::overlayVisible(int index) const {
+  return index >= 0 && index < overlayCount() ? overlays_[static_cast<std::size_t>(index)].visible
+                                              : nullptr;
+}
+
+QSlider* ChannelPanel::overlayOpacity(int index) const {
+  return index >= 0 && index < overlayCount() ? overlays_[static_cast<std::size_t>(index)].opacity
+                                              : nullptr;
 }
 
 void ChannelPanel::setPlanes(std::int64_t sizeT, std::int64_t sizeZ) {
@@ -67,7 +180,8 @@ ChannelRow* ChannelPanel::row(std::size_t channel) const {
 void ChannelPanel::setDisplays(const std::vector<render::ChannelDisplay>& displays) {
   empty_->setVisible(displays.empty());
   if (displays.size() != rows_.size()) {
-    for (auto* r : rows_) r->deleteLater();
+    for (auto* r : rows_)
+      r->deleteLater();
     rows_.clear();
     for (std::size_t i = 0; i < displays.size(); ++i) {
       auto* r = new ChannelRow(this);
@@ -75,12 +189,14 @@ void ChannelPanel::setDisplays(const std::vector<render::ChannelDisplay>& displa
       rows_.push_back(r);
       connect(r, &ChannelRow::edited, this, [this] {
         std::vector<render::ChannelDisplay> all;
-        for (auto* row : rows_) all.push_back(row->display());
+        for (auto* row : rows_)
+          all.push_back(row->display());
         emit displaysEdited(all);
       });
     }
   }
-  for (std::size_t i = 0; i < displays.size(); ++i) rows_[i]->setDisplay(displays[i]);
+  for (std::size_t i = 0; i < displays.size(); ++i)
+    rows_[i]->setDisplay(displays[i]);
 }
 
 void ChannelPanel::setStats(std::size_t channel, const render::ChannelStats& stats) {

@@ -1,7 +1,9 @@
 #pragma once
 /// The Channels dock: one ChannelRow per channel (see channel_row.h) plus z/t sliders for 5D
 /// images. Edits go out as a whole new display list, so the view re-composites from cached
-/// tiles; nothing is re-read. GUI thread only.
+/// tiles; nothing is re-read. Below the channels, one row per overlay (cells over the image):
+/// visibility, opacity, style, colour-by, LUT and range; its edits go out as overlay* signals.
+/// GUI thread only.
 #include <QWidget>
 #include <vector>
 
@@ -11,6 +13,10 @@
 class QVBoxLayout;
 class QLabel;
 class QSlider;
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QGroupBox;
 
 namespace tessera::widgets {
 
@@ -29,9 +35,27 @@ class ChannelPanel : public QWidget {
   QSlider* zSlider() const { return z_; }
   QSlider* tSlider() const { return t_; }
 
+  /// Overlay section. Each overlay gets a row; `index` is the order of addOverlay calls.
+  int addOverlay(const QString& name, const QStringList& styles);
+  void clearOverlays();
+  int overlayCount() const { return static_cast<int>(overlays_.size()); }
+  /// Colour-by choices (columns, "gene: NAME") and the current one (no signal).
+  void setOverlayColorChoices(int index, const QStringList& choices, const QString& current);
+  /// Continuous colourings show LUT and range; categorical ones hide them (no signal).
+  void setOverlayRange(int index, bool continuous, const QString& lut, double min, double max);
+  void setOverlayStyle(int index, int style);
+  QCheckBox* overlayVisible(int index) const;
+  QSlider* overlayOpacity(int index) const;
+
  signals:
   void displaysEdited(const std::vector<tessera::render::ChannelDisplay>& displays);
   void planeChanged(std::int64_t t, std::int64_t z);
+  void overlayVisibleChanged(int index, bool visible);
+  void overlayOpacityChanged(int index, double opacity);
+  void overlayStyleChanged(int index, int style);
+  void overlayColorByChosen(int index, const QString& choice);
+  void overlayLutChosen(int index, const QString& lut);
+  void overlayRangeEdited(int index, double min, double max);
 
  private:
   std::vector<ChannelRow*> rows_;
@@ -41,6 +65,19 @@ class ChannelPanel : public QWidget {
   QSlider* z_ = nullptr;
   QLabel* tLabel_ = nullptr;
   QLabel* zLabel_ = nullptr;
+  struct OverlayRow {
+    QGroupBox* box = nullptr;
+    QCheckBox* visible = nullptr;
+    QSlider* opacity = nullptr;
+    QComboBox* style = nullptr;
+    QComboBox* colorBy = nullptr;
+    QComboBox* lut = nullptr;
+    QDoubleSpinBox* min = nullptr;
+    QDoubleSpinBox* max = nullptr;
+    QWidget* rangeRow = nullptr;
+  };
+  std::vector<OverlayRow> overlays_;
+  QVBoxLayout* overlayLayout_ = nullptr;
 };
 
 }  // namespace tessera::widgets

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "render/scene.h"
+#include "widgets/selection_tool.h"
 #include "widgets/vtk_gl_window.h"
 
 namespace tessera::widgets {
@@ -24,30 +25,45 @@ ImageView::ImageView(data::TileCache& cache, QWidget* parent) : QWidget(parent) 
   auto post = [self](std::function<void()> f) {
     // Called on worker threads; the lambda runs on the GUI thread if the view still exists.
     QMetaObject::invokeMethod(
-        qApp, [self, f = std::move(f)] {
+        qApp,
+        [self, f = std::move(f)] {
           if (self) f();
         },
         Qt::QueuedConnection);
   };
-  layer_ = std::make_unique<render::ImageLayer>(gl_->renderer(), cache, post, [this] { scheduleRender(); });
+  layer_ = std::make_unique<render::ImageLayer>(gl_->renderer(), cache, post,
+                                                [this] { scheduleRender(); });
   layer_->onDisplaysChanged = [this] { emit displaysChanged(); };
   scaleBar_ = std::make_unique<render::ScaleBar>(gl_->renderer());
   gl_->beforeRender = [this](QSize s) { beforeRender(s); };
 
-  connect(gl_, &VtkGlWindow::frameSwapped, this, [this] { emit frameRendered(gl_->lastFrameMs()); });
-  connect(gl_, &VtkGlWindow::mousePressed, this, [this](QPointF p, Qt::MouseButton b, Qt::KeyboardModifiers) {
-    if (b == Qt::LeftButton || b == Qt::MiddleButton) {
-      dragging_ = true;
-      lastDrag_ = p;
-      gl_->setCursor(Qt::ClosedHandCursor);
-    }
-  });
-  connect(gl_, &VtkGlWindow::mouseReleased, this, [this](QPointF, Qt::MouseButton) {
+  connect(gl_, &VtkGlWindow::frameSwapped, this,
+          [this] { emit frameRendered(gl_->lastFrameMs()); });
+  selection_ = new SelectionTool(
+      gl_->renderer(),
+      [this](QPointF p) {
+        Vec2 w;
+        camera_.screenToWorld(p.x(), p.y(), w.x, w.y);
+        return w;
+      },
+      [this] { scheduleRender(); }, this);
+  connect(selection_, &SelectionTool::drawn, this, &ImageView::selectionDrawn);
+  connect(gl_, &VtkGlWindow::mousePressed, this,
+          [this](QPointF p, Qt::MouseButton b, Qt::KeyboardModifiers mods) {
+            if (selection_->press(p, b, mods)) return;
+            if (b == Qt::LeftButton || b == Qt::MiddleButton) {
+              dragging_ = true;
+              lastDrag_ = p;
+              gl_->setCursor(Qt::ClosedHandCursor);
+            }
+          });
+  connect(gl_, &VtkGlWindow::mouseReleased, this, [this](QPointF p, Qt::MouseButton) {
+    if (selection_->release(p)) return;
     dragging_ = false;
     gl_->unsetCursor();
   });
   connect(gl_, &VtkGlWindow::mouseMoved, this, [this](QPointF p, Qt::MouseButtons) {
-    if (dragging_) {
+    if (!selection_->move(p) && dragging_) {
       panBy(p.x() - lastDrag_.x(), p.y() - lastDrag_.y());
       lastDrag_ = p;
     }
@@ -66,6 +82,8 @@ ImageView::ImageView(data::TileCache& cache, QWidget* parent) : QWidget(parent) 
 
 ImageView::~ImageView() {
   // The layer owns VTK actors that must go before the GL window tears down its context.
+  overlayHook_ = nullptr;
+  delete selection_;
   scaleBar_.reset();
   layer_.reset();
 }
@@ -106,9 +124,22 @@ void ImageView::centerOn(double x, double y, double zoom) {
   scheduleRender();
 }
 
-QImage ImageView::grabFrame() { return gl_->grabFramebuffer(); }
+QImage ImageView::grabFrame() {
+  return gl_->grabFramebuffer();
+}
 
-void ImageView::scheduleRender() { gl_->update(); }
+void ImageView::setOverlayHook(std::function<void(const render::ViewCamera&)> hook) {
+  overlayHook_ = std::move(hook);
+  scheduleRender();
+}
+
+void ImageView::setSelectionShape(SelectionShape shape) {
+  selection_->setShape(shape);
+}
+
+void ImageView::scheduleRender() {
+  gl_->update();
+}
 
 void ImageView::beforeRender(QSize deviceSize) {
   camera_.setViewport(deviceSize.width(), deviceSize.height());
@@ -117,6 +148,8 @@ void ImageView::beforeRender(QSize deviceSize) {
     fitPending_ = false;
   }
   layer_->update(camera_);
+  selection_->setDeviceHeight(deviceSize.height());
+  if (overlayHook_) overlayHook_(camera_);
   render::applyCamera(gl_->renderer(), camera_);
   if (const auto* info = layer_->info())
     scaleBar_->update(info->levels[0].scale[data::kX] / camera_.zoom(), info->spaceUnit,
@@ -133,17 +166,34 @@ void ImageView::beforeRender(QSize deviceSize) {
 void ImageView::onKey(int key, Qt::KeyboardModifiers) {
   const double step = 0.1 * std::min(camera_.viewportWidth(), camera_.viewportHeight());
   switch (key) {
-    case Qt::Key_Left: panBy(step, 0); break;
-    case Qt::Key_Right: panBy(-step, 0); break;
-    case Qt::Key_Up: panBy(0, step); break;
-    case Qt::Key_Down: panBy(0, -step); break;
+    case Qt::Key_Left:
+      panBy(step, 0);
+      break;
+    case Qt::Key_Right:
+      panBy(-step, 0);
+      break;
+    case Qt::Key_Up:
+      panBy(0, step);
+      break;
+    case Qt::Key_Down:
+      panBy(0, -step);
+      break;
     case Qt::Key_Plus:
-    case Qt::Key_Equal: zoomBy(1.25); break;
+    case Qt::Key_Equal:
+      zoomBy(1.25);
+      break;
     case Qt::Key_Minus:
-    case Qt::Key_Underscore: zoomBy(1 / 1.25); break;
-    case Qt::Key_0: fit(); break;
-    case Qt::Key_1: oneToOne(); break;
-    default: break;
+    case Qt::Key_Underscore:
+      zoomBy(1 / 1.25);
+      break;
+    case Qt::Key_0:
+      fit();
+      break;
+    case Qt::Key_1:
+      oneToOne();
+      break;
+    default:
+      break;
   }
 }
 

@@ -5,16 +5,21 @@
 /// GUI thread only; the TileCache outlives the view.
 #include <QPointF>
 #include <QWidget>
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "data/tile_cache.h"
 #include "render/image_layer.h"
 #include "render/scale_bar.h"
 #include "render/view_camera.h"
+#include "widgets/selection_index.h"
 
 namespace tessera::widgets {
 
 class VtkGlWindow;
+class SelectionTool;
+enum class SelectionShape;
 
 class ImageView : public QWidget {
   Q_OBJECT
@@ -36,6 +41,14 @@ class ImageView : public QWidget {
   void centerOn(double x, double y, double zoom);
   /// The last rendered frame, in device pixels.
   QImage grabFrame();
+  /// Runs before each render after the image layer, with the camera: overlays (cells,
+  /// legends) update themselves here.
+  void setOverlayHook(std::function<void(const render::ViewCamera&)> hook);
+  /// Box / lasso with a plain drag, or None (drag pans; Ctrl+drag lassoes). See SelectionTool.
+  void setSelectionShape(SelectionShape shape);
+  SelectionTool* selectionTool() const { return selection_; }
+  /// Asks for a frame.
+  void requestRender() { scheduleRender(); }
 
  signals:
   /// World (level-0 pixel) position under the cursor; inside = over the image.
@@ -44,6 +57,9 @@ class ImageView : public QWidget {
   void levelChanged(int level);
   void displaysChanged();
   void frameRendered(double milliseconds);
+  /// A finished box or lasso, world (level-0 pixel) coordinates.
+  void selectionDrawn(const std::vector<tessera::widgets::Vec2>& polygon,
+                      tessera::widgets::SelectOp op);
 
  private:
   void scheduleRender();
@@ -55,6 +71,8 @@ class ImageView : public QWidget {
   render::ViewCamera camera_;
   std::unique_ptr<render::ImageLayer> layer_;
   std::unique_ptr<render::ScaleBar> scaleBar_;
+  std::function<void(const render::ViewCamera&)> overlayHook_;
+  SelectionTool* selection_ = nullptr;
   bool fitPending_ = false;
   bool dragging_ = false;
   QPointF lastDrag_;

@@ -5,6 +5,8 @@
 
 #include "app/app_context.h"
 #include "app/main_window.h"
+#include <QCheckBox>
+#include "widgets/channel_panel.h"
 #include "data/anndata/h5ad_reader.h"
 #include "widgets/image_view.h"
 #include "widgets/vtk_gl_window.h"
@@ -56,9 +58,15 @@ class MainWindowTest : public QObject {
     window_->show();
     QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
     QSignalSpy opened(window_.get(), &app::MainWindow::datasetOpened);
+    QSignalSpy cells(window_.get(), &app::MainWindow::cellsLoaded);
     window_->openInputs({"demo"});
     QVERIFY(opened.wait(600000));
     QVERIFY(window_->current() && window_->current()->cells);
+    // These checks look at the image's own colours: hide the cells drawn over it (the linked
+    // views have their own test).
+    QVERIFY(cells.count() > 0 || cells.wait(60000));
+    QVERIFY(window_->channelPanel()->overlayVisible(0));
+    window_->channelPanel()->overlayVisible(0)->setChecked(false);
   }
 
   void fitShowsEveryChannelColour() {

@@ -1,0 +1,155 @@
+#include "app/cells_data.h"
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "data/cells/cells_open.h"
+#include "data/spatial/visium.h"
+
+namespace tessera::app {
+namespace fs = std::filesystem;
+using data::Errc;
+using data::fail;
+
+namespace {
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// Non-HDF5 tables (AnnData zarr, Xenium, CSV) bring their genes through a GeneSource; gather
+// them into the in-memory matrix once.
+data::Expected<std::shared_ptr<const ExpressionMatrix>> gatherGenes(const data::CellTable& t) {
+  std::vector<std::int64_t> indptr{0};
+  std::vector<std::int32_t> indices;
+  std::vector<float> values;
+  for (std::size_t g = 0; g < t.geneNames.size(); ++g) {
+    auto col = t.genes->readGene(static_cast<std::int64_t>(g));
+    if (!col) return std::unexpected(col.error());
+    for (std::size_t c = 0; c < col->size(); ++c)
+      if ((*col)[c] != 0)
+        indices.push_back(static_cast<std::int32_t>(c)), values.push_back((*col)[c]);
+    indptr.push_back(static_cast<std::int64_t>(indices.size()));
+  }
+  auto m = ExpressionMatrix::fromGeneMajor(t.size(), static_cast<std::int64_t>(t.geneNames.size()),
+                                           std::move(indptr), std::move(indices), std::move(values),
+                                           t.location);
+  if (!m) return std::unexpected(m.error());
+  return std::make_shared<const ExpressionMatrix>(std::move(*m));
+}
+}  // namespace
+
+bool isVisiumFolder(const fs::path& path) {
+  return data::isVisiumFolder(path);
+}
+
+const data::CellColumn* CellsData::defaultGroups() const {
+  if (!table) return nullptr;
+  for (const char* name : {"cluster", "leiden", "louvain", "cell_type", "celltype"})
+    if (const auto* c = table->column(name); c && c->kind == data::CellColumnKind::Categorical)
+      return c;
+  const data::CellColumn* first = nullptr;
+  for (const auto& c : table->obs)
+    if (c.kind == data::CellColumnKind::Categorical) {
+      if (c.categories.size() > 1) return &c;
+      if (!first) first = &c;
+    }
+  return first;
+}
+
+data::Expected<std::shared_ptr<const CellsData>> loadCellsData(const fs::path& path,
+                                                               const std::string& preferredBasis,
+                                                               double imageWidth,
+                                                               double imageHeight) {
+  auto table = data::openCells(path.string());
+  if (!table) return std::unexpected(table.error());
+  auto out = std::make_shared<CellsData>();
+  const auto n = static_cast<std::size_t>(table->size());
+  // HDF5-backed matrices are read whole into memory here (their GeneSource reads through an
+  // open file and must not outlive this thread's task); others are gathered gene by gene.
+  std::optional<fs::path> matrixPath;
+  if (table->format == "h5ad" || table->format == "10x-h5")
+    matrixPath = path;
+  else if (table->format == "visium")
+    matrixPath = fs::exists(path / "filtered_feature_bc_matrix.h5")
+                     ? path / "filtered_feature_bc_matrix.h5"
+                     : path / "raw_feature_bc_matrix.h5";
+  data::Expected<std::shared_ptr<const ExpressionMatrix>> expr =
+      fail(Errc::NotFound, path.string() + ": no expression values");
+  if (matrixPath)
+    expr = loadExpression(*matrixPath);
+  else if (table->genes)
+    expr = gatherGenes(*table);
+  table->genes.reset();
+  if (expr) {
+    if ((*expr)->cells() != table->size())
+      return fail(Errc::Corrupt, path.string() + ": matrix has " +
+                                     std::to_string((*expr)->cells()) + " cells, table " +
+                                     std::to_string(table->size()));
+    out->expression = *expr;
+    out->geneSummaries = (*expr)->summaries();
+  } else if (!table->geneNames.empty()) {
+    table->messages.push_back(expr.error().message);
+  }
+  if (table->hasSpatial()) {
+    out->px.resize(n);
+    out->py.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = table->x[i], y = table->y[i];
+      out->px[i] = std::isfinite(x) ? static_cast<float>(table->toImage.mapX(x, y)) : kNaN;
+      out->py[i] = std::isfinite(y) ? static_cast<float>(table->toImage.mapY(x, y)) : kNaN;
+    }
+    if (imageWidth > 0 && imageHeight > 0)
+      out->outsideImage = data::checkCellsInImage(*table, imageWidth, imageHeight);
+    if (table->spotRadius) {
+      const double scale = std::sqrt(std::abs(table->toImage.determinant()));
+      out->spotDiameterPx = 2 * *table->spotRadius * scale;
+    }
+    if (table->outlines && table->outlines->offsets.size() == n + 1) {
+      const auto& o = *table->outlines;
+      bool complete = true;
+      for (std::size_t i = 0; i < n && complete; ++i)
+        complete = o.offsets[i + 1] - o.offsets[i] >= 3;
+      if (complete) {
+        out->outlineXY.resize(o.x.size() * 2);
+        for (std::size_t k = 0; k < o.x.size(); ++k) {
+          out->outlineXY[2 * k] = static_cast<float>(table->toImage.mapX(o.x[k], o.y[k]));
+          out->outlineXY[2 * k + 1] = static_cast<float>(table->toImage.mapY(o.x[k], o.y[k]));
+        }
+        out->outlineOffsets.assign(o.offsets.begin(), o.offsets.end());
+      }
+    }
+    out->spatialGrid.build(out->px, out->py);
+  }
+  const data::Embedding* emb = nullptr;
+  std::vector<std::string> order{preferredBasis, "X_umap", "X_tsne", "X_pca", "X_spatial_umap"};
+  for (const auto& key : order) {
+    if (key.empty() || emb) continue;
+    for (const auto& e : table->embeddings)
+      if (e.key == key && e.cols >= 2) emb = &e;
+  }
+  if (!emb && preferredBasis.empty())
+    for (const auto& e : table->embeddings)
+      if (e.cols >= 2 && e.key != "spatial" && e.key != "outline") {
+        emb = &e;
+        break;
+      }
+  if (!preferredBasis.empty() && (!emb || emb->key != preferredBasis))
+    return fail(Errc::NotFound,
+                path.string() + ": obsm has no 2-column embedding '" + preferredBasis + "'");
+  if (emb) {
+    out->embeddingKey = emb->key;
+    out->ex.resize(n);
+    out->ey.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      out->ex[i] = emb->values[i * static_cast<std::size_t>(emb->cols)];
+      out->ey[i] = -emb->values[i * static_cast<std::size_t>(emb->cols) + 1];
+    }
+    out->embeddingGrid.build(out->ex, out->ey);
+  }
+  out->table = std::make_shared<const data::CellTable>(std::move(*table));
+  return std::shared_ptr<const CellsData>(std::move(out));
+}
+
+}  // namespace tessera::app

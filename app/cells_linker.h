@@ -1,0 +1,80 @@
+#pragma once
+/// Wires one CellsSession to the views and panels of the main window: the cells overlay and
+/// legend in the image view, the embedding scatter, the Channels overlay row, the Genes,
+/// Expression profile, Clusters and Markers panels, box/lasso selection in both views, hover
+/// and the Selection menu. Owns the overlays (VTK actors): destroy it before the views.
+/// GUI thread only.
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <filesystem>
+#include <memory>
+
+#include "app/cells_session.h"
+
+class QMenu;
+
+namespace tessera::widgets {
+class ImageView;
+class EmbeddingView;
+class ChannelPanel;
+class GenesPanel;
+class ProfilePanel;
+class ClustersPanel;
+class MarkersPanel;
+}  // namespace tessera::widgets
+
+namespace tessera::app {
+
+class CellsOverlay;
+
+struct LinkedWidgets {
+  widgets::ImageView* image = nullptr;
+  widgets::EmbeddingView* embedding = nullptr;
+  widgets::ChannelPanel* channels = nullptr;
+  widgets::GenesPanel* genes = nullptr;
+  widgets::ProfilePanel* profile = nullptr;
+  widgets::ClustersPanel* clusters = nullptr;
+  widgets::MarkersPanel* markers = nullptr;
+};
+
+class CellsLinker : public QObject {
+  Q_OBJECT
+ public:
+  CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent = nullptr);
+  ~CellsLinker() override;
+
+  void open(const std::filesystem::path& cells, double imageWidth, double imageHeight);
+  void clear();
+  CellsSession& session() { return *session_; }
+  CellsOverlay* imageOverlay() const { return imageOverlay_.get(); }
+  CellsOverlay* embeddingOverlay() const { return embeddingOverlay_.get(); }
+  /// Adds the selection tools and actions to `menu`.
+  void populateMenu(QMenu* menu);
+
+ signals:
+  /// Hover text for the status bar ("" when over no cell).
+  void hoverText(const QString& text);
+  void message(const QString& text);
+
+ private:
+  void onLoaded();
+  void onColoring();
+  void onHidden();
+  void onSelection();
+  void onMarkers();
+  void refreshClusters();
+  void refreshProfile();
+  void hoverAt(double x, double y, double radius, bool embedding);
+  void renderBoth();
+
+  AppContext& ctx_;
+  LinkedWidgets w_;
+  std::unique_ptr<CellsSession> session_;
+  std::unique_ptr<CellsOverlay> imageOverlay_, embeddingOverlay_;
+  QStringList profileGenes_;  ///< genes the profile shows (the selected ones, up to four)
+  std::shared_ptr<const CellsData> shown_;  ///< what the overlays hold
+  int overlayRow_ = -1;
+};
+
+}  // namespace tessera::app
