@@ -199,9 +199,10 @@ class TestHttpClient : public QObject {
         order.push_back(rq.target);
         peak = std::max(peak, ++inFlight);
       }
-      // Long enough that both slots are still busy when the later requests queue up, even on
-      // a loaded machine; otherwise a slot can free between the two launches below.
-      std::this_thread::sleep_for(rq.target.starts_with("/bulk") ? 250ms : 20ms);
+      // The first two requests hold both slots until well after the later ones queue up, and
+      // free them at different times: with two connections, two slots freeing at once would
+      // let the server see the next two requests in either order.
+      std::this_thread::sleep_for(rq.target == "/bulk0" ? 250ms : rq.target == "/bulk1" ? 500ms : 20ms);
       {
         std::lock_guard lock(m);
         --inFlight;
