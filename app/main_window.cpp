@@ -4,8 +4,8 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
-#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -19,7 +19,10 @@
 #include "app/cells_linker.h"
 #include "app/cells_session.h"
 #include "app/versions.h"
+#include "data/remote/remote_context.h"
+#include "widgets/archive_browser.h"
 #include "widgets/channel_panel.h"
+#include "widgets/downloads_panel.h"
 #include "widgets/clusters_panel.h"
 #include "widgets/embedding_view.h"
 #include "widgets/genes_panel.h"
@@ -36,19 +39,6 @@ static void initTesseraResources() {
 namespace tessera::app {
 namespace {
 constexpr int kMaxRecent = 10;
-
-QDockWidget* emptyDock(QMainWindow* w, const QString& title, const QString& object,
-                       const QString& hint) {
-  auto* dock = new QDockWidget(title, w);
-  dock->setObjectName(object);
-  auto* label = new QLabel(hint, dock);
-  label->setWordWrap(true);
-  label->setAlignment(Qt::AlignCenter);
-  label->setMargin(12);
-  label->setEnabled(false);
-  dock->setWidget(label);
-  return dock;
-}
 
 QString formatLength(double v, const QString& unit) {
   return QStringLiteral("%1 %2").arg(v, 0, 'f', std::abs(v) < 100 ? 2 : 1).arg(unit);
@@ -76,6 +66,8 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
 
   cursorLabel_ = new QLabel(this);
   levelLabel_ = new QLabel(this);
+  downloadsLabel_ = new QLabel(this);
+  statusBar()->addPermanentWidget(downloadsLabel_);
   hoverLabel_ = new QLabel(this);
   statusBar()->addWidget(cursorLabel_, 1);
   statusBar()->addPermanentWidget(hoverLabel_);
@@ -129,17 +121,52 @@ void MainWindow::buildDocks() {
     return d;
   };
   genes_ = new widgets::GenesPanel();
-  dock(tr("Genes"), "dock.genes", genes_, Qt::LeftDockWidgetArea);
+  auto* genesDock = dock(tr("Genes"), "dock.genes", genes_, Qt::LeftDockWidgetArea);
   clusters_ = new widgets::ClustersPanel();
-  dock(tr("Clusters"), "dock.clusters", clusters_, Qt::LeftDockWidgetArea);
+  auto* clustersDock = dock(tr("Clusters"), "dock.clusters", clusters_, Qt::LeftDockWidgetArea);
   embedding_ = new widgets::EmbeddingView();
   dock(tr("Embedding"), "dock.embedding", embedding_, Qt::RightDockWidgetArea);
   profile_ = new widgets::ProfilePanel();
-  dock(tr("Expression profile"), "dock.profile", profile_, Qt::RightDockWidgetArea);
+  auto* profileDock = dock(tr("Expression profile"), "dock.profile", profile_, Qt::RightDockWidgetArea);
   markers_ = new widgets::MarkersPanel();
-  dock(tr("Markers"), "dock.markers", markers_, Qt::RightDockWidgetArea);
-  addDockWidget(Qt::BottomDockWidgetArea,
-                emptyDock(this, tr("Downloads"), "dock.downloads", tr("No downloads.")));
+  auto* markersDock = dock(tr("Markers"), "dock.markers", markers_, Qt::RightDockWidgetArea);
+  downloads_ = new widgets::DownloadsPanel();
+  auto* downloadsDock = dock(tr("Downloads"), "dock.downloads", downloads_, Qt::BottomDockWidgetArea);
+  archives_ = new widgets::ArchiveBrowser();
+  auto* archivesDock = dock(tr("Archives"), "dock.archives", archives_, Qt::BottomDockWidgetArea);
+  // Related panels share a place as tabs, so the image keeps most of the window; the first
+  // run shows Channels, Genes, Embedding, Markers and a short Downloads strip.
+  tabifyDockWidget(genesDock, clustersDock);
+  tabifyDockWidget(markersDock, profileDock);
+  tabifyDockWidget(downloadsDock, archivesDock);
+  genesDock->raise();
+  markersDock->raise();
+  downloadsDock->raise();
+  resizeDocks({downloadsDock}, {120}, Qt::Vertical);
+  resizeDocks({channelsDock, markersDock}, {330, 330}, Qt::Horizontal);
+  wireRemote();
+}
+
+void MainWindow::wireRemote() {
+  // The session's client (installed by main(); tests get the lazy default).
+  auto remote = data::remoteContext();
+  if (remote) http_ = remote->client;
+  archives_->setServices(http_, &ctx_.jobPool);
+  QFile catalog(QStringLiteral(":/catalog.json"));
+  if (catalog.open(QIODevice::ReadOnly)) archives_->setCatalogJson(catalog.readAll(), catalog.fileName());
+  connect(archives_, &widgets::ArchiveBrowser::openRequested, this,
+          [this](const QString& url) { openInputs({url}); });
+  connect(archives_, &widgets::ArchiveBrowser::downloadRequested, this,
+          [this](const QString& url, const QString& sha256, const QString& title) {
+            if (!http_) return showError(tr("HTTP is not available: %1").arg(url));
+            const QString dir = QFileDialog::getExistingDirectory(this, tr("Download %1 into").arg(title.isEmpty() ? url : title));
+            if (!dir.isEmpty()) downloads_->startDownload(http_, ctx_.jobPool, url, dir, sha256, title);
+          });
+  connect(downloads_, &widgets::DownloadsPanel::statusTextChanged, downloadsLabel_, &QLabel::setText);
+  connect(downloads_, &widgets::DownloadsPanel::downloadFinished, this,
+          [this](const QString&, const QString& path) { statusBar()->showMessage(tr("Downloaded %1").arg(path), 8000); });
+  connect(downloads_, &widgets::DownloadsPanel::downloadFailed, this,
+          [this](const QString& url, const QString& message) { showError(tr("Download of %1 failed: %2").arg(url, message)); });
 }
 
 void MainWindow::buildMenus() {
@@ -342,12 +369,7 @@ void MainWindow::chooseFolder() {
   if (!d.isEmpty()) openInputs({d});
 }
 
-void MainWindow::chooseUrl() {
-  bool ok = false;
-  const QString url = QInputDialog::getText(this, tr("Open URL"), tr("OME-Zarr or file URL:"),
-                                            QLineEdit::Normal, QString(), &ok);
-  if (ok && !url.trimmed().isEmpty()) openInputs({url.trimmed()});
-}
+void MainWindow::chooseUrl() { archives_->openUrlDialog(); }
 
 void MainWindow::about() {
   QMessageBox::about(this, tr("About Tessera"),

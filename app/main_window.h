@@ -16,6 +16,10 @@ class QMenu;
 class QProgressDialog;
 class QTimer;
 
+namespace tessera::data {
+class HttpClient;
+}
+
 namespace tessera::widgets {
 class ImageView;
 class ChannelPanel;
@@ -24,6 +28,8 @@ class ProfilePanel;
 class EmbeddingView;
 class ClustersPanel;
 class MarkersPanel;
+class DownloadsPanel;
+class ArchiveBrowser;
 }  // namespace tessera::widgets
 
 namespace tessera::app {
@@ -65,6 +71,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void buildDocks();
+  void wireRemote();
   void showDataset(std::shared_ptr<OpenedDataset> ds);
   void showError(const QString& message);
   void addRecent(const QString& input);
@@ -85,6 +92,10 @@ class MainWindow : public QMainWindow {
   widgets::EmbeddingView* embedding_ = nullptr;
   widgets::ClustersPanel* clusters_ = nullptr;
   widgets::MarkersPanel* markers_ = nullptr;
+  widgets::DownloadsPanel* downloads_ = nullptr;
+  widgets::ArchiveBrowser* archives_ = nullptr;
+  QLabel* downloadsLabel_ = nullptr;
+  std::shared_ptr<data::HttpClient> http_;
   std::unique_ptr<CellsLinker> cells_;
   QLabel* hoverLabel_ = nullptr;
   QMenu* recentMenu_ = nullptr;

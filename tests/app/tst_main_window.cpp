@@ -54,7 +54,7 @@ class MainWindowTest : public QObject {
     QApplication::setOrganizationName("tessera-test");
     ctx_ = std::make_unique<app::AppContext>(512);
     window_ = std::make_unique<app::MainWindow>(*ctx_);
-    window_->resize(1200, 800);
+    window_->resize(1600, 1000);
     window_->show();
     QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
     QSignalSpy opened(window_.get(), &app::MainWindow::datasetOpened);
