@@ -8,11 +8,11 @@
 
 #include "app/app_context.h"
 #include "app/cli_embedding.h"
-#include "app/cli_markers.h"
-#include "app/cli_table.h"
 #include "app/cli_export.h"
 #include "app/cli_fetch.h"
+#include "app/cli_markers.h"
 #include "app/cli_render.h"
+#include "app/cli_table.h"
 #include "app/dataset_loader.h"
 #include "app/exit_codes.h"
 #include "app/versions.h"
@@ -37,8 +37,10 @@ data::DemoProgress terminalProgress() {
     const int pct = static_cast<int>(f * 100);
     if (pct == last) return true;
     last = pct;
-    if (tty) std::fprintf(stderr, "\rPreparing demo dataset: %3d%% %-30s", pct, stage.c_str());
-    else if (pct % 10 == 0) std::fprintf(stderr, "Preparing demo dataset: %d%% %s\n", pct, stage.c_str());
+    if (tty)
+      std::fprintf(stderr, "\rPreparing demo dataset: %3d%% %-30s", pct, stage.c_str());
+    else if (pct % 10 == 0)
+      std::fprintf(stderr, "Preparing demo dataset: %d%% %s\n", pct, stage.c_str());
     if (tty && pct >= 100) std::fprintf(stderr, "\n");
     return true;
   };
@@ -55,10 +57,14 @@ int runInfo(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::string input;
   bool json = false;
   for (const auto& a : args) {
-    if (a == "--json") json = true;
-    else if (!a.empty() && a[0] == '-') return usageError("info: unknown option " + a);
-    else if (input.empty()) input = a;
-    else return usageError("info: only one INPUT is accepted");
+    if (a == "--json")
+      json = true;
+    else if (!a.empty() && a[0] == '-')
+      return usageError("info: unknown option " + a);
+    else if (input.empty())
+      input = a;
+    else
+      return usageError("info: only one INPUT is accepted");
   }
   if (input.empty()) return usageError("info: INPUT is required");
   AppContext ctx(cacheMb);
@@ -76,13 +82,19 @@ int runInfo(const std::vector<std::string>& args, std::size_t cacheMb) {
   const auto& info = ds->image->info();
   std::cout << input << ": " << info.format << ", " << data::dtypeName(info.dtype) << "\n";
   std::cout << "  axes: ";
-  for (const auto& a : info.storedAxes) std::cout << a << ' ';
+  for (const auto& a : info.storedAxes)
+    std::cout << a << ' ';
   std::cout << "\n  levels:\n";
-  for (const auto& l : j["levels"]) std::cout << "    " << l["path"].get<std::string>() << " shape " << l["shape"].dump() << " chunks " << l["chunks"].dump() << "\n";
+  for (const auto& l : j["levels"])
+    std::cout << "    " << l["path"].get<std::string>() << " shape " << l["shape"].dump()
+              << " chunks " << l["chunks"].dump() << "\n";
   std::cout << "  channels:\n";
-  for (const auto& c : j["channels"]) std::cout << "    " << c.dump() << "\n";
-  if (j.contains("cells")) std::cout << "  cells: " << j["cells"]["path"].get<std::string>() << "\n";
-  for (const auto& w : info.warnings) std::cout << "  warning: " << w << "\n";
+  for (const auto& c : j["channels"])
+    std::cout << "    " << c.dump() << "\n";
+  if (j.contains("cells"))
+    std::cout << "  cells: " << j["cells"]["path"].get<std::string>() << "\n";
+  for (const auto& w : info.warnings)
+    std::cout << "  warning: " << w << "\n";
   return kExitOk;
 }
 
@@ -172,7 +184,8 @@ int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
       if (i + 1 >= args.size()) return usageError("--cache-mb needs a value");
       bool ok = false;
       cacheMb = parseCacheMb(args[++i], ok);
-      if (!ok) return usageError("--cache-mb: expected a whole number of MiB between 16 and 1048576");
+      if (!ok)
+        return usageError("--cache-mb: expected a whole number of MiB between 16 and 1048576");
       continue;
     }
     rest.push_back(a);

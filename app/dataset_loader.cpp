@@ -4,9 +4,9 @@
 #include "data/anndata/h5ad_reader.h"
 #include "data/image_open.h"
 #include "data/plain/plain_image_source.h"
-#include "data/spatial/visium.h"
 #include "data/remote/download.h"
 #include "data/remote/remote_context.h"
+#include "data/spatial/visium.h"
 #include "data/thread_pool.h"
 
 namespace tessera::app {
@@ -32,8 +32,9 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   if (isUrl(input)) {
     if (input.rfind("s3://", 0) == 0)
       return data::fail(data::Errc::Unsupported,
-                        input + ": s3:// URLs need the bucket's HTTPS endpoint (for example "
-                                "https://uk1s3.embassy.ebi.ac.uk/<bucket>/<key>)");
+                        input +
+                            ": s3:// URLs need the bucket's HTTPS endpoint (for example "
+                            "https://uk1s3.embassy.ebi.ac.uk/<bucket>/<key>)");
     data::ensureDefaultRemoteContext();
     const std::string path = input.substr(0, input.find_first_of("?#"));
     if (path.ends_with(".h5ad")) {
@@ -91,8 +92,10 @@ nlohmann::json describeDataset(const OpenedDataset& dataset) {
                                    : nlohmann::json{{"kind", "table"}};
   if (dataset.cells) {
     nlohmann::json cells{{"path", dataset.cells->string()}};
-    if (auto table = data::H5adFile::open(*dataset.cells)) cells.update(table->summary());
-    else cells["error"] = table.error().message;
+    if (auto table = data::H5adFile::open(*dataset.cells))
+      cells.update(table->summary());
+    else
+      cells["error"] = table.error().message;
     if (!dataset.image) {
       cells["kind"] = "table";
       return cells;

@@ -16,9 +16,9 @@ namespace tessera::app {
 struct AppContext;
 
 struct OpenedDataset {
-  std::string input;                               ///< as the user gave it
-  std::shared_ptr<const data::TileSource> image;   ///< may be null for a cells-only dataset
-  std::optional<std::filesystem::path> cells;      ///< linked AnnData, if any
+  std::string input;                              ///< as the user gave it
+  std::shared_ptr<const data::TileSource> image;  ///< may be null for a cells-only dataset
+  std::optional<std::filesystem::path> cells;     ///< linked AnnData, if any
 };
 
 /// `progress` reports demo generation; returning false from it cancels.

@@ -13,7 +13,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   std::stringstream ss(s);
   std::string part;
-  while (std::getline(ss, part, sep)) out.push_back(part);
+  while (std::getline(ss, part, sep))
+    out.push_back(part);
   return out;
 }
 
@@ -54,7 +55,8 @@ bool applyDisplayEdits(const std::vector<DisplayEdit>& edits,
         }
         keep.insert(c);
       }
-      for (std::size_t c = 0; c < n; ++c) displays[c].visible = keep.count(c) > 0;
+      for (std::size_t c = 0; c < n; ++c)
+        displays[c].visible = keep.count(c) > 0;
       continue;
     }
     for (const auto& item : split(e.value, ',')) {
@@ -69,12 +71,14 @@ bool applyDisplayEdits(const std::vector<DisplayEdit>& edits,
       if (e.option == "--window") {
         const auto colon = v.find(':');
         double a = 0, b = 0;
-        if (colon == std::string::npos || !parseNumber(v.substr(0, colon), a) || !parseNumber(v.substr(colon + 1), b)) {
+        if (colon == std::string::npos || !parseNumber(v.substr(0, colon), a) ||
+            !parseNumber(v.substr(colon + 1), b)) {
           error = "--window: expected CHANNEL=START:END, got '" + item + "'";
           return false;
         }
         if (b <= a) {
-          error = "--window: the end must be greater than the start for channel " + std::to_string(c) + " ('" + v + "')";
+          error = "--window: the end must be greater than the start for channel " +
+                  std::to_string(c) + " ('" + v + "')";
           return false;
         }
         d.start = a;
@@ -92,7 +96,8 @@ bool applyDisplayEdits(const std::vector<DisplayEdit>& edits,
       } else if (e.option == "--lut") {
         render::Lut lut;
         if (!render::lutFromName(v, lut)) {
-          error = "--lut: unknown LUT '" + v + "' (grays, fire, viridis, magma, inferno, cividis, glasbey)";
+          error = "--lut: unknown LUT '" + v +
+                  "' (grays, fire, viridis, magma, inferno, cividis, glasbey)";
           return false;
         }
         d.lut = lut;

@@ -11,8 +11,10 @@ inline int exitCodeFor(const data::Error& e) {
     case data::Errc::NotFound:
     case data::Errc::Corrupt:
     case data::Errc::Unsupported:
-    case data::Errc::InvalidArgument: return kExitBadInput;
-    default: return kExitInternal;
+    case data::Errc::InvalidArgument:
+      return kExitBadInput;
+    default:
+      return kExitInternal;
   }
 }
 

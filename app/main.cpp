@@ -21,15 +21,19 @@ int main(int argc, char** argv) {
   QGuiApplication::setDesktopFileName("tessera");
   QSettings settings;
   std::size_t cacheMb = gui.cacheMb;
-  if (cacheMb == 0) cacheMb = settings.value("cache/mb", static_cast<qulonglong>(tessera::app::kDefaultCacheMb)).toULongLong();
-  else settings.setValue("cache/mb", static_cast<qulonglong>(cacheMb));
+  if (cacheMb == 0)
+    cacheMb = settings.value("cache/mb", static_cast<qulonglong>(tessera::app::kDefaultCacheMb))
+                  .toULongLong();
+  else
+    settings.setValue("cache/mb", static_cast<qulonglong>(cacheMb));
 
   const auto http = tessera::app::installRemoteContext();
   tessera::app::AppContext ctx(cacheMb);
   tessera::app::MainWindow window(ctx);
   window.show();
   QStringList inputs;
-  for (const auto& in : gui.inputs) inputs << QString::fromStdString(in);
+  for (const auto& in : gui.inputs)
+    inputs << QString::fromStdString(in);
   if (inputs.isEmpty()) inputs << QStringLiteral("demo");
   window.openInputs(inputs);
   return app.exec();

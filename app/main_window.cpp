@@ -22,8 +22,8 @@
 #include "data/remote/remote_context.h"
 #include "widgets/archive_browser.h"
 #include "widgets/channel_panel.h"
-#include "widgets/downloads_panel.h"
 #include "widgets/clusters_panel.h"
+#include "widgets/downloads_panel.h"
 #include "widgets/embedding_view.h"
 #include "widgets/genes_panel.h"
 #include "widgets/image_view.h"
@@ -127,11 +127,13 @@ void MainWindow::buildDocks() {
   embedding_ = new widgets::EmbeddingView();
   dock(tr("Embedding"), "dock.embedding", embedding_, Qt::RightDockWidgetArea);
   profile_ = new widgets::ProfilePanel();
-  auto* profileDock = dock(tr("Expression profile"), "dock.profile", profile_, Qt::RightDockWidgetArea);
+  auto* profileDock =
+      dock(tr("Expression profile"), "dock.profile", profile_, Qt::RightDockWidgetArea);
   markers_ = new widgets::MarkersPanel();
   auto* markersDock = dock(tr("Markers"), "dock.markers", markers_, Qt::RightDockWidgetArea);
   downloads_ = new widgets::DownloadsPanel();
-  auto* downloadsDock = dock(tr("Downloads"), "dock.downloads", downloads_, Qt::BottomDockWidgetArea);
+  auto* downloadsDock =
+      dock(tr("Downloads"), "dock.downloads", downloads_, Qt::BottomDockWidgetArea);
   archives_ = new widgets::ArchiveBrowser();
   auto* archivesDock = dock(tr("Archives"), "dock.archives", archives_, Qt::BottomDockWidgetArea);
   // Related panels share a place as tabs, so the image keeps most of the window; the first
@@ -153,20 +155,28 @@ void MainWindow::wireRemote() {
   if (remote) http_ = remote->client;
   archives_->setServices(http_, &ctx_.jobPool);
   QFile catalog(QStringLiteral(":/catalog.json"));
-  if (catalog.open(QIODevice::ReadOnly)) archives_->setCatalogJson(catalog.readAll(), catalog.fileName());
+  if (catalog.open(QIODevice::ReadOnly))
+    archives_->setCatalogJson(catalog.readAll(), catalog.fileName());
   connect(archives_, &widgets::ArchiveBrowser::openRequested, this,
           [this](const QString& url) { openInputs({url}); });
   connect(archives_, &widgets::ArchiveBrowser::downloadRequested, this,
           [this](const QString& url, const QString& sha256, const QString& title) {
             if (!http_) return showError(tr("HTTP is not available: %1").arg(url));
-            const QString dir = QFileDialog::getExistingDirectory(this, tr("Download %1 into").arg(title.isEmpty() ? url : title));
-            if (!dir.isEmpty()) downloads_->startDownload(http_, ctx_.jobPool, url, dir, sha256, title);
+            const QString dir = QFileDialog::getExistingDirectory(
+                this, tr("Download %1 into").arg(title.isEmpty() ? url : title));
+            if (!dir.isEmpty())
+              downloads_->startDownload(http_, ctx_.jobPool, url, dir, sha256, title);
           });
-  connect(downloads_, &widgets::DownloadsPanel::statusTextChanged, downloadsLabel_, &QLabel::setText);
+  connect(downloads_, &widgets::DownloadsPanel::statusTextChanged, downloadsLabel_,
+          &QLabel::setText);
   connect(downloads_, &widgets::DownloadsPanel::downloadFinished, this,
-          [this](const QString&, const QString& path) { statusBar()->showMessage(tr("Downloaded %1").arg(path), 8000); });
+          [this](const QString&, const QString& path) {
+            statusBar()->showMessage(tr("Downloaded %1").arg(path), 8000);
+          });
   connect(downloads_, &widgets::DownloadsPanel::downloadFailed, this,
-          [this](const QString& url, const QString& message) { showError(tr("Download of %1 failed: %2").arg(url, message)); });
+          [this](const QString& url, const QString& message) {
+            showError(tr("Download of %1 failed: %2").arg(url, message));
+          });
 }
 
 void MainWindow::buildMenus() {
@@ -369,7 +379,9 @@ void MainWindow::chooseFolder() {
   if (!d.isEmpty()) openInputs({d});
 }
 
-void MainWindow::chooseUrl() { archives_->openUrlDialog(); }
+void MainWindow::chooseUrl() {
+  archives_->openUrlDialog();
+}
 
 void MainWindow::about() {
   QMessageBox::about(this, tr("About Tessera"),

@@ -17,11 +17,15 @@ std::shared_ptr<data::HttpClient> installRemoteContext() {
     std::fprintf(stderr, "tessera: HTTP client: %s\n", client.error().message.c_str());
     return nullptr;
   }
-  const auto capMb = settings.value("http/cacheMb", static_cast<qulonglong>(data::kDefaultHttpCacheBytes >> 20)).toULongLong();
+  const auto capMb =
+      settings.value("http/cacheMb", static_cast<qulonglong>(data::kDefaultHttpCacheBytes >> 20))
+          .toULongLong();
   data::RemoteContext ctx;
   ctx.client = *client;
-  if (auto cache = data::DiskCache::open(data::DiskCache::defaultDirectory(), capMb << 20)) ctx.cache = *cache;
-  else std::fprintf(stderr, "tessera: HTTP disk cache disabled: %s\n", cache.error().message.c_str());
+  if (auto cache = data::DiskCache::open(data::DiskCache::defaultDirectory(), capMb << 20))
+    ctx.cache = *cache;
+  else
+    std::fprintf(stderr, "tessera: HTTP disk cache disabled: %s\n", cache.error().message.c_str());
   ctx.offline = settings.value("http/offline", false).toBool();
   data::setRemoteContext(ctx);
   return ctx.client;

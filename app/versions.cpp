@@ -1,13 +1,15 @@
 #include "app/versions.h"
 
+#include <vtkVersion.h>
 #include <QtGlobal>
 #include <boost/version.hpp>
 #include <opencv2/core/version.hpp>
-#include <vtkVersion.h>
 
 namespace tessera::app {
 
-std::string tesseraVersion() { return TESSERA_VERSION; }
+std::string tesseraVersion() {
+  return TESSERA_VERSION;
+}
 
 std::string libraryVersions() {
   const std::string boost = std::to_string(BOOST_VERSION / 100000) + "." +

@@ -26,13 +26,23 @@ constexpr std::array<Row, 12> kRows{{{DType::Bool, "bool", 'b', 1},
                                      {DType::F32, "float32", 'f', 4},
                                      {DType::F64, "float64", 'f', 8}}};
 
-const Row& row(DType t) { return kRows[static_cast<std::size_t>(t)]; }
+const Row& row(DType t) {
+  return kRows[static_cast<std::size_t>(t)];
+}
 }  // namespace
 
-std::size_t dtypeSize(DType t) { return row(t).size; }
-const char* dtypeName(DType t) { return row(t).name; }
-bool dtypeIsFloat(DType t) { return row(t).kind == 'f'; }
-bool dtypeIsSigned(DType t) { return row(t).kind == 'i' || row(t).kind == 'f'; }
+std::size_t dtypeSize(DType t) {
+  return row(t).size;
+}
+const char* dtypeName(DType t) {
+  return row(t).name;
+}
+bool dtypeIsFloat(DType t) {
+  return row(t).kind == 'f';
+}
+bool dtypeIsSigned(DType t) {
+  return row(t).kind == 'i' || row(t).kind == 'f';
+}
 
 std::optional<DType> dtypeFromName(std::string_view name) {
   for (const auto& r : kRows)
@@ -69,7 +79,8 @@ std::string numpyTypestr(DType t, bool bigEndian) {
 void byteSwapInPlace(void* data, std::size_t count, std::size_t elementSize) {
   auto* p = static_cast<std::uint8_t*>(data);
   if (elementSize <= 1) return;
-  for (std::size_t i = 0; i < count; ++i, p += elementSize) std::reverse(p, p + elementSize);
+  for (std::size_t i = 0; i < count; ++i, p += elementSize)
+    std::reverse(p, p + elementSize);
 }
 
 }  // namespace tessera::data

@@ -4,13 +4,20 @@ namespace tessera::data {
 
 const char* errcName(Errc code) {
   switch (code) {
-    case Errc::NotFound: return "not found";
-    case Errc::Corrupt: return "corrupt";
-    case Errc::Unsupported: return "unsupported";
-    case Errc::Io: return "I/O error";
-    case Errc::Network: return "network error";
-    case Errc::Cancelled: return "cancelled";
-    case Errc::InvalidArgument: return "invalid argument";
+    case Errc::NotFound:
+      return "not found";
+    case Errc::Corrupt:
+      return "corrupt";
+    case Errc::Unsupported:
+      return "unsupported";
+    case Errc::Io:
+      return "I/O error";
+    case Errc::Network:
+      return "network error";
+    case Errc::Cancelled:
+      return "cancelled";
+    case Errc::InvalidArgument:
+      return "invalid argument";
   }
   return "error";
 }

@@ -15,16 +15,16 @@ using Shape5 = std::array<std::int64_t, 5>;
 using Vec5 = std::array<double, 5>;
 
 struct LevelInfo {
-  std::string path;                   ///< store key of the level (zarr path, IFD, ...)
-  Shape5 shape{1, 1, 1, 1, 1};        ///< t, c, z, y, x
-  Shape5 chunk{1, 1, 1, 1, 1};        ///< tile shape; readTile delivers y/x blocks of this size
-  Vec5 scale{1, 1, 1, 1, 1};          ///< physical size of one element
-  Vec5 translation{0, 0, 0, 0, 0};    ///< physical position of element 0
+  std::string path;                 ///< store key of the level (zarr path, IFD, ...)
+  Shape5 shape{1, 1, 1, 1, 1};      ///< t, c, z, y, x
+  Shape5 chunk{1, 1, 1, 1, 1};      ///< tile shape; readTile delivers y/x blocks of this size
+  Vec5 scale{1, 1, 1, 1, 1};        ///< physical size of one element
+  Vec5 translation{0, 0, 0, 0, 0};  ///< physical position of element 0
 };
 
 struct ChannelInfo {
   std::string name;
-  std::uint32_t color = 0xFFFFFF;  ///< 0xRRGGBB
+  std::uint32_t color = 0xFFFFFF;               ///< 0xRRGGBB
   std::optional<std::array<double, 2>> window;  ///< start, end from metadata, if any
   std::optional<std::array<double, 2>> range;   ///< min, max from metadata, if any
   bool visible = true;
@@ -44,8 +44,8 @@ struct PlateInfo {
   std::vector<std::string> rows;
   std::vector<std::string> columns;
   std::vector<PlateWell> wells;
-  int fieldCount = 0;        ///< declared field_count (0 if not given)
-  std::string openedImage;   ///< store path of the field shown ("A/1/0")
+  int fieldCount = 0;       ///< declared field_count (0 if not given)
+  std::string openedImage;  ///< store path of the field shown ("A/1/0")
 };
 
 struct ImageInfo {

@@ -8,9 +8,9 @@
 #include "data/ome/channel_defaults.h"
 #include "data/ome/ome_zarr_source.h"
 #include "data/plain/plain_image_source.h"
-#include "data/slide/openslide_source.h"
 #include "data/remote/remote_context.h"
 #include "data/remote/url.h"
+#include "data/slide/openslide_source.h"
 #include "data/tiff/ome_tiff_source.h"
 
 namespace tessera::data {

@@ -25,7 +25,8 @@ Expected<Bytes> preadExactly(int fd, std::uint64_t offset, std::uint64_t length,
   Bytes out(length);
   std::uint64_t done = 0;
   while (done < length) {
-    const ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+    const ssize_t n =
+        ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return fail(Errc::Io, name + ": " + std::strerror(errno));
@@ -51,7 +52,9 @@ std::string storeKeyName(const Store& store, std::string_view key) {
 
 LocalStore::LocalStore(std::filesystem::path root) : root_(std::move(root)) {}
 
-std::string LocalStore::describe() const { return root_.string(); }
+std::string LocalStore::describe() const {
+  return root_.string();
+}
 
 std::filesystem::path LocalStore::pathOf(std::string_view key) const {
   return key.empty() ? root_ : root_ / std::filesystem::path(std::string(key));
@@ -86,8 +89,8 @@ Expected<Bytes> LocalStore::readSuffix(std::string_view key, std::uint64_t lengt
   const auto n = size(key);
   if (!n) return std::unexpected(n.error());
   if (length > *n)
-    return fail(Errc::Corrupt, storeKeyName(*this, key) + ": shorter than " +
-                                   std::to_string(length) + " bytes");
+    return fail(Errc::Corrupt,
+                storeKeyName(*this, key) + ": shorter than " + std::to_string(length) + " bytes");
   return readRange(key, *n - length, length);
 }
 

@@ -7,17 +7,20 @@ namespace tessera::data {
 ThreadPool::ThreadPool(int threads) {
   const int n = std::max(1, threads);
   workers_.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { run(); });
+  for (int i = 0; i < n; ++i)
+    workers_.emplace_back([this] { run(); });
 }
 
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    for (auto& q : queues_) q.clear();
+    for (auto& q : queues_)
+      q.clear();
   }
   wake_.notify_all();
-  for (auto& w : workers_) w.join();
+  for (auto& w : workers_)
+    w.join();
 }
 
 void ThreadPool::post(std::function<void()> task, Priority priority) {

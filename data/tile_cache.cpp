@@ -91,8 +91,10 @@ void TileCache::request(const CacheKey& key, Priority priority, std::stop_token 
     }
   }
   if (!done) return;
-  if (hit) done(key, hit);
-  else done(key, std::unexpected(*failed));
+  if (hit)
+    done(key, hit);
+  else
+    done(key, std::unexpected(*failed));
 }
 
 void TileCache::runRead(CacheKey key) {
@@ -109,8 +111,10 @@ void TileCache::runRead(CacheKey key) {
   Expected<TilePtr> result = fail(Errc::Cancelled, "tile request cancelled");
   if (source) {
     auto tile = source->readTile(key.tile, allStopped.get_token());
-    if (tile) result = std::make_shared<const Tile>(std::move(*tile));
-    else result = std::unexpected(tile.error());
+    if (tile)
+      result = std::make_shared<const Tile>(std::move(*tile));
+    else
+      result = std::unexpected(tile.error());
   }
   std::vector<Waiter> waiters;
   {

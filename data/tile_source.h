@@ -37,7 +37,11 @@ class TileSource {
 };
 
 /// Number of tile rows/cols of a level.
-inline std::int64_t tileRows(const LevelInfo& l) { return (l.shape[kY] + l.chunk[kY] - 1) / l.chunk[kY]; }
-inline std::int64_t tileCols(const LevelInfo& l) { return (l.shape[kX] + l.chunk[kX] - 1) / l.chunk[kX]; }
+inline std::int64_t tileRows(const LevelInfo& l) {
+  return (l.shape[kY] + l.chunk[kY] - 1) / l.chunk[kY];
+}
+inline std::int64_t tileCols(const LevelInfo& l) {
+  return (l.shape[kX] + l.chunk[kX] - 1) / l.chunk[kX];
+}
 
 }  // namespace tessera::data

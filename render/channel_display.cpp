@@ -24,12 +24,18 @@ const Stops& stopsOf(Lut lut) {
   static const Stops cividis{0x00224E, 0x123570, 0x3B496C, 0x575D6D, 0x707173,
                              0x8A8779, 0xA69D75, 0xC4B56C, 0xE4CF5B, 0xFEE838};
   switch (lut) {
-    case Lut::Fire: return fire;
-    case Lut::Viridis: return viridis;
-    case Lut::Magma: return magma;
-    case Lut::Inferno: return inferno;
-    case Lut::Cividis: return cividis;
-    default: return grays;
+    case Lut::Fire:
+      return fire;
+    case Lut::Viridis:
+      return viridis;
+    case Lut::Magma:
+      return magma;
+    case Lut::Inferno:
+      return inferno;
+    case Lut::Cividis:
+      return cividis;
+    default:
+      return grays;
   }
 }
 
@@ -74,7 +80,8 @@ void lutColor(Lut lut, double x, double rgb[3]) {
   if (lut == Lut::Glasbey) {
     const auto idx = static_cast<std::size_t>(std::max(0.0, std::round(x * 255.0)));
     const std::uint32_t c = idx == 0 ? 0 : kGlasbey[(idx - 1) % kGlasbey.size()];
-    for (int k = 0; k < 3; ++k) rgb[k] = ((c >> (16 - 8 * k)) & 0xFF) / 255.0;
+    for (int k = 0; k < 3; ++k)
+      rgb[k] = ((c >> (16 - 8 * k)) & 0xFF) / 255.0;
     return;
   }
   const Stops& s = stopsOf(lut);
@@ -110,7 +117,8 @@ std::vector<ChannelDisplay> defaultDisplays(const data::ImageInfo& info) {
   const bool allWhite = !single && std::all_of(out.begin(), out.end(),
                                                [](const auto& d) { return d.color == 0xFFFFFF; });
   if (allWhite)
-    for (std::size_t i = 0; i < out.size(); ++i) out[i].color = kDefaultColors[i % kDefaultColors.size()];
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i].color = kDefaultColors[i % kDefaultColors.size()];
   return out;
 }
 

@@ -15,7 +15,7 @@ struct ChannelDisplay {
   std::string name;
   std::uint32_t color = 0xFFFFFF;  ///< 0xRRGGBB, used when lut == Solid
   Lut lut = Lut::Solid;
-  double start = 0, end = 65535;   ///< contrast window; end > start
+  double start = 0, end = 65535;  ///< contrast window; end > start
   double gamma = 1.0;
   bool inverted = false;
   bool visible = true;

@@ -12,7 +12,8 @@ constexpr double kFixedOne = 1 << kFixedBits;
 
 void colorOf(const ChannelDisplay& d, double f, double rgb[3]) {
   if (d.lut == Lut::Solid) {
-    for (int k = 0; k < 3; ++k) rgb[k] = f * ((d.color >> (16 - 8 * k)) & 0xFF) / 255.0;
+    for (int k = 0; k < 3; ++k)
+      rgb[k] = f * ((d.color >> (16 - 8 * k)) & 0xFF) / 255.0;
   } else {
     lutColor(d.lut, f, rgb);
   }
@@ -31,16 +32,26 @@ double tileValue(const data::Tile& tile, std::size_t i) {
   const auto* p = tile.data.data();
   switch (tile.dtype) {
     case DType::Bool:
-    case DType::U8: return load<std::uint8_t>(p, i);
-    case DType::I8: return load<std::int8_t>(p, i);
-    case DType::U16: return load<std::uint16_t>(p, i);
-    case DType::I16: return load<std::int16_t>(p, i);
-    case DType::U32: return load<std::uint32_t>(p, i);
-    case DType::I32: return load<std::int32_t>(p, i);
-    case DType::U64: return load<std::uint64_t>(p, i);
-    case DType::I64: return load<std::int64_t>(p, i);
-    case DType::F32: return load<float>(p, i);
-    case DType::F64: return load<double>(p, i);
+    case DType::U8:
+      return load<std::uint8_t>(p, i);
+    case DType::I8:
+      return load<std::int8_t>(p, i);
+    case DType::U16:
+      return load<std::uint16_t>(p, i);
+    case DType::I16:
+      return load<std::int16_t>(p, i);
+    case DType::U32:
+      return load<std::uint32_t>(p, i);
+    case DType::I32:
+      return load<std::int32_t>(p, i);
+    case DType::U64:
+      return load<std::uint64_t>(p, i);
+    case DType::I64:
+      return load<std::int64_t>(p, i);
+    case DType::F32:
+      return load<float>(p, i);
+    case DType::F64:
+      return load<double>(p, i);
     case DType::F16: {
       std::uint16_t h;
       std::memcpy(&h, p + i * 2, 2);
@@ -117,7 +128,8 @@ void Compositor::composite(std::span<const data::Tile* const> tiles, std::uint8_
     constexpr std::uint32_t half = 1u << (kFixedBits - 1);
     for (std::size_t i = 0; i < count; ++i) {
       for (int k = 0; k < 3; ++k)
-        rgba[4 * i + k] = static_cast<std::uint8_t>(std::min<std::uint32_t>(255, (acc[3 * i + k] + half) >> kFixedBits));
+        rgba[4 * i + k] = static_cast<std::uint8_t>(
+            std::min<std::uint32_t>(255, (acc[3 * i + k] + half) >> kFixedBits));
       rgba[4 * i + 3] = 255;
     }
     return;
@@ -131,16 +143,19 @@ void Compositor::composite(std::span<const data::Tile* const> tiles, std::uint8_
       any = true;
       double rgb[3];
       colorOf(channels_[c].display, f, rgb);
-      for (int k = 0; k < 3; ++k) sum[k] += rgb[k];
+      for (int k = 0; k < 3; ++k)
+        sum[k] += rgb[k];
     }
     for (int k = 0; k < 3; ++k)
-      rgba[4 * i + k] = static_cast<std::uint8_t>(std::lround(std::clamp(sum[k], 0.0, 1.0) * 255.0));
+      rgba[4 * i + k] =
+          static_cast<std::uint8_t>(std::lround(std::clamp(sum[k], 0.0, 1.0) * 255.0));
     rgba[4 * i + 3] = any ? 255 : 0;
   }
 }
 
 std::array<double, 2> autoWindow(const data::Tile& tile, double lowPct, double highPct) {
-  const std::size_t count = static_cast<std::size_t>(tile.width) * static_cast<std::size_t>(tile.height);
+  const std::size_t count =
+      static_cast<std::size_t>(tile.width) * static_cast<std::size_t>(tile.height);
   std::vector<double> values;
   values.reserve(count);
   // A strided sample keeps this cheap on big tiles; percentiles barely move.
@@ -151,12 +166,14 @@ std::array<double, 2> autoWindow(const data::Tile& tile, double lowPct, double h
   }
   if (values.empty()) return {0.0, 1.0};
   auto at = [&](double pct) {
-    const auto k = static_cast<std::size_t>(std::clamp(pct / 100.0, 0.0, 1.0) * static_cast<double>(values.size() - 1));
+    const auto k = static_cast<std::size_t>(std::clamp(pct / 100.0, 0.0, 1.0) *
+                                            static_cast<double>(values.size() - 1));
     std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
     return values[k];
   };
   double lo = at(lowPct), hi = at(highPct);
-  if (!(hi > lo)) hi = lo + (data::dtypeIsFloat(tile.dtype) ? 1e-6 * std::max(1.0, std::abs(lo)) : 1.0);
+  if (!(hi > lo))
+    hi = lo + (data::dtypeIsFloat(tile.dtype) ? 1e-6 * std::max(1.0, std::abs(lo)) : 1.0);
   return {lo, hi};
 }
 

@@ -34,7 +34,8 @@ class Compositor {
 /// Normalised value in [0, 1] of `v` for `d` (window, invert, gamma), NaN passes through.
 double normalise(const ChannelDisplay& d, double v);
 /// A contrast window from the data: the lowPct..highPct percentiles, end > start always.
-std::array<double, 2> autoWindow(const data::Tile& tile, double lowPct = 0.5, double highPct = 99.5);
+std::array<double, 2> autoWindow(const data::Tile& tile, double lowPct = 0.5,
+                                 double highPct = 99.5);
 /// Value of element i of a tile as double.
 double tileValue(const data::Tile& tile, std::size_t i);
 

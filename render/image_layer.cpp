@@ -65,12 +65,14 @@ ImageLayer::~ImageLayer() {
 }
 
 void ImageLayer::cancelAll() {
-  for (auto& [k, stop] : pending_) stop.request_stop();
+  for (auto& [k, stop] : pending_)
+    stop.request_stop();
   pending_.clear();
 }
 
 void ImageLayer::dropActors() {
-  for (auto& [k, a] : actors_) renderer_->RemoveActor(a->actor);
+  for (auto& [k, a] : actors_)
+    renderer_->RemoveActor(a->actor);
   actors_.clear();
 }
 
@@ -91,7 +93,9 @@ void ImageLayer::setSource(std::shared_ptr<const data::TileSource> source) {
   prepareCompositor();
 }
 
-const data::ImageInfo* ImageLayer::info() const { return source_ ? &source_->info() : nullptr; }
+const data::ImageInfo* ImageLayer::info() const {
+  return source_ ? &source_->info() : nullptr;
+}
 
 Rect ImageLayer::worldBounds() const {
   if (!source_) return {};
@@ -139,7 +143,8 @@ std::vector<std::int64_t> ImageLayer::visibleChannels() const {
 void ImageLayer::prepareCompositor() {
   if (!source_) return;
   std::vector<ChannelDisplay> visible;
-  for (const auto c : visibleChannels()) visible.push_back(displays_[static_cast<std::size_t>(c)]);
+  for (const auto c : visibleChannels())
+    visible.push_back(displays_[static_cast<std::size_t>(c)]);
   compositor_.prepare(visible, source_->info().dtype);
 }
 
@@ -176,22 +181,23 @@ void ImageLayer::requestTile(const TileIndex& t, data::Priority p,
     }
     if (lookup(key) || cache_.failure(key)) continue;
     std::stop_source stop;
-    cache_.request(key, p, stop.get_token(),
-                   [this, box = mailbox_](const data::CacheKey& k, const data::Expected<data::TilePtr>& r) {
-                     const bool ok = r.has_value();
-                     if (!ok && r.error().code == data::Errc::Cancelled) return;
-                     std::lock_guard lock(box->mutex);
-                     if (!box->open) return;
-                     // Runs on the layer's thread; the layer may have closed the box meanwhile.
-                     box->post([this, box, k, ok] {
-                       bool open;
-                       {
-                         std::lock_guard l(box->mutex);
-                         open = box->open;
-                       }
-                       if (open) onTile(k, ok);
-                     });
-                   });
+    cache_.request(
+        key, p, stop.get_token(),
+        [this, box = mailbox_](const data::CacheKey& k, const data::Expected<data::TilePtr>& r) {
+          const bool ok = r.has_value();
+          if (!ok && r.error().code == data::Errc::Cancelled) return;
+          std::lock_guard lock(box->mutex);
+          if (!box->open) return;
+          // Runs on the layer's thread; the layer may have closed the box meanwhile.
+          box->post([this, box, k, ok] {
+            bool open;
+            {
+              std::lock_guard l(box->mutex);
+              open = box->open;
+            }
+            if (open) onTile(k, ok);
+          });
+        });
     keep.emplace(key, std::move(stop));
   }
 }
@@ -205,7 +211,8 @@ void ImageLayer::onTile(const data::CacheKey& key, bool ok) {
   // The coarsest level is what covers every hole, so it must not be evicted by a busy cache.
   // Pinning is bounded: only small top levels, and a few hundred tiles at most.
   const auto& top = info.levels[static_cast<std::size_t>(coarsest)];
-  if (ok && key.tile.level == coarsest && tileRows(top) * tileCols(top) <= 64 && pinned_.size() < 512)
+  if (ok && key.tile.level == coarsest && tileRows(top) * tileCols(top) <= 64 &&
+      pinned_.size() < 512)
     if (auto tile = cache_.peek(key)) pinned_[key] = std::move(tile);
   if (ok && key.tile.level == coarsest && c < displays_.size() && displays_[c].windowFromData) {
     if (auto tile = lookup(key)) {
@@ -252,7 +259,9 @@ ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
   return *slot;
 }
 
-bool ImageLayer::budgetLeft() const { return std::chrono::steady_clock::now() < budgetEnd_; }
+bool ImageLayer::budgetLeft() const {
+  return std::chrono::steady_clock::now() < budgetEnd_;
+}
 
 bool ImageLayer::hasTexture(const TileIndex& t) const {
   const auto it = actors_.find(ActorKey{t.level, t_, z_, t.row, t.col});
@@ -266,8 +275,10 @@ bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState stat
     return false;
   }
   const auto& l = source_->info().levels.at(static_cast<std::size_t>(t.level));
-  const int w = static_cast<int>(std::min(l.chunk[data::kX], l.shape[data::kX] - t.col * l.chunk[data::kX]));
-  const int h = static_cast<int>(std::min(l.chunk[data::kY], l.shape[data::kY] - t.row * l.chunk[data::kY]));
+  const int w =
+      static_cast<int>(std::min(l.chunk[data::kX], l.shape[data::kX] - t.col * l.chunk[data::kX]));
+  const int h =
+      static_cast<int>(std::min(l.chunk[data::kY], l.shape[data::kY] - t.row * l.chunk[data::kY]));
   std::vector<data::TilePtr> held;
   std::vector<const data::Tile*> tiles;
   if (state == TileState::Ready) {
@@ -281,9 +292,12 @@ bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState stat
   a.image->SetDimensions(w, h, 1);
   a.image->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
   auto* rgba = static_cast<std::uint8_t*>(a.image->GetScalarPointer());
-  if (state == TileState::Failed) paintHatch(rgba, w, h);
-  else if (style_.paint) style_.paint(tiles, rgba);
-  else compositor_.composite(tiles, rgba);
+  if (state == TileState::Failed)
+    paintHatch(rgba, w, h);
+  else if (style_.paint)
+    style_.paint(tiles, rgba);
+  else
+    compositor_.composite(tiles, rgba);
   a.image->Modified();
   a.generation = generation_;
   a.shown = state;
@@ -331,7 +345,8 @@ void ImageLayer::update(const ViewCamera& camera) {
   deferred_ = false;
   const auto& info = source_->info();
   const int coarsest = static_cast<int>(info.levels.size()) - 1;
-  level_ = forcedLevel_ >= 0 ? std::min(forcedLevel_, coarsest) : chooseLevel(info, camera.zoom(), level_);
+  level_ = forcedLevel_ >= 0 ? std::min(forcedLevel_, coarsest)
+                             : chooseLevel(info, camera.zoom(), level_);
   status_.level = level_;
   const Rect view = camera.visibleWorld();
   lastView_ = view;
@@ -339,12 +354,17 @@ void ImageLayer::update(const ViewCamera& camera) {
 
   std::map<data::CacheKey, std::stop_source> keep;
   // The coarsest level first: it is small and guarantees that something covers every pixel.
-  for (const auto& t : tilesCovering(info, coarsest, view)) requestTile(t, data::Priority::Visible, keep);
-  for (const auto& t : visible) requestTile(t, data::Priority::Visible, keep);
-  for (const auto& t : tilesCovering(info, level_, view, 1)) requestTile(t, data::Priority::Prefetch, keep);
+  for (const auto& t : tilesCovering(info, coarsest, view))
+    requestTile(t, data::Priority::Visible, keep);
+  for (const auto& t : visible)
+    requestTile(t, data::Priority::Visible, keep);
+  for (const auto& t : tilesCovering(info, level_, view, 1))
+    requestTile(t, data::Priority::Prefetch, keep);
   if (level_ + 1 < coarsest)
-    for (const auto& t : tilesCovering(info, level_ + 1, view)) requestTile(t, data::Priority::Prefetch, keep);
-  for (auto& [k, stop] : pending_) stop.request_stop();
+    for (const auto& t : tilesCovering(info, level_ + 1, view))
+      requestTile(t, data::Priority::Prefetch, keep);
+  for (auto& [k, stop] : pending_)
+    stop.request_stop();
   pending_ = std::move(keep);
   status_.pendingRequests = static_cast<int>(pending_.size());
 
@@ -384,8 +404,10 @@ void ImageLayer::update(const ViewCamera& camera) {
         covered = true;
       }
     }
-    if (covered) ++status_.coveredByOthers;
-    else ++status_.uncovered;
+    if (covered)
+      ++status_.coveredByOthers;
+    else
+      ++status_.uncovered;
   }
   arrange(draw, camera.zoom());
   if (deferred_ && changed_) changed_();
@@ -405,10 +427,13 @@ std::vector<double> ImageLayer::viewSamples(std::size_t channel, std::size_t max
       }
     }
     if (tiles.empty()) continue;
-    const std::size_t stride = std::max<std::size_t>(1, total / std::max<std::size_t>(1, maxSamples));
+    const std::size_t stride =
+        std::max<std::size_t>(1, total / std::max<std::size_t>(1, maxSamples));
     for (const auto& tile : tiles) {
-      const std::size_t n = static_cast<std::size_t>(tile->width) * static_cast<std::size_t>(tile->height);
-      for (std::size_t i = 0; i < n; i += stride) out.push_back(tileValue(*tile, i));
+      const std::size_t n =
+          static_cast<std::size_t>(tile->width) * static_cast<std::size_t>(tile->height);
+      for (std::size_t i = 0; i < n; i += stride)
+        out.push_back(tileValue(*tile, i));
     }
   }
   return out;

@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -48,11 +48,11 @@ struct TileStyle {
 
 struct LayerStatus {
   int level = 0;
-  int visibleTiles = 0;  ///< target-level tiles in view
-  int readyTiles = 0;    ///< of those, drawn at the target level
-  int failedTiles = 0;   ///< of those, drawn hatched
+  int visibleTiles = 0;     ///< target-level tiles in view
+  int readyTiles = 0;       ///< of those, drawn at the target level
+  int failedTiles = 0;      ///< of those, drawn hatched
   int coveredByOthers = 0;  ///< of those, covered by another level while loading
-  int uncovered = 0;     ///< of those, with nothing to draw (only before the first tiles arrive)
+  int uncovered = 0;        ///< of those, with nothing to draw (only before the first tiles arrive)
   int pendingRequests = 0;
   bool complete() const { return readyTiles + failedTiles == visibleTiles; }
 };
@@ -117,7 +117,8 @@ class ImageLayer {
   TileState stateOf(const TileIndex& t) const;
   /// A decoded tile from the pinned coarsest level or the cache; never blocks.
   data::TilePtr lookup(const data::CacheKey& key) const;
-  void requestTile(const TileIndex& t, data::Priority p, std::map<data::CacheKey, std::stop_source>& keep);
+  void requestTile(const TileIndex& t, data::Priority p,
+                   std::map<data::CacheKey, std::stop_source>& keep);
   void onTile(const data::CacheKey& key, bool ok);
   TileActor& actorFor(const TileIndex& t);
   /// Composites the tile's texture if stale. `force` ignores the per-frame time budget (for

@@ -112,7 +112,8 @@ void ScaleBar::update(double physicalPerPixel, const std::string& unit, int view
   points_->SetPoint(3, x0, y0 + h, 0);
   points_->Modified();
   text_->SetInput(length_.label().c_str());
-  text_->SetDisplayPosition(static_cast<int>(x0 + length_.pixels / 2), static_cast<int>(y0 + h + 6));
+  text_->SetDisplayPosition(static_cast<int>(x0 + length_.pixels / 2),
+                            static_cast<int>(y0 + h + 6));
 }
 
 }  // namespace tessera::render

@@ -14,9 +14,9 @@ class vtkPoints;
 namespace tessera::render {
 
 struct ScaleBarLength {
-  double pixels = 0;   ///< on screen, device pixels
-  double value = 0;    ///< in `unit`
-  std::string unit;    ///< "nm", "µm", "mm", "cm", "m" or "px"
+  double pixels = 0;  ///< on screen, device pixels
+  double value = 0;   ///< in `unit`
+  std::string unit;   ///< "nm", "µm", "mm", "cm", "m" or "px"
   std::string label() const;
 };
 
@@ -29,7 +29,8 @@ class ScaleBar {
   explicit ScaleBar(vtkRenderer* renderer);
   ~ScaleBar();
   /// Places the bar for the current view; hidden when `physicalPerPixel` <= 0.
-  void update(double physicalPerPixel, const std::string& unit, int viewportWidth, int viewportHeight);
+  void update(double physicalPerPixel, const std::string& unit, int viewportWidth,
+              int viewportHeight);
   const ScaleBarLength& current() const { return length_; }
 
  private:

@@ -12,7 +12,8 @@ double levelFactor(const data::ImageInfo& info, int level) {
   const auto& l = info.levels.at(static_cast<std::size_t>(level));
   if (l0.scale[data::kX] > 0 && l.scale[data::kX] > 0 && l.scale[data::kX] != l0.scale[data::kX])
     return l.scale[data::kX] / l0.scale[data::kX];
-  return static_cast<double>(l0.shape[data::kX]) / static_cast<double>(std::max<std::int64_t>(1, l.shape[data::kX]));
+  return static_cast<double>(l0.shape[data::kX]) /
+         static_cast<double>(std::max<std::int64_t>(1, l.shape[data::kX]));
 }
 
 int chooseLevel(const data::ImageInfo& info, double zoom, int current) {
@@ -71,11 +72,14 @@ std::vector<TileIndex> tilesCovering(const data::ImageInfo& info, int level, con
     if (margin == 0) return out;
   }
   for (auto r = r0; r <= r1; ++r)
-    for (auto c = c0; c <= c1; ++c) out.push_back({level, r, c});
+    for (auto c = c0; c <= c1; ++c)
+      out.push_back({level, r, c});
   const double cx = (world.x0 + world.x1) / 2, cy = (world.y0 + world.y1) / 2;
   std::stable_sort(out.begin(), out.end(), [&](const TileIndex& a, const TileIndex& b) {
-    const double ax = (static_cast<double>(a.col) + 0.5) * tw - cx, ay = (static_cast<double>(a.row) + 0.5) * th - cy;
-    const double bx = (static_cast<double>(b.col) + 0.5) * tw - cx, by = (static_cast<double>(b.row) + 0.5) * th - cy;
+    const double ax = (static_cast<double>(a.col) + 0.5) * tw - cx,
+                 ay = (static_cast<double>(a.row) + 0.5) * th - cy;
+    const double bx = (static_cast<double>(b.col) + 0.5) * tw - cx,
+                 by = (static_cast<double>(b.row) + 0.5) * th - cy;
     return ax * ax + ay * ay < bx * bx + by * by;
   });
   return out;

@@ -21,7 +21,8 @@ ChannelStats computeStats(std::vector<double> samples, int bins) {
   }
   auto at = [&](double q) {
     const auto k = static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1));
-    std::nth_element(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(k), samples.end());
+    std::nth_element(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(k),
+                     samples.end());
     return samples[k];
   };
   s.window = {at(0.005), at(0.995)};

@@ -8,8 +8,8 @@
 namespace tessera::render {
 
 struct ChannelStats {
-  double min = 0, max = 0;            ///< of the finite samples
-  std::vector<std::uint32_t> bins;    ///< equal-width bins over [min, max]
+  double min = 0, max = 0;             ///< of the finite samples
+  std::vector<std::uint32_t> bins;     ///< equal-width bins over [min, max]
   std::array<double, 2> window{0, 1};  ///< 0.5 and 99.5 percentiles (end > start)
   std::size_t samples = 0;
 };

@@ -13,9 +13,11 @@
 
 namespace tessera::widgets {
 namespace {
-QColor toQColor(std::uint32_t rgb) { return QColor((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF); }
-constexpr render::Lut kLuts[] = {render::Lut::Solid,   render::Lut::Grays,   render::Lut::Fire,
-                                 render::Lut::Viridis, render::Lut::Magma,   render::Lut::Inferno,
+QColor toQColor(std::uint32_t rgb) {
+  return QColor((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF);
+}
+constexpr render::Lut kLuts[] = {render::Lut::Solid,   render::Lut::Grays,  render::Lut::Fire,
+                                 render::Lut::Viridis, render::Lut::Magma,  render::Lut::Inferno,
                                  render::Lut::Cividis, render::Lut::Glasbey};
 
 QDoubleSpinBox* valueBox(QWidget* parent, const QString& tip) {
@@ -38,7 +40,8 @@ ChannelRow::ChannelRow(QWidget* parent) : QWidget(parent) {
   swatch_->setToolTip(tr("Channel colour"));
   lut_ = new QComboBox(this);
   lut_->addItem(tr("Colour"));
-  for (std::size_t i = 1; i < std::size(kLuts); ++i) lut_->addItem(QString::fromLatin1(render::lutName(kLuts[i])));
+  for (std::size_t i = 1; i < std::size(kLuts); ++i)
+    lut_->addItem(QString::fromLatin1(render::lutName(kLuts[i])));
   lut_->setToolTip(tr("Solid colour or lookup table"));
   slider_ = new HistogramSlider(this);
   start_ = valueBox(this, tr("Window start"));
@@ -116,7 +119,9 @@ void ChannelRow::commitWindow(double start, double end) {
   emit edited(display_);
 }
 
-QString ChannelRow::windowError() const { return error_->isHidden() ? QString() : error_->text(); }
+QString ChannelRow::windowError() const {
+  return error_->isHidden() ? QString() : error_->text();
+}
 
 void ChannelRow::autoContrast() {
   if (!haveStats_ || stats_.samples == 0) return;
@@ -135,10 +140,12 @@ void ChannelRow::setStats(const render::ChannelStats& stats) {
 }
 
 void ChannelRow::sync() {
-  const QSignalBlocker b0(visible_), b1(lut_), b2(start_), b3(end_), b4(gamma_), b5(invert_), b6(slider_);
+  const QSignalBlocker b0(visible_), b1(lut_), b2(start_), b3(end_), b4(gamma_), b5(invert_),
+      b6(slider_);
   visible_->setText(QString::fromStdString(display_.name));
   visible_->setChecked(display_.visible);
-  swatch_->setStyleSheet(QStringLiteral("background:%1; border:1px solid #666;").arg(toQColor(display_.color).name()));
+  swatch_->setStyleSheet(
+      QStringLiteral("background:%1; border:1px solid #666;").arg(toQColor(display_.color).name()));
   const auto it = std::find(std::begin(kLuts), std::end(kLuts), display_.lut);
   lut_->setCurrentIndex(static_cast<int>(it - std::begin(kLuts)));
   start_->setValue(display_.start);
@@ -146,7 +153,8 @@ void ChannelRow::sync() {
   gamma_->setValue(display_.gamma);
   invert_->setChecked(display_.inverted);
   slider_->setWindow(display_.start, display_.end);
-  slider_->setColor(display_.lut == render::Lut::Solid ? toQColor(display_.color) : QColor(200, 200, 200));
+  slider_->setColor(display_.lut == render::Lut::Solid ? toQColor(display_.color)
+                                                       : QColor(200, 200, 200));
 }
 
 }  // namespace tessera::widgets

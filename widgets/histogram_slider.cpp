@@ -64,7 +64,8 @@ void HistogramSlider::paintEvent(QPaintEvent*) {
     QPainterPath path;
     path.moveTo(xOf(binLo_), h);
     for (std::size_t i = 0; i < bins_.size(); ++i) {
-      const double v = binLo_ + (binHi_ - binLo_) * (static_cast<double>(i) + 0.5) / static_cast<double>(bins_.size());
+      const double v = binLo_ + (binHi_ - binLo_) * (static_cast<double>(i) + 0.5) /
+                                    static_cast<double>(bins_.size());
       path.lineTo(xOf(v), h - (h - 4) * std::log1p(bins_[i]) / logPeak);
     }
     path.lineTo(xOf(binHi_), h);
@@ -78,7 +79,8 @@ void HistogramSlider::paintEvent(QPaintEvent*) {
   p.fillRect(QRectF(0, 0, xOf(start_), height()), shade);
   p.fillRect(QRectF(xOf(end_), 0, width() - xOf(end_), height()), shade);
   p.setPen(QPen(palette().color(QPalette::Text), 2));
-  for (const double v : {start_, end_}) p.drawLine(QPointF(xOf(v), 0), QPointF(xOf(v), height()));
+  for (const double v : {start_, end_})
+    p.drawLine(QPointF(xOf(v), 0), QPointF(xOf(v), height()));
 }
 
 void HistogramSlider::mousePressEvent(QMouseEvent* e) {
@@ -91,12 +93,16 @@ void HistogramSlider::mouseMoveEvent(QMouseEvent* e) {
   if (dragging_ < 0) return;
   const double v = valueAt(e->position().x());
   const double gap = (hi_ - lo_) * 1e-3;
-  if (dragging_ == 0) start_ = std::min(v, end_ - gap);
-  else end_ = std::max(v, start_ + gap);
+  if (dragging_ == 0)
+    start_ = std::min(v, end_ - gap);
+  else
+    end_ = std::max(v, start_ + gap);
   update();
   emit windowChanged(start_, end_);
 }
 
-void HistogramSlider::mouseReleaseEvent(QMouseEvent*) { dragging_ = -1; }
+void HistogramSlider::mouseReleaseEvent(QMouseEvent*) {
+  dragging_ = -1;
+}
 
 }  // namespace tessera::widgets

@@ -38,15 +38,21 @@ VtkGlWindow::~VtkGlWindow() {
   }
 }
 
-vtkRenderer* VtkGlWindow::renderer() const { return renderer_; }
-vtkGenericOpenGLRenderWindow* VtkGlWindow::renderWindow() const { return window_; }
+vtkRenderer* VtkGlWindow::renderer() const {
+  return renderer_;
+}
+vtkGenericOpenGLRenderWindow* VtkGlWindow::renderWindow() const {
+  return window_;
+}
 
 QSize VtkGlWindow::deviceSize() const {
   const qreal dpr = devicePixelRatio();
   return QSize(qRound(width() * dpr), qRound(height() * dpr));
 }
 
-QPointF VtkGlWindow::toDevice(QPointF logical) const { return logical * devicePixelRatio(); }
+QPointF VtkGlWindow::toDevice(QPointF logical) const {
+  return logical * devicePixelRatio();
+}
 
 void VtkGlWindow::initializeGL() {
   window_->SetOwnContext(false);
@@ -75,7 +81,9 @@ void VtkGlWindow::paintGL() {
 void VtkGlWindow::mousePressEvent(QMouseEvent* e) {
   emit mousePressed(toDevice(e->position()), e->button(), e->modifiers());
 }
-void VtkGlWindow::mouseMoveEvent(QMouseEvent* e) { emit mouseMoved(toDevice(e->position()), e->buttons()); }
+void VtkGlWindow::mouseMoveEvent(QMouseEvent* e) {
+  emit mouseMoved(toDevice(e->position()), e->buttons());
+}
 void VtkGlWindow::mouseReleaseEvent(QMouseEvent* e) {
   emit mouseReleased(toDevice(e->position()), e->button());
 }
@@ -84,7 +92,9 @@ void VtkGlWindow::wheelEvent(QWheelEvent* e) {
   const double steps = e->angleDelta().y() / 120.0;
   if (steps != 0) emit wheelTurned(toDevice(e->position()), steps);
 }
-void VtkGlWindow::keyPressEvent(QKeyEvent* e) { emit keyPressed(e->key(), e->modifiers()); }
+void VtkGlWindow::keyPressEvent(QKeyEvent* e) {
+  emit keyPressed(e->key(), e->modifiers());
+}
 
 bool VtkGlWindow::event(QEvent* e) {
   if (e->type() == QEvent::Leave) emit mouseLeft();

@@ -53,13 +53,15 @@ class CliTest : public QObject {
     const auto r = tessera({"--version"});
     QCOMPARE(r.code, 0);
     QVERIFY(r.out.startsWith("tessera 0."));
-    for (const char* lib : {"Qt 6.", "VTK 9.1", "OpenCV 4.", "Boost 1.74"}) QVERIFY2(r.out.contains(lib), lib);
+    for (const char* lib : {"Qt 6.", "VTK 9.1", "OpenCV 4.", "Boost 1.74"})
+      QVERIFY2(r.out.contains(lib), lib);
   }
 
   void helpDocumentsEverySubcommand() {
     const auto r = tessera({"--help"});
     QCOMPARE(r.code, 0);
-    for (const char* cmd : {"info INPUT", "render INPUT", "export INPUT", "fetch URL", "markers INPUT", "--json", "--region", "--size"})
+    for (const char* cmd : {"info INPUT", "render INPUT", "export INPUT", "fetch URL",
+                            "markers INPUT", "--json", "--region", "--size"})
       QVERIFY2(r.out.contains(cmd), cmd);
   }
 
@@ -123,7 +125,8 @@ class CliTest : public QObject {
     QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--size", "12"}).code, 2);
     QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--region", "1,2,3"}).code, 2);
     QCOMPARE(tessera({"--frobnicate"}).code, 2);
-    const auto r = tessera({"render", "demo", "--out", "/tmp/x.png", "--region", "8000,8000,500,500"});
+    const auto r =
+        tessera({"render", "demo", "--out", "/tmp/x.png", "--region", "8000,8000,500,500"});
     QCOMPARE(r.code, 2);
     QVERIFY(r.err.contains("outside"));
   }
@@ -204,7 +207,8 @@ class CliTest : public QObject {
   }
 
   void renderIntoMissingFolderFails() {
-    const auto r = tessera({"render", "demo", "--out", "/nonexistent-dir/x.png", "--size", "64x64"});
+    const auto r =
+        tessera({"render", "demo", "--out", "/nonexistent-dir/x.png", "--size", "64x64"});
     QCOMPARE(r.code, 2);
     QVERIFY(r.err.contains("/nonexistent-dir/x.png"));
   }

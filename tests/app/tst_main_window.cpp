@@ -3,11 +3,11 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <QCheckBox>
 #include "app/app_context.h"
 #include "app/main_window.h"
-#include <QCheckBox>
-#include "widgets/channel_panel.h"
 #include "data/anndata/h5ad_reader.h"
+#include "widgets/channel_panel.h"
 #include "widgets/image_view.h"
 #include "widgets/vtk_gl_window.h"
 
@@ -38,13 +38,19 @@ int countNearCentre(const QImage& img, int radius, const std::function<bool(QCol
   return n;
 }
 
-bool redDominant(QColor c) { return c.red() > 90 && c.green() < 0.6 * c.red() && c.blue() < 0.6 * c.red(); }
+bool redDominant(QColor c) {
+  return c.red() > 90 && c.green() < 0.6 * c.red() && c.blue() < 0.6 * c.red();
+}
 // CD45 sits on the membrane, which is green too, so CD45+ pixels read red or yellow.
-bool cd45Positive(QColor c) { return c.red() > 120 && c.blue() < 0.6 * c.red(); }
+bool cd45Positive(QColor c) {
+  return c.red() > 120 && c.blue() < 0.6 * c.red();
+}
 bool magentaDominant(QColor c) {
   return c.red() > 90 && c.blue() > 90 && c.green() < 0.6 * std::min(c.red(), c.blue());
 }
-bool blueDominant(QColor c) { return c.blue() > 90 && c.red() < 0.6 * c.blue() && c.green() < 0.6 * c.blue(); }
+bool blueDominant(QColor c) {
+  return c.blue() > 90 && c.red() < 0.6 * c.blue() && c.green() < 0.6 * c.blue();
+}
 }  // namespace
 
 class MainWindowTest : public QObject {
@@ -75,7 +81,8 @@ class MainWindowTest : public QObject {
     const QImage frame = view->grabFrame();
     frame.save(QStringLiteral(TESSERA_TEST_WORK_DIR "/main_window_fit.png"));
     // The whole window as the X server shows it, for people to look at.
-    QGuiApplication::primaryScreen()->grabWindow(0).save(QStringLiteral(TESSERA_TEST_WORK_DIR "/main_window_screen.png"));
+    QGuiApplication::primaryScreen()->grabWindow(0).save(
+        QStringLiteral(TESSERA_TEST_WORK_DIR "/main_window_screen.png"));
     QVERIFY(frame.width() > 400);
     int blue = 0, red = 0, magenta = 0, green = 0;
     for (int y = 0; y < frame.height(); y += 2)
@@ -87,7 +94,11 @@ class MainWindowTest : public QObject {
         green += c.green() > 90 && c.red() < 0.6 * c.green() && c.blue() < 0.6 * c.green();
       }
     QVERIFY2(blue > 100 && red > 20 && magenta > 20 && green > 20,
-             qPrintable(QString("blue %1 red %2 magenta %3 green %4").arg(blue).arg(red).arg(magenta).arg(green)));
+             qPrintable(QString("blue %1 red %2 magenta %3 green %4")
+                            .arg(blue)
+                            .arg(red)
+                            .arg(magenta)
+                            .arg(green)));
   }
 
   void coloursSitWhereTheDemoPutsThem() {
@@ -105,7 +116,8 @@ class MainWindowTest : public QObject {
       // A cell well inside the image so that the 1:1 view around it is all tissue.
       for (std::size_t i = 0; i < codes->size(); ++i) {
         const double x = spatial->values[2 * i], y = spatial->values[2 * i + 1];
-        if ((*codes)[i] == code && x > 1000 && y > 1000 && x < 7000 && y < 7000) return static_cast<std::int64_t>(i);
+        if ((*codes)[i] == code && x > 1000 && y > 1000 && x < 7000 && y < 7000)
+          return static_cast<std::int64_t>(i);
       }
       return -1;
     };
@@ -115,8 +127,9 @@ class MainWindowTest : public QObject {
       std::function<bool(QColor)> pred;
       const char* what;
     };
-    const Case cases[] = {{"T cell", cd45Positive, "CD45 (red) around a T cell"},
-                          {"Epithelial", magentaDominant, "PanCK (magenta) around an epithelial cell"}};
+    const Case cases[] = {
+        {"T cell", cd45Positive, "CD45 (red) around a T cell"},
+        {"Epithelial", magentaDominant, "PanCK (magenta) around an epithelial cell"}};
     int cd45AtTCell = 0;
     for (const auto& c : cases) {
       const auto i = firstOf(c.type);
@@ -125,7 +138,8 @@ class MainWindowTest : public QObject {
       view->centerOn(x, y, 1.0);
       QVERIFY(waitComplete(view));
       const QImage frame = view->grabFrame();
-      frame.save(QStringLiteral(TESSERA_TEST_WORK_DIR "/main_window_%1.png").arg(QString(c.type).replace(' ', '_')));
+      frame.save(QStringLiteral(TESSERA_TEST_WORK_DIR "/main_window_%1.png")
+                     .arg(QString(c.type).replace(' ', '_')));
       QVERIFY2(countNearCentre(frame, 14, c.pred) > 20, c.what);
       QVERIFY2(countNearCentre(frame, 3, blueDominant) > 3, "nucleus (blue) at the cell centre");
       if (c.type == "T cell") cd45AtTCell = countNearCentre(frame, 14, cd45Positive);
@@ -159,7 +173,8 @@ class MainWindowTest : public QObject {
     ctx_->tilePool.waitIdle();
     const auto readsBefore = ctx_->cache.stats().reads;
     auto ds = view->layer().displays();
-    for (auto& d : ds) d.visible = d.name == "DAPI";
+    for (auto& d : ds)
+      d.visible = d.name == "DAPI";
     view->layer().setDisplays(ds);
     QTest::qWait(300);
     const QImage frame = view->grabFrame();
@@ -172,7 +187,8 @@ class MainWindowTest : public QObject {
       }
     QCOMPARE(nonBlue, 0);
     QCOMPARE(ctx_->cache.stats().reads, readsBefore);
-    for (auto& d : ds) d.visible = true;
+    for (auto& d : ds)
+      d.visible = true;
     view->layer().setDisplays(ds);
   }
 

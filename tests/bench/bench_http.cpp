@@ -81,11 +81,12 @@ int main(int argc, char** argv) {
   {
     std::ofstream cfg(work / "urls.cfg");
     for (int i = 0; i < kChunks; ++i)
-      cfg << "url = \"" << nginx.url("chunks/" + std::to_string(i)) << "\"\noutput = \"/dev/null\"\n";
+      cfg << "url = \"" << nginx.url("chunks/" + std::to_string(i))
+          << "\"\noutput = \"/dev/null\"\n";
   }
   // Warm the page cache so both clients read from memory.
-  std::system(("cat " + (work / "www/chunks").string() + "/* " + big.string() + " > /dev/null")
-                  .c_str());
+  std::system(
+      ("cat " + (work / "www/chunks").string() + "/* " + big.string() + " > /dev/null").c_str());
 
   HttpClientOptions opt;
   opt.proxy = ProxySettings{};
@@ -140,10 +141,11 @@ int main(int argc, char** argv) {
   std::printf("%-34s %14s %14s %10s\n", "", "Tessera", "curl", "ratio");
   std::printf("%-34s %14.0f %14.0f %9.2fx\n", "(a) 2000 x 64 KiB, 8 parallel: req/s",
               kChunks / median(tA), kChunks / median(cA), median(cA) / median(tA));
-  std::printf("%-34s %14.1f %14.1f\n", "    MB/s", aBytes / median(tA) / mb, aBytes / median(cA) / mb);
+  std::printf("%-34s %14.1f %14.1f\n", "    MB/s", aBytes / median(tA) / mb,
+              aBytes / median(cA) / mb);
   std::printf("%-34s %14.1f %14.1f %9.2fx\n", "(b) 1 GiB file: MB/s",
-              static_cast<double>(kBig) / median(tB) / mb, static_cast<double>(kBig) / median(cB) / mb,
-              median(cB) / median(tB));
+              static_cast<double>(kBig) / median(tB) / mb,
+              static_cast<double>(kBig) / median(cB) / mb, median(cB) / median(tB));
   std::printf("connections opened by Tessera: %llu\n",
               static_cast<unsigned long long>(client->stats().connections));
   return 0;

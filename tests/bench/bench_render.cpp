@@ -5,8 +5,8 @@
 //   bench_render IMAGE.ome.zarr [--cache-mb N]   (run under xvfb-run when there is no display)
 #include <QApplication>
 #include <QElapsedTimer>
-#include <QSurfaceFormat>
 #include <QSignalSpy>
+#include <QSurfaceFormat>
 #include <QtTest>
 
 #include <vtkActor.h>
@@ -64,7 +64,8 @@ std::vector<double> floorFrames(int quads, int frames) {
     img->SetDimensions(512, 512, 1);
     img->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
     auto* p = static_cast<unsigned char*>(img->GetScalarPointer());
-    for (int k = 0; k < 512 * 512 * 4; ++k) p[k] = static_cast<unsigned char>(k * 7 + i);
+    for (int k = 0; k < 512 * 512 * 4; ++k)
+      p[k] = static_cast<unsigned char>(k * 7 + i);
     vtkNew<vtkTexture> tex;
     tex->SetInputData(img);
     tex->InterpolateOn();
@@ -164,23 +165,26 @@ int main(int argc, char** argv) {
   }
   const double wallS = wall.elapsed() / 1000.0;
   const auto stats = cache.stats();
-  const int quads = std::max(1, static_cast<int>(std::ceil(vw / 512.0) + 1) * static_cast<int>(std::ceil(vh / 512.0) + 1));
+  const int quads = std::max(
+      1, static_cast<int>(std::ceil(vw / 512.0) + 1) * static_cast<int>(std::ceil(vh / 512.0) + 1));
   const auto floor = floorFrames(quads, 100);
 
   std::printf("bench_render: %s, %lld x %lld, %zu channels, window %gx%g device px\n", argv[1],
               static_cast<long long>(w), static_cast<long long>(h), info.channels.size(), vw, vh);
-  std::printf("  tessera   frames %zu in %.1f s: p50 %.1f ms  p95 %.1f ms  max %.1f ms\n", frameMs.size(), wallS,
-              percentile(frameMs, 0.5), percentile(frameMs, 0.95), percentile(frameMs, 1.0));
+  std::printf("  tessera   frames %zu in %.1f s: p50 %.1f ms  p95 %.1f ms  max %.1f ms\n",
+              frameMs.size(), wallS, percentile(frameMs, 0.5), percentile(frameMs, 0.95),
+              percentile(frameMs, 1.0));
   std::printf("  floor     %d plain 512² quads, bare VTK window: p50 %.1f ms  p95 %.1f ms\n", quads,
               percentile(floor, 0.5), percentile(floor, 0.95));
   std::printf("  ratio     p95 tessera / p95 floor = %.2f (target <= 1.2, or p95 <= 33 ms)\n",
               percentile(frameMs, 0.95) / std::max(1e-9, percentile(floor, 0.95)));
   std::printf("  uncovered frames after the first: %d of %zu\n", uncovered, frameMs.size());
   std::printf("  tile textures alive at most: %zu\n", maxActors);
-  std::printf("  cache     hits %llu misses %llu reads %llu cancelled %llu peak %zu MB of %zu MB\n",
-              static_cast<unsigned long long>(stats.hits), static_cast<unsigned long long>(stats.misses),
-              static_cast<unsigned long long>(stats.reads), static_cast<unsigned long long>(stats.cancelled),
-              stats.peakBytes >> 20, stats.budget >> 20);
+  std::printf(
+      "  cache     hits %llu misses %llu reads %llu cancelled %llu peak %zu MB of %zu MB\n",
+      static_cast<unsigned long long>(stats.hits), static_cast<unsigned long long>(stats.misses),
+      static_cast<unsigned long long>(stats.reads),
+      static_cast<unsigned long long>(stats.cancelled), stats.peakBytes >> 20, stats.budget >> 20);
   std::printf("  peak RSS  %ld MB (budget %zu MB + 300 MB allowed)\n", peakRssMb(), cacheMb);
   return 0;
 }

@@ -202,7 +202,9 @@ class TestHttpClient : public QObject {
       // The first two requests hold both slots until well after the later ones queue up, and
       // free them at different times: with two connections, two slots freeing at once would
       // let the server see the next two requests in either order.
-      std::this_thread::sleep_for(rq.target == "/bulk0" ? 250ms : rq.target == "/bulk1" ? 500ms : 20ms);
+      std::this_thread::sleep_for(rq.target == "/bulk0"   ? 250ms
+                                  : rq.target == "/bulk1" ? 500ms
+                                                          : 20ms);
       {
         std::lock_guard lock(m);
         --inFlight;

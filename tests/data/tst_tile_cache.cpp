@@ -57,7 +57,9 @@ class CountingSource final : public TileSource {
   ImageInfo info_;
 };
 
-CacheKey key(std::uint64_t src, int row, int col) { return CacheKey{src, TileKey{0, 0, 0, 0, row, col}}; }
+CacheKey key(std::uint64_t src, int row, int col) {
+  return CacheKey{src, TileKey{0, 0, 0, 0, row, col}};
+}
 
 }  // namespace
 
@@ -71,11 +73,12 @@ class TileCacheTest : public QObject {
     const auto id = cache.registerSource(src);
     int callbacks = 0;
     for (int i = 0; i < 5; ++i)
-      cache.request(key(id, 1, 2), Priority::Visible, {}, [&](const CacheKey&, const Expected<TilePtr>& r) {
-        QVERIFY(r.has_value());
-        QCOMPARE(int((*r)->data[0]), 6);
-        ++callbacks;
-      });
+      cache.request(key(id, 1, 2), Priority::Visible, {},
+                    [&](const CacheKey&, const Expected<TilePtr>& r) {
+                      QVERIFY(r.has_value());
+                      QCOMPARE(int((*r)->data[0]), 6);
+                      ++callbacks;
+                    });
     QCOMPARE(int(ex.queue.size()), 1);
     ex.runAll();
     QCOMPARE(src->reads.load(), 1);
@@ -144,7 +147,8 @@ class TileCacheTest : public QObject {
     TileCache cache(3 * tileBytes, ex);
     auto src = std::make_shared<CountingSource>();
     const auto id = cache.registerSource(src);
-    for (int c = 0; c < 3; ++c) cache.request(key(id, 0, c), Priority::Visible, {}, {});
+    for (int c = 0; c < 3; ++c)
+      cache.request(key(id, 0, c), Priority::Visible, {}, {});
     ex.runAll();
     QVERIFY(cache.peek(key(id, 0, 0)));  // touch: 0 becomes most recent
     cache.request(key(id, 0, 3), Priority::Visible, {}, {});
@@ -162,9 +166,10 @@ class TileCacheTest : public QObject {
     auto src = std::make_shared<CountingSource>();
     const auto id = cache.registerSource(src);
     QString message;
-    cache.request(key(id, 3, 3), Priority::Visible, {}, [&](const CacheKey&, const Expected<TilePtr>& r) {
-      if (!r) message = QString::fromStdString(r.error().message);
-    });
+    cache.request(key(id, 3, 3), Priority::Visible, {},
+                  [&](const CacheKey&, const Expected<TilePtr>& r) {
+                    if (!r) message = QString::fromStdString(r.error().message);
+                  });
     ex.runAll();
     QVERIFY(message.contains("0/3/3"));
     QVERIFY(cache.failure(key(id, 3, 3)).has_value());

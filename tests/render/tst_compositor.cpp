@@ -11,16 +11,19 @@ using render::ChannelDisplay;
 
 namespace {
 // The formula from the rendering contract, in doubles.
-std::array<double, 3> reference(const std::vector<ChannelDisplay>& ds, const std::vector<double>& v) {
+std::array<double, 3> reference(const std::vector<ChannelDisplay>& ds,
+                                const std::vector<double>& v) {
   std::array<double, 3> out{0, 0, 0};
   for (std::size_t c = 0; c < ds.size(); ++c) {
     const auto& d = ds[c];
     double x = std::clamp((v[c] - d.start) / (d.end - d.start), 0.0, 1.0);
     if (d.inverted) x = 1 - x;
     x = std::pow(x, d.gamma);
-    for (int k = 0; k < 3; ++k) out[k] += x * ((d.color >> (16 - 8 * k)) & 0xFF);
+    for (int k = 0; k < 3; ++k)
+      out[k] += x * ((d.color >> (16 - 8 * k)) & 0xFF);
   }
-  for (auto& o : out) o = std::clamp(o, 0.0, 255.0);
+  for (auto& o : out)
+    o = std::clamp(o, 0.0, 255.0);
   return out;
 }
 
@@ -31,7 +34,8 @@ data::Tile makeTile(data::DType dt, int w, int h, std::mt19937& rng, double lo, 
   t.height = h;
   t.data.resize(static_cast<std::size_t>(w) * h * data::dtypeSize(dt));
   std::uniform_real_distribution<double> u(lo, hi);
-  for (int i = 0; i < w * h; ++i) test::MemorySource::store(dt, std::floor(u(rng)), t.data.data() + i * data::dtypeSize(dt));
+  for (int i = 0; i < w * h; ++i)
+    test::MemorySource::store(dt, std::floor(u(rng)), t.data.data() + i * data::dtypeSize(dt));
   return t;
 }
 
@@ -48,9 +52,11 @@ void checkExact(data::DType dt, double lo, double hi) {
     ds[c].inverted = c == 3;
   }
   std::vector<data::Tile> tiles;
-  for (int c = 0; c < 4; ++c) tiles.push_back(makeTile(dt, 37, 29, rng, lo, hi));
+  for (int c = 0; c < 4; ++c)
+    tiles.push_back(makeTile(dt, 37, 29, rng, lo, hi));
   std::vector<const data::Tile*> ptrs;
-  for (auto& t : tiles) ptrs.push_back(&t);
+  for (auto& t : tiles)
+    ptrs.push_back(&t);
   render::Compositor comp;
   comp.prepare(ds, dt);
   std::vector<std::uint8_t> rgba(37 * 29 * 4);
@@ -58,9 +64,11 @@ void checkExact(data::DType dt, double lo, double hi) {
   double worst = 0;
   for (int i = 0; i < 37 * 29; ++i) {
     std::vector<double> v;
-    for (auto& t : tiles) v.push_back(render::tileValue(t, static_cast<std::size_t>(i)));
+    for (auto& t : tiles)
+      v.push_back(render::tileValue(t, static_cast<std::size_t>(i)));
     const auto ref = reference(ds, v);
-    for (int k = 0; k < 3; ++k) worst = std::max(worst, std::abs(ref[k] - rgba[4 * i + k]));
+    for (int k = 0; k < 3; ++k)
+      worst = std::max(worst, std::abs(ref[k] - rgba[4 * i + k]));
     QCOMPARE(int(rgba[4 * i + 3]), 255);
   }
   QVERIFY2(worst <= 1.0, qPrintable(QString("worst error %1/255").arg(worst)));
@@ -93,16 +101,19 @@ class CompositorTest : public QObject {
     }
     QCOMPARE(int(visible.size()), 16);
     std::vector<const data::Tile*> ptrs;
-    for (auto& t : tiles) ptrs.push_back(&t);
+    for (auto& t : tiles)
+      ptrs.push_back(&t);
     render::Compositor comp;
     comp.prepare(visible, data::DType::U16);
     std::vector<std::uint8_t> rgba(64 * 64 * 4);
     comp.composite(ptrs, rgba.data());
     for (int i = 0; i < 64 * 64; ++i) {
       std::vector<double> v;
-      for (auto& t : tiles) v.push_back(render::tileValue(t, static_cast<std::size_t>(i)));
+      for (auto& t : tiles)
+        v.push_back(render::tileValue(t, static_cast<std::size_t>(i)));
       const auto ref = reference(visible, v);
-      for (int k = 0; k < 3; ++k) QVERIFY(std::abs(ref[k] - rgba[4 * i + k]) <= 1.0);
+      for (int k = 0; k < 3; ++k)
+        QVERIFY(std::abs(ref[k] - rgba[4 * i + k]) <= 1.0);
     }
   }
 
@@ -157,7 +168,8 @@ class CompositorTest : public QObject {
     t.width = 1000;
     t.height = 1;
     t.data.resize(2000);
-    for (int i = 0; i < 1000; ++i) test::MemorySource::store(data::DType::U16, i, t.data.data() + 2 * i);
+    for (int i = 0; i < 1000; ++i)
+      test::MemorySource::store(data::DType::U16, i, t.data.data() + 2 * i);
     const auto w = render::autoWindow(t, 1, 99);
     QVERIFY(std::abs(w[0] - 10) <= 1);
     QVERIFY(std::abs(w[1] - 989) <= 1);

@@ -19,16 +19,21 @@ using namespace tessera;
 
 namespace {
 
-double ch0(std::int64_t x, std::int64_t y) { return static_cast<double>((x * 37 + y * 11) % 65536); }
-double ch1(std::int64_t x, std::int64_t y) { return static_cast<double>((x * y) % 60000); }
+double ch0(std::int64_t x, std::int64_t y) {
+  return static_cast<double>((x * 37 + y * 11) % 65536);
+}
+double ch1(std::int64_t x, std::int64_t y) {
+  return static_cast<double>((x * y) % 60000);
+}
 
 // Level-l pixels of a 2x mean pyramid would need real downsampling; the tests only look at
 // level 0 exactly, and at coarser levels only for coverage, so each level samples the function.
 std::shared_ptr<test::MemorySource> gradientSource() {
-  return std::make_shared<test::MemorySource>(data::DType::U16, 1024, 768, 2, 3, 256,
-                                              [](int l, std::int64_t c, std::int64_t x, std::int64_t y) {
-                                                return c == 0 ? ch0(x << l, y << l) : ch1(x << l, y << l);
-                                              });
+  return std::make_shared<test::MemorySource>(
+      data::DType::U16, 1024, 768, 2, 3, 256,
+      [](int l, std::int64_t c, std::int64_t x, std::int64_t y) {
+        return c == 0 ? ch0(x << l, y << l) : ch1(x << l, y << l);
+      });
 }
 
 // Runs posted callbacks on the test thread, like the GUI event loop would.
@@ -47,7 +52,8 @@ struct Queue {
       std::lock_guard l(m);
       b.swap(q);
     }
-    for (auto& f : b) f();
+    for (auto& f : b)
+      f();
   }
 };
 
@@ -70,12 +76,14 @@ struct Scene {
     window->GetPixelData(0, 0, s[0] - 1, s[1] - 1, 0, px);
     std::vector<std::uint8_t> out(static_cast<std::size_t>(s[0]) * s[1] * 3);
     for (int y = 0; y < s[1]; ++y)
-      std::memcpy(out.data() + static_cast<std::size_t>(y) * s[0] * 3, px->GetPointer(0) + static_cast<std::size_t>(s[1] - 1 - y) * s[0] * 3, s[0] * 3);
+      std::memcpy(out.data() + static_cast<std::size_t>(y) * s[0] * 3,
+                  px->GetPointer(0) + static_cast<std::size_t>(s[1] - 1 - y) * s[0] * 3, s[0] * 3);
     return out;
   }
 };
 
-bool waitFor(Queue& q, render::ImageLayer& layer, const render::ViewCamera& cam, std::function<bool()> done) {
+bool waitFor(Queue& q, render::ImageLayer& layer, const render::ViewCamera& cam,
+             std::function<bool()> done) {
   for (int i = 0; i < 400; ++i) {
     layer.update(cam);
     if (done()) return true;
@@ -124,11 +132,13 @@ class ImageLayerTest : public QObject {
           double f = std::clamp((v[c] - ds[c].start) / (ds[c].end - ds[c].start), 0.0, 1.0);
           if (ds[c].inverted) f = 1 - f;
           f = std::pow(f, ds[c].gamma);
-          for (int k = 0; k < 3; ++k) ref[k] += f * ((ds[c].color >> (16 - 8 * k)) & 0xFF);
+          for (int k = 0; k < 3; ++k)
+            ref[k] += f * ((ds[c].color >> (16 - 8 * k)) & 0xFF);
         }
         for (int k = 0; k < 3; ++k) {
           const int got = img->rgb[(static_cast<std::size_t>(y) * img->width + x) * 3 + k];
-          worst = std::max(worst, std::abs(got - static_cast<int>(std::lround(std::min(255.0, ref[k])))));
+          worst = std::max(worst,
+                           std::abs(got - static_cast<int>(std::lround(std::min(255.0, ref[k])))));
         }
       }
     QVERIFY2(worst <= 2, qPrintable(QString("worst pixel error %1/255").arg(worst)));
@@ -137,8 +147,9 @@ class ImageLayerTest : public QObject {
   void coarserLevelCoversTilesStillLoading() {
     data::ThreadPool pool(2);
     data::TileCache cache(64 << 20, pool);
-    auto src = std::make_shared<test::MemorySource>(data::DType::U16, 1024, 1024, 1, 3, 256,
-                                                    [](int, std::int64_t, std::int64_t, std::int64_t) { return 40000.0; });
+    auto src = std::make_shared<test::MemorySource>(
+        data::DType::U16, 1024, 1024, 1, 3, 256,
+        [](int, std::int64_t, std::int64_t, std::int64_t) { return 40000.0; });
     src->delay = std::chrono::milliseconds(150);
     Scene scene(256, 256);
     Queue q;
@@ -166,7 +177,8 @@ class ImageLayerTest : public QObject {
     }));
     QVERIFY(sawFallback);
     const auto px = scene.grab(cam);
-    QVERIFY(std::all_of(px.begin(), px.end(), [](std::uint8_t v) { return std::abs(int(v) - 156) <= 2; }));
+    QVERIFY(std::all_of(px.begin(), px.end(),
+                        [](std::uint8_t v) { return std::abs(int(v) - 156) <= 2; }));
   }
 
   void failedTileIsHatched() {
@@ -191,8 +203,9 @@ class ImageLayerTest : public QObject {
   void tilesLeavingTheViewAreCancelled() {
     data::ThreadPool pool(1);
     data::TileCache cache(64 << 20, pool);
-    auto src = std::make_shared<test::MemorySource>(data::DType::U8, 8192, 8192, 1, 6, 256,
-                                                    [](int, std::int64_t, std::int64_t, std::int64_t) { return 200.0; });
+    auto src = std::make_shared<test::MemorySource>(
+        data::DType::U8, 8192, 8192, 1, 6, 256,
+        [](int, std::int64_t, std::int64_t, std::int64_t) { return 200.0; });
     src->delay = std::chrono::milliseconds(20);
     Scene scene(512, 512);
     Queue q;
@@ -238,7 +251,8 @@ class ImageLayerTest : public QObject {
     QCOMPARE(src->reads.load(), reads);
     QVERIFY(before != after);
     // Only green remains.
-    for (std::size_t i = 0; i < after.size(); i += 3) QCOMPARE(int(after[i]), 0);
+    for (std::size_t i = 0; i < after.size(); i += 3)
+      QCOMPARE(int(after[i]), 0);
   }
 };
 

@@ -8,7 +8,8 @@ using namespace tessera;
 
 namespace {
 test::MemorySource pyramid() {
-  return test::MemorySource(data::DType::U8, 8192, 8192, 1, 6, 512, [](int, std::int64_t, std::int64_t, std::int64_t) { return 0.0; });
+  return test::MemorySource(data::DType::U8, 8192, 8192, 1, 6, 512,
+                            [](int, std::int64_t, std::int64_t, std::int64_t) { return 0.0; });
 }
 }  // namespace
 
@@ -50,7 +51,8 @@ class TilePlanTest : public QObject {
       const double x = (t.col + 0.5) * 512 - cx, y = (t.row + 0.5) * 512 - cy;
       return x * x + y * y;
     };
-    for (std::size_t i = 1; i < tiles.size(); ++i) QVERIFY(dist(tiles[i - 1]) <= dist(tiles[i]));
+    for (std::size_t i = 1; i < tiles.size(); ++i)
+      QVERIFY(dist(tiles[i - 1]) <= dist(tiles[i]));
   }
 
   void prefetchRingAddsNeighbours() {

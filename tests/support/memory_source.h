@@ -27,7 +27,8 @@ class MemorySource final : public data::TileSource {
     for (int l = 0; l < levels; ++l) {
       data::LevelInfo li;
       li.path = std::to_string(l);
-      li.shape = {1, channels, 1, std::max<std::int64_t>(1, height >> l), std::max<std::int64_t>(1, width >> l)};
+      li.shape = {1, channels, 1, std::max<std::int64_t>(1, height >> l),
+                  std::max<std::int64_t>(1, width >> l)};
       li.chunk = {1, 1, 1, tile, tile};
       li.scale = {1, 1, 1, 0.5 * (1 << l), 0.5 * (1 << l)};
       info_.levels.push_back(li);
@@ -42,12 +43,14 @@ class MemorySource final : public data::TileSource {
   data::ImageInfo& mutableInfo() { return info_; }
   const data::ImageInfo& info() const override { return info_; }
 
-  data::Expected<data::Tile> readTile(const data::TileKey& key, const std::stop_token& stop) const override {
+  data::Expected<data::Tile> readTile(const data::TileKey& key,
+                                      const std::stop_token& stop) const override {
     ++reads;
     if (delay.count() > 0) std::this_thread::sleep_for(delay);
     if (stop.stop_requested()) return data::fail(data::Errc::Cancelled, "cancelled");
     if (failing.count({key.level, key.row, key.col}))
-      return data::fail(data::Errc::Corrupt, "mem://test/" + std::to_string(key.level) + ": broken tile");
+      return data::fail(data::Errc::Corrupt,
+                        "mem://test/" + std::to_string(key.level) + ": broken tile");
     const auto& l = info_.levels.at(static_cast<std::size_t>(key.level));
     data::Tile t;
     t.dtype = info_.dtype;
@@ -67,11 +70,31 @@ class MemorySource final : public data::TileSource {
 
   static void store(data::DType d, double v, std::uint8_t* p) {
     switch (d) {
-      case data::DType::U8: { auto x = static_cast<std::uint8_t>(v); std::memcpy(p, &x, 1); break; }
-      case data::DType::U16: { auto x = static_cast<std::uint16_t>(v); std::memcpy(p, &x, 2); break; }
-      case data::DType::I16: { auto x = static_cast<std::int16_t>(v); std::memcpy(p, &x, 2); break; }
-      case data::DType::F32: { auto x = static_cast<float>(v); std::memcpy(p, &x, 4); break; }
-      default: { auto x = static_cast<double>(v); std::memcpy(p, &x, 8); break; }
+      case data::DType::U8: {
+        auto x = static_cast<std::uint8_t>(v);
+        std::memcpy(p, &x, 1);
+        break;
+      }
+      case data::DType::U16: {
+        auto x = static_cast<std::uint16_t>(v);
+        std::memcpy(p, &x, 2);
+        break;
+      }
+      case data::DType::I16: {
+        auto x = static_cast<std::int16_t>(v);
+        std::memcpy(p, &x, 2);
+        break;
+      }
+      case data::DType::F32: {
+        auto x = static_cast<float>(v);
+        std::memcpy(p, &x, 4);
+        break;
+      }
+      default: {
+        auto x = static_cast<double>(v);
+        std::memcpy(p, &x, 8);
+        break;
+      }
     }
   }
 

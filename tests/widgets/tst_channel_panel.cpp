@@ -28,7 +28,9 @@ using Displays = std::vector<render::ChannelDisplay>;
 class ChannelPanelTest : public QObject {
   Q_OBJECT
  private slots:
-  void initTestCase() { qRegisterMetaType<Displays>("std::vector<tessera::render::ChannelDisplay>"); }
+  void initTestCase() {
+    qRegisterMetaType<Displays>("std::vector<tessera::render::ChannelDisplay>");
+  }
 
   void listsOneRowPerChannel() {
     widgets::ChannelPanel panel;
@@ -68,7 +70,8 @@ class ChannelPanelTest : public QObject {
     widgets::ChannelPanel panel;
     panel.setDisplays(three());
     std::vector<double> samples;
-    for (int i = 0; i < 1000; ++i) samples.push_back(i);
+    for (int i = 0; i < 1000; ++i)
+      samples.push_back(i);
     panel.setStats(2, render::computeStats(samples));
     QSignalSpy spy(&panel, &widgets::ChannelPanel::displaysEdited);
     for (auto* b : panel.row(2)->findChildren<QPushButton*>())
@@ -87,7 +90,8 @@ class ChannelPanelTest : public QObject {
     QSignalSpy spy(&slider, &widgets::HistogramSlider::windowChanged);
     // Grab the end handle (x = 6 + 0.9 * 194) and drag it to the middle.
     QTest::mousePress(&slider, Qt::LeftButton, {}, QPoint(180, 20));
-    QMouseEvent move(QEvent::MouseMove, QPointF(103, 20), QPointF(103, 20), Qt::LeftButton, Qt::LeftButton, {});
+    QMouseEvent move(QEvent::MouseMove, QPointF(103, 20), QPointF(103, 20), Qt::LeftButton,
+                     Qt::LeftButton, {});
     QApplication::sendEvent(&slider, &move);
     QTest::mouseRelease(&slider, Qt::LeftButton, {}, QPoint(103, 20));
     QVERIFY(spy.count() >= 1);

@@ -11,15 +11,17 @@ using namespace tessera;
 namespace {
 // Left half red, right half green, 2048 x 1024, so positions on screen are easy to check.
 std::shared_ptr<test::MemorySource> halves() {
-  auto src = std::make_shared<test::MemorySource>(data::DType::U8, 2048, 1024, 2, 3, 256,
-                                                  [](int l, std::int64_t c, std::int64_t x, std::int64_t) {
-                                                    const bool left = (x << l) < 1024;
-                                                    return (c == 0) == left ? 200.0 : 0.0;
-                                                  });
+  auto src =
+      std::make_shared<test::MemorySource>(data::DType::U8, 2048, 1024, 2, 3, 256,
+                                           [](int l, std::int64_t c, std::int64_t x, std::int64_t) {
+                                             const bool left = (x << l) < 1024;
+                                             return (c == 0) == left ? 200.0 : 0.0;
+                                           });
   auto& info = src->mutableInfo();
   info.channels[0].color = 0xFF0000;
   info.channels[1].color = 0x00FF00;
-  for (auto& ch : info.channels) ch.window = std::array<double, 2>{0, 200};
+  for (auto& ch : info.channels)
+    ch.window = std::array<double, 2>{0, 200};
   return src;
 }
 
@@ -55,7 +57,8 @@ class ImageViewTest : public QObject {
     QCOMPARE(view.camera().viewportWidth(), frame.width());
     // Fit: the image (2:1) spans the width; left half red, right half green.
     const int y = frame.height() / 2;
-    const QColor left = frame.pixelColor(frame.width() / 4, y), right = frame.pixelColor(3 * frame.width() / 4, y);
+    const QColor left = frame.pixelColor(frame.width() / 4, y),
+                 right = frame.pixelColor(3 * frame.width() / 4, y);
     QVERIFY2(left.red() > 150 && left.green() < 30, qPrintable(left.name()));
     QVERIFY2(right.green() > 150 && right.red() < 30, qPrintable(right.name()));
   }
@@ -74,8 +77,8 @@ class ImageViewTest : public QObject {
     double wx0, wy0, wx1, wy1;
     view.camera().screenToWorld(logical.x() * 2, logical.y() * 2, wx0, wy0);
     const double zoom0 = view.camera().zoom();
-    QWheelEvent wheel(logical, gl->mapToGlobal(logical.toPoint()), QPoint(), QPoint(0, 240), Qt::NoButton,
-                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QWheelEvent wheel(logical, gl->mapToGlobal(logical.toPoint()), QPoint(), QPoint(0, 240),
+                      Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
     QCoreApplication::sendEvent(gl, &wheel);
     QVERIFY(settle(view));
     view.camera().screenToWorld(logical.x() * 2, logical.y() * 2, wx1, wy1);
