@@ -2,6 +2,7 @@
 /// Metadata of a multiscale 5D image, canonical order (t, c, z, y, x). Plain values, no I/O.
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,15 @@ struct PlateInfo {
   std::string openedImage;  ///< store path of the field shown ("A/1/0")
 };
 
+/// An OME-NGFF label image listed under the image's `labels` group, with its `image-label`
+/// metadata: a colour per label value (0xRRGGBBAA) and free-form properties per label value.
+struct LabelImageInfo {
+  std::string name;
+  std::string path;  ///< store key of the label group, openable as an image
+  std::map<std::int64_t, std::uint32_t> colors;
+  std::map<std::int64_t, std::map<std::string, std::string>> properties;
+};
+
 struct ImageInfo {
   std::string format;                   ///< "ome-zarr 0.4", "ome-tiff", ...
   std::string source;                   ///< path or URL it came from
@@ -56,8 +66,9 @@ struct ImageInfo {
   DType dtype = DType::U16;
   std::vector<LevelInfo> levels;  ///< levels[0] is full resolution
   std::vector<ChannelInfo> channels;
-  std::vector<std::string> labels;    ///< names of label images, if any
-  std::vector<std::string> warnings;  ///< non-fatal problems met while opening
+  std::vector<std::string> labels;          ///< names of label images, if any
+  std::vector<LabelImageInfo> labelImages;  ///< those whose group could be read
+  std::vector<std::string> warnings;        ///< non-fatal problems met while opening
   /// Other images in the same container (bioformats2raw series, SpatialData images, OME-TIFF
   /// images), as paths/names the reader understands; the opened one is first.
   std::vector<std::string> series;

@@ -1,5 +1,7 @@
 #include "data/image_open.h"
 
+#include <cstdio>
+
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -235,6 +237,22 @@ nlohmann::json imageInfoToJson(const ImageInfo& info) {
               {"axes", info.storedAxes}, {"dtype", dtypeName(info.dtype)},
               {"levels", levels},        {"channels", channels},
               {"labels", info.labels}};
+  if (!info.labelImages.empty()) {
+    json images = json::array();
+    for (const auto& l : info.labelImages) {
+      json colors = json::object(), props = json::object();
+      for (const auto& [v, rgba] : l.colors) {
+        char hex[9];
+        std::snprintf(hex, sizeof hex, "%08X", rgba);
+        colors[std::to_string(v)] = hex;
+      }
+      for (const auto& [v, row] : l.properties)
+        props[std::to_string(v)] = row;
+      images.push_back(
+          {{"name", l.name}, {"path", l.path}, {"colors", colors}, {"properties", props}});
+    }
+    out["label_images"] = images;
+  }
   if (info.plate) {
     const PlateInfo& p = *info.plate;
     json wells = json::array();

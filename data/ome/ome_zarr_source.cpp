@@ -32,6 +32,59 @@ std::vector<std::string> labelNames(const Store& store, const std::string& image
   return out;
 }
 
+// `image-label` of one label group: colours and properties keyed by label value. Entries
+// that break the spec are skipped with a warning naming the file, never fatal.
+LabelImageInfo readLabelImage(const Store& store, const std::string& imagePath,
+                              const std::string& name, std::vector<std::string>& warnings) {
+  LabelImageInfo out;
+  out.name = name;
+  out.path = joinZarrPath(joinZarrPath(imagePath, "labels"), name);
+  auto attrs = readZarrNodeAttributes(store, out.path);
+  if (!attrs) {
+    warnings.push_back("label '" + name + "': " + attrs.error().message);
+    return out;
+  }
+  const NgffAttributes ng = ngffAttributes(attrs->attributes, attrs->zarrV3);
+  const auto it = ng.ome.find("image-label");
+  if (it == ng.ome.end() || !it->is_object()) return out;
+  auto labelValue = [](const nlohmann::json& e, std::int64_t& v) {
+    const auto lv = e.find("label-value");
+    if (lv == e.end() || !lv->is_number()) return false;
+    v = lv->is_number_integer() ? lv->get<std::int64_t>()
+                                : static_cast<std::int64_t>(lv->get<double>());
+    return true;
+  };
+  if (const auto colors = it->find("colors"); colors != it->end() && colors->is_array()) {
+    for (const auto& e : *colors) {
+      std::int64_t v = 0;
+      const auto rgba = e.is_object() ? e.find("rgba") : e.end();
+      if (!e.is_object() || !labelValue(e, v) || rgba == e.end() || !rgba->is_array() ||
+          rgba->size() != 4) {
+        warnings.push_back(attrs->file + ": image-label colour entry skipped: " + e.dump());
+        continue;
+      }
+      std::uint32_t packed = 0;
+      for (const auto& c : *rgba)
+        packed = (packed << 8) |
+                 static_cast<std::uint32_t>(std::clamp(c.is_number() ? c.get<int>() : 0, 0, 255));
+      out.colors[v] = packed;
+    }
+  }
+  if (const auto props = it->find("properties"); props != it->end() && props->is_array()) {
+    for (const auto& e : *props) {
+      std::int64_t v = 0;
+      if (!e.is_object() || !labelValue(e, v)) {
+        warnings.push_back(attrs->file + ": image-label property entry skipped: " + e.dump());
+        continue;
+      }
+      auto& row = out.properties[v];
+      for (const auto& [k, val] : e.items())
+        if (k != "label-value") row[k] = val.is_string() ? val.get<std::string>() : val.dump();
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 struct OmeZarrOpener {
@@ -137,6 +190,8 @@ Expected<std::shared_ptr<OmeZarrSource>> OmeZarrOpener::open(std::shared_ptr<con
   info.channels =
       parseOmeroChannels(ng, static_cast<std::size_t>(info.levels[0].shape[kC]), info.warnings);
   info.labels = labelNames(*store, path, info.warnings);
+  for (const auto& name : info.labels)
+    info.labelImages.push_back(readLabelImage(*store, path, name, info.warnings));
   src->store_ = std::move(store);
   return src;
 }

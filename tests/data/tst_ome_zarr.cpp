@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "data/image_open.h"
 #include "data/local_store.h"
 #include "data/ome/ome_zarr_source.h"
 
@@ -193,6 +194,26 @@ class TestOmeZarr : public QObject {
     auto src = openOrFail("img5d");
     QVERIFY(src);
     QCOMPARE(src->info().labels, (std::vector<std::string>{"cells", "nuclei"}));
+    // image-label colours and properties by label value; the malformed entry and the listed
+    // but absent "nuclei" group become warnings, not failures.
+    const auto& images = src->info().labelImages;
+    QCOMPARE(int(images.size()), 2);
+    QCOMPARE(images[0].name, std::string("cells"));
+    QCOMPARE(images[0].colors.size(), std::size_t(2));
+    QCOMPARE(images[0].colors.at(1), 0xFF0000FFu);
+    QCOMPARE(images[0].colors.at(2), 0x0080FF80u);
+    QCOMPARE(images[0].properties.at(1).at("class"), std::string("tumour"));
+    QCOMPARE(images[0].properties.at(1).at("area"), std::string("120"));
+    QCOMPARE(images[0].properties.at(2).at("class"), std::string("stroma"));
+    const auto& warnings = src->info().warnings;
+    QVERIFY(std::any_of(warnings.begin(), warnings.end(), [](const std::string& w) {
+      return w.find("colour entry skipped") != std::string::npos;
+    }));
+    QVERIFY(std::any_of(warnings.begin(), warnings.end(), [](const std::string& w) {
+      return w.find("nuclei") != std::string::npos;
+    }));
+    const auto j = imageInfoToJson(src->info());
+    QCOMPARE(j["label_images"][0]["colors"]["2"].get<std::string>(), std::string("0080FF80"));
     auto label = openDir(kWork / "img5d.ome.zarr", "labels/cells");
     QVERIFY(label);
     QCOMPARE((*label)->info().dtype, DType::I32);
