@@ -11,6 +11,17 @@
 
 namespace tessera::app {
 namespace {
+// A label image that does not open is a warning on the image, not a failure of the dataset.
+void attachLabels(OpenedDataset& out) {
+  const auto& info = out.image->info();
+  if (info.labelImages.empty()) return;
+  const auto& first = info.labelImages.front();
+  auto labels = data::openImage(info.source + "/" + first.path);
+  if (!labels) return;
+  out.labels = std::move(*labels);
+  out.labelColors = first.colors;
+}
+
 bool isUrl(const std::string& s) {
   return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0 || s.rfind("s3://", 0) == 0;
 }
@@ -53,6 +64,7 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
     auto image = data::openImage(input);
     if (!image) return std::unexpected(image.error());
     out.image = std::move(*image);
+    attachLabels(out);
     return out;
   }
   std::error_code ec;
@@ -84,6 +96,7 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   if (auto plain = std::dynamic_pointer_cast<data::PlainImageSource>(*image))
     plain->buildPyramid(ctx.tilePool);
   out.image = std::move(*image);
+  attachLabels(out);
   return out;
 }
 

@@ -2,6 +2,7 @@
 /// Turns what the user typed (a path, a URL, or the word `demo`) into an opened dataset.
 /// Blocking; call it on AppContext::jobPool or from the CLI, never on the GUI thread.
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@ struct OpenedDataset {
   std::string input;                              ///< as the user gave it
   std::shared_ptr<const data::TileSource> image;  ///< may be null for a cells-only dataset
   std::optional<std::filesystem::path> cells;     ///< linked AnnData, if any
+  /// The image's first OME-NGFF label image, if it has one that opens, and its colours.
+  std::shared_ptr<const data::TileSource> labels;
+  std::map<std::int64_t, std::uint32_t> labelColors;
 };
 
 /// `progress` reports demo generation; returning false from it cancels.

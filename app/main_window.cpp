@@ -85,7 +85,10 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   connect(channels_, &widgets::ChannelPanel::displaysEdited, this,
           [this](const std::vector<render::ChannelDisplay>& d) { view_->layer().setDisplays(d); });
   connect(channels_, &widgets::ChannelPanel::planeChanged, this,
-          [this](std::int64_t t, std::int64_t z) { view_->layer().setPlane(t, z); });
+          [this](std::int64_t t, std::int64_t z) {
+            view_->layer().setPlane(t, z);
+            if (view_->labels()) view_->labels()->setPlane(t, z);
+          });
   // Histograms follow the view, recomputed once it settles rather than on every frame.
   statsTimer_ = new QTimer(this);
   statsTimer_->setSingleShot(true);
@@ -250,7 +253,11 @@ void MainWindow::openInputs(const QStringList& inputs) {
           }
           opened << QString::fromStdString(in);
           if (merged->input.empty()) merged->input = in;
-          if (!merged->image && result->image) merged->image = result->image;
+          if (!merged->image && result->image) {
+            merged->image = result->image;
+            merged->labels = result->labels;  // labels belong to their image
+            merged->labelColors = result->labelColors;
+          }
           if (!merged->cells && result->cells) merged->cells = result->cells;
         }
         QMetaObject::invokeMethod(
@@ -278,6 +285,7 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
   current_ = std::move(ds);
   if (current_->image) {
     view_->setSource(current_->image);
+    view_->setLabels(current_->labels, current_->labelColors);
     const auto& l0 = current_->image->info().levels[0];
     channels_->setPlanes(l0.shape[data::kT], l0.shape[data::kZ]);
   }

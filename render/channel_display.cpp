@@ -55,10 +55,6 @@ constexpr std::array<std::pair<Lut, const char*>, 8> kNames{{{Lut::Solid, "solid
                                                              {Lut::Cividis, "cividis"},
                                                              {Lut::Glasbey, "glasbey"}}};
 
-// Distinct defaults for images without colour metadata (one channel stays gray).
-constexpr std::array<std::uint32_t, 7> kDefaultColors{0x0000FF, 0x00FF00, 0xFF0000, 0xFF00FF,
-                                                      0x00FFFF, 0xFFFF00, 0xFFFFFF};
-
 }  // namespace
 
 const char* lutName(Lut lut) {
@@ -96,13 +92,11 @@ void lutColor(Lut lut, double x, double rgb[3]) {
 
 std::vector<ChannelDisplay> defaultDisplays(const data::ImageInfo& info) {
   std::vector<ChannelDisplay> out;
-  const bool single = info.channels.size() == 1;
   for (std::size_t i = 0; i < info.channels.size(); ++i) {
     const auto& ch = info.channels[i];
     ChannelDisplay d;
     d.name = ch.name;
     d.color = ch.color;
-    if (single && ch.color == 0xFFFFFF) d.lut = Lut::Solid;
     d.visible = ch.visible;
     d.inverted = ch.inverted;
     if (ch.window && (*ch.window)[1] > (*ch.window)[0]) {
@@ -113,12 +107,6 @@ std::vector<ChannelDisplay> defaultDisplays(const data::ImageInfo& info) {
     }
     out.push_back(d);
   }
-  // Channels without metadata colours all come in white; give them distinct ones.
-  const bool allWhite = !single && std::all_of(out.begin(), out.end(),
-                                               [](const auto& d) { return d.color == 0xFFFFFF; });
-  if (allWhite)
-    for (std::size_t i = 0; i < out.size(); ++i)
-      out[i].color = kDefaultColors[i % kDefaultColors.size()];
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <QPointer>
 #include <QVBoxLayout>
 #include <cmath>
+#include <unordered_map>
 
 #include "render/scene.h"
 #include "widgets/selection_tool.h"
@@ -11,7 +12,7 @@
 
 namespace tessera::widgets {
 
-ImageView::ImageView(data::TileCache& cache, QWidget* parent) : QWidget(parent) {
+ImageView::ImageView(data::TileCache& cache, QWidget* parent) : QWidget(parent), cache_(cache) {
   gl_ = new VtkGlWindow();
   container_ = QWidget::createWindowContainer(gl_, this);
   container_->setFocusPolicy(Qt::StrongFocus);
@@ -31,6 +32,7 @@ ImageView::ImageView(data::TileCache& cache, QWidget* parent) : QWidget(parent) 
         },
         Qt::QueuedConnection);
   };
+  post_ = post;
   layer_ = std::make_unique<render::ImageLayer>(gl_->renderer(), cache, post,
                                                 [this] { scheduleRender(); });
   layer_->onDisplaysChanged = [this] { emit displaysChanged(); };
@@ -85,10 +87,29 @@ ImageView::~ImageView() {
   overlayHook_ = nullptr;
   delete selection_;
   scaleBar_.reset();
+  labels_.reset();
   layer_.reset();
 }
 
+void ImageView::setLabels(std::shared_ptr<const data::TileSource> labels,
+                          const std::map<std::int64_t, std::uint32_t>& rgba) {
+  labels_.reset();
+  if (labels) {
+    labels_ = std::make_unique<render::LabelLayer>(gl_->renderer(), cache_, post_,
+                                                   [this] { scheduleRender(); });
+    labels_->setSource(std::move(labels));
+    if (!rgba.empty()) {
+      // The image-label colours name the labels to show; other ids stay transparent.
+      std::unordered_map<std::int64_t, std::uint32_t> colors(rgba.begin(), rgba.end());
+      labels_->useLabelColors(std::move(colors), 0);
+    }
+    labels_->setOpacity(0.5);
+  }
+  scheduleRender();
+}
+
 void ImageView::setSource(std::shared_ptr<const data::TileSource> source) {
+  labels_.reset();
   layer_->setSource(std::move(source));
   lastLevel_ = -1;
   fitPending_ = true;
@@ -148,6 +169,7 @@ void ImageView::beforeRender(QSize deviceSize) {
     fitPending_ = false;
   }
   layer_->update(camera_);
+  if (labels_) labels_->update(camera_);
   selection_->setDeviceHeight(deviceSize.height());
   if (overlayHook_) overlayHook_(camera_);
   render::applyCamera(gl_->renderer(), camera_);

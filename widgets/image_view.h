@@ -6,11 +6,13 @@
 #include <QPointF>
 #include <QWidget>
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
 #include "data/tile_cache.h"
 #include "render/image_layer.h"
+#include "render/label_layer.h"
 #include "render/scale_bar.h"
 #include "render/view_camera.h"
 #include "widgets/selection_index.h"
@@ -44,6 +46,11 @@ class ImageView : public QWidget {
   /// Runs before each render after the image layer, with the camera: overlays (cells,
   /// legends) update themselves here.
   void setOverlayHook(std::function<void(const render::ViewCamera&)> hook);
+  /// Shows an integer label image (OME-NGFF labels) over the image, coloured by its
+  /// image-label colours where given and a glasbey palette elsewhere; null removes it.
+  void setLabels(std::shared_ptr<const data::TileSource> labels,
+                 const std::map<std::int64_t, std::uint32_t>& rgba = {});
+  render::LabelLayer* labels() const { return labels_.get(); }
   /// Box / lasso with a plain drag, or None (drag pans; Ctrl+drag lassoes). See SelectionTool.
   void setSelectionShape(SelectionShape shape);
   SelectionTool* selectionTool() const { return selection_; }
@@ -71,6 +78,9 @@ class ImageView : public QWidget {
   render::ViewCamera camera_;
   std::unique_ptr<render::ImageLayer> layer_;
   std::unique_ptr<render::ScaleBar> scaleBar_;
+  std::unique_ptr<render::LabelLayer> labels_;
+  data::TileCache& cache_;
+  render::ImageLayer::Post post_;
   std::function<void(const render::ViewCamera&)> overlayHook_;
   SelectionTool* selection_ = nullptr;
   bool fitPending_ = false;
