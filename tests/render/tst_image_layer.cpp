@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include "../support/offscreen_scene.h"
+
 #include <vtkNew.h>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
@@ -16,6 +18,7 @@
 #include "render/scene.h"
 
 using namespace tessera;
+using namespace tessera::test;
 
 namespace {
 
@@ -37,50 +40,6 @@ std::shared_ptr<test::MemorySource> gradientSource() {
 }
 
 // Runs posted callbacks on the test thread, like the GUI event loop would.
-struct Queue {
-  std::mutex m;
-  std::deque<std::function<void()>> q;
-  render::ImageLayer::Post post() {
-    return [this](std::function<void()> f) {
-      std::lock_guard l(m);
-      q.push_back(std::move(f));
-    };
-  }
-  void pump() {
-    std::deque<std::function<void()>> b;
-    {
-      std::lock_guard l(m);
-      b.swap(q);
-    }
-    for (auto& f : b)
-      f();
-  }
-};
-
-struct Scene {
-  vtkNew<vtkRenderer> renderer;
-  vtkNew<vtkRenderWindow> window;
-  Scene(int w, int h) {
-    render::setupRenderer(renderer);
-    window->SetOffScreenRendering(1);
-    window->SetMultiSamples(0);
-    window->SetSize(w, h);
-    window->AddRenderer(renderer);
-  }
-  // RGB, top row first.
-  std::vector<std::uint8_t> grab(const render::ViewCamera& cam) {
-    render::applyCamera(renderer, cam);
-    window->Render();
-    const int* s = window->GetSize();
-    vtkNew<vtkUnsignedCharArray> px;
-    window->GetPixelData(0, 0, s[0] - 1, s[1] - 1, 0, px);
-    std::vector<std::uint8_t> out(static_cast<std::size_t>(s[0]) * s[1] * 3);
-    for (int y = 0; y < s[1]; ++y)
-      std::memcpy(out.data() + static_cast<std::size_t>(y) * s[0] * 3,
-                  px->GetPointer(0) + static_cast<std::size_t>(s[1] - 1 - y) * s[0] * 3, s[0] * 3);
-    return out;
-  }
-};
 
 bool waitFor(Queue& q, render::ImageLayer& layer, const render::ViewCamera& cam,
              std::function<bool()> done) {

@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include "../support/offscreen_scene.h"
+
 #include <vtkNew.h>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
@@ -9,54 +11,9 @@
 #include "render/scene.h"
 
 using namespace tessera;
+using namespace tessera::test;
 
-namespace {
-
-struct Scene {
-  vtkNew<vtkRenderer> renderer;
-  vtkNew<vtkRenderWindow> window;
-  Scene(int w, int h) {
-    render::setupRenderer(renderer);
-    window->SetOffScreenRendering(1);
-    window->SetMultiSamples(0);
-    window->SetSize(w, h);
-    window->AddRenderer(renderer);
-  }
-  int w() const { return window->GetSize()[0]; }
-  // RGB, top row first.
-  std::vector<std::uint8_t> grab(const render::ViewCamera& cam) {
-    render::applyCamera(renderer, cam);
-    window->Render();
-    const int* s = window->GetSize();
-    vtkNew<vtkUnsignedCharArray> px;
-    window->GetPixelData(0, 0, s[0] - 1, s[1] - 1, 0, px);
-    std::vector<std::uint8_t> out(static_cast<std::size_t>(s[0]) * s[1] * 3);
-    for (int y = 0; y < s[1]; ++y)
-      std::memcpy(out.data() + static_cast<std::size_t>(y) * s[0] * 3,
-                  px->GetPointer(0) + static_cast<std::size_t>(s[1] - 1 - y) * s[0] * 3, s[0] * 3);
-    return out;
-  }
-};
-
-std::uint32_t at(const std::vector<std::uint8_t>& px, int w, int x, int y) {
-  const auto* p = px.data() + (static_cast<std::size_t>(y) * w + x) * 3;
-  return (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
-}
-
-bool near(std::uint32_t a, std::uint32_t b, int tol = 2) {
-  for (int s = 0; s < 24; s += 8)
-    if (std::abs(int((a >> s) & 0xFF) - int((b >> s) & 0xFF)) > tol) return false;
-  return true;
-}
-
-QString hex(std::uint32_t c) {
-  return QString("%1").arg(c, 6, 16, QChar('0'));
-}
-
-#define QCOMPARE_RGB(got, want) \
-  QVERIFY2(near(got, want), qPrintable(QString("got %1, want %2").arg(hex(got), hex(want))))
-
-}  // namespace
+namespace {}  // namespace
 
 class LegendTest : public QObject {
   Q_OBJECT

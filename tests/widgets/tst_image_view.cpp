@@ -36,20 +36,28 @@ bool settle(widgets::ImageView& view) {
   }
   return false;
 }
+// A 400x300 view showing halves(), settled.
+struct Shown {
+  data::ThreadPool pool{2};
+  data::TileCache cache{64 << 20, pool};
+  widgets::ImageView view{cache};
+  bool ready() {
+    view.resize(400, 300);
+    view.show();
+    if (!QTest::qWaitForWindowExposed(&view)) return false;
+    view.setSource(halves());
+    return settle(view);
+  }
+};
 }  // namespace
 
 class ImageViewTest : public QObject {
   Q_OBJECT
  private slots:
   void rendersAtDevicePixelsOnHighDpi() {
-    data::ThreadPool pool(2);
-    data::TileCache cache(64 << 20, pool);
-    widgets::ImageView view(cache);
-    view.resize(400, 300);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    view.setSource(halves());
-    QVERIFY(settle(view));
+    Shown shown;
+    QVERIFY(shown.ready());
+    auto& view = shown.view;
     QCOMPARE(view.glWindow()->devicePixelRatio(), 2.0);
     const QImage frame = view.grabFrame();
     // The framebuffer has twice the logical size, and the camera uses all of it.
@@ -64,14 +72,9 @@ class ImageViewTest : public QObject {
   }
 
   void wheelZoomKeepsThePointUnderTheCursor() {
-    data::ThreadPool pool(2);
-    data::TileCache cache(64 << 20, pool);
-    widgets::ImageView view(cache);
-    view.resize(400, 300);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    view.setSource(halves());
-    QVERIFY(settle(view));
+    Shown shown;
+    QVERIFY(shown.ready());
+    auto& view = shown.view;
     auto* gl = view.glWindow();
     const QPointF logical(100, 80);
     double wx0, wy0, wx1, wy1;
@@ -87,14 +90,9 @@ class ImageViewTest : public QObject {
   }
 
   void dragPansAndKeysNavigate() {
-    data::ThreadPool pool(2);
-    data::TileCache cache(64 << 20, pool);
-    widgets::ImageView view(cache);
-    view.resize(400, 300);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    view.setSource(halves());
-    QVERIFY(settle(view));
+    Shown shown;
+    QVERIFY(shown.ready());
+    auto& view = shown.view;
     auto* gl = view.glWindow();
     const double cx = view.camera().centerX(), zoom = view.camera().zoom();
     QTest::mousePress(gl, Qt::LeftButton, {}, QPoint(200, 150));
@@ -115,14 +113,9 @@ class ImageViewTest : public QObject {
   }
 
   void resizeKeepsTheCameraInStep() {
-    data::ThreadPool pool(2);
-    data::TileCache cache(64 << 20, pool);
-    widgets::ImageView view(cache);
-    view.resize(400, 300);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    view.setSource(halves());
-    QVERIFY(settle(view));
+    Shown shown;
+    QVERIFY(shown.ready());
+    auto& view = shown.view;
     view.resize(600, 500);
     QTest::qWait(200);
     QVERIFY(settle(view));
