@@ -1,5 +1,7 @@
 #include "app/dataset_loader.h"
 
+#include <future>
+
 #include "app/app_context.h"
 #include "data/anndata/h5ad_reader.h"
 #include "data/image_open.h"
@@ -11,6 +13,25 @@
 
 namespace tessera::app {
 namespace {
+// HDF5 (Debian's build is not thread-safe) is only ever called on AppContext::hdf5Pool.
+// The caller is a job-pool worker or the CLI's main thread, never that pool, so waiting here
+// cannot deadlock.
+template <class F>
+auto onHdf5Thread(AppContext& ctx, F&& fn) -> decltype(fn()) {
+  std::promise<decltype(fn())> result;
+  ctx.hdf5Pool.post([&] { result.set_value(fn()); });
+  return result.get_future().get();
+}
+
+// Opens and closes the table on the HDF5 thread, so a broken file is reported at open time.
+data::Expected<void> validateTable(AppContext& ctx, const std::filesystem::path& path) {
+  return onHdf5Thread(ctx, [&]() -> data::Expected<void> {
+    auto table = data::H5adFile::open(path);
+    if (!table) return std::unexpected(table.error());
+    return {};
+  });
+}
+
 // A label image that does not open is a warning on the image, not a failure of the dataset.
 void attachLabels(OpenedDataset& out) {
   const auto& info = out.image->info();
@@ -32,7 +53,10 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   OpenedDataset out;
   out.input = input;
   if (input == "demo") {
-    auto demo = data::ensureDemoDataset(data::defaultCacheDir(), ctx.tilePool, progress);
+    // The demo's table is written with HDF5, so generation runs on the HDF5 thread.
+    auto demo = onHdf5Thread(ctx, [&] {
+      return data::ensureDemoDataset(data::defaultCacheDir(), ctx.tilePool, progress);
+    });
     if (!demo) return std::unexpected(demo.error());
     auto image = data::openImage(demo->image.string());
     if (!image) return std::unexpected(image.error());
@@ -56,8 +80,7 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
       const auto dir = data::defaultCacheDir() / "downloads" / data::sha256Hex(input).substr(0, 16);
       auto file = data::Download::start(rc->client, one, input, dir)->wait();
       if (!file) return std::unexpected(file.error());
-      auto table = data::H5adFile::open(*file);
-      if (!table) return std::unexpected(table.error());
+      if (auto ok = validateTable(ctx, *file); !ok) return std::unexpected(ok.error());
       out.cells = *file;
       return out;
     }
@@ -84,8 +107,7 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   }
   if (std::filesystem::path(input).extension() == ".h5ad") {
     // Validate now so that a broken table is reported when it is opened, not later.
-    auto table = data::H5adFile::open(input);
-    if (!table) return std::unexpected(table.error());
+    if (auto ok = validateTable(ctx, input); !ok) return std::unexpected(ok.error());
     out.cells = input;
     return out;
   }
