@@ -12,33 +12,17 @@
 #include "app/cells_cli_options.h"
 #include "app/cells_data.h"
 #include "app/cells_overlay.h"
+#include "app/cli_common.h"
 #include "app/exit_codes.h"
 #include "render/offscreen_render.h"
 
 namespace tessera::app {
 namespace {
-constexpr const char* kReexecGuard = "TESSERA_UNDER_XVFB";
-
 int usageError(const std::string& message) {
   std::cerr << "tessera: render-embedding: " << message << " (see tessera --help)\n";
   return kExitBadInput;
 }
 
-void reexecUnderXvfb(const std::vector<std::string>& args) {
-  char self[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) return;
-  self[n] = '\0';
-  ::setenv(kReexecGuard, "1", 1);
-  std::vector<std::string> argv{
-      "xvfb-run", "-a", "-s", "-screen 0 1920x1080x24 -nolisten tcp", self, "render-embedding"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargv;
-  for (auto& a : argv)
-    cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  ::execvp("xvfb-run", cargv.data());
-}
 }  // namespace
 
 int runRenderEmbedding(const std::vector<std::string>& args, std::size_t cacheMb) {
@@ -79,13 +63,7 @@ int runRenderEmbedding(const std::vector<std::string>& args, std::size_t cacheMb
   }
   if (input.empty()) return usageError("FILE (.h5ad, 10x .h5 or Visium folder) is required");
   if (out.empty()) return usageError("--out FILE.png is required");
-  const char* display = std::getenv("DISPLAY");
-  if ((!display || !*display) && !std::getenv(kReexecGuard)) {
-    reexecUnderXvfb(args);
-    std::cerr << "tessera: render-embedding: no X display and xvfb-run could not be started "
-                 "(install xvfb)\n";
-    return kExitInternal;
-  }
+  if (!ensureDisplay("render-embedding", args)) return kExitInternal;
   AppContext ctx(cacheMb);
   data::Expected<std::shared_ptr<const CellsData>> loaded =
       data::fail(data::Errc::Cancelled, "not loaded");

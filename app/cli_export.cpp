@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "app/app_context.h"
+#include "app/cli_common.h"
 #include "app/dataset_loader.h"
 #include "app/exit_codes.h"
 #include "data/export/region_export.h"
@@ -19,24 +20,6 @@ namespace {
 int usageError(const std::string& message) {
   std::cerr << "tessera: export: " << message << " (see tessera --help)\n";
   return kExitBadInput;
-}
-
-bool parseInts(const std::string& s, std::vector<long long>& out) {
-  out.clear();
-  std::size_t pos = 0;
-  while (pos <= s.size()) {
-    const auto next = s.find(',', pos);
-    const std::string part =
-        s.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
-    char* end = nullptr;
-    errno = 0;
-    const long long v = std::strtoll(part.c_str(), &end, 10);
-    if (part.empty() || *end != '\0' || errno == ERANGE) return false;
-    out.push_back(v);
-    if (next == std::string::npos) break;
-    pos = next + 1;
-  }
-  return true;
 }
 
 }  // namespace
@@ -58,7 +41,7 @@ int runExport(const std::vector<std::string>& args, std::size_t cacheMb) {
       out = *v;
     } else if (a == "--region") {
       auto v = value();
-      if (!v || !parseInts(*v, nums) || nums.size() != 4 || nums[0] < 0 || nums[1] < 0 ||
+      if (!v || !parseInts(*v, ',', nums) || nums.size() != 4 || nums[0] < 0 || nums[1] < 0 ||
           nums[2] < 1 || nums[3] < 1)
         return usageError("--region expects x,y,w,h in pixels of the level, x, y >= 0, w, h > 0");
       req.x = nums[0];
@@ -68,7 +51,7 @@ int runExport(const std::vector<std::string>& args, std::size_t cacheMb) {
       haveRegion = true;
     } else if (a == "--level" || a == "--t" || a == "--z") {
       auto v = value();
-      if (!v || !parseInts(*v, nums) || nums.size() != 1 || nums[0] < 0 || nums[0] > 1'000'000)
+      if (!v || !parseInts(*v, ',', nums) || nums.size() != 1 || nums[0] < 0 || nums[0] > 1'000'000)
         return usageError(a + " expects a non-negative index");
       if (a == "--level")
         req.level = static_cast<int>(nums[0]);
@@ -76,7 +59,7 @@ int runExport(const std::vector<std::string>& args, std::size_t cacheMb) {
         (a == "--t" ? req.t : req.z) = nums[0];
     } else if (a == "--channels") {
       auto v = value();
-      if (!v || !parseInts(*v, nums) || nums.empty())
+      if (!v || !parseInts(*v, ',', nums) || nums.empty())
         return usageError("--channels expects channel indices i,j,... counted from 0");
       req.channels.clear();
       for (auto c : nums) {

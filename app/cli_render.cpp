@@ -11,6 +11,7 @@
 #include "app/app_context.h"
 #include "app/cells_cli_options.h"
 #include "app/cells_overlay.h"
+#include "app/cli_common.h"
 #include "app/dataset_loader.h"
 #include "app/display_options.h"
 #include "app/exit_codes.h"
@@ -20,47 +21,9 @@
 namespace tessera::app {
 namespace {
 
-constexpr const char* kReexecGuard = "TESSERA_UNDER_XVFB";
-
 int usageError(const std::string& message) {
   std::cerr << "tessera: render: " << message << " (see tessera --help)\n";
   return kExitBadInput;
-}
-
-bool parseInts(const std::string& s, char sep, std::vector<long long>& out) {
-  out.clear();
-  std::size_t pos = 0;
-  while (pos <= s.size()) {
-    const auto next = s.find(sep, pos);
-    const std::string part =
-        s.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
-    char* end = nullptr;
-    errno = 0;
-    const long long v = std::strtoll(part.c_str(), &end, 10);
-    if (part.empty() || *end != '\0' || errno == ERANGE) return false;
-    out.push_back(v);
-    if (next == std::string::npos) break;
-    pos = next + 1;
-  }
-  return true;
-}
-
-// VTK's off-screen window still needs an X server; without one, run again under xvfb-run.
-int reexecUnderXvfb(const std::vector<std::string>& args) {
-  char self[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) return -1;
-  self[n] = '\0';
-  ::setenv(kReexecGuard, "1", 1);
-  std::vector<std::string> argv{"xvfb-run", "-a",    "-s", "-screen 0 1920x1080x24 -nolisten tcp",
-                                self,       "render"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargv;
-  for (auto& a : argv)
-    cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  ::execvp("xvfb-run", cargv.data());
-  return -1;
 }
 
 }  // namespace
@@ -127,12 +90,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
   if (input.empty()) return usageError("INPUT is required");
   if (out.empty()) return usageError("--out FILE.png is required");
 
-  const char* display = std::getenv("DISPLAY");
-  if ((!display || !*display) && !std::getenv(kReexecGuard)) {
-    reexecUnderXvfb(args);
-    std::cerr << "tessera: render: no X display and xvfb-run could not be started (install xvfb)\n";
-    return kExitInternal;
-  }
+  if (!ensureDisplay("render", args)) return kExitInternal;
 
   AppContext ctx(cacheMb);
   auto ds = openDataset(input, ctx);

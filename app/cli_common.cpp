@@ -1,0 +1,56 @@
+#include "app/cli_common.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <iostream>
+
+namespace tessera::app {
+namespace {
+constexpr const char* kReexecGuard = "TESSERA_UNDER_XVFB";
+}
+
+bool parseInts(const std::string& s, char sep, std::vector<long long>& out) {
+  out.clear();
+  std::size_t pos = 0;
+  while (pos <= s.size()) {
+    const auto next = s.find(sep, pos);
+    const std::string part =
+        s.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(part.c_str(), &end, 10);
+    if (part.empty() || *end != '\0' || errno == ERANGE) return false;
+    out.push_back(v);
+    if (next == std::string::npos) break;
+    pos = next + 1;
+  }
+  return true;
+}
+
+bool ensureDisplay(const std::string& command, const std::vector<std::string>& args) {
+  const char* display = std::getenv("DISPLAY");
+  // The guard stops a loop when Xvfb started but DISPLAY still did not reach us.
+  if ((display && *display) || std::getenv(kReexecGuard)) return true;
+  char self[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n > 0) {
+    self[n] = '\0';
+    ::setenv(kReexecGuard, "1", 1);
+    std::vector<std::string> argv{"xvfb-run", "-a",   "-s", "-screen 0 1920x1080x24 -nolisten tcp",
+                                  self,       command};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;
+    for (auto& a : argv)
+      cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    ::execvp("xvfb-run", cargv.data());
+  }
+  std::cerr << "tessera: " << command
+            << ": no X display and xvfb-run could not be started (install xvfb)\n";
+  return false;
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,18 @@
+#pragma once
+/// Pieces shared by the CLI subcommands: integer-list parsing and getting an X display for the
+/// off-screen renderer. Main thread of the CLI only.
+#include <string>
+#include <vector>
+
+namespace tessera::app {
+
+/// Parses "a<sep>b<sep>c" into whole numbers; false on an empty, non-numeric or out-of-range
+/// part.
+bool parseInts(const std::string& s, char sep, std::vector<long long>& out);
+
+/// VTK's off-screen window still needs an X server. Without a DISPLAY this runs the process
+/// again as `xvfb-run … tessera <command> <args>` and does not return; it returns false (after
+/// printing one line) when xvfb-run cannot be started, and true when a display is available.
+bool ensureDisplay(const std::string& command, const std::vector<std::string>& args);
+
+}  // namespace tessera::app
