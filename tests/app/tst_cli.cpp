@@ -6,27 +6,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "tests/support/run_process.h"
+
 // Drives the real `tessera` executable (TESSERA_EXE) as a user or script would.
+using namespace tessera::test;
+
 namespace {
-struct Run {
-  int code = -1;
-  QByteArray out, err;
-};
-
-Run tessera(const QStringList& args, int timeoutMs = 600000) {
-  QProcess p;
-  p.start(qEnvironmentVariable("TESSERA_EXE"), args);
-  Run r;
-  if (!p.waitForFinished(timeoutMs)) {
-    p.kill();
-    return r;
-  }
-  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
-}
-
 int countDominant(const QImage& img, int channel) {
   int n = 0;
   for (int y = 0; y < img.height(); ++y)
@@ -50,7 +35,7 @@ class CliTest : public QObject {
   Q_OBJECT
  private slots:
   void versionListsLibraries() {
-    const auto r = tessera({"--version"});
+    const auto r = runTessera({"--version"});
     QCOMPARE(r.code, 0);
     QVERIFY(r.out.startsWith("tessera 0."));
     for (const char* lib : {"Qt 6.", "VTK 9.1", "OpenCV 4.", "Boost 1.74"})
@@ -58,7 +43,7 @@ class CliTest : public QObject {
   }
 
   void helpDocumentsEverySubcommand() {
-    const auto r = tessera({"--help"});
+    const auto r = runTessera({"--help"});
     QCOMPARE(r.code, 0);
     for (const char* cmd : {"info INPUT", "render INPUT", "export INPUT", "fetch URL",
                             "markers INPUT", "--json", "--region", "--size"})
@@ -66,7 +51,7 @@ class CliTest : public QObject {
   }
 
   void infoDescribesDemoAsJson() {
-    const auto r = tessera({"info", "demo", "--json"});
+    const auto r = runTessera({"info", "demo", "--json"});
     QCOMPARE(r.code, 0);
     const auto doc = QJsonDocument::fromJson(r.out);
     QVERIFY(doc.isObject());
@@ -94,14 +79,14 @@ class CliTest : public QObject {
   }
 
   void infoPrintsReadableText() {
-    const auto r = tessera({"info", "demo"});
+    const auto r = runTessera({"info", "demo"});
     QCOMPARE(r.code, 0);
     QVERIFY(r.out.contains("ome-zarr"));
     QVERIFY(r.out.contains("DAPI"));
   }
 
   void unknownPathIsBadInputOnOneLine() {
-    const auto r = tessera({"info", "/nonexistent/slide.ome.tif"});
+    const auto r = runTessera({"info", "/nonexistent/slide.ome.tif"});
     QCOMPARE(r.code, 2);
     QVERIFY(r.err.contains("/nonexistent/slide.ome.tif"));
     QCOMPARE(r.err.count('\n'), 1);
@@ -114,19 +99,19 @@ class CliTest : public QObject {
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write("not an image\n");
     file.close();
-    const auto r = tessera({"info", f});
+    const auto r = runTessera({"info", f});
     QCOMPARE(r.code, 2);
     QVERIFY(r.err.contains("notes.txt"));
   }
 
   void badArgumentsAreBadInput() {
-    QCOMPARE(tessera({"info"}).code, 2);
-    QCOMPARE(tessera({"render", "demo"}).code, 2);
-    QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--size", "12"}).code, 2);
-    QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--region", "1,2,3"}).code, 2);
-    QCOMPARE(tessera({"--frobnicate"}).code, 2);
+    QCOMPARE(runTessera({"info"}).code, 2);
+    QCOMPARE(runTessera({"render", "demo"}).code, 2);
+    QCOMPARE(runTessera({"render", "demo", "--out", "/tmp/x.png", "--size", "12"}).code, 2);
+    QCOMPARE(runTessera({"render", "demo", "--out", "/tmp/x.png", "--region", "1,2,3"}).code, 2);
+    QCOMPARE(runTessera({"--frobnicate"}).code, 2);
     const auto r =
-        tessera({"render", "demo", "--out", "/tmp/x.png", "--region", "8000,8000,500,500"});
+        runTessera({"render", "demo", "--out", "/tmp/x.png", "--region", "8000,8000,500,500"});
     QCOMPARE(r.code, 2);
     QVERIFY(r.err.contains("outside"));
   }
@@ -134,7 +119,7 @@ class CliTest : public QObject {
   void renderWritesTheComposite() {
     QTemporaryDir dir;
     const QString png = dir.filePath("demo.png");
-    const auto r = tessera({"render", "demo", "--out", png, "--size", "600x600"});
+    const auto r = runTessera({"render", "demo", "--out", png, "--size", "600x600"});
     QVERIFY2(r.code == 0, r.err.constData());
     QImage img(png);
     QCOMPARE(img.size(), QSize(600, 600));
@@ -151,7 +136,7 @@ class CliTest : public QObject {
   void renderRegionIsOneToOne() {
     QTemporaryDir dir;
     const QString png = dir.filePath("region.png");
-    const auto r = tessera({"render", "demo", "--out", png, "--region", "4000,4000,320,200"});
+    const auto r = runTessera({"render", "demo", "--out", png, "--region", "4000,4000,320,200"});
     QVERIFY2(r.code == 0, r.err.constData());
     QVERIFY(r.err.contains("level 0"));
     QCOMPARE(QImage(png).size(), QSize(320, 200));
@@ -162,8 +147,8 @@ class CliTest : public QObject {
     const QString png = dir.filePath("dapi.png");
     // Only DAPI, recoloured red: no green or blue may remain (the scale bar is white, so the
     // bottom strip is skipped).
-    const auto r = tessera({"render", "demo", "--out", png, "--size", "300x300", "--channels", "0",
-                            "--color", "0=FF0000", "--gamma", "0=0.8"});
+    const auto r = runTessera({"render", "demo", "--out", png, "--size", "300x300", "--channels",
+                               "0", "--color", "0=FF0000", "--gamma", "0=0.8"});
     QVERIFY2(r.code == 0, r.err.constData());
     QImage img(png);
     int red = 0;
@@ -180,8 +165,8 @@ class CliTest : public QObject {
   void renderLutColoursAChannel() {
     QTemporaryDir dir;
     const QString png = dir.filePath("lut.png");
-    const auto r = tessera({"render", "demo", "--out", png, "--size", "200x200", "--channels", "1",
-                            "--lut", "1=viridis", "--window", "1=0:3000"});
+    const auto r = runTessera({"render", "demo", "--out", png, "--size", "200x200", "--channels",
+                               "1", "--lut", "1=viridis", "--window", "1=0:3000"});
     QVERIFY2(r.code == 0, r.err.constData());
     QImage img(png);
     // Viridis starts dark purple (#440154): the tissue background is never pure grey.
@@ -190,31 +175,32 @@ class CliTest : public QObject {
   }
 
   void renderRefusesAnEmptyWindow() {
-    const auto r = tessera({"render", "demo", "--out", "/tmp/x.png", "--window", "0=500:100"});
+    const auto r = runTessera({"render", "demo", "--out", "/tmp/x.png", "--window", "0=500:100"});
     QCOMPARE(r.code, 2);
     QVERIFY(r.err.contains("greater"));
-    QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--channels", "9"}).code, 2);
-    QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--lut", "0=rainbow"}).code, 2);
-    QCOMPARE(tessera({"render", "demo", "--out", "/tmp/x.png", "--level", "17"}).code, 2);
+    QCOMPARE(runTessera({"render", "demo", "--out", "/tmp/x.png", "--channels", "9"}).code, 2);
+    QCOMPARE(runTessera({"render", "demo", "--out", "/tmp/x.png", "--lut", "0=rainbow"}).code, 2);
+    QCOMPARE(runTessera({"render", "demo", "--out", "/tmp/x.png", "--level", "17"}).code, 2);
   }
 
   void renderPinnedLevelUsesIt() {
     QTemporaryDir dir;
     const QString png = dir.filePath("l2.png");
-    const auto r = tessera({"render", "demo", "--out", png, "--size", "256x256", "--level", "2"});
+    const auto r =
+        runTessera({"render", "demo", "--out", png, "--size", "256x256", "--level", "2"});
     QVERIFY2(r.code == 0, r.err.constData());
     QVERIFY(r.err.contains("level 2"));
   }
 
   void renderIntoMissingFolderFails() {
     const auto r =
-        tessera({"render", "demo", "--out", "/nonexistent-dir/x.png", "--size", "64x64"});
+        runTessera({"render", "demo", "--out", "/nonexistent-dir/x.png", "--size", "64x64"});
     QCOMPARE(r.code, 2);
     QVERIFY(r.err.contains("/nonexistent-dir/x.png"));
   }
 
   void fetchRefusesOtherSchemes() {
-    const auto r = tessera({"fetch", "ftp://127.0.0.1/x", "--out", QDir::tempPath()});
+    const auto r = runTessera({"fetch", "ftp://127.0.0.1/x", "--out", QDir::tempPath()});
     QCOMPARE(r.code, 2);
     QVERIFY(r.err.contains("ftp://127.0.0.1/x"));
   }

@@ -6,33 +6,14 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "tests/support/run_process.h"
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+using namespace tessera::test;
+
 namespace {
-
-struct Run {
-  int code = -1;
-  QByteArray out, err;
-};
-
-Run runProgram(const QString& program, const QStringList& args) {
-  QProcess p;
-  p.start(program, args);
-  Run r;
-  if (!p.waitForFinished(600000)) {
-    p.kill();
-    return r;
-  }
-  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
-}
-
-Run tessera(const QStringList& args) {
-  return runProgram(qEnvironmentVariable("TESSERA_EXE"), args);
-}
 
 nlohmann::json reference(QStringList args) {
   args.prepend(QString(TESSERA_TEST_DATA_DIR) + "/expression/cli_reference.py");
@@ -83,7 +64,7 @@ class CliTableTest : public QObject {
   void infoDescribesRealTablesAsAnndataReadsThem() {
     for (const char* f :
          {"v0.7.8.h5ad", "v0.8_rich.h5ad", "pbmc68k_reduced_v0.5.h5ad", "v0.11.4.h5ad"}) {
-      const Run r = tessera({"info", fixture(f), "--json"});
+      const Run r = runTessera({"info", fixture(f), "--json"});
       QCOMPARE(r.code, 0);
       const auto j = parse(r);
       const auto ref = reference({"info", fixture(f)});
@@ -108,14 +89,14 @@ class CliTableTest : public QObject {
   }
 
   void infoDemoListsItsTable() {
-    const auto j = parse(tessera({"info", "demo", "--json"}));
+    const auto j = parse(runTessera({"info", "demo", "--json"}));
     QCOMPARE(j["cells"]["kind"].get<std::string>(), std::string("table"));
     QVERIFY(QFileInfo::exists(QString::fromStdString(j["cells"]["path"].get<std::string>())));
   }
 
   void markersOfAGroupMatchScipy() {
-    const Run r = tessera({"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--groupby", "louvain",
-                           "--group", "3", "--top", "15", "--json"});
+    const Run r = runTessera({"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--groupby",
+                              "louvain", "--group", "3", "--top", "15", "--json"});
     QCOMPARE(r.code, 0);
     compareMarkers(parse(r), reference({"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "louvain",
                                         "3", "15"}));
@@ -126,15 +107,15 @@ class CliTableTest : public QObject {
     const QString sel = dir.filePath("selection.json");
     std::ofstream(sel.toStdString())
         << R"(["AAAGCCTGGCTAAC-1", "AAATTCGATGCACA-1", 5, 6, 7, 8, 9, 10, 11, 12, 40, 41, 42])";
-    const Run r = tessera({"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--group", "@" + sel,
-                           "--top", "10", "--json"});
+    const Run r = runTessera({"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--group", "@" + sel,
+                              "--top", "10", "--json"});
     QCOMPARE(r.code, 0);
     compareMarkers(parse(r), reference({"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "-",
                                         "@" + sel, "10"}));
   }
 
   void markersOnTheDemoMatchScipy() {
-    const auto info = parse(tessera({"info", "demo", "--json"}));
+    const auto info = parse(runTessera({"info", "demo", "--json"}));
     const QString cells = QString::fromStdString(info["cells"]["path"].get<std::string>());
     std::string column, group;
     for (const auto& [name, c] : info["cells"]["obs"].items())
@@ -143,32 +124,33 @@ class CliTableTest : public QObject {
         group = c["categories"][1].get<std::string>();
       }
     QVERIFY(!column.empty());
-    const Run r = tessera({"markers", "demo", "--groupby", QString::fromStdString(column),
-                           "--group", QString::fromStdString(group), "--top", "10", "--json"});
+    const Run r = runTessera({"markers", "demo", "--groupby", QString::fromStdString(column),
+                              "--group", QString::fromStdString(group), "--top", "10", "--json"});
     QCOMPARE(r.code, 0);
     compareMarkers(parse(r), reference({"markers", cells, QString::fromStdString(column),
                                         QString::fromStdString(group), "10"}));
-    const Run text = tessera({"markers", "demo", "--groupby", QString::fromStdString(column),
-                              "--group", QString::fromStdString(group), "--top", "3"});
+    const Run text = runTessera({"markers", "demo", "--groupby", QString::fromStdString(column),
+                                 "--group", QString::fromStdString(group), "--top", "3"});
     QCOMPARE(text.code, 0);
     QVERIFY(text.out.contains("pval_adj"));
     QCOMPARE(text.out.count('\n'), 5);
   }
 
   void markersReportBadInputNamingFileAndColumn() {
-    const Run col = tessera(
+    const Run col = runTessera(
         {"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--groupby", "nope", "--group", "1"});
     QCOMPARE(col.code, 2);
     QVERIFY(col.err.contains("pbmc68k_reduced_v0.5.h5ad:/obs/nope"));
     QCOMPARE(col.err.count('\n'), 1);
-    const Run grp = tessera(
+    const Run grp = runTessera(
         {"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--groupby", "louvain", "--group", "99"});
     QCOMPARE(grp.code, 2);
     QVERIFY(grp.err.contains("no group '99'"));
-    const Run num = tessera(
+    const Run num = runTessera(
         {"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "--groupby", "n_genes", "--group", "1"});
     QCOMPARE(num.code, 2);
-    const Run noX = tessera({"markers", fixture("v0.11.4.h5ad"), "--group", "@/nonexistent.json"});
+    const Run noX =
+        runTessera({"markers", fixture("v0.11.4.h5ad"), "--group", "@/nonexistent.json"});
     QCOMPARE(noX.code, 2);
     QVERIFY(noX.err.contains("/nonexistent.json"));
   }
@@ -176,7 +158,7 @@ class CliTableTest : public QObject {
   void exportCellsMatchesAnndata() {
     QTemporaryDir dir;
     const QString csv = dir.filePath("cells.csv");
-    const Run r = tessera(
+    const Run r = runTessera(
         {"export-cells", fixture("v0.8_rich.h5ad"), "--genes", "gene0,gene3,gene8", "--obs",
          "leiden,grade,n_counts,is_doublet,batch_label,maybe_int,maybe_bool", "--out", csv});
     QCOMPARE(r.code, 0);
@@ -192,8 +174,8 @@ class CliTableTest : public QObject {
     std::ofstream(ids.toStdString()) << "AAATTCGATGCACA-1\r\nAAAGCCTGGCTAAC-1\n\n";
     const QString csv = dir.filePath("cells.csv");
     const Run r =
-        tessera({"export-cells", fixture("pbmc68k_reduced_v0.5.h5ad"), "--genes", "HES4,CD3D",
-                 "--obs", "bulk_labels,louvain,n_counts", "--cells", "@" + ids, "--out", csv});
+        runTessera({"export-cells", fixture("pbmc68k_reduced_v0.5.h5ad"), "--genes", "HES4,CD3D",
+                    "--obs", "bulk_labels,louvain,n_counts", "--cells", "@" + ids, "--out", csv});
     QCOMPARE(r.code, 0);
     QVERIFY(r.err.contains("no spatial coordinates"));
     const auto check = reference({"check-export", fixture("pbmc68k_reduced_v0.5.h5ad"), csv,
@@ -222,7 +204,7 @@ class CliTableTest : public QObject {
                     h5ad});
     QCOMPARE(py.code, 0);
     const QString csv = dir.filePath("cells.csv");
-    QCOMPARE(tessera({"export-cells", h5ad, "--obs", "note", "--genes", "1", "--out", csv}).code,
+    QCOMPARE(runTessera({"export-cells", h5ad, "--obs", "note", "--genes", "1", "--out", csv}).code,
              0);
     const auto check = reference({"check-export", h5ad, csv, "1", "note"});
     QVERIFY2(check["errors"].empty(), check.dump().c_str());
@@ -232,7 +214,7 @@ class CliTableTest : public QObject {
         f.readAll(),
         QByteArray("id,x,y,note,1\r\n\"c,1\",0.5,1,\"a,b\",1\r\nc2,2,3,\"say \"\"hi\"\"\",3\r\n"
                    "c3,4,5,\"two\nlines\",5\r\nc4,6,7.25,\" pad\",7\r\n"));
-    const Run badGene = tessera({"export-cells", h5ad, "--genes", "nope", "--out", csv});
+    const Run badGene = runTessera({"export-cells", h5ad, "--genes", "nope", "--out", csv});
     QCOMPARE(badGene.code, 2);
     QVERIFY(badGene.err.contains("no gene named 'nope'"));
   }

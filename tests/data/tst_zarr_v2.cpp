@@ -20,11 +20,6 @@ fs::path fixtureDir() {
   return fs::path(TESSERA_TEST_WORK_DIR) / "zarr_v2_fixtures";
 }
 
-nlohmann::json loadManifest() {
-  const auto bytes = readFileBytes(fixtureDir() / "manifest.json");
-  return nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
-}
-
 // Cuts box [start, start+count) out of a C-order 2-d buffer.
 std::vector<std::uint8_t> slice2d(const std::vector<std::uint8_t>& all, std::int64_t cols,
                                   std::int64_t r0, std::int64_t c0, std::int64_t nr,
@@ -42,25 +37,20 @@ std::vector<std::uint8_t> slice2d(const std::vector<std::uint8_t>& all, std::int
 class TestZarrV2 : public QObject {
   Q_OBJECT
   std::shared_ptr<LocalStore> store_;
+  nlohmann::json manifest_;
 
  private slots:
   void initTestCase() {
-    const auto manifest = loadManifest();
-    if (!manifest.is_object() || manifest.value("version", 0) != kFixtureVersion) {
-      bool ok = false;
-      runPython({QStringLiteral(TESSERA_SOURCE_DIR "/tests/fixtures/zarr/make_zarr_fixtures.py"),
-                 QString::fromStdString(fixtureDir().string())},
-                &ok);
-      QVERIFY2(ok, "fixture generator failed");
-    }
-    QVERIFY(loadManifest().is_object());
+    manifest_ = generatedManifest(
+        QStringLiteral(TESSERA_SOURCE_DIR "/tests/fixtures/zarr/make_zarr_fixtures.py"),
+        fixtureDir(), kFixtureVersion);
+    QVERIFY2(manifest_.is_object(), "fixture generator failed");
     store_ = std::make_shared<LocalStore>(fixtureDir());
   }
 
   void readsLikeZarrPython_data() {
     QTest::addColumn<QString>("name");
-    const auto manifest = loadManifest();
-    for (const auto& a : manifest["arrays"])
+    for (const auto& a : manifest_["arrays"])
       if (a["expect"] == "ok") {
         const std::string n = a["name"];
         QTest::newRow(n.c_str()) << QString::fromStdString(n);
@@ -69,10 +59,7 @@ class TestZarrV2 : public QObject {
   void readsLikeZarrPython() {
     QFETCH(QString, name);
     const std::string n = name.toStdString();
-    nlohmann::json entry;
-    const auto manifest = loadManifest();
-    for (const auto& a : manifest["arrays"])
-      if (a["name"] == n) entry = a;
+    const auto entry = manifestEntry(manifest_, n);
     auto arr = ZarrArray::open(store_, n);
     QVERIFY2(arr.has_value(), arr ? "" : arr.error().message.c_str());
     const auto& z = **arr;

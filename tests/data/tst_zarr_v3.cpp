@@ -23,11 +23,6 @@ fs::path fixtureDir() {
   return fs::path(TESSERA_TEST_WORK_DIR) / "zarr_v3_fixtures";
 }
 
-nlohmann::json loadManifest() {
-  const auto bytes = readFileBytes(fixtureDir() / "manifest.json");
-  return nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
-}
-
 // Wraps a store and records every data access, so tests can see what a read touched.
 class CountingStore final : public Store {
  public:
@@ -76,25 +71,20 @@ class CountingStore final : public Store {
 class TestZarrV3 : public QObject {
   Q_OBJECT
   std::shared_ptr<LocalStore> store_;
+  nlohmann::json manifest_;
 
  private slots:
   void initTestCase() {
-    const auto manifest = loadManifest();
-    if (!manifest.is_object() || manifest.value("version", 0) != kFixtureVersion) {
-      bool ok = false;
-      runPython({QStringLiteral(TESSERA_SOURCE_DIR "/tests/fixtures/zarr/make_zarr_v3_fixtures.py"),
-                 QString::fromStdString(fixtureDir().string())},
-                &ok);
-      QVERIFY2(ok, "v3 fixture generator failed");
-    }
-    QVERIFY(loadManifest().is_object());
+    manifest_ = generatedManifest(
+        QStringLiteral(TESSERA_SOURCE_DIR "/tests/fixtures/zarr/make_zarr_v3_fixtures.py"),
+        fixtureDir(), kFixtureVersion);
+    QVERIFY2(manifest_.is_object(), "v3 fixture generator failed");
     store_ = std::make_shared<LocalStore>(fixtureDir());
   }
 
   void readsLikeReference_data() {
     QTest::addColumn<QString>("name");
-    const auto manifest = loadManifest();
-    for (const auto& a : manifest["arrays"]) {
+    for (const auto& a : manifest_["arrays"]) {
       const std::string n = a["name"];
       QTest::newRow(n.c_str()) << QString::fromStdString(n);
     }
@@ -102,10 +92,7 @@ class TestZarrV3 : public QObject {
   void readsLikeReference() {
     QFETCH(QString, name);
     const std::string n = name.toStdString();
-    const auto manifest = loadManifest();
-    nlohmann::json entry;
-    for (const auto& a : manifest["arrays"])
-      if (a["name"] == n) entry = a;
+    const auto entry = manifestEntry(manifest_, n);
     auto arr = ZarrArray::open(store_, n);
     QVERIFY2(arr.has_value(), arr ? "" : arr.error().message.c_str());
     const auto& z = **arr;
