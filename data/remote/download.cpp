@@ -100,43 +100,63 @@ std::shared_ptr<Download> Download::start(std::shared_ptr<HttpClient> client, Ex
 
 Download::~Download() = default;
 
-void Download::setState(DownloadState s) {
-  {
-    std::lock_guard lock(mutex_);
-    progress_.state = s;
-  }
-  changed_.notify_all();
-  notify(true);
-}
-
 void Download::run() {
   auto plan = planDownload(*client_, url_, sha256_);
-  std::unique_lock lock(mutex_);
-  if (!plan) {
-    failed_ = true;
-    failCode_ = plan.error().code;
-    progress_.error = plan.error().message;
-  } else {
-    plan_ = std::move(*plan);
-    progress_.filesTotal = plan_.items.size();
-    std::uint64_t total = 0;
-    bool known = true;
-    for (std::size_t i = 0; i < plan_.items.size(); ++i) {
-      pending_.push_back(i);
-      if (plan_.items[i].size)
-        total += *plan_.items[i].size;
-      else
-        known = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!plan) {
+      failed_ = true;
+      failCode_ = plan.error().code;
+      progress_.error = plan.error().message;
+    } else {
+      plan_ = std::move(*plan);
+      progress_.filesTotal = plan_.items.size();
+      std::uint64_t total = 0;
+      bool known = true;
+      for (std::size_t i = 0; i < plan_.items.size(); ++i) {
+        pending_.push_back(i);
+        if (plan_.items[i].size)
+          total += *plan_.items[i].size;
+        else
+          known = false;
+      }
+      if (known) progress_.bytesTotal = total;
+      if (progress_.state == DownloadState::Planning) progress_.state = DownloadState::Running;
     }
-    if (known) progress_.bytesTotal = total;
-    if (progress_.state == DownloadState::Planning) progress_.state = DownloadState::Running;
+    planned_ = true;
   }
-  lock.unlock();
   notify(true);
-  lock.lock();
-  while (!failed_ && progress_.state != DownloadState::Cancelled) {
-    while (progress_.state == DownloadState::Running && !failed_ && inFlight_ < options_.parallel &&
-           !pending_.empty()) {
+  pump();
+}
+
+void Download::schedulePump() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!planned_ || finishing_) return;
+    if (pumping_) {
+      pumpAgain_ = true;
+      return;
+    }
+    if (pumpQueued_) return;
+    pumpQueued_ = true;
+  }
+  executor_->post([self = shared_from_this()] { self->pump(); }, Priority::Background);
+}
+
+void Download::pump() {
+  std::unique_lock lock(mutex_);
+  pumpQueued_ = false;
+  if (pumping_ || finishing_) {
+    pumpAgain_ = true;
+    return;
+  }
+  pumping_ = true;
+  bool over = false;
+  do {
+    pumpAgain_ = false;
+    const bool stopping = failed_ || progress_.state == DownloadState::Cancelled;
+    while (!stopping && progress_.state == DownloadState::Running && !failed_ &&
+           inFlight_ < options_.parallel && !pending_.empty()) {
       const std::size_t i = pending_.front();
       pending_.pop_front();
       ++inFlight_;
@@ -144,14 +164,17 @@ void Download::run() {
       launchItem(i);
       lock.lock();
     }
-    if (drainCompleted(lock)) continue;
-    if (pending_.empty() && inFlight_ == 0) break;
-    changed_.wait(lock);
+    if (drainCompleted(lock)) pumpAgain_ = true;
+    // Cancelled or failing requests report back before the outcome is decided.
+    const bool stopped = failed_ || progress_.state == DownloadState::Cancelled;
+    over = inFlight_ == 0 && completed_.empty() && (stopped || pending_.empty());
+  } while (pumpAgain_ && !over);
+  if (!over) {
+    pumping_ = false;
+    return;
   }
-  // Let cancelled or failing requests report back before deciding the outcome.
-  while (inFlight_ > 0) {
-    if (!drainCompleted(lock)) changed_.wait(lock);
-  }
+  finishing_ = true;
+  pumping_ = false;
   if (failed_) {
     progress_.state = DownloadState::Failed;
     result_ = fail(failCode_, progress_.error);
@@ -277,7 +300,7 @@ void Download::launchItem(std::size_t index) {
           std::lock_guard lock(self->mutex_);
           self->completed_.push_back({index, std::move(r), std::move(part), std::move(final)});
         }
-        self->changed_.notify_all();
+        self->schedulePump();
       });
   std::lock_guard lock(mutex_);
   if (calls_.size() < plan_.items.size()) calls_.resize(plan_.items.size());
@@ -352,7 +375,7 @@ void Download::itemFinished(std::size_t index, Expected<bool> result) {
   }
   for (auto& c : toCancel)
     c->cancel();
-  changed_.notify_all();
+  schedulePump();
   notify(false);
 }
 
@@ -367,7 +390,7 @@ void Download::pause() {
   }
   for (auto& c : calls)
     c->cancel();
-  changed_.notify_all();
+  schedulePump();
   notify(true);
 }
 
@@ -377,7 +400,7 @@ void Download::resume() {
     if (progress_.state != DownloadState::Paused) return;
     progress_.state = DownloadState::Running;
   }
-  changed_.notify_all();
+  schedulePump();
   notify(true);
 }
 
@@ -394,7 +417,7 @@ void Download::cancel() {
   }
   for (auto& c : calls)
     c->cancel();
-  changed_.notify_all();
+  schedulePump();
   notify(true);
 }
 

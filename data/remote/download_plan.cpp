@@ -105,6 +105,101 @@ struct Planner {
     return {};
   }
 
+  /// A metadata file that may be absent (bioformats2raw's OME/METADATA.ome.xml).
+  void addOptionalFile(const std::string& key) {
+    plan.items.push_back(
+        {joinUrlPath(base, key), plan.name + "/" + key, std::nullopt, "", true, false});
+  }
+
+  /// Any OME-Zarr group: a bioformats2raw container (its OME/ metadata, then its plate or its
+  /// series), an HCS plate, a well, or an image.
+  Expected<void> addGroup(const std::string& path) {
+    bool v3 = false;
+    auto attrs = groupAttributes(path, v3);
+    if (!attrs) return std::unexpected(attrs.error());
+    if (!*attrs) return fail(Errc::NotFound, joinUrlPath(base, path) + ": no zarr group here");
+    const json& a = **attrs;
+    std::vector<std::string> series;
+    if (a.contains("bioformats2raw.layout")) {
+      auto s = omeSeries(path);
+      if (!s) return std::unexpected(s.error());
+      series = std::move(*s);
+    }
+    if (a.contains("plate")) return addPlate(path, a["plate"]);
+    if (a.contains("well")) return addWell(path, a["well"]);
+    if (!a.contains("bioformats2raw.layout")) return addImage(path, 0);
+    if (series.empty()) {
+      for (int i = 0;; ++i) {  // no OME/.zattrs "series": probe 0, 1, ... until one is absent
+        bool sv3 = false;
+        auto g = groupAttributes(join(path, std::to_string(i)), sv3);
+        if (!g) return std::unexpected(g.error());
+        if (!*g) break;
+        series.push_back(std::to_string(i));
+      }
+    }
+    if (series.empty())
+      return fail(Errc::NotFound,
+                  joinUrlPath(base, path) + ": bioformats2raw layout without any series");
+    for (const auto& s : series)
+      if (auto r = addGroup(join(path, s)); !r) return r;
+    return {};
+  }
+
+  /// bioformats2raw's OME/ group (planned with METADATA.ome.xml) and its "series" list.
+  Expected<std::vector<std::string>> omeSeries(const std::string& path) {
+    const std::string ome = join(path, "OME");
+    bool v3 = false;
+    auto attrs = groupAttributes(ome, v3);
+    if (!attrs) return std::unexpected(attrs.error());
+    addOptionalFile(join(ome, "METADATA.ome.xml"));
+    std::vector<std::string> series;
+    if (*attrs && (**attrs).contains("series") && (**attrs)["series"].is_array())
+      for (const auto& s : (**attrs)["series"])
+        if (s.is_string()) {
+          if (auto ok = safeJoin("<out>/" + plan.name, join(path, s.get<std::string>())); !ok)
+            return std::unexpected(ok.error());
+          series.push_back(s.get<std::string>());
+        }
+    return series;
+  }
+
+  /// HCS: every well of the plate, with its row group.
+  Expected<void> addPlate(const std::string& path, const json& plate) {
+    const std::string where = joinUrlPath(base, path);
+    if (!plate.is_object() || !plate.contains("wells") || !plate["wells"].is_array())
+      return fail(Errc::Corrupt, where + ": plate metadata without a \"wells\" list");
+    for (const auto& w : plate["wells"]) {
+      if (!w.is_object() || !w.contains("path") || !w["path"].is_string())
+        return fail(Errc::Corrupt, where + ": plate well without a \"path\"");
+      const std::string wellPath = join(path, w["path"].get<std::string>());
+      if (auto ok = safeJoin("<out>/" + plan.name, wellPath); !ok)
+        return std::unexpected(ok.error());
+      bool v3 = false;
+      if (const auto slash = wellPath.rfind('/'); slash != std::string::npos && slash > path.size())
+        if (auto row = groupAttributes(wellPath.substr(0, slash), v3); !row)
+          return std::unexpected(row.error());
+      auto well = groupAttributes(wellPath, v3);
+      if (!well) return std::unexpected(well.error());
+      if (!*well || !(**well).contains("well"))
+        return fail(Errc::NotFound, joinUrlPath(base, wellPath) + ": well group missing");
+      if (auto r = addWell(wellPath, (**well)["well"]); !r) return r;
+    }
+    return {};
+  }
+
+  /// Every field (image) of a well.
+  Expected<void> addWell(const std::string& path, const json& well) {
+    const json images = well.is_object() ? well.value("images", json::array()) : json::array();
+    if (!images.is_array() || images.empty())
+      return fail(Errc::Corrupt, joinUrlPath(base, path) + ": well without \"images\"");
+    for (const auto& field : images) {
+      if (!field.is_object() || !field.contains("path") || !field["path"].is_string())
+        return fail(Errc::Corrupt, joinUrlPath(base, path) + ": well image without a path");
+      if (auto r = addImage(join(path, field["path"].get<std::string>()), 0); !r) return r;
+    }
+    return {};
+  }
+
   Expected<void> addImage(const std::string& path, int depth) {
     if (!path.empty())
       if (auto ok = safeJoin("<out>/" + plan.name, path); !ok) return std::unexpected(ok.error());
@@ -186,7 +281,7 @@ Expected<DownloadPlan> planDownload(HttpClient& client, const std::string& url,
   if (!attrs) return std::unexpected(attrs.error());
   if (*attrs) {
     p.plan.zarr = true;
-    if (auto r = p.addImage("", 0); !r) return std::unexpected(r.error());
+    if (auto r = p.addGroup(""); !r) return std::unexpected(r.error());
     return std::move(p.plan);
   }
   // A single file: HEAD for its size and validators.

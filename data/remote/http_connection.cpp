@@ -56,7 +56,6 @@ bool parseContentRange(std::string_view v, std::uint64_t& a, std::uint64_t& b,
 template <class Stream>
 net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& stream,
                               const std::string& target, bool viaProxy, Outcome& out) {
-  (void)viaProxy;
   const HttpRequest& rq = call.request;
   const HttpClientOptions& opt = impl.options;
   const std::string where = call.url.str();
@@ -64,6 +63,8 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
       rq.method == HttpRequest::Method::Head ? http::verb::head : http::verb::get, target, 11};
   req.set(http::field::host, call.url.hostHeader());
   req.set(http::field::user_agent, opt.userAgent);
+  if (viaProxy && !call.url.https() && !call.pool->proxyAuth.empty())
+    req.set(http::field::proxy_authorization, call.pool->proxyAuth);
   for (const auto& [k, v] : rq.headers)
     req.set(k, v);
 
@@ -362,6 +363,8 @@ net::awaitable<std::optional<Error>> Impl::connect(Call& call, Connection& conn)
     http::request<http::empty_body> req{http::verb::connect, authority, 11};
     req.set(http::field::host, authority);
     req.set(http::field::user_agent, opt.userAgent);
+    if (!call.pool->proxyAuth.empty())
+      req.set(http::field::proxy_authorization, call.pool->proxyAuth);
     conn.tcp.expires_after(opt.readTimeout);
     co_await http::async_write(conn.tcp, req, tok(ec));
     http::response_parser<http::empty_body> p;
@@ -371,7 +374,10 @@ net::awaitable<std::optional<Error>> Impl::connect(Call& call, Connection& conn)
       co_return Error{Errc::Network,
                       where + ": proxy " + call.pool->proxy + " refused CONNECT" +
                           (ec ? ": " + describeEc(ec)
-                              : " (HTTP " + std::to_string(p.get().result_int()) + ")")};
+                           : p.get().result_int() == 407
+                               ? " (HTTP 407: the proxy wants credentials, as in "
+                                 "https_proxy=http://user:password@host:port)"
+                               : " (HTTP " + std::to_string(p.get().result_int()) + ")")};
   }
   if (call.url.https()) {
     conn.tls =
