@@ -221,7 +221,7 @@ void Download::launchItem(std::size_t index) {
     if (!item.size || have == *item.size) {
       {
         std::lock_guard lock(mutex_);
-        progress_.bytesDone += have;
+        countBytes(index, have);
       }
       return itemFinished(index, true);
     }
@@ -265,7 +265,8 @@ void Download::launchItem(std::size_t index) {
     return itemFinished(index, fail(Errc::Io, part.string() + ": " + std::strerror(errno)));
   {
     std::lock_guard lock(mutex_);
-    progress_.bytesDone += offset;
+    uncountBytes(index);  // a relaunch after pause: the item counts from its offset again
+    countBytes(index, offset);
   }
   HttpRequest rq;
   rq.url = item.url;
@@ -273,7 +274,7 @@ void Download::launchItem(std::size_t index) {
   if (offset) rq.range = HttpByteRange{offset, std::nullopt, false};
   auto self = shared_from_this();
   bool writeFailed = false;
-  rq.sink = [self, fd, writeFailed](std::span<const std::uint8_t> bytes) mutable {
+  rq.sink = [self, fd, writeFailed, index](std::span<const std::uint8_t> bytes) mutable {
     const std::uint8_t* p = bytes.data();
     std::size_t n = bytes.size();
     while (n > 0) {
@@ -285,7 +286,7 @@ void Download::launchItem(std::size_t index) {
     }
     {
       std::lock_guard lock(self->mutex_);
-      self->progress_.bytesDone += bytes.size();
+      self->countBytes(index, bytes.size());
     }
     self->notify(false);
     return true;
@@ -317,7 +318,15 @@ void Download::completeItem(std::size_t index, Expected<HttpResponse> r, fs::pat
   }
   std::error_code ec;
   const fs::path metaPath = withSuffix(final, ".part.json");
-  if (!r) return itemFinished(index, std::unexpected(r.error()));
+  if (!r) {
+    // Only resumable items pick up a partial file again; others would start over anyway.
+    if (!item.resumable) {
+      fs::remove(part, ec);
+      std::lock_guard lock(mutex_);
+      uncountBytes(index);
+    }
+    return itemFinished(index, std::unexpected(r.error()));
+  }
   if ((r->status == 404 || r->status == 403) && item.mayBeMissing) {
     fs::remove(part, ec);
     {
@@ -353,6 +362,18 @@ void Download::completeItem(std::size_t index, Expected<HttpResponse> r, fs::pat
     return itemFinished(index, fail(Errc::Io, final.string() + ": " + std::strerror(errno)));
   fs::remove(metaPath, ec);
   itemFinished(index, true);
+}
+
+void Download::countBytes(std::size_t index, std::uint64_t n) {
+  if (itemBytes_.size() <= index) itemBytes_.resize(plan_.items.size());
+  itemBytes_[index] += n;
+  progress_.bytesDone += n;
+}
+
+void Download::uncountBytes(std::size_t index) {
+  if (index >= itemBytes_.size()) return;
+  progress_.bytesDone -= itemBytes_[index];
+  itemBytes_[index] = 0;
 }
 
 void Download::itemFinished(std::size_t index, Expected<bool> result) {

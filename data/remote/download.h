@@ -85,6 +85,10 @@ class Download : public std::enable_shared_from_this<Download> {
   void completeItem(std::size_t index, Expected<HttpResponse> response, std::filesystem::path part,
                     std::filesystem::path final);
   void itemFinished(std::size_t index, Expected<bool> result);
+  /// Bytes of item `index` counted in progress_.bytesDone (mutex_ held), and taking them back
+  /// when its partial data is dropped, so a pause or retry never counts bytes twice.
+  void countBytes(std::size_t index, std::uint64_t n);
+  void uncountBytes(std::size_t index);
   bool drainCompleted(std::unique_lock<std::mutex>& lock);
   struct Completed {
     std::size_t index;
@@ -111,6 +115,7 @@ class Download : public std::enable_shared_from_this<Download> {
   bool failed_ = false;
   Errc failCode_ = Errc::Network;
   std::vector<std::shared_ptr<HttpCall>> calls_;
+  std::vector<std::uint64_t> itemBytes_;
   bool planned_ = false, pumpQueued_ = false, pumping_ = false, pumpAgain_ = false;
   bool finishing_ = false;  ///< the outcome is decided; callbacks are being delivered
   bool finished_ = false;

@@ -118,6 +118,10 @@ class TestDownloadManager : public QObject {
     QCOMPARE(p.state, DownloadState::Done);
     QVERIFY(p.filesMissing > 0);
     QCOMPARE(p.filesDone + p.filesMissing, p.filesTotal);
+    std::uint64_t bytes = 0;
+    for (const auto& f : want)
+      bytes += fs::file_size(kWww / "img04.ome.zarr" / f);
+    QCOMPARE(p.bytesDone, bytes);
     QVERIFY(!seen.empty());
     QCOMPARE(seen.back().state, DownloadState::Done);
     // A second run finds everything in place and fetches no chunk again.
