@@ -96,7 +96,7 @@ void ArchiveBrowser::setCatalog(const data::Catalog& catalog) {
     auto* item = new QTreeWidgetItem(
         datasets, {QString::fromStdString(d.title), QString::fromStdString(d.archive),
                    QString::fromStdString(d.licence),
-                   d.sizeBytes ? humanBytes(static_cast<double>(*d.sizeBytes)) : QString()});
+                   d.sizeBytes ? humanBytes(static_cast<double>(*d.sizeBytes)) : tr("unknown")});
     item->setData(0, kUrl, QString::fromStdString(d.urls.front()));
     item->setData(0, kSha, QString::fromStdString(d.sha256));
     item->setData(0, kStream, d.streamable);
