@@ -262,13 +262,17 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
   bool finished = direct ? remaining == 0 : parser.is_done();
   while (!finished) {
     std::size_t n = 0;
+    // Body bytes that arrived with the header are delivered from the parser's buffer in place
+    // (for small objects that is most of the body: one copy fewer).
+    const std::uint8_t* data = buf.data();
+    std::size_t buffered = 0;
     if (direct) {
       const std::size_t want =
           static_cast<std::size_t>(std::min<std::uint64_t>(remaining, buf.size()));
       if (conn.buffer.size() > 0) {
-        n = std::min(want, conn.buffer.size());
-        std::memcpy(buf.data(), conn.buffer.data().data(), n);
-        conn.buffer.consume(n);
+        n = buffered =
+            static_cast<std::size_t>(std::min<std::uint64_t>(remaining, conn.buffer.size()));
+        data = static_cast<const std::uint8_t*>(conn.buffer.data().data());
       } else {
         conn.lowest().expires_after(opt.readTimeout);
         n = co_await stream.async_read_some(net::buffer(buf.data(), want), tok(ec));
@@ -287,10 +291,11 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
       finished = parser.is_done();
     }
     if (n) {
-      const std::span<const std::uint8_t> raw(buf.data(), n);
+      const std::span<const std::uint8_t> raw(data, n);
       const bool more = inflater ? inflater->feed(raw, deliver) : deliver(raw);
       if (!more && inflater && !aborted && !tooBig && !reachedEnd) gzipBroken = true;
     }
+    if (buffered) conn.buffer.consume(buffered);
     if (aborted) {
       out = {Outcome::Fail, {Errc::Cancelled, where + ": cancelled by the receiver"}};
       co_return;
