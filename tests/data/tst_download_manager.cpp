@@ -172,6 +172,28 @@ class TestDownloadManager : public QObject {
       QCOMPARE((*local)->info().series.size(), std::size_t(2));
   }
 
+  // A plate's metadata is read a level at a time with requests in parallel, not one by one;
+  // every file on the server is planned (plus the chunks that are absent: fill value).
+  void plansAPlateWithParallelMetadataRequests() {
+    HttpClientOptions o;
+    o.proxy = ProxySettings{};
+    auto fresh = *HttpClient::create(o);
+    const auto logBefore = nginx_->accessLog().size();
+    auto plan = planDownload(*fresh, nginx_->url("plate.ome.zarr"));
+    QVERIFY2(plan, plan ? "" : plan.error().message.c_str());
+    std::set<std::string> rels;
+    for (const auto& i : plan->items)
+      QVERIFY2(rels.insert(i.relPath).second, i.relPath.c_str());  // each once
+    for (const auto& f : treeFiles(kWww / "plate.ome.zarr"))
+      QVERIFY2(rels.count("plate.ome.zarr/" + f), f.c_str());
+    QVERIFY(rels.count("plate.ome.zarr/A/1/0/0/0/0/0"));  // all zero: absent, still planned
+    QVERIFY(fresh->stats().peakInFlight >= 4);
+    // Only v2 keys are asked for below a v2 root: no zarr.json probe per group.
+    const std::string log = nginx_->accessLog().substr(logBefore);
+    QVERIFY(log.find("/plate.ome.zarr/A/1/.zattrs") != std::string::npos);
+    QVERIFY(log.find("/plate.ome.zarr/A/1/zarr.json") == std::string::npos);
+  }
+
   void verifiesSizeAndSha256OfSingleFiles() {
     auto good = *sha256OfFile(kWww / "table.h5ad");
     auto ok = Download::start(client_, *pool_, nginx_->url("table.h5ad"), kWork / "out-file", good)
