@@ -103,7 +103,14 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   if (rq.method == HttpRequest::Method::Head) parser.skip(true);
   conn.lowest().expires_after(opt.readTimeout);
-  co_await http::async_read_header(stream, conn.buffer, parser, tok(ec));
+  // One large read first: Beast reads at most 64 KiB at a time, so a 64 KiB object would
+  // otherwise always need a second read for its tail. The parser then starts from the buffer.
+  if (conn.buffer.size() == 0) {
+    const std::size_t n =
+        co_await stream.async_read_some(conn.buffer.prepare(conn.buffer.capacity()), tok(ec));
+    conn.buffer.commit(n);
+  }
+  if (!ec) co_await http::async_read_header(stream, conn.buffer, parser, tok(ec));
   if (ec) {
     if (ec == http::error::header_limit) {
       out = {Outcome::Fail,
@@ -112,8 +119,9 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
       co_return;
     }
     out = {Outcome::Retry, {Errc::Network, where + ": reading the response: " + describeEc(ec)}};
-    out.stale = conn.reused && (ec == http::error::end_of_stream || ec == net::error::eof ||
-                                ec == net::error::connection_reset);
+    out.stale =
+        conn.reused && (ec == http::error::end_of_stream || ec == net::error::eof ||
+                        ec == ssl::error::stream_truncated || ec == net::error::connection_reset);
     co_return;
   }
   auto& res = parser.get();
