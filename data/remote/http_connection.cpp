@@ -167,14 +167,18 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
       out.reuse = parser.keep_alive();
       co_return;
     }
-    std::array<std::uint8_t, 16 * 1024> buf;
+    // The connection's body buffer, not an array here: that would grow every request's
+    // coroutine frame by its size.
+    if (conn.body.empty()) conn.body.resize(256 * 1024);
+    const std::size_t piece = 16 * 1024;
     while (!parser.is_done() && resp.body.size() < 64 * 1024) {
-      res.body().data = buf.data();
-      res.body().size = buf.size();
+      res.body().data = conn.body.data();
+      res.body().size = piece;
       conn.lowest().expires_after(opt.readTimeout);
       co_await http::async_read(stream, conn.buffer, parser, tok(ec));
       if (ec == http::error::need_buffer) ec = {};
-      resp.body.insert(resp.body.end(), buf.data(), buf.data() + (buf.size() - res.body().size));
+      resp.body.insert(resp.body.end(), conn.body.data(),
+                       conn.body.data() + (piece - res.body().size));
       if (ec) break;
     }
     out = {Outcome::Done};
