@@ -3,7 +3,6 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include <array>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <charconv>
 #include <cstring>
