@@ -382,9 +382,12 @@ void Download::itemFinished(std::size_t index, Expected<bool> result) {
     std::lock_guard lock(mutex_);
     --inFlight_;
     if (index < calls_.size()) calls_[index].reset();
+    const bool stoppedByPause = pausedItems_.erase(index) > 0;
     if (result) {
       if (*result) ++progress_.filesDone;  // false: absent on the server, counted as missing
-    } else if (result.error().code == Errc::Cancelled && progress_.state == DownloadState::Paused) {
+    } else if (result.error().code == Errc::Cancelled && stoppedByPause &&
+               progress_.state != DownloadState::Cancelled) {
+      // Stopped by pause(), even if resume() came before the request reported back.
       pending_.push_front(index);
     } else if (progress_.state != DownloadState::Cancelled && !failed_) {
       failed_ = true;
@@ -406,8 +409,11 @@ void Download::pause() {
     std::lock_guard lock(mutex_);
     if (progress_.state != DownloadState::Running) return;
     progress_.state = DownloadState::Paused;
-    for (auto& c : calls_)
-      if (c) calls.push_back(c);
+    for (std::size_t i = 0; i < calls_.size(); ++i)
+      if (calls_[i]) {
+        calls.push_back(calls_[i]);
+        pausedItems_.insert(i);
+      }
   }
   for (auto& c : calls)
     c->cancel();

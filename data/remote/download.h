@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "data/executor.h"
@@ -116,6 +117,7 @@ class Download : public std::enable_shared_from_this<Download> {
   Errc failCode_ = Errc::Network;
   std::vector<std::shared_ptr<HttpCall>> calls_;
   std::vector<std::uint64_t> itemBytes_;
+  std::set<std::size_t> pausedItems_;  ///< requests pause() cancelled: they go back in the queue
   bool planned_ = false, pumpQueued_ = false, pumping_ = false, pumpAgain_ = false;
   bool finishing_ = false;  ///< the outcome is decided; callbacks are being delivered
   bool finished_ = false;
