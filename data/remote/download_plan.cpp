@@ -160,7 +160,11 @@ struct Planner {
 
   /// Any OME-Zarr group: a bioformats2raw container (its OME/ metadata, then its plate or its
   /// series), an HCS plate, a well, or an image.
-  Expected<void> addGroup(const std::string& path) {
+  Expected<void> addGroup(const std::string& path, int depth = 0) {
+    // Containers nest once (a series inside bioformats2raw); deeper nesting is a server bug
+    // or a loop, not data.
+    if (depth > 2)
+      return fail(Errc::Corrupt, joinUrlPath(base, path) + ": containers nested too deeply");
     bool v3 = false;
     auto attrs = groupAttributes(path, v3);
     if (!attrs) return std::unexpected(attrs.error());
@@ -176,7 +180,8 @@ struct Planner {
     if (a.contains("well")) return addWell(path, a["well"]);
     if (!a.contains("bioformats2raw.layout")) return addImage(path, 0);
     if (series.empty()) {
-      for (int i = 0;; ++i) {  // no OME/.zattrs "series": probe 0, 1, ... until one is absent
+      // No OME/.zattrs "series": probe 0, 1, ... until one is absent (bounded like the reader).
+      for (int i = 0; i < 1000; ++i) {
         bool sv3 = false;
         auto g = groupAttributes(join(path, std::to_string(i)), sv3);
         if (!g) return std::unexpected(g.error());
@@ -188,7 +193,7 @@ struct Planner {
       return fail(Errc::NotFound,
                   joinUrlPath(base, path) + ": bioformats2raw layout without any series");
     for (const auto& s : series)
-      if (auto r = addGroup(join(path, s)); !r) return r;
+      if (auto r = addGroup(join(path, s), depth + 1); !r) return r;
     return {};
   }
 
