@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
