@@ -400,7 +400,9 @@ void Download::itemFinished(std::size_t index, Expected<bool> result) {
   for (auto& c : toCancel)
     c->cancel();
   schedulePump();
-  notify(false);
+  // While paused or stopping, no more data comes: show the corrected byte count now rather
+  // than leave a throttled update unsent.
+  notify(progress().state != DownloadState::Running);
 }
 
 void Download::pause() {
