@@ -72,7 +72,8 @@ class Download : public std::enable_shared_from_this<Download> {
   void cancel();
   DownloadProgress progress() const;
   const std::string& url() const { return url_; }
-  /// Blocks until Done, Failed or Cancelled (CLI and tests); the path of the dataset.
+  /// Blocks until Done, Failed or Cancelled (CLI and tests); the path of the dataset. The job
+  /// advances on the executor, so never wait on its only free thread.
   Expected<std::filesystem::path> wait();
 
  private:
