@@ -59,6 +59,8 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   setWindowIcon(QIcon(QStringLiteral(":/icons/tessera.svg")));
   view_ = new widgets::ImageView(ctx_.cache, this);
   setCentralWidget(view_);
+  // Before buildDocks(): wireRemote() connects the Downloads panel's status line to it.
+  downloadsLabel_ = new QLabel(this);
   buildDocks();
   cells_ = std::make_unique<CellsLinker>(
       ctx_, LinkedWidgets{view_, embedding_, channels_, genes_, profile_, clusters_, markers_});
@@ -66,7 +68,6 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
 
   cursorLabel_ = new QLabel(this);
   levelLabel_ = new QLabel(this);
-  downloadsLabel_ = new QLabel(this);
   statusBar()->addPermanentWidget(downloadsLabel_);
   hoverLabel_ = new QLabel(this);
   statusBar()->addWidget(cursorLabel_, 1);

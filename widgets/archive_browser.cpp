@@ -44,6 +44,11 @@ ArchiveBrowser::ArchiveBrowser(QWidget* parent) : QWidget(parent) {
   open_ = new QPushButton(tr("Open (stream)"), this);
   download_ = new QPushButton(tr("Download…"), this);
   auto* openUrl = new QPushButton(tr("Open URL…"), this);
+  tree_->setObjectName(QStringLiteral("archiveTree"));
+  status_->setObjectName(QStringLiteral("status"));
+  open_->setObjectName(QStringLiteral("openStreaming"));
+  download_->setObjectName(QStringLiteral("download"));
+  openUrl->setObjectName(QStringLiteral("openUrl"));
   buttons->addWidget(open_);
   buttons->addWidget(download_);
   buttons->addStretch(1);
@@ -91,7 +96,7 @@ void ArchiveBrowser::setCatalog(const data::Catalog& catalog) {
     auto* item = new QTreeWidgetItem(
         datasets, {QString::fromStdString(d.title), QString::fromStdString(d.archive),
                    QString::fromStdString(d.licence),
-                   d.sizeBytes ? humanBytes(static_cast<double>(*d.sizeBytes)) : QString()});
+                   d.sizeBytes ? humanBytes(static_cast<double>(*d.sizeBytes)) : tr("unknown")});
     item->setData(0, kUrl, QString::fromStdString(d.urls.front()));
     item->setData(0, kSha, QString::fromStdString(d.sha256));
     item->setData(0, kStream, d.streamable);
@@ -177,7 +182,7 @@ void ArchiveBrowser::showListing(QTreeWidgetItem* item,
       child->setData(0, kRoot, -1);
     }
   }
-  status_->setText(tr("%n entries", "", static_cast<int>(r->size())));
+  status_->setText(r->size() == 1 ? tr("1 entry") : tr("%1 entries").arg(r->size()));
 }
 
 void ArchiveBrowser::updateButtons() {

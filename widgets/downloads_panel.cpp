@@ -64,6 +64,12 @@ void DownloadsPanel::startDownload(std::shared_ptr<data::HttpClient> client,
   auto* buttons = new QHBoxLayout();
   row.pause = new QPushButton(tr("Pause"), box);
   row.cancel = new QPushButton(tr("Cancel"), box);
+  // Object names let tests (and accessibility tools) find a row's parts.
+  box->setObjectName(QStringLiteral("download%1").arg(id));
+  row.bar->setObjectName(QStringLiteral("progress"));
+  row.detail->setObjectName(QStringLiteral("detail"));
+  row.pause->setObjectName(QStringLiteral("pause"));
+  row.cancel->setObjectName(QStringLiteral("cancel"));
   buttons->addWidget(row.detail, 1);
   buttons->addWidget(row.pause);
   buttons->addWidget(row.cancel);

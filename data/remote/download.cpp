@@ -100,43 +100,63 @@ std::shared_ptr<Download> Download::start(std::shared_ptr<HttpClient> client, Ex
 
 Download::~Download() = default;
 
-void Download::setState(DownloadState s) {
-  {
-    std::lock_guard lock(mutex_);
-    progress_.state = s;
-  }
-  changed_.notify_all();
-  notify(true);
-}
-
 void Download::run() {
   auto plan = planDownload(*client_, url_, sha256_);
-  std::unique_lock lock(mutex_);
-  if (!plan) {
-    failed_ = true;
-    failCode_ = plan.error().code;
-    progress_.error = plan.error().message;
-  } else {
-    plan_ = std::move(*plan);
-    progress_.filesTotal = plan_.items.size();
-    std::uint64_t total = 0;
-    bool known = true;
-    for (std::size_t i = 0; i < plan_.items.size(); ++i) {
-      pending_.push_back(i);
-      if (plan_.items[i].size)
-        total += *plan_.items[i].size;
-      else
-        known = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!plan) {
+      failed_ = true;
+      failCode_ = plan.error().code;
+      progress_.error = plan.error().message;
+    } else {
+      plan_ = std::move(*plan);
+      progress_.filesTotal = plan_.items.size();
+      std::uint64_t total = 0;
+      bool known = true;
+      for (std::size_t i = 0; i < plan_.items.size(); ++i) {
+        pending_.push_back(i);
+        if (plan_.items[i].size)
+          total += *plan_.items[i].size;
+        else
+          known = false;
+      }
+      if (known) progress_.bytesTotal = total;
+      if (progress_.state == DownloadState::Planning) progress_.state = DownloadState::Running;
     }
-    if (known) progress_.bytesTotal = total;
-    if (progress_.state == DownloadState::Planning) progress_.state = DownloadState::Running;
+    planned_ = true;
   }
-  lock.unlock();
   notify(true);
-  lock.lock();
-  while (!failed_ && progress_.state != DownloadState::Cancelled) {
-    while (progress_.state == DownloadState::Running && !failed_ && inFlight_ < options_.parallel &&
-           !pending_.empty()) {
+  pump();
+}
+
+void Download::schedulePump() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!planned_ || finishing_) return;
+    if (pumping_) {
+      pumpAgain_ = true;
+      return;
+    }
+    if (pumpQueued_) return;
+    pumpQueued_ = true;
+  }
+  executor_->post([self = shared_from_this()] { self->pump(); }, Priority::Background);
+}
+
+void Download::pump() {
+  std::unique_lock lock(mutex_);
+  pumpQueued_ = false;
+  if (pumping_ || finishing_) {
+    pumpAgain_ = true;
+    return;
+  }
+  pumping_ = true;
+  bool over = false;
+  do {
+    pumpAgain_ = false;
+    const bool stopping = failed_ || progress_.state == DownloadState::Cancelled;
+    while (!stopping && progress_.state == DownloadState::Running && !failed_ &&
+           inFlight_ < options_.parallel && !pending_.empty()) {
       const std::size_t i = pending_.front();
       pending_.pop_front();
       ++inFlight_;
@@ -144,14 +164,17 @@ void Download::run() {
       launchItem(i);
       lock.lock();
     }
-    if (drainCompleted(lock)) continue;
-    if (pending_.empty() && inFlight_ == 0) break;
-    changed_.wait(lock);
+    if (drainCompleted(lock)) pumpAgain_ = true;
+    // Cancelled or failing requests report back before the outcome is decided.
+    const bool stopped = failed_ || progress_.state == DownloadState::Cancelled;
+    over = inFlight_ == 0 && completed_.empty() && (stopped || pending_.empty());
+  } while (pumpAgain_ && !over);
+  if (!over) {
+    pumping_ = false;
+    return;
   }
-  // Let cancelled or failing requests report back before deciding the outcome.
-  while (inFlight_ > 0) {
-    if (!drainCompleted(lock)) changed_.wait(lock);
-  }
+  finishing_ = true;
+  pumping_ = false;
   if (failed_) {
     progress_.state = DownloadState::Failed;
     result_ = fail(failCode_, progress_.error);
@@ -198,7 +221,7 @@ void Download::launchItem(std::size_t index) {
     if (!item.size || have == *item.size) {
       {
         std::lock_guard lock(mutex_);
-        progress_.bytesDone += have;
+        countBytes(index, have);
       }
       return itemFinished(index, true);
     }
@@ -242,7 +265,8 @@ void Download::launchItem(std::size_t index) {
     return itemFinished(index, fail(Errc::Io, part.string() + ": " + std::strerror(errno)));
   {
     std::lock_guard lock(mutex_);
-    progress_.bytesDone += offset;
+    uncountBytes(index);  // a relaunch after pause: the item counts from its offset again
+    countBytes(index, offset);
   }
   HttpRequest rq;
   rq.url = item.url;
@@ -250,7 +274,7 @@ void Download::launchItem(std::size_t index) {
   if (offset) rq.range = HttpByteRange{offset, std::nullopt, false};
   auto self = shared_from_this();
   bool writeFailed = false;
-  rq.sink = [self, fd, writeFailed](std::span<const std::uint8_t> bytes) mutable {
+  rq.sink = [self, fd, writeFailed, index](std::span<const std::uint8_t> bytes) mutable {
     const std::uint8_t* p = bytes.data();
     std::size_t n = bytes.size();
     while (n > 0) {
@@ -262,7 +286,7 @@ void Download::launchItem(std::size_t index) {
     }
     {
       std::lock_guard lock(self->mutex_);
-      self->progress_.bytesDone += bytes.size();
+      self->countBytes(index, bytes.size());
     }
     self->notify(false);
     return true;
@@ -277,7 +301,7 @@ void Download::launchItem(std::size_t index) {
           std::lock_guard lock(self->mutex_);
           self->completed_.push_back({index, std::move(r), std::move(part), std::move(final)});
         }
-        self->changed_.notify_all();
+        self->schedulePump();
       });
   std::lock_guard lock(mutex_);
   if (calls_.size() < plan_.items.size()) calls_.resize(plan_.items.size());
@@ -294,7 +318,15 @@ void Download::completeItem(std::size_t index, Expected<HttpResponse> r, fs::pat
   }
   std::error_code ec;
   const fs::path metaPath = withSuffix(final, ".part.json");
-  if (!r) return itemFinished(index, std::unexpected(r.error()));
+  if (!r) {
+    // Only resumable items pick up a partial file again; others would start over anyway.
+    if (!item.resumable) {
+      fs::remove(part, ec);
+      std::lock_guard lock(mutex_);
+      uncountBytes(index);
+    }
+    return itemFinished(index, std::unexpected(r.error()));
+  }
   if ((r->status == 404 || r->status == 403) && item.mayBeMissing) {
     fs::remove(part, ec);
     {
@@ -332,15 +364,30 @@ void Download::completeItem(std::size_t index, Expected<HttpResponse> r, fs::pat
   itemFinished(index, true);
 }
 
+void Download::countBytes(std::size_t index, std::uint64_t n) {
+  if (itemBytes_.size() <= index) itemBytes_.resize(plan_.items.size());
+  itemBytes_[index] += n;
+  progress_.bytesDone += n;
+}
+
+void Download::uncountBytes(std::size_t index) {
+  if (index >= itemBytes_.size()) return;
+  progress_.bytesDone -= itemBytes_[index];
+  itemBytes_[index] = 0;
+}
+
 void Download::itemFinished(std::size_t index, Expected<bool> result) {
   std::vector<std::shared_ptr<HttpCall>> toCancel;
   {
     std::lock_guard lock(mutex_);
     --inFlight_;
     if (index < calls_.size()) calls_[index].reset();
+    const bool stoppedByPause = pausedItems_.erase(index) > 0;
     if (result) {
       if (*result) ++progress_.filesDone;  // false: absent on the server, counted as missing
-    } else if (result.error().code == Errc::Cancelled && progress_.state == DownloadState::Paused) {
+    } else if (result.error().code == Errc::Cancelled && stoppedByPause &&
+               progress_.state != DownloadState::Cancelled) {
+      // Stopped by pause(), even if resume() came before the request reported back.
       pending_.push_front(index);
     } else if (progress_.state != DownloadState::Cancelled && !failed_) {
       failed_ = true;
@@ -352,8 +399,10 @@ void Download::itemFinished(std::size_t index, Expected<bool> result) {
   }
   for (auto& c : toCancel)
     c->cancel();
-  changed_.notify_all();
-  notify(false);
+  schedulePump();
+  // While paused or stopping, no more data comes: show the corrected byte count now rather
+  // than leave a throttled update unsent.
+  notify(progress().state != DownloadState::Running);
 }
 
 void Download::pause() {
@@ -362,12 +411,15 @@ void Download::pause() {
     std::lock_guard lock(mutex_);
     if (progress_.state != DownloadState::Running) return;
     progress_.state = DownloadState::Paused;
-    for (auto& c : calls_)
-      if (c) calls.push_back(c);
+    for (std::size_t i = 0; i < calls_.size(); ++i)
+      if (calls_[i]) {
+        calls.push_back(calls_[i]);
+        pausedItems_.insert(i);
+      }
   }
   for (auto& c : calls)
     c->cancel();
-  changed_.notify_all();
+  schedulePump();
   notify(true);
 }
 
@@ -377,7 +429,7 @@ void Download::resume() {
     if (progress_.state != DownloadState::Paused) return;
     progress_.state = DownloadState::Running;
   }
-  changed_.notify_all();
+  schedulePump();
   notify(true);
 }
 
@@ -394,7 +446,7 @@ void Download::cancel() {
   }
   for (auto& c : calls)
     c->cancel();
-  changed_.notify_all();
+  schedulePump();
   notify(true);
 }
 

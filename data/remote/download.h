@@ -9,10 +9,13 @@
 /// same validators, and starts over otherwise. Items whose final file exists are skipped.
 /// Keys that would escape the output directory ("../x") fail the item.
 ///
-/// Threads: the job's loop (planning, HEADs, checksums, renames) runs as one long task on the
-/// Executor passed to start() (pass AppContext::jobPool); bodies are written on the HTTP
-/// client's thread. pause/resume/cancel/progress may be called from any thread; callbacks run
-/// on the executor's or the client's thread, never on a GUI thread.
+/// Threads: no thread is held for the job's duration. Planning runs as one task on the Executor
+/// passed to start() (pass AppContext::jobPool); after that the job advances in short tasks
+/// posted there whenever something changed (a request ended, pause/resume/cancel): launching
+/// requests (a resumable item's HEAD), checksums and renames. Bodies are written on the HTTP
+/// client's thread as they arrive. So any number of jobs share a small pool with other work.
+/// pause/resume/cancel/progress may be called from any thread; callbacks run on the
+/// executor's or the client's thread, never on a GUI thread.
 /// Errors: the first item error that is not "missing chunk" fails the job (Errc of the
 /// cause; the message names the URL and file).
 #include <atomic>
@@ -22,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "data/executor.h"
@@ -68,16 +72,25 @@ class Download : public std::enable_shared_from_this<Download> {
   void cancel();
   DownloadProgress progress() const;
   const std::string& url() const { return url_; }
-  /// Blocks until Done, Failed or Cancelled (CLI and tests); the path of the dataset.
+  /// Blocks until Done, Failed or Cancelled (CLI and tests); the path of the dataset. The job
+  /// advances on the executor, so never wait on its only free thread.
   Expected<std::filesystem::path> wait();
 
  private:
   Download() = default;
   void run();
+  /// One short pass: start requests, finish completed items, decide the outcome.
+  void pump();
+  /// Posts pump() unless one is queued; a running pump() takes another pass instead.
+  void schedulePump();
   void launchItem(std::size_t index);
   void completeItem(std::size_t index, Expected<HttpResponse> response, std::filesystem::path part,
                     std::filesystem::path final);
   void itemFinished(std::size_t index, Expected<bool> result);
+  /// Bytes of item `index` counted in progress_.bytesDone (mutex_ held), and taking them back
+  /// when its partial data is dropped, so a pause or retry never counts bytes twice.
+  void countBytes(std::size_t index, std::uint64_t n);
+  void uncountBytes(std::size_t index);
   bool drainCompleted(std::unique_lock<std::mutex>& lock);
   struct Completed {
     std::size_t index;
@@ -86,7 +99,6 @@ class Download : public std::enable_shared_from_this<Download> {
   };
   std::vector<Completed> completed_;
   void notify(bool force);
-  void setState(DownloadState s);
 
   std::shared_ptr<HttpClient> client_;
   std::string url_, sha256_;
@@ -105,6 +117,10 @@ class Download : public std::enable_shared_from_this<Download> {
   bool failed_ = false;
   Errc failCode_ = Errc::Network;
   std::vector<std::shared_ptr<HttpCall>> calls_;
+  std::vector<std::uint64_t> itemBytes_;
+  std::set<std::size_t> pausedItems_;  ///< requests pause() cancelled: they go back in the queue
+  bool planned_ = false, pumpQueued_ = false, pumping_ = false, pumpAgain_ = false;
+  bool finishing_ = false;  ///< the outcome is decided; callbacks are being delivered
   bool finished_ = false;
   std::optional<Expected<std::filesystem::path>> result_;
   std::chrono::steady_clock::time_point lastNotify_{};

@@ -1,7 +1,8 @@
 #pragma once
 /// What a download consists of: one file (h5ad, OME-TIFF, ...) or every object of an
 /// OME-Zarr tree, enumerated from its metadata alone (multiscales datasets, labels, each
-/// array's chunk grid), because HTTP servers cannot list directories.
+/// array's chunk grid; bioformats2raw series from OME/.zattrs "series" or probed 0, 1, ...;
+/// HCS plates: every row, well and field), because HTTP servers cannot list directories.
 /// planDownload blocks on the client (worker threads only). Errors name the URL and key.
 #include <cstdint>
 #include <filesystem>

@@ -1,6 +1,8 @@
 // HttpClient: the io thread, per-host pools with priority queues, retries, redirects.
 #include "data/remote/http_client.h"
 
+#include <openssl/evp.h>
+
 #include <cstdio>
 #include <ctime>
 #include <future>
@@ -11,6 +13,16 @@
 namespace tessera::data {
 
 namespace http_detail {
+namespace {
+std::string base64(const std::string& text) {
+  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+}  // namespace
 
 void Call::cancel() {
   auto self = shared_from_this();
@@ -29,7 +41,9 @@ HostPool& Impl::poolFor(const Url& url) {
   if (!slot) {
     slot = std::make_unique<HostPool>();
     slot->key = key;
-    slot->proxy = proxy;
+    slot->proxy = withoutUserInfo(proxy);
+    if (const std::string user = urlUserInfo(proxy); !user.empty())
+      slot->proxyAuth = "Basic " + base64(user);
   }
   return *slot;
 }

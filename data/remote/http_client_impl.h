@@ -92,7 +92,8 @@ struct Call final : HttpCall, std::enable_shared_from_this<Call> {
 
 struct HostPool {
   std::string key;
-  std::string proxy;  ///< proxy URL or empty
+  std::string proxy;      ///< proxy URL (without credentials) or empty
+  std::string proxyAuth;  ///< "Basic ..." from the proxy URL's user:password, or empty
   int active = 0;
   std::vector<std::shared_ptr<Connection>> idle;
   std::map<std::pair<int, std::uint64_t>, std::shared_ptr<Call>> queue;  ///< (-priority, seq)

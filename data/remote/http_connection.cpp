@@ -3,7 +3,6 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include <array>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <charconv>
 #include <cstring>
@@ -56,7 +55,6 @@ bool parseContentRange(std::string_view v, std::uint64_t& a, std::uint64_t& b,
 template <class Stream>
 net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& stream,
                               const std::string& target, bool viaProxy, Outcome& out) {
-  (void)viaProxy;
   const HttpRequest& rq = call.request;
   const HttpClientOptions& opt = impl.options;
   const std::string where = call.url.str();
@@ -64,6 +62,8 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
       rq.method == HttpRequest::Method::Head ? http::verb::head : http::verb::get, target, 11};
   req.set(http::field::host, call.url.hostHeader());
   req.set(http::field::user_agent, opt.userAgent);
+  if (viaProxy && !call.url.https() && !call.pool->proxyAuth.empty())
+    req.set(http::field::proxy_authorization, call.pool->proxyAuth);
   for (const auto& [k, v] : rq.headers)
     req.set(k, v);
 
@@ -102,7 +102,14 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   if (rq.method == HttpRequest::Method::Head) parser.skip(true);
   conn.lowest().expires_after(opt.readTimeout);
-  co_await http::async_read_header(stream, conn.buffer, parser, tok(ec));
+  // One large read first: Beast reads at most 64 KiB at a time, so a 64 KiB object would
+  // otherwise always need a second read for its tail. The parser then starts from the buffer.
+  if (conn.buffer.size() == 0) {
+    const std::size_t n =
+        co_await stream.async_read_some(conn.buffer.prepare(conn.buffer.capacity()), tok(ec));
+    conn.buffer.commit(n);
+  }
+  if (!ec) co_await http::async_read_header(stream, conn.buffer, parser, tok(ec));
   if (ec) {
     if (ec == http::error::header_limit) {
       out = {Outcome::Fail,
@@ -111,8 +118,9 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
       co_return;
     }
     out = {Outcome::Retry, {Errc::Network, where + ": reading the response: " + describeEc(ec)}};
-    out.stale = conn.reused && (ec == http::error::end_of_stream || ec == net::error::eof ||
-                                ec == net::error::connection_reset);
+    out.stale =
+        conn.reused && (ec == http::error::end_of_stream || ec == net::error::eof ||
+                        ec == ssl::error::stream_truncated || ec == net::error::connection_reset);
     co_return;
   }
   auto& res = parser.get();
@@ -158,14 +166,18 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
       out.reuse = parser.keep_alive();
       co_return;
     }
-    std::array<std::uint8_t, 16 * 1024> buf;
+    // The connection's body buffer, not an array here: that would grow every request's
+    // coroutine frame by its size.
+    if (conn.body.empty()) conn.body.resize(256 * 1024);
+    const std::size_t piece = 16 * 1024;
     while (!parser.is_done() && resp.body.size() < 64 * 1024) {
-      res.body().data = buf.data();
-      res.body().size = buf.size();
+      res.body().data = conn.body.data();
+      res.body().size = piece;
       conn.lowest().expires_after(opt.readTimeout);
       co_await http::async_read(stream, conn.buffer, parser, tok(ec));
       if (ec == http::error::need_buffer) ec = {};
-      resp.body.insert(resp.body.end(), buf.data(), buf.data() + (buf.size() - res.body().size));
+      resp.body.insert(resp.body.end(), conn.body.data(),
+                       conn.body.data() + (piece - res.body().size));
       if (ec) break;
     }
     out = {Outcome::Done};
@@ -261,13 +273,17 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
   bool finished = direct ? remaining == 0 : parser.is_done();
   while (!finished) {
     std::size_t n = 0;
+    // Body bytes that arrived with the header are delivered from the parser's buffer in place
+    // (for small objects that is most of the body: one copy fewer).
+    const std::uint8_t* data = buf.data();
+    std::size_t buffered = 0;
     if (direct) {
       const std::size_t want =
           static_cast<std::size_t>(std::min<std::uint64_t>(remaining, buf.size()));
       if (conn.buffer.size() > 0) {
-        n = std::min(want, conn.buffer.size());
-        std::memcpy(buf.data(), conn.buffer.data().data(), n);
-        conn.buffer.consume(n);
+        n = buffered =
+            static_cast<std::size_t>(std::min<std::uint64_t>(remaining, conn.buffer.size()));
+        data = static_cast<const std::uint8_t*>(conn.buffer.data().data());
       } else {
         conn.lowest().expires_after(opt.readTimeout);
         n = co_await stream.async_read_some(net::buffer(buf.data(), want), tok(ec));
@@ -286,10 +302,11 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
       finished = parser.is_done();
     }
     if (n) {
-      const std::span<const std::uint8_t> raw(buf.data(), n);
+      const std::span<const std::uint8_t> raw(data, n);
       const bool more = inflater ? inflater->feed(raw, deliver) : deliver(raw);
       if (!more && inflater && !aborted && !tooBig && !reachedEnd) gzipBroken = true;
     }
+    if (buffered) conn.buffer.consume(buffered);
     if (aborted) {
       out = {Outcome::Fail, {Errc::Cancelled, where + ": cancelled by the receiver"}};
       co_return;
@@ -362,6 +379,8 @@ net::awaitable<std::optional<Error>> Impl::connect(Call& call, Connection& conn)
     http::request<http::empty_body> req{http::verb::connect, authority, 11};
     req.set(http::field::host, authority);
     req.set(http::field::user_agent, opt.userAgent);
+    if (!call.pool->proxyAuth.empty())
+      req.set(http::field::proxy_authorization, call.pool->proxyAuth);
     conn.tcp.expires_after(opt.readTimeout);
     co_await http::async_write(conn.tcp, req, tok(ec));
     http::response_parser<http::empty_body> p;
@@ -371,7 +390,10 @@ net::awaitable<std::optional<Error>> Impl::connect(Call& call, Connection& conn)
       co_return Error{Errc::Network,
                       where + ": proxy " + call.pool->proxy + " refused CONNECT" +
                           (ec ? ": " + describeEc(ec)
-                              : " (HTTP " + std::to_string(p.get().result_int()) + ")")};
+                           : p.get().result_int() == 407
+                               ? " (HTTP 407: the proxy wants credentials, as in "
+                                 "https_proxy=http://user:password@host:port)"
+                               : " (HTTP " + std::to_string(p.get().result_int()) + ")")};
   }
   if (call.url.https()) {
     conn.tls =

@@ -210,4 +210,27 @@ std::string percentDecode(std::string_view text) {
   return out;
 }
 
+namespace {
+/// [start, end) of the userinfo (without '@') in `text`, or npos when there is none.
+std::pair<std::size_t, std::size_t> userInfoSpan(std::string_view text) {
+  const std::size_t scheme = text.find("://");
+  const std::size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const std::size_t end = std::min(text.find_first_of("/?#", start), text.size());
+  const std::size_t at = text.substr(start, end - start).rfind('@');
+  if (at == std::string_view::npos) return {std::string_view::npos, std::string_view::npos};
+  return {start, start + at};
+}
+}  // namespace
+
+std::string urlUserInfo(std::string_view text) {
+  const auto [a, b] = userInfoSpan(text);
+  return a == std::string_view::npos ? std::string() : percentDecode(text.substr(a, b - a));
+}
+
+std::string withoutUserInfo(std::string_view text) {
+  const auto [a, b] = userInfoSpan(text);
+  if (a == std::string_view::npos) return std::string(text);
+  return std::string(text.substr(0, a)) + std::string(text.substr(b + 1));
+}
+
 }  // namespace tessera::data

@@ -39,6 +39,11 @@ Expected<Url> resolveUrl(const Url& base, std::string_view ref);
 /// the base's query is dropped.
 std::string joinUrlPath(std::string_view base, std::string_view key);
 
+/// The percent-decoded "user:password" in `text`'s authority, or "" when it has none.
+std::string urlUserInfo(std::string_view text);
+/// `text` without the userinfo of its authority, for messages (a password is never printed).
+std::string withoutUserInfo(std::string_view text);
+
 /// Percent-encodes everything but RFC 3986 unreserved characters (and '/' when keepSlash).
 std::string percentEncode(std::string_view text, bool keepSlash);
 /// Decodes %XX escapes; malformed escapes are kept as they are.

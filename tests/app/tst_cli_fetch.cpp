@@ -1,6 +1,7 @@
 // `tessera fetch` as a user runs it, against nginx on loopback: a killed (SIGKILL) download
-// resumes with a Range request and ends with identical bytes; OME-Zarr trees; exit codes for
-// bad arguments, missing files, checksum mismatches and keys that would escape --out.
+// resumes with a Range request and ends with identical bytes; OME-Zarr trees and a whole HCS
+// plate enumerated from its metadata; exit codes for bad arguments, missing files, checksum
+// mismatches and keys that would escape --out.
 #include <signal.h>
 #include <QProcess>
 #include <QtTest>
@@ -55,6 +56,10 @@ class TestCliFetch : public QObject {
                             "/tests/fixtures/remote/make_remote_fixtures.py " +
                             (kWww / "tree").string();
     QCOMPARE(std::system(gen.c_str()), 0);
+    const std::string plates = std::string(TESSERA_PYTHON) + " " + TESSERA_SOURCE_DIR +
+                               "/tests/fixtures/remote/make_plate_fixtures.py " +
+                               (kWww / "tree").string();
+    QCOMPARE(std::system(plates.c_str()), 0);
     fs::create_directories(kWww / "evil.zarr");
     std::ofstream(kWww / "evil.zarr/.zgroup") << R"({"zarr_format": 2})";
     std::ofstream(kWww / "evil.zarr/.zattrs")
@@ -109,6 +114,33 @@ class TestCliFetch : public QObject {
     QCOMPARE(sum.code, 2);
     QVERIFY(sum.err.contains("sha256"));
     QVERIFY(!fs::exists(kWork / "out-sum/big.bin"));
+  }
+
+  // An HCS plate (inside a bioformats2raw container) fetched from its root URL: every row,
+  // well, field, level and chunk is enumerated from metadata, and the copy opens offline.
+  void fetchesAWholePlateFromItsRoot() {
+    const fs::path out = kWork / "out-plate";
+    auto r = runTessera({"fetch", QString::fromStdString(nginx_->url("tree/plate.ome.zarr")),
+                         "--out", QString::fromStdString(out.string())});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains("verified"));
+    int files = 0;
+    for (const auto& e : fs::recursive_directory_iterator(kWww / "tree/plate.ome.zarr"))
+      if (e.is_regular_file()) {
+        const auto rel = fs::relative(e.path(), kWww / "tree");
+        QVERIFY2(readText(out / rel) == readText(e.path()), rel.c_str());
+        ++files;
+      }
+    int copied = 0;
+    for (const auto& e : fs::recursive_directory_iterator(out / "plate.ome.zarr"))
+      copied += e.is_regular_file() ? 1 : 0;
+    QCOMPARE(copied, files);
+    QVERIFY(fs::exists(out / "plate.ome.zarr/B/2/1/1/.zarray"));  // last well, field, level
+    QVERIFY(fs::exists(out / "plate.ome.zarr/OME/METADATA.ome.xml"));
+    auto info = runTessera({"info", QString::fromStdString((out / "plate.ome.zarr").string())});
+    QVERIFY2(info.code == 0, qPrintable(info.err));
+    // The plate opens on its first well's first field (A/1/0), full resolution first.
+    QVERIFY2(info.out.contains("A/1/0/0 shape [2,70,90]"), qPrintable(info.out));
   }
 
   void badInputExitsWithTwo() {

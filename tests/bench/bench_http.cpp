@@ -1,8 +1,12 @@
 // HTTP benchmark, run by hand: Tessera's HttpClient against curl on the same nginx (loopback).
 //   (a) 2,000 GETs of 64 KiB objects, 8 at a time: curl --parallel --parallel-max 8
 //   (b) one 1 GiB file (Tessera streams it through a discarding sink; curl -o /dev/null)
-// Prints requests/s and MB/s side by side (medians of --runs runs, default 3).
+// Prints requests/s and MB/s side by side (medians of --runs runs, default 5, after one
+// untimed warm-up round; the clients alternate which goes first) and the per-run ratios.
 // Usage: bench_http [--runs N] [--work DIR]
+#include <sys/resource.h>
+#include <atomic>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -32,19 +36,33 @@ double seconds(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// User + system CPU seconds of this process or of its finished children.
+double cpuSeconds(int who) {
+  rusage u{};
+  ::getrusage(who, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+// CPU seconds used by the last timed run; a steadier figure than wall time on a busy machine.
+double lastCpu = 0;
+
 double timeCommand(const std::string& cmd) {
+  const double c0 = cpuSeconds(RUSAGE_CHILDREN);
   const auto t0 = Clock::now();
   if (std::system(cmd.c_str()) != 0) {
     std::fprintf(stderr, "bench_http: command failed: %s\n", cmd.c_str());
     std::exit(1);
   }
-  return seconds(t0);
+  const double t = seconds(t0);
+  lastCpu = cpuSeconds(RUSAGE_CHILDREN) - c0;
+  return t;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int runs = 3;
+  int runs = 5;
   fs::path work = fs::temp_directory_path() / "tessera-bench-http";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::string(argv[i]) == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
@@ -93,59 +111,106 @@ int main(int argc, char** argv) {
   opt.maxConnectionsPerHost = 8;
   auto client = *HttpClient::create(opt);
 
-  std::vector<double> tA, cA, tB, cB;
-  for (int r = 0; r < runs; ++r) {
-    {
-      const auto t0 = Clock::now();
-      std::vector<std::future<bool>> done;
-      done.reserve(kChunks);
-      for (int i = 0; i < kChunks; ++i) {
-        auto p = std::make_shared<std::promise<bool>>();
-        done.push_back(p->get_future());
-        HttpRequest rq;
-        rq.url = nginx.url("chunks/" + std::to_string(i));
-        client->start(rq, [p](Expected<HttpResponse> res) {
-          p->set_value(res && res->status == 200 && res->body.size() == 64 * 1024);
-        });
-      }
-      for (auto& f : done)
-        if (!f.get()) {
-          std::fprintf(stderr, "bench_http: a Tessera request failed\n");
-          return 1;
-        }
-      tA.push_back(seconds(t0));
-    }
-    cA.push_back(timeCommand("curl -s --fail --parallel --parallel-max 8 -K " +
-                             (work / "urls.cfg").string()));
-    {
-      std::uint64_t got = 0;
+  // Completions are counted on the client thread and one promise wakes the caller at the end,
+  // as a tile loader consumes them: no per-request wake-up of a waiting thread.
+  auto tesseraA = [&]() -> double {
+    const double c0 = cpuSeconds(RUSAGE_SELF);
+    const auto t0 = Clock::now();
+    std::promise<void> allDone;
+    std::atomic<int> left{kChunks};
+    std::atomic<bool> failed{false};
+    for (int i = 0; i < kChunks; ++i) {
       HttpRequest rq;
-      rq.url = nginx.url("big.bin");
-      rq.sink = [&](std::span<const std::uint8_t> b) {
-        got += b.size();
-        return true;
-      };
-      const auto t0 = Clock::now();
-      auto res = client->fetch(rq);
-      tB.push_back(seconds(t0));
-      if (!res || got != kBig) {
-        std::fprintf(stderr, "bench_http: big download failed\n");
-        return 1;
+      rq.url = nginx.url("chunks/" + std::to_string(i));
+      client->start(rq, [&](Expected<HttpResponse> res) {
+        if (!res || res->status != 200 || res->body.size() != kChunk) failed = true;
+        if (--left == 0) allDone.set_value();
+      });
+    }
+    allDone.get_future().wait();
+    const double t = seconds(t0);
+    lastCpu = cpuSeconds(RUSAGE_SELF) - c0;
+    if (failed) {
+      std::fprintf(stderr, "bench_http: a Tessera request failed\n");
+      std::exit(1);
+    }
+    return t;
+  };
+  auto curlA = [&] {
+    return timeCommand("curl -s --no-progress-meter --fail --parallel --parallel-max 8 -K " +
+                       (work / "urls.cfg").string());
+  };
+  auto tesseraB = [&]() -> double {
+    std::uint64_t got = 0;
+    HttpRequest rq;
+    rq.url = nginx.url("big.bin");
+    rq.sink = [&](std::span<const std::uint8_t> b) {
+      got += b.size();
+      return true;
+    };
+    const double c0 = cpuSeconds(RUSAGE_SELF);
+    const auto t0 = Clock::now();
+    auto res = client->fetch(rq);
+    const double t = seconds(t0);
+    lastCpu = cpuSeconds(RUSAGE_SELF) - c0;
+    if (!res || got != kBig) {
+      std::fprintf(stderr, "bench_http: big download failed\n");
+      std::exit(1);
+    }
+    return t;
+  };
+  auto curlB = [&] { return timeCommand("curl -s --fail -o /dev/null " + nginx.url("big.bin")); };
+
+  // One untimed round warms both (page cache, connections, allocator). Then the two clients
+  // alternate which goes first, so load from other processes that drifts during a run hits
+  // both alike; the per-run ratios are reported too, as they are the least noisy figure.
+  tesseraA();
+  curlA();
+  std::vector<double> tA, cA, tB, cB, rA, rB, tcA, ccA, tcB, ccB;
+  // Runs `tessera` and `curl` in the given order: wall times, CPU times, the wall-time ratio.
+  auto pair = [](auto& tessera, auto& curl, bool tesseraFirst, std::vector<double>& tw,
+                 std::vector<double>& cw, std::vector<double>& tc, std::vector<double>& cc,
+                 std::vector<double>& ratio) {
+    double t = 0, c = 0, tcpu = 0, ccpu = 0;
+    for (int k = 0; k < 2; ++k) {
+      if ((k == 0) == tesseraFirst) {
+        t = tessera();
+        tcpu = lastCpu;
+      } else {
+        c = curl();
+        ccpu = lastCpu;
       }
     }
-    cB.push_back(timeCommand("curl -s --fail -o /dev/null " + nginx.url("big.bin")));
+    tw.push_back(t);
+    cw.push_back(c);
+    tc.push_back(tcpu);
+    cc.push_back(ccpu);
+    ratio.push_back(c / t);
+  };
+  for (int r = 0; r < runs; ++r) {
+    pair(tesseraA, curlA, r % 2 == 0, tA, cA, tcA, ccA, rA);
+    pair(tesseraB, curlB, r % 2 == 0, tB, cB, tcB, ccB, rB);
   }
   const double mb = 1e6;
   const double aBytes = static_cast<double>(kChunks) * kChunk;
   std::printf("bench_http: nginx on 127.0.0.1, medians of %d runs\n", runs);
-  std::printf("%-34s %14s %14s %10s\n", "", "Tessera", "curl", "ratio");
-  std::printf("%-34s %14.0f %14.0f %9.2fx\n", "(a) 2000 x 64 KiB, 8 parallel: req/s",
-              kChunks / median(tA), kChunks / median(cA), median(cA) / median(tA));
+  std::printf("%-34s %14s %14s %10s %14s\n", "", "Tessera", "curl", "ratio", "paired ratio");
+  std::printf("%-34s %14.0f %14.0f %9.2fx %13.2fx\n", "(a) 2000 x 64 KiB, 8 parallel: req/s",
+              kChunks / median(tA), kChunks / median(cA), median(cA) / median(tA), median(rA));
   std::printf("%-34s %14.1f %14.1f\n", "    MB/s", aBytes / median(tA) / mb,
               aBytes / median(cA) / mb);
-  std::printf("%-34s %14.1f %14.1f %9.2fx\n", "(b) 1 GiB file: MB/s",
+  std::printf("%-34s %14.1f %14.1f %9.2fx %13.2fx\n", "(b) 1 GiB file: MB/s",
               static_cast<double>(kBig) / median(tB) / mb,
-              static_cast<double>(kBig) / median(cB) / mb, median(cB) / median(tB));
+              static_cast<double>(kBig) / median(cB) / mb, median(cB) / median(tB), median(rB));
+  std::printf("%-34s %14.3f %14.3f\n", "(a) CPU seconds per run", median(tcA), median(ccA));
+  std::printf("%-34s %14.3f %14.3f\n", "(b) CPU seconds per run", median(tcB), median(ccB));
+  std::printf("per-run ratios (a):");
+  for (double x : rA)
+    std::printf(" %.2f", x);
+  std::printf("\nper-run ratios (b):");
+  for (double x : rB)
+    std::printf(" %.2f", x);
+  std::printf("\n");
   std::printf("connections opened by Tessera: %llu\n",
               static_cast<unsigned long long>(client->stats().connections));
   return 0;

@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 
+#include "data/image_open.h"
 #include "data/remote/download.h"
 #include "data/thread_pool.h"
 #include "tests/fixtures/remote/test_servers.h"
@@ -48,11 +49,15 @@ class TestDownloadManager : public QObject {
     const std::string gen = std::string(TESSERA_PYTHON) + " " + TESSERA_SOURCE_DIR +
                             "/tests/fixtures/remote/make_remote_fixtures.py " + kWww.string();
     QCOMPARE(std::system(gen.c_str()), 0);
+    const std::string plates = std::string(TESSERA_PYTHON) + " " + TESSERA_SOURCE_DIR +
+                               "/tests/fixtures/remote/make_plate_fixtures.py " + kWww.string();
+    QCOMPARE(std::system(plates.c_str()), 0);
     std::mt19937 rng(9);
     big_.resize(6 * 1024 * 1024);
     for (auto& c : big_)
       c = static_cast<char>(rng());
     std::ofstream(kWww / "table.h5ad", std::ios::binary) << big_;
+    std::ofstream(kWww / "medium.bin", std::ios::binary) << big_.substr(0, 1'500'000);
     NginxServer::Options opt;
     opt.extraServerConfig = "location /slow/ { limit_rate 1m; alias " + kWww.string() + "/; }\n";
     nginx_ = std::make_unique<NginxServer>(kWww, kWork / "nginx", opt);
@@ -113,6 +118,10 @@ class TestDownloadManager : public QObject {
     QCOMPARE(p.state, DownloadState::Done);
     QVERIFY(p.filesMissing > 0);
     QCOMPARE(p.filesDone + p.filesMissing, p.filesTotal);
+    std::uint64_t bytes = 0;
+    for (const auto& f : want)
+      bytes += fs::file_size(kWww / "img04.ome.zarr" / f);
+    QCOMPARE(p.bytesDone, bytes);
     QVERIFY(!seen.empty());
     QCOMPARE(seen.back().state, DownloadState::Done);
     // A second run finds everything in place and fetches no chunk again.
@@ -120,6 +129,69 @@ class TestDownloadManager : public QObject {
     QVERIFY(Download::start(client_, *pool_, nginx_->url("img04.ome.zarr"), out)->wait());
     const std::string log = nginx_->accessLog().substr(before);
     QVERIFY(log.find("GET /img04.ome.zarr/0/0/2/3 ") == std::string::npos);
+  }
+
+  // bioformats2raw series and HCS plates are enumerated from metadata (every row, well, field,
+  // level and chunk, OME/METADATA.ome.xml, labels): the copy equals the served tree and opens
+  // offline with the same pixels as the remote original.
+  void downloadsPlatesAndSeriesFromMetadata_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("plate");
+    QTest::newRow("plate") << "plate.ome.zarr" << true;
+    QTest::newRow("bioformats2raw") << "series.ome.zarr" << false;
+  }
+  void downloadsPlatesAndSeriesFromMetadata() {
+    QFETCH(QString, name);
+    QFETCH(bool, plate);
+    const std::string n = name.toStdString();
+    const fs::path out = kWork / "out-containers";
+    auto job = Download::start(client_, *pool_, nginx_->url(n), out);
+    auto r = job->wait();
+    QVERIFY2(r, r ? "" : r.error().message.c_str());
+    const auto want = treeFiles(kWww / n);
+    QCOMPARE(treeFiles(*r), want);
+    for (const auto& f : want)
+      QVERIFY2(fileText(*r / f) == fileText(kWww / n / f), f.c_str());
+    QVERIFY(job->progress().filesMissing > 0);  // zero chunks absent on the server
+    auto local = openImage(r->string());
+    QVERIFY2(local, local ? "" : local.error().message.c_str());
+    auto remote = openImage(nginx_->url(n));
+    QVERIFY2(remote, remote ? "" : remote.error().message.c_str());
+    QCOMPARE((*local)->info().levels.size(), std::size_t(2));
+    QCOMPARE((*local)->info().levels[0].shape, (*remote)->info().levels[0].shape);
+    for (const TileKey key :
+         {TileKey{0, 0, 0, 0, 0, 0}, TileKey{0, 0, 1, 0, 0, 1}, TileKey{1, 0, 1, 0, 0, 0}}) {
+      auto a = (*local)->readTile(key, {});
+      auto b = (*remote)->readTile(key, {});
+      QVERIFY(a && b);
+      QVERIFY(a->data == b->data);
+    }
+    if (plate)
+      QVERIFY((*local)->info().plate.has_value());
+    else
+      QCOMPARE((*local)->info().series.size(), std::size_t(2));
+  }
+
+  // A plate's metadata is read a level at a time with requests in parallel, not one by one;
+  // every file on the server is planned (plus the chunks that are absent: fill value).
+  void plansAPlateWithParallelMetadataRequests() {
+    HttpClientOptions o;
+    o.proxy = ProxySettings{};
+    auto fresh = *HttpClient::create(o);
+    const auto logBefore = nginx_->accessLog().size();
+    auto plan = planDownload(*fresh, nginx_->url("plate.ome.zarr"));
+    QVERIFY2(plan, plan ? "" : plan.error().message.c_str());
+    std::set<std::string> rels;
+    for (const auto& i : plan->items)
+      QVERIFY2(rels.insert(i.relPath).second, i.relPath.c_str());  // each once
+    for (const auto& f : treeFiles(kWww / "plate.ome.zarr"))
+      QVERIFY2(rels.count("plate.ome.zarr/" + f), f.c_str());
+    QVERIFY(rels.count("plate.ome.zarr/A/1/0/0/0/0/0"));  // all zero: absent, still planned
+    QVERIFY(fresh->stats().peakInFlight >= 4);
+    // Only v2 keys are asked for below a v2 root: no zarr.json probe per group.
+    const std::string log = nginx_->accessLog().substr(logBefore);
+    QVERIFY(log.find("/plate.ome.zarr/A/1/.zattrs") != std::string::npos);
+    QVERIFY(log.find("/plate.ome.zarr/A/1/zarr.json") == std::string::npos);
   }
 
   void verifiesSizeAndSha256OfSingleFiles() {
@@ -189,6 +261,16 @@ class TestDownloadManager : public QObject {
     auto r = job->wait();
     QVERIFY2(r, r ? "" : r.error().message.c_str());
     QVERIFY(fileText(*r) == big_);
+    // Resuming at once, before the paused requests reported back, loses nothing either.
+    auto quick = Download::start(client_, *pool_, nginx_->url("slow/img04.ome.zarr"),
+                                 kWork / "out-quick-pause");
+    QTRY_VERIFY_WITH_TIMEOUT(quick->progress().bytesDone > 0, 10000);
+    quick->pause();
+    quick->resume();
+    auto q = quick->wait();
+    QVERIFY2(q, q ? "" : q.error().message.c_str());
+    for (const auto& f : treeFiles(kWww / "img04.ome.zarr"))
+      QVERIFY(fileText(*q / f) == fileText(kWww / "img04.ome.zarr" / f));
     auto cancelled =
         Download::start(client_, *pool_, nginx_->url("slow/table.h5ad"), kWork / "out-cancel");
     QTRY_VERIFY_WITH_TIMEOUT(cancelled->progress().bytesDone > 100'000, 10000);
@@ -197,6 +279,28 @@ class TestDownloadManager : public QObject {
     QVERIFY(!c);
     QCOMPARE(c.error().code, Errc::Cancelled);
     QVERIFY(!fs::exists(kWork / "out-cancel/table.h5ad"));
+  }
+
+  // Two downloads on a two-thread pool (the size of AppContext::jobPool) leave it free: a job
+  // posted while both are transferring runs at once, and both still finish byte for byte.
+  void downloadsDoNotHoldPoolThreads() {
+    ThreadPool jobPool(2);
+    auto a = Download::start(client_, jobPool, nginx_->url("slow/medium.bin"), kWork / "out-a");
+    auto b = Download::start(client_, jobPool, nginx_->url("slow/medium.bin"), kWork / "out-b");
+    QTRY_VERIFY_WITH_TIMEOUT(a->progress().bytesDone > 100'000 && b->progress().bytesDone > 100'000,
+                             10000);
+    std::atomic<int> ran{0};
+    for (int i = 0; i < 4; ++i)
+      jobPool.post([&] { ++ran; });
+    QTRY_COMPARE_WITH_TIMEOUT(ran.load(), 4, 1000);
+    QCOMPARE(a->progress().state, DownloadState::Running);
+    QCOMPARE(b->progress().state, DownloadState::Running);
+    auto ra = a->wait(), rb = b->wait();
+    QVERIFY2(ra, ra ? "" : ra.error().message.c_str());
+    QVERIFY2(rb, rb ? "" : rb.error().message.c_str());
+    QVERIFY(fileText(*ra) == big_.substr(0, 1'500'000));
+    QVERIFY(fileText(*rb) == big_.substr(0, 1'500'000));
+    jobPool.waitIdle();
   }
 };
 

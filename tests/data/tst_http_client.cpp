@@ -1,5 +1,6 @@
 // HttpClient against a real nginx on loopback and a scripted fault server: ranges, keep-alive,
-// concurrency, priorities, cancellation, retries, resumes, redirects, gzip, bad input, TLS.
+// concurrency, priorities, cancellation, retries, resumes, redirects, gzip, bad input, TLS,
+// proxies (plain, CONNECT tunnels for https, basic auth from the proxy URL, no_proxy).
 #include <zlib.h>
 #include <QtTest>
 
@@ -11,6 +12,7 @@
 #include "data/remote/http_client.h"
 #include "data/remote/url.h"
 #include "tests/fixtures/remote/test_servers.h"
+#include "tests/support/connect_proxy.h"
 
 using namespace tessera::data;
 using namespace tessera::testing;
@@ -78,6 +80,27 @@ class TestHttpClient : public QObject {
   Q_OBJECT
   std::string big_;
   std::unique_ptr<NginxServer> nginx_;
+  std::unique_ptr<NginxServer> tls_;  ///< self-signed for "localhost", started on first use
+  std::string cert_;
+
+  // nginx over TLS with a fresh self-signed certificate for localhost (its CA is cert_).
+  bool startTls() {
+    if (tls_) return tls_->ok();
+    const fs::path dir = kWork / "tls";
+    fs::create_directories(dir);
+    const std::string key = (dir / "key.pem").string();
+    cert_ = (dir / "cert.pem").string();
+    if (!runOk("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
+               "-addext subjectAltName=DNS:localhost -keyout " +
+               key + " -out " + cert_ + " >/dev/null 2>&1"))
+      return false;
+    NginxServer::Options opt;
+    opt.certFile = cert_;
+    opt.keyFile = key;
+    opt.extraServerConfig = "location = /to-http { return 302 http://localhost:1/x; }\n";
+    tls_ = std::make_unique<NginxServer>(kWork / "www", kWork / "nginx-tls", opt);
+    return tls_->ok();
+  }
 
  private slots:
   void initTestCase() {
@@ -97,7 +120,10 @@ class TestHttpClient : public QObject {
     nginx_ = std::make_unique<NginxServer>(kWork / "www", kWork / "nginx", opt);
     QVERIFY2(nginx_->ok(), nginx_->errorLog().c_str());
   }
-  void cleanupTestCase() { nginx_.reset(); }
+  void cleanupTestCase() {
+    tls_.reset();
+    nginx_.reset();
+  }
 
   void parsesUrlsAndRejectsBadOnes() {
     auto u = parseUrl("HTTPS://Example.ORG:8443/a/b?x=1#frag");
@@ -478,19 +504,9 @@ class TestHttpClient : public QObject {
   }
 
   void tlsVerifiesUnlessTheCaIsTrusted() {
-    const fs::path dir = kWork / "tls";
-    fs::create_directories(dir);
-    const std::string key = (dir / "key.pem").string(), cert = (dir / "cert.pem").string();
-    QVERIFY(
-        runOk("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
-              "-addext subjectAltName=DNS:localhost -keyout " +
-              key + " -out " + cert + " >/dev/null 2>&1"));
-    NginxServer::Options opt;
-    opt.certFile = cert;
-    opt.keyFile = key;
-    opt.extraServerConfig = "location = /to-http { return 302 http://localhost:1/x; }\n";
-    NginxServer tls(kWork / "www", kWork / "nginx-tls", opt);
-    QVERIFY2(tls.ok(), tls.errorLog().c_str());
+    QVERIFY(startTls());
+    const NginxServer& tls = *tls_;
+    const std::string& cert = cert_;
     const std::string url = tls.url("dir/small.json", "localhost");
     auto plain = makeClient();
     auto refused = get(*plain, url);
@@ -519,6 +535,76 @@ class TestHttpClient : public QObject {
     auto noClient = HttpClient::create(badCa);
     QVERIFY(!noClient);
     QVERIFY(noClient.error().message.find("missing.pem") != std::string::npos);
+  }
+
+  // https through a CONNECT proxy in front of the TLS nginx: the tunnel carries the bytes
+  // (verified end to end against the trusted CA); no_proxy bypasses the proxy.
+  void httpsTunnelsThroughAConnectProxy() {
+    QVERIFY(startTls());
+    ConnectProxy proxy;
+    auto o = fastOptions();
+    o.caFile = cert_;
+    o.proxy = ProxySettings{"", proxy.url(), ""};
+    auto c = makeClient(o);
+    auto r = get(*c, tls_->url("big.bin", "localhost"));
+    QVERIFY2(r, r ? "" : r.error().message.c_str());
+    QCOMPARE(r->status, 200);
+    QVERIFY(asString(r->body) == big_);
+    auto range = get(*c, tls_->url("big.bin", "localhost"), HttpByteRange{5000, 100, false});
+    QVERIFY(range && asString(range->body) == big_.substr(5000, 100));
+    const auto seen = proxy.seen();
+    QCOMPARE(seen.size(), std::size_t(1));  // one tunnel, kept alive for the second request
+    QCOMPARE(seen[0].requestLine,
+             "CONNECT localhost:" + std::to_string(tls_->port()) + " HTTP/1.1");
+    QVERIFY(proxy.bytesDown() > big_.size());  // TLS records: more than the payload
+    o.proxy = ProxySettings{"", proxy.url(), "localhost"};
+    auto direct = makeClient(o);
+    auto d = get(*direct, tls_->url("big.bin", "localhost"));
+    QVERIFY(d && asString(d->body) == big_);
+    QCOMPARE(proxy.seen().size(), std::size_t(1));
+  }
+
+  // Credentials in the proxy URL (http_proxy=http://user:pass@host:port, percent-decoded)
+  // become Proxy-Authorization: Basic on CONNECT and on proxied http requests; a 407 names
+  // the cause without printing the password.
+  void proxyBasicAuthFromTheProxyUrl() {
+    QVERIFY(startTls());
+    const std::string expected = "Basic " + QByteArray("alice:s3cr%t").toBase64().toStdString();
+    ConnectProxy proxy(expected);
+    auto o = fastOptions();
+    o.caFile = cert_;
+    o.proxy = ProxySettings{"", proxy.url(), ""};
+    auto anonymous = get(*makeClient(o), tls_->url("dir/small.json", "localhost"));
+    QVERIFY(!anonymous);
+    QVERIFY2(anonymous.error().message.find("407") != std::string::npos,
+             anonymous.error().message.c_str());
+    o.proxy = ProxySettings{"", proxy.url("alice:wrong"), ""};
+    auto wrong = get(*makeClient(o), tls_->url("dir/small.json", "localhost"));
+    QVERIFY(!wrong);
+    QVERIFY(wrong.error().message.find("wrong") == std::string::npos);
+    o.proxy = ProxySettings{"", proxy.url("alice:s3cr%25t"), ""};
+    auto ok = get(*makeClient(o), tls_->url("dir/small.json", "localhost"));
+    QVERIFY2(ok, ok ? "" : ok.error().message.c_str());
+    QCOMPARE(asString(ok->body), std::string(R"({"zarr_format": 2})"));
+    QCOMPARE(proxy.seen().back().authorization, expected);
+
+    // Plain http through a proxy named by the environment.
+    FaultServer plain([&](const SeenRequest& rq, int) {
+      return Reply{httpReply(200, rq.header("Proxy-Authorization"))};
+    });
+    const std::string env = "http://bob:pa%3Ass@127.0.0.1:" + std::to_string(plain.port());
+    ::setenv("http_proxy", env.c_str(), 1);
+    ::unsetenv("no_proxy");
+    ::unsetenv("NO_PROXY");
+    auto fromEnv = fastOptions();
+    fromEnv.proxy.reset();
+    auto viaEnv = get(*makeClient(fromEnv), "http://data.example.org/x.zarr/.zattrs");
+    ::unsetenv("http_proxy");
+    QVERIFY2(viaEnv, viaEnv ? "" : viaEnv.error().message.c_str());
+    QCOMPARE(asString(viaEnv->body), "Basic " + QByteArray("bob:pa:ss").toBase64().toStdString());
+    QCOMPARE(plain.seen()[0].target, std::string("http://data.example.org/x.zarr/.zattrs"));
+    QCOMPARE(urlUserInfo(env), std::string("bob:pa:ss"));
+    QCOMPARE(withoutUserInfo(env), "http://127.0.0.1:" + std::to_string(plain.port()));
   }
 };
 

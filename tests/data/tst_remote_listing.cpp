@@ -102,6 +102,10 @@ class TestRemoteListing : public QObject {
     const fs::path file = fs::path(TESSERA_SOURCE_DIR) / "resources/catalog.json";
     auto c = parseCatalog(readText(file), file.string());
     QVERIFY2(c, c ? "" : c.error().message.c_str());
+    // Every entry states its size; CATALOG.md says why the shipped ones are unknown (null).
+    const std::string md = readText(fs::path(TESSERA_SOURCE_DIR) / "resources/CATALOG.md");
+    for (const auto& d : c->datasets)
+      if (!d.sizeBytes) QVERIFY(md.find("`null` (\"unknown\")") != std::string::npos);
     std::set<std::string> archives;
     for (const auto& d : c->datasets)
       archives.insert(d.archive);
@@ -118,12 +122,40 @@ class TestRemoteListing : public QObject {
 
   void catalogErrorsNameTheEntry() {
     auto bad = parseCatalog(R"({"version": 1, "datasets": [{"id": "x", "title": "t",
-      "archive": "a", "licence": "l", "kind": "h5ad", "urls": ["http://insecure/x"]}]})",
+      "archive": "a", "licence": "l", "kind": "h5ad", "urls": ["http://insecure/x"], "size_bytes": null}]})",
                             "catalog.json");
     QVERIFY(!bad);
     QCOMPARE(bad.error().message,
              std::string("catalog.json: datasets[0] (x): http://insecure/x is not https"));
     QCOMPARE(parseCatalog(R"({"version": 2})", "c").error().code, Errc::Unsupported);
+    // The schema: size_bytes present (a count or null), string fields, no unknown keys.
+    const auto entry = [](const std::string& extra) {
+      return R"({"version": 1, "datasets": [{"id": "x", "title": "t", "archive": "a",
+        "licence": "l", "kind": "h5ad", "urls": ["https://h/x.h5ad"])" +
+             extra + "}]}";
+    };
+    auto sized = parseCatalog(entry(R"(, "size_bytes": 1234)"), "c");
+    QVERIFY(sized && sized->datasets[0].sizeBytes == 1234u);
+    auto unknownSize = parseCatalog(entry(R"(, "size_bytes": null)"), "c");
+    QVERIFY(unknownSize && !unknownSize->datasets[0].sizeBytes);
+    const std::pair<const char*, const char*> badEntries[] = {
+        {"", "size_bytes is required"},
+        {R"(, "size_bytes": -1)", "size_bytes is required"},
+        {R"(, "size_bytes": "12 MB")", "size_bytes is required"},
+        {R"(, "size_bytes": 1, "size": 1)", "unknown key \"size\""},
+        {R"(, "size_bytes": 1, "sha256": 5)", "sha256 must be a string"},
+        {R"(, "size_bytes": 1, "streamable": "yes")", "streamable must be true or false"}};
+    for (const auto& [extra, why] : badEntries) {
+      auto r = parseCatalog(entry(extra), "catalog.json");
+      QVERIFY2(!r, extra);
+      QVERIFY2(r.error().message.find(why) != std::string::npos, r.error().message.c_str());
+      QVERIFY(r.error().message.find("catalog.json: datasets[0] (x)") != std::string::npos);
+    }
+    QVERIFY(!parseCatalog(R"({"version": 1, "dataset": []})", "c"));
+    QVERIFY(!parseCatalog(
+        R"({"version": 1, "browse": [{"id": "b", "title": "t", "type": "s3", "endpoint":
+        "https://h", "bucket": "x", "region": "eu"}]})",
+        "c"));
   }
 };
 
