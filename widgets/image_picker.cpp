@@ -132,6 +132,12 @@ void ImagePicker::showPlate(const data::PlateInfo& plate) {
         tr("%1: %n field(s)", "", int(w.fields.size())).arg(QString::fromStdString(w.path)));
     const bool isShown = static_cast<int>(i) == plate.openedWell;
     item->setBackground(isShown ? kWellShown : kWellPresent);
+    item->setForeground(Qt::white);
+    if (isShown) {
+      QFont f = item->font();
+      f.setBold(true);
+      item->setFont(f);
+    }
     if (isShown) shown = item;
   }
   if (shown) grid_->setCurrentItem(shown);

@@ -1,6 +1,7 @@
-// Multi-file OME-TIFF sets (UUID FileName, BinaryOnly + companion) and OME-XML with several
-// Images. Fixtures are written at test time by tests/fixtures/ome/make_multifile_tiff.py with
-// tifffile (which also reads the UUID set back, so the expected values are tifffile's).
+// Multi-file OME-TIFF sets (UUID FileName, BinaryOnly + companion), locally and over HTTP
+// (a real nginx on loopback), and OME-XML with several Images. Fixtures are written at test time by
+// tests/fixtures/ome/make_multifile_tiff.py with tifffile (which also reads the UUID set back, so
+// the expected values are tifffile's).
 #include <QProcess>
 #include <QtTest>
 #include <cstring>
@@ -13,7 +14,9 @@
 #include "data/export/region_export.h"
 #include "data/image_open.h"
 #include "data/local_store.h"
+#include "data/remote/remote_context.h"
 #include "data/tiff/ome_tiff_source.h"
+#include "tests/fixtures/remote/test_servers.h"
 
 using namespace tessera::data;
 namespace fs = std::filesystem;
@@ -144,6 +147,32 @@ class TestOmeTiffSets : public QObject {
     QCOMPARE(store->keys(), (std::set<std::string>{"a.ome.tif"}));  // siblings open lazily
     QVERIFY(readAll(**src) == slurp(kWork / "uuidset/expected.raw"));
     QCOMPARE(store->keys(), (std::set<std::string>{"a.ome.tif", "b.ome.tif", "c.ome.tif"}));
+  }
+
+  // Over HTTP the members are sibling URLs read through the same HttpStore.
+  void setsOpenOverHttp() {
+    HttpClientOptions options;
+    options.proxy = ProxySettings{};  // loopback: never through a proxy from the environment
+    auto client = HttpClient::create(options);
+    QVERIFY(client);
+    setRemoteContext({*client, nullptr, false});
+    tessera::testing::NginxServer nginx(kWork, kWork.parent_path() / "ome_tiff_sets_nginx");
+    QVERIFY2(nginx.ok(), nginx.errorLog().c_str());
+    for (const auto& [url, raw] :
+         {std::pair{std::string("uuidset/c.ome.tif"), std::string("uuidset/expected.raw")},
+          {"binonly/bin_1.ome.tif", "binonly/expected.raw"},
+          {"binonly/set.companion.ome", "binonly/expected.raw"}}) {
+      auto src = openImage(nginx.url(url));
+      QVERIFY2(src, src ? "" : src.error().message.c_str());
+      QVERIFY2(readAll(**src) == slurp(kWork / raw), url.c_str());
+    }
+    auto missing = openImage(nginx.url("uuidset_missing/b.ome.tif"));
+    QVERIFY(missing);
+    auto bad = (*missing)->readTile({0, 0, 1, 2, 0, 0}, {});
+    QVERIFY(!bad);
+    QVERIFY2(bad.error().message.find("c.ome.tif") != std::string::npos,
+             bad.error().message.c_str());
+    setRemoteContext({});
   }
 
   void missingMemberFailsOnlyItsPlanes() {
