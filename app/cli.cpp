@@ -58,6 +58,7 @@ int runInfo(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::string input;
   bool json = false;
   data::ImageSelection select;
+  select.listPlateFields = true;  // scripts discover every well's fields here
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     std::string selectError;

@@ -37,7 +37,7 @@ struct PlateWell {
   std::string path;                 ///< "A/1", relative to the plate group
   int row = 0;                      ///< index into PlateInfo::rows
   int column = 0;                   ///< index into PlateInfo::columns
-  std::vector<std::string> fields;  ///< image paths relative to the well, if known
+  std::vector<std::string> fields;  ///< image paths relative to the well; empty if not read
 };
 
 struct PlateInfo {
@@ -59,6 +59,9 @@ struct ImageSelection {
   std::optional<int> series;
   std::string well;
   std::optional<int> field;
+  /// Read every plate well's field list (one metadata read per well, slow for remote plates
+  /// with hundreds of wells); otherwise only the opened well's fields are listed.
+  bool listPlateFields = false;
   bool empty() const { return !series && well.empty() && !field; }
 };
 

@@ -1,5 +1,6 @@
 #include "data/image_open.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <cstring>
@@ -223,8 +224,10 @@ Expected<std::shared_ptr<TileSource>> openImage(const std::string& location,
 
 bool hasImageChoice(const ImageInfo& info) {
   if (info.plate) {
-    if (info.plate->wells.size() > 1) return true;
-    return !info.plate->wells.empty() && info.plate->wells.front().fields.size() > 1;
+    const PlateInfo& p = *info.plate;
+    if (p.wells.size() > 1 || p.fieldCount > 1) return true;
+    return std::any_of(p.wells.begin(), p.wells.end(),
+                       [](const PlateWell& w) { return w.fields.size() > 1; });
   }
   return info.series.size() > 1;
 }

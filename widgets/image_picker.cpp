@@ -10,6 +10,8 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "data/image_open.h"
+
 namespace tessera::widgets {
 namespace {
 
@@ -66,16 +68,11 @@ ImagePicker::ImagePicker(QWidget* parent) : QWidget(parent) {
 
 void ImagePicker::setInfo(const data::ImageInfo& info) {
   plate_ = info.plate;
-  if (plate_) {
+  hasChoice_ = data::hasImageChoice(info);
+  if (plate_)
     showPlate(*plate_);
-    std::size_t fields = 0;
-    for (const auto& w : plate_->wells)
-      fields += std::max<std::size_t>(1, w.fields.size());
-    hasChoice_ = fields > 1;
-  } else {
+  else
     showSeries(info);
-    hasChoice_ = info.series.size() > 1;
-  }
 }
 
 void ImagePicker::showSeries(const data::ImageInfo& info) {
@@ -127,9 +124,9 @@ void ImagePicker::showPlate(const data::PlateInfo& plate) {
     if (!item) continue;
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
     item->setData(kWellRole, static_cast<int>(i));
-    item->setText(QString::number(w.fields.size()));
-    item->setToolTip(
-        tr("%1: %n field(s)", "", int(w.fields.size())).arg(QString::fromStdString(w.path)));
+    const int fieldCount = w.fields.empty() ? plate.fieldCount : static_cast<int>(w.fields.size());
+    item->setText(fieldCount > 0 ? QString::number(fieldCount) : QString());
+    item->setToolTip(QString::fromStdString(w.path));
     const bool isShown = static_cast<int>(i) == plate.openedWell;
     item->setBackground(isShown ? kWellShown : kWellPresent);
     item->setForeground(Qt::white);
@@ -158,7 +155,10 @@ void ImagePicker::fillFields() {
   const auto& w = plate_->wells[static_cast<std::size_t>(well)];
   for (std::size_t f = 0; f < w.fields.size(); ++f)
     fields_->addItem(tr("%1 (%2)").arg(f).arg(QString::fromStdString(w.fields[f])));
-  if (w.fields.empty()) fields_->addItem(tr("0"));
+  // Wells whose field list was not read offer the plate's declared field count.
+  if (w.fields.empty())
+    for (int f = 0; f < std::max(1, plate_->fieldCount); ++f)
+      fields_->addItem(QString::number(f));
 }
 
 bool ImagePicker::selectSeries(int index) {

@@ -86,8 +86,9 @@ Expected<NgffImageLocation> locatePlate(const Store& store, const std::string& p
     chosen = static_cast<std::size_t>(it - wells.begin());
   }
   NgffImageLocation out;
-  // Every well's fields, so that a picker can offer them; the chosen well's must be readable.
-  for (std::size_t i = 0; i < plate->wells.size() && i < kMaxListedWells; ++i) {
+  // Every well's fields when asked for (tessera info); the chosen well's must be readable.
+  for (std::size_t i = 0; select.listPlateFields && i < plate->wells.size() && i < kMaxListedWells;
+       ++i) {
     if (i == chosen) continue;
     auto fields = wellFields(store, joinZarrPath(path, plate->wells[i].path));
     if (fields)
