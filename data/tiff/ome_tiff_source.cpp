@@ -74,6 +74,7 @@ struct OmeTiffOpener {
   std::string primaryKey;   ///< the TIFF opened first
   std::string primaryName;  ///< its FileName, as TiffData would name it
   std::unique_ptr<TiffHandle> primary;
+  std::optional<std::vector<OmeImageXml>> images;  ///< parsed `xml`, when it parsed
   Shape5 shape{1, 1, 1, 1, 1};  ///< t, c, z of the image (y, x come from the layout IFD)
   Vec5 scale{1, 1, 1, 1, 1};
 
@@ -96,14 +97,12 @@ Expected<void> OmeTiffOpener::findXmlAndPrimary(const ImageSelection& select) {
     if (!text) return std::unexpected(text.error());
     xml = std::move(*text);
     xmlWhere = name;
-    auto images = parseOmeXml(xml, name);
-    if (!images) return std::unexpected(images.error());
-    const std::size_t series = static_cast<std::size_t>(std::max(0, select.series.value_or(0)));
-    if (series >= images->size())
-      return fail(Errc::InvalidArgument, name + ": no series " + std::to_string(series) +
-                                             " (the OME-XML has " + std::to_string(images->size()) +
-                                             " images)");
-    for (const auto& td : (*images)[series].tiffData)
+    auto parsed = parseOmeXml(xml, name);
+    if (!parsed) return std::unexpected(parsed.error());
+    images = std::move(*parsed);
+    // An out-of-range series is reported by build(); the first image names the TIFF then.
+    const auto series = static_cast<std::size_t>(std::max(0, select.series.value_or(0)));
+    for (const auto& td : (*images)[series < images->size() ? series : 0].tiffData)
       if (!td.fileName.empty()) {
         primaryName = td.fileName;
         break;
@@ -220,8 +219,7 @@ Expected<std::shared_ptr<OmeTiffSource>> OmeTiffOpener::build(const ImageSelecti
   src->files_->addOpened(primaryKey, std::move(primary));
   ImageInfo& info = src->info_;
   info.source = name;
-  std::optional<std::vector<OmeImageXml>> images;
-  if (!xml.empty()) {
+  if (!images && !xml.empty()) {
     auto parsed = parseOmeXml(xml, xmlWhere);
     if (parsed)
       images = std::move(*parsed);
