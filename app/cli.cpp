@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/app_context.h"
+#include "app/cli_common.h"
 #include "app/cli_embedding.h"
 #include "app/cli_export.h"
 #include "app/cli_fetch.h"
@@ -56,8 +57,14 @@ std::size_t parseCacheMb(const std::string& v, bool& ok) {
 int runInfo(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::string input;
   bool json = false;
-  for (const auto& a : args) {
-    if (a == "--json")
+  data::ImageSelection select;
+  select.listPlateFields = true;  // scripts discover every well's fields here
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    std::string selectError;
+    if (auto sel = parseSelectOption(args, i, select, selectError); sel != SelectOption::NotMine) {
+      if (sel == SelectOption::Bad) return usageError("info: " + selectError);
+    } else if (a == "--json")
       json = true;
     else if (!a.empty() && a[0] == '-')
       return usageError("info: unknown option " + a);
@@ -68,7 +75,7 @@ int runInfo(const std::vector<std::string>& args, std::size_t cacheMb) {
   }
   if (input.empty()) return usageError("info: INPUT is required");
   AppContext ctx(cacheMb);
-  auto ds = openDataset(input, ctx, terminalProgress());
+  auto ds = openDataset(input, ctx, terminalProgress(), select);
   if (!ds) return reportError(ds.error());
   const auto j = describeDataset(*ds);
   if (json) {
@@ -91,6 +98,21 @@ int runInfo(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::cout << "  channels:\n";
   for (const auto& c : j["channels"])
     std::cout << "    " << c.dump() << "\n";
+  if (j.contains("series")) {  // not for plates: their fields are listed below
+    std::cout << "  series (open one with --series N):\n";
+    for (const auto& s : j["series"])
+      std::cout << "    " << (s["index"] == j["series_index"] ? "* " : "  ") << s["index"] << " "
+                << s["name"].get<std::string>()
+                << (s.contains("shape") ? " tczyx " + s["shape"].dump() : "") << "\n";
+  }
+  if (j.contains("plate")) {
+    std::cout << "  plate \"" << j["plate"]["name"].get<std::string>()
+              << "\" (open a field with --well W --field F):\n";
+    for (const auto& w : j["plate"]["wells"])
+      std::cout << "    " << w["path"].get<std::string>() << " fields " << w["fields"].dump()
+                << "\n";
+    std::cout << "  showing " << j["plate"]["opened"].get<std::string>() << "\n";
+  }
   if (j.contains("cells"))
     std::cout << "  cells: " << j["cells"]["path"].get<std::string>() << "\n";
   for (const auto& w : info.warnings)
@@ -113,10 +135,14 @@ Options:
   --cache-mb N        tile cache budget in MiB (default 1024, or the saved setting)
 
 Commands:
-  info INPUT [--json]
+  info INPUT [--json] [--series N] [--well A/1 --field F]
         Describe a dataset: format, axes, pyramid levels, channels. INPUT is a path, a URL
-        or the word demo. --json prints one JSON object.
-  render INPUT --out FILE.png [--size WxH] [--region x,y,w,h] [--level N] [--t T] [--z Z]
+        or the word demo. --json prints one JSON object. Containers with several images list
+        them ("series": index, name, t,c,z,y,x shape; "plate": every well and its fields).
+        --series N picks an OME-TIFF Image, a bioformats2raw series or a SpatialData image;
+        --well and --field pick a plate's well and field (--field alone: a field of a well).
+        render and export take the same options.
+  render INPUT --out FILE.png [--series N] [--well A/1 --field F] [--size WxH] [--region x,y,w,h] [--level N] [--t T] [--z Z]
          [--channels 0,2] [--window 0=100:4000] [--color 0=FF00FF] [--lut 1=viridis]
          [--gamma 0=0.8]
         Draw the composite headless with the viewer's own renderer. The region is in
@@ -131,7 +157,7 @@ Commands:
   render-embedding FILE --out FILE.png [--basis X_umap] [--color-by GENE|COLUMN] [--lut NAME]
          [--range A:B] [--size WxH]
         Draw the embedding scatter of a cell table, coloured as in the viewer, with its legend.
-  export INPUT --region x,y,w,h [--level N] [--t T] [--z Z] [--channels i,j,...]
+  export INPUT --region x,y,w,h [--series N] [--well A/1 --field F] [--level N] [--t T] [--z Z] [--channels i,j,...]
          [--compression deflate|none] --out FILE.ome.tif
         Write the raw values of a region to an OME-TIFF that Fiji and tifffile open: the
         dtype is kept, one plane per channel in the order given (default: all), with the

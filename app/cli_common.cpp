@@ -12,6 +12,32 @@ namespace {
 constexpr const char* kReexecGuard = "TESSERA_UNDER_XVFB";
 }
 
+SelectOption parseSelectOption(const std::vector<std::string>& args, std::size_t& i,
+                               data::ImageSelection& select, std::string& error) {
+  const std::string& a = args[i];
+  if (a != "--series" && a != "--well" && a != "--field") return SelectOption::NotMine;
+  if (i + 1 >= args.size()) {
+    error = a + " needs a value";
+    return SelectOption::Bad;
+  }
+  const std::string& v = args[++i];
+  if (a == "--well") {
+    if (v.empty()) {
+      error = "--well expects a well such as A/1";
+      return SelectOption::Bad;
+    }
+    select.well = v;
+    return SelectOption::Taken;
+  }
+  std::vector<long long> n;
+  if (!parseInts(v, ',', n) || n.size() != 1 || n[0] < 0 || n[0] > INT_MAX) {
+    error = a + " expects a non-negative index";
+    return SelectOption::Bad;
+  }
+  (a == "--series" ? select.series : select.field) = static_cast<int>(n[0]);
+  return SelectOption::Taken;
+}
+
 bool parseInts(const std::string& s, char sep, std::vector<long long>& out) {
   out.clear();
   std::size_t pos = 0;

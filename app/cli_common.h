@@ -1,14 +1,23 @@
 #pragma once
-/// Pieces shared by the CLI subcommands: integer-list parsing and getting an X display for the
-/// off-screen renderer. Main thread of the CLI only.
+/// Pieces shared by the CLI subcommands: integer-list parsing, the image-selection options and
+/// getting an X display for the off-screen renderer. Main thread of the CLI only.
 #include <string>
 #include <vector>
+
+#include "data/image_info.h"
 
 namespace tessera::app {
 
 /// Parses "a<sep>b<sep>c" into whole numbers; false on an empty, non-numeric or out-of-range
 /// part.
 bool parseInts(const std::string& s, char sep, std::vector<long long>& out);
+
+enum class SelectOption { NotMine, Taken, Bad };
+
+/// `--series N`, `--well W` and `--field F` at args[i] go into `select` (advancing `i` past the
+/// value); Bad sets `error`.
+SelectOption parseSelectOption(const std::vector<std::string>& args, std::size_t& i,
+                               data::ImageSelection& select, std::string& error);
 
 /// VTK's off-screen window still needs an X server. Without a DISPLAY this runs the process
 /// again as `xvfb-run … tessera <command> <args>` and does not return; it returns false (after

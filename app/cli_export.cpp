@@ -26,6 +26,7 @@ int usageError(const std::string& message) {
 
 int runExport(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::string input, out;
+  data::ImageSelection select;
   data::RegionExportRequest req;
   bool haveRegion = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -35,7 +36,10 @@ int runExport(const std::vector<std::string>& args, std::size_t cacheMb) {
       return args[++i];
     };
     std::vector<long long> nums;
-    if (a == "--out") {
+    std::string selectError;
+    if (auto sel = parseSelectOption(args, i, select, selectError); sel != SelectOption::NotMine) {
+      if (sel == SelectOption::Bad) return usageError(selectError);
+    } else if (a == "--out") {
       auto v = value();
       if (!v || v->empty()) return usageError("--out needs a file name");
       out = *v;
@@ -88,7 +92,7 @@ int runExport(const std::vector<std::string>& args, std::size_t cacheMb) {
   if (out.empty()) return usageError("--out FILE.ome.tif is required");
 
   AppContext ctx(cacheMb);
-  auto ds = openDataset(input, ctx);
+  auto ds = openDataset(input, ctx, {}, select);
   if (!ds) {
     std::cerr << "tessera: " << ds.error().message << "\n";
     return exitCodeFor(ds.error());

@@ -30,6 +30,7 @@ int usageError(const std::string& message) {
 
 int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::string input, out;
+  data::ImageSelection select;
   render::RenderRequest req;
   std::vector<DisplayEdit> edits;
   CellsOptions cells;
@@ -40,7 +41,10 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       return args[++i];
     };
     std::vector<long long> nums;
-    if (a == "--out") {
+    std::string selectError;
+    if (auto sel = parseSelectOption(args, i, select, selectError); sel != SelectOption::NotMine) {
+      if (sel == SelectOption::Bad) return usageError(selectError);
+    } else if (a == "--out") {
       auto v = value();
       if (!v) return usageError("--out needs a file name");
       out = *v;
@@ -93,7 +97,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
   if (!ensureDisplay("render", args)) return kExitInternal;
 
   AppContext ctx(cacheMb);
-  auto ds = openDataset(input, ctx);
+  auto ds = openDataset(input, ctx, {}, select);
   if (!ds) {
     std::cerr << "tessera: " << ds.error().message << "\n";
     return exitCodeFor(ds.error());

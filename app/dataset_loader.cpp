@@ -49,7 +49,8 @@ bool isUrl(const std::string& s) {
 }  // namespace
 
 data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& ctx,
-                                          const data::DemoProgress& progress) {
+                                          const data::DemoProgress& progress,
+                                          const data::ImageSelection& select) {
   OpenedDataset out;
   out.input = input;
   if (input == "demo") {
@@ -58,7 +59,7 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
       return data::ensureDemoDataset(data::defaultCacheDir(), ctx.tilePool, progress);
     });
     if (!demo) return std::unexpected(demo.error());
-    auto image = data::openImage(demo->image.string());
+    auto image = data::openImage(demo->image.string(), select);
     if (!image) return std::unexpected(image.error());
     out.image = std::move(*image);
     out.cells = demo->cells;
@@ -84,7 +85,7 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
       out.cells = *file;
       return out;
     }
-    auto image = data::openImage(input);
+    auto image = data::openImage(input, select);
     if (!image) return std::unexpected(image.error());
     out.image = std::move(*image);
     attachLabels(out);
@@ -106,12 +107,15 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
     return out;
   }
   if (std::filesystem::path(input).extension() == ".h5ad") {
+    if (!select.empty())
+      return data::fail(data::Errc::InvalidArgument,
+                        input + ": a cell table has no image series, wells or fields to pick");
     // Validate now so that a broken table is reported when it is opened, not later.
     if (auto ok = validateTable(ctx, input); !ok) return std::unexpected(ok.error());
     out.cells = input;
     return out;
   }
-  auto image = data::openImage(input);
+  auto image = data::openImage(input, select);
   if (!image) return std::unexpected(image.error());
   // Big plain images come with their coarse levels computed on demand; building the pyramid
   // in the background makes later pans and zooms as cheap as in any other pyramid.

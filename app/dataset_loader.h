@@ -25,9 +25,11 @@ struct OpenedDataset {
   std::map<std::int64_t, std::uint32_t> labelColors;
 };
 
-/// `progress` reports demo generation; returning false from it cancels.
+/// `progress` reports demo generation; returning false from it cancels. `select` picks the
+/// image of a container with several (series, plate well and field); see data::openImage.
 data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& ctx,
-                                          const data::DemoProgress& progress = {});
+                                          const data::DemoProgress& progress = {},
+                                          const data::ImageSelection& select = {});
 
 /// The `tessera info` description of a dataset (image fields at the top level, as the image
 /// JSON contract says, plus "cells" when a table is linked).

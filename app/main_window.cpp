@@ -26,6 +26,7 @@
 #include "widgets/downloads_panel.h"
 #include "widgets/embedding_view.h"
 #include "widgets/genes_panel.h"
+#include "widgets/image_picker.h"
 #include "widgets/image_view.h"
 #include "widgets/markers_panel.h"
 #include "widgets/profile_panel.h"
@@ -145,6 +146,11 @@ void MainWindow::buildDocks() {
   tabifyDockWidget(genesDock, clustersDock);
   tabifyDockWidget(markersDock, profileDock);
   tabifyDockWidget(downloadsDock, archivesDock);
+  picker_ = new widgets::ImagePicker();
+  pickerDock_ = dock(tr("Images"), "dock.images", picker_, Qt::RightDockWidgetArea);
+  pickerDock_->hide();  // shown for containers with several images
+  connect(picker_, &widgets::ImagePicker::imageChosen, this,
+          [this](const data::ImageSelection& select) { openInputs(inputs_, select); });
   genesDock->raise();
   markersDock->raise();
   downloadsDock->raise();
@@ -211,7 +217,7 @@ void MainWindow::buildMenus() {
   help->addAction(tr("&About Tessera"), this, &MainWindow::about);
 }
 
-void MainWindow::openInputs(const QStringList& inputs) {
+void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelection& select) {
   if (inputs.isEmpty()) return;
   if (cancelOpen_) cancelOpen_->store(true);
   auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -229,7 +235,7 @@ void MainWindow::openInputs(const QStringList& inputs) {
   for (const auto& in : inputs)
     list.push_back(in.toStdString());
   ctx_.jobPool.post(
-      [self, cancel, list, &ctx = ctx_] {
+      [self, cancel, list, select, inputs, &ctx = ctx_] {
         auto onProgress = [self, cancel](double f, const std::string& stage) {
           QMetaObject::invokeMethod(
               qApp,
@@ -247,7 +253,8 @@ void MainWindow::openInputs(const QStringList& inputs) {
         QStringList opened, errors;
         for (const auto& in : list) {
           if (cancel->load()) return;
-          auto result = openDataset(in, ctx, onProgress);
+          auto result = openDataset(in, ctx, onProgress,
+                                    &in == &list.front() ? select : data::ImageSelection{});
           if (!result) {
             errors << QString::fromStdString(result.error().message);
             continue;
@@ -263,9 +270,10 @@ void MainWindow::openInputs(const QStringList& inputs) {
         }
         QMetaObject::invokeMethod(
             qApp,
-            [self, cancel, merged, opened, errors] {
+            [self, cancel, merged, opened, errors, inputs] {
               if (!self || cancel->load()) return;
               if (self->progress_) self->progress_->reset();
+              if (!opened.isEmpty()) self->inputs_ = inputs;
               for (const auto& in : opened)
                 self->addRecent(in);
               if (!opened.isEmpty()) self->showDataset(merged);
@@ -289,6 +297,11 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
     view_->setLabels(current_->labels, current_->labelColors);
     const auto& l0 = current_->image->info().levels[0];
     channels_->setPlanes(l0.shape[data::kT], l0.shape[data::kZ]);
+    picker_->setInfo(current_->image->info());
+    pickerDock_->setVisible(picker_->hasChoice());
+    if (picker_->hasChoice()) pickerDock_->raise();
+  } else {
+    pickerDock_->hide();
   }
   if (current_->cells) {
     double w = 0, h = 0;

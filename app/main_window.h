@@ -11,6 +11,7 @@
 
 #include "app/dataset_loader.h"
 
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressDialog;
@@ -30,6 +31,7 @@ class ClustersPanel;
 class MarkersPanel;
 class DownloadsPanel;
 class ArchiveBrowser;
+class ImagePicker;
 }  // namespace tessera::widgets
 
 namespace tessera::app {
@@ -45,7 +47,8 @@ class MainWindow : public QMainWindow {
 
   /// Opens the inputs (paths, URLs or "demo") in the background as one dataset: the first
   /// image is shown and the first cell table is linked to it. Errors show in one dialog.
-  void openInputs(const QStringList& inputs);
+  /// `select` picks the image of the first input when it holds several (series, plate field).
+  void openInputs(const QStringList& inputs, const data::ImageSelection& select = {});
   widgets::ImageView* imageView() const { return view_; }
   widgets::ChannelPanel* channelPanel() const { return channels_; }
   widgets::GenesPanel* genesPanel() const { return genes_; }
@@ -53,6 +56,8 @@ class MainWindow : public QMainWindow {
   widgets::EmbeddingView* embeddingView() const { return embedding_; }
   widgets::ClustersPanel* clustersPanel() const { return clusters_; }
   widgets::MarkersPanel* markersPanel() const { return markers_; }
+  /// The Images dock's picker, shown when the image comes from a container with several.
+  widgets::ImagePicker* imagePicker() const { return picker_; }
   /// The linked cell views (session, overlays); never null.
   CellsLinker* cells() const { return cells_.get(); }
   const OpenedDataset* current() const { return current_.get(); }
@@ -94,6 +99,9 @@ class MainWindow : public QMainWindow {
   widgets::MarkersPanel* markers_ = nullptr;
   widgets::DownloadsPanel* downloads_ = nullptr;
   widgets::ArchiveBrowser* archives_ = nullptr;
+  widgets::ImagePicker* picker_ = nullptr;
+  QDockWidget* pickerDock_ = nullptr;
+  QStringList inputs_;  ///< what the current dataset was opened from, for re-opening a pick
   QLabel* downloadsLabel_ = nullptr;
   std::shared_ptr<data::HttpClient> http_;
   std::unique_ptr<CellsLinker> cells_;

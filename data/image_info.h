@@ -37,7 +37,7 @@ struct PlateWell {
   std::string path;                 ///< "A/1", relative to the plate group
   int row = 0;                      ///< index into PlateInfo::rows
   int column = 0;                   ///< index into PlateInfo::columns
-  std::vector<std::string> fields;  ///< image paths relative to the well, if known
+  std::vector<std::string> fields;  ///< image paths relative to the well; empty if not read
 };
 
 struct PlateInfo {
@@ -47,6 +47,22 @@ struct PlateInfo {
   std::vector<PlateWell> wells;
   int fieldCount = 0;       ///< declared field_count (0 if not given)
   std::string openedImage;  ///< store path of the field shown ("A/1/0")
+  int openedWell = 0;       ///< index into wells of the well shown
+  int openedField = 0;      ///< index into that well's fields of the field shown
+};
+
+/// Which image of a container to open; empty = the first one. Readers with one image accept
+/// only series 0. `series` picks an OME-TIFF Image, a bioformats2raw series or a SpatialData
+/// image element; `well` ("A/1", or row and column names run together, "A1") and `field` pick
+/// an HCS plate field (`field` alone picks a field of a well group).
+struct ImageSelection {
+  std::optional<int> series;
+  std::string well;
+  std::optional<int> field;
+  /// Read every plate well's field list (one metadata read per well, slow for remote plates
+  /// with hundreds of wells); otherwise only the opened well's fields are listed.
+  bool listPlateFields = false;
+  bool empty() const { return !series && well.empty() && !field; }
 };
 
 /// An OME-NGFF label image listed under the image's `labels` group, with its `image-label`
@@ -69,9 +85,13 @@ struct ImageInfo {
   std::vector<std::string> labels;          ///< names of label images, if any
   std::vector<LabelImageInfo> labelImages;  ///< those whose group could be read
   std::vector<std::string> warnings;        ///< non-fatal problems met while opening
-  /// Other images in the same container (bioformats2raw series, SpatialData images, OME-TIFF
-  /// images), as paths/names the reader understands; the opened one is first.
+  /// The images of the container (bioformats2raw series, SpatialData images, OME-TIFF images,
+  /// the fields of a well), as paths/names the reader understands, in container order.
   std::vector<std::string> series;
+  std::size_t seriesIndex = 0;  ///< which of `series` is open
+  /// Full-resolution t,c,z,y,x shape of each of `series` where the container states it
+  /// cheaply (all zeros when unknown); empty when not known at all.
+  std::vector<Shape5> seriesShapes;
   std::optional<PlateInfo> plate;  ///< set when a plate was opened (the image is one field)
 
   std::int64_t width(std::size_t level = 0) const { return levels.at(level).shape[kX]; }

@@ -1,5 +1,6 @@
 #include "data/image_open.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <cstring>
@@ -42,7 +43,7 @@ bool urlLooksLikeTiff(const std::string& url) {
   for (char& c : path)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return path.ends_with(".tif") || path.ends_with(".tiff") || path.ends_with(".btf") ||
-         path.ends_with(".tf8") || path.ends_with(".svs");
+         path.ends_with(".tf8") || path.ends_with(".svs") || path.ends_with(".companion.ome");
 }
 
 std::string zarrBaseUrl(std::string url) {
@@ -67,7 +68,8 @@ int probeZarrUrl(const std::string& url) {
   return store ? probeOmeZarr(**store, "") : 0;
 }
 
-Expected<std::shared_ptr<TileSource>> openZarrUrl(const std::string& url) {
+Expected<std::shared_ptr<TileSource>> openZarrUrl(const std::string& url,
+                                                  const ImageSelection& select) {
   auto store = openHttpStore(zarrBaseUrl(url));
   if (!store) return std::unexpected(store.error());
   // Surface transport failures and HTML error pages before the reader turns them into
@@ -77,7 +79,7 @@ Expected<std::shared_ptr<TileSource>> openZarrUrl(const std::string& url) {
     if (meta) break;
     if (meta.error().code != Errc::NotFound) return std::unexpected(meta.error());
   }
-  auto src = OmeZarrSource::open(*store, "");
+  auto src = OmeZarrSource::open(*store, "", select);
   if (!src) return std::unexpected(src.error());
   return std::shared_ptr<TileSource>(std::move(*src));
 }
@@ -89,12 +91,13 @@ int probeTiffUrl(const std::string& url) {
   return store ? probeTiff(**store, key, key) : 0;
 }
 
-Expected<std::shared_ptr<TileSource>> openTiffUrl(const std::string& url) {
+Expected<std::shared_ptr<TileSource>> openTiffUrl(const std::string& url,
+                                                  const ImageSelection& select) {
   const auto [base, key] = tiffUrlParts(url);
   auto store = openHttpStore(base);
   if (!store) return std::unexpected(store.error());
   if (auto size = (*store)->size(key); !size) return std::unexpected(size.error());
-  auto src = OmeTiffSource::open(*store, key);
+  auto src = OmeTiffSource::open(*store, key, select);
   if (!src) return std::unexpected(src.error());
   return std::shared_ptr<TileSource>(std::move(*src));
 }
@@ -106,11 +109,12 @@ int probeZarr(const std::string& location) {
   return probeOmeZarr(LocalStore(*dir), "");
 }
 
-Expected<std::shared_ptr<TileSource>> openZarr(const std::string& location) {
-  if (isHttpUrl(location)) return openZarrUrl(location);
+Expected<std::shared_ptr<TileSource>> openZarr(const std::string& location,
+                                               const ImageSelection& select) {
+  if (isHttpUrl(location)) return openZarrUrl(location, select);
   const auto dir = zarrDirectory(location);
   if (!dir) return fail(Errc::Unsupported, location + ": not a zarr directory");
-  auto src = OmeZarrSource::open(std::make_shared<LocalStore>(*dir), "");
+  auto src = OmeZarrSource::open(std::make_shared<LocalStore>(*dir), "", select);
   if (!src) return std::unexpected(src.error());
   return std::shared_ptr<TileSource>(std::move(*src));
 }
@@ -123,9 +127,14 @@ int probeTiffFile(const std::string& location) {
   return probeTiff(LocalStore(p), "", p.filename().string());
 }
 
-Expected<std::shared_ptr<TileSource>> openTiff(const std::string& location) {
-  if (isHttpUrl(location)) return openTiffUrl(location);
-  auto src = OmeTiffSource::open(std::make_shared<LocalStore>(fs::path(location)), "");
+// The file's directory is the store, so that the other files of a multi-file set (and a
+// BinaryOnly file's companion) are reachable as sibling keys.
+Expected<std::shared_ptr<TileSource>> openTiff(const std::string& location,
+                                               const ImageSelection& select) {
+  if (isHttpUrl(location)) return openTiffUrl(location, select);
+  const fs::path p(location);
+  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  auto src = OmeTiffSource::open(std::make_shared<LocalStore>(dir), p.filename().string(), select);
   if (!src) return std::unexpected(src.error());
   return std::shared_ptr<TileSource>(std::move(*src));
 }
@@ -154,8 +163,13 @@ std::vector<int> storedSlots(const std::vector<std::string>& axes) {
   return slots;
 }
 
+// Readers of single-image formats: any selection but series 0 names something absent.
 template <class Source>
-Expected<std::shared_ptr<TileSource>> openAs(const std::string& location) {
+Expected<std::shared_ptr<TileSource>> openAs(const std::string& location,
+                                             const ImageSelection& select) {
+  if (select.series.value_or(0) != 0 || !select.well.empty() || select.field)
+    return fail(Errc::InvalidArgument,
+                location + ": holds a single image; there is no other series, well or field");
   auto src = Source::open(location);
   if (!src) return std::unexpected(src.error());
   return std::shared_ptr<TileSource>(std::move(*src));
@@ -186,11 +200,13 @@ const ImageFormat* bestImageFormat(const std::string& location) {
   return best;
 }
 
-Expected<std::shared_ptr<TileSource>> openImage(const std::string& location) {
+Expected<std::shared_ptr<TileSource>> openImage(const std::string& location,
+                                                const ImageSelection& select) {
   if (location.find("://") != std::string::npos) {
     auto url = parseUrl(location);  // names the bad scheme or the malformed part
     if (!url) return std::unexpected(url.error());
-    return urlLooksLikeTiff(location) ? openTiffUrl(location) : openZarrUrl(location);
+    return urlLooksLikeTiff(location) ? openTiffUrl(location, select)
+                                      : openZarrUrl(location, select);
   }
   std::error_code ec;
   if (location.empty() || !fs::exists(fs::path(location), ec))
@@ -203,7 +219,17 @@ Expected<std::shared_ptr<TileSource>> openImage(const std::string& location) {
     return fail(Errc::Unsupported,
                 location + ": not an image format Tessera can open (tried " + tried + ")");
   }
-  return format->open(location);
+  return format->open(location, select);
+}
+
+bool hasImageChoice(const ImageInfo& info) {
+  if (info.plate) {
+    const PlateInfo& p = *info.plate;
+    if (p.wells.size() > 1 || p.fieldCount > 1) return true;
+    return std::any_of(p.wells.begin(), p.wells.end(),
+                       [](const PlateWell& w) { return w.fields.size() > 1; });
+  }
+  return info.series.size() > 1;
 }
 
 nlohmann::json imageInfoToJson(const ImageInfo& info) {
@@ -253,15 +279,31 @@ nlohmann::json imageInfoToJson(const ImageInfo& info) {
     }
     out["label_images"] = images;
   }
+  if (info.series.size() > 1 && !info.plate) {  // a plate lists its fields under "plate"
+    json series = json::array();
+    for (std::size_t i = 0; i < info.series.size(); ++i) {
+      json entry = {{"index", i}, {"name", info.series[i]}};
+      if (i < info.seriesShapes.size() && info.seriesShapes[i][kX] > 0)
+        entry["shape"] = info.seriesShapes[i];
+      series.push_back(entry);
+    }
+    out["series"] = series;
+    out["series_index"] = info.seriesIndex;
+  }
   if (info.plate) {
     const PlateInfo& p = *info.plate;
     json wells = json::array();
     for (const auto& w : p.wells)
       wells.push_back(
           {{"path", w.path}, {"row", w.row}, {"column", w.column}, {"fields", w.fields}});
-    out["plate"] = {{"name", p.name},       {"rows", p.rows},
-                    {"columns", p.columns}, {"field_count", p.fieldCount},
-                    {"wells", wells},       {"opened", p.openedImage}};
+    out["plate"] = {{"name", p.name},
+                    {"rows", p.rows},
+                    {"columns", p.columns},
+                    {"field_count", p.fieldCount},
+                    {"wells", wells},
+                    {"opened", p.openedImage},
+                    {"opened_well", p.openedWell},
+                    {"opened_field", p.openedField}};
   }
   if (!info.warnings.empty()) out["warnings"] = info.warnings;
   return out;

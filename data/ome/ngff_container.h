@@ -15,12 +15,17 @@ namespace tessera::data {
 struct NgffImageLocation {
   std::string imagePath;            ///< store path of the multiscales image group
   std::string container;            ///< "", "plate", "well", "bioformats2raw", "spatialdata"
-  std::vector<std::string> series;  ///< sibling images (store paths), imagePath first
+  std::vector<std::string> series;  ///< the container's images (store paths), in order
+  std::size_t seriesIndex = 0;      ///< which of `series` imagePath is
   std::optional<PlateInfo> plate;
   std::vector<std::string> warnings;
 };
 
-Expected<NgffImageLocation> locateNgffImage(const Store& store, const std::string& path);
+/// The image `select` picks (the first one when it is empty). A selection the container cannot
+/// satisfy (series out of range, unknown well, a field of a single image) is
+/// Errc::InvalidArgument naming the container and what it holds.
+Expected<NgffImageLocation> locateNgffImage(const Store& store, const std::string& path,
+                                            const ImageSelection& select = {});
 
 /// 100 for a multiscales image, 95 for a plate/well/bioformats2raw container, 90 for a
 /// SpatialData root with images, 0 otherwise (including unreadable metadata).

@@ -85,6 +85,30 @@ LabelImageInfo readLabelImage(const Store& store, const std::string& imagePath,
   return out;
 }
 
+// Full-resolution t,c,z,y,x shape of the multiscales image at `path` (zeros when unreadable):
+// its metadata and level 0's array metadata, no chunks.
+Shape5 imageShape(const std::shared_ptr<const Store>& store, const std::string& path) {
+  Shape5 shape{0, 0, 0, 0, 0};
+  auto attrs = readZarrNodeAttributes(*store, path);
+  if (!attrs) return shape;
+  const NgffAttributes ng = ngffAttributes(attrs->attributes, attrs->zarrV3);
+  auto ms = parseMultiscale(ng, attrs->file);
+  if (!ms || ms->datasets.empty()) return shape;
+  auto arr = ZarrArray::open(store, joinZarrPath(path, ms->datasets.front().path));
+  if (!arr) return shape;
+  const auto& dims = (*arr)->shape();
+  if (ms->axisNames.empty()) ms->axisNames = defaultAxisNames(dims.size());
+  auto slots = mapAxesToCanonical(*ms, attrs->file);
+  if (!slots || slots->size() != dims.size()) return shape;
+  shape = {1, 1, 1, 1, 1};
+  for (std::size_t i = 0; i < dims.size(); ++i)
+    shape[static_cast<std::size_t>((*slots)[i])] = dims[i];
+  return shape;
+}
+
+// Shapes are read for the first images only: each costs two metadata reads (over HTTP too).
+constexpr std::size_t kMaxSeriesShapes = 256;
+
 }  // namespace
 
 struct OmeZarrOpener {
@@ -108,6 +132,11 @@ Expected<std::shared_ptr<OmeZarrSource>> OmeZarrOpener::open(std::shared_ptr<con
   info.source = storeKeyName(*store, "");
   info.warnings = loc.warnings;
   info.series = loc.series;
+  info.seriesIndex = loc.seriesIndex;
+  if (loc.series.size() > 1)
+    for (std::size_t i = 0; i < loc.series.size(); ++i)
+      info.seriesShapes.push_back(i < kMaxSeriesShapes ? imageShape(store, loc.series[i])
+                                                       : Shape5{0, 0, 0, 0, 0});
   info.plate = loc.plate;
   info.warnings.insert(info.warnings.end(), ms->warnings.begin(), ms->warnings.end());
   if (ng.version.empty())
@@ -197,9 +226,10 @@ Expected<std::shared_ptr<OmeZarrSource>> OmeZarrOpener::open(std::shared_ptr<con
 }
 
 Expected<std::shared_ptr<OmeZarrSource>> OmeZarrSource::open(std::shared_ptr<const Store> store,
-                                                             const std::string& path) {
+                                                             const std::string& path,
+                                                             const ImageSelection& select) {
   if (!store) return fail(Errc::InvalidArgument, "OmeZarrSource: no store");
-  auto loc = locateNgffImage(*store, path);
+  auto loc = locateNgffImage(*store, path, select);
   if (!loc) return std::unexpected(loc.error());
   return OmeZarrOpener::open(std::move(store), *loc);
 }

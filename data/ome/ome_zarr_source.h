@@ -2,9 +2,11 @@
 /// TileSource over an OME-Zarr (OME-NGFF 0.1-0.5) image read through any Store.
 ///
 /// open() resolves containers to one image group: a multiscales image, an HCS plate or well
-/// (first field; the plate layout goes to ImageInfo::plate), a bioformats2raw layout (series 0;
-/// the others are listed in ImageInfo::series) or a SpatialData root (its first `images/`
-/// element). It reads metadata only. The source owns its ZarrArrays and shares the Store.
+/// (the selected field, else the first; the plate layout with every well's fields goes to
+/// ImageInfo::plate), a bioformats2raw layout (the selected series, else series 0) or a
+/// SpatialData root (the selected `images/` element, else the first); the container's images
+/// are listed in ImageInfo::series with their shapes. It reads metadata only. The source owns its
+/// ZarrArrays and shares the Store.
 ///
 /// Threads: info() is immutable after open(); readTile() may be called from any number of
 /// workers at once (ZarrArray reads are thread-safe and the source keeps no mutable state).
@@ -21,9 +23,11 @@ namespace tessera::data {
 
 class OmeZarrSource final : public TileSource {
  public:
-  /// `path` is the group inside the store ("" for the root).
+  /// `path` is the group inside the store ("" for the root); `select` picks the image of a
+  /// container (see ImageSelection).
   static Expected<std::shared_ptr<OmeZarrSource>> open(std::shared_ptr<const Store> store,
-                                                       const std::string& path = "");
+                                                       const std::string& path = "",
+                                                       const ImageSelection& select = {});
 
   const ImageInfo& info() const override { return info_; }
   /// Reads the tile through ZarrArray::readChunk when a chunk is exactly one (t, c, z) plane

@@ -130,21 +130,21 @@ Expected<std::vector<OmeImageXml>> parseOmeXml(std::string_view xml, const std::
   return images;
 }
 
-std::vector<std::int64_t> omePlaneIfds(const OmeImageXml& im, std::int64_t planeChannels,
-                                       const std::string& thisFileName,
-                                       std::vector<std::string>& warnings) {
+std::vector<OmePlaneRef> omePlaneRefs(const OmeImageXml& im, std::int64_t planeChannels,
+                                      const std::string& thisFileName,
+                                      std::vector<std::string>& warnings) {
   const std::int64_t total = im.sizeZ * planeChannels * im.sizeT;
-  std::vector<std::int64_t> ifds(static_cast<std::size_t>(total), -1);
+  std::vector<OmePlaneRef> refs(static_cast<std::size_t>(total));
   if (im.tiffData.empty()) {
     for (std::int64_t p = 0; p < total; ++p)
-      ifds[static_cast<std::size_t>(p)] = p;
-    return ifds;
+      refs[static_cast<std::size_t>(p)].ifd = p;
+    return refs;
   }
-  bool external = false;
   bool singleFile = true;
   for (const auto& td : im.tiffData)
     singleFile = singleFile && td.fileName == im.tiffData.front().fileName &&
                  td.uuid == im.tiffData.front().uuid;
+  std::string unnamed;  // a UUID whose file is not named: those planes cannot be found
   for (const auto& td : im.tiffData) {
     const std::int64_t start = omePlaneIndex(im.dimensionOrder, td.firstZ, td.firstC, td.firstT,
                                              im.sizeZ, planeChannels, im.sizeT);
@@ -156,18 +156,29 @@ std::vector<std::int64_t> omePlaneIfds(const OmeImageXml& im, std::int64_t plane
     const bool here = singleFile || (td.fileName.empty() && td.uuid.empty()) ||
                       td.fileName == thisFileName ||
                       (!td.uuid.empty() && td.uuid == im.documentUuid);
-    const bool elsewhere = !here;
-    external = external || elsewhere;
-    for (std::int64_t k = 0; k < count && start + k < total && start + k >= 0; ++k)
-      ifds[static_cast<std::size_t>(start + k)] = elsewhere ? -1 : ifd + k;
+    if (!here && td.fileName.empty()) unnamed = td.uuid;
+    for (std::int64_t k = 0; k < count && start + k < total && start + k >= 0; ++k) {
+      OmePlaneRef& r = refs[static_cast<std::size_t>(start + k)];
+      r.file = here ? std::string() : td.fileName;
+      r.ifd = here || !td.fileName.empty() ? ifd + k : -1;
+    }
   }
-  if (external)
-    warnings.push_back(
-        "some planes are stored in other files of a multi-file OME-TIFF set; "
-        "they read as empty");
-  else if (std::find(ifds.begin(), ifds.end(), -1) != ifds.end())
+  if (!unnamed.empty())
+    warnings.push_back("OME-XML TiffData names the file with UUID " + unnamed +
+                       " by UUID only; its planes read as empty");
+  else if (std::any_of(refs.begin(), refs.end(), [](const OmePlaneRef& r) { return r.ifd < 0; }))
     warnings.push_back("OME-XML TiffData does not map every plane; unmapped planes read as empty");
-  return ifds;
+  return refs;
+}
+
+std::optional<std::string> omeBinaryOnlyMetadataFile(std::string_view xml) {
+  std::string why;
+  auto elements = parseXmlElements(xml, &why);
+  if (!elements) return std::nullopt;
+  for (const auto& e : *elements)
+    if (e.name == "BinaryOnly")
+      if (const auto* f = e.attribute("MetadataFile"); f && !f->empty()) return *f;
+  return std::nullopt;
 }
 
 std::string omeUnitName(const std::string& s) {

@@ -46,14 +46,26 @@ std::int64_t omePlaneIndex(const std::string& dimensionOrder, std::int64_t z, st
                            std::int64_t t, std::int64_t sizeZ, std::int64_t sizeC,
                            std::int64_t sizeT);
 
-/// IFD of every plane, indexed by omePlaneIndex, for `planeChannels` channel planes (SizeC
-/// divided by samples per pixel). -1 marks planes stored elsewhere (another file of a
-/// multi-file set) or not mapped; such planes are reported in `warnings`. A TiffData is in
-/// this file when its UUID is the document's, its FileName is `thisFileName`, or every
-/// TiffData names the same single file (a renamed single-file OME-TIFF).
-std::vector<std::int64_t> omePlaneIfds(const OmeImageXml& image, std::int64_t planeChannels,
-                                       const std::string& thisFileName,
-                                       std::vector<std::string>& warnings);
+/// Where one plane is stored: `file` is a FileName of the set relative to the OME-XML's
+/// directory, "" for the file being read (the one holding the XML, or the primary file of a
+/// companion-described set); `ifd` is the IFD index in that file, -1 when unmapped.
+struct OmePlaneRef {
+  std::string file;
+  std::int64_t ifd = -1;
+};
+
+/// The location of every plane, indexed by omePlaneIndex, for `planeChannels` channel planes
+/// (SizeC divided by samples per pixel). A TiffData is in the file being read when it names no
+/// file, its UUID is the document's, its FileName is `thisFileName`, or every TiffData names
+/// the same single file (a renamed single-file OME-TIFF). Unmapped planes, and planes in a
+/// file known only by UUID, are reported in `warnings`.
+std::vector<OmePlaneRef> omePlaneRefs(const OmeImageXml& image, std::int64_t planeChannels,
+                                      const std::string& thisFileName,
+                                      std::vector<std::string>& warnings);
+
+/// The companion file named by a BinaryOnly OME-XML (`<BinaryOnly MetadataFile="x.companion.ome"
+/// .../>`), or nullopt when `xml` is not a BinaryOnly stub.
+std::optional<std::string> omeBinaryOnlyMetadataFile(std::string_view xml);
 
 /// OME unit symbols to the names NGFF uses ("µm" -> "micrometer"); unknown ones unchanged.
 std::string omeUnitName(const std::string& symbol);
