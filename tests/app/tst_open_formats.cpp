@@ -15,9 +15,13 @@
 #include "app/dataset_loader.h"
 #include "data/export/region_export.h"
 #include "data/plain/plain_image_source.h"
+#include "tests/support/read_level.h"
 
 using namespace tessera;
 namespace fs = std::filesystem;
+
+using tessera::test::readLevel;
+using tessera::test::slurp;
 
 namespace {
 
@@ -33,41 +37,6 @@ bool runPython(const QStringList& args) {
     return false;
   }
   return true;
-}
-
-data::Bytes slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return data::Bytes(std::istreambuf_iterator<char>(f), {});
-}
-
-// Level `level` in t,c,z,y,x C order; empty (with a warning) if a tile fails.
-data::Bytes readLevel(const data::TileSource& src, int level) {
-  const auto& L = src.info().levels[static_cast<std::size_t>(level)];
-  const std::size_t es = data::dtypeSize(src.info().dtype);
-  data::Bytes out(
-      static_cast<std::size_t>(L.shape[0] * L.shape[1] * L.shape[2] * L.shape[3] * L.shape[4]) *
-      es);
-  for (std::int64_t t = 0; t < L.shape[data::kT]; ++t)
-    for (std::int64_t c = 0; c < L.shape[data::kC]; ++c)
-      for (std::int64_t z = 0; z < L.shape[data::kZ]; ++z)
-        for (std::int64_t r = 0; r < data::tileRows(L); ++r)
-          for (std::int64_t col = 0; col < data::tileCols(L); ++col) {
-            auto tile = src.readTile({level, t, c, z, r, col}, {});
-            if (!tile) {
-              qWarning("%s", tile.error().message.c_str());
-              return {};
-            }
-            const std::int64_t plane = ((t * L.shape[data::kC] + c) * L.shape[data::kZ] + z) *
-                                       L.shape[data::kY] * L.shape[data::kX];
-            for (int y = 0; y < tile->height; ++y) {
-              const std::int64_t gy = r * L.chunk[data::kY] + y, gx = col * L.chunk[data::kX];
-              std::memcpy(
-                  out.data() + static_cast<std::size_t>(plane + gy * L.shape[data::kX] + gx) * es,
-                  tile->data.data() + static_cast<std::size_t>(y) * tile->width * es,
-                  static_cast<std::size_t>(tile->width) * es);
-            }
-          }
-  return out;
 }
 
 // y, x, samples interleaved (an RGB dump) to c, y, x planes.

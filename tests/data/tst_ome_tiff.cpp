@@ -14,8 +14,10 @@
 
 #include "data/local_store.h"
 #include "data/tiff/ome_tiff_source.h"
+#include "tests/support/read_level.h"
 
 using namespace tessera::data;
+using namespace tessera::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -27,40 +29,6 @@ std::shared_ptr<OmeTiffSource> openOrFail(const fs::path& p) {
   auto src = OmeTiffSource::open(std::make_shared<LocalStore>(p), "");
   if (!src) qWarning("%s", src.error().message.c_str());
   return src ? *src : nullptr;
-}
-
-// Every tile of one level, assembled into t,c,z,y,x C order.
-Bytes readLevel(const OmeTiffSource& src, int level) {
-  const LevelInfo& L = src.info().levels[static_cast<std::size_t>(level)];
-  const std::size_t es = dtypeSize(src.info().dtype);
-  Bytes out(
-      static_cast<std::size_t>(L.shape[0] * L.shape[1] * L.shape[2] * L.shape[3] * L.shape[4]) *
-      es);
-  for (std::int64_t t = 0; t < L.shape[kT]; ++t)
-    for (std::int64_t c = 0; c < L.shape[kC]; ++c)
-      for (std::int64_t z = 0; z < L.shape[kZ]; ++z)
-        for (std::int64_t r = 0; r < tileRows(L); ++r)
-          for (std::int64_t col = 0; col < tileCols(L); ++col) {
-            auto tile = src.readTile({level, t, c, z, r, col}, {});
-            if (!tile) {
-              qWarning("%s", tile.error().message.c_str());
-              return {};
-            }
-            const std::int64_t plane =
-                ((t * L.shape[kC] + c) * L.shape[kZ] + z) * L.shape[kY] * L.shape[kX];
-            for (int y = 0; y < tile->height; ++y) {
-              const std::int64_t gy = r * L.chunk[kY] + y, gx = col * L.chunk[kX];
-              std::memcpy(out.data() + static_cast<std::size_t>(plane + gy * L.shape[kX] + gx) * es,
-                          tile->data.data() + static_cast<std::size_t>(y) * tile->width * es,
-                          static_cast<std::size_t>(tile->width) * es);
-            }
-          }
-  return out;
-}
-
-Bytes slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(f), {});
 }
 
 // A smooth 8-bit ramp (JPEG-friendly) written as a single-channel TIFF with libtiff.

@@ -17,8 +17,10 @@
 #include "data/remote/remote_context.h"
 #include "data/tiff/ome_tiff_source.h"
 #include "tests/fixtures/remote/test_servers.h"
+#include "tests/support/read_level.h"
 
 using namespace tessera::data;
+using namespace tessera::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -57,40 +59,6 @@ class RecordingStore final : public Store {
   mutable std::mutex mutex_;
   mutable std::set<std::string> keys_;
 };
-
-Bytes slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(f), {});
-}
-
-// Every tile of level 0 in t,c,z,y,x C order; empty (with a warning) if a tile fails.
-Bytes readAll(const TileSource& src) {
-  const LevelInfo& L = src.info().levels[0];
-  const std::size_t es = dtypeSize(src.info().dtype);
-  Bytes out(
-      static_cast<std::size_t>(L.shape[0] * L.shape[1] * L.shape[2] * L.shape[3] * L.shape[4]) *
-      es);
-  for (std::int64_t t = 0; t < L.shape[kT]; ++t)
-    for (std::int64_t c = 0; c < L.shape[kC]; ++c)
-      for (std::int64_t z = 0; z < L.shape[kZ]; ++z)
-        for (std::int64_t r = 0; r < tileRows(L); ++r)
-          for (std::int64_t col = 0; col < tileCols(L); ++col) {
-            auto tile = src.readTile({0, t, c, z, r, col}, {});
-            if (!tile) {
-              qWarning("%s", tile.error().message.c_str());
-              return {};
-            }
-            const std::int64_t plane =
-                ((t * L.shape[kC] + c) * L.shape[kZ] + z) * L.shape[kY] * L.shape[kX];
-            for (int y = 0; y < tile->height; ++y) {
-              const std::int64_t gy = r * L.chunk[kY] + y, gx = col * L.chunk[kX];
-              std::memcpy(out.data() + static_cast<std::size_t>(plane + gy * L.shape[kX] + gx) * es,
-                          tile->data.data() + static_cast<std::size_t>(y) * tile->width * es,
-                          static_cast<std::size_t>(tile->width) * es);
-            }
-          }
-  return out;
-}
 
 std::shared_ptr<TileSource> openOrFail(const fs::path& p, const ImageSelection& select = {}) {
   auto src = openImage(p.string(), select);
@@ -136,7 +104,7 @@ class TestOmeTiffSets : public QObject {
     QCOMPARE(src->info().channels[1].name, std::string("uuidset-ch1"));
     for (const auto& w : src->info().warnings)
       QVERIFY2(w.find("empty") == std::string::npos, w.c_str());
-    QVERIFY(readAll(*src) == slurp(kWork / e["raw"].get<std::string>()));
+    QVERIFY(readLevel(*src, 0) == slurp(kWork / e["raw"].get<std::string>()));
   }
 
   // Every member is read through the Store the set was opened with (so HTTP sets work too).
@@ -145,7 +113,7 @@ class TestOmeTiffSets : public QObject {
     auto src = OmeTiffSource::open(store, "a.ome.tif");
     QVERIFY2(src, src ? "" : src.error().message.c_str());
     QCOMPARE(store->keys(), (std::set<std::string>{"a.ome.tif"}));  // siblings open lazily
-    QVERIFY(readAll(**src) == slurp(kWork / "uuidset/expected.raw"));
+    QVERIFY(readLevel(**src, 0) == slurp(kWork / "uuidset/expected.raw"));
     QCOMPARE(store->keys(), (std::set<std::string>{"a.ome.tif", "b.ome.tif", "c.ome.tif"}));
   }
 
@@ -164,7 +132,7 @@ class TestOmeTiffSets : public QObject {
           {"binonly/set.companion.ome", "binonly/expected.raw"}}) {
       auto src = openImage(nginx.url(url));
       QVERIFY2(src, src ? "" : src.error().message.c_str());
-      QVERIFY2(readAll(**src) == slurp(kWork / raw), url.c_str());
+      QVERIFY2(readLevel(**src, 0) == slurp(kWork / raw), url.c_str());
     }
     auto missing = openImage(nginx.url("uuidset_missing/b.ome.tif"));
     QVERIFY(missing);
@@ -225,7 +193,7 @@ class TestOmeTiffSets : public QObject {
     QCOMPARE(src->info().dtype, DType::I16);
     checkShape(src->info(), e["shape"]);
     QCOMPARE(src->info().channels[2].name, std::string("binonly-ch2"));
-    QVERIFY(readAll(*src) == slurp(kWork / e["raw"].get<std::string>()));
+    QVERIFY(readLevel(*src, 0) == slurp(kWork / e["raw"].get<std::string>()));
   }
 
   void binaryOnlyWithoutCompanionNamesIt() {
@@ -253,7 +221,7 @@ class TestOmeTiffSets : public QObject {
       QCOMPARE(info.seriesShapes[1], (Shape5{1, 3, 1, 16, 12}));
       QCOMPARE(std::string(dtypeName(info.dtype)), want["dtype"].get<std::string>());
       checkShape(info, want["shape"]);
-      QVERIFY(readAll(*src) == slurp(kWork / want["raw"].get<std::string>()));
+      QVERIFY(readLevel(*src, 0) == slurp(kWork / want["raw"].get<std::string>()));
     }
     auto first = openOrFail(p);
     QVERIFY(first);
