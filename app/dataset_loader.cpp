@@ -4,6 +4,7 @@
 
 #include "app/app_context.h"
 #include "data/anndata/h5ad_reader.h"
+#include "data/cells/cells_open.h"
 #include "data/image_open.h"
 #include "data/plain/plain_image_source.h"
 #include "data/remote/download.h"
@@ -112,6 +113,11 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
     return out;
   }
   auto image = data::openImage(input);
+  if (!image && data::bestCellsFormat(input)) {
+    // Not an image but a cell table (Xenium folder, AnnData zarr, SpatialData, CSV).
+    out.cells = input;
+    return out;
+  }
   if (!image) return std::unexpected(image.error());
   // Big plain images come with their coarse levels computed on demand; building the pyramid
   // in the background makes later pans and zooms as cheap as in any other pyramid.
@@ -122,15 +128,27 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   return out;
 }
 
-nlohmann::json describeDataset(const OpenedDataset& dataset) {
+nlohmann::json describeDataset(const OpenedDataset& dataset, AppContext& ctx) {
   nlohmann::json j = dataset.image ? data::imageInfoToJson(dataset.image->info())
                                    : nlohmann::json{{"kind", "table"}};
   if (dataset.cells) {
     nlohmann::json cells{{"path", dataset.cells->string()}};
-    if (auto table = data::H5adFile::open(*dataset.cells))
-      cells.update(table->summary());
+    // h5ad keeps its detailed summary (X storage, layers, raw); other tables (Visium, Xenium,
+    // zarr, CSV) are described through the common cell-table model with their affine.
+    auto summary = onHdf5Thread(ctx, [&]() -> data::Expected<nlohmann::json> {
+      if (dataset.cells->extension() == ".h5ad") {
+        auto table = data::H5adFile::open(*dataset.cells);
+        if (!table) return std::unexpected(table.error());
+        return table->summary();
+      }
+      auto table = data::openCells(dataset.cells->string());
+      if (!table) return std::unexpected(table.error());
+      return data::cellTableSummary(*table);
+    });
+    if (summary)
+      cells.update(*summary);
     else
-      cells["error"] = table.error().message;
+      cells["error"] = summary.error().message;
     if (!dataset.image) {
       cells["kind"] = "table";
       return cells;

@@ -31,6 +31,6 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
 
 /// The `tessera info` description of a dataset (image fields at the top level, as the image
 /// JSON contract says, plus "cells" when a table is linked).
-nlohmann::json describeDataset(const OpenedDataset& dataset);
+nlohmann::json describeDataset(const OpenedDataset& dataset, AppContext& ctx);
 
 }  // namespace tessera::app

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace tessera::data {
 
@@ -44,7 +46,31 @@ const CellColumn* CellTable::column(const std::string& name) const {
 std::int64_t CellTable::geneIndex(const std::string& name) const {
   for (std::size_t i = 0; i < geneNames.size(); ++i)
     if (geneNames[i] == name) return static_cast<std::int64_t>(i);
+  for (std::size_t i = 0; i < geneIds.size(); ++i)
+    if (geneIds[i] == name) return static_cast<std::int64_t>(i);
   return -1;
+}
+
+std::vector<std::string> makeUniqueNames(const std::vector<std::string>& names) {
+  std::unordered_set<std::string_view> seen;
+  std::unordered_set<std::string> used(names.begin(), names.end());
+  std::unordered_map<std::string_view, int> lastSuffix;
+  std::vector<std::string> out;
+  out.reserve(names.size());
+  for (const auto& n : names) {
+    if (seen.insert(n).second) {
+      out.push_back(n);
+      continue;
+    }
+    int& k = lastSuffix[n];
+    std::string candidate;
+    do
+      candidate = n + "-" + std::to_string(++k);
+    while (used.count(candidate));
+    used.insert(candidate);
+    out.push_back(std::move(candidate));
+  }
+  return out;
 }
 
 Expected<std::vector<float>> CellTable::readGene(const std::string& name) const {
@@ -104,6 +130,28 @@ Expected<void> validateCellTable(const CellTable& t) {
         return fail(Errc::Corrupt, t.location + ": a transcript gene code is out of range");
   }
   return {};
+}
+
+std::vector<std::uint8_t> Transcripts::passingQv(float minQv) const {
+  std::vector<std::uint8_t> out(size(), 1);
+  for (std::size_t i = 0; i < qv.size() && i < out.size(); ++i)
+    out[i] = qv[i] >= minQv ? 1 : 0;
+  return out;
+}
+
+std::vector<std::int32_t> Transcripts::cellRows(
+    const std::vector<std::string>& tableCellIds) const {
+  std::unordered_map<std::string_view, std::int32_t> row;
+  row.reserve(tableCellIds.size());
+  for (std::size_t i = 0; i < tableCellIds.size(); ++i)
+    row.emplace(tableCellIds[i], static_cast<std::int32_t>(i));
+  std::vector<std::int32_t> codeToRow(cellIds.size(), -1);
+  for (std::size_t c = 0; c < cellIds.size(); ++c)
+    if (auto it = row.find(cellIds[c]); it != row.end()) codeToRow[c] = it->second;
+  std::vector<std::int32_t> out(size(), -1);
+  for (std::size_t i = 0; i < cell.size() && i < out.size(); ++i)
+    if (cell[i] >= 0) out[i] = codeToRow[static_cast<std::size_t>(cell[i])];
+  return out;
 }
 
 std::int64_t checkCellsInImage(CellTable& t, double width, double height) {

@@ -1,6 +1,7 @@
 #pragma once
 /// Loading transcript points from a Xenium-style `transcripts.csv.gz` (header with
-/// feature_name, x_location, y_location and optionally z_location, qv; quoted or bare fields).
+/// feature_name, x_location, y_location and optionally z_location, qv, cell_id and
+/// overlaps_nucleus; quoted or bare fields). Gene names and cell ids are interned per file.
 /// The calling thread inflates; blocks of whole lines are parsed on `executor` when one is given
 /// (the caller's thread otherwise), then merged in file order with one gene dictionary.
 /// Blocking; call from a worker, never the UI thread. `stop` cancels between blocks.

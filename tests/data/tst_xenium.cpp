@@ -117,6 +117,31 @@ class TestXenium : public QObject {
       ++perGene[t->geneNames[g]];
     for (const auto& [g, n] : exp_["tx_per_gene"].items())
       QCOMPARE(perGene[g], n.get<std::int64_t>());
+
+    // cell_id and overlaps_nucleus per transcript; "UNASSIGNED" is no cell.
+    QCOMPARE(t->cell.size(), t->size());
+    QCOMPARE(t->overlapsNucleus.size(), t->size());
+    for (std::size_t i = 0; i < exp_["tx_cell_overlaps"].size(); ++i) {
+      const auto& r = exp_["tx_cell_overlaps"][i];
+      const auto id = r[0].get<std::string>();
+      if (id == "UNASSIGNED")
+        QCOMPARE(t->cell[i], -1);
+      else
+        QCOMPARE(t->cellIds[static_cast<std::size_t>(t->cell[i])], id);
+      QCOMPARE(int(t->overlapsNucleus[i]), r[1].get<int>());
+    }
+    QCOMPARE(std::count(t->cell.begin(), t->cell.end(), -1),
+             exp_["tx_unassigned"].get<std::int64_t>());
+    const auto ids = exp_["ids"].get<std::vector<std::string>>();
+    const auto rows = t->cellRows(ids);
+    for (const auto& [id, n] : exp_["tx_per_cell"].items()) {
+      const auto row = std::find(ids.begin(), ids.end(), id) - ids.begin();
+      QCOMPARE(std::int64_t(std::count(rows.begin(), rows.end(), row)), n.get<std::int64_t>());
+    }
+    // qv is kept so low-quality transcripts can be filtered (Xenium's own cut is 20).
+    const auto pass = t->passingQv(20);
+    QCOMPARE(std::int64_t(std::count(pass.begin(), pass.end(), 1)),
+             exp_["tx_qv20"].get<std::int64_t>());
   }
 
   void blockReaderSplitsOnLineBreaks() {
