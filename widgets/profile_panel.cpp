@@ -2,6 +2,7 @@
 
 #include <QPainter>
 #include <QPolygonF>
+#include <QTimer>
 #include <algorithm>
 #include <cmath>
 
@@ -65,6 +66,8 @@ int drawViolins(QPainter& p, const Layout& l, int y, const std::vector<ProfilePa
   const auto [lo, hi] = valueRange(boxes);
   // Violins are scaled by the share of their group's cells in each bin, on one scale for all
   // groups: a group whose cells crowd around a value is taller there than a spread-out one.
+  // Heights go as the square root of the share, so the thin tails of count data (most cells at
+  // zero) stay visible beside the zero peak.
   auto total = [](const ProfilePanel::Box& b) {
     double t = 0;
     for (double d : b.density)
@@ -95,7 +98,7 @@ int drawViolins(QPainter& p, const Layout& l, int y, const std::vector<ProfilePa
       QPolygonF top, bottom;
       top << QPointF(px(b.densityLo), mid);
       for (std::size_t k = 0; k < b.density.size(); ++k) {
-        const double h = half * b.density[k] / maxD;
+        const double h = half * std::sqrt(b.density[k] / maxD);
         const double x = px(b.densityLo + (static_cast<double>(k) + 0.5) * w);
         top << QPointF(x, mid - h);
         bottom.prepend(QPointF(x, mid + h));
@@ -185,8 +188,7 @@ void ProfilePanel::paintEvent(QPaintEvent*) {
   }
   for (const auto& g : profiles_) {
     if (!g.groups.empty()) {
-      heading(
-          tr("%1 by %2 (violin: density, box: quartiles, dot: mean)").arg(g.gene, groupColumn_));
+      heading(tr("%1 by %2").arg(g.gene, groupColumn_));
       geometry_.emplace_back();
       y = drawViolins(p, l, y, g.groups, geometry_.back()) + 6;
       heading(tr("%1: mean by %2").arg(g.gene, groupColumn_));
@@ -219,8 +221,13 @@ void ProfilePanel::paintEvent(QPaintEvent*) {
   if (!cellId_.isEmpty()) {
     heading(tr("Top genes of %1").arg(cellId_));
     std::vector<std::pair<QString, double>> bars(top_.begin(), top_.end());
-    drawBars(p, l, y, bars, std::vector<std::uint32_t>(bars.size(), 0x50A0E0));
+    y = drawBars(p, l, y, bars, std::vector<std::uint32_t>(bars.size(), 0x50A0E0));
   }
+  // Grow to the content so a scroll area around the panel can scroll it; applied after this
+  // paint, as resizing while painting is not allowed.
+  const int needed = std::max(120, y + 8);
+  if (needed != minimumHeight())
+    QTimer::singleShot(0, this, [this, needed] { setMinimumHeight(needed); });
 }
 
 }  // namespace tessera::widgets

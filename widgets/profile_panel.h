@@ -2,10 +2,11 @@
 /// The Expression profile dock, painted by hand (QPainter; no Qt Charts). For each gene looked
 /// at (the selected genes, up to four): a violin per group (the share of the group's cells in
 /// each of the bins all groups share, on one scale for every group, so the highest share of any
-/// group fills its row; in the group's colour) with a box inside (quartiles, whiskers at the
-/// 5th/95th percentile, the median as a line, the mean as a dot) — a box alone when a group has no
-/// density; a bar of the group means; the mean in the selection against the rest; below, the top
-/// genes of the hovered cell. GUI thread; plain values.
+/// group fills its row; height as the square root of the share; in the group's colour) with a box
+/// inside (quartiles, whiskers at the 5th/95th percentile, the median as a line, the mean as a dot)
+/// — a box alone when a group has no density; a bar of the group means; the mean in the selection
+/// against the rest; below, the top genes of the hovered cell. Its minimum height follows the
+/// content (put it in a QScrollArea). GUI thread; plain values.
 #include <QRect>
 #include <QString>
 #include <QStringList>

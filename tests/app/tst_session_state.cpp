@@ -109,6 +109,13 @@ class SessionStateTest : public QObject {
     QCOMPARE(profiles[0].gene.toStdString(), gene);
     QVERIFY(!profiles[0].groups.empty());
     QVERIFY(!profiles[0].groups[0].density.empty());  // the violins' densities came along
+    // The panel grows to its content (two genes' violins and bars) once it has painted.
+    auto* panel = w->profilePanel();
+    panel->resize(460, 300);
+    (void)panel->grab();
+    QTRY_VERIFY(panel->minimumHeight() > 300);
+    panel->resize(460, panel->minimumHeight());
+    panel->grab().save(QString(TESSERA_TEST_WORK_DIR) + "/session_profile.png");  // to look at
 
     // Another dataset has no saved state; a stale group for a moved file is not applied.
     QVERIFY(!app::loadPanelState(std::filesystem::path(cellsPath).parent_path() / "other.h5ad"));
