@@ -9,6 +9,7 @@
 #include "data/plain/plain_image_source.h"
 #include "data/remote/download.h"
 #include "data/remote/remote_context.h"
+#include "data/spatial/spatialdata_tables.h"
 #include "data/spatial/visium.h"
 #include "data/thread_pool.h"
 
@@ -154,6 +155,17 @@ nlohmann::json describeDataset(const OpenedDataset& dataset, AppContext& ctx) {
       return cells;
     }
     j["cells"] = cells;
+  }
+  // A SpatialData store opens as its first image; its tables are listed with their links.
+  std::error_code ec;
+  if (!dataset.cells && std::filesystem::is_directory(dataset.input, ec) &&
+      data::isSpatialData(dataset.input)) {
+    nlohmann::json tables = nlohmann::json::object();
+    for (const auto& name : data::spatialDataTables(dataset.input)) {
+      auto t = data::openSpatialDataTable(dataset.input, name);
+      tables[name] = t ? data::cellTableSummary(*t) : nlohmann::json{{"error", t.error().message}};
+    }
+    j["tables"] = tables;
   }
   return j;
 }

@@ -178,6 +178,26 @@ class CliTableTest : public QObject {
     QVERIFY(!t.contains("spatial"));
   }
 
+  void infoListsSpatialDataTables() {
+    QTemporaryDir dir;
+    const QString store = dir.filePath("sample.zarr");
+    const Run g = runProgram(
+        TESSERA_PYTHON,
+        {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/spatialdata/make_spatialdata.py", store});
+    QVERIFY2(g.code == 0, g.err.constData());
+    const Run r = tessera({"info", store, "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const auto j = parse(r);
+    QCOMPARE(j["kind"].get<std::string>(), std::string("image"));  // images/img
+    const auto& t = j["tables"]["table"];
+    QCOMPARE(t["format"].get<std::string>(), std::string("spatialdata"));
+    QCOMPARE(t["n_obs"].get<int>(), 6);
+    QCOMPARE(t["spatial"]["affine"], nlohmann::json({{2.0, 0.0, 0.0}, {0.0, 2.0, 0.0}}));
+    QVERIFY(t["image"].get<std::string>().ends_with("labels/cells"));
+    QCOMPARE(j["tables"]["table_img"]["image"].get<std::string>().ends_with("images/img"), true);
+    QCOMPARE(t["messages"].size(), std::size_t(2));  // the two parquet parts
+  }
+
   void infoDemoListsItsTable() {
     const auto j = parse(tessera({"info", "demo", "--json"}));
     QCOMPARE(j["cells"]["kind"].get<std::string>(), std::string("table"));
