@@ -197,6 +197,10 @@ nlohmann::json cellTableSummary(const CellTable& t) {
   if (t.hasSpatial()) {
     json s = {{"affine", affineToJson(t.toImage)}, {"affine_source", t.affineSource}};
     if (!t.spatialUnit.empty()) s["unit"] = t.spatialUnit;
+    // Physical units onto pixels by one isotropic scale (Xenium): that scale's pixel size.
+    const Affine2D& m = t.toImage;
+    if (t.spatialUnit == "micrometer" && m.b == 0 && m.d == 0 && m.a == m.e && m.a > 0)
+      s["pixel_size"] = 1 / m.a;
     if (t.spotRadius) s["spot_radius"] = *t.spotRadius;
     j["spatial"] = s;
   }

@@ -168,6 +168,7 @@ class CliTableTest : public QObject {
     const double s = 1 / 0.2125;
     QCOMPARE(j["spatial"]["affine"], nlohmann::json({{s, 0.0, 0.0}, {0.0, s, 0.0}}));
     QCOMPARE(j["spatial"]["unit"].get<std::string>(), std::string("micrometer"));
+    QVERIFY(std::abs(j["spatial"]["pixel_size"].get<double>() - 0.2125) < 1e-12);
     QCOMPARE(j["transcripts"].get<int>(), 1000);
 
     const auto t = parse(tessera(
