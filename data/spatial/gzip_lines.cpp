@@ -124,11 +124,11 @@ void InflatedFile::Unmap::operator()(char* p) const {
 
 namespace {
 
-// A private anonymous mapping of `length` bytes, huge pages advised; null on failure.
+// A private anonymous mapping of `length` bytes (pages appear as they are written); null on
+// failure. Huge pages were tried: less user time, but compaction made the system time erratic.
 std::unique_ptr<char, InflatedFile::Unmap> mapAnonymous(std::size_t length) {
   void* p = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return {nullptr, {0}};
-  madvise(p, length, MADV_HUGEPAGE);
   return {static_cast<char*>(p), {length}};
 }
 

@@ -45,8 +45,7 @@ class GzipBlockReader {
 /// A whole gzip file inflated into memory by libdeflate (about twice zlib's speed), every
 /// member of a multi-member file (pigz, concatenations) in order, trailing zero padding allowed.
 struct InflatedFile {
-  /// Anonymous memory mapping (transparent huge pages where the kernel allows: a gigabyte of
-  /// 4 KiB page faults costs more than a tenth of the inflate).
+  /// An anonymous memory mapping, so untouched capacity costs no memory.
   struct Unmap {
     std::size_t length = 0;
     void operator()(char* p) const;
