@@ -196,8 +196,8 @@ void CellsLinker::onLoaded() {
   onColoring();
   onHidden();
   onSelection();
-  if (auto state = loadPanelState(stateKey_); state && !stateKey_.empty())
-    applyPanelState(*this, *state);
+  if (!stateKey_.empty())
+    if (auto state = loadPanelState(stateKey_)) applyPanelState(*this, *state);
   if (d->outsideImage > 0)
     emit message(
         tr("%1 cells lie outside the image; they are drawn where they are.").arg(d->outsideImage));

@@ -25,11 +25,16 @@ auto onHdf5Thread(AppContext& ctx, F&& fn) -> decltype(fn()) {
   return result.get_future().get();
 }
 
-// Opens and closes the table on the HDF5 thread, so a broken file is reported at open time.
+// Opens and closes the table on the HDF5 thread, so a broken file is reported at open time
+// (h5ad by its reader alone; other single-file tables, 10x h5 and CSV, read whole).
 data::Expected<void> validateTable(AppContext& ctx, const std::filesystem::path& path) {
   return onHdf5Thread(ctx, [&]() -> data::Expected<void> {
-    auto table = data::H5adFile::open(path);
-    if (!table) return std::unexpected(table.error());
+    if (path.extension() == ".h5ad") {
+      auto table = data::H5adFile::open(path);
+      if (!table) return std::unexpected(table.error());
+    } else if (auto table = data::openCells(path.string()); !table) {
+      return std::unexpected(table.error());
+    }
     return {};
   });
 }
@@ -115,7 +120,11 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   }
   auto image = data::openImage(input);
   if (!image && data::bestCellsFormat(input)) {
-    // Not an image but a cell table (Xenium folder, AnnData zarr, SpatialData, CSV).
+    // Not an image but a cell table. Folders (Xenium, AnnData zarr) are recognised by their
+    // metadata; a single file (10x h5, CSV) is read now, so a file that is neither an image nor
+    // a table fails here with the table reader's message.
+    if (std::filesystem::is_regular_file(input, ec))
+      if (auto ok = validateTable(ctx, input); !ok) return std::unexpected(ok.error());
     out.cells = input;
     return out;
   }

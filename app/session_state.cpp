@@ -4,6 +4,7 @@
 #include <QCryptographicHash>
 #include <QSettings>
 #include <QSlider>
+#include <algorithm>
 #include <cmath>
 
 #include "app/cells_linker.h"
