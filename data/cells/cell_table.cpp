@@ -123,12 +123,21 @@ Expected<void> validateCellTable(const CellTable& t) {
   if (t.transcripts) {
     const auto& tr = *t.transcripts;
     const std::size_t m = tr.gene.size();
-    if (tr.x.size() != m || tr.y.size() != m || (!tr.z.empty() && tr.z.size() != m))
+    auto optional = [m](std::size_t size) { return size == 0 || size == m; };
+    if (tr.x.size() != m || tr.y.size() != m || !optional(tr.z.size()) || !optional(tr.qv.size()) ||
+        !optional(tr.cell.size()) || !optional(tr.overlapsNucleus.size()))
       return fail(Errc::Corrupt, t.location + ": transcript columns differ in length");
     for (auto g : tr.gene)
       if (g >= tr.geneNames.size())
         return fail(Errc::Corrupt, t.location + ": a transcript gene code is out of range");
+    for (auto c : tr.cell)
+      if (c < -1 || c >= static_cast<std::int64_t>(tr.cellIds.size()))
+        return fail(Errc::Corrupt, t.location + ": a transcript cell code is out of range");
   }
+  if (!t.geneIds.empty() && t.geneIds.size() != t.geneNames.size())
+    return fail(Errc::Corrupt, t.location + ": " + std::to_string(t.geneIds.size()) +
+                                   " gene ids for " + std::to_string(t.geneNames.size()) +
+                                   " genes");
   return {};
 }
 

@@ -125,6 +125,31 @@ class TestCellsOpen : public QObject {
     QCOMPARE(t->readGene("CH507-9B2.2-1").value(), ref->genes->readGene(1).value());
   }
 
+  void validationChecksGeneIdsAndTranscriptCells() {
+    CellTable t;
+    t.location = "mem";
+    t.geneNames = {"A", "B"};
+    t.geneIds = {"ENSG1"};
+    auto bad = validateCellTable(t);
+    QVERIFY(!bad && bad.error().message == "mem: 1 gene ids for 2 genes");
+    t.geneIds = {"ENSG1", "ENSG2"};
+    QVERIFY(validateCellTable(t).has_value());
+    Transcripts tr;
+    tr.geneNames = {"A"};
+    tr.gene = {0, 0};
+    tr.x = tr.y = {1, 2};
+    tr.cellIds = {"c1"};
+    tr.cell = {0, 1};
+    t.transcripts = tr;
+    auto cell = validateCellTable(t);
+    QVERIFY(!cell && cell.error().message.find("cell code is out of range") != std::string::npos);
+    t.transcripts->cell = {0, -1};
+    t.transcripts->overlapsNucleus = {1};
+    QVERIFY(!validateCellTable(t).has_value());  // a short optional column
+    t.transcripts->overlapsNucleus = {1, 0};
+    QVERIFY(validateCellTable(t).has_value());
+  }
+
   void refusesUnknownAndMissing() {
     auto missing = openCells("/no/such/file.h5ad");
     QVERIFY(!missing && missing.error().code == Errc::NotFound);
