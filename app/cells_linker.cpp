@@ -7,6 +7,8 @@
 #include <limits>
 
 #include "app/cells_overlay.h"
+#include "app/profile_data.h"
+#include "app/session_state.h"
 #include "widgets/channel_panel.h"
 #include "widgets/clusters_panel.h"
 #include "widgets/embedding_view.h"
@@ -22,35 +24,6 @@ namespace {
 constexpr double kHoverPx = 6;
 constexpr int kMaxProfileGenes = 4;
 
-// Quartiles, 5th/95th percentiles and mean of the values of each group.
-std::vector<widgets::ProfilePanel::Box> groupBoxes(const std::vector<float>& values,
-                                                   const data::CellColumn& g,
-                                                   const std::vector<std::uint32_t>& palette) {
-  std::vector<std::vector<float>> by(g.categories.size());
-  for (std::size_t i = 0; i < values.size() && i < g.codes.size(); ++i)
-    if (g.codes[i] >= 0) by[static_cast<std::size_t>(g.codes[i])].push_back(values[i]);
-  std::vector<widgets::ProfilePanel::Box> out;
-  for (std::size_t c = 0; c < by.size(); ++c) {
-    auto& v = by[c];
-    widgets::ProfilePanel::Box b;
-    b.label = QString::fromStdString(g.categories[c]);
-    b.rgb = c < palette.size() ? palette[c] : 0x808080;
-    if (!v.empty()) {
-      double sum = 0;
-      for (float x : v)
-        sum += x;
-      b.mean = sum / static_cast<double>(v.size());
-      auto q = [&](double f) {
-        auto it = v.begin() + static_cast<std::ptrdiff_t>(f * static_cast<double>(v.size() - 1));
-        std::nth_element(v.begin(), it, v.end());
-        return static_cast<double>(*it);
-      };
-      b.p5 = q(0.05), b.q1 = q(0.25), b.median = q(0.5), b.q3 = q(0.75), b.p95 = q(0.95);
-    }
-    out.push_back(b);
-  }
-  return out;
-}
 const QStringList kStyles{QObject::tr("Points"), QObject::tr("Outlines"), QObject::tr("Filled")};
 const QString kGenePrefix = QStringLiteral("gene: ");
 }  // namespace
@@ -149,15 +122,20 @@ CellsLinker::CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent)
 }
 
 CellsLinker::~CellsLinker() {
+  savePanelStateOfShown();
   w_.image->setOverlayHook(nullptr);
   w_.embedding->setOverlayHook(nullptr);
 }
 
 void CellsLinker::open(const std::filesystem::path& cells, double imageWidth, double imageHeight) {
+  savePanelStateOfShown();
+  stateKey_ = cells;
   session_->open(cells, imageWidth, imageHeight);
 }
 
 void CellsLinker::clear() {
+  savePanelStateOfShown();
+  stateKey_.clear();
   shown_.reset();
   session_->setData(nullptr);
   imageOverlay_->setData(nullptr);
@@ -165,6 +143,15 @@ void CellsLinker::clear() {
   w_.channels->clearOverlays();
   overlayRow_ = -1;
   renderBoth();
+}
+
+void CellsLinker::savePanelStateOfShown() {
+  if (shown_ && !stateKey_.empty()) savePanelState(stateKey_, capturePanelState(*this));
+}
+
+void CellsLinker::showProfileGenes(const QStringList& genes) {
+  profileGenes_ = genes.mid(0, kMaxProfileGenes);
+  refreshProfile();
 }
 
 void CellsLinker::renderBoth() {
@@ -209,6 +196,8 @@ void CellsLinker::onLoaded() {
   onColoring();
   onHidden();
   onSelection();
+  if (!stateKey_.empty())
+    if (auto state = loadPanelState(stateKey_)) applyPanelState(*this, *state);
   if (d->outsideImage > 0)
     emit message(
         tr("%1 cells lie outside the image; they are drawn where they are.").arg(d->outsideImage));
@@ -329,7 +318,7 @@ void CellsLinker::refreshProfile() {
     if (gi < 0) continue;
     widgets::ProfilePanel::GeneProfile prof;
     prof.gene = name;
-    if (g) prof.groups = groupBoxes(d->expression->column(gi), *g, palette);
+    if (g) prof.groups = profileBoxes(d->expression->column(gi), *g, palette);
     if (!mask.empty()) prof.inOut = d->expression->selectionMeans(gi, mask);
     profiles.push_back(std::move(prof));
   }

@@ -51,6 +51,12 @@ class CellsLinker : public QObject {
   CellsOverlay* embeddingOverlay() const { return embeddingOverlay_.get(); }
   /// Adds the selection tools and actions to `menu`.
   void populateMenu(QMenu* menu);
+  const LinkedWidgets& widgets() const { return w_; }
+  /// The cells overlay's row in the Channels panel, -1 when there is none.
+  int overlayRow() const { return overlayRow_; }
+  /// The genes the Expression profile shows (up to four).
+  const QStringList& profileGenes() const { return profileGenes_; }
+  void showProfileGenes(const QStringList& genes);
 
  signals:
   /// Hover text for the status bar ("" when over no cell).
@@ -67,6 +73,8 @@ class CellsLinker : public QObject {
   void refreshProfile();
   void hoverAt(double x, double y, double radius, bool embedding);
   void renderBoth();
+  /// Keeps the user's choices on the shown dataset for its next opening (session_state.h).
+  void savePanelStateOfShown();
 
   AppContext& ctx_;
   LinkedWidgets w_;
@@ -75,6 +83,7 @@ class CellsLinker : public QObject {
   QStringList profileGenes_;  ///< genes the profile shows (the selected ones, up to four)
   std::shared_ptr<const CellsData> shown_;  ///< what the overlays hold
   int overlayRow_ = -1;
+  std::filesystem::path stateKey_;  ///< the dataset whose panel state is saved and restored
 };
 
 }  // namespace tessera::app

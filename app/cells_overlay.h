@@ -39,6 +39,7 @@ class CellsOverlay {
   /// spacing in world units (so a million cells at fit are sub-pixel and the density stand-in
   /// draws them), but never narrower than `px` on screen while fewer than kManyCells are shown.
   void setPointSize(double px);
+  double pointSize() const { return pointPx_; }
   static constexpr std::size_t kManyCells = 200000;
   void setLegend(const LegendSpec& spec) { legend_.set(spec); }
   void setLegendVisible(bool v) { legend_.setVisible(v); }

@@ -77,7 +77,7 @@ int runInfo(const std::vector<std::string>& args, std::size_t cacheMb) {
   AppContext ctx(cacheMb);
   auto ds = openDataset(input, ctx, terminalProgress(), select);
   if (!ds) return reportError(ds.error());
-  const auto j = describeDataset(*ds);
+  const auto j = describeDataset(*ds, ctx);
   if (json) {
     std::cout << j.dump() << "\n";
     return kExitOk;

@@ -4,10 +4,12 @@
 
 #include "app/app_context.h"
 #include "data/anndata/h5ad_reader.h"
+#include "data/cells/cells_open.h"
 #include "data/image_open.h"
 #include "data/plain/plain_image_source.h"
 #include "data/remote/download.h"
 #include "data/remote/remote_context.h"
+#include "data/spatial/spatialdata_tables.h"
 #include "data/spatial/visium.h"
 #include "data/thread_pool.h"
 
@@ -23,11 +25,16 @@ auto onHdf5Thread(AppContext& ctx, F&& fn) -> decltype(fn()) {
   return result.get_future().get();
 }
 
-// Opens and closes the table on the HDF5 thread, so a broken file is reported at open time.
+// Opens and closes the table on the HDF5 thread, so a broken file is reported at open time
+// (h5ad by its reader alone; other single-file tables, 10x h5 and CSV, read whole).
 data::Expected<void> validateTable(AppContext& ctx, const std::filesystem::path& path) {
   return onHdf5Thread(ctx, [&]() -> data::Expected<void> {
-    auto table = data::H5adFile::open(path);
-    if (!table) return std::unexpected(table.error());
+    if (path.extension() == ".h5ad") {
+      auto table = data::H5adFile::open(path);
+      if (!table) return std::unexpected(table.error());
+    } else if (auto table = data::openCells(path.string()); !table) {
+      return std::unexpected(table.error());
+    }
     return {};
   });
 }
@@ -116,6 +123,15 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
     return out;
   }
   auto image = data::openImage(input, select);
+  if (!image && data::bestCellsFormat(input)) {
+    // Not an image but a cell table. Folders (Xenium, AnnData zarr) are recognised by their
+    // metadata; a single file (10x h5, CSV) is read now, so a file that is neither an image nor
+    // a table fails here with the table reader's message.
+    if (std::filesystem::is_regular_file(input, ec))
+      if (auto ok = validateTable(ctx, input); !ok) return std::unexpected(ok.error());
+    out.cells = input;
+    return out;
+  }
   if (!image) return std::unexpected(image.error());
   // Big plain images come with their coarse levels computed on demand; building the pyramid
   // in the background makes later pans and zooms as cheap as in any other pyramid.
@@ -126,20 +142,43 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   return out;
 }
 
-nlohmann::json describeDataset(const OpenedDataset& dataset) {
+nlohmann::json describeDataset(const OpenedDataset& dataset, AppContext& ctx) {
   nlohmann::json j = dataset.image ? data::imageInfoToJson(dataset.image->info())
                                    : nlohmann::json{{"kind", "table"}};
   if (dataset.cells) {
     nlohmann::json cells{{"path", dataset.cells->string()}};
-    if (auto table = data::H5adFile::open(*dataset.cells))
-      cells.update(table->summary());
+    // h5ad keeps its detailed summary (X storage, layers, raw); other tables (Visium, Xenium,
+    // zarr, CSV) are described through the common cell-table model with their affine.
+    auto summary = onHdf5Thread(ctx, [&]() -> data::Expected<nlohmann::json> {
+      if (dataset.cells->extension() == ".h5ad") {
+        auto table = data::H5adFile::open(*dataset.cells);
+        if (!table) return std::unexpected(table.error());
+        return table->summary();
+      }
+      auto table = data::openCells(dataset.cells->string());
+      if (!table) return std::unexpected(table.error());
+      return data::cellTableSummary(*table);
+    });
+    if (summary)
+      cells.update(*summary);
     else
-      cells["error"] = table.error().message;
+      cells["error"] = summary.error().message;
     if (!dataset.image) {
       cells["kind"] = "table";
       return cells;
     }
     j["cells"] = cells;
+  }
+  // A SpatialData store opens as its first image; its tables are listed with their links.
+  std::error_code ec;
+  if (!dataset.cells && std::filesystem::is_directory(dataset.input, ec) &&
+      data::isSpatialData(dataset.input)) {
+    nlohmann::json tables = nlohmann::json::object();
+    for (const auto& name : data::spatialDataTables(dataset.input)) {
+      auto t = data::openSpatialDataTable(dataset.input, name);
+      tables[name] = t ? data::cellTableSummary(*t) : nlohmann::json{{"error", t.error().message}};
+    }
+    j["tables"] = tables;
   }
   return j;
 }

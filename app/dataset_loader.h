@@ -32,7 +32,8 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
                                           const data::ImageSelection& select = {});
 
 /// The `tessera info` description of a dataset (image fields at the top level, as the image
-/// JSON contract says, plus "cells" when a table is linked).
-nlohmann::json describeDataset(const OpenedDataset& dataset);
+/// JSON contract says, plus "cells" when a table is linked, or "tables" for a SpatialData
+/// store). HDF5 work runs on ctx.hdf5Pool; blocks the caller (the CLI's thread).
+nlohmann::json describeDataset(const OpenedDataset& dataset, AppContext& ctx);
 
 }  // namespace tessera::app

@@ -11,6 +11,7 @@
 #include <QMessageBox>
 #include <QPointer>
 #include <QProgressDialog>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
@@ -132,8 +133,11 @@ void MainWindow::buildDocks() {
   embedding_ = new widgets::EmbeddingView();
   dock(tr("Embedding"), "dock.embedding", embedding_, Qt::RightDockWidgetArea);
   profile_ = new widgets::ProfilePanel();
+  auto* profileScroll = new QScrollArea();  // violins of many groups are taller than the dock
+  profileScroll->setWidgetResizable(true);
+  profileScroll->setWidget(profile_);
   auto* profileDock =
-      dock(tr("Expression profile"), "dock.profile", profile_, Qt::RightDockWidgetArea);
+      dock(tr("Expression profile"), "dock.profile", profileScroll, Qt::RightDockWidgetArea);
   markers_ = new widgets::MarkersPanel();
   auto* markersDock = dock(tr("Markers"), "dock.markers", markers_, Qt::RightDockWidgetArea);
   downloads_ = new widgets::DownloadsPanel();

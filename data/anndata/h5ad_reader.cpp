@@ -188,6 +188,14 @@ Expected<std::vector<std::string>> H5adFile::readObsStrings(const std::string& n
   });
 }
 
+Expected<std::vector<std::string>> H5adFile::readVarStrings(const std::string& name) const {
+  const Impl& f = *impl_;
+  for (std::size_t i = 0; i < f.var.columns.size(); ++i)
+    if (f.var.columns[i].name == name)
+      return h5ad::readColumnStrings(f, f.var.columns[i], f.var.sources[i]);
+  return fail(Errc::NotFound, f.where("var/" + name) + ": no such var column");
+}
+
 const std::vector<ObsmInfo>& H5adFile::obsm() const {
   return impl_->obsm;
 }
@@ -280,12 +288,23 @@ nlohmann::json H5adFile::summary() const {
   j["layers"] = f.layers;
   j["uns"] = f.unsKeys;
   j["raw"] = {{"X", f.rawX}, {"var", f.rawVar}};
-  // obsm['spatial'] holds full-resolution image pixels (scanpy/squidpy convention), so cells
-  // map to the image by the identity until a sidecar or reader supplies another affine.
-  if (spatial)
-    j["spatial"] = {{"affine", {{1.0, 0.0, 0.0}, {0.0, 1.0, 0.0}}}, {"source", "obsm/spatial"}};
-  else
+  // obsm['spatial'] holds full-resolution image pixels (scanpy/squidpy convention); Visium's
+  // tissue_hires_scalef maps them onto the hires image, which is the image shown.
+  if (spatial) {
+    const H5adUnsSpatial u = unsSpatial();
+    const double s = u.hiresScale.value_or(1.0);
+    nlohmann::json sp = {
+        {"affine", {{s, 0.0, 0.0}, {0.0, s, 0.0}}},
+        {"source", u.hiresScale ? "uns/spatial/" + *u.library + "/scalefactors/tissue_hires_scalef"
+                                : std::string("obsm/spatial (identity)")},
+        {"unit", "pixel"}};
+    if (u.spotDiameter) sp["spot_diameter_fullres"] = *u.spotDiameter;
+    if (u.lowresScale) sp["tissue_lowres_scalef"] = *u.lowresScale;
+    if (u.image) sp["image"] = *u.image;
+    j["spatial"] = sp;
+  } else {
     j["spatial"] = nullptr;
+  }
   return j;
 }
 

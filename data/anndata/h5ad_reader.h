@@ -64,6 +64,16 @@ struct ObsmInfo {
   bool readable = false;  ///< readObsm() works (dense numeric 1-d or 2-d)
 };
 
+/// What scanpy/squidpy keep under `uns/spatial/<library>` and Tessera under `uns/tessera_image`
+/// (the first library only; absent pieces stay empty).
+struct H5adUnsSpatial {
+  std::optional<std::string> library;
+  std::optional<double> hiresScale;    ///< scalefactors/tissue_hires_scalef
+  std::optional<double> lowresScale;   ///< scalefactors/tissue_lowres_scalef
+  std::optional<double> spotDiameter;  ///< scalefactors/spot_diameter_fullres (full-res px)
+  std::optional<std::string> image;    ///< uns/tessera_image, relative to the file
+};
+
 class H5adFile {
  public:
   static Expected<H5adFile> open(const std::filesystem::path& path);
@@ -89,6 +99,9 @@ class H5adFile {
   /// String obs values; categorical columns give their labels ("" where missing).
   Expected<std::vector<std::string>> readObsStrings(const std::string& name) const;
 
+  /// String var values (e.g. scanpy's `gene_ids`); categorical columns give their labels.
+  Expected<std::vector<std::string>> readVarStrings(const std::string& name) const;
+
   const std::vector<ObsmInfo>& obsm() const;
   /// A dense obsm entry as row-major doubles (n_obs x cols; a 1-d entry gives cols = 1).
   Expected<DenseMatrix> readObsm(const std::string& key) const;
@@ -107,8 +120,13 @@ class H5adFile {
   const std::vector<std::string>& layers() const;
   const std::vector<std::string>& unsKeys() const;
 
+  /// The Visium scale factors and linked image under uns (not kept by open()).
+  H5adUnsSpatial unsSpatial() const;
+
   /// What `tessera info file.h5ad --json` prints: n_obs, n_vars, X, obs/var columns with
-  /// kinds, obsm keys with shapes, uns keys, layers, raw.
+  /// kinds, obsm keys with shapes, uns keys, layers, raw, and `spatial` {affine, source}: obsm
+  /// spatial (full-resolution pixels) to the hires image's pixels when uns/spatial has
+  /// scale factors, else the identity; null without obsm spatial.
   nlohmann::json summary() const;
 
   struct Impl;

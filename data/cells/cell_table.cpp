@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace tessera::data {
 
@@ -44,7 +46,31 @@ const CellColumn* CellTable::column(const std::string& name) const {
 std::int64_t CellTable::geneIndex(const std::string& name) const {
   for (std::size_t i = 0; i < geneNames.size(); ++i)
     if (geneNames[i] == name) return static_cast<std::int64_t>(i);
+  for (std::size_t i = 0; i < geneIds.size(); ++i)
+    if (geneIds[i] == name) return static_cast<std::int64_t>(i);
   return -1;
+}
+
+std::vector<std::string> makeUniqueNames(const std::vector<std::string>& names) {
+  std::unordered_set<std::string_view> seen;
+  std::unordered_set<std::string> used(names.begin(), names.end());
+  std::unordered_map<std::string_view, int> lastSuffix;
+  std::vector<std::string> out;
+  out.reserve(names.size());
+  for (const auto& n : names) {
+    if (seen.insert(n).second) {
+      out.push_back(n);
+      continue;
+    }
+    int& k = lastSuffix[n];
+    std::string candidate;
+    do
+      candidate = n + "-" + std::to_string(++k);
+    while (used.count(candidate));
+    used.insert(candidate);
+    out.push_back(std::move(candidate));
+  }
+  return out;
 }
 
 Expected<std::vector<float>> CellTable::readGene(const std::string& name) const {
@@ -97,13 +123,44 @@ Expected<void> validateCellTable(const CellTable& t) {
   if (t.transcripts) {
     const auto& tr = *t.transcripts;
     const std::size_t m = tr.gene.size();
-    if (tr.x.size() != m || tr.y.size() != m || (!tr.z.empty() && tr.z.size() != m))
+    auto optional = [m](std::size_t size) { return size == 0 || size == m; };
+    if (tr.x.size() != m || tr.y.size() != m || !optional(tr.z.size()) || !optional(tr.qv.size()) ||
+        !optional(tr.cell.size()) || !optional(tr.overlapsNucleus.size()))
       return fail(Errc::Corrupt, t.location + ": transcript columns differ in length");
     for (auto g : tr.gene)
       if (g >= tr.geneNames.size())
         return fail(Errc::Corrupt, t.location + ": a transcript gene code is out of range");
+    for (auto c : tr.cell)
+      if (c < -1 || c >= static_cast<std::int64_t>(tr.cellIds.size()))
+        return fail(Errc::Corrupt, t.location + ": a transcript cell code is out of range");
   }
+  if (!t.geneIds.empty() && t.geneIds.size() != t.geneNames.size())
+    return fail(Errc::Corrupt, t.location + ": " + std::to_string(t.geneIds.size()) +
+                                   " gene ids for " + std::to_string(t.geneNames.size()) +
+                                   " genes");
   return {};
+}
+
+std::vector<std::uint8_t> Transcripts::passingQv(float minQv) const {
+  std::vector<std::uint8_t> out(size(), 1);
+  for (std::size_t i = 0; i < qv.size() && i < out.size(); ++i)
+    out[i] = qv[i] >= minQv ? 1 : 0;
+  return out;
+}
+
+std::vector<std::int32_t> Transcripts::cellRows(
+    const std::vector<std::string>& tableCellIds) const {
+  std::unordered_map<std::string_view, std::int32_t> row;
+  row.reserve(tableCellIds.size());
+  for (std::size_t i = 0; i < tableCellIds.size(); ++i)
+    row.emplace(tableCellIds[i], static_cast<std::int32_t>(i));
+  std::vector<std::int32_t> codeToRow(cellIds.size(), -1);
+  for (std::size_t c = 0; c < cellIds.size(); ++c)
+    if (auto it = row.find(cellIds[c]); it != row.end()) codeToRow[c] = it->second;
+  std::vector<std::int32_t> out(size(), -1);
+  for (std::size_t i = 0; i < cell.size() && i < out.size(); ++i)
+    if (cell[i] >= 0) out[i] = codeToRow[static_cast<std::size_t>(cell[i])];
+  return out;
 }
 
 std::int64_t checkCellsInImage(CellTable& t, double width, double height) {
@@ -149,6 +206,10 @@ nlohmann::json cellTableSummary(const CellTable& t) {
   if (t.hasSpatial()) {
     json s = {{"affine", affineToJson(t.toImage)}, {"affine_source", t.affineSource}};
     if (!t.spatialUnit.empty()) s["unit"] = t.spatialUnit;
+    // Physical units onto pixels by one isotropic scale (Xenium): that scale's pixel size.
+    const Affine2D& m = t.toImage;
+    if (t.spatialUnit == "micrometer" && m.b == 0 && m.d == 0 && m.a == m.e && m.a > 0)
+      s["pixel_size"] = 1 / m.a;
     if (t.spotRadius) s["spot_radius"] = *t.spotRadius;
     j["spatial"] = s;
   }

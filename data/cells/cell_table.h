@@ -48,13 +48,23 @@ struct CellOutlines {
   std::vector<float> x, y;
 };
 
-/// Transcript points (Xenium): one entry per point, gene as a code into geneNames.
+/// Transcript points (Xenium): one entry per point, gene as a code into geneNames, the cell it
+/// was assigned to as a code into cellIds (-1 = unassigned: Xenium's "UNASSIGNED", -1 or "").
+/// Optional per-point vectors are empty when the file lacks the column.
 struct Transcripts {
   std::vector<std::string> geneNames;
   std::vector<std::uint32_t> gene;
   std::vector<float> x, y, z;  ///< dataset coordinates (µm for Xenium)
-  std::vector<float> qv;       ///< quality, or empty
+  std::vector<float> qv;       ///< Phred-scaled quality (Xenium `qv`), or empty
+  std::vector<std::string> cellIds;
+  std::vector<std::int32_t> cell;             ///< code into cellIds, -1 = none; or empty
+  std::vector<std::uint8_t> overlapsNucleus;  ///< 0/1 (Xenium `overlaps_nucleus`), or empty
   std::size_t size() const { return gene.size(); }
+  /// One byte per point: 1 when its qv >= minQv (every point passes when qv is absent). Xenium
+  /// counts only transcripts with qv >= 20 in its cell-feature matrix.
+  std::vector<std::uint8_t> passingQv(float minQv) const;
+  /// For each point, the row of its cell in `tableCellIds` (-1 when unassigned or not there).
+  std::vector<std::int32_t> cellRows(const std::vector<std::string>& tableCellIds) const;
 };
 
 /// Gene (var) columns on demand. Implementations say which thread may call them: sources backed
@@ -90,7 +100,11 @@ struct CellTable {
 
   std::vector<std::string> cellIds;
   std::vector<CellColumn> obs;
+  /// Gene symbols as shown and searched, unique: a repeated symbol gets "-1", "-2", ... as
+  /// anndata's var_names_make_unique does (10x files repeat a few symbols).
   std::vector<std::string> geneNames;
+  /// Stable gene ids parallel to geneNames (Ensembl ids of 10x features), or empty.
+  std::vector<std::string> geneIds;
   std::shared_ptr<const GeneSource> genes;  ///< null when the table has no expression values
   std::vector<Embedding> embeddings;
 
@@ -110,11 +124,15 @@ struct CellTable {
   std::int64_t size() const { return static_cast<std::int64_t>(cellIds.size()); }
   bool hasSpatial() const { return !x.empty(); }
   const CellColumn* column(const std::string& name) const;
-  /// Index of a gene name, or -1.
+  /// Index of a gene by symbol (geneNames), else by id (geneIds), or -1.
   std::int64_t geneIndex(const std::string& name) const;
   /// One gene column by name; Errc::NotFound naming the table and gene.
   Expected<std::vector<float>> readGene(const std::string& name) const;
 };
+
+/// `names` made unique the way anndata's var_names_make_unique does: later repeats of a name
+/// get "-1", "-2", ... (skipping suffixes that are names already).
+std::vector<std::string> makeUniqueNames(const std::vector<std::string>& names);
 
 /// Checks invariants a reader must keep (every per-cell vector has n_cells entries, codes within
 /// categories, outline offsets rising to the vertex count); Errc::Corrupt naming the table and

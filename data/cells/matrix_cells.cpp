@@ -2,8 +2,6 @@
 
 #include <cmath>
 
-#include "data/anndata/hdf5_read.h"
-
 namespace tessera::data {
 namespace {
 
@@ -28,51 +26,6 @@ class TenxGenes final : public GeneSource {
  private:
   std::shared_ptr<const TenxH5File> file_;
 };
-
-// Values under uns that H5adFile does not expose: the Visium hires scale factor and the
-// linked image name. Missing pieces are simply absent.
-struct UnsSpatial {
-  std::optional<double> hiresScale;
-  std::optional<double> spotDiameter;
-  std::optional<std::string> library;
-  std::optional<std::string> image;
-};
-
-UnsSpatial readUnsSpatial(const std::filesystem::path& path) {
-  UnsSpatial u;
-  h5::silenceErrors();
-  h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!f.valid()) return u;
-  const std::string where = path.string() + ":/uns";
-  if (h5::exists(f.get(), "uns/spatial")) {
-    auto g = h5::open(f.get(), "uns/spatial", where);
-    if (g) {
-      for (const auto& lib : h5::children(g->get())) {
-        auto num = [&](const std::string& key) -> std::optional<double> {
-          const std::string p = lib + "/scalefactors/" + key;
-          if (!h5::exists(g->get(), p)) return std::nullopt;
-          auto d = h5::open(g->get(), p, where);
-          if (!d) return std::nullopt;
-          auto v = h5::readNumbers<double>(d->get(), where);
-          if (!v || v->empty()) return std::nullopt;
-          return v->front();
-        };
-        u.hiresScale = num("tissue_hires_scalef");
-        u.spotDiameter = num("spot_diameter_fullres");
-        u.library = lib;
-        break;
-      }
-    }
-  }
-  if (h5::exists(f.get(), "uns/tessera_image")) {
-    auto d = h5::open(f.get(), "uns/tessera_image", where);
-    if (d) {
-      auto s = h5::readStrings(d->get(), where);
-      if (s && !s->empty()) u.image = s->front();
-    }
-  }
-  return u;
-}
 
 }  // namespace
 
@@ -101,6 +54,14 @@ Expected<CellTable> cellTableFromH5ad(std::shared_ptr<const H5adFile> file) {
   t.format = "h5ad";
   t.cellIds = f.obsNames();
   t.geneNames = f.varNames();
+  // scanpy's read_10x_h5/read_visium keep the Ensembl ids in var["gene_ids"].
+  for (const char* key : {"gene_ids", "gene_id"}) {
+    auto ids = f.readVarStrings(key);
+    if (ids && ids->size() == t.geneNames.size()) {
+      t.geneIds = std::move(*ids);
+      break;
+    }
+  }
   for (const auto& info : f.obsColumns()) {
     CellColumn c;
     c.name = info.name;
@@ -167,7 +128,7 @@ Expected<CellTable> cellTableFromH5ad(std::shared_ptr<const H5adFile> file) {
     t.embeddings.push_back(std::move(e));
   }
   if (f.X()) t.genes = std::make_shared<H5adGenes>(file);
-  const UnsSpatial u = readUnsSpatial(f.path());
+  const H5adUnsSpatial u = f.unsSpatial();
   if (t.hasSpatial()) {
     if (u.hiresScale) {
       t.toImage = Affine2D::scale(*u.hiresScale, *u.hiresScale);
@@ -190,9 +151,12 @@ Expected<CellTable> cellTableFromTenx(std::shared_ptr<const TenxH5File> file) {
   t.location = file->path().string();
   t.format = "10x-h5";
   t.cellIds = file->barcodes();
-  t.geneNames.reserve(file->features().size());
-  for (const auto& ft : file->features())
-    t.geneNames.push_back(ft.name);
+  std::vector<std::string> symbols;
+  for (const auto& ft : file->features()) {
+    symbols.push_back(ft.name.empty() ? ft.id : ft.name);
+    t.geneIds.push_back(ft.id);
+  }
+  t.geneNames = makeUniqueNames(symbols);
   t.genes = std::make_shared<TenxGenes>(file);
   noteEmbeddingOnly(t, "a 10x matrix holds none");
   return t;

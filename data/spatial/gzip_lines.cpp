@@ -1,7 +1,13 @@
 #include "data/spatial/gzip_lines.h"
 
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -102,6 +108,100 @@ Expected<std::string> GzipBlockReader::next() {
     }
     carry_.assign(out, nl + 1);
     out.resize(nl + 1);
+  }
+  return out;
+}
+
+std::size_t defaultInflateBudget() {
+  const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || pageSize <= 0) return std::size_t{1} << 30;
+  return static_cast<std::size_t>(pages) * static_cast<std::size_t>(pageSize) / 4;
+}
+
+void InflatedFile::Unmap::operator()(char* p) const {
+  if (p) munmap(p, length);
+}
+
+namespace {
+
+// A private anonymous mapping of `length` bytes (pages appear as they are written); null on
+// failure. Huge pages were tried: less user time, but compaction made the system time erratic.
+std::unique_ptr<char, InflatedFile::Unmap> mapAnonymous(std::size_t length) {
+  void* p = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return {nullptr, {0}};
+  return {static_cast<char*>(p), {length}};
+}
+
+// The file mapped read-only for one sequential pass.
+struct MappedFile {
+  const unsigned char* data = nullptr;
+  std::size_t size = 0;
+  explicit MappedFile(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+      void* p = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        data = static_cast<const unsigned char*>(p);
+        size = static_cast<std::size_t>(st.st_size);
+        madvise(p, size, MADV_SEQUENTIAL);
+      }
+    }
+    ::close(fd);
+  }
+  ~MappedFile() {
+    if (data) munmap(const_cast<unsigned char*>(data), size);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+};
+
+}  // namespace
+
+std::optional<InflatedFile> inflateWholeGzip(const std::filesystem::path& path,
+                                             std::size_t maxBytes) {
+  const MappedFile in(path);
+  const std::size_t inSize = in.size;
+  if (!in.data || inSize < 18 || inSize > maxBytes || in.data[0] != 0x1f || in.data[1] != 0x8b)
+    return std::nullopt;
+  // The trailer's ISIZE is the last member's size mod 2^32: a lower bound for one member under
+  // 4 GiB, so at least as much room as the compressed data would take at a typical CSV ratio.
+  const unsigned char* t = in.data + inSize - 4;
+  const std::size_t isize = std::size_t{t[0]} | std::size_t{t[1]} << 8 | std::size_t{t[2]} << 16 |
+                            std::size_t{t[3]} << 24;
+  std::size_t capacity = std::max<std::size_t>(isize, 3 * inSize) + 4096;
+  if (capacity > maxBytes) return std::nullopt;
+  std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> d(
+      libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
+  if (!d) return std::nullopt;
+  InflatedFile out{mapAnonymous(capacity), 0};
+  if (!out.data) return std::nullopt;
+  std::size_t pos = 0;
+  while (pos < inSize) {
+    if (in.data[pos] == 0) {  // zero padding after the last member (some tape/block writers)
+      if (std::all_of(in.data + pos, in.data + inSize, [](unsigned char c) { return c == 0; }))
+        break;
+      return std::nullopt;
+    }
+    std::size_t used = 0, produced = 0;
+    const auto r = libdeflate_gzip_decompress_ex(d.get(), in.data + pos, inSize - pos,
+                                                 out.data.get() + out.size, capacity - out.size,
+                                                 &used, &produced);
+    if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
+      // A member larger than guessed: grow and decode that member again.
+      const std::size_t grown = capacity * 2;
+      if (grown > maxBytes) return std::nullopt;
+      auto bigger = mapAnonymous(grown);
+      if (!bigger) return std::nullopt;
+      std::memcpy(bigger.get(), out.data.get(), out.size);
+      out.data = std::move(bigger);
+      capacity = grown;
+      continue;
+    }
+    if (r != LIBDEFLATE_SUCCESS) return std::nullopt;
+    out.size += produced;
+    pos += used;
   }
   return out;
 }

@@ -1,15 +1,18 @@
 #pragma once
 /// Fast reading of large gzip-compressed CSV files (Xenium transcripts: 10M+ rows):
-///  - GzipBlockReader inflates with zlib into large blocks that end on a line break, so blocks
-///    can be parsed independently (in parallel on an Executor);
+///  - inflateWholeGzip inflates a file that fits in memory in one go with libdeflate;
+///  - GzipBlockReader streams with zlib into large blocks that end on a line break, so blocks
+///    can be parsed independently (in parallel on an Executor) with bounded memory;
 ///  - small CSV helpers: a header splitter, a field cursor that understands quotes, and a
 ///    float parser faster than strtod for the plain decimals these files hold.
-/// A GzipBlockReader is used by one thread. Errors name the file: truncated or corrupt streams
+/// inflateWholeGzip is a pure function (any thread); a GzipBlockReader is used by one thread.
+/// Errors name the file: truncated or corrupt streams
 /// ("<file>: truncated gzip stream after N bytes of data") and read failures.
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +41,28 @@ class GzipBlockReader {
   std::string carry_;
   bool done_ = false;
 };
+
+/// A whole gzip file inflated into memory by libdeflate (about twice zlib's speed), every
+/// member of a multi-member file (pigz, concatenations) in order, trailing zero padding allowed.
+struct InflatedFile {
+  /// An anonymous memory mapping, so untouched capacity costs no memory.
+  struct Unmap {
+    std::size_t length = 0;
+    void operator()(char* p) const;
+  };
+  std::unique_ptr<char, Unmap> data;
+  std::size_t size = 0;
+  std::string_view view() const { return {data.get(), size}; }
+};
+
+/// The default memory budget for inflateWholeGzip: a quarter of the physical memory.
+std::size_t defaultInflateBudget();
+
+/// nullopt when the decoded size (from the gzip trailer, or estimated) would exceed
+/// `maxBytes`, or when the file is not clean gzip (truncated, corrupt, unreadable): callers
+/// then read it with GzipBlockReader, which names the file and the failure precisely.
+std::optional<InflatedFile> inflateWholeGzip(const std::filesystem::path& path,
+                                             std::size_t maxBytes);
 
 /// Whole file decompressed and split into lines (small files: cells, boundaries headers).
 Expected<std::vector<std::string>> readGzipLines(const std::filesystem::path& path);

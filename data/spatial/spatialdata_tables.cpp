@@ -1,5 +1,7 @@
 #include "data/spatial/spatialdata_tables.h"
 
+#include <algorithm>
+
 #include "data/anndata/zarr_anndata.h"
 #include "data/anndata/zarr_elements.h"
 #include "data/local_store.h"
@@ -88,13 +90,22 @@ Expected<CellTable> openSpatialDataTable(const fs::path& dir, const std::string&
         t->affineSource = el + " coordinateTransformations (inverted)";
       }
     }
-    for (const char* kind : {"points", "shapes"}) {
-      const fs::path el = dir / kind / region;
-      if (fs::exists(el) && !fs::exists(el / "zarr.json") && !fs::exists(el / ".zgroup")) continue;
-      if (fs::exists(el / "points.parquet") || fs::exists(el / "shapes.parquet"))
-        t->messages.push_back(el.string() + ": parquet is not supported on this platform");
+  }
+  // Points and shapes are parquet inside the zarr store; say which elements are left out.
+  for (const char* kind : {"points", "shapes"}) {
+    for (const auto& el : azarr::children(*store, kind)) {
+      const fs::path part = dir / kind / el / (std::string(kind) + ".parquet");
+      std::error_code ec;
+      if (!fs::exists(part, ec)) continue;
+      const bool annotated = std::find(regions.begin(), regions.end(), el) != regions.end();
+      t->messages.push_back(part.string() + ": parquet is not supported on this platform; " + kind +
+                            " element \"" + el + "\" is not shown" +
+                            (annotated ? " (the table annotates it)" : ""));
     }
   }
+  if (t->imagePath.empty() && !regions.empty())
+    t->messages.push_back(t->location + ": region \"" + regions.front() +
+                          "\" is not an image or labels element; cells are not linked to an image");
   return t;
 }
 

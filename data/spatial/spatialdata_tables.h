@@ -4,8 +4,9 @@
 /// each row's element) and `instance_key` (obs column with the label value / shape index).
 /// The table is linked to the first region found under `labels/` or `images/`, and its affine
 /// comes from that element's multiscales coordinateTransformations (identity, scale,
-/// translation, affine, sequence). Regions under `points/` or `shapes/` stored as parquet give
-/// "parquet is not supported on this platform" in messages. Any thread; blocking.
+/// translation, affine, sequence). Every `points/<el>/points.parquet` and
+/// `shapes/<el>/shapes.parquet` gives a message "<part>: parquet is not supported on this
+/// platform; <kind> element "<el>" is not shown". Any thread; blocking.
 #include <filesystem>
 #include <string>
 #include <vector>

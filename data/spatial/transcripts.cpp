@@ -1,5 +1,7 @@
-// Transcript loading: one inflating thread feeding 8 MiB blocks to parser tasks, at most a few
-// blocks in flight so memory stays bounded; per-block gene dictionaries are merged in order.
+// Transcript loading: the file is inflated whole by libdeflate when it fits in memory, else
+// streamed by zlib on the calling thread; either way 8 MiB blocks of whole lines are parsed as
+// tasks (a few in flight while streaming, so memory stays bounded) and their per-block gene and
+// cell dictionaries are merged in file order.
 #include "data/spatial/transcripts.h"
 
 #include <condition_variable>
@@ -15,30 +17,48 @@ namespace tessera::data {
 namespace {
 
 struct Columns {
-  int gene = -1, x = -1, y = -1, z = -1, qv = -1, count = 0;
+  int gene = -1, x = -1, y = -1, z = -1, qv = -1, cell = -1, nucleus = -1, count = 0;
+};
+
+// Xenium writes "UNASSIGNED" (XOA 1.3+) or -1 (earlier, numeric ids) for transcripts in no cell.
+bool unassigned(std::string_view id) {
+  return id.empty() || id == "UNASSIGNED" || id == "-1";
+}
+
+// Interns strings seen in one block: codes are indices into `names`.
+struct Dict {
+  std::unordered_map<std::string_view, std::uint32_t> map;
+  std::vector<std::string> names;
+  std::uint32_t code(std::string_view f) {
+    auto [it, inserted] = map.try_emplace(f, static_cast<std::uint32_t>(names.size()));
+    if (inserted) names.emplace_back(f);
+    return it->second;
+  }
 };
 
 struct Block {
   std::vector<float> x, y, z, qv;
   std::vector<std::uint32_t> gene;
-  std::vector<std::string> names;
+  std::vector<std::int32_t> cell;
+  std::vector<std::uint8_t> nucleus;
+  Dict genes, cells;
   std::int64_t lines = 0;
   std::optional<std::string> error;  ///< "line L (of this block), field F: ..."
   std::int64_t errorLine = 0;
 };
 
-void parseBlock(const std::string& text, std::size_t begin, const Columns& c, Block& b) {
-  std::unordered_map<std::string_view, std::uint32_t> dict;
-  std::string_view lastName;
+void parseBlock(const char* p, const char* end, const Columns& c, Block& b) {
+  std::string_view lastName, lastCell;
+  std::int32_t lastCellCode = -1;
   std::uint32_t lastCode = 0;
-  const std::size_t approx = (text.size() - begin) / 64 + 16;
+  const std::size_t approx = static_cast<std::size_t>(end - p) / 64 + 16;
   b.x.reserve(approx);
   b.y.reserve(approx);
   b.gene.reserve(approx);
   if (c.z >= 0) b.z.reserve(approx);
   if (c.qv >= 0) b.qv.reserve(approx);
-  const char* p = text.data() + begin;
-  const char* end = text.data() + text.size();
+  if (c.cell >= 0) b.cell.reserve(approx);
+  if (c.nucleus >= 0) b.nucleus.reserve(approx);
   while (p < end) {
     const char* nl =
         static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
@@ -51,16 +71,25 @@ void parseBlock(const std::string& text, std::size_t begin, const Columns& c, Bl
       double vx = 0, vy = 0, vz = 0, vq = 0;
       bool haveX = false, haveY = false, haveGene = false;
       std::uint32_t code = 0;
+      std::int32_t cellCode = -1;
+      std::uint8_t nucleus = 0;
       for (int i = 0; i < c.count && cur.field(f); ++i) {
         if (i == c.gene) {
           if (f != lastName || b.gene.empty()) {
-            auto [it, inserted] = dict.try_emplace(f, static_cast<std::uint32_t>(b.names.size()));
-            if (inserted) b.names.emplace_back(f);
             lastName = f;
-            lastCode = it->second;
+            lastCode = b.genes.code(f);
           }
           code = lastCode;
           haveGene = true;
+        } else if (i == c.cell) {
+          // Neighbouring transcripts often share a cell: skip the hash for repeats.
+          if (f != lastCell || b.cell.empty()) {
+            lastCell = f;
+            lastCellCode = unassigned(f) ? -1 : static_cast<std::int32_t>(b.cells.code(f));
+          }
+          cellCode = lastCellCode;
+        } else if (i == c.nucleus) {
+          nucleus = !f.empty() && f != "0" && f != "False" && f != "false";
         } else if (i == c.x || i == c.y || i == c.z || i == c.qv) {
           double v;
           if (!parseFloat(f, v)) {
@@ -93,25 +122,34 @@ void parseBlock(const std::string& text, std::size_t begin, const Columns& c, Bl
       b.y.push_back(static_cast<float>(vy));
       if (c.z >= 0) b.z.push_back(static_cast<float>(vz));
       if (c.qv >= 0) b.qv.push_back(static_cast<float>(vq));
+      if (c.cell >= 0) b.cell.push_back(cellCode);
+      if (c.nucleus >= 0) b.nucleus.push_back(nucleus);
     }
     p = le + 1;
   }
 }
 
-}  // namespace
+// Codes of one block's names in the file-wide list, appending names seen for the first time.
+std::vector<std::uint32_t> mergeNames(std::vector<std::string>& names,
+                                      std::unordered_map<std::string, std::uint32_t>& global,
+                                      std::vector<std::string>& all) {
+  std::vector<std::uint32_t> remap(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto [it, inserted] = global.try_emplace(names[i], static_cast<std::uint32_t>(all.size()));
+    if (inserted) all.push_back(std::move(names[i]));
+    remap[i] = it->second;
+  }
+  return remap;
+}
 
-Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path, Executor* executor,
-                                           const std::stop_token& stop) {
-  auto reader = GzipBlockReader::open(path);
-  if (!reader) return std::unexpected(reader.error());
-  auto first = (*reader)->next();
-  if (!first) return std::unexpected(first.error());
-  const std::size_t hEnd = first->find('\n');
-  const auto header = splitCsvLine(std::string_view(*first).substr(0, hEnd));
+// The columns of a transcripts header; Errc::Corrupt naming the file when a required one is
+// missing.
+Expected<Columns> parseHeader(std::string_view line, const std::filesystem::path& path) {
+  const auto header = splitCsvLine(line);
   Columns cols;
   cols.count = static_cast<int>(header.size());
   for (int i = 0; i < cols.count; ++i) {
-    const std::string& h = header[i];
+    const std::string& h = header[static_cast<std::size_t>(i)];
     if (h == "feature_name")
       cols.gene = i;
     else if (h == "x_location")
@@ -122,61 +160,69 @@ Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path, Ex
       cols.z = i;
     else if (h == "qv")
       cols.qv = i;
+    else if (h == "cell_id")
+      cols.cell = i;
+    else if (h == "overlaps_nucleus")
+      cols.nucleus = i;
   }
   for (auto [idx, name] :
        {std::pair{cols.gene, "feature_name"}, {cols.x, "x_location"}, {cols.y, "y_location"}})
     if (idx < 0)
       return fail(Errc::Corrupt, path.string() + ": header has no \"" + name + "\" column");
+  return cols;
+}
 
-  std::mutex m;
-  std::condition_variable cv;
-  std::map<std::size_t, std::unique_ptr<Block>> done;
-  int inFlight = 0;
-  const int maxInFlight = executor ? executor->concurrency() + 2 : 1;
-  std::vector<std::unique_ptr<Block>> blocks;
-  std::size_t nBlocks = 0;
-  auto submit = [&](std::shared_ptr<const std::string> text, std::size_t begin) {
-    const std::size_t id = nBlocks++;
-    auto work = [&, text, begin, id] {
+// Parses ranges of whole lines as tasks on `executor` (inline without one), at most a few in
+// flight so a streaming producer keeps memory bounded; results are kept in submission order.
+class BlockParser {
+ public:
+  BlockParser(const Columns& cols, Executor* executor)
+      : cols_(cols),
+        executor_(executor),
+        maxInFlight_(executor ? executor->concurrency() + 2 : 1) {}
+  /// `keep` owns the bytes [begin, end) until the block is parsed.
+  void submit(std::shared_ptr<const void> keep, const char* begin, const char* end) {
+    const std::size_t id = submitted_++;
+    auto work = [this, keep = std::move(keep), begin, end, id] {
       auto b = std::make_unique<Block>();
-      parseBlock(*text, begin, cols, *b);
-      std::lock_guard lock(m);
-      done[id] = std::move(b);
-      --inFlight;
-      cv.notify_all();
+      parseBlock(begin, end, cols_, *b);
+      std::lock_guard lock(m_);
+      done_[id] = std::move(b);
+      --inFlight_;
+      cv_.notify_all();
     };
     {
-      std::unique_lock lock(m);
-      cv.wait(lock, [&] { return inFlight < maxInFlight; });
-      ++inFlight;
+      std::unique_lock lock(m_);
+      cv_.wait(lock, [&] { return inFlight_ < maxInFlight_; });
+      ++inFlight_;
     }
-    if (executor)
-      executor->post(work, Priority::Visible);
+    if (executor_)
+      executor_->post(std::move(work), Priority::Visible);
     else
       work();
-  };
-  std::optional<Error> readError;
-  if (hEnd != std::string::npos)
-    submit(std::make_shared<const std::string>(std::move(*first)), hEnd + 1);
-  while (!readError) {
-    if (stop.stop_requested()) {
-      readError = Error{Errc::Cancelled, path.string() + ": cancelled"};
-      break;
-    }
-    auto b = (*reader)->next();
-    if (!b) {
-      readError = b.error();
-      break;
-    }
-    if (b->empty()) break;
-    submit(std::make_shared<const std::string>(std::move(*b)), 0);
   }
-  {
-    std::unique_lock lock(m);
-    cv.wait(lock, [&] { return inFlight == 0; });
+  /// Waits for every block; then they are in file order.
+  std::map<std::size_t, std::unique_ptr<Block>>& finish() {
+    std::unique_lock lock(m_);
+    cv_.wait(lock, [&] { return inFlight_ == 0; });
+    return done_;
   }
-  if (readError) return std::unexpected(*readError);
+  ~BlockParser() { finish(); }
 
+ private:
+  const Columns& cols_;
+  Executor* executor_;
+  const int maxInFlight_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::map<std::size_t, std::unique_ptr<Block>> done_;
+  int inFlight_ = 0;
+  std::size_t submitted_ = 0;
+};
+
+// Concatenates the blocks in file order with one gene and one cell dictionary.
+Expected<Transcripts> mergeBlocks(std::map<std::size_t, std::unique_ptr<Block>>& done,
+                                  const Columns& cols, const std::filesystem::path& path) {
   Transcripts t;
   std::size_t total = 0;
   for (auto& [id, b] : done)
@@ -186,22 +232,23 @@ Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path, Ex
   t.y.reserve(total);
   if (cols.z >= 0) t.z.reserve(total);
   if (cols.qv >= 0) t.qv.reserve(total);
-  std::unordered_map<std::string, std::uint32_t> global;
+  if (cols.cell >= 0) t.cell.reserve(total);
+  if (cols.nucleus >= 0) t.overlapsNucleus.reserve(total);
+  std::unordered_map<std::string, std::uint32_t> global, globalCells;
   std::int64_t lineBase = 1;  // the header
   for (auto& [id, b] : done) {
     if (b->error)
       return fail(Errc::Corrupt, path.string() + ": line " +
                                      std::to_string(lineBase + b->errorLine) + ", " + *b->error);
     lineBase += b->lines;
-    std::vector<std::uint32_t> remap(b->names.size());
-    for (std::size_t i = 0; i < b->names.size(); ++i) {
-      auto [it, inserted] =
-          global.try_emplace(b->names[i], static_cast<std::uint32_t>(t.geneNames.size()));
-      if (inserted) t.geneNames.push_back(b->names[i]);
-      remap[i] = it->second;
-    }
+    const auto remap = mergeNames(b->genes.names, global, t.geneNames);
     for (auto g : b->gene)
       t.gene.push_back(remap[g]);
+    const auto cellRemap = mergeNames(b->cells.names, globalCells, t.cellIds);
+    for (auto c : b->cell)
+      t.cell.push_back(c < 0 ? -1
+                             : static_cast<std::int32_t>(cellRemap[static_cast<std::size_t>(c)]));
+    t.overlapsNucleus.insert(t.overlapsNucleus.end(), b->nucleus.begin(), b->nucleus.end());
     t.x.insert(t.x.end(), b->x.begin(), b->x.end());
     t.y.insert(t.y.end(), b->y.begin(), b->y.end());
     t.z.insert(t.z.end(), b->z.begin(), b->z.end());
@@ -209,6 +256,72 @@ Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path, Ex
     b.reset();
   }
   return t;
+}
+
+constexpr std::size_t kBlockBytes = 8 << 20;
+
+// The file inflated whole (libdeflate): cut into blocks at line breaks, parsed in parallel.
+Expected<Transcripts> loadInflated(std::shared_ptr<const InflatedFile> file,
+                                   const std::filesystem::path& path, Executor* executor,
+                                   const std::stop_token& stop) {
+  const std::string_view text = file->view();
+  const std::size_t hEnd = std::min(text.find('\n'), text.size());
+  auto cols = parseHeader(text.substr(0, hEnd), path);
+  if (!cols) return std::unexpected(cols.error());
+  BlockParser parser(*cols, executor);
+  std::size_t pos = std::min(hEnd + 1, text.size());
+  while (pos < text.size()) {
+    if (stop.stop_requested()) {
+      parser.finish();
+      return fail(Errc::Cancelled, path.string() + ": cancelled");
+    }
+    std::size_t end = std::min(pos + kBlockBytes, text.size());
+    if (end < text.size()) {
+      const std::size_t nl = text.find('\n', end);
+      end = nl == std::string_view::npos ? text.size() : nl + 1;
+    }
+    parser.submit(file, text.data() + pos, text.data() + end);
+    pos = end;
+  }
+  return mergeBlocks(parser.finish(), *cols, path);
+}
+
+}  // namespace
+
+Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path, Executor* executor,
+                                           const std::stop_token& stop,
+                                           std::optional<std::size_t> inflateBudget) {
+  if (auto whole = inflateWholeGzip(path, inflateBudget.value_or(defaultInflateBudget())))
+    return loadInflated(std::make_shared<const InflatedFile>(std::move(*whole)), path, executor,
+                        stop);
+  // Too big for memory, or not clean gzip: stream with zlib (which names any failure).
+  auto reader = GzipBlockReader::open(path, kBlockBytes);
+  if (!reader) return std::unexpected(reader.error());
+  auto first = (*reader)->next();
+  if (!first) return std::unexpected(first.error());
+  const std::size_t hEnd = first->find('\n');
+  auto cols = parseHeader(std::string_view(*first).substr(0, hEnd), path);
+  if (!cols) return std::unexpected(cols.error());
+  BlockParser parser(*cols, executor);
+  auto submit = [&](std::string&& block, std::size_t begin) {
+    auto text = std::make_shared<const std::string>(std::move(block));
+    parser.submit(text, text->data() + begin, text->data() + text->size());
+  };
+  if (hEnd != std::string::npos) submit(std::move(*first), hEnd + 1);
+  for (;;) {
+    if (stop.stop_requested()) {
+      parser.finish();
+      return fail(Errc::Cancelled, path.string() + ": cancelled");
+    }
+    auto b = (*reader)->next();
+    if (!b) {
+      parser.finish();
+      return std::unexpected(b.error());
+    }
+    if (b->empty()) break;
+    submit(std::move(*b), 0);
+  }
+  return mergeBlocks(parser.finish(), *cols, path);
 }
 
 }  // namespace tessera::data

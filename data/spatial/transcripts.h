@@ -1,12 +1,15 @@
 #pragma once
 /// Loading transcript points from a Xenium-style `transcripts.csv.gz` (header with
-/// feature_name, x_location, y_location and optionally z_location, qv; quoted or bare fields).
-/// The calling thread inflates; blocks of whole lines are parsed on `executor` when one is given
-/// (the caller's thread otherwise), then merged in file order with one gene dictionary.
+/// feature_name, x_location, y_location and optionally z_location, qv, cell_id and
+/// overlaps_nucleus; quoted or bare fields). Gene names and cell ids are interned per file.
+/// The calling thread inflates: the whole file at once with libdeflate when it fits in a quarter
+/// of memory, else streaming with zlib. Blocks of whole lines are parsed on `executor` when one
+/// is given (the caller's thread otherwise), then merged in file order.
 /// Blocking; call from a worker, never the UI thread. `stop` cancels between blocks.
 /// Errors name the file and, for bad rows, the line and field; a truncated gzip stream is
 /// Errc::Corrupt "<file>: truncated gzip stream after N bytes of data".
 #include <filesystem>
+#include <optional>
 #include <stop_token>
 
 #include "data/cells/cell_table.h"
@@ -14,8 +17,11 @@
 
 namespace tessera::data {
 
+/// `inflateBudget` caps the memory of the whole-file path (default: a quarter of memory; 0
+/// always streams).
 Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path,
                                            Executor* executor = nullptr,
-                                           const std::stop_token& stop = {});
+                                           const std::stop_token& stop = {},
+                                           std::optional<std::size_t> inflateBudget = {});
 
 }  // namespace tessera::data

@@ -221,8 +221,12 @@ Expected<CellTable> openXenium(const fs::path& dir, const XeniumOptions& opt) {
     auto f = TenxH5File::open(matrix);
     if (!f) return std::unexpected(f.error());
     auto file = std::make_shared<const TenxH5File>(std::move(*f));
-    for (const auto& ft : file->features())
-      t.geneNames.push_back(ft.name);
+    std::vector<std::string> symbols;
+    for (const auto& ft : file->features()) {
+      symbols.push_back(ft.name.empty() ? ft.id : ft.name);
+      t.geneIds.push_back(ft.id);
+    }
+    t.geneNames = makeUniqueNames(symbols);
     std::vector<std::int64_t> map;
     if (file->barcodes() != t.cellIds) {
       map.assign(file->barcodes().size(), -1);

@@ -88,6 +88,98 @@ class CliTableTest : public QObject {
     }
   }
 
+  void infoReportsTheVisiumAffine() {
+    // The real Space Ranger folder: spots in full-resolution pixels, hires image at 0.150015.
+    const QString visium = QString(TESSERA_SHARED_DATA_DIR) + "/visium-v1";
+    const Run r = tessera({"info", visium, "--json"});
+    QCOMPARE(r.code, 0);
+    const auto j = parse(r);
+    QCOMPARE(j["kind"].get<std::string>(), std::string("image"));  // the hires PNG
+    const auto shape = j["levels"][0]["shape"].get<std::vector<int>>();
+    QCOMPARE(std::count(shape.begin(), shape.end(), 2000), 2L);
+    const auto& c = j["cells"];
+    QCOMPARE(c["format"].get<std::string>(), std::string("visium"));
+    QCOMPARE(c["n_obs"].get<int>(), 100);  // the matrix subset; positions list 4,992 spots
+    const double s = 0.150015;
+    QCOMPARE(c["spatial"]["affine"], nlohmann::json({{s, 0.0, 0.0}, {0.0, s, 0.0}}));
+    QVERIFY(c["spatial"]["affine_source"].get<std::string>().find("tissue_hires_scalef") !=
+            std::string::npos);
+    QCOMPARE(c["spatial"]["spot_radius"].get<double>(), 89.42751063343188 / 2);
+
+    // The same spots as scanpy.read_visium keeps them in an h5ad: obsm spatial + uns/spatial.
+    QTemporaryDir dir;
+    const QString h5ad = dir.filePath("visium.h5ad");
+    const Run w =
+        runProgram(TESSERA_PYTHON,
+                   {"-c",
+                    "import anndata as ad, numpy as np, pandas as pd, json, sys\n"
+                    "d = sys.argv[1]\n"
+                    "pos = pd.read_csv(d + '/spatial/tissue_positions_list.csv', header=None)\n"
+                    "sf = json.load(open(d + '/spatial/scalefactors_json.json'))\n"
+                    "a = ad.AnnData(X=np.zeros((len(pos), 2), dtype=np.float32),\n"
+                    "  obs=pd.DataFrame(index=pos[0].astype(str).values),\n"
+                    "  var=pd.DataFrame(index=['G1', 'G2']))\n"
+                    "a.obsm['spatial'] = pos[[5, 4]].values.astype(float)\n"
+                    "a.uns['spatial'] = {'lib1': {'scalefactors': sf, 'images': {}}}\n"
+                    "a.write_h5ad(sys.argv[2])\n",
+                    visium, h5ad});
+    QVERIFY2(w.code == 0, w.err.constData());
+    const auto h = parse(tessera({"info", h5ad, "--json"}));
+    QCOMPARE(h["spatial"]["affine"], nlohmann::json({{s, 0.0, 0.0}, {0.0, s, 0.0}}));
+    QCOMPARE(h["spatial"]["source"].get<std::string>(),
+             std::string("uns/spatial/lib1/scalefactors/tissue_hires_scalef"));
+    QCOMPARE(h["spatial"]["spot_diameter_fullres"].get<double>(), 89.42751063343188);
+    // Without scale factors obsm spatial is already in image pixels: the identity.
+    const auto v = parse(tessera({"info", fixture("v0.7.8.h5ad"), "--json"}));
+    if (!v["spatial"].is_null())
+      QCOMPARE(v["spatial"]["affine"], nlohmann::json({{1.0, 0.0, 0.0}, {0.0, 1.0, 0.0}}));
+  }
+
+  void infoReportsXeniumPixelSizeAnd10xTables() {
+    QTemporaryDir dir;
+    const QString run = dir.filePath("xenium");
+    const Run g = runProgram(
+        TESSERA_PYTHON,
+        {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/xenium/make_xenium.py", run, "1000"});
+    QVERIFY2(g.code == 0, g.err.constData());
+    const Run r = tessera({"info", run, "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const auto j = parse(r);
+    QCOMPARE(j["format"].get<std::string>(), std::string("xenium"));
+    const double s = 1 / 0.2125;
+    QCOMPARE(j["spatial"]["affine"], nlohmann::json({{s, 0.0, 0.0}, {0.0, s, 0.0}}));
+    QCOMPARE(j["spatial"]["unit"].get<std::string>(), std::string("micrometer"));
+    QVERIFY(std::abs(j["spatial"]["pixel_size"].get<double>() - 0.2125) < 1e-12);
+    QCOMPARE(j["transcripts"].get<int>(), 1000);
+
+    const auto t = parse(tessera(
+        {"info", QString(TESSERA_SHARED_DATA_DIR) + "/10x-h5-v3/filtered_feature_bc_matrix.h5",
+         "--json"}));
+    QCOMPARE(t["format"].get<std::string>(), std::string("10x-h5"));
+    QCOMPARE(t["n_vars"].get<int>(), 507);
+    QVERIFY(!t.contains("spatial"));
+  }
+
+  void infoListsSpatialDataTables() {
+    QTemporaryDir dir;
+    const QString store = dir.filePath("sample.zarr");
+    const Run g = runProgram(
+        TESSERA_PYTHON,
+        {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/spatialdata/make_spatialdata.py", store});
+    QVERIFY2(g.code == 0, g.err.constData());
+    const Run r = tessera({"info", store, "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const auto j = parse(r);
+    QCOMPARE(j["kind"].get<std::string>(), std::string("image"));  // images/img
+    const auto& t = j["tables"]["table"];
+    QCOMPARE(t["format"].get<std::string>(), std::string("spatialdata"));
+    QCOMPARE(t["n_obs"].get<int>(), 6);
+    QCOMPARE(t["spatial"]["affine"], nlohmann::json({{2.0, 0.0, 0.0}, {0.0, 2.0, 0.0}}));
+    QVERIFY(t["image"].get<std::string>().ends_with("labels/cells"));
+    QCOMPARE(j["tables"]["table_img"]["image"].get<std::string>().ends_with("images/img"), true);
+    QCOMPARE(t["messages"].size(), std::size_t(2));  // the two parquet parts
+  }
+
   void infoDemoListsItsTable() {
     const auto j = parse(runTessera({"info", "demo", "--json"}));
     QCOMPARE(j["cells"]["kind"].get<std::string>(), std::string("table"));

@@ -7,6 +7,7 @@
 #include <QLineEdit>
 #include <QProcess>
 #include <QScreen>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTableWidget>
@@ -63,6 +64,7 @@ class LinkedViewsTest : public QObject {
  private slots:
   void initTestCase() {
     QApplication::setOrganizationName("tessera-test-linked");
+    QSettings().remove("datasets");  // no panel state saved by earlier runs
     ctx_ = std::make_unique<app::AppContext>(512);
     window_ = std::make_unique<app::MainWindow>(*ctx_);
     window_->resize(1600, 1000);

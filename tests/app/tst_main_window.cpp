@@ -1,5 +1,6 @@
 #include <QApplication>
 #include <QScreen>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -58,6 +59,7 @@ class MainWindowTest : public QObject {
  private slots:
   void initTestCase() {
     QApplication::setOrganizationName("tessera-test");
+    QSettings().remove("datasets");  // no panel state saved by earlier runs
     ctx_ = std::make_unique<app::AppContext>(512);
     window_ = std::make_unique<app::MainWindow>(*ctx_);
     window_->resize(1600, 1000);

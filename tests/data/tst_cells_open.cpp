@@ -1,5 +1,6 @@
 // openCells picks the right reader by probe and yields the same cells as the format readers;
 // the h5ad and 10x adapters keep the readers' values; CSV tables; unknown input is refused.
+#include <QProcess>
 #include <QtTest>
 
 #include <filesystem>
@@ -74,6 +75,79 @@ class TestCellsOpen : public QObject {
     std::ofstream(p) << "cell\tx\ty\tCD3E\nc1\t1\t2\tlots\n";
     auto bad = openCells(p.string());
     QVERIFY(!bad && bad.error().message.find("line 2, CD3E: \"lots\"") != std::string::npos);
+  }
+
+  void tenxGenesBySymbolOrEnsemblId() {
+    // Real Cell Ranger 3 file: symbols shown, Ensembl ids accepted, same column either way.
+    auto t = openCells((kShared / "10x-h5-v3/filtered_feature_bc_matrix.h5").string());
+    QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
+    QCOMPARE(t->geneNames.size(), std::size_t(507));
+    QCOMPARE(t->geneIds.size(), std::size_t(507));
+    QCOMPARE(t->geneNames[0], std::string("CH507-9B2.2"));
+    QCOMPARE(t->geneIds[0], std::string("ENSG00000279493"));
+    for (std::int64_t g : {0, 17, 506}) {
+      const auto& sym = t->geneNames[static_cast<std::size_t>(g)];
+      const auto& id = t->geneIds[static_cast<std::size_t>(g)];
+      QCOMPARE(t->geneIndex(sym), g);
+      QCOMPARE(t->geneIndex(id), g);
+      QCOMPARE(t->readGene(id).value(), t->readGene(sym).value());
+    }
+    // The real Visium subset names its genes by id; lookup by id works there too.
+    auto v = openCells((kShared / "visium-v1").string());
+    QVERIFY2(v.has_value(), v ? "" : v.error().message.c_str());
+    QCOMPARE(v->geneIndex("ENSG00000186092"), std::int64_t(2));
+  }
+
+  void duplicateSymbolsAreDisambiguated() {
+    QCOMPARE(makeUniqueNames({"A", "B", "A", "A", "A-1", "C"}),
+             (std::vector<std::string>{"A", "B", "A-2", "A-3", "A-1", "C"}));
+    // A 10x file whose features 0 and 1 share a symbol: "X" and "X-1", each its own column.
+    const fs::path dir = fs::path(TESSERA_TEST_WORK_DIR) / "cells_open";
+    fs::create_directories(dir);
+    const fs::path p = dir / "dup_symbols.h5";
+    fs::remove(p);
+    fs::copy_file(kShared / "10x-h5-v3/filtered_feature_bc_matrix.h5", p);
+    QProcess py;
+    py.start(TESSERA_PYTHON, {"-c",
+                              "import h5py, sys\n"
+                              "f = h5py.File(sys.argv[1], 'r+')\n"
+                              "n = f['matrix/features/name']\n"
+                              "n[1] = n[0]\n",
+                              QString::fromStdString(p.string())});
+    QVERIFY(py.waitForFinished(60000) && py.exitCode() == 0);
+    auto t = openCells(p.string());
+    QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
+    QCOMPARE(t->geneNames[0], std::string("CH507-9B2.2"));
+    QCOMPARE(t->geneNames[1], std::string("CH507-9B2.2-1"));
+    QCOMPARE(t->geneIndex("CH507-9B2.2-1"), std::int64_t(1));
+    QCOMPARE(t->geneIndex("ENSG00000277117"), std::int64_t(1));
+    auto ref = openCells((kShared / "10x-h5-v3/filtered_feature_bc_matrix.h5").string());
+    QCOMPARE(t->readGene("CH507-9B2.2-1").value(), ref->genes->readGene(1).value());
+  }
+
+  void validationChecksGeneIdsAndTranscriptCells() {
+    CellTable t;
+    t.location = "mem";
+    t.geneNames = {"A", "B"};
+    t.geneIds = {"ENSG1"};
+    auto bad = validateCellTable(t);
+    QVERIFY(!bad && bad.error().message == "mem: 1 gene ids for 2 genes");
+    t.geneIds = {"ENSG1", "ENSG2"};
+    QVERIFY(validateCellTable(t).has_value());
+    Transcripts tr;
+    tr.geneNames = {"A"};
+    tr.gene = {0, 0};
+    tr.x = tr.y = {1, 2};
+    tr.cellIds = {"c1"};
+    tr.cell = {0, 1};
+    t.transcripts = tr;
+    auto cell = validateCellTable(t);
+    QVERIFY(!cell && cell.error().message.find("cell code is out of range") != std::string::npos);
+    t.transcripts->cell = {0, -1};
+    t.transcripts->overlapsNucleus = {1};
+    QVERIFY(!validateCellTable(t).has_value());  // a short optional column
+    t.transcripts->overlapsNucleus = {1, 0};
+    QVERIFY(validateCellTable(t).has_value());
   }
 
   void refusesUnknownAndMissing() {

@@ -258,6 +258,29 @@ class TestH5adReader : public QObject {
                 Errc::Corrupt, "/obsm/X_umap");
   }
 
+  void rejectsXShapeAndIndptrOrderNamingTheField() {
+    // X's shape disagrees with obs/var: refused at open, naming /X and both lengths.
+    expectError(
+        breakCopy("v0.8_rich.h5ad", "x_shape.h5ad", "f['X'].attrs['shape'] = np.array([13, 9])"),
+        Errc::Corrupt, ":/X: shape 13x9 does not match 12 obs x 9 vars");
+    // indptr of the right length but not monotonic: refused at open or on the first read.
+    const fs::path p = breakCopy("v0.8_rich.h5ad", "unsorted_indptr.h5ad",
+                                 "d = f['X/indptr'][:]\nd[3], d[4] = d[4], d[3]\n"
+                                 "f['X/indptr'][:] = d");
+    auto f = H5adFile::open(p);
+    Error e;
+    if (f) {
+      auto g = f->readGene(1);
+      QVERIFY(!g.has_value());
+      e = g.error();
+    } else {
+      e = f.error();
+    }
+    QCOMPARE(e.code, Errc::Corrupt);
+    QVERIFY2(e.message.find(p.string() + ":/X/indptr") != std::string::npos, e.message.c_str());
+    QVERIFY2(e.message.find("monoton") != std::string::npos, e.message.c_str());
+  }
+
   void rejectsOutOfRangeIndicesOnRead() {
     const fs::path p =
         breakCopy("v0.8_rich.h5ad", "bad_indices.h5ad",

@@ -89,16 +89,20 @@ class TestXenium : public QObject {
 
   void transcriptsMatchCsvModule_data() {
     QTest::addColumn<int>("threads");
-    QTest::newRow("caller thread") << 0;
-    QTest::newRow("pool of 2") << 2;
+    QTest::addColumn<bool>("stream");
+    QTest::newRow("whole file, caller thread") << 0 << false;
+    QTest::newRow("whole file, pool of 2") << 2 << false;
+    QTest::newRow("zlib streaming, caller thread") << 0 << true;
+    QTest::newRow("zlib streaming, pool of 2") << 2 << true;
   }
 
   void transcriptsMatchCsvModule() {
     QFETCH(int, threads);
+    QFETCH(bool, stream);
     std::unique_ptr<ThreadPool> pool;
     if (threads) pool = std::make_unique<ThreadPool>(threads);
-    // Small blocks force many parse tasks and block boundaries mid-file.
-    auto t = loadTranscriptsCsvGz(kRun / "transcripts.csv.gz", pool.get());
+    auto t = loadTranscriptsCsvGz(kRun / "transcripts.csv.gz", pool.get(), {},
+                                  stream ? std::optional<std::size_t>(0) : std::nullopt);
     QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
     QCOMPARE(std::int64_t(t->size()), exp_["tx_count"].get<std::int64_t>());
     for (std::size_t i = 0; i < exp_["tx_head"].size(); ++i) {
@@ -117,6 +121,61 @@ class TestXenium : public QObject {
       ++perGene[t->geneNames[g]];
     for (const auto& [g, n] : exp_["tx_per_gene"].items())
       QCOMPARE(perGene[g], n.get<std::int64_t>());
+
+    // cell_id and overlaps_nucleus per transcript; "UNASSIGNED" is no cell.
+    QCOMPARE(t->cell.size(), t->size());
+    QCOMPARE(t->overlapsNucleus.size(), t->size());
+    for (std::size_t i = 0; i < exp_["tx_cell_overlaps"].size(); ++i) {
+      const auto& r = exp_["tx_cell_overlaps"][i];
+      const auto id = r[0].get<std::string>();
+      if (id == "UNASSIGNED")
+        QCOMPARE(t->cell[i], -1);
+      else
+        QCOMPARE(t->cellIds[static_cast<std::size_t>(t->cell[i])], id);
+      QCOMPARE(int(t->overlapsNucleus[i]), r[1].get<int>());
+    }
+    QCOMPARE(std::count(t->cell.begin(), t->cell.end(), -1),
+             exp_["tx_unassigned"].get<std::int64_t>());
+    const auto ids = exp_["ids"].get<std::vector<std::string>>();
+    const auto rows = t->cellRows(ids);
+    for (const auto& [id, n] : exp_["tx_per_cell"].items()) {
+      const auto row = std::find(ids.begin(), ids.end(), id) - ids.begin();
+      QCOMPARE(std::int64_t(std::count(rows.begin(), rows.end(), row)), n.get<std::int64_t>());
+    }
+    // qv is kept so low-quality transcripts can be filtered (Xenium's own cut is 20).
+    const auto pass = t->passingQv(20);
+    QCOMPARE(std::int64_t(std::count(pass.begin(), pass.end(), 1)),
+             exp_["tx_qv20"].get<std::int64_t>());
+  }
+
+  void multiMemberGzipReadsEveryMember() {
+    // pigz-style concatenated members, then zero padding: both inflaters read all rows.
+    const fs::path d = kDir / "multimember";
+    fs::create_directories(d);
+    const fs::path out = d / "transcripts.csv.gz";
+    QProcess py;
+    py.start(TESSERA_PYTHON, {"-c",
+                              "import gzip,sys\n"
+                              "t=gzip.open(sys.argv[1],'rb').read()\n"
+                              "h,rest=t.split(b'\\n',1)\n"
+                              "a=h+b'\\n'+rest[:len(rest)//3].rsplit(b'\\n',1)[0]+b'\\n'\n"
+                              "b=t[len(a):]\n"
+                              "open(sys.argv[2],'wb').write(gzip.compress(a)+gzip.compress(b)"
+                              "+bytes(64))\n",
+                              QString::fromStdString((kRun / "transcripts.csv.gz").string()),
+                              QString::fromStdString(out.string())});
+    QVERIFY(py.waitForFinished(60000) && py.exitCode() == 0);
+    for (std::optional<std::size_t> budget :
+         {std::optional<std::size_t>(), std::optional<std::size_t>(0)}) {
+      auto t = loadTranscriptsCsvGz(out, nullptr, {}, budget);
+      QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
+      QCOMPARE(std::int64_t(t->size()), exp_["tx_count"].get<std::int64_t>());
+      QCOMPARE(t->x.back(), float(exp_["tx_last"][1].get<double>()));
+    }
+    auto whole = inflateWholeGzip(out, defaultInflateBudget());
+    QVERIFY(whole.has_value());
+    QCOMPARE(std::int64_t(std::count(whole->view().begin(), whole->view().end(), '\n')),
+             exp_["tx_count"].get<std::int64_t>() + 1);
   }
 
   void blockReaderSplitsOnLineBreaks() {
@@ -157,6 +216,14 @@ class TestXenium : public QObject {
     const fs::path d = copyRun("truncated");
     const fs::path tx = d / "transcripts.csv.gz";
     fs::resize_file(tx, fs::file_size(tx) / 2);
+    QVERIFY(!inflateWholeGzip(tx, defaultInflateBudget()));  // libdeflate refuses it whole
+    for (std::optional<std::size_t> budget :
+         {std::optional<std::size_t>(), std::optional<std::size_t>(0)}) {
+      auto direct = loadTranscriptsCsvGz(tx, nullptr, {}, budget);
+      QVERIFY(!direct.has_value());
+      QVERIFY2(contains(direct.error().message, tx.string() + ": truncated gzip stream after"),
+               direct.error().message.c_str());
+    }
     auto t = openXenium(d);
     QVERIFY(!t.has_value());
     QCOMPARE(t.error().code, Errc::Corrupt);

@@ -1,0 +1,113 @@
+// SpatialData tables on a store written at test time by python3-zarr + python3-anndata
+// (tests/fixtures/spatialdata/make_spatialdata.py): the table opens linked to the element its
+// spatialdata_attrs region names (labels or image), with the inverse of that element's NGFF
+// transform as the affine, and parquet points/shapes parts are named in clear messages.
+#include <QProcess>
+#include <QtTest>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "data/cells/cells_open.h"
+#include "data/spatial/spatialdata_tables.h"
+
+using namespace tessera::data;
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path kDir = fs::path(TESSERA_TEST_WORK_DIR) / "spatialdata" / "sample.zarr";
+
+bool contains(const std::string& s, const std::string& needle) {
+  return s.find(needle) != std::string::npos;
+}
+
+int countMessages(const CellTable& t, const std::string& needle) {
+  return static_cast<int>(std::count_if(t.messages.begin(), t.messages.end(),
+                                        [&](const std::string& m) { return contains(m, needle); }));
+}
+}  // namespace
+
+class TestSpatialData : public QObject {
+  Q_OBJECT
+  nlohmann::json exp_;
+
+ private slots:
+  void initTestCase() {
+    fs::remove_all(kDir);
+    fs::create_directories(kDir.parent_path());
+    QProcess py;
+    py.start(TESSERA_PYTHON,
+             {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/spatialdata/make_spatialdata.py",
+              QString::fromStdString(kDir.string())});
+    QVERIFY(py.waitForFinished(120000));
+    QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+    exp_ = nlohmann::json::parse(py.readAllStandardOutput().toStdString(), nullptr, false);
+    QVERIFY(exp_.is_object());
+  }
+
+  void tableLinksToItsLabels() {
+    QVERIFY(isSpatialData(kDir));
+    QCOMPARE(spatialDataTables(kDir), (std::vector<std::string>{"table", "table_img"}));
+    auto t = openCells(kDir.string());  // the probe picks SpatialData and its first table
+    QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
+    QCOMPARE(t->format, std::string("spatialdata"));
+    QCOMPARE(t->imagePath, kDir / "labels/cells");
+    QCOMPARE(t->size(), std::int64_t(6));
+    QCOMPARE(t->geneNames, (std::vector<std::string>{"G1", "G2", "G3"}));
+    QCOMPARE(t->genes->readGene(1).value(), (std::vector<float>{1, 4, 7, 10, 13, 16}));
+    QVERIFY(t->column("region") && t->column("cell_id") && t->column("cluster"));
+    QCOMPARE(t->column("cell_id")->numbers, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+    // obsm spatial is in "global" units; toImage brings each centroid onto its label's pixels.
+    QCOMPARE(t->toImage, Affine2D::scale(2, 2));
+    for (std::size_t i = 0; i < 6; ++i) {
+      const auto px = exp_["label_px"][i];
+      QCOMPARE(t->toImage.mapX(t->x[i], t->y[i]), px[0].get<double>());
+      QCOMPARE(t->toImage.mapY(t->x[i], t->y[i]), px[1].get<double>());
+    }
+    QVERIFY(contains(t->affineSource, "labels/cells"));
+  }
+
+  void tableLinksToAnImage() {
+    auto t = openSpatialDataTable(kDir, "table_img");
+    QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
+    QCOMPARE(t->imagePath, kDir / "images/img");
+    // images/img -> global is scale 2 then translate (10, 5): pixels = (global - (10, 5)) / 2.
+    QCOMPARE(t->toImage.mapX(30, 0), 10.0);
+    QCOMPARE(t->toImage.mapY(0, 25), 10.0);
+    QCOMPARE(t->toImage.mapX(10, 5), 0.0);
+  }
+
+  void parquetPartsAreNamed() {
+    auto t = openSpatialDataTable(kDir);
+    QVERIFY(t.has_value());
+    QCOMPARE(countMessages(*t, "parquet is not supported on this platform"), 2);
+    QCOMPARE(countMessages(*t, "points/transcripts/points.parquet: parquet is not supported"), 1);
+    QCOMPARE(countMessages(*t, "points element \"transcripts\""), 1);
+    QCOMPARE(countMessages(*t, "shapes/cell_circles/shapes.parquet: parquet is not supported"), 1);
+    QCOMPARE(countMessages(*t, "shapes element \"cell_circles\""), 1);
+  }
+
+  void badAttrsNameTheTableAndKey() {
+    const fs::path d = kDir.parent_path() / "bad.zarr";
+    fs::remove_all(d);
+    fs::copy(kDir, d, fs::copy_options::recursive);
+    QProcess py;
+    py.start(TESSERA_PYTHON, {"-c",
+                              "import zarr, sys\n"
+                              "g = zarr.open_group(sys.argv[1] + '/tables/table')\n"
+                              "a = dict(g.attrs['spatialdata_attrs']); a['instance_key'] = 'nope'\n"
+                              "g.attrs['spatialdata_attrs'] = a\n",
+                              QString::fromStdString(d.string())});
+    QVERIFY(py.waitForFinished(60000) && py.exitCode() == 0);
+    auto t = openSpatialDataTable(d);
+    QVERIFY(!t.has_value());
+    QCOMPARE(t.error().code, Errc::Corrupt);
+    QVERIFY2(
+        contains(t.error().message, "tables/table: instance_key \"nope\" is not an obs column"),
+        t.error().message.c_str());
+    QVERIFY(!openSpatialDataTable(d, "no_such_table").has_value());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestSpatialData)
+#include "tst_spatialdata.moc"
