@@ -188,7 +188,10 @@ void CellsLinker::onLoaded() {
   std::vector<double> means, fractions;
   for (const auto& s : d->geneSummaries)
     means.push_back(s.mean), fractions.push_back(s.fraction);
-  w_.genes->setGenes(names, means, fractions);
+  QStringList ids;
+  for (const auto& g : d->table->geneIds)
+    ids << QString::fromStdString(g);
+  w_.genes->setGenes(names, means, fractions, ids);
   if (d->hasSpatialCells()) {
     overlayRow_ = w_.channels->addOverlay(tr("Cells (%1)").arg(d->size()), kStyles);
     w_.channels->setOverlayStyle(overlayRow_, static_cast<int>(imageOverlay_->style()));

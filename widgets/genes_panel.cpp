@@ -14,8 +14,9 @@ namespace tessera::widgets {
 class GeneListModel : public QAbstractTableModel {
  public:
   using QAbstractTableModel::QAbstractTableModel;
-  QStringList names;
+  QStringList names, ids;
   std::vector<double> means, fractions;
+  static constexpr int kFilterRole = Qt::UserRole + 1;
 
   int rowCount(const QModelIndex& p = {}) const override {
     return p.isValid() ? 0 : static_cast<int>(names.size());
@@ -35,6 +36,12 @@ class GeneListModel : public QAbstractTableModel {
       if (i.column() == 2 && r < fractions.size()) return fractions[r];
       return 0.0;
     }
+    if (role == kFilterRole) {  // the search matches the symbol or the id
+      return r < static_cast<std::size_t>(ids.size()) ? names[i.row()] + u' ' + ids[i.row()]
+                                                      : names[i.row()];
+    }
+    if (role == Qt::ToolTipRole && i.column() == 0 && r < static_cast<std::size_t>(ids.size()))
+      return ids[i.row()];
     if (role == Qt::TextAlignmentRole && i.column() > 0)
       return int(Qt::AlignRight | Qt::AlignVCenter);
     return {};
@@ -44,9 +51,10 @@ class GeneListModel : public QAbstractTableModel {
     static const char* h[] = {"Gene", "Mean", "Expr."};
     return QString::fromLatin1(h[s]);
   }
-  void reset(QStringList n, std::vector<double> m, std::vector<double> f) {
+  void reset(QStringList n, QStringList id, std::vector<double> m, std::vector<double> f) {
     beginResetModel();
     names = std::move(n);
+    ids = id.size() == names.size() ? std::move(id) : QStringList();
     means = std::move(m);
     fractions = std::move(f);
     endResetModel();
@@ -65,6 +73,7 @@ GenesPanel::GenesPanel(QWidget* parent) : QWidget(parent) {
   proxy_ = new QSortFilterProxyModel(this);
   proxy_->setSourceModel(model_);
   proxy_->setFilterKeyColumn(0);
+  proxy_->setFilterRole(GeneListModel::kFilterRole);
   proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
   proxy_->setSortRole(Qt::UserRole);
   table_ = new QTableView(this);
@@ -86,9 +95,10 @@ GenesPanel::GenesPanel(QWidget* parent) : QWidget(parent) {
   connect(search_, &QLineEdit::textChanged, this, [this](const QString& t) { setFilter(t); });
   connect(search_, &QLineEdit::returnPressed, this, [this] {
     const QString t = search_->text().trimmed();
-    for (const auto& n : model_->names)
-      if (n.compare(t, Qt::CaseInsensitive) == 0) {
-        emit geneActivated(n);
+    for (qsizetype i = 0; i < model_->names.size(); ++i)
+      if (model_->names[i].compare(t, Qt::CaseInsensitive) == 0 ||
+          (i < model_->ids.size() && model_->ids[i].compare(t, Qt::CaseInsensitive) == 0)) {
+        emit geneActivated(model_->names[i]);
         return;
       }
     if (visibleCount() == 1) emit geneActivated(visibleGene(0));
@@ -102,8 +112,8 @@ GenesPanel::GenesPanel(QWidget* parent) : QWidget(parent) {
 }
 
 void GenesPanel::setGenes(const QStringList& names, const std::vector<double>& means,
-                          const std::vector<double>& fractions) {
-  model_->reset(names, means, fractions);
+                          const std::vector<double>& fractions, const QStringList& ids) {
+  model_->reset(names, ids, means, fractions);
   updateStatus();
 }
 

@@ -2,7 +2,7 @@
 /// The Genes dock: a search box filtering tens of thousands of gene names as you type (a
 /// QSortFilterProxyModel over a flat model, no per-row widgets), a sortable list with each
 /// gene's mean and fraction of cells expressing it, multi-select, and a click (or Enter on an
-/// exact name) that asks for the cells to be coloured by the gene. A search matching nothing
+/// exact name or id) that asks for the cells to be coloured by the gene. A search matching nothing
 /// says so under the box. GUI thread only; holds plain values, no data access.
 #include <QStringList>
 #include <QWidget>
@@ -21,9 +21,10 @@ class GenesPanel : public QWidget {
   Q_OBJECT
  public:
   explicit GenesPanel(QWidget* parent = nullptr);
-  /// means/fractions may be empty (unknown yet) or one per name.
+  /// means/fractions may be empty (unknown yet) or one per name; `ids` (e.g. Ensembl ids), when
+  /// one per name, are searched as well as the names and shown as tooltips.
   void setGenes(const QStringList& names, const std::vector<double>& means,
-                const std::vector<double>& fractions);
+                const std::vector<double>& fractions, const QStringList& ids = {});
   void setFilter(const QString& text);
   /// Rows shown after the filter.
   int visibleCount() const;

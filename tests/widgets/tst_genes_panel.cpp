@@ -1,5 +1,5 @@
 // The Genes panel on 30k names: filtering as you type, the no-match message, click and Enter
-// activating a gene, multi-select, sorting by mean.
+// activating a gene (by symbol or Ensembl id), multi-select, sorting by mean.
 #include <QElapsedTimer>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -15,17 +15,18 @@ class GenesPanelTest : public QObject {
  private slots:
   void init() {
     panel_ = std::make_unique<widgets::GenesPanel>();
-    QStringList names;
+    QStringList names, ids;
     std::vector<double> means, fractions;
     for (int i = 0; i < 30000; ++i) {
       names << QStringLiteral("GENE%1").arg(i, 5, 10, QChar('0'));
+      ids << QStringLiteral("ENSG%1").arg(i, 11, 10, QChar('0'));
       means.push_back(i % 100);
       fractions.push_back((i % 10) / 10.0);
     }
     names[123] = "CD3E";
     names[124] = "CD19";
     names[125] = "MS4A1";
-    panel_->setGenes(names, means, fractions);
+    panel_->setGenes(names, means, fractions, ids);
     panel_->resize(320, 500);
     panel_->show();
     QVERIFY(QTest::qWaitForWindowExposed(panel_.get()));
@@ -70,6 +71,16 @@ class GenesPanelTest : public QObject {
     QTest::keyClick(panel_->searchBox(), Qt::Key_Return);
     QCOMPARE(activated.count(), 1);
     QCOMPARE(activated.first().first().toString(), QStringLiteral("CD3E"));
+  }
+
+  void anEnsemblIdFindsItsSymbol() {
+    QSignalSpy activated(panel_.get(), &widgets::GenesPanel::geneActivated);
+    QTest::keyClicks(panel_->searchBox(), "ensg00000000125");
+    QCOMPARE(panel_->visibleCount(), 1);
+    QCOMPARE(panel_->visibleGene(0), QStringLiteral("MS4A1"));
+    QTest::keyClick(panel_->searchBox(), Qt::Key_Return);
+    QCOMPARE(activated.count(), 1);
+    QCOMPARE(activated.first().first().toString(), QStringLiteral("MS4A1"));
   }
 
   void multiSelectReportsEveryGene() {
