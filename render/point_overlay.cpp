@@ -19,8 +19,10 @@
 #include <vtkUnsignedCharArray.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
+#include <map>
 
 namespace tessera::render {
 namespace {
@@ -68,6 +70,16 @@ void setVerts(vtkPolyData* poly, const std::vector<vtkIdType>& ids) {
 
 }  // namespace
 
+// One density tile: 256 x 256 bins of level L, a textured quad at its world place.
+struct DensityTile {
+  static constexpr int kBins = 256;
+  vtkSmartPointer<vtkImageData> image = vtkSmartPointer<vtkImageData>::New();
+  vtkSmartPointer<vtkActor> actor;
+  std::uint64_t colors = ~std::uint64_t{0}, hidden = ~std::uint64_t{0};  // computed for
+  std::uint64_t used = 0;  // the update() tick that last showed it
+  bool empty = true;
+};
+
 struct PointOverlay::Vtk {
   vtkSmartPointer<vtkPoints> points = vtkSmartPointer<vtkPoints>::New();
   vtkSmartPointer<vtkUnsignedCharArray> colors = vtkSmartPointer<vtkUnsignedCharArray>::New();
@@ -76,12 +88,9 @@ struct PointOverlay::Vtk {
   // Selection: the selected points again, larger, behind the sprites: a ring.
   vtkSmartPointer<vtkPolyData> selPoly = vtkSmartPointer<vtkPolyData>::New();
   vtkSmartPointer<vtkActor> selection;
-  // Density stand-in: one screen-sized texture on a quad spanning the view.
-  vtkSmartPointer<vtkPlaneSource> plane = vtkSmartPointer<vtkPlaneSource>::New();
-  vtkSmartPointer<vtkImageData> image = vtkSmartPointer<vtkImageData>::New();
-  vtkSmartPointer<vtkTexture> texture = vtkSmartPointer<vtkTexture>::New();
-  vtkSmartPointer<vtkActor> density = vtkSmartPointer<vtkActor>::New();
-  std::vector<std::uint32_t> bins;  // r, g, b, count per screen pixel
+  std::map<std::array<int, 3>, DensityTile> tiles;  // (level, column, row)
+  std::vector<std::uint32_t> bins;                  // r, g, b, count per bin of one tile
+  std::vector<std::uint32_t> scratch;               // colours in point order
 };
 
 PointOverlay::PointOverlay(vtkRenderer* renderer, std::string name, double z)
@@ -95,20 +104,7 @@ PointOverlay::PointOverlay(vtkRenderer* renderer, std::string name, double z)
   v.sprites = spriteActor(v.poly);
   v.selection = spriteActor(v.selPoly);
   v.selection->GetMapper()->ScalarVisibilityOff();
-
-  auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
-  mapper->SetInputConnection(v.plane->GetOutputPort());
-  v.texture->SetInputData(v.image);
-  v.texture->InterpolateOff();
-  v.texture->EdgeClampOn();
-  v.texture->SetColorModeToDirectScalars();
-  v.density->SetMapper(mapper);
-  v.density->SetTexture(v.texture);
-  v.density->GetProperty()->LightingOff();
-  v.density->ForceTranslucentOn();  // transparent where no point falls
-  v.density->PickableOff();
-
-  for (auto* a : {v.selection.Get(), v.density.Get(), v.sprites.Get()}) {
+  for (auto* a : {v.selection.Get(), v.sprites.Get()}) {
     a->VisibilityOff();
     renderer_->AddActor(a);
   }
@@ -116,8 +112,10 @@ PointOverlay::PointOverlay(vtkRenderer* renderer, std::string name, double z)
 }
 
 PointOverlay::~PointOverlay() {
-  for (auto* a : {vtk_->selection.Get(), vtk_->density.Get(), vtk_->sprites.Get()})
+  for (auto* a : {vtk_->selection.Get(), vtk_->sprites.Get()})
     renderer_->RemoveActor(a);
+  for (auto& [key, tile] : vtk_->tiles)
+    if (tile.actor) renderer_->RemoveActor(tile.actor);
 }
 
 data::Expected<void> PointOverlay::setPoints(std::vector<float> x, std::vector<float> y) {
@@ -125,24 +123,43 @@ data::Expected<void> PointOverlay::setPoints(std::vector<float> x, std::vector<f
     return data::fail(data::Errc::InvalidArgument, name_ + ": " + std::to_string(x.size()) +
                                                        " x coordinates but " +
                                                        std::to_string(y.size()) + " y coordinates");
-  x_ = std::move(x);
-  y_ = std::move(y);
-  const auto n = static_cast<vtkIdType>(x_.size());
+  OverlayGrid grid;
+  grid.build(x, y);
+  return setPoints(std::move(x), std::move(y), std::move(grid));
+}
+
+data::Expected<void> PointOverlay::setPoints(std::vector<float> x, std::vector<float> y,
+                                             OverlayGrid grid) {
+  if (x.size() != y.size() || grid.size() != x.size())
+    return data::fail(data::Errc::InvalidArgument, name_ + ": " + std::to_string(x.size()) +
+                                                       " x and " + std::to_string(y.size()) +
+                                                       " y coordinates, a grid of " +
+                                                       std::to_string(grid.size()) + " points");
+  grid_ = std::move(grid);
+  const auto& order = grid_.order();
+  const std::size_t n = x.size();
+  x_.resize(n);
+  y_.resize(n);
   auto coords = vtkSmartPointer<vtkFloatArray>::New();
   coords->SetNumberOfComponents(3);
-  coords->SetNumberOfTuples(n);
+  coords->SetNumberOfTuples(static_cast<vtkIdType>(n));
   float* p = coords->GetPointer(0);
-  for (vtkIdType i = 0; i < n; ++i) {
-    p[3 * i] = x_[static_cast<std::size_t>(i)];
-    p[3 * i + 1] = y_[static_cast<std::size_t>(i)];
-    p[3 * i + 2] = static_cast<float>(z_);
+  for (std::size_t k = 0; k < n; ++k) {
+    x_[k] = x[order[k]];
+    y_[k] = y[order[k]];
+    p[3 * k] = x_[k];
+    p[3 * k + 1] = y_[k];
+    p[3 * k + 2] = static_cast<float>(z_);
   }
   vtk_->points->SetData(coords);
-  vtk_->colors->SetNumberOfTuples(n);
+  vtk_->colors->SetNumberOfTuples(static_cast<vtkIdType>(n));
   ++rev_.geometry;
   coloring_ = OverlayColoring::solidColor(0xFFFFFF);
   hidden_.clear();
   selection_.clear();
+  for (auto& [key, tile] : vtk_->tiles)
+    if (tile.actor) renderer_->RemoveActor(tile.actor);
+  vtk_->tiles.clear();
   rebuildColors();
   rebuildCells();
   rebuildSelection();
@@ -161,7 +178,14 @@ data::Expected<void> PointOverlay::setHidden(std::vector<std::uint8_t> hidden) {
     return data::fail(data::Errc::InvalidArgument,
                       name_ + ": hidden mask has " + std::to_string(hidden.size()) +
                           " entries for " + std::to_string(x_.size()) + " points");
-  hidden_ = std::move(hidden);
+  if (hidden.empty()) {
+    hidden_.clear();
+  } else {
+    hidden_.resize(hidden.size());
+    const auto& order = grid_.order();
+    for (std::size_t k = 0; k < hidden.size(); ++k)
+      hidden_[k] = hidden[order[k]];
+  }
   rebuildCells();
   return {};
 }
@@ -184,8 +208,10 @@ void PointOverlay::setSize(double diameter, SizeUnit unit) {
 
 void PointOverlay::setOpacity(double opacity) {
   opacity_ = std::clamp(opacity, 0.0, 1.0);
-  for (auto* a : {vtk_->sprites.Get(), vtk_->density.Get(), vtk_->selection.Get()})
+  for (auto* a : {vtk_->sprites.Get(), vtk_->selection.Get()})
     a->GetProperty()->SetOpacity(opacity_);
+  for (auto& [key, tile] : vtk_->tiles)
+    if (tile.actor) tile.actor->GetProperty()->SetOpacity(opacity_);
 }
 
 void PointOverlay::setVisible(bool visible) {
@@ -203,19 +229,33 @@ double PointOverlay::diameterPx(double zoom) const {
 }
 
 void PointOverlay::rebuildColors() {
-  auto* rgba = vtk_->colors->GetPointer(0);
-  fillColors(coloring_, x_.size(), {}, rgba);
-  vtk_->colors->Modified();
+  auto& v = *vtk_;
+  const std::size_t n = x_.size();
+  v.scratch.resize(n);
+  fillColors(coloring_, n, {}, reinterpret_cast<std::uint8_t*>(v.scratch.data()));
+  // Into grid order, the order of the VTK points.
+  auto* out = reinterpret_cast<std::uint32_t*>(v.colors->GetPointer(0));
+  const auto& order = grid_.order();
+  for (std::size_t k = 0; k < n; ++k)
+    out[k] = v.scratch[order[k]];
+  v.colors->Modified();
   ++rev_.colors;
 }
 
 void PointOverlay::rebuildCells() {
-  std::vector<vtkIdType> ids;
-  ids.reserve(x_.size());
-  for (std::size_t i = 0; i < x_.size(); ++i)
-    if (hidden_.empty() || !hidden_[i]) ids.push_back(static_cast<vtkIdType>(i));
-  setVerts(vtk_->poly, ids);
-  ++rev_.cells;
+  // The vertex cells follow in update(), for the view; the counts per grid cell now.
+  shownPerCell_.assign(static_cast<std::size_t>(grid_.cols()) * grid_.rows(), 0);
+  for (int r = 0; r < grid_.rows(); ++r)
+    for (int c = 0; c < grid_.cols(); ++c) {
+      const auto [b, e] = grid_.rowSpan(r, c, c);
+      std::uint32_t shown = e - b;
+      if (!hidden_.empty())
+        for (auto k = b; k < e; ++k)
+          shown -= hidden_[k];
+      shownPerCell_[static_cast<std::size_t>(r) * grid_.cols() + c] = shown;
+    }
+  ++hiddenRev_;
+  cellsDirty_ = true;
 }
 
 void PointOverlay::rebuildSelection() {
@@ -225,33 +265,54 @@ void PointOverlay::rebuildSelection() {
   std::vector<vtkIdType> ids(selection_.size());
   // Just behind the sprites, so the larger disk shows as a ring around each selected point.
   const double z = z_ + 0.01;
+  const auto& rank = grid_.rank();
   for (std::size_t k = 0; k < selection_.size(); ++k) {
-    pts->SetPoint(static_cast<vtkIdType>(k), x_[selection_[k]], y_[selection_[k]], z);
+    const auto s = rank[selection_[k]];
+    pts->SetPoint(static_cast<vtkIdType>(k), x_[s], y_[s], z);
     ids[k] = static_cast<vtkIdType>(k);
   }
   vtk_->selPoly->SetPoints(pts);
   setVerts(vtk_->selPoly, ids);
 }
 
+void PointOverlay::countInView(const Rect& r) {
+  const auto range = grid_.range(r);
+  std::size_t n = 0;
+  for (int row = range.r0; row <= range.r1; ++row)
+    for (int c = range.c0; c <= range.c1; ++c) {
+      // Whole cells inside the view count from the tally; cells on its border point by point.
+      const auto [b, e] = grid_.rowSpan(row, c, c);
+      const Rect cr = grid_.cellRect(c, row);
+      if (cr.x0 >= r.x0 && cr.x1 <= r.x1 && cr.y0 >= r.y0 && cr.y1 <= r.y1) {
+        n += shownPerCell_[static_cast<std::size_t>(row) * grid_.cols() + c];
+        continue;
+      }
+      for (auto k = b; k < e; ++k)
+        n += (hidden_.empty() || !hidden_[k]) && x_[k] >= r.x0 && x_[k] < r.x1 && y_[k] >= r.y0 &&
+             y_[k] < r.y1;
+    }
+  visibleInView_ = n;
+}
+
 void PointOverlay::update(const ViewCamera& camera) {
   auto& v = *vtk_;
+  ++tick_;
+  tilesInView_ = 0;
   if (!visible_ || x_.empty()) {
-    for (auto* a : {v.sprites.Get(), v.density.Get(), v.selection.Get()})
+    for (auto* a : {v.sprites.Get(), v.selection.Get()})
       a->VisibilityOff();
+    for (auto& [key, tile] : v.tiles)
+      if (tile.actor) tile.actor->VisibilityOff();
     lod_ = PointLod::None;
     return;
   }
   const double d = diameterPx(camera.zoom());
-  const ViewKey key{
-      camera.zoom(),           camera.centerX(), camera.centerY(), camera.viewportWidth(),
-      camera.viewportHeight(), rev_.colors,      rev_.cells};
+  const Rect view = camera.visibleWorld();
+  const ViewKey key{camera.zoom(),          camera.centerX(),        camera.centerY(),
+                    camera.viewportWidth(), camera.viewportHeight(), hiddenRev_,
+                    rev_.geometry};
   if (!(key == countKey_)) {
-    const Rect r = camera.visibleWorld();
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < x_.size(); ++i)
-      n += (hidden_.empty() || !hidden_[i]) && x_[i] >= r.x0 && x_[i] < r.x1 && y_[i] >= r.y0 &&
-           y_[i] < r.y1;
-    visibleInView_ = n;
+    countInView(view);
     countKey_ = key;
   }
   lod_ = d <= policy_.maxDiameterPx && visibleInView_ >= policy_.minVisible ? PointLod::Density
@@ -266,53 +327,132 @@ void PointOverlay::update(const ViewCamera& camera) {
       "diskRadiusPx", static_cast<float>(ring / 2));
   v.selection->SetVisibility(!selection_.empty());
   v.sprites->SetVisibility(lod_ == PointLod::Sprites);
-  v.density->SetVisibility(lod_ == PointLod::Density);
-  if (lod_ == PointLod::Density && !(key == densityKey_)) {
-    rebuildDensity(camera);
-    densityKey_ = key;
+  if (lod_ == PointLod::Sprites) {
+    // Sprites reach half their (capped) width past the view.
+    const double pad = ring / 2 / camera.zoom();
+    if (grid_.recull(view, pad, built_) || cellsDirty_) {
+      std::vector<vtkIdType> ids;
+      for (int r = built_.r0; r <= built_.r1; ++r) {
+        const auto [b, e] = grid_.rowSpan(r, built_.c0, built_.c1);
+        for (auto k = b; k < e; ++k)
+          if (hidden_.empty() || !hidden_[k]) ids.push_back(static_cast<vtkIdType>(k));
+      }
+      setVerts(v.poly, ids);
+      submitted_ = ids.size();
+      cellsDirty_ = false;
+      ++rev_.cells;
+    }
   }
+  updateDensity(camera);
 }
 
-void PointOverlay::rebuildDensity(const ViewCamera& camera) {
+void PointOverlay::updateDensity(const ViewCamera& camera) {
   auto& v = *vtk_;
-  const int w = camera.viewportWidth(), h = camera.viewportHeight();
-  const Rect r = camera.visibleWorld();
-  const double zoom = camera.zoom();
-  const std::size_t npx = static_cast<std::size_t>(w) * h;
-  v.bins.assign(npx * 4, 0);
-  const std::uint8_t* rgba = v.colors->GetPointer(0);
-  for (std::size_t i = 0; i < x_.size(); ++i) {
-    if (!hidden_.empty() && hidden_[i]) continue;
-    // The pixel a one-pixel sprite would cover: floor of its screen position.
-    const double sx = (x_[i] - r.x0) * zoom, sy = (y_[i] - r.y0) * zoom;
-    if (sx < 0 || sy < 0 || sx >= w || sy >= h) continue;
-    std::uint32_t* b =
-        v.bins.data() + 4 * (static_cast<std::size_t>(sy) * w + static_cast<std::size_t>(sx));
-    const std::uint8_t* c = rgba + 4 * i;
-    b[0] += c[0];
-    b[1] += c[1];
-    b[2] += c[2];
-    b[3] += 1;
+  constexpr int kBins = DensityTile::kBins;
+  std::array<int, 4> want{0, 0, -1, -1};  // tile columns and rows in view
+  int level = 0;
+  if (lod_ == PointLod::Density) {
+    // Bins of 2^level world units, 1-2 screen pixels wide: no point falls between pixels.
+    level = static_cast<int>(std::ceil(std::log2(1.0 / camera.zoom()) - 1e-9));
+    const double span = std::ldexp(double{kBins}, level);
+    const Rect r = camera.visibleWorld();
+    want = {static_cast<int>(std::floor(r.x0 / span)), static_cast<int>(std::floor(r.y0 / span)),
+            static_cast<int>(std::floor(r.x1 / span)), static_cast<int>(std::floor(r.y1 / span))};
+    for (int ty = want[1]; ty <= want[3]; ++ty)
+      for (int tx = want[0]; tx <= want[2]; ++tx) {
+        auto& tile = v.tiles[{level, tx, ty}];
+        tile.used = tick_;
+        if (tile.colors == rev_.colors && tile.hidden == hiddenRev_) continue;
+        // Bin the points of the grid cells under the tile.
+        const double s = std::ldexp(1.0, level), x0 = tx * span, y0 = ty * span;
+        const auto range = grid_.range({x0, y0, x0 + span, y0 + span});
+        if (range.empty()) {
+          tile.colors = rev_.colors;
+          tile.hidden = hiddenRev_;
+          tile.empty = true;
+          continue;
+        }
+        v.bins.assign(std::size_t{kBins} * kBins * 4, 0);
+        const auto* rgba = v.colors->GetPointer(0);
+        std::size_t inTile = 0;
+        for (int row = range.r0; row <= range.r1; ++row) {
+          const auto [b, e] = grid_.rowSpan(row, range.c0, range.c1);
+          for (auto k = b; k < e; ++k) {
+            if (!hidden_.empty() && hidden_[k]) continue;
+            const double bx = std::floor((x_[k] - x0) / s), by = std::floor((y_[k] - y0) / s);
+            if (!(bx >= 0 && by >= 0 && bx < kBins && by < kBins)) continue;
+            auto* bin = v.bins.data() +
+                        4 * (static_cast<std::size_t>(by) * kBins + static_cast<std::size_t>(bx));
+            const auto* c = rgba + 4 * k;
+            bin[0] += c[0];
+            bin[1] += c[1];
+            bin[2] += c[2];
+            bin[3] += 1;
+            ++inTile;
+          }
+        }
+        tile.colors = rev_.colors;
+        tile.hidden = hiddenRev_;
+        tile.empty = inTile == 0;
+        if (tile.empty) {
+          if (tile.actor) tile.actor->VisibilityOff();
+          continue;
+        }
+        ++rev_.density;
+        if (!tile.actor) {
+          auto plane = vtkSmartPointer<vtkPlaneSource>::New();
+          plane->SetOrigin(x0, y0, z_);
+          plane->SetPoint1(x0 + span, y0, z_);
+          plane->SetPoint2(x0, y0 + span, z_);
+          auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
+          mapper->SetInputConnection(plane->GetOutputPort());
+          auto texture = vtkSmartPointer<vtkTexture>::New();
+          texture->SetInputData(tile.image);
+          texture->InterpolateOff();
+          texture->EdgeClampOn();
+          texture->SetColorModeToDirectScalars();
+          tile.actor = vtkSmartPointer<vtkActor>::New();
+          tile.actor->SetMapper(mapper);
+          tile.actor->SetTexture(texture);
+          tile.actor->GetProperty()->LightingOff();
+          tile.actor->GetProperty()->SetOpacity(opacity_);
+          tile.actor->ForceTranslucentOn();  // transparent where no point falls
+          tile.actor->PickableOff();
+          renderer_->AddActor(tile.actor);
+          tile.image->SetDimensions(kBins, kBins, 1);
+          tile.image->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
+        }
+        auto* out = static_cast<std::uint8_t*>(tile.image->GetScalarPointer());
+        for (std::size_t p = 0; p < std::size_t{kBins} * kBins; ++p) {
+          const std::uint32_t* b = v.bins.data() + 4 * p;
+          std::uint8_t* o = out + 4 * p;
+          if (b[3] == 0) {
+            std::memset(o, 0, 4);
+            continue;
+          }
+          for (int k = 0; k < 3; ++k)
+            o[k] = static_cast<std::uint8_t>((b[k] + b[3] / 2) / b[3]);
+          o[3] = 255;
+        }
+        tile.image->Modified();
+      }
   }
-  v.image->SetDimensions(w, h, 1);
-  v.image->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
-  auto* out = static_cast<std::uint8_t*>(v.image->GetScalarPointer());
-  for (std::size_t p = 0; p < npx; ++p) {
-    const std::uint32_t* b = v.bins.data() + 4 * p;
-    std::uint8_t* o = out + 4 * p;
-    if (b[3] == 0) {
-      std::memset(o, 0, 4);
-      continue;
+  // Show the tiles in view; forget the least recently shown beyond the budget.
+  std::vector<std::pair<std::uint64_t, std::array<int, 3>>> old;
+  for (auto& [key, tile] : v.tiles) {
+    const bool show = tile.used == tick_ && !tile.empty;
+    tilesInView_ += show;
+    if (tile.actor) tile.actor->SetVisibility(show);
+    if (tile.used != tick_) old.push_back({tile.used, key});
+  }
+  if (v.tiles.size() > kMaxDensityTiles) {
+    std::sort(old.begin(), old.end());
+    for (std::size_t i = 0; i < old.size() && v.tiles.size() > kMaxDensityTiles; ++i) {
+      auto it = v.tiles.find(old[i].second);
+      if (it->second.actor) renderer_->RemoveActor(it->second.actor);
+      v.tiles.erase(it);
     }
-    for (int k = 0; k < 3; ++k)
-      o[k] = static_cast<std::uint8_t>((b[k] + b[3] / 2) / b[3]);
-    o[3] = 255;
   }
-  v.image->Modified();
-  v.plane->SetOrigin(r.x0, r.y0, z_);
-  v.plane->SetPoint1(r.x1, r.y0, z_);
-  v.plane->SetPoint2(r.x0, r.y1, z_);
-  ++rev_.density;
 }
 
 }  // namespace tessera::render

@@ -7,6 +7,9 @@
 ///   exact for star-shaped cells (segmentation masks give those). Both draw in one call and
 ///   share the coordinates; recolouring writes only the per-vertex RGBA array, hiding rebuilds
 ///   only the cells.
+/// - Culling: the polygons are sorted into an OverlayGrid by centroid; the cells list only the
+///   polygons of the grid cells around the view (grown by half its size on each side and by the
+///   largest polygon), rebuilt only when the view leaves that range or hidden/fill change.
 /// - Colours come from the same OverlayColoring as points (one item per polygon).
 /// - Level of detail: when the typical cell (the median equal-area diameter) is under
 ///   `minDiameterPx` on screen, outlines are noise; a PointOverlay of the centroids with that
@@ -20,6 +23,7 @@
 
 #include "data/error.h"
 #include "render/overlay_colors.h"
+#include "render/overlay_grid.h"
 #include "render/point_overlay.h"
 #include "render/view_camera.h"
 
@@ -61,6 +65,8 @@ class PolygonOverlay {
   /// True when the last update() drew the centroid stand-in instead of polygons.
   bool standIn() const { return standIn_; }
   const PointOverlay& centroids() const { return *centroids_; }
+  /// Polygons listed in the cells after the last update() that drew polygons.
+  std::size_t submitted() const { return submitted_; }
   struct Revisions {
     std::uint64_t geometry = 0, colors = 0, cells = 0;
   };
@@ -80,6 +86,10 @@ class PolygonOverlay {
   std::vector<float> xy_;
   std::vector<std::uint32_t> offsets_;
   std::vector<float> centroidX_, centroidY_;
+  OverlayGrid grid_;
+  OverlayGrid::Range built_;
+  double maxRadius_ = 0;  ///< farthest vertex from its centroid, world units
+  std::size_t submitted_ = 0;
   OverlayColoring coloring_;
   std::vector<std::uint8_t> hidden_;
   std::vector<std::uint32_t> selection_;
