@@ -322,6 +322,7 @@ class PointOverlayTest : public QObject {
   // recolouring recomputes the tiles in view once.
   void densityTilesAreCachedAcrossPans() {
     Scene scene(400, 300);
+    scene.renderer->SetBackground(0.25, 0.25, 0.25);
     render::PointOverlay points(scene.renderer);
     // Left half red, right half blue, 400k points over 40000 x 30000.
     std::mt19937 rng(5);
@@ -329,8 +330,10 @@ class PointOverlayTest : public QObject {
     std::vector<float> x(400000), y(400000);
     std::vector<std::int32_t> codes(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) {
-      x[i] = ux(rng);
-      y[i] = uy(rng);
+      do {  // with an empty hole around (26000, 10000)
+        x[i] = ux(rng);
+        y[i] = uy(rng);
+      } while (std::abs(x[i] - 26000) < 2000 && std::abs(y[i] - 10000) < 2000);
       codes[i] = x[i] < 20000 ? 0 : 1;
     }
     QVERIFY(points.setPoints(x, y).has_value());
@@ -342,6 +345,11 @@ class PointOverlayTest : public QObject {
     auto cam = camera(400, 300, 20000, 15000, 0.0125);
     points.update(cam);
     QCOMPARE(points.lod(), render::PointLod::Density);
+    const auto r = cam.visibleWorld();
+    std::size_t inView = 0;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      inView += x[i] >= r.x0 && x[i] < r.x1 && y[i] >= r.y0 && y[i] < r.y1;
+    QCOMPARE(points.visibleInView(), inView);
     auto px = scene.grab(cam);
     const auto built = points.revisions().density;
     QVERIFY(built > 0);
@@ -374,6 +382,11 @@ class PointOverlayTest : public QObject {
     // The view now spans x 12640-44640, y -840-23160.
     QCOMPARE(dominant(px, 16000, 14000), 0xFF0000u);
     QCOMPARE(dominant(px, 34000, 14000), 0x0000FFu);
+    // Bins without points are cut out: the background shows through (the tiles are opaque
+    // where they hold points, so they stay out of VTK's costly translucent pass).
+    double ex, ey;
+    cam.worldToScreen(26000, 10000, ex, ey);
+    QCOMPARE_RGB(at(px, 400, int(ex), int(ey)), 0x404040u);
     // Recolour: the tiles in view are recomputed once, then pans are free again.
     QVERIFY(points.setColoring(render::OverlayColoring::solidColor(0x00FF00)).has_value());
     points.update(cam);
