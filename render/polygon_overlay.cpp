@@ -75,6 +75,7 @@ PolygonOverlay::PolygonOverlay(vtkRenderer* renderer, std::string name, double z
   renderer_->AddActor(v.actor);
   renderer_->AddActor(v.selection);
   centroids_ = std::make_unique<PointOverlay>(renderer, name_ + " centroids", z);
+  setLodMinDiameterPx(minDiameterPx_);
   setSelectionColor(0xFFFF00);
 }
 
@@ -203,6 +204,13 @@ void PolygonOverlay::setOpacity(double opacity) {
   opacity_ = std::clamp(opacity, 0.0, 1.0);
   vtk_->actor->GetProperty()->SetOpacity(opacity_);
   centroids_->setOpacity(opacity_);
+}
+
+void PolygonOverlay::setLodMinDiameterPx(double px) {
+  minDiameterPx_ = px;
+  PointLodPolicy policy;
+  policy.maxDiameterPx = std::max(policy.maxDiameterPx, px);
+  centroids_->setLodPolicy(policy);
 }
 
 void PolygonOverlay::setVisible(bool visible) {

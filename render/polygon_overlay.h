@@ -13,7 +13,9 @@
 /// - Colours come from the same OverlayColoring as points (one item per polygon).
 /// - Level of detail: when the typical cell (the median equal-area diameter) is under
 ///   `minDiameterPx` on screen, outlines are noise; a PointOverlay of the centroids with that
-///   diameter (in world units) stands in, and switches to its density image further out.
+///   diameter (in world units) stands in; those dots are under `minDiameterPx` too, so the
+///   stand-in's density tiles take over from that same width (one textured quad per tile
+///   rather than 200k sprites) once enough centroids are in view.
 /// - Selected polygons get a thick outline in the selection colour, in front.
 /// UI thread only (owns VTK actors of the renderer). Errors name the overlay and the field.
 #include <cstdint>
@@ -51,7 +53,7 @@ class PolygonOverlay {
   void setVisible(bool visible);
   void setLineWidth(double px);
   void setSelectionColor(std::uint32_t rgb);
-  void setLodMinDiameterPx(double px) { minDiameterPx_ = px; }
+  void setLodMinDiameterPx(double px);
 
   /// Chooses polygons or the centroid stand-in for `camera`. Call before each render.
   void update(const ViewCamera& camera);

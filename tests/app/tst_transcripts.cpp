@@ -3,10 +3,12 @@
 // gene; the Transcripts panel's gene filter leaves only the chosen gene's transcripts at their
 // pixels; a load can be cancelled.
 #include <QApplication>
+#include <QDockWidget>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
 #include <QPushButton>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QtTest>
 #include <cmath>
@@ -85,10 +87,17 @@ class TranscriptsTest : public QObject {
     panel->search()->clear();
 
     auto* view = window_->imageView();
+    // A screenshot of the whole window, every gene shown, to look at.
+    if (auto* dock = qobject_cast<QDockWidget*>(panel->parentWidget())) dock->raise();
+    view->fit();
+    nextFrame(view);
+    QTest::qWait(300);
+    QGuiApplication::primaryScreen()->grabWindow(0).save(
+        QString::fromStdString((kRun.parent_path() / "window.png").string()));
     view->centerOn(320, 240, 2.0);  // the 640 x 480 morphology image; sprites 9.4 px wide
     const QImage all = nextFrame(view);
     // One gene: its transcripts keep their colour, every other one vanishes.
-    const std::size_t keep = 1;  // CD3E
+    const std::size_t keep = 1;  // the second gene of the file
     panel->showOnly({QString::fromStdString(d->genes[keep])});
     QCOMPARE(layer->shownGenes().size(), d->genes.size());
     const QImage filtered = nextFrame(view);
