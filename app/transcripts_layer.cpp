@@ -9,9 +9,13 @@
 #include "data/spatial/transcripts.h"
 
 namespace tessera::app {
+namespace {
+const std::string kName = "transcripts";
+constexpr double kDepth = 0.15;  // in front of the cells (0.2) and their outlines (0.3)
+}  // namespace
 
 TranscriptsLayer::TranscriptsLayer(AppContext& ctx, vtkRenderer* renderer, QObject* parent)
-    : QObject(parent), ctx_(ctx), points_(renderer, "transcripts", 0.15) {}
+    : QObject(parent), ctx_(ctx), points_(renderer, kName, kDepth) {}
 
 TranscriptsLayer::~TranscriptsLayer() {
   if (stop_) stop_->request_stop();
@@ -49,11 +53,13 @@ void TranscriptsLayer::load(const std::filesystem::path& csvGz, const data::Affi
       [self, stop, csvGz, toImage, pool = &ctx_.tilePool] {
         auto tr = data::loadTranscriptsCsvGz(csvGz, pool, stop->get_token());
         std::shared_ptr<TranscriptsData> d;
+        std::shared_ptr<render::PreparedPoints> prepared;
         QString error;
         if (!tr) {
           error = QString::fromStdString(tr.error().message);
         } else if (!stop->stop_requested()) {
-          // To image pixels, and into the overlay's grid, here rather than on the GUI thread.
+          // To image pixels, sorted and coloured for the overlay, here rather than on the GUI
+          // thread.
           d = std::make_shared<TranscriptsData>();
           const std::size_t n = tr->size();
           d->genes = std::move(tr->geneNames);
@@ -67,12 +73,19 @@ void TranscriptsLayer::load(const std::filesystem::path& csvGz, const data::Affi
             d->x[i] = static_cast<float>(toImage.mapX(tr->x[i], tr->y[i]));
             d->y[i] = static_cast<float>(toImage.mapY(tr->x[i], tr->y[i]));
           }
-          d->grid.build(d->x, d->y);
           d->diameterPx = std::max(1.0, std::sqrt(std::abs(toImage.determinant())));
+          auto p = render::PointOverlay::prepare(
+              d->x, d->y, render::OverlayColoring::categorical(d->code), kDepth, kName);
+          if (p) {
+            prepared = std::make_shared<render::PreparedPoints>(std::move(*p));
+          } else {
+            error = QString::fromStdString(p.error().message);
+            d.reset();
+          }
         }
         QMetaObject::invokeMethod(
             qApp,
-            [self, stop, d = std::move(d), error] {
+            [self, stop, d = std::move(d), prepared = std::move(prepared), error] {
               if (!self || self->stop_ != stop) return;  // cancelled or superseded
               self->loading_ = false;
               self->stop_.reset();
@@ -81,11 +94,10 @@ void TranscriptsLayer::load(const std::filesystem::path& csvGz, const data::Affi
                 return;
               }
               auto& p = self->points_;
-              if (auto r = p.setPoints(d->x, d->y, d->grid); !r) {
+              if (auto r = p.setPoints(std::move(*prepared)); !r) {
                 emit self->failed(QString::fromStdString(r.error().message));
                 return;
               }
-              (void)p.setColoring(render::OverlayColoring::categorical(d->code));
               p.setSize(d->diameterPx, render::SizeUnit::World);
               self->data_ = d;
               self->shown_.clear();

@@ -1,6 +1,7 @@
 #pragma once
 /// Xenium transcripts over the image: `transcripts.csv.gz` is loaded on AppContext::jobPool
-/// (blocks parsed on the tile pool, the point grid built there too), cancellable; then one
+/// (blocks parsed on the tile pool; the points sorted and coloured there too, so that the GUI
+/// thread only hands the buffers to VTK), cancellable; then one
 /// PointOverlay draws every transcript coloured by gene (categorical palette, categoryColor of
 /// the gene's code), with the density stand-in when zoomed out. A gene filter hides all but the
 /// chosen genes. GUI thread only (owns the overlay's VTK actors: destroy it before the view).
@@ -22,14 +23,13 @@ namespace tessera::app {
 
 struct AppContext;
 
-/// Transcripts in image pixels, sorted into their overlay grid off the GUI thread.
+/// Transcripts in image pixels (file order).
 struct TranscriptsData {
   std::vector<std::string> genes;
   std::vector<std::int32_t> code;   ///< gene per transcript
   std::vector<float> x, y;          ///< image (level-0) pixels
   std::vector<std::size_t> counts;  ///< transcripts per gene
-  render::OverlayGrid grid;
-  double diameterPx = 2;  ///< 1 µm in image pixels (at least 1)
+  double diameterPx = 2;            ///< 1 µm in image pixels (at least 1)
 };
 
 class TranscriptsLayer : public QObject {

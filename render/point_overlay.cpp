@@ -4,8 +4,6 @@
 #include <vtkCellArray.h>
 #include <vtkFloatArray.h>
 #include <vtkIdTypeArray.h>
-#include <vtkImageData.h>
-#include <vtkPlaneSource.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
@@ -14,15 +12,12 @@
 #include <vtkRenderer.h>
 #include <vtkShaderProperty.h>
 #include <vtkSmartPointer.h>
-#include <vtkTexture.h>
 #include <vtkUniforms.h>
 #include <vtkUnsignedCharArray.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstring>
-#include <map>
 
 namespace tessera::render {
 namespace {
@@ -68,23 +63,7 @@ void setVerts(vtkPolyData* poly, const std::vector<vtkIdType>& ids) {
   poly->SetVerts(cells);
 }
 
-// Opaque (cut-out) at full opacity, blended below it.
-void setTileBlending(vtkActor& actor, double opacity) {
-  actor.SetForceOpaque(opacity >= 1.0);
-  actor.SetForceTranslucent(opacity < 1.0);
-}
-
 }  // namespace
-
-// One density tile: 256 x 256 bins of level L, a textured quad at its world place.
-struct DensityTile {
-  static constexpr int kBins = 256;
-  vtkSmartPointer<vtkImageData> image = vtkSmartPointer<vtkImageData>::New();
-  vtkSmartPointer<vtkActor> actor;
-  std::uint64_t colors = ~std::uint64_t{0}, hidden = ~std::uint64_t{0};  // computed for
-  std::uint64_t used = 0;  // the update() tick that last showed it
-  bool empty = true;
-};
 
 struct PointOverlay::Vtk {
   vtkSmartPointer<vtkPoints> points = vtkSmartPointer<vtkPoints>::New();
@@ -94,13 +73,15 @@ struct PointOverlay::Vtk {
   // Selection: the selected points again, larger, behind the sprites: a ring.
   vtkSmartPointer<vtkPolyData> selPoly = vtkSmartPointer<vtkPolyData>::New();
   vtkSmartPointer<vtkActor> selection;
-  std::map<std::array<int, 3>, DensityTile> tiles;  // (level, column, row)
-  std::vector<std::uint32_t> bins;                  // r, g, b, count per bin of one tile
-  std::vector<std::uint32_t> scratch;               // colours in point order
+  std::vector<std::uint32_t> scratch;  // colours in point order
 };
 
 PointOverlay::PointOverlay(vtkRenderer* renderer, std::string name, double z)
-    : renderer_(renderer), name_(std::move(name)), z_(z), vtk_(std::make_unique<Vtk>()) {
+    : renderer_(renderer),
+      name_(std::move(name)),
+      z_(z),
+      vtk_(std::make_unique<Vtk>()),
+      density_(std::make_unique<DensityTiles>(renderer, z)) {
   auto& v = *vtk_;
   v.points->SetDataTypeToFloat();
   v.colors->SetNumberOfComponents(4);
@@ -120,53 +101,82 @@ PointOverlay::PointOverlay(vtkRenderer* renderer, std::string name, double z)
 PointOverlay::~PointOverlay() {
   for (auto* a : {vtk_->selection.Get(), vtk_->sprites.Get()})
     renderer_->RemoveActor(a);
-  for (auto& [key, tile] : vtk_->tiles)
-    if (tile.actor) renderer_->RemoveActor(tile.actor);
+}
+
+namespace {
+// Colours of `c` for the n points, in grid order.
+void sortedColors(const OverlayColoring& c, const OverlayGrid& grid,
+                  std::vector<std::uint32_t>& scratch, std::uint32_t* out) {
+  const std::size_t n = grid.size();
+  scratch.resize(n);
+  fillColors(c, n, {}, reinterpret_cast<std::uint8_t*>(scratch.data()));
+  const auto& order = grid.order();
+  for (std::size_t k = 0; k < n; ++k)
+    out[k] = scratch[order[k]];
+}
+}  // namespace
+
+data::Expected<PreparedPoints> PointOverlay::prepare(const std::vector<float>& x,
+                                                     const std::vector<float>& y,
+                                                     OverlayColoring coloring, double z,
+                                                     const std::string& name) {
+  if (x.size() != y.size())
+    return data::fail(data::Errc::InvalidArgument, name + ": " + std::to_string(x.size()) +
+                                                       " x coordinates but " +
+                                                       std::to_string(y.size()) + " y coordinates");
+  if (auto ok = checkColoring(coloring, x.size(), name); !ok) return std::unexpected(ok.error());
+  PreparedPoints p;
+  p.grid.build(x, y);
+  const auto& order = p.grid.order();
+  const std::size_t n = x.size();
+  p.x.resize(n);
+  p.y.resize(n);
+  p.xyz.resize(3 * n);
+  for (std::size_t k = 0; k < n; ++k) {
+    p.x[k] = x[order[k]];
+    p.y[k] = y[order[k]];
+    p.xyz[3 * k] = p.x[k];
+    p.xyz[3 * k + 1] = p.y[k];
+    p.xyz[3 * k + 2] = static_cast<float>(z);
+  }
+  p.rgba.resize(n);
+  std::vector<std::uint32_t> scratch;
+  sortedColors(coloring, p.grid, scratch, p.rgba.data());
+  p.coloring = std::move(coloring);
+  p.z = z;
+  return p;
 }
 
 data::Expected<void> PointOverlay::setPoints(std::vector<float> x, std::vector<float> y) {
-  if (x.size() != y.size())
-    return data::fail(data::Errc::InvalidArgument, name_ + ": " + std::to_string(x.size()) +
-                                                       " x coordinates but " +
-                                                       std::to_string(y.size()) + " y coordinates");
-  OverlayGrid grid;
-  grid.build(x, y);
-  return setPoints(std::move(x), std::move(y), std::move(grid));
+  auto p = prepare(x, y, OverlayColoring::solidColor(0xFFFFFF), z_, name_);
+  if (!p) return std::unexpected(p.error());
+  return setPoints(std::move(*p));
 }
 
-data::Expected<void> PointOverlay::setPoints(std::vector<float> x, std::vector<float> y,
-                                             OverlayGrid grid) {
-  if (x.size() != y.size() || grid.size() != x.size())
-    return data::fail(data::Errc::InvalidArgument, name_ + ": " + std::to_string(x.size()) +
-                                                       " x and " + std::to_string(y.size()) +
-                                                       " y coordinates, a grid of " +
-                                                       std::to_string(grid.size()) + " points");
-  grid_ = std::move(grid);
-  const auto& order = grid_.order();
-  const std::size_t n = x.size();
-  x_.resize(n);
-  y_.resize(n);
+data::Expected<void> PointOverlay::setPoints(PreparedPoints p) {
+  if (p.x.size() != p.y.size() || p.grid.size() != p.x.size() || p.xyz.size() != 3 * p.x.size() ||
+      p.rgba.size() != p.x.size() || p.z != z_)
+    return data::fail(data::Errc::InvalidArgument,
+                      name_ + ": prepared points do not match (sizes or depth)");
+  grid_ = std::move(p.grid);
+  x_ = std::move(p.x);
+  y_ = std::move(p.y);
+  xyz_ = std::move(p.xyz);
+  rgba_ = std::move(p.rgba);
+  // VTK reads the overlay's own buffers (save = 1: VTK never frees them): no copy here.
+  const auto n = static_cast<vtkIdType>(x_.size());
   auto coords = vtkSmartPointer<vtkFloatArray>::New();
   coords->SetNumberOfComponents(3);
-  coords->SetNumberOfTuples(static_cast<vtkIdType>(n));
-  float* p = coords->GetPointer(0);
-  for (std::size_t k = 0; k < n; ++k) {
-    x_[k] = x[order[k]];
-    y_[k] = y[order[k]];
-    p[3 * k] = x_[k];
-    p[3 * k + 1] = y_[k];
-    p[3 * k + 2] = static_cast<float>(z_);
-  }
+  coords->SetArray(xyz_.data(), 3 * n, 1);
   vtk_->points->SetData(coords);
-  vtk_->colors->SetNumberOfTuples(static_cast<vtkIdType>(n));
+  vtk_->colors->SetArray(reinterpret_cast<std::uint8_t*>(rgba_.data()), 4 * n, 1);
+  vtk_->colors->Modified();
   ++rev_.geometry;
-  coloring_ = OverlayColoring::solidColor(0xFFFFFF);
+  ++rev_.colors;
+  coloring_ = std::move(p.coloring);
   hidden_.clear();
   selection_.clear();
-  for (auto& [key, tile] : vtk_->tiles)
-    if (tile.actor) renderer_->RemoveActor(tile.actor);
-  vtk_->tiles.clear();
-  rebuildColors();
+  density_->clear();
   rebuildCells();
   rebuildSelection();
   return {};
@@ -216,11 +226,7 @@ void PointOverlay::setOpacity(double opacity) {
   opacity_ = std::clamp(opacity, 0.0, 1.0);
   for (auto* a : {vtk_->sprites.Get(), vtk_->selection.Get()})
     a->GetProperty()->SetOpacity(opacity_);
-  for (auto& [key, tile] : vtk_->tiles)
-    if (tile.actor) {
-      tile.actor->GetProperty()->SetOpacity(opacity_);
-      setTileBlending(*tile.actor, opacity_);
-    }
+  density_->setOpacity(opacity_);
 }
 
 void PointOverlay::setVisible(bool visible) {
@@ -238,16 +244,8 @@ double PointOverlay::diameterPx(double zoom) const {
 }
 
 void PointOverlay::rebuildColors() {
-  auto& v = *vtk_;
-  const std::size_t n = x_.size();
-  v.scratch.resize(n);
-  fillColors(coloring_, n, {}, reinterpret_cast<std::uint8_t*>(v.scratch.data()));
-  // Into grid order, the order of the VTK points.
-  auto* out = reinterpret_cast<std::uint32_t*>(v.colors->GetPointer(0));
-  const auto& order = grid_.order();
-  for (std::size_t k = 0; k < n; ++k)
-    out[k] = v.scratch[order[k]];
-  v.colors->Modified();
+  sortedColors(coloring_, grid_, vtk_->scratch, rgba_.data());
+  vtk_->colors->Modified();
   ++rev_.colors;
 }
 
@@ -305,13 +303,10 @@ void PointOverlay::countInView(const Rect& r) {
 
 void PointOverlay::update(const ViewCamera& camera) {
   auto& v = *vtk_;
-  ++tick_;
-  tilesInView_ = 0;
   if (!visible_ || x_.empty()) {
     for (auto* a : {v.sprites.Get(), v.selection.Get()})
       a->VisibilityOff();
-    for (auto& [key, tile] : v.tiles)
-      if (tile.actor) tile.actor->VisibilityOff();
+    density_->hide();
     lod_ = PointLod::None;
     return;
   }
@@ -352,122 +347,12 @@ void PointOverlay::update(const ViewCamera& camera) {
       ++rev_.cells;
     }
   }
-  updateDensity(camera);
-}
-
-void PointOverlay::updateDensity(const ViewCamera& camera) {
-  auto& v = *vtk_;
-  constexpr int kBins = DensityTile::kBins;
-  std::array<int, 4> want{0, 0, -1, -1};  // tile columns and rows in view
-  int level = 0;
-  if (lod_ == PointLod::Density) {
-    // Bins of 2^level world units, 1-2 screen pixels wide: no point falls between pixels.
-    level = static_cast<int>(std::ceil(std::log2(1.0 / camera.zoom()) - 1e-9));
-    const double span = std::ldexp(double{kBins}, level);
-    const Rect r = camera.visibleWorld();
-    want = {static_cast<int>(std::floor(r.x0 / span)), static_cast<int>(std::floor(r.y0 / span)),
-            static_cast<int>(std::floor(r.x1 / span)), static_cast<int>(std::floor(r.y1 / span))};
-    for (int ty = want[1]; ty <= want[3]; ++ty)
-      for (int tx = want[0]; tx <= want[2]; ++tx) {
-        auto& tile = v.tiles[{level, tx, ty}];
-        tile.used = tick_;
-        if (tile.colors == rev_.colors && tile.hidden == hiddenRev_) continue;
-        // Bin the points of the grid cells under the tile.
-        const double s = std::ldexp(1.0, level), x0 = tx * span, y0 = ty * span;
-        const auto range = grid_.range({x0, y0, x0 + span, y0 + span});
-        if (range.empty()) {
-          tile.colors = rev_.colors;
-          tile.hidden = hiddenRev_;
-          tile.empty = true;
-          continue;
-        }
-        v.bins.assign(std::size_t{kBins} * kBins * 4, 0);
-        const auto* rgba = v.colors->GetPointer(0);
-        std::size_t inTile = 0;
-        for (int row = range.r0; row <= range.r1; ++row) {
-          const auto [b, e] = grid_.rowSpan(row, range.c0, range.c1);
-          for (auto k = b; k < e; ++k) {
-            if (!hidden_.empty() && hidden_[k]) continue;
-            const double bx = std::floor((x_[k] - x0) / s), by = std::floor((y_[k] - y0) / s);
-            if (!(bx >= 0 && by >= 0 && bx < kBins && by < kBins)) continue;
-            auto* bin = v.bins.data() +
-                        4 * (static_cast<std::size_t>(by) * kBins + static_cast<std::size_t>(bx));
-            const auto* c = rgba + 4 * k;
-            bin[0] += c[0];
-            bin[1] += c[1];
-            bin[2] += c[2];
-            bin[3] += 1;
-            ++inTile;
-          }
-        }
-        tile.colors = rev_.colors;
-        tile.hidden = hiddenRev_;
-        tile.empty = inTile == 0;
-        if (tile.empty) {
-          if (tile.actor) tile.actor->VisibilityOff();
-          continue;
-        }
-        ++rev_.density;
-        if (!tile.actor) {
-          auto plane = vtkSmartPointer<vtkPlaneSource>::New();
-          plane->SetOrigin(x0, y0, z_);
-          plane->SetPoint1(x0 + span, y0, z_);
-          plane->SetPoint2(x0, y0 + span, z_);
-          auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
-          mapper->SetInputConnection(plane->GetOutputPort());
-          auto texture = vtkSmartPointer<vtkTexture>::New();
-          texture->SetInputData(tile.image);
-          texture->InterpolateOff();
-          texture->EdgeClampOn();
-          texture->SetColorModeToDirectScalars();
-          tile.actor = vtkSmartPointer<vtkActor>::New();
-          tile.actor->SetMapper(mapper);
-          tile.actor->SetTexture(texture);
-          tile.actor->GetProperty()->LightingOff();
-          tile.actor->GetProperty()->SetOpacity(opacity_);
-          // Bins without points are cut out rather than blended, so that at full opacity the
-          // tiles stay in the opaque pass: VTK's translucent pass (order-independent
-          // transparency) costs ~100 ms a frame on llvmpipe.
-          tile.actor->GetShaderProperty()->AddFragmentShaderReplacement(
-              "//VTK::TCoord::Impl", true,
-              "//VTK::TCoord::Impl\n  if (gl_FragData[0].a <= 0.0) discard;\n", false);
-          setTileBlending(*tile.actor, opacity_);
-          tile.actor->PickableOff();
-          renderer_->AddActor(tile.actor);
-          tile.image->SetDimensions(kBins, kBins, 1);
-          tile.image->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
-        }
-        auto* out = static_cast<std::uint8_t*>(tile.image->GetScalarPointer());
-        for (std::size_t p = 0; p < std::size_t{kBins} * kBins; ++p) {
-          const std::uint32_t* b = v.bins.data() + 4 * p;
-          std::uint8_t* o = out + 4 * p;
-          if (b[3] == 0) {
-            std::memset(o, 0, 4);
-            continue;
-          }
-          for (int k = 0; k < 3; ++k)
-            o[k] = static_cast<std::uint8_t>((b[k] + b[3] / 2) / b[3]);
-          o[3] = 255;
-        }
-        tile.image->Modified();
-      }
-  }
-  // Show the tiles in view; forget the least recently shown beyond the budget.
-  std::vector<std::pair<std::uint64_t, std::array<int, 3>>> old;
-  for (auto& [key, tile] : v.tiles) {
-    const bool show = tile.used == tick_ && !tile.empty;
-    tilesInView_ += show;
-    if (tile.actor) tile.actor->SetVisibility(show);
-    if (tile.used != tick_) old.push_back({tile.used, key});
-  }
-  if (v.tiles.size() > kMaxDensityTiles) {
-    std::sort(old.begin(), old.end());
-    for (std::size_t i = 0; i < old.size() && v.tiles.size() > kMaxDensityTiles; ++i) {
-      auto it = v.tiles.find(old[i].second);
-      if (it->second.actor) renderer_->RemoveActor(it->second.actor);
-      v.tiles.erase(it);
-    }
-  }
+  if (lod_ == PointLod::Density)
+    density_->show(camera,
+                   {grid_, x_, y_, v.colors->GetPointer(0), hidden_, rev_.colors, hiddenRev_});
+  else
+    density_->hide();
+  rev_.density = density_->built();
 }
 
 }  // namespace tessera::render

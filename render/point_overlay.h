@@ -11,11 +11,9 @@
 ///   size such as a 55 µm Visium spot with the image's pixel size first). Sprites are capped at
 ///   kMaxSpritePx on screen.
 /// - Level of detail: when sprites would be at most `maxDiameterPx` wide and at least
-///   `minVisible` points are in view, density tiles stand in for the sprites: world-aligned
-///   256 x 256 textures per power-of-two level (bins of 2^L world units, the level whose bins
-///   are 1-2 screen pixels wide), each bin holding the mean colour of its points. Tiles are
-///   cached across pans (a pan only moves textured quads) and recomputed, for the tiles in view
-///   only, when the colouring or the hidden mask changes. A selection stays drawn as sprites.
+///   `minVisible` points are in view, DensityTiles stand in for the sprites (world-aligned
+///   tiles of mean colours per power-of-two level, cached across pans, binned again in view
+///   when the colouring or the hidden mask changes). A selection stays drawn as sprites.
 /// UI thread only (owns VTK actors of the renderer). Errors name the overlay and the field.
 #include <cstdint>
 #include <memory>
@@ -23,6 +21,7 @@
 #include <vector>
 
 #include "data/error.h"
+#include "render/density_tiles.h"
 #include "render/overlay_colors.h"
 #include "render/overlay_grid.h"
 #include "render/view_camera.h"
@@ -39,6 +38,16 @@ struct PointLodPolicy {
   std::size_t minVisible = 100000;  ///< ... and at least this many points are in view
 };
 
+/// Points sorted into their grid, with VTK-ready coordinates and colours (PointOverlay::prepare).
+struct PreparedPoints {
+  OverlayGrid grid;
+  std::vector<float> x, y;          ///< grid order
+  std::vector<float> xyz;           ///< grid order, x y z per point
+  std::vector<std::uint32_t> rgba;  ///< grid order, RGBA8 per point
+  OverlayColoring coloring;
+  double z = 0;
+};
+
 class PointOverlay {
  public:
   static constexpr double kMaxSpritePx = 128.0;
@@ -51,9 +60,14 @@ class PointOverlay {
 
   /// World (level-0 pixel) coordinates; resets colouring to solid white, hidden and selection.
   data::Expected<void> setPoints(std::vector<float> x, std::vector<float> y);
-  /// The same with `grid` already built from x and y (e.g. on a worker thread, for millions of
-  /// points); refused when its size differs.
-  data::Expected<void> setPoints(std::vector<float> x, std::vector<float> y, OverlayGrid grid);
+  /// Sorts points (and their colours) into their grid off the UI thread: pure, any thread.
+  /// `z` and `name` must be the overlay's. Refuses mismatched sizes or colouring.
+  static data::Expected<PreparedPoints> prepare(const std::vector<float>& x,
+                                                const std::vector<float>& y,
+                                                OverlayColoring coloring, double z,
+                                                const std::string& name);
+  /// Takes prepared points without copying them (millions of points, e.g. transcripts).
+  data::Expected<void> setPoints(PreparedPoints points);
   data::Expected<void> setColoring(OverlayColoring coloring);
   /// 1 = hidden, one per point; empty shows all.
   data::Expected<void> setHidden(std::vector<std::uint8_t> hidden);
@@ -83,15 +97,13 @@ class PointOverlay {
   /// Points listed in the vertex cells (submitted as sprites) after the last update().
   std::size_t submitted() const { return submitted_; }
   /// Density tiles drawn by the last update().
-  std::size_t densityTilesInView() const { return tilesInView_; }
+  std::size_t densityTilesInView() const { return density_->inView(); }
   /// How often coordinates, colours, the vertex cells and density tiles holding points were
   /// built (tests, benchmarks).
   struct Revisions {
     std::uint64_t geometry = 0, colors = 0, cells = 0, density = 0;
   };
   Revisions revisions() const { return rev_; }
-  /// Density tiles kept at most (LRU; 256 KiB each).
-  static constexpr std::size_t kMaxDensityTiles = 384;
 
  private:
   struct Vtk;
@@ -99,22 +111,23 @@ class PointOverlay {
   void rebuildCells();
   void rebuildSelection();
   void countInView(const Rect& view);
-  void updateDensity(const ViewCamera& camera);
 
   vtkRenderer* renderer_;
   std::string name_;
   double z_;
   std::unique_ptr<Vtk> vtk_;
+  std::unique_ptr<DensityTiles> density_;
   OverlayGrid grid_;
-  std::vector<float> x_, y_;  // in grid order: x_[grid_.rank()[i]] is point i's
+  std::vector<float> x_, y_;         // in grid order: x_[grid_.rank()[i]] is point i's
+  std::vector<float> xyz_;           // the VTK coordinates (VTK reads this buffer)
+  std::vector<std::uint32_t> rgba_;  // the VTK colours (VTK reads this buffer)
   OverlayColoring coloring_;
   std::vector<std::uint8_t> hidden_;         // in grid order; empty = none hidden
   std::vector<std::uint32_t> shownPerCell_;  // points not hidden, per grid cell
   std::uint64_t hiddenRev_ = 0;
   bool cellsDirty_ = true;
   OverlayGrid::Range built_;
-  std::size_t submitted_ = 0, tilesInView_ = 0;
-  std::uint64_t tick_ = 0;
+  std::size_t submitted_ = 0;
   std::vector<std::uint32_t> selection_;
   double size_ = 4;
   SizeUnit unit_ = SizeUnit::ScreenPixels;

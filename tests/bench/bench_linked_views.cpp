@@ -1,5 +1,6 @@
 // Linked-views benchmark (issue 6), by hand:
-//   bench_linked_views IMAGE.ome.zarr [--cells N] [--genes G]   (under xvfb-run without a display)
+//   bench_linked_views IMAGE.ome.zarr [--cells N] [--genes G] [--shots DIR]
+//   (under xvfb-run without a display; --shots saves the fit and 1:1 frames as PNGs to look at)
 // Synthetic cells (default 1M, uniform over the image, 12 clusters, a sparse matrix with G
 // genes at ~5% density) over a real image in a real 1600x1000 window. Prints medians of:
 //  - lasso of ~100k cells: PointGrid (Tessera) vs brute-force point-in-polygon over every cell
@@ -94,9 +95,11 @@ int main(int argc, char** argv) {
   }
   std::size_t n = 1000000;
   int genes = 100;
+  std::string shots;
   for (int i = 2; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--cells") n = std::stoul(argv[i + 1]);
     if (std::string(argv[i]) == "--genes") genes = std::stoi(argv[i + 1]);
+    if (std::string(argv[i]) == "--shots") shots = argv[i + 1];
   }
   auto source = data::openImage(argv[1]);
   if (!source) {
@@ -198,7 +201,9 @@ int main(int argc, char** argv) {
   frame(W / 2, H / 2, fitZoom);
   const char* fitLod =
       overlay.points()->lod() == render::PointLod::Density ? "density stand-in" : "sprites";
+  if (!shots.empty()) view.grabFrame().save(QString::fromStdString(shots + "/fit.png"));
   frame(W / 2, H / 2, 1.0);
+  if (!shots.empty()) view.grabFrame().save(QString::fromStdString(shots + "/one.png"));
   std::printf(
       "pan with %zu coloured cells, fit (%s): p50 %.1f ms p95 %.1f ms; 1:1 (sprites, "
       "%zu in view, %zu submitted): p50 %.1f ms p95 %.1f ms (%zu + %zu frames)\n",

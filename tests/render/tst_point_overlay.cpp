@@ -9,7 +9,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <random>
+#include <thread>
 
 #include "render/point_overlay.h"
 #include "render/scene.h"
@@ -57,6 +59,37 @@ class PointOverlayTest : public QObject {
     QCOMPARE_RGB(at(px, 300, 56, 50), 0x000000u);  // outside it
     QCOMPARE_RGB(at(px, 300, 54, 54), 0x000000u);  // a disk, not a square
     QCOMPARE_RGB(at(px, 300, 100, 100), 0x000000u);
+  }
+
+  // Points prepared on another thread land where setPoints would put them, coloured.
+  void preparedPointsOnAWorker() {
+    Scene scene(300, 200);
+    render::PointOverlay points(scene.renderer, "prepared", 0.2);
+    Three t;
+    std::optional<data::Expected<render::PreparedPoints>> prepared;
+    std::thread worker([&] {
+      prepared = render::PointOverlay::prepare(
+          t.x, t.y, render::OverlayColoring::categorical(t.codes, t.palette), 0.2, "prepared");
+    });
+    worker.join();
+    QVERIFY(prepared && prepared->has_value());
+    auto wrongDepth = render::PointOverlay::prepare(t.x, t.y, {}, 0.5, "prepared");
+    QVERIFY(wrongDepth.has_value());
+    QVERIFY(!points.setPoints(std::move(*wrongDepth)).has_value());
+    QVERIFY(!render::PointOverlay::prepare(t.x, {1.f}, {}, 0.2, "prepared").has_value());
+    QVERIFY(points.setPoints(std::move(**prepared)).has_value());
+    QCOMPARE(points.count(), std::size_t{3});
+    points.setSize(9, render::SizeUnit::ScreenPixels);
+    const auto cam = camera(300, 200, 150, 100, 1.0);
+    points.update(cam);
+    const auto px = scene.grab(cam);
+    QCOMPARE_RGB(at(px, 300, 50, 50), 0xFF0000u);
+    QCOMPARE_RGB(at(px, 300, 150, 100), 0x00FF00u);
+    QCOMPARE_RGB(at(px, 300, 250, 150), 0x0000FFu);
+    // Recolouring writes into the same buffers.
+    QVERIFY(points.setColoring(render::OverlayColoring::solidColor(0xFFFF00)).has_value());
+    points.update(cam);
+    QCOMPARE_RGB(at(scene.grab(cam), 300, 150, 100), 0xFFFF00u);
   }
 
   void scalarColoursFollowTheLut() {
