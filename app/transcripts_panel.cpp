@@ -10,6 +10,9 @@
 #include <QVBoxLayout>
 
 namespace tessera::app {
+namespace {
+constexpr int kCodeRole = Qt::UserRole + 1;  // the gene's index in setGenes order
+}  // namespace
 
 TranscriptsPanel::TranscriptsPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
@@ -28,6 +31,7 @@ TranscriptsPanel::TranscriptsPanel(QWidget* parent) : QWidget(parent) {
   search_->setClearButtonEnabled(true);
   list_ = new QListWidget(this);
   list_->setUniformItemSizes(true);
+  list_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   all_ = new QPushButton(tr("All"), this);
   none_ = new QPushButton(tr("None"), this);
   only_ = new QPushButton(tr("Only selected"), this);
@@ -45,6 +49,8 @@ TranscriptsPanel::TranscriptsPanel(QWidget* parent) : QWidget(parent) {
   connect(list_, &QListWidget::itemChanged, this, [this] {
     if (!bulk_) emit shownChanged();
   });
+  connect(list_, &QListWidget::itemDoubleClicked, this,
+          [this](QListWidgetItem* item) { showOnly({item->data(Qt::UserRole).toString()}); });
   connect(all_, &QPushButton::clicked, this, [this] { showAll(true); });
   connect(none_, &QPushButton::clicked, this, [this] { showAll(false); });
   connect(only_, &QPushButton::clicked, this, [this] {
@@ -81,9 +87,11 @@ void TranscriptsPanel::setGenes(const QStringList& names, const std::vector<std:
         QIcon(swatch),
         QStringLiteral("%1  (%2)").arg(names[i]).arg(k < counts.size() ? counts[k] : 0), list_);
     item->setData(Qt::UserRole, names[i]);
+    item->setData(kCodeRole, i);
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
     item->setCheckState(Qt::Checked);
   }
+  list_->sortItems();
   bulk_ = false;
   for (auto* w : std::initializer_list<QWidget*>{search_, list_, all_, none_, only_})
     w->setEnabled(!names.isEmpty());
@@ -97,8 +105,11 @@ void TranscriptsPanel::clear() {
 
 std::vector<bool> TranscriptsPanel::shownGenes() const {
   std::vector<bool> out(static_cast<std::size_t>(list_->count()));
-  for (int i = 0; i < list_->count(); ++i)
-    out[static_cast<std::size_t>(i)] = list_->item(i)->checkState() == Qt::Checked;
+  for (int i = 0; i < list_->count(); ++i) {
+    const auto* item = list_->item(i);
+    out[static_cast<std::size_t>(item->data(kCodeRole).toInt())] =
+        item->checkState() == Qt::Checked;
+  }
   return out;
 }
 

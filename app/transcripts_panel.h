@@ -1,8 +1,9 @@
 #pragma once
 /// The Transcripts dock: the load state (a busy bar and Cancel while transcripts.csv.gz is
-/// read), a search box and a checkable gene list with each gene's colour and count. Checking
-/// genes filters the transcripts drawn to those genes (all are checked at first); "Only"
-/// leaves just the current gene. Emits shownChanged() after each change of the checks.
+/// read), a search box and a checkable gene list (sorted by name) with each gene's colour and
+/// count. Checking genes filters the transcripts drawn to those genes (all are checked at
+/// first); "Only selected" (or a double click) leaves just the selected genes. Emits
+/// shownChanged() after each change of the checks.
 /// GUI thread only; a plain Qt widget (parent ownership).
 #include <QWidget>
 #include <cstdint>
@@ -27,7 +28,7 @@ class TranscriptsPanel : public QWidget {
   void setGenes(const QStringList& names, const std::vector<std::uint32_t>& colors,
                 const std::vector<std::size_t>& counts);
   void clear();
-  /// One flag per gene, in setGenes order.
+  /// One flag per gene, in setGenes order (whatever the list's order).
   std::vector<bool> shownGenes() const;
   /// Checks exactly `names` (unknown names are ignored); emits shownChanged().
   void showOnly(const QStringList& names);

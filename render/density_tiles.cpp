@@ -78,22 +78,29 @@ void DensityTiles::bin(Tile& tile, int level, int tx, int ty, const DensityInput
   if (range.empty()) return;
   auto& bins = cache_->bins;
   bins.assign(std::size_t{kBins} * kBins * 4, 0);
+  // Single precision and one multiply per axis: this loop runs over every point in view after
+  // each recolouring (a gene switch), so it must fit in a frame for a million points.
+  const float inv = static_cast<float>(1.0 / s), fx0 = static_cast<float>(x0),
+              fy0 = static_cast<float>(y0);
+  const bool anyHidden = !in.hidden.empty();
+  std::size_t binned = 0;
   for (int row = range.r0; row <= range.r1; ++row) {
     const auto [b, e] = in.grid.rowSpan(row, range.c0, range.c1);
     for (auto k = b; k < e; ++k) {
-      if (!in.hidden.empty() && in.hidden[k]) continue;
-      const double bx = std::floor((in.x[k] - x0) / s), by = std::floor((in.y[k] - y0) / s);
-      if (!(bx >= 0 && by >= 0 && bx < kBins && by < kBins)) continue;
+      if (anyHidden && in.hidden[k]) continue;
+      const float fx = (in.x[k] - fx0) * inv, fy = (in.y[k] - fy0) * inv;
+      if (!(fx >= 0 && fy >= 0 && fx < kBins && fy < kBins)) continue;
       auto* bin =
-          bins.data() + 4 * (static_cast<std::size_t>(by) * kBins + static_cast<std::size_t>(bx));
+          bins.data() + 4 * (static_cast<std::size_t>(fy) * kBins + static_cast<std::size_t>(fx));
       const auto* c = in.rgba + 4 * std::size_t{k};
       bin[0] += c[0];
       bin[1] += c[1];
       bin[2] += c[2];
       bin[3] += 1;
-      tile.empty = false;
+      ++binned;
     }
   }
+  tile.empty = binned == 0;
   if (tile.empty) {
     if (tile.actor) tile.actor->VisibilityOff();
     return;

@@ -75,6 +75,9 @@ class TranscriptsTest : public QObject {
     auto* panel = window_->findChild<app::TranscriptsPanel*>();
     QVERIFY(panel);
     QCOMPARE(panel->list()->count(), 8);
+    // Sorted by name, each with its colour's code behind it.
+    QVERIFY(panel->list()->item(0)->text().startsWith("ACTA2"));
+    QVERIFY(panel->list()->item(7)->text().startsWith("VIM"));
     // The morphology image, the cells and the transcripts each have a Channels row.
     QCOMPARE(window_->channelPanel()->overlayCount(), 2);
 
@@ -100,6 +103,8 @@ class TranscriptsTest : public QObject {
     const std::size_t keep = 1;  // the second gene of the file
     panel->showOnly({QString::fromStdString(d->genes[keep])});
     QCOMPARE(layer->shownGenes().size(), d->genes.size());
+    for (std::size_t g = 0; g < d->genes.size(); ++g)
+      QCOMPARE(bool(layer->shownGenes()[g]), g == keep);
     const QImage filtered = nextFrame(view);
     layer->setVisible(false);
     const QImage none = nextFrame(view);
