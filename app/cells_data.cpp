@@ -9,6 +9,7 @@
 
 #include "data/cells/cells_open.h"
 #include "data/spatial/visium.h"
+#include "data/spatial/xenium.h"
 
 namespace tessera::app {
 namespace fs = std::filesystem;
@@ -62,7 +63,11 @@ data::Expected<std::shared_ptr<const CellsData>> loadCellsData(const fs::path& p
                                                                const std::string& preferredBasis,
                                                                double imageWidth,
                                                                double imageHeight) {
-  auto table = data::openCells(path.string());
+  // Xenium transcripts are left to TranscriptsLayer, which loads them in the background.
+  data::XeniumOptions xenium;
+  xenium.loadTranscripts = false;
+  auto table =
+      data::isXeniumFolder(path) ? data::openXenium(path, xenium) : data::openCells(path.string());
   if (!table) return std::unexpected(table.error());
   auto out = std::make_shared<CellsData>();
   const auto n = static_cast<std::size_t>(table->size());

@@ -9,6 +9,8 @@
 #include "app/cells_overlay.h"
 #include "app/profile_data.h"
 #include "app/session_state.h"
+#include "app/transcripts_layer.h"
+#include "app/transcripts_panel.h"
 #include "widgets/channel_panel.h"
 #include "widgets/clusters_panel.h"
 #include "widgets/embedding_view.h"
@@ -34,7 +36,11 @@ CellsLinker::CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent)
   embeddingOverlay_ = std::make_unique<CellsOverlay>(w_.embedding->renderer(), true);
   embeddingOverlay_->setPointSize(2);
   embeddingOverlay_->setLegendVisible(false);
-  w_.image->setOverlayHook([this](const render::ViewCamera& c) { imageOverlay_->update(c); });
+  transcripts_ = std::make_unique<TranscriptsLayer>(ctx, w_.image->glWindow()->renderer());
+  w_.image->setOverlayHook([this](const render::ViewCamera& c) {
+    imageOverlay_->update(c);
+    transcripts_->update(c);
+  });
   w_.embedding->setOverlayHook(
       [this](const render::ViewCamera& c) { embeddingOverlay_->update(c); });
   w_.embedding->setPlaceholder(tr("Open a table with an embedding (UMAP, t-SNE, PCA in obsm)."));
@@ -92,21 +98,30 @@ CellsLinker::CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent)
   connect(w_.embedding, &widgets::EmbeddingView::cursorMoved, this, [this](QPointF p) {
     hoverAt(p.x(), p.y(), kHoverPx / w_.embedding->camera().zoom(), true);
   });
-  connect(w_.channels, &widgets::ChannelPanel::overlayVisibleChanged, this, [this](int, bool v) {
-    imageOverlay_->setVisible(v);
+  connect(w_.channels, &widgets::ChannelPanel::overlayVisibleChanged, this, [this](int i, bool v) {
+    if (i == transcriptsRow_)
+      transcripts_->setVisible(v);
+    else
+      imageOverlay_->setVisible(v);
     w_.image->requestRender();
   });
-  connect(w_.channels, &widgets::ChannelPanel::overlayOpacityChanged, this, [this](int, double o) {
-    imageOverlay_->setOpacity(o);
-    w_.image->requestRender();
-  });
-  connect(w_.channels, &widgets::ChannelPanel::overlayStyleChanged, this, [this](int, int style) {
+  connect(w_.channels, &widgets::ChannelPanel::overlayOpacityChanged, this,
+          [this](int i, double o) {
+            if (i == transcriptsRow_)
+              transcripts_->setOpacity(o);
+            else
+              imageOverlay_->setOpacity(o);
+            w_.image->requestRender();
+          });
+  connect(w_.channels, &widgets::ChannelPanel::overlayStyleChanged, this, [this](int i, int style) {
+    if (i == transcriptsRow_) return;
     imageOverlay_->setStyle(static_cast<CellStyle>(style));
     w_.channels->setOverlayStyle(overlayRow_, static_cast<int>(imageOverlay_->style()));
     w_.image->requestRender();
   });
   connect(w_.channels, &widgets::ChannelPanel::overlayColorByChosen, this,
-          [this](int, const QString& c) {
+          [this](int i, const QString& c) {
+            if (i == transcriptsRow_) return;
             if (c.startsWith(kGenePrefix))
               session_->colorByGene(c.mid(kGenePrefix.size()));
             else
@@ -119,6 +134,45 @@ CellsLinker::CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent)
           });
   connect(w_.channels, &widgets::ChannelPanel::overlayRangeEdited, this,
           [this](int, double a, double b) { session_->setRange(std::make_pair(a, b)); });
+  connectTranscripts();
+}
+
+void CellsLinker::connectTranscripts() {
+  auto* t = transcripts_.get();
+  auto* panel = w_.transcripts;
+  connect(t, &TranscriptsLayer::loaded, this, &CellsLinker::onTranscriptsLoaded);
+  connect(t, &TranscriptsLayer::failed, this, [this, panel](const QString& m) {
+    if (panel) panel->setMessage(m);
+    emit message(m);
+  });
+  if (!panel) return;
+  connect(t, &TranscriptsLayer::started, panel, &TranscriptsPanel::setLoading);
+  connect(t, &TranscriptsLayer::canceled, panel,
+          [panel] { panel->setMessage(tr("Loading the transcripts was cancelled.")); });
+  connect(panel, &TranscriptsPanel::cancelRequested, t, &TranscriptsLayer::cancel);
+  connect(panel, &TranscriptsPanel::shownChanged, this, [this, panel] {
+    if (auto r = transcripts_->setShownGenes(panel->shownGenes()); !r)
+      emit message(QString::fromStdString(r.error().message));
+    w_.image->requestRender();
+  });
+}
+
+void CellsLinker::onTranscriptsLoaded() {
+  const auto* d = transcripts_->data();
+  if (!d) return;
+  transcriptsRow_ =
+      w_.channels->addOverlay(tr("Transcripts (%1)").arg(d->code.size()), {tr("Points")});
+  if (auto* panel = w_.transcripts) {
+    QStringList names;
+    std::vector<std::uint32_t> colors;
+    for (std::size_t g = 0; g < d->genes.size(); ++g) {
+      names << QString::fromStdString(d->genes[g]);
+      colors.push_back(TranscriptsLayer::geneColor(g));
+    }
+    panel->setGenes(names, colors, d->counts);
+    panel->setMessage(tr("%1 transcripts of %2 genes.").arg(d->code.size()).arg(d->genes.size()));
+  }
+  w_.image->requestRender();
 }
 
 CellsLinker::~CellsLinker() {
@@ -136,6 +190,9 @@ void CellsLinker::open(const std::filesystem::path& cells, double imageWidth, do
 void CellsLinker::clear() {
   savePanelStateOfShown();
   stateKey_.clear();
+  transcripts_->clear();
+  if (w_.transcripts) w_.transcripts->clear();
+  transcriptsRow_ = -1;
   shown_.reset();
   session_->setData(nullptr);
   imageOverlay_->setData(nullptr);
@@ -163,8 +220,17 @@ void CellsLinker::onLoaded() {
   const auto d = session_->data();
   w_.channels->clearOverlays();
   overlayRow_ = -1;
+  transcriptsRow_ = -1;
+  transcripts_->clear();
+  if (w_.transcripts) w_.transcripts->clear();
   shown_ = d;
   if (!d) return;
+  // Xenium transcripts: their own layer, loaded in the background once the cells place them.
+  if (d->table->format == "xenium") {
+    const auto file = std::filesystem::path(d->table->location) / "transcripts.csv.gz";
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec)) transcripts_->load(file, d->table->toImage);
+  }
   if (auto r = imageOverlay_->setData(d); !r)
     emit message(QString::fromStdString(r.error().message));
   if (auto r = embeddingOverlay_->setData(d); !r)

@@ -2,8 +2,9 @@
 /// Wires one CellsSession to the views and panels of the main window: the cells overlay and
 /// legend in the image view, the embedding scatter, the Channels overlay row, the Genes,
 /// Expression profile, Clusters and Markers panels, box/lasso selection in both views, hover
-/// and the Selection menu. Owns the overlays (VTK actors): destroy it before the views.
-/// GUI thread only.
+/// and the Selection menu; for a Xenium folder, its transcripts (TranscriptsLayer) with the
+/// Transcripts panel's gene filter and their own Channels overlay row. Owns the overlays (VTK
+/// actors): destroy it before the views. GUI thread only.
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -27,6 +28,8 @@ class MarkersPanel;
 namespace tessera::app {
 
 class CellsOverlay;
+class TranscriptsLayer;
+class TranscriptsPanel;
 
 struct LinkedWidgets {
   widgets::ImageView* image = nullptr;
@@ -36,6 +39,7 @@ struct LinkedWidgets {
   widgets::ProfilePanel* profile = nullptr;
   widgets::ClustersPanel* clusters = nullptr;
   widgets::MarkersPanel* markers = nullptr;
+  TranscriptsPanel* transcripts = nullptr;  ///< optional: the Xenium transcripts gene filter
 };
 
 class CellsLinker : public QObject {
@@ -49,6 +53,7 @@ class CellsLinker : public QObject {
   CellsSession& session() { return *session_; }
   CellsOverlay* imageOverlay() const { return imageOverlay_.get(); }
   CellsOverlay* embeddingOverlay() const { return embeddingOverlay_.get(); }
+  TranscriptsLayer* transcripts() const { return transcripts_.get(); }
   /// Adds the selection tools and actions to `menu`.
   void populateMenu(QMenu* menu);
   const LinkedWidgets& widgets() const { return w_; }
@@ -75,11 +80,15 @@ class CellsLinker : public QObject {
   void renderBoth();
   /// Keeps the user's choices on the shown dataset for its next opening (session_state.h).
   void savePanelStateOfShown();
+  void connectTranscripts();
+  void onTranscriptsLoaded();
 
   AppContext& ctx_;
   LinkedWidgets w_;
   std::unique_ptr<CellsSession> session_;
   std::unique_ptr<CellsOverlay> imageOverlay_, embeddingOverlay_;
+  std::unique_ptr<TranscriptsLayer> transcripts_;
+  int transcriptsRow_ = -1;
   QStringList profileGenes_;  ///< genes the profile shows (the selected ones, up to four)
   std::shared_ptr<const CellsData> shown_;  ///< what the overlays hold
   int overlayRow_ = -1;

@@ -11,6 +11,7 @@
 #include "data/remote/remote_context.h"
 #include "data/spatial/spatialdata_tables.h"
 #include "data/spatial/visium.h"
+#include "data/spatial/xenium.h"
 #include "data/thread_pool.h"
 
 namespace tessera::app {
@@ -107,6 +108,18 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
     const auto hires = std::filesystem::path(input) / "spatial" / "tissue_hires_image.png";
     if (std::filesystem::exists(hires, ec)) {
       auto image = data::openImage(hires.string());
+      if (!image) return std::unexpected(image.error());
+      out.image = std::move(*image);
+    }
+    out.cells = input;
+    return out;
+  }
+  if (data::isXeniumFolder(input)) {
+    // A Xenium output folder: its morphology image, with the cells (and, loaded by the window
+    // in the background, the transcripts) linked to it.
+    const auto morphology = data::findXeniumMorphology(input);
+    if (!morphology.empty()) {
+      auto image = data::openImage(morphology.string());
       if (!image) return std::unexpected(image.error());
       out.image = std::move(*image);
     }

@@ -19,6 +19,7 @@
 #include "app/app_context.h"
 #include "app/cells_linker.h"
 #include "app/cells_session.h"
+#include "app/transcripts_panel.h"
 #include "app/versions.h"
 #include "data/remote/remote_context.h"
 #include "widgets/archive_browser.h"
@@ -65,7 +66,8 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   downloadsLabel_ = new QLabel(this);
   buildDocks();
   cells_ = std::make_unique<CellsLinker>(
-      ctx_, LinkedWidgets{view_, embedding_, channels_, genes_, profile_, clusters_, markers_});
+      ctx_, LinkedWidgets{view_, embedding_, channels_, genes_, profile_, clusters_, markers_,
+                          transcripts_});
   buildMenus();
 
   cursorLabel_ = new QLabel(this);
@@ -130,6 +132,9 @@ void MainWindow::buildDocks() {
   auto* genesDock = dock(tr("Genes"), "dock.genes", genes_, Qt::LeftDockWidgetArea);
   clusters_ = new widgets::ClustersPanel();
   auto* clustersDock = dock(tr("Clusters"), "dock.clusters", clusters_, Qt::LeftDockWidgetArea);
+  transcripts_ = new TranscriptsPanel();
+  auto* transcriptsDock =
+      dock(tr("Transcripts"), "dock.transcripts", transcripts_, Qt::LeftDockWidgetArea);
   embedding_ = new widgets::EmbeddingView();
   dock(tr("Embedding"), "dock.embedding", embedding_, Qt::RightDockWidgetArea);
   profile_ = new widgets::ProfilePanel();
@@ -148,6 +153,7 @@ void MainWindow::buildDocks() {
   // Related panels share a place as tabs, so the image keeps most of the window; the first
   // run shows Channels, Genes, Embedding, Markers and a short Downloads strip.
   tabifyDockWidget(genesDock, clustersDock);
+  tabifyDockWidget(clustersDock, transcriptsDock);
   tabifyDockWidget(markersDock, profileDock);
   tabifyDockWidget(downloadsDock, archivesDock);
   picker_ = new widgets::ImagePicker();

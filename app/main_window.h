@@ -38,6 +38,7 @@ namespace tessera::app {
 
 struct AppContext;
 class CellsLinker;
+class TranscriptsPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -96,6 +97,7 @@ class MainWindow : public QMainWindow {
   widgets::ProfilePanel* profile_ = nullptr;
   widgets::EmbeddingView* embedding_ = nullptr;
   widgets::ClustersPanel* clusters_ = nullptr;
+  TranscriptsPanel* transcripts_ = nullptr;
   widgets::MarkersPanel* markers_ = nullptr;
   widgets::DownloadsPanel* downloads_ = nullptr;
   widgets::ArchiveBrowser* archives_ = nullptr;

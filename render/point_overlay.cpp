@@ -4,8 +4,6 @@
 #include <vtkCellArray.h>
 #include <vtkFloatArray.h>
 #include <vtkIdTypeArray.h>
-#include <vtkImageData.h>
-#include <vtkPlaneSource.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
@@ -14,7 +12,6 @@
 #include <vtkRenderer.h>
 #include <vtkShaderProperty.h>
 #include <vtkSmartPointer.h>
-#include <vtkTexture.h>
 #include <vtkUniforms.h>
 #include <vtkUnsignedCharArray.h>
 
@@ -76,16 +73,15 @@ struct PointOverlay::Vtk {
   // Selection: the selected points again, larger, behind the sprites: a ring.
   vtkSmartPointer<vtkPolyData> selPoly = vtkSmartPointer<vtkPolyData>::New();
   vtkSmartPointer<vtkActor> selection;
-  // Density stand-in: one screen-sized texture on a quad spanning the view.
-  vtkSmartPointer<vtkPlaneSource> plane = vtkSmartPointer<vtkPlaneSource>::New();
-  vtkSmartPointer<vtkImageData> image = vtkSmartPointer<vtkImageData>::New();
-  vtkSmartPointer<vtkTexture> texture = vtkSmartPointer<vtkTexture>::New();
-  vtkSmartPointer<vtkActor> density = vtkSmartPointer<vtkActor>::New();
-  std::vector<std::uint32_t> bins;  // r, g, b, count per screen pixel
+  std::vector<std::uint32_t> scratch;  // colours in point order
 };
 
 PointOverlay::PointOverlay(vtkRenderer* renderer, std::string name, double z)
-    : renderer_(renderer), name_(std::move(name)), z_(z), vtk_(std::make_unique<Vtk>()) {
+    : renderer_(renderer),
+      name_(std::move(name)),
+      z_(z),
+      vtk_(std::make_unique<Vtk>()),
+      density_(std::make_unique<DensityTiles>(renderer, z)) {
   auto& v = *vtk_;
   v.points->SetDataTypeToFloat();
   v.colors->SetNumberOfComponents(4);
@@ -95,20 +91,7 @@ PointOverlay::PointOverlay(vtkRenderer* renderer, std::string name, double z)
   v.sprites = spriteActor(v.poly);
   v.selection = spriteActor(v.selPoly);
   v.selection->GetMapper()->ScalarVisibilityOff();
-
-  auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
-  mapper->SetInputConnection(v.plane->GetOutputPort());
-  v.texture->SetInputData(v.image);
-  v.texture->InterpolateOff();
-  v.texture->EdgeClampOn();
-  v.texture->SetColorModeToDirectScalars();
-  v.density->SetMapper(mapper);
-  v.density->SetTexture(v.texture);
-  v.density->GetProperty()->LightingOff();
-  v.density->ForceTranslucentOn();  // transparent where no point falls
-  v.density->PickableOff();
-
-  for (auto* a : {v.selection.Get(), v.density.Get(), v.sprites.Get()}) {
+  for (auto* a : {v.selection.Get(), v.sprites.Get()}) {
     a->VisibilityOff();
     renderer_->AddActor(a);
   }
@@ -116,34 +99,84 @@ PointOverlay::PointOverlay(vtkRenderer* renderer, std::string name, double z)
 }
 
 PointOverlay::~PointOverlay() {
-  for (auto* a : {vtk_->selection.Get(), vtk_->density.Get(), vtk_->sprites.Get()})
+  for (auto* a : {vtk_->selection.Get(), vtk_->sprites.Get()})
     renderer_->RemoveActor(a);
 }
 
-data::Expected<void> PointOverlay::setPoints(std::vector<float> x, std::vector<float> y) {
+namespace {
+// Colours of `c` for the n points, in grid order.
+void sortedColors(const OverlayColoring& c, const OverlayGrid& grid,
+                  std::vector<std::uint32_t>& scratch, std::uint32_t* out) {
+  const std::size_t n = grid.size();
+  scratch.resize(n);
+  fillColors(c, n, {}, reinterpret_cast<std::uint8_t*>(scratch.data()));
+  const auto& order = grid.order();
+  for (std::size_t k = 0; k < n; ++k)
+    out[k] = scratch[order[k]];
+}
+}  // namespace
+
+data::Expected<PreparedPoints> PointOverlay::prepare(const std::vector<float>& x,
+                                                     const std::vector<float>& y,
+                                                     OverlayColoring coloring, double z,
+                                                     const std::string& name) {
   if (x.size() != y.size())
-    return data::fail(data::Errc::InvalidArgument, name_ + ": " + std::to_string(x.size()) +
+    return data::fail(data::Errc::InvalidArgument, name + ": " + std::to_string(x.size()) +
                                                        " x coordinates but " +
                                                        std::to_string(y.size()) + " y coordinates");
-  x_ = std::move(x);
-  y_ = std::move(y);
+  if (auto ok = checkColoring(coloring, x.size(), name); !ok) return std::unexpected(ok.error());
+  PreparedPoints p;
+  p.grid.build(x, y);
+  const auto& order = p.grid.order();
+  const std::size_t n = x.size();
+  p.x.resize(n);
+  p.y.resize(n);
+  p.xyz.resize(3 * n);
+  for (std::size_t k = 0; k < n; ++k) {
+    p.x[k] = x[order[k]];
+    p.y[k] = y[order[k]];
+    p.xyz[3 * k] = p.x[k];
+    p.xyz[3 * k + 1] = p.y[k];
+    p.xyz[3 * k + 2] = static_cast<float>(z);
+  }
+  p.rgba.resize(n);
+  std::vector<std::uint32_t> scratch;
+  sortedColors(coloring, p.grid, scratch, p.rgba.data());
+  p.coloring = std::move(coloring);
+  p.z = z;
+  return p;
+}
+
+data::Expected<void> PointOverlay::setPoints(std::vector<float> x, std::vector<float> y) {
+  auto p = prepare(x, y, OverlayColoring::solidColor(0xFFFFFF), z_, name_);
+  if (!p) return std::unexpected(p.error());
+  return setPoints(std::move(*p));
+}
+
+data::Expected<void> PointOverlay::setPoints(PreparedPoints p) {
+  if (p.x.size() != p.y.size() || p.grid.size() != p.x.size() || p.xyz.size() != 3 * p.x.size() ||
+      p.rgba.size() != p.x.size() || p.z != z_)
+    return data::fail(data::Errc::InvalidArgument,
+                      name_ + ": prepared points do not match (sizes or depth)");
+  grid_ = std::move(p.grid);
+  x_ = std::move(p.x);
+  y_ = std::move(p.y);
+  xyz_ = std::move(p.xyz);
+  rgba_ = std::move(p.rgba);
+  // VTK reads the overlay's own buffers (save = 1: VTK never frees them): no copy here.
   const auto n = static_cast<vtkIdType>(x_.size());
   auto coords = vtkSmartPointer<vtkFloatArray>::New();
   coords->SetNumberOfComponents(3);
-  coords->SetNumberOfTuples(n);
-  float* p = coords->GetPointer(0);
-  for (vtkIdType i = 0; i < n; ++i) {
-    p[3 * i] = x_[static_cast<std::size_t>(i)];
-    p[3 * i + 1] = y_[static_cast<std::size_t>(i)];
-    p[3 * i + 2] = static_cast<float>(z_);
-  }
+  coords->SetArray(xyz_.data(), 3 * n, 1);
   vtk_->points->SetData(coords);
-  vtk_->colors->SetNumberOfTuples(n);
+  vtk_->colors->SetArray(reinterpret_cast<std::uint8_t*>(rgba_.data()), 4 * n, 1);
+  vtk_->colors->Modified();
   ++rev_.geometry;
-  coloring_ = OverlayColoring::solidColor(0xFFFFFF);
+  ++rev_.colors;
+  coloring_ = std::move(p.coloring);
   hidden_.clear();
   selection_.clear();
-  rebuildColors();
+  density_->clear();
   rebuildCells();
   rebuildSelection();
   return {};
@@ -161,7 +194,14 @@ data::Expected<void> PointOverlay::setHidden(std::vector<std::uint8_t> hidden) {
     return data::fail(data::Errc::InvalidArgument,
                       name_ + ": hidden mask has " + std::to_string(hidden.size()) +
                           " entries for " + std::to_string(x_.size()) + " points");
-  hidden_ = std::move(hidden);
+  if (hidden.empty()) {
+    hidden_.clear();
+  } else {
+    hidden_.resize(hidden.size());
+    const auto& order = grid_.order();
+    for (std::size_t k = 0; k < hidden.size(); ++k)
+      hidden_[k] = hidden[order[k]];
+  }
   rebuildCells();
   return {};
 }
@@ -184,8 +224,9 @@ void PointOverlay::setSize(double diameter, SizeUnit unit) {
 
 void PointOverlay::setOpacity(double opacity) {
   opacity_ = std::clamp(opacity, 0.0, 1.0);
-  for (auto* a : {vtk_->sprites.Get(), vtk_->density.Get(), vtk_->selection.Get()})
+  for (auto* a : {vtk_->sprites.Get(), vtk_->selection.Get()})
     a->GetProperty()->SetOpacity(opacity_);
+  density_->setOpacity(opacity_);
 }
 
 void PointOverlay::setVisible(bool visible) {
@@ -203,19 +244,25 @@ double PointOverlay::diameterPx(double zoom) const {
 }
 
 void PointOverlay::rebuildColors() {
-  auto* rgba = vtk_->colors->GetPointer(0);
-  fillColors(coloring_, x_.size(), {}, rgba);
+  sortedColors(coloring_, grid_, vtk_->scratch, rgba_.data());
   vtk_->colors->Modified();
   ++rev_.colors;
 }
 
 void PointOverlay::rebuildCells() {
-  std::vector<vtkIdType> ids;
-  ids.reserve(x_.size());
-  for (std::size_t i = 0; i < x_.size(); ++i)
-    if (hidden_.empty() || !hidden_[i]) ids.push_back(static_cast<vtkIdType>(i));
-  setVerts(vtk_->poly, ids);
-  ++rev_.cells;
+  // The vertex cells follow in update(), for the view; the counts per grid cell now.
+  shownPerCell_.assign(static_cast<std::size_t>(grid_.cols()) * grid_.rows(), 0);
+  for (int r = 0; r < grid_.rows(); ++r)
+    for (int c = 0; c < grid_.cols(); ++c) {
+      const auto [b, e] = grid_.rowSpan(r, c, c);
+      std::uint32_t shown = e - b;
+      if (!hidden_.empty())
+        for (auto k = b; k < e; ++k)
+          shown -= hidden_[k];
+      shownPerCell_[static_cast<std::size_t>(r) * grid_.cols() + c] = shown;
+    }
+  ++hiddenRev_;
+  cellsDirty_ = true;
 }
 
 void PointOverlay::rebuildSelection() {
@@ -225,33 +272,51 @@ void PointOverlay::rebuildSelection() {
   std::vector<vtkIdType> ids(selection_.size());
   // Just behind the sprites, so the larger disk shows as a ring around each selected point.
   const double z = z_ + 0.01;
+  const auto& rank = grid_.rank();
   for (std::size_t k = 0; k < selection_.size(); ++k) {
-    pts->SetPoint(static_cast<vtkIdType>(k), x_[selection_[k]], y_[selection_[k]], z);
+    const auto s = rank[selection_[k]];
+    pts->SetPoint(static_cast<vtkIdType>(k), x_[s], y_[s], z);
     ids[k] = static_cast<vtkIdType>(k);
   }
   vtk_->selPoly->SetPoints(pts);
   setVerts(vtk_->selPoly, ids);
 }
 
+void PointOverlay::countInView(const Rect& r) {
+  const auto range = grid_.range(r);
+  std::size_t n = 0;
+  for (int row = range.r0; row <= range.r1; ++row)
+    for (int c = range.c0; c <= range.c1; ++c) {
+      // Whole cells inside the view count from the tally; cells on its border point by point.
+      const auto [b, e] = grid_.rowSpan(row, c, c);
+      const Rect cr = grid_.cellRect(c, row);
+      if (cr.x0 >= r.x0 && cr.x1 <= r.x1 && cr.y0 >= r.y0 && cr.y1 <= r.y1) {
+        n += shownPerCell_[static_cast<std::size_t>(row) * grid_.cols() + c];
+        continue;
+      }
+      for (auto k = b; k < e; ++k)
+        n += (hidden_.empty() || !hidden_[k]) && x_[k] >= r.x0 && x_[k] < r.x1 && y_[k] >= r.y0 &&
+             y_[k] < r.y1;
+    }
+  visibleInView_ = n;
+}
+
 void PointOverlay::update(const ViewCamera& camera) {
   auto& v = *vtk_;
   if (!visible_ || x_.empty()) {
-    for (auto* a : {v.sprites.Get(), v.density.Get(), v.selection.Get()})
+    for (auto* a : {v.sprites.Get(), v.selection.Get()})
       a->VisibilityOff();
+    density_->hide();
     lod_ = PointLod::None;
     return;
   }
   const double d = diameterPx(camera.zoom());
-  const ViewKey key{
-      camera.zoom(),           camera.centerX(), camera.centerY(), camera.viewportWidth(),
-      camera.viewportHeight(), rev_.colors,      rev_.cells};
+  const Rect view = camera.visibleWorld();
+  const ViewKey key{camera.zoom(),          camera.centerX(),        camera.centerY(),
+                    camera.viewportWidth(), camera.viewportHeight(), hiddenRev_,
+                    rev_.geometry};
   if (!(key == countKey_)) {
-    const Rect r = camera.visibleWorld();
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < x_.size(); ++i)
-      n += (hidden_.empty() || !hidden_[i]) && x_[i] >= r.x0 && x_[i] < r.x1 && y_[i] >= r.y0 &&
-           y_[i] < r.y1;
-    visibleInView_ = n;
+    countInView(view);
     countKey_ = key;
   }
   lod_ = d <= policy_.maxDiameterPx && visibleInView_ >= policy_.minVisible ? PointLod::Density
@@ -266,53 +331,28 @@ void PointOverlay::update(const ViewCamera& camera) {
       "diskRadiusPx", static_cast<float>(ring / 2));
   v.selection->SetVisibility(!selection_.empty());
   v.sprites->SetVisibility(lod_ == PointLod::Sprites);
-  v.density->SetVisibility(lod_ == PointLod::Density);
-  if (lod_ == PointLod::Density && !(key == densityKey_)) {
-    rebuildDensity(camera);
-    densityKey_ = key;
-  }
-}
-
-void PointOverlay::rebuildDensity(const ViewCamera& camera) {
-  auto& v = *vtk_;
-  const int w = camera.viewportWidth(), h = camera.viewportHeight();
-  const Rect r = camera.visibleWorld();
-  const double zoom = camera.zoom();
-  const std::size_t npx = static_cast<std::size_t>(w) * h;
-  v.bins.assign(npx * 4, 0);
-  const std::uint8_t* rgba = v.colors->GetPointer(0);
-  for (std::size_t i = 0; i < x_.size(); ++i) {
-    if (!hidden_.empty() && hidden_[i]) continue;
-    // The pixel a one-pixel sprite would cover: floor of its screen position.
-    const double sx = (x_[i] - r.x0) * zoom, sy = (y_[i] - r.y0) * zoom;
-    if (sx < 0 || sy < 0 || sx >= w || sy >= h) continue;
-    std::uint32_t* b =
-        v.bins.data() + 4 * (static_cast<std::size_t>(sy) * w + static_cast<std::size_t>(sx));
-    const std::uint8_t* c = rgba + 4 * i;
-    b[0] += c[0];
-    b[1] += c[1];
-    b[2] += c[2];
-    b[3] += 1;
-  }
-  v.image->SetDimensions(w, h, 1);
-  v.image->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
-  auto* out = static_cast<std::uint8_t*>(v.image->GetScalarPointer());
-  for (std::size_t p = 0; p < npx; ++p) {
-    const std::uint32_t* b = v.bins.data() + 4 * p;
-    std::uint8_t* o = out + 4 * p;
-    if (b[3] == 0) {
-      std::memset(o, 0, 4);
-      continue;
+  if (lod_ == PointLod::Sprites) {
+    // Sprites reach half their (capped) width past the view.
+    const double pad = ring / 2 / camera.zoom();
+    if (grid_.recull(view, pad, built_) || cellsDirty_) {
+      std::vector<vtkIdType> ids;
+      for (int r = built_.r0; r <= built_.r1; ++r) {
+        const auto [b, e] = grid_.rowSpan(r, built_.c0, built_.c1);
+        for (auto k = b; k < e; ++k)
+          if (hidden_.empty() || !hidden_[k]) ids.push_back(static_cast<vtkIdType>(k));
+      }
+      setVerts(v.poly, ids);
+      submitted_ = ids.size();
+      cellsDirty_ = false;
+      ++rev_.cells;
     }
-    for (int k = 0; k < 3; ++k)
-      o[k] = static_cast<std::uint8_t>((b[k] + b[3] / 2) / b[3]);
-    o[3] = 255;
   }
-  v.image->Modified();
-  v.plane->SetOrigin(r.x0, r.y0, z_);
-  v.plane->SetPoint1(r.x1, r.y0, z_);
-  v.plane->SetPoint2(r.x0, r.y1, z_);
-  ++rev_.density;
+  if (lod_ == PointLod::Density)
+    density_->show(camera,
+                   {grid_, x_, y_, v.colors->GetPointer(0), hidden_, rev_.colors, hiddenRev_});
+  else
+    density_->hide();
+  rev_.density = density_->built();
 }
 
 }  // namespace tessera::render

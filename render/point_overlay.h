@@ -2,14 +2,18 @@
 /// A scatter of up to millions of points over the image: spots, cells, transcripts.
 /// - One draw call: vtkPoints + one vertex cell per shown point, drawn as round sprites
 ///   (flat disks: a fragment shader discards outside the circle). Recolouring writes only the RGBA
-///   array; hiding points rebuilds only the vertex cells; coordinates are uploaded once.
+///   array; coordinates are uploaded once.
+/// - Culling: the points are sorted into an OverlayGrid (and stored in that order), and the
+///   vertex cells list only the points of the grid cells around the view (the view grown by
+///   half its size on each side). They are rebuilt only when the view leaves that range (or
+///   the hidden mask changes), so a pan submits a few thousand sprites, not millions.
 /// - Size is a diameter in screen pixels or in world units (level-0 pixels; convert a physical
 ///   size such as a 55 µm Visium spot with the image's pixel size first). Sprites are capped at
 ///   kMaxSpritePx on screen.
 /// - Level of detail: when sprites would be at most `maxDiameterPx` wide and at least
-///   `minVisible` points are in view, one screen-sized texture holding the mean colour of the
-///   points in each screen pixel stands in for the sprites (one textured quad instead of a
-///   million sub-pixel sprites). A selection stays drawn as sprites in both modes.
+///   `minVisible` points are in view, DensityTiles stand in for the sprites (world-aligned
+///   tiles of mean colours per power-of-two level, cached across pans, binned again in view
+///   when the colouring or the hidden mask changes). A selection stays drawn as sprites.
 /// UI thread only (owns VTK actors of the renderer). Errors name the overlay and the field.
 #include <cstdint>
 #include <memory>
@@ -17,7 +21,9 @@
 #include <vector>
 
 #include "data/error.h"
+#include "render/density_tiles.h"
 #include "render/overlay_colors.h"
+#include "render/overlay_grid.h"
 #include "render/view_camera.h"
 
 class vtkRenderer;
@@ -32,6 +38,16 @@ struct PointLodPolicy {
   std::size_t minVisible = 100000;  ///< ... and at least this many points are in view
 };
 
+/// Points sorted into their grid, with VTK-ready coordinates and colours (PointOverlay::prepare).
+struct PreparedPoints {
+  OverlayGrid grid;
+  std::vector<float> x, y;          ///< grid order
+  std::vector<float> xyz;           ///< grid order, x y z per point
+  std::vector<std::uint32_t> rgba;  ///< grid order, RGBA8 per point
+  OverlayColoring coloring;
+  double z = 0;
+};
+
 class PointOverlay {
  public:
   static constexpr double kMaxSpritePx = 128.0;
@@ -44,6 +60,14 @@ class PointOverlay {
 
   /// World (level-0 pixel) coordinates; resets colouring to solid white, hidden and selection.
   data::Expected<void> setPoints(std::vector<float> x, std::vector<float> y);
+  /// Sorts points (and their colours) into their grid off the UI thread: pure, any thread.
+  /// `z` and `name` must be the overlay's. Refuses mismatched sizes or colouring.
+  static data::Expected<PreparedPoints> prepare(const std::vector<float>& x,
+                                                const std::vector<float>& y,
+                                                OverlayColoring coloring, double z,
+                                                const std::string& name);
+  /// Takes prepared points without copying them (millions of points, e.g. transcripts).
+  data::Expected<void> setPoints(PreparedPoints points);
   data::Expected<void> setColoring(OverlayColoring coloring);
   /// 1 = hidden, one per point; empty shows all.
   data::Expected<void> setHidden(std::vector<std::uint8_t> hidden);
@@ -70,7 +94,12 @@ class PointOverlay {
   PointLod lod() const { return lod_; }
   /// Points (not hidden) inside the view at the last update().
   std::size_t visibleInView() const { return visibleInView_; }
-  /// How often coordinates, colours and the density image were built (tests, benchmarks).
+  /// Points listed in the vertex cells (submitted as sprites) after the last update().
+  std::size_t submitted() const { return submitted_; }
+  /// Density tiles drawn by the last update().
+  std::size_t densityTilesInView() const { return density_->inView(); }
+  /// How often coordinates, colours, the vertex cells and density tiles holding points were
+  /// built (tests, benchmarks).
   struct Revisions {
     std::uint64_t geometry = 0, colors = 0, cells = 0, density = 0;
   };
@@ -81,15 +110,24 @@ class PointOverlay {
   void rebuildColors();
   void rebuildCells();
   void rebuildSelection();
-  void rebuildDensity(const ViewCamera& camera);
+  void countInView(const Rect& view);
 
   vtkRenderer* renderer_;
   std::string name_;
   double z_;
   std::unique_ptr<Vtk> vtk_;
-  std::vector<float> x_, y_;
+  std::unique_ptr<DensityTiles> density_;
+  OverlayGrid grid_;
+  std::vector<float> x_, y_;         // in grid order: x_[grid_.rank()[i]] is point i's
+  std::vector<float> xyz_;           // the VTK coordinates (VTK reads this buffer)
+  std::vector<std::uint32_t> rgba_;  // the VTK colours (VTK reads this buffer)
   OverlayColoring coloring_;
-  std::vector<std::uint8_t> hidden_;
+  std::vector<std::uint8_t> hidden_;         // in grid order; empty = none hidden
+  std::vector<std::uint32_t> shownPerCell_;  // points not hidden, per grid cell
+  std::uint64_t hiddenRev_ = 0;
+  bool cellsDirty_ = true;
+  OverlayGrid::Range built_;
+  std::size_t submitted_ = 0;
   std::vector<std::uint32_t> selection_;
   double size_ = 4;
   SizeUnit unit_ = SizeUnit::ScreenPixels;
@@ -100,14 +138,14 @@ class PointOverlay {
   PointLod lod_ = PointLod::None;
   std::size_t visibleInView_ = 0;
   Revisions rev_;
-  // What the density image and the visible count were computed for.
+  // What the visible count was computed for.
   struct ViewKey {
     double zoom = 0, cx = 0, cy = 0;
     int w = 0, h = 0;
-    std::uint64_t colors = 0, cells = 0;
+    std::uint64_t hidden = 0, geometry = 0;
     bool operator==(const ViewKey&) const = default;
   };
-  ViewKey countKey_, densityKey_;
+  ViewKey countKey_;
 };
 
 }  // namespace tessera::render

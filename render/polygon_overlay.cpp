@@ -75,6 +75,7 @@ PolygonOverlay::PolygonOverlay(vtkRenderer* renderer, std::string name, double z
   renderer_->AddActor(v.actor);
   renderer_->AddActor(v.selection);
   centroids_ = std::make_unique<PointOverlay>(renderer, name_ + " centroids", z);
+  setLodMinDiameterPx(minDiameterPx_);
   setSelectionColor(0xFFFF00);
 }
 
@@ -104,6 +105,7 @@ data::Expected<void> PolygonOverlay::setPolygons(std::vector<float> xy,
   centroidX_.assign(n, 0);
   centroidY_.assign(n, 0);
   std::vector<double> diameters(n);
+  maxRadius_ = 0;
   for (std::size_t p = 0; p < n; ++p) {
     const std::uint32_t b = offsets_[p], e = offsets_[p + 1];
     double a = 0, cx = 0, cy = 0, mx = 0, my = 0;
@@ -123,7 +125,12 @@ data::Expected<void> PolygonOverlay::setPolygons(std::vector<float> xy,
     centroidX_[p] = static_cast<float>(degenerate ? mx / k : cx / (3 * a));
     centroidY_[p] = static_cast<float>(degenerate ? my / k : cy / (3 * a));
     diameters[p] = 2 * std::sqrt(std::abs(a) / 2 / std::numbers::pi);
+    for (std::uint32_t i = b; i < e; ++i)
+      maxRadius_ = std::max(maxRadius_, std::hypot(xy_[2 * i] - double{centroidX_[p]},
+                                                   xy_[2 * i + 1] - double{centroidY_[p]}));
   }
+  grid_.build(centroidX_, centroidY_);
+  built_ = {};
   if (n) {
     std::nth_element(diameters.begin(), diameters.begin() + n / 2, diameters.end());
     typicalDiameter_ = diameters[n / 2];
@@ -199,6 +206,13 @@ void PolygonOverlay::setOpacity(double opacity) {
   centroids_->setOpacity(opacity_);
 }
 
+void PolygonOverlay::setLodMinDiameterPx(double px) {
+  minDiameterPx_ = px;
+  PointLodPolicy policy;
+  policy.maxDiameterPx = std::max(policy.maxDiameterPx, px);
+  centroids_->setLodPolicy(policy);
+}
+
 void PolygonOverlay::setVisible(bool visible) {
   visible_ = visible;
 }
@@ -229,30 +243,29 @@ void PolygonOverlay::rebuildColors() {
 }
 
 void PolygonOverlay::rebuildCells() {
-  const std::size_t n = count();
   const auto nv = static_cast<vtkIdType>(xy_.size() / 2);
   std::vector<vtkIdType> offsets{0}, conn;
-  if (fill_ == PolygonFill::Filled) {
-    conn.reserve(3 * static_cast<std::size_t>(nv));
-    offsets.reserve(static_cast<std::size_t>(nv) + 1);
-  } else {
-    conn.reserve(static_cast<std::size_t>(nv) + n);
-    offsets.reserve(n + 1);
-  }
-  for (std::size_t p = 0; p < n; ++p) {
-    if (!hidden_.empty() && hidden_[p]) continue;
-    const vtkIdType b = offsets_[p], e = offsets_[p + 1];
-    if (fill_ == PolygonFill::Filled) {
-      const vtkIdType centre = nv + static_cast<vtkIdType>(p);
-      for (vtkIdType i = b; i < e; ++i) {
-        conn.insert(conn.end(), {centre, i, i + 1 == e ? b : i + 1});
+  const auto& order = grid_.order();
+  submitted_ = 0;
+  for (int r = built_.r0; r <= built_.r1; ++r) {
+    const auto [first, last] = grid_.rowSpan(r, built_.c0, built_.c1);
+    for (auto k = first; k < last; ++k) {
+      const std::size_t p = order[k];
+      if (!hidden_.empty() && hidden_[p]) continue;
+      ++submitted_;
+      const vtkIdType b = offsets_[p], e = offsets_[p + 1];
+      if (fill_ == PolygonFill::Filled) {
+        const vtkIdType centre = nv + static_cast<vtkIdType>(p);
+        for (vtkIdType i = b; i < e; ++i) {
+          conn.insert(conn.end(), {centre, i, i + 1 == e ? b : i + 1});
+          offsets.push_back(static_cast<vtkIdType>(conn.size()));
+        }
+      } else {
+        for (vtkIdType i = b; i < e; ++i)
+          conn.push_back(i);
+        conn.push_back(b);
         offsets.push_back(static_cast<vtkIdType>(conn.size()));
       }
-    } else {
-      for (vtkIdType i = b; i < e; ++i)
-        conn.push_back(i);
-      conn.push_back(b);
-      offsets.push_back(static_cast<vtkIdType>(conn.size()));
     }
   }
   auto cells = cellsFrom(offsets, conn);
@@ -292,7 +305,11 @@ void PolygonOverlay::update(const ViewCamera& camera) {
     return;
   }
   standIn_ = typicalDiameter_ * camera.zoom() < minDiameterPx_;
-  if (!standIn_ && cellsDirty_) rebuildCells();
+  if (!standIn_) {
+    // Outlines reach maxRadius_ past their centroid, and a line half its width further.
+    const double pad = maxRadius_ + 4 / camera.zoom();
+    if (grid_.recull(camera.visibleWorld(), pad, built_) || cellsDirty_) rebuildCells();
+  }
   v.actor->SetVisibility(!standIn_);
   v.selection->SetVisibility(!standIn_ && !selection_.empty());
   centroids_->setVisible(standIn_);

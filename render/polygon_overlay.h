@@ -7,10 +7,15 @@
 ///   exact for star-shaped cells (segmentation masks give those). Both draw in one call and
 ///   share the coordinates; recolouring writes only the per-vertex RGBA array, hiding rebuilds
 ///   only the cells.
+/// - Culling: the polygons are sorted into an OverlayGrid by centroid; the cells list only the
+///   polygons of the grid cells around the view (grown by half its size on each side and by the
+///   largest polygon), rebuilt only when the view leaves that range or hidden/fill change.
 /// - Colours come from the same OverlayColoring as points (one item per polygon).
 /// - Level of detail: when the typical cell (the median equal-area diameter) is under
 ///   `minDiameterPx` on screen, outlines are noise; a PointOverlay of the centroids with that
-///   diameter (in world units) stands in, and switches to its density image further out.
+///   diameter (in world units) stands in; those dots are under `minDiameterPx` too, so the
+///   stand-in's density tiles take over from that same width (one textured quad per tile
+///   rather than 200k sprites) once enough centroids are in view.
 /// - Selected polygons get a thick outline in the selection colour, in front.
 /// UI thread only (owns VTK actors of the renderer). Errors name the overlay and the field.
 #include <cstdint>
@@ -20,6 +25,7 @@
 
 #include "data/error.h"
 #include "render/overlay_colors.h"
+#include "render/overlay_grid.h"
 #include "render/point_overlay.h"
 #include "render/view_camera.h"
 
@@ -47,7 +53,7 @@ class PolygonOverlay {
   void setVisible(bool visible);
   void setLineWidth(double px);
   void setSelectionColor(std::uint32_t rgb);
-  void setLodMinDiameterPx(double px) { minDiameterPx_ = px; }
+  void setLodMinDiameterPx(double px);
 
   /// Chooses polygons or the centroid stand-in for `camera`. Call before each render.
   void update(const ViewCamera& camera);
@@ -61,6 +67,8 @@ class PolygonOverlay {
   /// True when the last update() drew the centroid stand-in instead of polygons.
   bool standIn() const { return standIn_; }
   const PointOverlay& centroids() const { return *centroids_; }
+  /// Polygons listed in the cells after the last update() that drew polygons.
+  std::size_t submitted() const { return submitted_; }
   struct Revisions {
     std::uint64_t geometry = 0, colors = 0, cells = 0;
   };
@@ -80,6 +88,10 @@ class PolygonOverlay {
   std::vector<float> xy_;
   std::vector<std::uint32_t> offsets_;
   std::vector<float> centroidX_, centroidY_;
+  OverlayGrid grid_;
+  OverlayGrid::Range built_;
+  double maxRadius_ = 0;  ///< farthest vertex from its centroid, world units
+  std::size_t submitted_ = 0;
   OverlayColoring coloring_;
   std::vector<std::uint8_t> hidden_;
   std::vector<std::uint32_t> selection_;

@@ -183,14 +183,14 @@ Expected<void> readBoundaries(const fs::path& dir, CellTable& t,
   return {};
 }
 
-fs::path findMorphology(const fs::path& dir) {
+}  // namespace
+
+fs::path findXeniumMorphology(const fs::path& dir) {
   for (const char* name : {"morphology_focus.ome.tif", "morphology_mip.ome.tif",
                            "morphology.ome.tif", "morphology_focus/morphology_focus_0000.ome.tif"})
     if (fs::exists(dir / name)) return dir / name;
   return {};
 }
-
-}  // namespace
 
 bool isXeniumFolder(const fs::path& dir) {
   return fs::is_directory(dir) &&
@@ -260,7 +260,7 @@ Expected<CellTable> openXenium(const fs::path& dir, const XeniumOptions& opt) {
     }
   }
 
-  t.imagePath = findMorphology(dir);
+  t.imagePath = findXeniumMorphology(dir);
   if (t.imagePath.empty()) {
     t.messages.push_back(dir.string() + ": no morphology OME-TIFF found");
   } else if (t.hasSpatial()) {

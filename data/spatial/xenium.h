@@ -29,6 +29,9 @@ struct XeniumOptions {
 /// cell_feature_matrix.h5).
 bool isXeniumFolder(const std::filesystem::path& dir);
 
+/// The morphology OME-TIFF of a Xenium folder (the first of the names above), or empty.
+std::filesystem::path findXeniumMorphology(const std::filesystem::path& dir);
+
 Expected<CellTable> openXenium(const std::filesystem::path& dir, const XeniumOptions& options = {});
 
 }  // namespace tessera::data

@@ -2,7 +2,8 @@
 //   bench_overlays [frames]
 // Renders 1M points and 200k polygons in a 1600x1000 off-screen VTK window (needs an X display:
 // run under xvfb-run) and prints p50/p95 frame times per scenario, the sprite/density crossover
-// for points, and the cost of recolouring. Each frame pans a little so that nothing is cached
+// for points, the cost of recolouring, and 10M transcript-like points (Xenium scale) with a
+// gene filter. Each frame pans a little so that nothing is cached
 // on screen, and waits for the GPU (glFinish) before stopping the clock.
 #include <vtkNew.h>
 #include <vtkOpenGLRenderWindow.h>
@@ -155,6 +156,60 @@ int main(int argc, char** argv) {
       ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
     }
     print("points 1M recolour + frame (sprites 3 px)", stats(ms));
+  }
+
+  // 10M transcripts over 40000 x 25000, 300 genes, 1 µm (4.7 px) wide: density stand-in at
+  // fit, sprites at 1:1, and the gene filter (one gene shown).
+  {
+    Bench b;
+    render::PointOverlay points(b.renderer, "transcripts");
+    std::mt19937 rng(2);
+    std::uniform_real_distribution<float> ux(0, 40000), uy(0, 25000);
+    const std::size_t n = 10000000;
+    std::vector<float> x(n), y(n);
+    std::vector<std::int32_t> codes(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      x[i] = ux(rng);
+      y[i] = uy(rng);
+      codes[i] = static_cast<std::int32_t>(i % 300);
+    }
+    // Sorted and coloured on the loading thread (TranscriptsLayer); handed over on the GUI one.
+    auto t0 = Clock::now();
+    auto prepared = render::PointOverlay::prepare(x, y, render::OverlayColoring::categorical(codes),
+                                                  0.2, "transcripts");
+    const auto t1 = Clock::now();
+    (void)points.setPoints(std::move(*prepared));
+    const auto t2 = Clock::now();
+    auto ms = [](auto a, auto b) {
+      return std::chrono::duration<double, std::milli>(b - a).count();
+    };
+    std::printf("10M transcripts: prepare %.0f ms (worker), then setPoints %.0f ms (GUI thread)\n",
+                ms(t0, t1), ms(t1, t2));
+    points.setSize(4.7, render::SizeUnit::World);
+    auto upd = [&](const render::ViewCamera& c) { points.update(c); };
+    const auto fit = camera(20000, 12500, 0.04);
+    // Stats first: the order in which function arguments are evaluated is unspecified.
+    const auto fitStats = b.run(fit, frames, upd);
+    print("transcripts 10M fit, density stand-in", fitStats,
+          points.lod() == render::PointLod::Density ? "(density)" : "(sprites!)");
+    const auto one = camera(20000, 12500, 1.0);
+    const auto oneStats = b.run(one, frames, upd);
+    print("transcripts 10M zoom 1, sprites", oneStats,
+          "submitted " + std::to_string(points.submitted()));
+    std::vector<std::uint8_t> hidden(n);
+    for (std::size_t i = 0; i < n; ++i)
+      hidden[i] = codes[i] != 7;
+    t0 = Clock::now();
+    (void)points.setHidden(hidden);
+    points.update(fit);
+    render::applyCamera(b.renderer, fit);
+    b.window->Render();
+    static_cast<vtkOpenGLRenderWindow*>(b.window.Get())->WaitForCompletion();
+    std::printf("transcripts 10M gene filter (1 of 300 genes) + frame at fit: %.0f ms\n",
+                std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    const auto oneGene = b.run(fit, frames, upd);
+    print("transcripts 10M fit, one gene shown", oneGene,
+          points.lod() == render::PointLod::Density ? "(density)" : "(sprites)");
   }
 
   // 200k octagonal cells (radius 8, 20 apart) over 10000 x 8000.

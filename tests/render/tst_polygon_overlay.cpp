@@ -178,6 +178,53 @@ class PolygonOverlayTest : public QObject {
         qPrintable(QString("cells lit %1, centroids lit %2").arg(cells.lit).arg(centroids.lit)));
   }
 
+  // Only the polygons around the view are listed; pans inside that margin rebuild nothing and
+  // the outlines are where they belong after the pan.
+  void polygonsAreCulledAndPansDoNotRebuild() {
+    Scene scene(200, 200);
+    render::PolygonOverlay polys(scene.renderer);
+    // 100 x 100 squares of side 20, 40 apart, alternately red and green.
+    std::vector<float> xy;
+    std::vector<std::uint32_t> off{0};
+    std::vector<std::int32_t> codes;
+    for (int j = 0; j < 100; ++j)
+      for (int i = 0; i < 100; ++i) {
+        square(xy, off, 40.f * i + 10.5f, 40.f * j + 10.5f, 20);
+        codes.push_back((i + j) % 2);
+      }
+    QVERIFY(polys.setPolygons(xy, off).has_value());
+    QVERIFY(polys.setColoring(render::OverlayColoring::categorical(codes, {0xFF0000, 0x00FF00}))
+                .has_value());
+    auto cam = camera(200, 200, 2000, 2000, 1.0);
+    polys.update(cam);
+    QVERIFY(!polys.standIn());
+    QVERIFY2(polys.submitted() > 25 && polys.submitted() <= polys.count() / 4,
+             qPrintable(QString::number(polys.submitted())));
+    const auto rev = polys.revisions();
+    for (int step = 0; step < 10; ++step) {
+      cam.pan(-6, 8);
+      polys.update(cam);
+    }
+    QCOMPARE(polys.revisions().cells, rev.cells);
+    auto px = scene.grab(cam);
+    // The left edge of square (i, j) runs along x = 40 i + 10.5.
+    for (const auto& [i, j] : {std::pair{50, 48}, {51, 48}, {52, 49}}) {
+      double sx, sy;
+      cam.worldToScreen(40.0 * i + 10.5, 40.0 * j + 20.5, sx, sy);
+      QCOMPARE_RGB(at(px, 200, int(sx), int(sy)), (i + j) % 2 ? 0x00FF00u : 0xFF0000u);
+      cam.worldToScreen(40.0 * i + 20.5, 40.0 * j + 20.5, sx, sy);
+      QCOMPARE_RGB(at(px, 200, int(sx), int(sy)), 0x000000u);  // inside: an outline only
+    }
+    // Far away: one rebuild, and the outlines there.
+    cam.setCenter(3800, 200);
+    polys.update(cam);
+    QCOMPARE(polys.revisions().cells, rev.cells + 1);
+    px = scene.grab(cam);
+    double sx, sy;
+    cam.worldToScreen(40.0 * 95 + 10.5, 40.0 * 4 + 20.5, sx, sy);
+    QCOMPARE_RGB(at(px, 200, int(sx), int(sy)), 0x00FF00u);  // (95 + 4) % 2: green
+  }
+
   void twoHundredThousandPolygonsTiming() {
     Scene scene(800, 500);
     render::PolygonOverlay polys(scene.renderer);
