@@ -91,7 +91,7 @@ class CliTableTest : public QObject {
   void infoReportsTheVisiumAffine() {
     // The real Space Ranger folder: spots in full-resolution pixels, hires image at 0.150015.
     const QString visium = QString(TESSERA_SHARED_DATA_DIR) + "/visium-v1";
-    const Run r = tessera({"info", visium, "--json"});
+    const Run r = runTessera({"info", visium, "--json"});
     QCOMPARE(r.code, 0);
     const auto j = parse(r);
     QCOMPARE(j["kind"].get<std::string>(), std::string("image"));  // the hires PNG
@@ -124,13 +124,13 @@ class CliTableTest : public QObject {
                     "a.write_h5ad(sys.argv[2])\n",
                     visium, h5ad});
     QVERIFY2(w.code == 0, w.err.constData());
-    const auto h = parse(tessera({"info", h5ad, "--json"}));
+    const auto h = parse(runTessera({"info", h5ad, "--json"}));
     QCOMPARE(h["spatial"]["affine"], nlohmann::json({{s, 0.0, 0.0}, {0.0, s, 0.0}}));
     QCOMPARE(h["spatial"]["source"].get<std::string>(),
              std::string("uns/spatial/lib1/scalefactors/tissue_hires_scalef"));
     QCOMPARE(h["spatial"]["spot_diameter_fullres"].get<double>(), 89.42751063343188);
     // Without scale factors obsm spatial is already in image pixels: the identity.
-    const auto v = parse(tessera({"info", fixture("v0.7.8.h5ad"), "--json"}));
+    const auto v = parse(runTessera({"info", fixture("v0.7.8.h5ad"), "--json"}));
     if (!v["spatial"].is_null())
       QCOMPARE(v["spatial"]["affine"], nlohmann::json({{1.0, 0.0, 0.0}, {0.0, 1.0, 0.0}}));
   }
@@ -142,7 +142,7 @@ class CliTableTest : public QObject {
         TESSERA_PYTHON,
         {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/xenium/make_xenium.py", run, "1000"});
     QVERIFY2(g.code == 0, g.err.constData());
-    const Run r = tessera({"info", run, "--json"});
+    const Run r = runTessera({"info", run, "--json"});
     QVERIFY2(r.code == 0, r.err.constData());
     const auto j = parse(r);
     QCOMPARE(j["format"].get<std::string>(), std::string("xenium"));
@@ -152,7 +152,7 @@ class CliTableTest : public QObject {
     QVERIFY(std::abs(j["spatial"]["pixel_size"].get<double>() - 0.2125) < 1e-12);
     QCOMPARE(j["transcripts"].get<int>(), 1000);
 
-    const auto t = parse(tessera(
+    const auto t = parse(runTessera(
         {"info", QString(TESSERA_SHARED_DATA_DIR) + "/10x-h5-v3/filtered_feature_bc_matrix.h5",
          "--json"}));
     QCOMPARE(t["format"].get<std::string>(), std::string("10x-h5"));
@@ -167,7 +167,7 @@ class CliTableTest : public QObject {
         TESSERA_PYTHON,
         {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/spatialdata/make_spatialdata.py", store});
     QVERIFY2(g.code == 0, g.err.constData());
-    const Run r = tessera({"info", store, "--json"});
+    const Run r = runTessera({"info", store, "--json"});
     QVERIFY2(r.code == 0, r.err.constData());
     const auto j = parse(r);
     QCOMPARE(j["kind"].get<std::string>(), std::string("image"));  // images/img
