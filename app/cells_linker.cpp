@@ -119,33 +119,40 @@ CellsLinker::CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent)
   connect(w_.embedding, &widgets::EmbeddingView::cursorMoved, this, [this](QPointF p) {
     hoverAt(p.x(), p.y(), kHoverPx / w_.embedding->camera().zoom(), true);
   });
-  connect(w_.channels, &widgets::ChannelPanel::overlayVisibleChanged, this, [this](int, bool v) {
+  // The panel also lists other overlays (label images): only the cells row is ours.
+  connect(w_.channels, &widgets::ChannelPanel::overlayVisibleChanged, this, [this](int i, bool v) {
+    if (i != overlayRow_) return;
     imageOverlay_->setVisible(v);
     w_.image->requestRender();
   });
-  connect(w_.channels, &widgets::ChannelPanel::overlayOpacityChanged, this, [this](int, double o) {
+  connect(w_.channels, &widgets::ChannelPanel::overlayOpacityChanged, this, [this](int i, double o) {
+    if (i != overlayRow_) return;
     imageOverlay_->setOpacity(o);
     w_.image->requestRender();
   });
-  connect(w_.channels, &widgets::ChannelPanel::overlayStyleChanged, this, [this](int, int style) {
+  connect(w_.channels, &widgets::ChannelPanel::overlayStyleChanged, this, [this](int i, int style) {
+    if (i != overlayRow_) return;
     imageOverlay_->setStyle(static_cast<CellStyle>(style));
     w_.channels->setOverlayStyle(overlayRow_, static_cast<int>(imageOverlay_->style()));
     w_.image->requestRender();
   });
   connect(w_.channels, &widgets::ChannelPanel::overlayColorByChosen, this,
-          [this](int, const QString& c) {
+          [this](int i, const QString& c) {
+            if (i != overlayRow_) return;
             if (c.startsWith(kGenePrefix))
               session_->colorByGene(c.mid(kGenePrefix.size()));
             else
               session_->colorByColumn(c);
           });
   connect(w_.channels, &widgets::ChannelPanel::overlayLutChosen, this,
-          [this](int, const QString& l) {
+          [this](int i, const QString& l) {
             render::Lut lut;
-            if (render::lutFromName(l.toStdString(), lut)) session_->setLut(lut);
+            if (i == overlayRow_ && render::lutFromName(l.toStdString(), lut)) session_->setLut(lut);
           });
   connect(w_.channels, &widgets::ChannelPanel::overlayRangeEdited, this,
-          [this](int, double a, double b) { session_->setRange(std::make_pair(a, b)); });
+          [this](int i, double a, double b) {
+            if (i == overlayRow_) session_->setRange(std::make_pair(a, b));
+          });
 }
 
 CellsLinker::~CellsLinker() {
@@ -162,7 +169,7 @@ void CellsLinker::clear() {
   session_->setData(nullptr);
   imageOverlay_->setData(nullptr);
   embeddingOverlay_->setData(nullptr);
-  w_.channels->clearOverlays();
+  w_.channels->removeOverlay(overlayRow_);
   overlayRow_ = -1;
   renderBoth();
 }
@@ -174,7 +181,7 @@ void CellsLinker::renderBoth() {
 
 void CellsLinker::onLoaded() {
   const auto d = session_->data();
-  w_.channels->clearOverlays();
+  w_.channels->removeOverlay(overlayRow_);
   overlayRow_ = -1;
   shown_ = d;
   if (!d) return;

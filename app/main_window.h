@@ -36,6 +36,7 @@ namespace tessera::app {
 
 struct AppContext;
 class CellsLinker;
+class CellsLabels;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -55,6 +56,7 @@ class MainWindow : public QMainWindow {
   widgets::MarkersPanel* markersPanel() const { return markers_; }
   /// The linked cell views (session, overlays); never null.
   CellsLinker* cells() const { return cells_.get(); }
+  CellsLabels* cellsLabels() const { return labels_.get(); }
   const OpenedDataset* current() const { return current_.get(); }
   QString statusText() const;
 
@@ -97,6 +99,7 @@ class MainWindow : public QMainWindow {
   QLabel* downloadsLabel_ = nullptr;
   std::shared_ptr<data::HttpClient> http_;
   std::unique_ptr<CellsLinker> cells_;
+  std::unique_ptr<CellsLabels> labels_;
   QLabel* hoverLabel_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   QLabel* cursorLabel_ = nullptr;

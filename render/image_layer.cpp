@@ -27,16 +27,17 @@ struct ImageLayer::TileActor {
 };
 
 namespace {
-// Diagonal red/grey stripes: a failed tile must never look like dark image data.
+// Diagonal red stripes, transparent between them: a failed tile is marked, never silently
+// black, and the coarser level drawn behind it shows through the gaps.
 void paintHatch(std::uint8_t* rgba, int w, int h) {
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       std::uint8_t* p = rgba + 4 * (static_cast<std::size_t>(y) * w + x);
       const bool stripe = ((x + y) / 8) % 2 == 0;
-      p[0] = stripe ? 170 : 60;
-      p[1] = stripe ? 30 : 60;
-      p[2] = stripe ? 30 : 60;
-      p[3] = 255;
+      p[0] = stripe ? 170 : 0;
+      p[1] = stripe ? 30 : 0;
+      p[2] = stripe ? 30 : 0;
+      p[3] = stripe ? 255 : 0;
     }
 }
 constexpr std::size_t kMinActors = 64;
@@ -301,6 +302,7 @@ bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState stat
   a.image->Modified();
   a.generation = generation_;
   a.shown = state;
+  a.actor->SetForceTranslucent(style_.translucent || state == TileState::Failed);
   return true;
 }
 
@@ -383,11 +385,15 @@ void ImageLayer::update(const ViewCamera& camera) {
   status_.visibleTiles = static_cast<int>(visible.size());
   for (const auto& t : visible) {
     const auto s = stateOf(t);
-    if (s != TileState::Missing && drawable(t)) {
-      if (s == TileState::Ready) ++status_.readyTiles;
-      if (s == TileState::Failed) ++status_.failedTiles;
+    if (s == TileState::Ready && drawable(t)) {
+      ++status_.readyTiles;
       add(t, s, !hasTexture(t));  // admitted within the budget: must get its texture now
       continue;
+    }
+    // A failed tile is marked (hatched, cheap to paint) over what the other levels have there.
+    if (s == TileState::Failed) {
+      ++status_.failedTiles;
+      add(t, s, true);
     }
     const Rect r = tileWorldRect(info, t);
     bool covered = false;
@@ -396,15 +402,18 @@ void ImageLayer::update(const ViewCamera& camera) {
       for (const auto& f : tilesCovering(info, level_ - 1, r))
         if (stateOf(f) == TileState::Ready && hasTexture(f)) add(f, TileState::Ready, false);
     }
+    // The nearest coarser level with data; failed tiles met on the way are drawn as marks.
+    bool marked = false;
     for (int l = level_ + 1; l <= coarsest && !covered; ++l) {
       for (const auto& a : tilesCovering(info, l, r)) {
         const auto s2 = stateOf(a);
         if (s2 == TileState::Missing) continue;
         add(a, s2, true);
-        covered = true;
+        (s2 == TileState::Ready ? covered : marked) = true;
       }
     }
-    if (covered)
+    if (s == TileState::Failed) continue;
+    if (covered || marked)
       ++status_.coveredByOthers;
     else
       ++status_.uncovered;

@@ -4,7 +4,8 @@
 ///   the centre first, then a prefetch ring and the next coarser level; requests for tiles that
 ///   left the view are cancelled through their stop tokens.
 /// - Never shows a hole: a tile still loading is covered by loaded finer tiles and the best
-///   coarser level; a failed tile is drawn hatched.
+///   coarser level; a failed tile (or a whole failing level) is marked with translucent red
+///   hatching over the data of the nearest coarser level that has it.
 /// - Channels are composited on the CPU into one RGBA texture per tile (see Compositor), so a
 ///   display change re-composites from the decoded tiles in the cache without re-reading.
 /// UI-thread only. Tile callbacks arrive on workers and are handed to `post`, which must run them

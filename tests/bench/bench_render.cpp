@@ -2,7 +2,11 @@
 // 600-frame sweep (zoom from fit to 1:1, then pan across the whole image) and prints frame-time
 // percentiles, uncovered frames, cache hits and peak RSS; then measures the floor: a bare VTK
 // window drawing the same number of 512² textured quads at the same size.
-//   bench_render IMAGE.ome.zarr [--cache-mb N]   (run under xvfb-run when there is no display)
+// Memory: the process takes the app's allocator policy (app/memory_policy.h) unless
+// --no-memory-policy is given, and the sample of the sweep with the highest RSS is broken down
+// (allocator arenas and mappings, cache bytes, tile textures).
+//   bench_render IMAGE.ome.zarr [--cache-mb N] [--no-memory-policy]   (under xvfb-run if no
+//   display)
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -24,9 +28,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 
+#include "app/memory_policy.h"
 #include "data/image_open.h"
 #include "data/thread_pool.h"
 #include "data/tile_cache.h"
@@ -42,13 +48,21 @@ double percentile(std::vector<double> v, double p) {
   return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
 }
 
-long peakRssMb() {
+// A /proc/self/status field in MB ("VmHWM:" peak RSS, "VmRSS:" current).
+long statusMb(const char* field) {
   std::ifstream f("/proc/self/status");
   std::string line;
   while (std::getline(f, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6)) / 1024;
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::strlen(field))) / 1024;
   return -1;
 }
+
+// Where the memory is at one moment of the sweep.
+struct MemorySample {
+  long rssMb = 0;
+  std::size_t arenaMb = 0, arenaFreeMb = 0, mmappedMb = 0, cacheMb = 0, actors = 0;
+  int frame = 0;
+};
 
 // The floor: plain textured quads in a bare VTK window, no tiling logic at all.
 std::vector<double> floorFrames(int quads, int frames) {
@@ -100,7 +114,10 @@ std::vector<double> floorFrames(int quads, int frames) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (std::getenv("BENCH_FIXED_MMAP")) mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  bool policy = true;
+  for (int i = 2; i < argc; ++i)
+    if (std::string(argv[i]) == "--no-memory-policy") policy = false;
+  if (policy) tessera::app::applyMemoryPolicy();
   QApplication app(argc, argv);
   if (argc < 2) {
     std::fprintf(stderr, "usage: bench_render IMAGE.ome.zarr [--cache-mb N]\n");
@@ -126,11 +143,23 @@ int main(int argc, char** argv) {
   std::vector<double> frameMs;
   int uncovered = 0, framesSeen = 0;
   std::size_t maxActors = 0;
+  MemorySample peak;
   QObject::connect(&view, &tessera::widgets::ImageView::frameRendered, [&](double ms) {
     frameMs.push_back(ms);
     ++framesSeen;
     if (view.layer().status().uncovered > 0 && framesSeen > 1) ++uncovered;
     maxActors = std::max(maxActors, view.layer().actorCount());
+    if (framesSeen % 10) return;
+    const long rss = statusMb("VmRSS:");
+    if (rss <= peak.rssMb) return;
+    const struct mallinfo2 mi = mallinfo2();
+    peak = {rss,
+            mi.arena >> 20,
+            mi.fordblks >> 20,
+            mi.hblkhd >> 20,
+            cache.stats().bytes >> 20,
+            view.layer().actorCount(),
+            framesSeen};
   });
   // First frame: fit, and let the coarsest level arrive.
   QTest::qWait(500);
@@ -185,6 +214,12 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(stats.hits), static_cast<unsigned long long>(stats.misses),
       static_cast<unsigned long long>(stats.reads),
       static_cast<unsigned long long>(stats.cancelled), stats.peakBytes >> 20, stats.budget >> 20);
-  std::printf("  peak RSS  %ld MB (budget %zu MB + 300 MB allowed)\n", peakRssMb(), cacheMb);
+  std::printf("  peak RSS  %ld MB (budget %zu MB + 300 MB allowed), allocator policy %s\n",
+              statusMb("VmHWM:"), cacheMb, policy ? "app" : "glibc default");
+  std::printf(
+      "  at the highest sampled RSS (%ld MB, frame %d): malloc arenas %zu MB (%zu MB free in "
+      "them), mmapped blocks %zu MB, cache %zu MB, tile textures %zu\n",
+      peak.rssMb, peak.frame, peak.arenaMb, peak.arenaFreeMb, peak.mmappedMb, peak.cacheMb,
+      peak.actors);
   return 0;
 }
