@@ -92,20 +92,20 @@ void CellsLabels::apply() {
   auto* labels = view_->labels();
   if (!labels) return;
   const auto d = session_.data();
-  if (d && d->table && d->table.get() != valuesOf_) {
-    values_ = cellLabelValues(*d->table);
-    valuesOf_ = d->table.get();
+  const auto table = d ? d->table : nullptr;
+  if (table != valuesOf_) {
+    values_ = table ? cellLabelValues(*table) : std::vector<std::int64_t>{};
+    valuesOf_ = table;
   }
-  if (!d || !d->table) values_.clear(), valuesOf_ = nullptr;
   const auto& coloring = session_.coloring().coloring;
   const bool link =
       !values_.empty() && render::checkColoring(coloring, values_.size(), "cells").has_value();
   if (link) {
     const auto& hidden = session_.hiddenMask();
     const auto top = *std::max_element(values_.begin(), values_.end());
-    if (top <= 1024 + kDenseValuesPerCell * static_cast<std::int64_t>(values_.size()))
+    if (top <= 1024 + kDenseValuesPerCell * static_cast<std::int64_t>(values_.size())) {
       labels->useLabelColors(labelColorTable(values_, coloring, hidden));
-    else {
+    } else {
       std::unordered_map<std::int64_t, std::uint32_t> map;
       for (std::size_t i = 0; i < values_.size(); ++i)
         if (i >= hidden.size() || !hidden[i])

@@ -15,6 +15,7 @@
 #include <QString>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -65,7 +66,7 @@ class CellsLabels : public QObject {
   CellsSession& session_;
   std::map<std::int64_t, std::uint32_t> imageColors_;
   std::vector<std::int64_t> values_;  ///< label value per cell of the session's table
-  const void* valuesOf_ = nullptr;    ///< the table values_ was computed for
+  std::shared_ptr<const data::CellTable> valuesOf_;  ///< the table values_ was computed for
   int row_ = -1;
   bool linked_ = false;
 };

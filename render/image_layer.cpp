@@ -1,25 +1,22 @@
 #include "render/image_layer.h"
 
 #include <vtkActor.h>
-#include <vtkImageData.h>
 #include <vtkPlaneSource.h>
-#include <vtkPointData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
-#include <vtkTexture.h>
-#include <vtkUnsignedCharArray.h>
 
 #include <algorithm>
 #include <cstring>
 #include <set>
 
+#include "render/tile_texture.h"
+
 namespace tessera::render {
 
 struct ImageLayer::TileActor {
   vtkSmartPointer<vtkPlaneSource> plane;
-  vtkSmartPointer<vtkImageData> image;
-  vtkSmartPointer<vtkTexture> texture;
+  vtkSmartPointer<TileTexture> texture;
   vtkSmartPointer<vtkActor> actor;
   std::uint64_t generation = 0;  // display generation the texture was composited with
   TileState shown = TileState::Missing;
@@ -40,8 +37,8 @@ void paintHatch(std::uint8_t* rgba, int w, int h) {
       p[3] = stripe ? 255 : 0;
     }
 }
-constexpr std::size_t kMinActors = 64;
-constexpr std::size_t kSpareActors = 32;
+constexpr std::size_t kMinActors = 24;
+constexpr std::size_t kSpareActors = 8;
 }  // namespace
 
 ImageLayer::ImageLayer(vtkRenderer* renderer, data::TileCache& cache, Post post,
@@ -180,7 +177,12 @@ void ImageLayer::requestTile(const TileIndex& t, data::Priority p,
       pending_.erase(it);
       continue;
     }
-    if (lookup(key) || cache_.failure(key)) continue;
+    if (lookup(key)) {
+      ++hits_;
+      continue;
+    }
+    if (cache_.failure(key)) continue;
+    ++misses_;
     std::stop_source stop;
     cache_.request(
         key, p, stop.get_token(),
@@ -244,11 +246,7 @@ ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
     a.plane->SetPoint2(r.x0, r.y1, z);
     auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
     mapper->SetInputConnection(a.plane->GetOutputPort());
-    a.image = vtkSmartPointer<vtkImageData>::New();
-    a.texture = vtkSmartPointer<vtkTexture>::New();
-    a.texture->SetInputData(a.image);
-    a.texture->EdgeClampOn();
-    a.texture->SetColorModeToDirectScalars();
+    a.texture = vtkSmartPointer<TileTexture>::New();
     a.actor = vtkSmartPointer<vtkActor>::New();
     a.actor->SetMapper(mapper);
     a.actor->SetTexture(a.texture);
@@ -270,7 +268,9 @@ bool ImageLayer::hasTexture(const TileIndex& t) const {
 }
 
 bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState state, bool force) {
-  if (a.shown == state && (state == TileState::Failed || a.generation == generation_)) return true;
+  if (a.shown == state && (state == TileState::Failed || a.generation == generation_) &&
+      !a.texture->lost())
+    return true;
   if (!force && !budgetLeft()) {
     deferred_ = true;
     return false;
@@ -290,16 +290,19 @@ bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState stat
       held.push_back(std::move(tile));
     }
   }
-  a.image->SetDimensions(w, h, 1);
-  a.image->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
-  auto* rgba = static_cast<std::uint8_t*>(a.image->GetScalarPointer());
+  // A fresh buffer per texture: the texture frees it once uploaded (no CPU copy stays).
+  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4);
+  auto* rgba = pixels.data();
   if (state == TileState::Failed)
     paintHatch(rgba, w, h);
   else if (style_.paint)
     style_.paint(tiles, rgba);
   else
     compositor_.composite(tiles, rgba);
-  a.image->Modified();
+  bool translucent = false;
+  for (std::size_t i = 3; i < pixels.size() && !translucent; i += 4)
+    translucent = pixels[i] != 255;
+  a.texture->setPixels(w, h, std::move(pixels), translucent);
   a.generation = generation_;
   a.shown = state;
   a.actor->SetForceTranslucent(style_.translucent || state == TileState::Failed);
@@ -323,9 +326,8 @@ void ImageLayer::arrange(const std::vector<DrawItem>& draw, double zoom) {
   }
   for (auto& [k, a] : actors_)
     if (!shown.count(k)) a->actor->VisibilityOff();
-  // Textures live in (software) GPU memory; keep only a few screens' worth.
-  // Each texture costs its RGBA bytes twice (VTK's image and llvmpipe's copy), so beyond what
-  // is on screen only a small margin is kept for panning back.
+  // Textures live in (software) GPU memory, one RGBA copy each (TileTexture keeps no CPU
+  // copy); beyond what is on screen only a small margin is kept for panning back.
   const std::size_t limit = std::max(kMinActors, shown.size() + kSpareActors);
   if (actors_.size() > limit) {
     std::vector<std::pair<std::uint64_t, ActorKey>> byAge;

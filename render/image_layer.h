@@ -29,8 +29,6 @@
 
 class vtkRenderer;
 class vtkActor;
-class vtkImageData;
-class vtkTexture;
 class vtkPlaneSource;
 
 namespace tessera::render {
@@ -97,6 +95,10 @@ class ImageLayer {
   LayerStatus status() const { return status_; }
   /// Tile actors alive (each holds one RGBA texture); bounded, see arrange().
   std::size_t actorCount() const { return actors_.size(); }
+  /// Tile channels needed by update() calls (visible, prefetch; counted once per call) that
+  /// were resident (hits) or had to be requested (misses; pending ones are not counted again).
+  std::uint64_t hits() const { return hits_; }
+  std::uint64_t misses() const { return misses_; }
 
   /// Up to `maxSamples` raw values of `channel` spread over the resident tiles of the current
   /// view (at the drawn level, or the nearest coarser one that is loaded). Cheap: no I/O.
@@ -164,6 +166,7 @@ class ImageLayer {
   std::map<data::CacheKey, data::TilePtr> pinned_;
   std::map<ActorKey, std::unique_ptr<TileActor>> actors_;
   std::uint64_t frame_ = 0;
+  std::uint64_t hits_ = 0, misses_ = 0;
   LayerStatus status_;
   Rect lastView_;
   // Compositing runs on the UI thread; a time budget per frame keeps frames short when many

@@ -149,7 +149,6 @@ int main(int argc, char** argv) {
     ++framesSeen;
     if (view.layer().status().uncovered > 0 && framesSeen > 1) ++uncovered;
     maxActors = std::max(maxActors, view.layer().actorCount());
-    if (framesSeen % 10) return;
     const long rss = statusMb("VmRSS:");
     if (rss <= peak.rssMb) return;
     const struct mallinfo2 mi = mallinfo2();
@@ -166,6 +165,7 @@ int main(int argc, char** argv) {
   const auto& info = (*source)->info();
   const double w = static_cast<double>(info.width()), h = static_cast<double>(info.height());
   const double fitZoom = std::min(gl->deviceSize().width() / w, gl->deviceSize().height() / h);
+  const long startMb = statusMb("VmRSS:");
   frameMs.clear();
   framesSeen = 1;
   uncovered = 0;
@@ -193,6 +193,7 @@ int main(int argc, char** argv) {
     frame(vw / 2 + fx * std::max(0.0, w - vw), std::min(h - vh / 2, vh / 2 + row * vh), 1.0);
   }
   const double wallS = wall.elapsed() / 1000.0;
+  const long sweepPeakMb = statusMb("VmHWM:");
   const auto stats = cache.stats();
   const int quads = std::max(
       1, static_cast<int>(std::ceil(vw / 512.0) + 1) * static_cast<int>(std::ceil(vh / 512.0) + 1));
@@ -209,15 +210,27 @@ int main(int argc, char** argv) {
               percentile(frameMs, 0.95) / std::max(1e-9, percentile(floor, 0.95)));
   std::printf("  uncovered frames after the first: %d of %zu\n", uncovered, frameMs.size());
   std::printf("  tile textures alive at most: %zu\n", maxActors);
+  const auto& layer = view.layer();
+  std::printf(
+      "  layer     tile channels needed over all frames %llu: resident %llu (%.1f %%), requested "
+      "%llu\n",
+      static_cast<unsigned long long>(layer.hits() + layer.misses()),
+      static_cast<unsigned long long>(layer.hits()),
+      100.0 * static_cast<double>(layer.hits()) /
+          std::max<double>(1, static_cast<double>(layer.hits() + layer.misses())),
+      static_cast<unsigned long long>(layer.misses()));
   std::printf(
       "  cache     hits %llu misses %llu reads %llu cancelled %llu peak %zu MB of %zu MB\n",
       static_cast<unsigned long long>(stats.hits), static_cast<unsigned long long>(stats.misses),
       static_cast<unsigned long long>(stats.reads),
       static_cast<unsigned long long>(stats.cancelled), stats.peakBytes >> 20, stats.budget >> 20);
-  std::printf("  peak RSS  %ld MB (budget %zu MB + 300 MB allowed), allocator policy %s\n",
-              statusMb("VmHWM:"), cacheMb, policy ? "app" : "glibc default");
   std::printf(
-      "  at the highest sampled RSS (%ld MB, frame %d): malloc arenas %zu MB (%zu MB free in "
+      "  peak RSS  %ld MB over the sweep (budget %zu MB + 300 MB allowed), %ld MB with the "
+      "floor's window; before the sweep %ld MB; allocator policy %s\n",
+      sweepPeakMb, cacheMb, statusMb("VmHWM:"), startMb, policy ? "app" : "glibc default");
+  std::printf(
+      "  at the highest RSS seen after a frame (%ld MB, frame %d): malloc arenas %zu MB (%zu MB "
+      "free in "
       "them), mmapped blocks %zu MB, cache %zu MB, tile textures %zu\n",
       peak.rssMb, peak.frame, peak.arenaMb, peak.arenaFreeMb, peak.mmappedMb, peak.cacheMb,
       peak.actors);
