@@ -53,6 +53,10 @@ class ChannelPanelTest : public QObject {
     QCOMPARE(panel.overlayName(labels), QStringLiteral("Labels: cells"));
     const int again = panel.addOverlay("Cells (20)", {"points"});
     QVERIFY(again != labels && again != cells);
+    panel.resize(360, 420);
+    QTest::qWait(50);  // rows added to a shown panel are shown from the event loop
+    QVERIFY(panel.overlayOpacity(labels)->isVisible());
+    panel.grab().save(QStringLiteral(TESSERA_TEST_WORK_DIR "/channel_panel_overlays.png"));
     panel.overlayVisible(labels)->setChecked(false);
     QCOMPARE(visible.count(), 1);
     QCOMPARE(visible.last().at(0).toInt(), labels);
