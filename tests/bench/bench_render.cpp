@@ -140,9 +140,14 @@ int main(int argc, char** argv) {
   view.resize(1600, 1000);
   view.show();
   if (!QTest::qWaitForWindowExposed(&view)) return 1;
+  auto* gl = view.glWindow();
+  const double vw = gl->deviceSize().width(), vh = gl->deviceSize().height();
+  const int quads = std::max(
+      1, static_cast<int>(std::ceil(vw / 512.0) + 1) * static_cast<int>(std::ceil(vh / 512.0) + 1));
+  // The machine is shared: the floor is measured before and after the sweep, to bracket it.
+  const auto floorBefore = floorFrames(quads, 100);
   view.setSource(*source);
 
-  auto* gl = view.glWindow();
   std::vector<double> frameMs;
   int uncovered = 0, framesSeen = 0;
   std::size_t maxActors = 0;
@@ -186,7 +191,6 @@ int main(int argc, char** argv) {
     frame(w / 2, h / 2, fitZoom * std::pow(1.0 / fitZoom, t));
   }
   // A serpentine pan over the whole image at 1:1.
-  const double vw = gl->deviceSize().width(), vh = gl->deviceSize().height();
   const int rows = std::max(1, static_cast<int>(std::ceil(h / vh)));
   for (int f = 0; f < panFrames; ++f) {
     const double t = f / double(panFrames - 1) * rows;
@@ -198,8 +202,6 @@ int main(int argc, char** argv) {
   const double wallS = wall.elapsed() / 1000.0;
   const long sweepPeakMb = statusMb("VmHWM:");
   const auto stats = cache.stats();
-  const int quads = std::max(
-      1, static_cast<int>(std::ceil(vw / 512.0) + 1) * static_cast<int>(std::ceil(vh / 512.0) + 1));
   const auto floor = floorFrames(quads, 100);
 
   std::printf("bench_render: %s, %lld x %lld, %zu channels, window %gx%g device px\n", argv[1],
@@ -207,10 +209,17 @@ int main(int argc, char** argv) {
   std::printf("  tessera   frames %zu in %.1f s: p50 %.1f ms  p95 %.1f ms  max %.1f ms\n",
               frameMs.size(), wallS, percentile(frameMs, 0.5), percentile(frameMs, 0.95),
               percentile(frameMs, 1.0));
-  std::printf("  floor     %d plain 512² quads, bare VTK window: p50 %.1f ms  p95 %.1f ms\n", quads,
-              percentile(floor, 0.5), percentile(floor, 0.95));
-  std::printf("  ratio     p95 tessera / p95 floor = %.2f (target <= 1.2, or p95 <= 33 ms)\n",
-              percentile(frameMs, 0.95) / std::max(1e-9, percentile(floor, 0.95)));
+  std::printf(
+      "  floor     %d plain 512² quads, bare VTK window: before the sweep p50 %.1f ms  "
+      "p95 %.1f ms, after p50 %.1f ms  p95 %.1f ms\n",
+      quads, percentile(floorBefore, 0.5), percentile(floorBefore, 0.95), percentile(floor, 0.5),
+      percentile(floor, 0.95));
+  const double p95 = percentile(frameMs, 0.95);
+  std::printf(
+      "  ratio     p95 tessera / p95 floor = %.2f (before) %.2f (after) (target <= 1.2, or "
+      "p95 <= 33 ms)\n",
+      p95 / std::max(1e-9, percentile(floorBefore, 0.95)),
+      p95 / std::max(1e-9, percentile(floor, 0.95)));
   std::printf("  uncovered frames after the first: %d of %zu\n", uncovered, frameMs.size());
   std::printf("  tile textures alive at most: %zu\n", maxActors);
   const auto& layer = view.layer();
