@@ -98,42 +98,51 @@ CellsLinker::CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent)
   connect(w_.embedding, &widgets::EmbeddingView::cursorMoved, this, [this](QPointF p) {
     hoverAt(p.x(), p.y(), kHoverPx / w_.embedding->camera().zoom(), true);
   });
+  // The panel also lists other overlays (label images): only the cells and transcripts rows are
+  // ours.
   connect(w_.channels, &widgets::ChannelPanel::overlayVisibleChanged, this, [this](int i, bool v) {
     if (i == transcriptsRow_)
       transcripts_->setVisible(v);
-    else
+    else if (i == overlayRow_)
       imageOverlay_->setVisible(v);
+    else
+      return;
     w_.image->requestRender();
   });
   connect(w_.channels, &widgets::ChannelPanel::overlayOpacityChanged, this,
           [this](int i, double o) {
             if (i == transcriptsRow_)
               transcripts_->setOpacity(o);
-            else
+            else if (i == overlayRow_)
               imageOverlay_->setOpacity(o);
+            else
+              return;
             w_.image->requestRender();
           });
   connect(w_.channels, &widgets::ChannelPanel::overlayStyleChanged, this, [this](int i, int style) {
-    if (i == transcriptsRow_) return;
+    if (i != overlayRow_) return;
     imageOverlay_->setStyle(static_cast<CellStyle>(style));
     w_.channels->setOverlayStyle(overlayRow_, static_cast<int>(imageOverlay_->style()));
     w_.image->requestRender();
   });
   connect(w_.channels, &widgets::ChannelPanel::overlayColorByChosen, this,
           [this](int i, const QString& c) {
-            if (i == transcriptsRow_) return;
+            if (i != overlayRow_) return;
             if (c.startsWith(kGenePrefix))
               session_->colorByGene(c.mid(kGenePrefix.size()));
             else
               session_->colorByColumn(c);
           });
   connect(w_.channels, &widgets::ChannelPanel::overlayLutChosen, this,
-          [this](int, const QString& l) {
+          [this](int i, const QString& l) {
             render::Lut lut;
-            if (render::lutFromName(l.toStdString(), lut)) session_->setLut(lut);
+            if (i == overlayRow_ && render::lutFromName(l.toStdString(), lut))
+              session_->setLut(lut);
           });
   connect(w_.channels, &widgets::ChannelPanel::overlayRangeEdited, this,
-          [this](int, double a, double b) { session_->setRange(std::make_pair(a, b)); });
+          [this](int i, double a, double b) {
+            if (i == overlayRow_) session_->setRange(std::make_pair(a, b));
+          });
   connectTranscripts();
 }
 
@@ -161,7 +170,7 @@ void CellsLinker::onTranscriptsLoaded() {
   const auto* d = transcripts_->data();
   if (!d) return;
   transcriptsRow_ =
-      w_.channels->addOverlay(tr("Transcripts (%1)").arg(d->code.size()), {tr("Points")});
+      w_.channels->addOverlay(tr("Transcripts (%1)").arg(d->code.size()), {tr("Points")}, false);
   if (auto* panel = w_.transcripts) {
     QStringList names;
     std::vector<std::uint32_t> colors;
@@ -192,12 +201,13 @@ void CellsLinker::clear() {
   stateKey_.clear();
   transcripts_->clear();
   if (w_.transcripts) w_.transcripts->clear();
+  w_.channels->removeOverlay(transcriptsRow_);
   transcriptsRow_ = -1;
   shown_.reset();
   session_->setData(nullptr);
   imageOverlay_->setData(nullptr);
   embeddingOverlay_->setData(nullptr);
-  w_.channels->clearOverlays();
+  w_.channels->removeOverlay(overlayRow_);
   overlayRow_ = -1;
   renderBoth();
 }
@@ -218,7 +228,8 @@ void CellsLinker::renderBoth() {
 
 void CellsLinker::onLoaded() {
   const auto d = session_->data();
-  w_.channels->clearOverlays();
+  w_.channels->removeOverlay(overlayRow_);
+  w_.channels->removeOverlay(transcriptsRow_);
   overlayRow_ = -1;
   transcriptsRow_ = -1;
   transcripts_->clear();

@@ -7,9 +7,11 @@
 #include "app/app_context.h"
 #include "app/cli.h"
 #include "app/main_window.h"
+#include "app/memory_policy.h"
 #include "app/remote_setup.h"
 
 int main(int argc, char** argv) {
+  tessera::app::applyMemoryPolicy();
   std::vector<std::string> args(argv + 1, argv + argc);
   tessera::app::GuiOptions gui;
   if (const int rc = tessera::app::runCli(args, gui); rc >= 0) return rc;

@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include "app/app_context.h"
+#include "app/cells_labels.h"
 #include "app/cells_linker.h"
 #include "app/cells_session.h"
 #include "app/transcripts_panel.h"
@@ -68,6 +69,7 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   cells_ = std::make_unique<CellsLinker>(
       ctx_, LinkedWidgets{view_, embedding_, channels_, genes_, profile_, clusters_, markers_,
                           transcripts_});
+  labels_ = std::make_unique<CellsLabels>(view_, channels_, cells_->session());
   buildMenus();
 
   cursorLabel_ = new QLabel(this);
@@ -110,6 +112,7 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
 MainWindow::~MainWindow() {
   if (cancelOpen_) cancelOpen_->store(true);
   // The overlays are VTK actors of the views' renderers: they go before the views.
+  labels_.reset();
   cells_.reset();
 }
 
@@ -305,6 +308,13 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
   if (current_->image) {
     view_->setSource(current_->image);
     view_->setLabels(current_->labels, current_->labelColors);
+    const auto& labelImages = current_->image->info().labelImages;
+    labels_->labelsChanged(
+        labelImages.empty()
+            ? QString()
+            : QString::fromStdString(
+                  std::filesystem::path(labelImages.front().path).filename().string()),
+        current_->labelColors);
     const auto& l0 = current_->image->info().levels[0];
     channels_->setPlanes(l0.shape[data::kT], l0.shape[data::kZ]);
     picker_->setInfo(current_->image->info());

@@ -38,6 +38,7 @@ namespace tessera::app {
 
 struct AppContext;
 class CellsLinker;
+class CellsLabels;
 class TranscriptsPanel;
 
 class MainWindow : public QMainWindow {
@@ -61,6 +62,7 @@ class MainWindow : public QMainWindow {
   widgets::ImagePicker* imagePicker() const { return picker_; }
   /// The linked cell views (session, overlays); never null.
   CellsLinker* cells() const { return cells_.get(); }
+  CellsLabels* cellsLabels() const { return labels_.get(); }
   const OpenedDataset* current() const { return current_.get(); }
   QString statusText() const;
 
@@ -107,6 +109,7 @@ class MainWindow : public QMainWindow {
   QLabel* downloadsLabel_ = nullptr;
   std::shared_ptr<data::HttpClient> http_;
   std::unique_ptr<CellsLinker> cells_;
+  std::unique_ptr<CellsLabels> labels_;
   QLabel* hoverLabel_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   QLabel* cursorLabel_ = nullptr;

@@ -1,25 +1,22 @@
 #include "render/image_layer.h"
 
 #include <vtkActor.h>
-#include <vtkImageData.h>
 #include <vtkPlaneSource.h>
-#include <vtkPointData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
-#include <vtkTexture.h>
-#include <vtkUnsignedCharArray.h>
 
 #include <algorithm>
 #include <cstring>
 #include <set>
 
+#include "render/tile_texture.h"
+
 namespace tessera::render {
 
 struct ImageLayer::TileActor {
   vtkSmartPointer<vtkPlaneSource> plane;
-  vtkSmartPointer<vtkImageData> image;
-  vtkSmartPointer<vtkTexture> texture;
+  vtkSmartPointer<TileTexture> texture;
   vtkSmartPointer<vtkActor> actor;
   std::uint64_t generation = 0;  // display generation the texture was composited with
   TileState shown = TileState::Missing;
@@ -27,20 +24,21 @@ struct ImageLayer::TileActor {
 };
 
 namespace {
-// Diagonal red/grey stripes: a failed tile must never look like dark image data.
+// Diagonal red stripes, transparent between them: a failed tile is marked, never silently
+// black, and the coarser level drawn behind it shows through the gaps.
 void paintHatch(std::uint8_t* rgba, int w, int h) {
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       std::uint8_t* p = rgba + 4 * (static_cast<std::size_t>(y) * w + x);
       const bool stripe = ((x + y) / 8) % 2 == 0;
-      p[0] = stripe ? 170 : 60;
-      p[1] = stripe ? 30 : 60;
-      p[2] = stripe ? 30 : 60;
-      p[3] = 255;
+      p[0] = stripe ? 170 : 0;
+      p[1] = stripe ? 30 : 0;
+      p[2] = stripe ? 30 : 0;
+      p[3] = stripe ? 255 : 0;
     }
 }
-constexpr std::size_t kMinActors = 64;
-constexpr std::size_t kSpareActors = 32;
+constexpr std::size_t kMinActors = 24;
+constexpr std::size_t kSpareActors = 8;
 }  // namespace
 
 ImageLayer::ImageLayer(vtkRenderer* renderer, data::TileCache& cache, Post post,
@@ -179,7 +177,12 @@ void ImageLayer::requestTile(const TileIndex& t, data::Priority p,
       pending_.erase(it);
       continue;
     }
-    if (lookup(key) || cache_.failure(key)) continue;
+    if (lookup(key)) {
+      ++hits_;
+      continue;
+    }
+    if (cache_.failure(key)) continue;
+    ++misses_;
     std::stop_source stop;
     cache_.request(
         key, p, stop.get_token(),
@@ -243,11 +246,7 @@ ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
     a.plane->SetPoint2(r.x0, r.y1, z);
     auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
     mapper->SetInputConnection(a.plane->GetOutputPort());
-    a.image = vtkSmartPointer<vtkImageData>::New();
-    a.texture = vtkSmartPointer<vtkTexture>::New();
-    a.texture->SetInputData(a.image);
-    a.texture->EdgeClampOn();
-    a.texture->SetColorModeToDirectScalars();
+    a.texture = vtkSmartPointer<TileTexture>::New();
     a.actor = vtkSmartPointer<vtkActor>::New();
     a.actor->SetMapper(mapper);
     a.actor->SetTexture(a.texture);
@@ -269,7 +268,9 @@ bool ImageLayer::hasTexture(const TileIndex& t) const {
 }
 
 bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState state, bool force) {
-  if (a.shown == state && (state == TileState::Failed || a.generation == generation_)) return true;
+  if (a.shown == state && (state == TileState::Failed || a.generation == generation_) &&
+      !a.texture->lost())
+    return true;
   if (!force && !budgetLeft()) {
     deferred_ = true;
     return false;
@@ -289,18 +290,22 @@ bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState stat
       held.push_back(std::move(tile));
     }
   }
-  a.image->SetDimensions(w, h, 1);
-  a.image->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
-  auto* rgba = static_cast<std::uint8_t*>(a.image->GetScalarPointer());
+  // A fresh buffer per texture: the texture frees it once uploaded (no CPU copy stays).
+  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4);
+  auto* rgba = pixels.data();
   if (state == TileState::Failed)
     paintHatch(rgba, w, h);
   else if (style_.paint)
     style_.paint(tiles, rgba);
   else
     compositor_.composite(tiles, rgba);
-  a.image->Modified();
+  bool translucent = false;
+  for (std::size_t i = 3; i < pixels.size() && !translucent; i += 4)
+    translucent = pixels[i] != 255;
+  a.texture->setPixels(w, h, std::move(pixels), translucent);
   a.generation = generation_;
   a.shown = state;
+  a.actor->SetForceTranslucent(style_.translucent || state == TileState::Failed);
   return true;
 }
 
@@ -321,9 +326,8 @@ void ImageLayer::arrange(const std::vector<DrawItem>& draw, double zoom) {
   }
   for (auto& [k, a] : actors_)
     if (!shown.count(k)) a->actor->VisibilityOff();
-  // Textures live in (software) GPU memory; keep only a few screens' worth.
-  // Each texture costs its RGBA bytes twice (VTK's image and llvmpipe's copy), so beyond what
-  // is on screen only a small margin is kept for panning back.
+  // Textures live in (software) GPU memory, one RGBA copy each (TileTexture keeps no CPU
+  // copy); beyond what is on screen only a small margin is kept for panning back.
   const std::size_t limit = std::max(kMinActors, shown.size() + kSpareActors);
   if (actors_.size() > limit) {
     std::vector<std::pair<std::uint64_t, ActorKey>> byAge;
@@ -383,11 +387,15 @@ void ImageLayer::update(const ViewCamera& camera) {
   status_.visibleTiles = static_cast<int>(visible.size());
   for (const auto& t : visible) {
     const auto s = stateOf(t);
-    if (s != TileState::Missing && drawable(t)) {
-      if (s == TileState::Ready) ++status_.readyTiles;
-      if (s == TileState::Failed) ++status_.failedTiles;
+    if (s == TileState::Ready && drawable(t)) {
+      ++status_.readyTiles;
       add(t, s, !hasTexture(t));  // admitted within the budget: must get its texture now
       continue;
+    }
+    // A failed tile is marked (hatched, cheap to paint) over what the other levels have there.
+    if (s == TileState::Failed) {
+      ++status_.failedTiles;
+      add(t, s, true);
     }
     const Rect r = tileWorldRect(info, t);
     bool covered = false;
@@ -396,15 +404,18 @@ void ImageLayer::update(const ViewCamera& camera) {
       for (const auto& f : tilesCovering(info, level_ - 1, r))
         if (stateOf(f) == TileState::Ready && hasTexture(f)) add(f, TileState::Ready, false);
     }
+    // The nearest coarser level with data; failed tiles met on the way are drawn as marks.
+    bool marked = false;
     for (int l = level_ + 1; l <= coarsest && !covered; ++l) {
       for (const auto& a : tilesCovering(info, l, r)) {
         const auto s2 = stateOf(a);
         if (s2 == TileState::Missing) continue;
         add(a, s2, true);
-        covered = true;
+        (s2 == TileState::Ready ? covered : marked) = true;
       }
     }
-    if (covered)
+    if (s == TileState::Failed) continue;
+    if (covered || marked)
       ++status_.coveredByOthers;
     else
       ++status_.uncovered;

@@ -4,7 +4,8 @@
 ///   the centre first, then a prefetch ring and the next coarser level; requests for tiles that
 ///   left the view are cancelled through their stop tokens.
 /// - Never shows a hole: a tile still loading is covered by loaded finer tiles and the best
-///   coarser level; a failed tile is drawn hatched.
+///   coarser level; a failed tile (or a whole failing level) is marked with translucent red
+///   hatching over the data of the nearest coarser level that has it.
 /// - Channels are composited on the CPU into one RGBA texture per tile (see Compositor), so a
 ///   display change re-composites from the decoded tiles in the cache without re-reading.
 /// UI-thread only. Tile callbacks arrive on workers and are handed to `post`, which must run them
@@ -28,8 +29,6 @@
 
 class vtkRenderer;
 class vtkActor;
-class vtkImageData;
-class vtkTexture;
 class vtkPlaneSource;
 
 namespace tessera::render {
@@ -96,6 +95,10 @@ class ImageLayer {
   LayerStatus status() const { return status_; }
   /// Tile actors alive (each holds one RGBA texture); bounded, see arrange().
   std::size_t actorCount() const { return actors_.size(); }
+  /// Tile channels needed by update() calls (visible, prefetch; counted once per call) that
+  /// were resident (hits) or had to be requested (misses; pending ones are not counted again).
+  std::uint64_t hits() const { return hits_; }
+  std::uint64_t misses() const { return misses_; }
 
   /// Up to `maxSamples` raw values of `channel` spread over the resident tiles of the current
   /// view (at the drawn level, or the nearest coarser one that is loaded). Cheap: no I/O.
@@ -163,6 +166,7 @@ class ImageLayer {
   std::map<data::CacheKey, data::TilePtr> pinned_;
   std::map<ActorKey, std::unique_ptr<TileActor>> actors_;
   std::uint64_t frame_ = 0;
+  std::uint64_t hits_ = 0, misses_ = 0;
   LayerStatus status_;
   Rect lastView_;
   // Compositing runs on the UI thread; a time budget per frame keeps frames short when many

@@ -73,6 +73,7 @@ void LabelLayer::applyDisplays() {
 void LabelLayer::usePalette() {
   palette_ = true;
   colors_.clear();
+  dense_.clear();
   tiles_.repaint();
 }
 
@@ -80,6 +81,15 @@ void LabelLayer::useLabelColors(std::unordered_map<std::int64_t, std::uint32_t> 
                                 std::uint32_t otherRgba) {
   palette_ = false;
   colors_ = std::move(rgba);
+  dense_.clear();
+  otherRgba_ = otherRgba;
+  tiles_.repaint();
+}
+
+void LabelLayer::useLabelColors(std::vector<std::uint32_t> rgbaById, std::uint32_t otherRgba) {
+  palette_ = false;
+  colors_.clear();
+  dense_ = std::move(rgbaById);
   otherRgba_ = otherRgba;
   tiles_.repaint();
 }
@@ -98,6 +108,10 @@ void LabelLayer::setVisible(bool visible) {
 std::uint32_t LabelLayer::colorOf(std::int64_t id) const {
   if (id == 0) return 0;
   if (palette_) return (categoryColor(id > 0 ? id - 1 : -id) << 8) | 0xFF;
+  if (colors_.empty())
+    return id > 0 && static_cast<std::uint64_t>(id) < dense_.size()
+               ? dense_[static_cast<std::size_t>(id)]
+               : otherRgba_;
   const auto it = colors_.find(id);
   return it == colors_.end() ? otherRgba_ : it->second;
 }

@@ -3,7 +3,10 @@
 /// the same tile and level machinery as ImageLayer (level choice with hysteresis, visible tiles
 /// first, cancellation, coarser levels covering tiles still loading, failed tiles hatched).
 /// - Colours: a glasbey palette by label id, or a table label -> RGBA for values per label
-///   (e.g. a cluster colour per cell); ids missing from the table take `otherRgba`.
+///   (e.g. a cluster colour per cell); ids missing from the table take `otherRgba`. The table
+///   is either a map (sparse ids) or a vector indexed by id (dense ids, e.g. cell instance ids,
+///   the cheap one to rebuild for a million cells). A colouring change repaints the textures from
+///   the decoded tiles already in the cache: nothing is re-read.
 /// - Label 0 is always transparent; texels are never interpolated, so ids never blend.
 /// - Tiles sit at z = 0.5 + 0.04 * level: in front of the image (z >= 1), behind points and
 ///   polygons.
@@ -13,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "render/image_layer.h"
 
@@ -32,6 +36,8 @@ class LabelLayer {
   /// 0xRRGGBBAA per label id; other non-zero ids take `otherRgba` (transparent by default).
   void useLabelColors(std::unordered_map<std::int64_t, std::uint32_t> rgba,
                       std::uint32_t otherRgba = 0);
+  /// 0xRRGGBBAA of label id i at rgbaById[i]; ids past the end (or negative) take `otherRgba`.
+  void useLabelColors(std::vector<std::uint32_t> rgbaById, std::uint32_t otherRgba = 0);
   void setOpacity(double opacity);
   void setVisible(bool visible);
   void setPlane(std::int64_t t, std::int64_t z) { tiles_.setPlane(t, z); }
@@ -55,6 +61,7 @@ class LabelLayer {
   std::int64_t channel_ = 0;
   bool palette_ = true;
   std::unordered_map<std::int64_t, std::uint32_t> colors_;
+  std::vector<std::uint32_t> dense_;
   std::uint32_t otherRgba_ = 0;
   double opacity_ = 1;
   bool visible_ = true;

@@ -11,6 +11,9 @@
 #include <QSlider>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
+
 #include "widgets/channel_row.h"
 
 namespace tessera::widgets {
@@ -56,7 +59,8 @@ ChannelPanel::ChannelPanel(QWidget* parent) : QWidget(parent) {
   outer->addWidget(scroll, 1);
 }
 
-int ChannelPanel::addOverlay(const QString& name, const QStringList& styles) {
+int ChannelPanel::addOverlay(const QString& name, const QStringList& styles, bool coloring,
+                             double opacity) {
   const int index = static_cast<int>(overlays_.size());
   OverlayRow r;
   r.box = new QGroupBox(this);
@@ -66,7 +70,7 @@ int ChannelPanel::addOverlay(const QString& name, const QStringList& styles) {
   r.visible->setChecked(true);
   r.opacity = new QSlider(Qt::Horizontal, r.box);
   r.opacity->setRange(0, 100);
-  r.opacity->setValue(100);
+  r.opacity->setValue(static_cast<int>(std::lround(std::clamp(opacity, 0.0, 1.0) * 100)));
   r.style = new QComboBox(r.box);
   r.style->addItems(styles);
   r.colorBy = new QComboBox(r.box);
@@ -88,11 +92,15 @@ int ChannelPanel::addOverlay(const QString& name, const QStringList& styles) {
   auto* top = new QHBoxLayout();
   top->addWidget(r.visible, 1);
   top->addWidget(r.style);
+  r.style->setVisible(!styles.isEmpty());
   form->addRow(top);
   form->addRow(tr("Opacity"), r.opacity);
   form->addRow(tr("Colour"), r.colorBy);
   form->addRow(tr("LUT"), r.lut);
   form->addRow(tr("Range"), r.rangeRow);
+  if (!coloring)
+    for (QWidget* w : {static_cast<QWidget*>(r.colorBy), static_cast<QWidget*>(r.lut), r.rangeRow})
+      form->setRowVisible(w, false);
   overlayLayout_->addWidget(r.box);
   connect(r.visible, &QCheckBox::toggled, this,
           [this, index](bool v) { emit overlayVisibleChanged(index, v); });
@@ -115,16 +123,38 @@ int ChannelPanel::addOverlay(const QString& name, const QStringList& styles) {
   return index;
 }
 
+void ChannelPanel::removeOverlay(int index) {
+  if (!overlay(index)) return;
+  auto& r = overlays_[static_cast<std::size_t>(index)];
+  r.box->deleteLater();
+  r = {};
+}
+
 void ChannelPanel::clearOverlays() {
-  for (auto& r : overlays_)
-    r.box->deleteLater();
-  overlays_.clear();
+  for (int i = 0; i < static_cast<int>(overlays_.size()); ++i)
+    removeOverlay(i);
+}
+
+int ChannelPanel::overlayCount() const {
+  return static_cast<int>(
+      std::count_if(overlays_.begin(), overlays_.end(), [](const auto& r) { return r.box; }));
+}
+
+const ChannelPanel::OverlayRow* ChannelPanel::overlay(int index) const {
+  if (index < 0 || index >= static_cast<int>(overlays_.size())) return nullptr;
+  const auto& r = overlays_[static_cast<std::size_t>(index)];
+  return r.box ? &r : nullptr;
+}
+
+QString ChannelPanel::overlayName(int index) const {
+  const auto* r = overlay(index);
+  return r ? r->visible->text() : QString();
 }
 
 void ChannelPanel::setOverlayColorChoices(int index, const QStringList& choices,
                                           const QString& current) {
-  if (index < 0 || index >= overlayCount()) return;
-  auto* c = overlays_[static_cast<std::size_t>(index)].colorBy;
+  if (!overlay(index)) return;
+  auto* c = overlay(index)->colorBy;
   const QSignalBlocker block(c);
   c->clear();
   c->addItems(choices);
@@ -134,8 +164,8 @@ void ChannelPanel::setOverlayColorChoices(int index, const QStringList& choices,
 
 void ChannelPanel::setOverlayRange(int index, bool continuous, const QString& lut, double min,
                                    double max) {
-  if (index < 0 || index >= overlayCount()) return;
-  auto& r = overlays_[static_cast<std::size_t>(index)];
+  if (!overlay(index)) return;
+  const auto& r = *overlay(index);
   const QSignalBlocker b1(r.min), b2(r.max), b3(r.lut);
   r.min->setValue(min);
   r.max->setValue(max);
@@ -145,19 +175,19 @@ void ChannelPanel::setOverlayRange(int index, bool continuous, const QString& lu
 }
 
 void ChannelPanel::setOverlayStyle(int index, int style) {
-  if (index < 0 || index >= overlayCount()) return;
-  const QSignalBlocker block(overlays_[static_cast<std::size_t>(index)].style);
-  overlays_[static_cast<std::size_t>(index)].style->setCurrentIndex(style);
+  if (!overlay(index)) return;
+  const QSignalBlocker block(overlay(index)->style);
+  overlay(index)->style->setCurrentIndex(style);
 }
 
 QCheckBox* ChannelPanel::overlayVisible(int index) const {
-  return index >= 0 && index < overlayCount() ? overlays_[static_cast<std::size_t>(index)].visible
-                                              : nullptr;
+  const auto* r = overlay(index);
+  return r ? r->visible : nullptr;
 }
 
 QSlider* ChannelPanel::overlayOpacity(int index) const {
-  return index >= 0 && index < overlayCount() ? overlays_[static_cast<std::size_t>(index)].opacity
-                                              : nullptr;
+  const auto* r = overlay(index);
+  return r ? r->opacity : nullptr;
 }
 
 void ChannelPanel::setPlanes(std::int64_t sizeT, std::int64_t sizeZ) {

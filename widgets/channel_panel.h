@@ -1,9 +1,10 @@
 #pragma once
 /// The Channels dock: one ChannelRow per channel (see channel_row.h) plus z/t sliders for 5D
 /// images. Edits go out as a whole new display list, so the view re-composites from cached
-/// tiles; nothing is re-read. Below the channels, one row per overlay (cells over the image):
-/// visibility, opacity, style, colour-by, LUT and range; its edits go out as overlay* signals.
-/// GUI thread only.
+/// tiles; nothing is re-read. Below the channels, one row per overlay of the view (label images,
+/// cells, transcripts): visibility and opacity always; style, colour-by, LUT and range for the
+/// overlays that have them. Edits go out as overlay* signals carrying the row's index, which
+/// stays valid until that row is removed (other rows keep theirs). GUI thread only.
 #include <QWidget>
 #include <vector>
 
@@ -35,10 +36,17 @@ class ChannelPanel : public QWidget {
   QSlider* zSlider() const { return z_; }
   QSlider* tSlider() const { return t_; }
 
-  /// Overlay section. Each overlay gets a row; `index` is the order of addOverlay calls.
-  int addOverlay(const QString& name, const QStringList& styles);
+  /// Overlay section. Each overlay gets a row and an index never reused by later rows.
+  /// `styles` empty hides the style box; `coloring` false hides colour-by, LUT and range (a
+  /// label image keeps its own colours). `opacity` in [0, 1] is the row's initial value.
+  int addOverlay(const QString& name, const QStringList& styles, bool coloring = true,
+                 double opacity = 1.0);
+  /// Removes one row; an unknown or removed index is ignored.
+  void removeOverlay(int index);
   void clearOverlays();
-  int overlayCount() const { return static_cast<int>(overlays_.size()); }
+  /// Rows alive.
+  int overlayCount() const;
+  QString overlayName(int index) const;
   /// Colour-by choices (columns, "gene: NAME") and the current one (no signal).
   void setOverlayColorChoices(int index, const QStringList& choices, const QString& current);
   /// Continuous colourings show LUT and range; categorical ones hide them (no signal).
@@ -66,7 +74,7 @@ class ChannelPanel : public QWidget {
   QLabel* tLabel_ = nullptr;
   QLabel* zLabel_ = nullptr;
   struct OverlayRow {
-    QGroupBox* box = nullptr;
+    QGroupBox* box = nullptr;  ///< null once removed
     QCheckBox* visible = nullptr;
     QSlider* opacity = nullptr;
     QComboBox* style = nullptr;
@@ -76,6 +84,7 @@ class ChannelPanel : public QWidget {
     QDoubleSpinBox* max = nullptr;
     QWidget* rangeRow = nullptr;
   };
+  const OverlayRow* overlay(int index) const;
   std::vector<OverlayRow> overlays_;
   QVBoxLayout* overlayLayout_ = nullptr;
 };

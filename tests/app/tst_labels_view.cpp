@@ -3,8 +3,16 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <QCheckBox>
+#include <QSlider>
+
 #include "app/app_context.h"
+#include "app/cells_labels.h"
+#include "app/cells_linker.h"
+#include "app/cells_session.h"
 #include "app/main_window.h"
+#include "data/cells/cell_table.h"
+#include "widgets/channel_panel.h"
 #include "widgets/image_view.h"
 
 using namespace tessera;
@@ -34,6 +42,29 @@ cells.attrs["multiscales"] = [{"version": "0.4", "axes": axes[1:],
 cells.attrs["image-label"] = {"version": "0.4", "colors": [{"label-value": 1, "rgba": [255, 0, 0, 255]}]}
 )PY";
 
+// The cells of that label image: cell ids are the label values; cluster A (green) holds label 1,
+// B (blue) label 2; gene g is 0 in cell 1 and 10 in cell 2.
+const char* kMakeTable = R"PY(
+import sys, numpy as np, pandas as pd, anndata as ad
+obs = pd.DataFrame({"cluster": pd.Categorical(["A", "B"])}, index=["1", "2"])
+a = ad.AnnData(X=np.array([[0.0], [10.0]], dtype=np.float32), obs=obs,
+               var=pd.DataFrame(index=["g"]))
+a.uns["cluster_colors"] = ["#00ff00", "#0000ff"]
+a.write_h5ad(sys.argv[1])
+)PY";
+
+void runPython(const char* script, const QString& arg) {
+  QProcess py;
+  py.start(TESSERA_PYTHON, {"-c", script, arg});
+  QVERIFY(py.waitForFinished(120000));
+  QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+}
+
+int distance(QColor a, QColor b) {
+  return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) +
+         std::abs(a.blue() - b.blue());
+}
+
 bool settle(widgets::ImageView* view) {
   for (int i = 0; i < 500; ++i) {
     QTest::qWait(20);
@@ -53,10 +84,7 @@ class LabelsViewTest : public QObject {
  private slots:
   void labelImageIsDrawnWithItsColours() {
     const QString path = QStringLiteral(TESSERA_TEST_WORK_DIR "/labelled.ome.zarr");
-    QProcess py;
-    py.start(TESSERA_PYTHON, {"-c", kMakeFixture, path});
-    QVERIFY(py.waitForFinished(120000));
-    QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+    runPython(kMakeFixture, path);
 
     app::AppContext ctx(256);
     app::MainWindow window(ctx);
@@ -83,6 +111,72 @@ class LabelsViewTest : public QObject {
              qPrintable(inUncoloured.name()));
     QVERIFY2(std::abs(outside.red() - outside.green()) < 10 && outside.green() > 80,
              qPrintable(outside.name()));
+  }
+
+  // Cells linked to the label image by their ids: the label regions take the cells' colouring,
+  // and the label image's row in the Channels panel drives its opacity and visibility.
+  void labelsTakeTheCellsColouringAndTheirPanelRow() {
+    const QString image = QStringLiteral(TESSERA_TEST_WORK_DIR "/labelled_cells.ome.zarr");
+    const QString table = QStringLiteral(TESSERA_TEST_WORK_DIR "/labelled_cells.h5ad");
+    runPython(kMakeFixture, image);
+    runPython(kMakeTable, table);
+
+    app::AppContext ctx(256);
+    app::MainWindow window(ctx);
+    window.resize(1200, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy cells(&window, &app::MainWindow::cellsLoaded);
+    window.openInputs({image, table});
+    QVERIFY(cells.wait(60000));
+    auto* view = window.imageView();
+    QVERIFY(view->labels() != nullptr);
+    QVERIFY(window.cellsLabels()->linked());
+    auto* panel = window.channelPanel();
+    const int row = window.cellsLabels()->row();
+    QVERIFY(row >= 0);
+    QCOMPARE(panel->overlayName(row), QStringLiteral("Labels: cells"));
+    QCOMPARE(panel->overlayOpacity(row)->value(), 50);
+
+    auto at = [&](double wx, double wy) {
+      QTest::qWait(50);
+      settle(view);
+      const QImage frame = view->grabFrame();
+      double sx = 0, sy = 0;
+      view->camera().worldToScreen(wx, wy, sx, sy);
+      return frame.pixelColor(static_cast<int>(sx), static_cast<int>(sy));
+    };
+    auto expect = [](QColor got, QColor want, int tol = 12) {
+      QVERIFY2(distance(got, want) <= tol, qPrintable(got.name() + " vs " + want.name()));
+    };
+    const QColor grey = at(50, 450);
+    QVERIFY(std::abs(grey.red() - grey.green()) < 10 && grey.green() > 80);
+    // Opacity 100 % from the panel: the cluster colours exactly.
+    panel->overlayOpacity(row)->setValue(100);
+    QCOMPARE(view->labels()->opacity(), 1.0);
+    expect(at(150, 150), QColor(0x00, 0xFF, 0x00));
+    expect(at(350, 350), QColor(0x00, 0x00, 0xFF));
+    // Colouring by a gene recolours the regions through the LUT (viridis ends).
+    auto& session = window.cells()->session();
+    QVERIFY(session.colorByGene("g"));
+    expect(at(150, 150), QColor(0x44, 0x01, 0x54), 20);
+    expect(at(350, 350), QColor(0xFD, 0xE7, 0x25), 20);
+    view->grabFrame().save(QStringLiteral(TESSERA_TEST_WORK_DIR "/labels_by_gene.png"));
+    panel->grab().save(QStringLiteral(TESSERA_TEST_WORK_DIR "/labels_panel.png"));
+    // Half opacity from the panel blends with the image.
+    panel->overlayOpacity(row)->setValue(50);
+    const QColor half = at(350, 350);
+    expect(half,
+           QColor((0xFD + grey.red() + 1) / 2, (0xE7 + grey.green() + 1) / 2,
+                  (0x25 + grey.blue() + 1) / 2),
+           20);
+    // Hidden from the panel: the image alone.
+    panel->overlayVisible(row)->setChecked(false);
+    QVERIFY(!view->labels()->visible());
+    expect(at(350, 350), grey, 8);
+    expect(at(150, 150), grey, 8);
+    panel->overlayVisible(row)->setChecked(true);
+    expect(at(350, 350), half, 8);
   }
 };
 

@@ -1,6 +1,8 @@
 #include <QtTest>
 
+#include <QElapsedTimer>
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "../support/memory_source.h"
@@ -115,6 +117,40 @@ class CompositorTest : public QObject {
       for (int k = 0; k < 3; ++k)
         QVERIFY(std::abs(ref[k] - rgba[4 * i + k]) <= 1.0);
     }
+  }
+
+  void costGrowsLinearlyWithVisibleChannels() {
+    // 512² tiles: the time for 16 visible channels is at most ~4x that for 4 (best of several
+    // runs, with slack for a shared machine), i.e. no worse than linear.
+    std::mt19937 rng(3);
+    std::vector<data::Tile> tiles;
+    for (int c = 0; c < 16; ++c)
+      tiles.push_back(makeTile(data::DType::U16, 512, 512, rng, 0, 4000));
+    std::vector<std::uint8_t> rgba(512 * 512 * 4);
+    auto best = [&](int n) {
+      std::vector<ChannelDisplay> ds(static_cast<std::size_t>(n));
+      std::vector<const data::Tile*> ptrs;
+      for (int c = 0; c < n; ++c) {
+        ds[static_cast<std::size_t>(c)].color = 0x102030u * static_cast<std::uint32_t>(c + 1);
+        ds[static_cast<std::size_t>(c)].end = 4000;
+        ptrs.push_back(&tiles[static_cast<std::size_t>(c)]);
+      }
+      render::Compositor comp;
+      comp.prepare(ds, data::DType::U16);
+      qint64 fastest = std::numeric_limits<qint64>::max();
+      for (int run = 0; run < 7; ++run) {
+        QElapsedTimer t;
+        t.start();
+        comp.composite(ptrs, rgba.data());
+        fastest = std::min(fastest, t.nsecsElapsed());
+      }
+      return static_cast<double>(fastest);
+    };
+    const double four = best(4), sixteen = best(16);
+    QVERIFY2(
+        sixteen <= 4 * four * 1.5,
+        qPrintable(
+            QString("4 channels %1 ms, 16 channels %2 ms").arg(four / 1e6).arg(sixteen / 1e6)));
   }
 
   void additiveBlendClampsAt255() {

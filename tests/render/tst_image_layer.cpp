@@ -150,13 +150,59 @@ class ImageLayerTest : public QObject {
     req.scaleBar = false;
     auto img = render::renderOffscreen(src, cache, req);
     QVERIFY(img.has_value());
-    int red = 0, grey = 0;
+    int red = 0, data = 0;
     for (std::size_t i = 0; i + 2 < img->rgb.size(); i += 3) {
-      if (img->rgb[i] == 170 && img->rgb[i + 1] == 30) ++red;
-      if (img->rgb[i] == 60 && img->rgb[i + 1] == 60) ++grey;
+      if (img->rgb[i] == 170 && img->rgb[i + 1] == 30)
+        ++red;
+      else if (img->rgb[i] + img->rgb[i + 1] + img->rgb[i + 2] > 0)
+        ++data;
     }
     QVERIFY(red > 1000);
-    QVERIFY(grey > 1000);
+    QVERIFY(data > 1000);  // between the stripes: the coarser level, not black
+  }
+
+  void failingLevelFallsBackToTheNextLevelAndIsMarked() {
+    data::ThreadPool pool(2);
+    data::TileCache cache(64 << 20, pool);
+    // Level 0 fails everywhere in view; level 1 holds the data (grey 156).
+    auto src = std::make_shared<test::MemorySource>(
+        data::DType::U16, 1024, 1024, 1, 3, 256,
+        [](int, std::int64_t, std::int64_t, std::int64_t) { return 40000.0; });
+    for (std::int64_t r = 0; r < 4; ++r)
+      for (std::int64_t c = 0; c < 4; ++c)
+        src->failing.insert({0, r, c});
+    Scene scene(256, 256);
+    Queue q;
+    render::ImageLayer layer(scene.renderer, cache, q.post(), {});
+    layer.setSource(src);
+    std::vector<render::ChannelDisplay> ds(1);
+    ds[0].color = 0xFFFFFF;
+    ds[0].start = 0;
+    ds[0].end = 65535;
+    layer.setDisplays(ds);
+    const auto cam = camera(256, 256, 128, 128, 1.0);
+    QVERIFY(waitFor(q, layer, cam, [&] {
+      const auto st = layer.status();
+      return st.complete() && st.failedTiles == st.visibleTiles && st.uncovered == 0 &&
+             st.pendingRequests == 0;
+    }));
+    layer.update(cam);
+    const auto px = scene.grab(cam);
+    int red = 0, grey = 0, other = 0;
+    for (int y = 0; y < 256; ++y)
+      for (int x = 0; x < 256; ++x) {
+        const auto rgb = at(px, 256, x, y);
+        if (near(rgb, 0xAA1E1Eu))
+          ++red;
+        else if (near(rgb, 0x9C9C9Cu))
+          ++grey;
+        else
+          ++other;
+      }
+    QVERIFY2(red > 20000 && grey > 20000, qPrintable(QString("%1 %2").arg(red).arg(grey)));
+    QVERIFY2(other < 2000, qPrintable(QString::number(other)));  // only stripe edges
+    QCOMPARE_RGB(at(px, 256, 12, 0), 0x9C9C9Cu);                 // (x + y) / 8 odd: between stripes
+    QCOMPARE_RGB(at(px, 256, 3, 0), 0xAA1E1Eu);
   }
 
   void tilesLeavingTheViewAreCancelled() {

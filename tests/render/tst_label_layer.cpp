@@ -120,6 +120,41 @@ class LabelLayerTest : public QObject {
     QCOMPARE_RGB(at(px, 300, 100, 10), 0x000000u);
   }
 
+  void denseTableRecoloursFromCachedTiles() {
+    data::ThreadPool pool(2);
+    data::TileCache cache(64 << 20, pool);
+    Scene scene(300, 200);
+    Queue q;
+    render::LabelLayer labels(scene.renderer, cache, q.post(), {});
+    const auto source = labelSource();
+    labels.setSource(source);
+    const std::int64_t a = labelOf(10, 10), b = labelOf(50, 10), c = labelOf(100, 10);
+    // A value per label, as the cells' colouring gives it: index = label id.
+    std::vector<std::uint32_t> byId(static_cast<std::size_t>(b + 1), 0);
+    byId[static_cast<std::size_t>(a)] = 0x0000FFFF;
+    byId[static_cast<std::size_t>(b)] = 0xFFFF00FF;
+    labels.useLabelColors(byId, 0x404040FF);
+    const auto cam = camera(300, 200, 150, 100, 1.0);
+    QVERIFY(waitComplete(q, labels, cam));
+    auto px = scene.grab(cam);
+    QCOMPARE_RGB(at(px, 300, 10, 10), 0x0000FFu);
+    QCOMPARE_RGB(at(px, 300, 50, 10), 0xFFFF00u);
+    QCOMPARE_RGB(at(px, 300, 100, 10), 0x404040u);  // past the table: otherRgba
+    QCOMPARE_RGB(at(px, 300, 1, 1), 0x000000u);     // label 0 stays transparent
+    QCOMPARE(labels.colorOf(c), 0x404040FFu);
+    // A new colouring repaints every texture from the cached tiles: no read.
+    const int reads = source->reads.load();
+    byId[static_cast<std::size_t>(a)] = 0xFF00FFFF;
+    byId[static_cast<std::size_t>(b)] = 0;  // e.g. a hidden cell
+    labels.useLabelColors(byId);
+    labels.update(cam);
+    px = scene.grab(cam);
+    QCOMPARE_RGB(at(px, 300, 10, 10), 0xFF00FFu);
+    QCOMPARE_RGB(at(px, 300, 50, 10), 0x000000u);
+    QCOMPARE_RGB(at(px, 300, 100, 10), 0x000000u);
+    QCOMPARE(source->reads.load(), reads);
+  }
+
   void zoomedOutUsesACoarserLevelWithoutBlending() {
     data::ThreadPool pool(2);
     data::TileCache cache(64 << 20, pool);

@@ -32,6 +32,39 @@ class ChannelPanelTest : public QObject {
     qRegisterMetaType<Displays>("std::vector<tessera::render::ChannelDisplay>");
   }
 
+  void overlayRowsKeepTheirIndices() {
+    widgets::ChannelPanel panel;
+    panel.show();
+    const int labels = panel.addOverlay("Labels: cells", {}, false, 0.5);
+    const int cells = panel.addOverlay("Cells (10)", {"points", "outlines"});
+    QCOMPARE(panel.overlayCount(), 2);
+    QCOMPARE(panel.overlayOpacity(labels)->value(), 50);
+    QCOMPARE(panel.overlayOpacity(cells)->value(), 100);
+    QSignalSpy opacity(&panel, &widgets::ChannelPanel::overlayOpacityChanged);
+    QSignalSpy visible(&panel, &widgets::ChannelPanel::overlayVisibleChanged);
+    panel.overlayOpacity(labels)->setValue(80);
+    QCOMPARE(opacity.count(), 1);
+    QCOMPARE(opacity.last().at(0).toInt(), labels);
+    QCOMPARE(opacity.last().at(1).toDouble(), 0.8);
+    // Removing the cells row (a new table) leaves the label row and its index alone.
+    panel.removeOverlay(cells);
+    QCOMPARE(panel.overlayCount(), 1);
+    QVERIFY(panel.overlayVisible(cells) == nullptr);
+    QCOMPARE(panel.overlayName(labels), QStringLiteral("Labels: cells"));
+    const int again = panel.addOverlay("Cells (20)", {"points"});
+    QVERIFY(again != labels && again != cells);
+    panel.resize(360, 420);
+    QTest::qWait(50);  // rows added to a shown panel are shown from the event loop
+    QVERIFY(panel.overlayOpacity(labels)->isVisible());
+    panel.grab().save(QStringLiteral(TESSERA_TEST_WORK_DIR "/channel_panel_overlays.png"));
+    panel.overlayVisible(labels)->setChecked(false);
+    QCOMPARE(visible.count(), 1);
+    QCOMPARE(visible.last().at(0).toInt(), labels);
+    QCOMPARE(visible.last().at(1).toBool(), false);
+    panel.clearOverlays();
+    QCOMPARE(panel.overlayCount(), 0);
+  }
+
   void listsOneRowPerChannel() {
     widgets::ChannelPanel panel;
     panel.setDisplays(three());

@@ -1,0 +1,126 @@
+#include "app/cells_labels.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <unordered_map>
+
+#include "app/cells_session.h"
+#include "data/cells/cell_table.h"
+#include "widgets/channel_panel.h"
+#include "widgets/image_view.h"
+
+namespace tessera::app {
+namespace {
+
+// Label values up to this many per cell go into a dense table (index = value); sparser ones
+// into a map, so that a few huge values cannot allocate a huge table.
+constexpr std::int64_t kDenseValuesPerCell = 4;
+
+std::vector<std::int64_t> integersOf(const std::vector<double>& numbers) {
+  std::vector<std::int64_t> out;
+  out.reserve(numbers.size());
+  for (const double v : numbers) {
+    if (!std::isfinite(v) || v != std::floor(v)) return {};
+    out.push_back(static_cast<std::int64_t>(v));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> cellLabelValues(const data::CellTable& t) {
+  for (const char* name : {"instance_id", "cell_id", "label_id", "label"})
+    if (const auto* c = t.column(name); c && c->kind == data::CellColumnKind::Numeric)
+      if (auto v = integersOf(c->numbers); !v.empty()) return v;
+  std::vector<std::int64_t> out;
+  out.reserve(t.cellIds.size());
+  for (const auto& id : t.cellIds) {
+    std::int64_t v = 0;
+    const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), v);
+    if (ec != std::errc() || end != id.data() + id.size()) return {};
+    out.push_back(v);
+  }
+  return out;
+}
+
+std::vector<std::uint32_t> labelColorTable(std::span<const std::int64_t> labelValues,
+                                           const render::OverlayColoring& coloring,
+                                           std::span<const std::uint8_t> hidden) {
+  std::int64_t top = -1;
+  for (const auto v : labelValues)
+    top = std::max(top, v);
+  std::vector<std::uint32_t> table(static_cast<std::size_t>(top + 1), 0);
+  for (std::size_t i = 0; i < labelValues.size(); ++i) {
+    const auto v = labelValues[i];
+    if (v < 0 || (i < hidden.size() && hidden[i])) continue;
+    table[static_cast<std::size_t>(v)] = (render::itemColor(coloring, i) << 8) | 0xFF;
+  }
+  return table;
+}
+
+CellsLabels::CellsLabels(widgets::ImageView* view, widgets::ChannelPanel* panel,
+                         CellsSession& session, QObject* parent)
+    : QObject(parent), view_(view), panel_(panel), session_(session) {
+  connect(&session_, &CellsSession::loaded, this, &CellsLabels::apply);
+  connect(&session_, &CellsSession::coloringChanged, this, &CellsLabels::apply);
+  connect(&session_, &CellsSession::hiddenChanged, this, &CellsLabels::apply);
+  connect(panel_, &widgets::ChannelPanel::overlayVisibleChanged, this, [this](int i, bool v) {
+    if (i != row_ || !view_->labels()) return;
+    view_->labels()->setVisible(v);
+    view_->requestRender();
+  });
+  connect(panel_, &widgets::ChannelPanel::overlayOpacityChanged, this, [this](int i, double o) {
+    if (i != row_ || !view_->labels()) return;
+    view_->labels()->setOpacity(o);
+    view_->requestRender();
+  });
+}
+
+void CellsLabels::labelsChanged(const QString& name,
+                                std::map<std::int64_t, std::uint32_t> imageColors) {
+  panel_->removeOverlay(row_);
+  row_ = -1;
+  imageColors_ = std::move(imageColors);
+  linked_ = false;
+  if (auto* labels = view_->labels())
+    row_ = panel_->addOverlay(tr("Labels: %1").arg(name), {}, false, labels->opacity());
+  apply();
+}
+
+void CellsLabels::apply() {
+  auto* labels = view_->labels();
+  if (!labels) return;
+  const auto d = session_.data();
+  const auto table = d ? d->table : nullptr;
+  if (table != valuesOf_) {
+    values_ = table ? cellLabelValues(*table) : std::vector<std::int64_t>{};
+    valuesOf_ = table;
+  }
+  const auto& coloring = session_.coloring().coloring;
+  const bool link =
+      !values_.empty() && render::checkColoring(coloring, values_.size(), "cells").has_value();
+  if (link) {
+    const auto& hidden = session_.hiddenMask();
+    const auto top = *std::max_element(values_.begin(), values_.end());
+    if (top <= 1024 + kDenseValuesPerCell * static_cast<std::int64_t>(values_.size())) {
+      labels->useLabelColors(labelColorTable(values_, coloring, hidden));
+    } else {
+      std::unordered_map<std::int64_t, std::uint32_t> map;
+      for (std::size_t i = 0; i < values_.size(); ++i)
+        if (i >= hidden.size() || !hidden[i])
+          map[values_[i]] = (render::itemColor(coloring, i) << 8) | 0xFF;
+      labels->useLabelColors(std::move(map));
+    }
+  } else if (linked_) {
+    if (imageColors_.empty())
+      labels->usePalette();
+    else
+      labels->useLabelColors(std::unordered_map<std::int64_t, std::uint32_t>(imageColors_.begin(),
+                                                                             imageColors_.end()));
+  }
+  linked_ = link;
+  view_->requestRender();
+}
+
+}  // namespace tessera::app
