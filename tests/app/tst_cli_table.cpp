@@ -144,7 +144,11 @@ class CliTableTest : public QObject {
     QVERIFY2(g.code == 0, g.err.constData());
     const Run r = runTessera({"info", run, "--json"});
     QVERIFY2(r.code == 0, r.err.constData());
-    const auto j = parse(r);
+    // The folder opens as its morphology image with the cell table linked to it.
+    const auto top = parse(r);
+    QCOMPARE(top["kind"].get<std::string>(), std::string("image"));
+    QCOMPARE(top["format"].get<std::string>(), std::string("ome-tiff"));
+    const auto j = top["cells"];
     QCOMPARE(j["format"].get<std::string>(), std::string("xenium"));
     const double s = 1 / 0.2125;
     QCOMPARE(j["spatial"]["affine"], nlohmann::json({{s, 0.0, 0.0}, {0.0, s, 0.0}}));
