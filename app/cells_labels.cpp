@@ -1,12 +1,11 @@
 #include "app/cells_labels.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <unordered_map>
 
 #include "app/cells_session.h"
 #include "data/cells/cell_table.h"
+#include "data/spatial/label_centroids.h"
 #include "widgets/channel_panel.h"
 #include "widgets/image_view.h"
 
@@ -17,32 +16,7 @@ namespace {
 // into a map, so that a few huge values cannot allocate a huge table.
 constexpr std::int64_t kDenseValuesPerCell = 4;
 
-std::vector<std::int64_t> integersOf(const std::vector<double>& numbers) {
-  std::vector<std::int64_t> out;
-  out.reserve(numbers.size());
-  for (const double v : numbers) {
-    if (!std::isfinite(v) || v != std::floor(v)) return {};
-    out.push_back(static_cast<std::int64_t>(v));
-  }
-  return out;
-}
-
 }  // namespace
-
-std::vector<std::int64_t> cellLabelValues(const data::CellTable& t) {
-  for (const char* name : {"instance_id", "cell_id", "label_id", "label"})
-    if (const auto* c = t.column(name); c && c->kind == data::CellColumnKind::Numeric)
-      if (auto v = integersOf(c->numbers); !v.empty()) return v;
-  std::vector<std::int64_t> out;
-  out.reserve(t.cellIds.size());
-  for (const auto& id : t.cellIds) {
-    std::int64_t v = 0;
-    const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), v);
-    if (ec != std::errc() || end != id.data() + id.size()) return {};
-    out.push_back(v);
-  }
-  return out;
-}
 
 std::vector<std::uint32_t> labelColorTable(std::span<const std::int64_t> labelValues,
                                            const render::OverlayColoring& coloring,
@@ -94,7 +68,7 @@ void CellsLabels::apply() {
   const auto d = session_.data();
   const auto table = d ? d->table : nullptr;
   if (table != valuesOf_) {
-    values_ = table ? cellLabelValues(*table) : std::vector<std::int64_t>{};
+    values_ = table ? data::cellLabelValues(*table) : std::vector<std::int64_t>{};
     valuesOf_ = table;
   }
   const auto& coloring = session_.coloring().coloring;
