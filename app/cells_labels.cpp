@@ -6,6 +6,7 @@
 #include "app/cells_session.h"
 #include "data/cells/cell_table.h"
 #include "data/spatial/label_centroids.h"
+#include "render/label_layer.h"
 #include "widgets/channel_panel.h"
 #include "widgets/image_view.h"
 
@@ -31,6 +32,22 @@ std::vector<std::uint32_t> labelColorTable(std::span<const std::int64_t> labelVa
     table[static_cast<std::size_t>(v)] = (render::itemColor(coloring, i) << 8) | 0xFF;
   }
   return table;
+}
+
+void colorLabelsByCells(render::LabelLayer& labels, std::span<const std::int64_t> labelValues,
+                        const render::OverlayColoring& coloring,
+                        std::span<const std::uint8_t> hidden) {
+  if (labelValues.empty()) return;
+  const auto top = *std::max_element(labelValues.begin(), labelValues.end());
+  if (top <= 1024 + kDenseValuesPerCell * static_cast<std::int64_t>(labelValues.size())) {
+    labels.useLabelColors(labelColorTable(labelValues, coloring, hidden));
+    return;
+  }
+  std::unordered_map<std::int64_t, std::uint32_t> map;
+  for (std::size_t i = 0; i < labelValues.size(); ++i)
+    if (i >= hidden.size() || !hidden[i])
+      map[labelValues[i]] = (render::itemColor(coloring, i) << 8) | 0xFF;
+  labels.useLabelColors(std::move(map));
 }
 
 CellsLabels::CellsLabels(widgets::ImageView* view, widgets::ChannelPanel* panel,
@@ -75,17 +92,7 @@ void CellsLabels::apply() {
   const bool link =
       !values_.empty() && render::checkColoring(coloring, values_.size(), "cells").has_value();
   if (link) {
-    const auto& hidden = session_.hiddenMask();
-    const auto top = *std::max_element(values_.begin(), values_.end());
-    if (top <= 1024 + kDenseValuesPerCell * static_cast<std::int64_t>(values_.size())) {
-      labels->useLabelColors(labelColorTable(values_, coloring, hidden));
-    } else {
-      std::unordered_map<std::int64_t, std::uint32_t> map;
-      for (std::size_t i = 0; i < values_.size(); ++i)
-        if (i >= hidden.size() || !hidden[i])
-          map[values_[i]] = (render::itemColor(coloring, i) << 8) | 0xFF;
-      labels->useLabelColors(std::move(map));
-    }
+    colorLabelsByCells(*labels, values_, coloring, session_.hiddenMask());
   } else if (linked_) {
     if (imageColors_.empty())
       labels->usePalette();

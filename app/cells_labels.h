@@ -24,6 +24,9 @@
 namespace tessera::data {
 struct CellTable;
 }
+namespace tessera::render {
+class LabelLayer;
+}
 namespace tessera::widgets {
 class ImageView;
 class ChannelPanel;
@@ -40,6 +43,12 @@ class CellsSession;
 std::vector<std::uint32_t> labelColorTable(std::span<const std::int64_t> labelValues,
                                            const render::OverlayColoring& coloring,
                                            std::span<const std::uint8_t> hidden);
+
+/// Colours `labels` by the cells holding each value: a dense table (labelColorTable) when the
+/// values are dense enough, else a map; nothing happens for empty `labelValues`.
+void colorLabelsByCells(render::LabelLayer& labels, std::span<const std::int64_t> labelValues,
+                        const render::OverlayColoring& coloring,
+                        std::span<const std::uint8_t> hidden);
 
 class CellsLabels : public QObject {
   Q_OBJECT

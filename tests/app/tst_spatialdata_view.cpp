@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/app_context.h"
+#include "app/cells_coloring.h"
 #include "app/cells_data.h"
 #include "app/cells_labels.h"
 #include "app/cells_linker.h"
@@ -20,11 +21,14 @@
 #include "app/dataset_loader.h"
 #include "app/main_window.h"
 #include "render/overlay_colors.h"
+#include "tests/support/run_process.h"
 #include "widgets/channel_panel.h"
 #include "widgets/image_view.h"
 #include "widgets/selection_index.h"
 
 using namespace tessera;
+using tessera::test::Run;
+using tessera::test::runTessera;
 
 namespace {
 const QString kStore = QStringLiteral(TESSERA_TEST_WORK_DIR "/spatialdata_view/sample.zarr");
@@ -165,6 +169,37 @@ class SpatialDataViewTest : public QObject {
     emit view->selectionDrawn({{450, 50}, {570, 50}, {570, 130}, {450, 130}},
                               widgets::SelectOp::Add);
     QCOMPARE(session.selection(), (std::vector<std::uint32_t>{0, 1, 4}));
+  }
+
+  // `tessera render STORE --color-by G`: the image, the label regions in the cells' gene
+  // colours (opaque), the cells at their centroids and the legend.
+  void cliRenderColoursLabelsByGene() {
+    const QString png = QStringLiteral(TESSERA_TEST_WORK_DIR "/spatialdata_render.png");
+    QFile::remove(png);
+    const Run r = runTessera({"render", kStore, "--color-by", "G", "--out", png});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY(r.err.contains("centroids of their regions in labels/cells"));
+    const QImage img(png);
+    QCOMPARE(img.size(), QSize(1024, 683));  // 600 x 400 at 1024 px on the longer side
+    const double s = 1024.0 / 600;
+    auto d = app::loadCellsData(kStore.toStdString(), {}, 600, 400);
+    QVERIFY(d.has_value());
+    app::ColorBy by;
+    by.kind = app::ColorBy::Kind::Gene;
+    by.name = "G";
+    auto coloring = app::resolveColoring(**d, by);
+    QVERIFY(coloring.has_value());
+    for (std::size_t i = 0; i < 6; ++i) {
+      const double x = exp_["image_px"][i][0].get<double>() + 35;
+      const double y = exp_["image_px"][i][1].get<double>() + 25;
+      const std::uint32_t rgb = render::itemColor(coloring->coloring, i);
+      const QColor want((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF);
+      const QColor got = img.pixelColor(static_cast<int>(x * s), static_cast<int>(y * s));
+      QVERIFY2(distance(got, want) <= 12,
+               qPrintable(QString("cell %1: %2 vs %3").arg(i).arg(got.name(), want.name())));
+    }
+    const QColor grey = img.pixelColor(static_cast<int>(20 * s), static_cast<int>(200 * s));
+    QVERIFY2(distance(grey, QColor(100, 100, 100)) <= 12, qPrintable(grey.name()));
   }
 };
 
