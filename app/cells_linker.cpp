@@ -156,6 +156,7 @@ void CellsLinker::connectTranscripts() {
   });
   if (!panel) return;
   connect(t, &TranscriptsLayer::started, panel, &TranscriptsPanel::setLoading);
+  connect(t, &TranscriptsLayer::progress, panel, &TranscriptsPanel::setProgress);
   connect(t, &TranscriptsLayer::canceled, panel,
           [panel] { panel->setMessage(tr("Loading the transcripts was cancelled.")); });
   connect(panel, &TranscriptsPanel::cancelRequested, t, &TranscriptsLayer::cancel);
