@@ -44,11 +44,13 @@ data::Expected<std::shared_ptr<const ExpressionMatrix>> gatherGenes(const data::
 // A SpatialData table's toImage maps into the element it annotates; the window and `render`
 // show the store's first image, so cells (and label centroids, computed here once when obsm has
 // no "spatial") are mapped into that image's pixels through the common coordinate system.
-void placeInShownImage(data::CellTable& t, const fs::path& store) {
+void placeInShownImage(data::CellTable& t, const fs::path& store, std::string shown) {
   if (t.linkedToLabels() && !t.hasSpatial())
-    if (auto placed = data::placeAtLabelCentroids(t); !placed)
+    if (auto placed = data::placeAtLabelCentroids(t); !placed) {
       t.messages.push_back(placed.error().message);
-  const std::string shown = data::spatialDataFirstImage(store);
+      data::noteEmbeddingOnly(t, "its label regions could not be read");
+    }
+  if (shown.empty()) shown = data::spatialDataFirstImage(store);
   if (shown.empty() || t.linkedElement.empty() || shown == t.linkedElement) return;
   auto m = data::spatialDataPixelsToPixels(store, t.linkedElement, shown);
   if (!m) {
@@ -81,14 +83,15 @@ const data::CellColumn* CellsData::defaultGroups() const {
 data::Expected<std::shared_ptr<const CellsData>> loadCellsData(const fs::path& path,
                                                                const std::string& preferredBasis,
                                                                double imageWidth,
-                                                               double imageHeight) {
+                                                               double imageHeight,
+                                                               const std::string& shownElement) {
   // Xenium transcripts are left to TranscriptsLayer, which loads them in the background.
   data::XeniumOptions xenium;
   xenium.loadTranscripts = false;
   auto table =
       data::isXeniumFolder(path) ? data::openXenium(path, xenium) : data::openCells(path.string());
   if (!table) return std::unexpected(table.error());
-  if (table->format == "spatialdata") placeInShownImage(*table, path);
+  if (table->format == "spatialdata") placeInShownImage(*table, path, shownElement);
   auto out = std::make_shared<CellsData>();
   const auto n = static_cast<std::size_t>(table->size());
   // HDF5-backed matrices are read whole into memory here (their GeneSource reads through an

@@ -191,10 +191,11 @@ CellsLinker::~CellsLinker() {
   w_.embedding->setOverlayHook(nullptr);
 }
 
-void CellsLinker::open(const std::filesystem::path& cells, double imageWidth, double imageHeight) {
+void CellsLinker::open(const std::filesystem::path& cells, double imageWidth, double imageHeight,
+                       const std::string& shownElement) {
   savePanelStateOfShown();
   stateKey_ = cells;
-  session_->open(cells, imageWidth, imageHeight);
+  session_->open(cells, imageWidth, imageHeight, shownElement);
 }
 
 void CellsLinker::clear() {

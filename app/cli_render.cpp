@@ -133,7 +133,8 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
         data::fail(data::Errc::Cancelled, "not loaded");
     ctx.hdf5Pool.post([&] {
       loaded = loadCellsData(table, {}, static_cast<double>(info.width()),
-                             static_cast<double>(info.height()));
+                             static_cast<double>(info.height()),
+                             table == ds->cells ? ds->cellsFrame : std::string());
     });
     ctx.hdf5Pool.waitIdle();
     if (!loaded) {

@@ -64,6 +64,7 @@ void attachSpatialData(OpenedDataset& out, const std::string& dir) {
   const std::string shown = info.seriesIndex < info.series.size()
                                 ? info.series[info.seriesIndex]
                                 : data::spatialDataFirstImage(dir);
+  out.cellsFrame = shown;
   auto labels = data::openImage((std::filesystem::path(dir) / element).string());
   auto toLabels = data::spatialDataPixelsToPixels(dir, shown, element);
   if (!labels || !toLabels) return;

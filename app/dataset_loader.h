@@ -20,6 +20,8 @@ struct OpenedDataset {
   std::string input;                              ///< as the user gave it
   std::shared_ptr<const data::TileSource> image;  ///< may be null for a cells-only dataset
   std::optional<std::filesystem::path> cells;     ///< linked AnnData, if any
+  /// SpatialData: the element `image` is ("images/x"), where the cells are placed.
+  std::string cellsFrame;
   /// The image's first OME-NGFF label image, if it has one that opens, and its colours; for a
   /// SpatialData store, the labels element its first table annotates, in the image's pixel grid.
   std::shared_ptr<const data::TileSource> labels;

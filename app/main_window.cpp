@@ -280,7 +280,10 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
             merged->labelColors = result->labelColors;
             merged->labelsName = result->labelsName;
           }
-          if (!merged->cells && result->cells) merged->cells = result->cells;
+          if (!merged->cells && result->cells) {
+            merged->cells = result->cells;
+            merged->cellsFrame = result->cellsFrame;
+          }
         }
         QMetaObject::invokeMethod(
             qApp,
@@ -332,7 +335,7 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
       w = static_cast<double>(l0.shape[data::kX]);
       h = static_cast<double>(l0.shape[data::kY]);
     }
-    cells_->open(*current_->cells, w, h);
+    cells_->open(*current_->cells, w, h, current_->cellsFrame);
   } else {
     cells_->clear();
   }

@@ -80,6 +80,7 @@ class SpatialDataViewTest : public QObject {
     QVERIFY(ds->image && ds->labels);
     QCOMPARE(ds->cells->string(), kStore.toStdString());
     QCOMPARE(ds->labelsName, std::string("cells"));
+    QCOMPARE(ds->cellsFrame, std::string("images/he"));
     // The 800 x 1200 labels are presented in the 400 x 600 image's pixels.
     QCOMPARE(ds->labels->info().width(), std::int64_t(600));
     QCOMPARE(ds->labels->info().height(), std::int64_t(400));
