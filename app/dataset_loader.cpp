@@ -58,13 +58,13 @@ void attachLabels(OpenedDataset& out) {
 void attachSpatialData(OpenedDataset& out, const std::string& dir) {
   if (data::spatialDataTables(dir).empty()) return;
   out.cells = dir;
-  const std::string element = data::spatialDataTableElement(dir);
-  if (!element.starts_with("labels/")) return;
   const auto& info = out.image->info();
   const std::string shown = info.seriesIndex < info.series.size()
                                 ? info.series[info.seriesIndex]
                                 : data::spatialDataFirstImage(dir);
   out.cellsFrame = shown;
+  const std::string element = data::spatialDataTableElement(dir);
+  if (!element.starts_with("labels/")) return;
   auto labels = data::openImage((std::filesystem::path(dir) / element).string());
   auto toLabels = data::spatialDataPixelsToPixels(dir, shown, element);
   if (!labels || !toLabels) return;
