@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
       runPython({script, "peer", QString::fromStdString(store.string()), QString::number(reps)});
   std::printf("label image %dx%d, %zu labels, median of %d runs\n", size, size, count, reps);
   std::printf("  tessera labelCentroids (open + read + centroids): %.3f s\n", median(wall));
-  std::printf("  python zarr + scipy.ndimage.center_of_mass:       %s s (labels)\n",
+  std::printf("  python zarr + scipy.ndimage.center_of_mass:       %s\n",
               peer.toUtf8().constData());
   return 0;
 }

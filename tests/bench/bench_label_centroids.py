@@ -33,4 +33,4 @@ else:
         index = index[index != 0]
         c = ndimage.center_of_mass(np.ones_like(lab, dtype=np.uint8), lab, index)
         times.append(time.perf_counter() - t0)
-    print(sorted(times)[len(times) // 2], len(c))
+    print("%.3f s (%d labels)" % (sorted(times)[len(times) // 2], len(c)))
