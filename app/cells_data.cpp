@@ -42,8 +42,9 @@ data::Expected<std::shared_ptr<const ExpressionMatrix>> gatherGenes(const data::
   return std::make_shared<const ExpressionMatrix>(std::move(*m));
 }
 // A SpatialData table's toImage maps into the element it annotates; the window and `render`
-// show one image of the store (`shown`, else its first), so cells (and label centroids, computed here once when obsm has
-// no "spatial") are mapped into that image's pixels through the common coordinate system.
+// show one image of the store (`shown`, else its first), so the cells (and the label
+// centroids, computed here once when obsm has no "spatial") are mapped into that image's
+// pixels through the common coordinate system.
 void placeInShownImage(data::CellTable& t, const fs::path& store, std::string shown) {
   if (t.linkedToLabels() && !t.hasSpatial())
     if (auto placed = data::placeAtLabelCentroids(t); !placed) {
