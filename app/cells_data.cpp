@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "data/cells/cells_open.h"
+#include "data/spatial/label_centroids.h"
+#include "data/spatial/spatialdata_tables.h"
 #include "data/spatial/visium.h"
 #include "data/spatial/xenium.h"
 
@@ -39,6 +41,26 @@ data::Expected<std::shared_ptr<const ExpressionMatrix>> gatherGenes(const data::
   if (!m) return std::unexpected(m.error());
   return std::make_shared<const ExpressionMatrix>(std::move(*m));
 }
+// A SpatialData table's toImage maps into the element it annotates; the window and `render`
+// show one image of the store (`shown`, else its first), so the cells (and the label
+// centroids, computed here once when obsm has no "spatial") are mapped into that image's
+// pixels through the common coordinate system.
+void placeInShownImage(data::CellTable& t, const fs::path& store, std::string shown) {
+  if (t.linkedToLabels() && !t.hasSpatial())
+    if (auto placed = data::placeAtLabelCentroids(t); !placed) {
+      t.messages.push_back(placed.error().message);
+      data::noteEmbeddingOnly(t, "its label regions could not be read");
+    }
+  if (shown.empty()) shown = data::spatialDataFirstImage(store);
+  if (shown.empty() || t.linkedElement.empty() || shown == t.linkedElement) return;
+  auto m = data::spatialDataPixelsToPixels(store, t.linkedElement, shown);
+  if (!m) {
+    t.messages.push_back(m.error().message);
+    return;
+  }
+  t.toImage = m->after(t.toImage);
+  t.affineSource += ", then " + t.linkedElement + " -> " + shown + " pixels";
+}
 }  // namespace
 
 bool isVisiumFolder(const fs::path& path) {
@@ -62,13 +84,15 @@ const data::CellColumn* CellsData::defaultGroups() const {
 data::Expected<std::shared_ptr<const CellsData>> loadCellsData(const fs::path& path,
                                                                const std::string& preferredBasis,
                                                                double imageWidth,
-                                                               double imageHeight) {
+                                                               double imageHeight,
+                                                               const std::string& shownElement) {
   // Xenium transcripts are left to TranscriptsLayer, which loads them in the background.
   data::XeniumOptions xenium;
   xenium.loadTranscripts = false;
   auto table =
       data::isXeniumFolder(path) ? data::openXenium(path, xenium) : data::openCells(path.string());
   if (!table) return std::unexpected(table.error());
+  if (table->format == "spatialdata") placeInShownImage(*table, path, shownElement);
   auto out = std::make_shared<CellsData>();
   const auto n = static_cast<std::size_t>(table->size());
   // HDF5-backed matrices are read whole into memory here (their GeneSource reads through an

@@ -42,9 +42,12 @@ struct CellsData {
 /// Opens any table data::openCells reads (h5ad, 10x .h5, AnnData zarr, Visium, Xenium,
 /// SpatialData, CSV). `preferredBasis` picks the embedding (X_umap, X_tsne, X_pca... when empty).
 /// `imageWidth/Height` (level-0 pixels; 0 = unknown) count cells outside the image.
+/// For a SpatialData store, `shownElement` is the image the cells are placed on ("images/x";
+/// empty = the store's first image), and a labels-linked table without obsm "spatial" is placed
+/// at its label centroids.
 data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
     const std::filesystem::path& path, const std::string& preferredBasis = {},
-    double imageWidth = 0, double imageHeight = 0);
+    double imageWidth = 0, double imageHeight = 0, const std::string& shownElement = {});
 
 /// True when `path` is a Visium Space Ranger output folder.
 bool isVisiumFolder(const std::filesystem::path& path);

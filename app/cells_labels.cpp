@@ -1,12 +1,12 @@
 #include "app/cells_labels.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <unordered_map>
 
 #include "app/cells_session.h"
 #include "data/cells/cell_table.h"
+#include "data/spatial/label_centroids.h"
+#include "render/label_layer.h"
 #include "widgets/channel_panel.h"
 #include "widgets/image_view.h"
 
@@ -17,32 +17,7 @@ namespace {
 // into a map, so that a few huge values cannot allocate a huge table.
 constexpr std::int64_t kDenseValuesPerCell = 4;
 
-std::vector<std::int64_t> integersOf(const std::vector<double>& numbers) {
-  std::vector<std::int64_t> out;
-  out.reserve(numbers.size());
-  for (const double v : numbers) {
-    if (!std::isfinite(v) || v != std::floor(v)) return {};
-    out.push_back(static_cast<std::int64_t>(v));
-  }
-  return out;
-}
-
 }  // namespace
-
-std::vector<std::int64_t> cellLabelValues(const data::CellTable& t) {
-  for (const char* name : {"instance_id", "cell_id", "label_id", "label"})
-    if (const auto* c = t.column(name); c && c->kind == data::CellColumnKind::Numeric)
-      if (auto v = integersOf(c->numbers); !v.empty()) return v;
-  std::vector<std::int64_t> out;
-  out.reserve(t.cellIds.size());
-  for (const auto& id : t.cellIds) {
-    std::int64_t v = 0;
-    const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), v);
-    if (ec != std::errc() || end != id.data() + id.size()) return {};
-    out.push_back(v);
-  }
-  return out;
-}
 
 std::vector<std::uint32_t> labelColorTable(std::span<const std::int64_t> labelValues,
                                            const render::OverlayColoring& coloring,
@@ -57,6 +32,22 @@ std::vector<std::uint32_t> labelColorTable(std::span<const std::int64_t> labelVa
     table[static_cast<std::size_t>(v)] = (render::itemColor(coloring, i) << 8) | 0xFF;
   }
   return table;
+}
+
+void colorLabelsByCells(render::LabelLayer& labels, std::span<const std::int64_t> labelValues,
+                        const render::OverlayColoring& coloring,
+                        std::span<const std::uint8_t> hidden) {
+  if (labelValues.empty()) return;
+  const auto top = *std::max_element(labelValues.begin(), labelValues.end());
+  if (top <= 1024 + kDenseValuesPerCell * static_cast<std::int64_t>(labelValues.size())) {
+    labels.useLabelColors(labelColorTable(labelValues, coloring, hidden));
+    return;
+  }
+  std::unordered_map<std::int64_t, std::uint32_t> map;
+  for (std::size_t i = 0; i < labelValues.size(); ++i)
+    if (i >= hidden.size() || !hidden[i])
+      map[labelValues[i]] = (render::itemColor(coloring, i) << 8) | 0xFF;
+  labels.useLabelColors(std::move(map));
 }
 
 CellsLabels::CellsLabels(widgets::ImageView* view, widgets::ChannelPanel* panel,
@@ -94,24 +85,14 @@ void CellsLabels::apply() {
   const auto d = session_.data();
   const auto table = d ? d->table : nullptr;
   if (table != valuesOf_) {
-    values_ = table ? cellLabelValues(*table) : std::vector<std::int64_t>{};
+    values_ = table ? data::cellLabelValues(*table) : std::vector<std::int64_t>{};
     valuesOf_ = table;
   }
   const auto& coloring = session_.coloring().coloring;
   const bool link =
       !values_.empty() && render::checkColoring(coloring, values_.size(), "cells").has_value();
   if (link) {
-    const auto& hidden = session_.hiddenMask();
-    const auto top = *std::max_element(values_.begin(), values_.end());
-    if (top <= 1024 + kDenseValuesPerCell * static_cast<std::int64_t>(values_.size())) {
-      labels->useLabelColors(labelColorTable(values_, coloring, hidden));
-    } else {
-      std::unordered_map<std::int64_t, std::uint32_t> map;
-      for (std::size_t i = 0; i < values_.size(); ++i)
-        if (i >= hidden.size() || !hidden[i])
-          map[values_[i]] = (render::itemColor(coloring, i) << 8) | 0xFF;
-      labels->useLabelColors(std::move(map));
-    }
+    colorLabelsByCells(*labels, values_, coloring, session_.hiddenMask());
   } else if (linked_) {
     if (imageColors_.empty())
       labels->usePalette();

@@ -2,10 +2,10 @@
 /// The view's label image as an overlay of its own: a row in the Channels panel (visibility,
 /// opacity) and, when the cell table names label values, the cells' colouring painted on the
 /// label regions.
-/// - Link: a cell's label value is its instance column (obs `instance_id`, `cell_id`, `label_id`
-///   or `label`, numeric: SpatialData's usual instance_key names), else its id when every cell id
-///   is an integer (the label value = cell id convention of segmentation tables). A table with
-///   neither is not linked and the label image keeps its image-label colours or palette.
+/// - Link: a cell's label value is data::cellLabelValues: the table's instance key (SpatialData
+///   `instance_key`), else obs `instance_id`, `cell_id`, `label_id` or `label`, else its id when
+///   every cell id is an integer. A table with none is not linked and the label image keeps its
+///   image-label colours or palette.
 /// - Linked: each label takes the colour of its cell under the session's colouring (gene LUT,
 ///   cluster palette, numeric column); labels of hidden cells and labels of no cell are
 ///   transparent. A colouring change rebuilds one colour table (a vector indexed by label value
@@ -24,6 +24,9 @@
 namespace tessera::data {
 struct CellTable;
 }
+namespace tessera::render {
+class LabelLayer;
+}
 namespace tessera::widgets {
 class ImageView;
 class ChannelPanel;
@@ -33,9 +36,6 @@ namespace tessera::app {
 
 class CellsSession;
 
-/// The label value of each cell of `t`, or empty when the table names none (see above).
-std::vector<std::int64_t> cellLabelValues(const data::CellTable& t);
-
 /// Colour table by label value, 0xRRGGBBAA: the colour of the cell holding that value under
 /// `coloring` (alpha 255), 0 for hidden cells (`hidden[i] != 0`) and for values of no cell.
 /// Index = label value, so only for dense values; values < 0 are skipped. `coloring` must have
@@ -43,6 +43,12 @@ std::vector<std::int64_t> cellLabelValues(const data::CellTable& t);
 std::vector<std::uint32_t> labelColorTable(std::span<const std::int64_t> labelValues,
                                            const render::OverlayColoring& coloring,
                                            std::span<const std::uint8_t> hidden);
+
+/// Colours `labels` by the cells holding each value: a dense table (labelColorTable) when the
+/// values are dense enough, else a map; nothing happens for empty `labelValues`.
+void colorLabelsByCells(render::LabelLayer& labels, std::span<const std::int64_t> labelValues,
+                        const render::OverlayColoring& coloring,
+                        std::span<const std::uint8_t> hidden);
 
 class CellsLabels : public QObject {
   Q_OBJECT

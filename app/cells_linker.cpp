@@ -156,6 +156,7 @@ void CellsLinker::connectTranscripts() {
   });
   if (!panel) return;
   connect(t, &TranscriptsLayer::started, panel, &TranscriptsPanel::setLoading);
+  connect(t, &TranscriptsLayer::progress, panel, &TranscriptsPanel::setProgress);
   connect(t, &TranscriptsLayer::canceled, panel,
           [panel] { panel->setMessage(tr("Loading the transcripts was cancelled.")); });
   connect(panel, &TranscriptsPanel::cancelRequested, t, &TranscriptsLayer::cancel);
@@ -190,10 +191,11 @@ CellsLinker::~CellsLinker() {
   w_.embedding->setOverlayHook(nullptr);
 }
 
-void CellsLinker::open(const std::filesystem::path& cells, double imageWidth, double imageHeight) {
+void CellsLinker::open(const std::filesystem::path& cells, double imageWidth, double imageHeight,
+                       const std::string& shownElement) {
   savePanelStateOfShown();
   stateKey_ = cells;
-  session_->open(cells, imageWidth, imageHeight);
+  session_->open(cells, imageWidth, imageHeight, shownElement);
 }
 
 void CellsLinker::clear() {

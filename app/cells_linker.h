@@ -48,7 +48,8 @@ class CellsLinker : public QObject {
   CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent = nullptr);
   ~CellsLinker() override;
 
-  void open(const std::filesystem::path& cells, double imageWidth, double imageHeight);
+  void open(const std::filesystem::path& cells, double imageWidth, double imageHeight,
+            const std::string& shownElement = {});
   void clear();
   CellsSession& session() { return *session_; }
   CellsOverlay* imageOverlay() const { return imageOverlay_.get(); }

@@ -17,14 +17,15 @@ CellsSession::~CellsSession() {
   if (loadCancel_) loadCancel_->store(true);
 }
 
-void CellsSession::open(const std::filesystem::path& path, double imageWidth, double imageHeight) {
+void CellsSession::open(const std::filesystem::path& path, double imageWidth, double imageHeight,
+                        const std::string& shownElement) {
   if (loadCancel_) loadCancel_->store(true);
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   loadCancel_ = cancel;
   QPointer<CellsSession> self(this);
   ctx_.hdf5Pool.post(
-      [self, cancel, path, imageWidth, imageHeight] {
-        auto result = loadCellsData(path, {}, imageWidth, imageHeight);
+      [self, cancel, path, imageWidth, imageHeight, shownElement] {
+        auto result = loadCellsData(path, {}, imageWidth, imageHeight, shownElement);
         QMetaObject::invokeMethod(
             qApp,
             [self, cancel, result = std::move(result)] {

@@ -31,7 +31,9 @@ class CellsSession : public QObject {
 
   /// Loads the table in the background; `loaded` or `failed` follows. Image size (level-0
   /// pixels, 0 = none) is used to report cells outside the image.
-  void open(const std::filesystem::path& path, double imageWidth = 0, double imageHeight = 0);
+  /// `shownElement`: see loadCellsData.
+  void open(const std::filesystem::path& path, double imageWidth = 0, double imageHeight = 0,
+            const std::string& shownElement = {});
   /// Takes already loaded data (tests, the CLI).
   void setData(std::shared_ptr<const CellsData> data);
   std::shared_ptr<const CellsData> data() const { return data_; }

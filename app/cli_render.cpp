@@ -12,9 +12,11 @@
 #include "app/cells_cli_options.h"
 #include "app/cells_overlay.h"
 #include "app/cli_common.h"
+#include "app/cli_labels.h"
 #include "app/dataset_loader.h"
 #include "app/display_options.h"
 #include "app/exit_codes.h"
+#include "data/spatial/label_centroids.h"
 #include "render/channel_display.h"
 #include "render/offscreen_render.h"
 
@@ -131,7 +133,8 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
         data::fail(data::Errc::Cancelled, "not loaded");
     ctx.hdf5Pool.post([&] {
       loaded = loadCellsData(table, {}, static_cast<double>(info.width()),
-                             static_cast<double>(info.height()));
+                             static_cast<double>(info.height()),
+                             table == ds->cells ? ds->cellsFrame : std::string());
     });
     ctx.hdf5Pool.waitIdle();
     if (!loaded) {
@@ -144,8 +147,22 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     if (!coloring) return usageError(coloring.error().message);
     for (const auto& m : (*loaded)->table->messages)
       std::cerr << "tessera: note: " << m << "\n";
-    req.decorate = [data = *loaded, coloring = *coloring, style = cells.style](
-                       vtkRenderer* r, const render::ViewCamera& cam) {
+    // Labels whose values name the table's cells take the cells' colours (SpatialData).
+    auto labelValues = std::make_shared<const std::vector<std::int64_t>>(
+        ds->labels ? data::cellLabelValues(*(*loaded)->table) : std::vector<std::int64_t>{});
+    req.decorate = [data = *loaded, coloring = *coloring, style = cells.style, &ctx,
+                    labels = ds->labels,
+                    labelValues](vtkRenderer* r, const render::ViewCamera& cam) {
+      std::shared_ptr<void> labelLayer;
+      if (labels && !labelValues->empty() &&
+          render::checkColoring(coloring.coloring, labelValues->size(), "cells")) {
+        auto drawn =
+            drawCellLabelsOffscreen(r, cam, ctx.cache, labels, *labelValues, coloring.coloring);
+        if (drawn)
+          labelLayer = *drawn;
+        else
+          std::cerr << "tessera: " << drawn.error().message << "\n";
+      }
       auto overlay = std::make_shared<CellsOverlay>(r);
       if (auto e = overlay->setData(data); !e)
         std::cerr << "tessera: " << e.error().message << "\n";
@@ -154,7 +171,8 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
         std::cerr << "tessera: " << e.error().message << "\n";
       overlay->setLegend(coloring.legend);
       overlay->update(cam);
-      return std::shared_ptr<void>(overlay);
+      return std::make_shared<std::pair<std::shared_ptr<void>, std::shared_ptr<CellsOverlay>>>(
+          std::move(labelLayer), std::move(overlay));
     };
   }
   auto image = render::renderOffscreen(ds->image, ctx.cache, req);

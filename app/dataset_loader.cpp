@@ -9,6 +9,7 @@
 #include "data/plain/plain_image_source.h"
 #include "data/remote/download.h"
 #include "data/remote/remote_context.h"
+#include "data/spatial/resampled_source.h"
 #include "data/spatial/spatialdata_tables.h"
 #include "data/spatial/visium.h"
 #include "data/spatial/xenium.h"
@@ -49,6 +50,30 @@ void attachLabels(OpenedDataset& out) {
   if (!labels) return;
   out.labels = std::move(*labels);
   out.labelColors = first.colors;
+}
+
+// A SpatialData store: its first table is the linked cell table (placed on the shown image by
+// loadCellsData) and, when that table annotates a labels element, those labels are shown in the
+// image's pixel grid so that each cell's region can take its colour.
+void attachSpatialData(OpenedDataset& out, const std::string& dir) {
+  if (data::spatialDataTables(dir).empty()) return;
+  out.cells = dir;
+  const auto& info = out.image->info();
+  const std::string shown = info.seriesIndex < info.series.size()
+                                ? info.series[info.seriesIndex]
+                                : data::spatialDataFirstImage(dir);
+  out.cellsFrame = shown;
+  const std::string element = data::spatialDataTableElement(dir);
+  if (!element.starts_with("labels/")) return;
+  auto labels = data::openImage((std::filesystem::path(dir) / element).string());
+  auto toLabels = data::spatialDataPixelsToPixels(dir, shown, element);
+  if (!labels || !toLabels) return;
+  out.labelsName = std::filesystem::path(element).filename().string();
+  out.labelColors.clear();
+  if (data::isIdentity(*toLabels))
+    out.labels = std::move(*labels);
+  else
+    out.labels = std::make_shared<data::ResampledSource>(std::move(*labels), info, *toLabels);
 }
 
 bool isUrl(const std::string& s) {
@@ -152,13 +177,18 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
     plain->buildPyramid(ctx.tilePool);
   out.image = std::move(*image);
   attachLabels(out);
+  if (std::filesystem::is_directory(input, ec) && data::isSpatialData(input))
+    attachSpatialData(out, input);
   return out;
 }
 
 nlohmann::json describeDataset(const OpenedDataset& dataset, AppContext& ctx) {
   nlohmann::json j = dataset.image ? data::imageInfoToJson(dataset.image->info())
                                    : nlohmann::json{{"kind", "table"}};
-  if (dataset.cells) {
+  std::error_code ec;
+  const bool spatialData =
+      std::filesystem::is_directory(dataset.input, ec) && data::isSpatialData(dataset.input);
+  if (dataset.cells && !spatialData) {
     nlohmann::json cells{{"path", dataset.cells->string()}};
     // h5ad keeps its detailed summary (X storage, layers, raw); other tables (Visium, Xenium,
     // zarr, CSV) are described through the common cell-table model with their affine.
@@ -183,9 +213,7 @@ nlohmann::json describeDataset(const OpenedDataset& dataset, AppContext& ctx) {
     j["cells"] = cells;
   }
   // A SpatialData store opens as its first image; its tables are listed with their links.
-  std::error_code ec;
-  if (!dataset.cells && std::filesystem::is_directory(dataset.input, ec) &&
-      data::isSpatialData(dataset.input)) {
+  if (spatialData) {
     nlohmann::json tables = nlohmann::json::object();
     for (const auto& name : data::spatialDataTables(dataset.input)) {
       auto t = data::openSpatialDataTable(dataset.input, name);

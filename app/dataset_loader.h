@@ -20,9 +20,13 @@ struct OpenedDataset {
   std::string input;                              ///< as the user gave it
   std::shared_ptr<const data::TileSource> image;  ///< may be null for a cells-only dataset
   std::optional<std::filesystem::path> cells;     ///< linked AnnData, if any
-  /// The image's first OME-NGFF label image, if it has one that opens, and its colours.
+  /// SpatialData: the element `image` is ("images/x"), where the cells are placed.
+  std::string cellsFrame;
+  /// The image's first OME-NGFF label image, if it has one that opens, and its colours; for a
+  /// SpatialData store, the labels element its first table annotates, in the image's pixel grid.
   std::shared_ptr<const data::TileSource> labels;
   std::map<std::int64_t, std::uint32_t> labelColors;
+  std::string labelsName;  ///< shown name of `labels` when not the image's own label image
 };
 
 /// `progress` reports demo generation; returning false from it cancels. `select` picks the

@@ -278,8 +278,12 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
             merged->image = result->image;
             merged->labels = result->labels;  // labels belong to their image
             merged->labelColors = result->labelColors;
+            merged->labelsName = result->labelsName;
           }
-          if (!merged->cells && result->cells) merged->cells = result->cells;
+          if (!merged->cells && result->cells) {
+            merged->cells = result->cells;
+            merged->cellsFrame = result->cellsFrame;
+          }
         }
         QMetaObject::invokeMethod(
             qApp,
@@ -310,7 +314,8 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
     view_->setLabels(current_->labels, current_->labelColors);
     const auto& labelImages = current_->image->info().labelImages;
     labels_->labelsChanged(
-        labelImages.empty()
+        !current_->labelsName.empty() ? QString::fromStdString(current_->labelsName)
+        : labelImages.empty()
             ? QString()
             : QString::fromStdString(
                   std::filesystem::path(labelImages.front().path).filename().string()),
@@ -330,7 +335,7 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
       w = static_cast<double>(l0.shape[data::kX]);
       h = static_cast<double>(l0.shape[data::kY]);
     }
-    cells_->open(*current_->cells, w, h);
+    cells_->open(*current_->cells, w, h, current_->cellsFrame);
   } else {
     cells_->clear();
   }

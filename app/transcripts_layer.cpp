@@ -51,7 +51,20 @@ void TranscriptsLayer::load(const std::filesystem::path& csvGz, const data::Affi
   QPointer<TranscriptsLayer> self(this);
   ctx_.jobPool.post(
       [self, stop, csvGz, toImage, pool = &ctx_.tilePool] {
-        auto tr = data::loadTranscriptsCsvGz(csvGz, pool, stop->get_token());
+        // Reports reach the GUI only when the whole percentage changes.
+        int lastPercent = -1;
+        auto onProgress = [&](std::uint64_t done, std::uint64_t total) {
+          const int percent = total ? static_cast<int>(done * 100 / total) : 0;
+          if (percent == lastPercent) return;
+          lastPercent = percent;
+          QMetaObject::invokeMethod(
+              qApp,
+              [self, stop, percent] {
+                if (self && self->stop_ == stop) emit self->progress(percent);
+              },
+              Qt::QueuedConnection);
+        };
+        auto tr = data::loadTranscriptsCsvGz(csvGz, pool, stop->get_token(), {}, onProgress);
         std::shared_ptr<TranscriptsData> d;
         std::shared_ptr<render::PreparedPoints> prepared;
         QString error;

@@ -58,6 +58,8 @@ class TranscriptsLayer : public QObject {
 
  signals:
   void started(const QString& file);
+  /// Percentage of the file read (0..100, rising), while loading.
+  void progress(int percent);
   void loaded(qint64 count);
   void failed(const QString& message);
   void canceled();

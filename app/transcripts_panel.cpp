@@ -18,13 +18,14 @@ TranscriptsPanel::TranscriptsPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   status_ = new QLabel(tr("Open a Xenium folder to see its transcripts."), this);
   status_->setWordWrap(true);
-  busy_ = new QProgressBar(this);
-  busy_->setRange(0, 0);  // the reader does not know how many lines remain
-  busy_->hide();
+  progress_ = new QProgressBar(this);
+  progress_->setRange(0, 100);
+  progress_->setFormat(tr("%p% read"));
+  progress_->hide();
   cancel_ = new QPushButton(tr("Cancel"), this);
   cancel_->hide();
   auto* loadRow = new QHBoxLayout;
-  loadRow->addWidget(busy_, 1);
+  loadRow->addWidget(progress_, 1);
   loadRow->addWidget(cancel_);
   search_ = new QLineEdit(this);
   search_->setPlaceholderText(tr("Filter genes…"));
@@ -65,13 +66,18 @@ TranscriptsPanel::TranscriptsPanel(QWidget* parent) : QWidget(parent) {
 void TranscriptsPanel::setLoading(const QString& file) {
   clear();
   status_->setText(tr("Loading transcripts from %1…").arg(file));
-  busy_->show();
+  progress_->setValue(0);
+  progress_->show();
   cancel_->show();
+}
+
+void TranscriptsPanel::setProgress(int percent) {
+  progress_->setValue(percent);
 }
 
 void TranscriptsPanel::setMessage(const QString& text) {
   status_->setText(text);
-  busy_->hide();
+  progress_->hide();
   cancel_->hide();
 }
 

@@ -1,8 +1,8 @@
 #pragma once
-/// The Transcripts dock: the load state (a busy bar and Cancel while transcripts.csv.gz is
-/// read), a search box and a checkable gene list (sorted by name) with each gene's colour and
-/// count. Checking genes filters the transcripts drawn to those genes (all are checked at
-/// first); "Only selected" (or a double click) leaves just the selected genes. Emits
+/// The Transcripts dock: the load state (the percentage read and Cancel while
+/// transcripts.csv.gz is loaded), a search box and a checkable gene list (sorted by name) with each
+/// gene's colour and count. Checking genes filters the transcripts drawn to those genes (all are
+/// checked at first); "Only selected" (or a double click) leaves just the selected genes. Emits
 /// shownChanged() after each change of the checks.
 /// GUI thread only; a plain Qt widget (parent ownership).
 #include <QWidget>
@@ -23,6 +23,8 @@ class TranscriptsPanel : public QWidget {
   explicit TranscriptsPanel(QWidget* parent = nullptr);
 
   void setLoading(const QString& file);
+  /// The percentage of the file read so far (TranscriptsLayer::progress).
+  void setProgress(int percent);
   void setMessage(const QString& text);
   /// Fills the list, every gene checked.
   void setGenes(const QStringList& names, const std::vector<std::uint32_t>& colors,
@@ -37,6 +39,7 @@ class TranscriptsPanel : public QWidget {
   QLineEdit* search() const { return search_; }
   QListWidget* list() const { return list_; }
   QPushButton* cancelButton() const { return cancel_; }
+  QProgressBar* progressBar() const { return progress_; }
 
  signals:
   void shownChanged();
@@ -45,7 +48,7 @@ class TranscriptsPanel : public QWidget {
  private:
   void applySearch(const QString& text);
   QLabel* status_;
-  QProgressBar* busy_;
+  QProgressBar* progress_;
   QPushButton* cancel_;
   QLineEdit* search_;
   QListWidget* list_;

@@ -118,11 +118,18 @@ struct CellTable {
   std::optional<CellOutlines> outlines;
   std::optional<Transcripts> transcripts;
 
-  std::filesystem::path imagePath;    ///< the linked image, empty if none
+  std::filesystem::path imagePath;  ///< the linked image, empty if none
+  /// The element the table annotates inside a SpatialData store ("labels/cells", "images/img";
+  /// "" otherwise): imagePath points at it and toImage maps into its level-0 pixels.
+  std::string linkedElement;
+  /// The obs column holding each cell's label value (SpatialData `instance_key`), or "".
+  std::string instanceKey;
   std::vector<std::string> messages;  ///< non-fatal notes for the user (fallbacks, skipped parts)
 
   std::int64_t size() const { return static_cast<std::int64_t>(cellIds.size()); }
   bool hasSpatial() const { return !x.empty(); }
+  /// True when the table annotates a SpatialData labels element (cells are its label regions).
+  bool linkedToLabels() const { return linkedElement.starts_with("labels/"); }
   const CellColumn* column(const std::string& name) const;
   /// Index of a gene by symbol (geneNames), else by id (geneIds), or -1.
   std::int64_t geneIndex(const std::string& name) const;

@@ -20,6 +20,7 @@ struct GzipBlockReader::State {
   bool zInit = false;
   std::vector<unsigned char> in = std::vector<unsigned char>(1 << 20);
   std::uint64_t produced = 0;
+  std::uint64_t read = 0;    ///< compressed bytes read from the file
   bool streamEnded = false;  ///< the last member ended cleanly
   ~State() {
     if (zInit) inflateEnd(&z);
@@ -48,6 +49,10 @@ Expected<std::unique_ptr<GzipBlockReader>> GzipBlockReader::open(const std::file
 
 GzipBlockReader::~GzipBlockReader() = default;
 
+std::uint64_t GzipBlockReader::compressedConsumed() const {
+  return s_->read - s_->z.avail_in;
+}
+
 Expected<std::string> GzipBlockReader::next() {
   if (done_) return std::string();
   State& s = *s_;
@@ -68,6 +73,7 @@ Expected<std::string> GzipBlockReader::next() {
         done_ = true;
         break;
       }
+      s.read += n;
       s.z.next_in = s.in.data();
       s.z.avail_in = static_cast<uInt>(n);
     }

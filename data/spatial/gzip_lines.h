@@ -31,6 +31,8 @@ class GzipBlockReader {
   /// end. Reuses no memory of earlier blocks, so blocks can be handed to other threads.
   Expected<std::string> next();
   const std::filesystem::path& path() const { return path_; }
+  /// Compressed bytes consumed so far (for progress against the file size).
+  std::uint64_t compressedConsumed() const;
 
  private:
   GzipBlockReader() = default;

@@ -39,7 +39,52 @@ Expected<Affine2D> elementAffine(const Store& s, const std::string& path) {
   return global->after(level);
 }
 
+std::vector<std::string> regionsOf(const json& spatialdataAttrs) {
+  std::vector<std::string> regions;
+  const json r = spatialdataAttrs.value("region", json());
+  if (r.is_string()) regions.push_back(r.get<std::string>());
+  if (r.is_array())
+    for (const auto& x : r)
+      if (x.is_string()) regions.push_back(x.get<std::string>());
+  return regions;
+}
+
 }  // namespace
+
+std::string spatialDataTableElement(const fs::path& dir, const std::string& name) {
+  LocalStore store(dir);
+  const auto tables = spatialDataTables(dir);
+  if (tables.empty()) return {};
+  auto a = azarr::attrs(store, "tables/" + (name.empty() ? tables.front() : name));
+  if (!a) return {};
+  for (const auto& region : regionsOf(a->value("spatialdata_attrs", json::object())))
+    for (const char* kind : {"labels", "images"})
+      if (const std::string el = std::string(kind) + "/" + region; azarr::nodeExists(store, el))
+        return el;
+  return {};
+}
+
+Expected<Affine2D> spatialDataElementTransform(const fs::path& dir, const std::string& element) {
+  return elementAffine(LocalStore(dir), element);
+}
+
+Expected<Affine2D> spatialDataPixelsToPixels(const fs::path& dir, const std::string& from,
+                                             const std::string& to) {
+  auto f = spatialDataElementTransform(dir, from);
+  if (!f) return std::unexpected(f.error());
+  auto t = spatialDataElementTransform(dir, to);
+  if (!t) return std::unexpected(t.error());
+  auto inv = t->inverse();
+  if (!inv)
+    return fail(Errc::Corrupt, (dir / to).string() + ": coordinateTransformations are singular");
+  return inv->after(*f);
+}
+
+std::string spatialDataFirstImage(const fs::path& dir) {
+  auto names = azarr::children(LocalStore(dir), "images");
+  std::sort(names.begin(), names.end());
+  return names.empty() ? std::string() : "images/" + names.front();
+}
 
 bool isSpatialData(const fs::path& dir) {
   LocalStore s(dir);
@@ -65,18 +110,15 @@ Expected<CellTable> openSpatialDataTable(const fs::path& dir, const std::string&
   auto a = azarr::attrs(*store, path);
   if (!a) return std::unexpected(a.error());
   const json sd = a->value("spatialdata_attrs", json::object());
-  std::vector<std::string> regions;
-  const json r = sd.value("region", json());
-  if (r.is_string()) regions.push_back(r.get<std::string>());
-  if (r.is_array())
-    for (const auto& x : r)
-      if (x.is_string()) regions.push_back(x.get<std::string>());
+  const std::vector<std::string> regions = regionsOf(sd);
   if (regions.empty())
     t->messages.push_back(t->location + ": spatialdata_attrs has no \"region\"; not linked");
   for (const auto& key : {"region_key", "instance_key"})
     if (sd.contains(key) && sd[key].is_string() && !t->column(sd[key].get<std::string>()))
       return fail(Errc::Corrupt, t->location + ": " + key + " \"" + sd[key].get<std::string>() +
                                      "\" is not an obs column");
+  if (sd.contains("instance_key") && sd["instance_key"].is_string())
+    t->instanceKey = sd["instance_key"].get<std::string>();
   for (const auto& region : regions) {
     for (const char* kind : {"labels", "images"}) {
       const std::string el = std::string(kind) + "/" + region;
@@ -85,6 +127,7 @@ Expected<CellTable> openSpatialDataTable(const fs::path& dir, const std::string&
       if (!m) return std::unexpected(m.error());
       if (t->imagePath.empty()) {
         t->imagePath = dir / el;
+        t->linkedElement = el;
         // obsm spatial is in the coordinate system; image pixels = inverse(element transform).
         if (auto inv = m->inverse()) t->toImage = *inv;
         t->affineSource = el + " coordinateTransformations (inverted)";
@@ -102,6 +145,16 @@ Expected<CellTable> openSpatialDataTable(const fs::path& dir, const std::string&
                             " element \"" + el + "\" is not shown" +
                             (annotated ? " (the table annotates it)" : ""));
     }
+  }
+  if (t->linkedToLabels() && !t->hasSpatial()) {
+    // Positions come from the label regions (placeAtLabelCentroids), so the table is not
+    // embedding-only: replace the reader's generic note with what will happen.
+    std::erase_if(t->messages,
+                  [](const std::string& m) { return m.ends_with("showing the embedding only"); });
+    t->messages.push_back(t->location +
+                          ": no obsm \"spatial\"; cells are placed at the centroids "
+                          "of their regions in " +
+                          t->linkedElement);
   }
   if (t->imagePath.empty() && !regions.empty())
     t->messages.push_back(t->location + ": region \"" + regions.front() +

@@ -18,8 +18,23 @@ namespace tessera::data {
 bool isSpatialData(const std::filesystem::path& dir);
 /// Names under `tables/`.
 std::vector<std::string> spatialDataTables(const std::filesystem::path& dir);
-/// Opens table `name` ("" = the first).
+/// Opens table `name` ("" = the first). Records the annotated element (linkedElement) and the
+/// instance_key column. A labels-linked table without obsm "spatial" gets no coordinates here
+/// (see placeAtLabelCentroids) and a note saying its cells sit at their label centroids.
 Expected<CellTable> openSpatialDataTable(const std::filesystem::path& dir,
                                          const std::string& name = "");
+
+/// The element table `name` ("" = the first) annotates, as openSpatialDataTable links it
+/// ("labels/cells", "images/img"), from attributes only; "" when none.
+std::string spatialDataTableElement(const std::filesystem::path& dir, const std::string& name = "");
+/// Level-0 pixels of `element` ("images/img", "labels/cells") -> the store's coordinate system.
+Expected<Affine2D> spatialDataElementTransform(const std::filesystem::path& dir,
+                                               const std::string& element);
+/// Level-0 pixels of element `from` -> level-0 pixels of element `to` (through their common
+/// coordinate system). Errc::Corrupt when `to`'s transform is singular.
+Expected<Affine2D> spatialDataPixelsToPixels(const std::filesystem::path& dir,
+                                             const std::string& from, const std::string& to);
+/// The image a SpatialData store opens as by default ("images/<first by name>"), or "".
+std::string spatialDataFirstImage(const std::filesystem::path& dir);
 
 }  // namespace tessera::data

@@ -263,7 +263,8 @@ constexpr std::size_t kBlockBytes = 8 << 20;
 // The file inflated whole (libdeflate): cut into blocks at line breaks, parsed in parallel.
 Expected<Transcripts> loadInflated(std::shared_ptr<const InflatedFile> file,
                                    const std::filesystem::path& path, Executor* executor,
-                                   const std::stop_token& stop) {
+                                   const std::stop_token& stop,
+                                   const TranscriptsProgress& progress) {
   const std::string_view text = file->view();
   const std::size_t hEnd = std::min(text.find('\n'), text.size());
   auto cols = parseHeader(text.substr(0, hEnd), path);
@@ -282,6 +283,8 @@ Expected<Transcripts> loadInflated(std::shared_ptr<const InflatedFile> file,
     }
     parser.submit(file, text.data() + pos, text.data() + end);
     pos = end;
+    // submit() waits while too many blocks are in flight, so this trails the parsing closely.
+    if (progress) progress(pos, text.size());
   }
   return mergeBlocks(parser.finish(), *cols, path);
 }
@@ -290,10 +293,13 @@ Expected<Transcripts> loadInflated(std::shared_ptr<const InflatedFile> file,
 
 Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path, Executor* executor,
                                            const std::stop_token& stop,
-                                           std::optional<std::size_t> inflateBudget) {
+                                           std::optional<std::size_t> inflateBudget,
+                                           const TranscriptsProgress& progress) {
+  std::error_code ec;
+  const auto fileSize = std::filesystem::file_size(path, ec);
   if (auto whole = inflateWholeGzip(path, inflateBudget.value_or(defaultInflateBudget())))
     return loadInflated(std::make_shared<const InflatedFile>(std::move(*whole)), path, executor,
-                        stop);
+                        stop, progress);
   // Too big for memory, or not clean gzip: stream with zlib (which names any failure).
   auto reader = GzipBlockReader::open(path, kBlockBytes);
   if (!reader) return std::unexpected(reader.error());
@@ -307,7 +313,12 @@ Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path, Ex
     auto text = std::make_shared<const std::string>(std::move(block));
     parser.submit(text, text->data() + begin, text->data() + text->size());
   };
+  auto report = [&] {
+    if (progress && !ec)
+      progress(std::min<std::uint64_t>((*reader)->compressedConsumed(), fileSize), fileSize);
+  };
   if (hEnd != std::string::npos) submit(std::move(*first), hEnd + 1);
+  report();
   for (;;) {
     if (stop.stop_requested()) {
       parser.finish();
@@ -320,8 +331,11 @@ Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path, Ex
     }
     if (b->empty()) break;
     submit(std::move(*b), 0);
+    report();
   }
-  return mergeBlocks(parser.finish(), *cols, path);
+  auto merged = mergeBlocks(parser.finish(), *cols, path);
+  if (progress && merged && !ec) progress(fileSize, fileSize);
+  return merged;
 }
 
 }  // namespace tessera::data

@@ -8,7 +8,9 @@
 /// Blocking; call from a worker, never the UI thread. `stop` cancels between blocks.
 /// Errors name the file and, for bad rows, the line and field; a truncated gzip stream is
 /// Errc::Corrupt "<file>: truncated gzip stream after N bytes of data".
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stop_token>
 
@@ -17,11 +19,18 @@
 
 namespace tessera::data {
 
+/// Progress of a load: `done` of `total` bytes, called on the loading thread, rising, ending
+/// with done == total on success (for a file with rows). Whole-file loads count the inflated
+/// bytes handed to the parsers (nothing is reported during the one-go inflate); streamed loads
+/// count the compressed bytes read from the file.
+using TranscriptsProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
 /// `inflateBudget` caps the memory of the whole-file path (default: a quarter of memory; 0
 /// always streams).
 Expected<Transcripts> loadTranscriptsCsvGz(const std::filesystem::path& path,
                                            Executor* executor = nullptr,
                                            const std::stop_token& stop = {},
-                                           std::optional<std::size_t> inflateBudget = {});
+                                           std::optional<std::size_t> inflateBudget = {},
+                                           const TranscriptsProgress& progress = {});
 
 }  // namespace tessera::data

@@ -5,6 +5,7 @@
 
 #include <QCheckBox>
 #include <QSlider>
+#include <QTemporaryDir>
 
 #include "app/app_context.h"
 #include "app/cells_labels.h"
@@ -81,7 +82,14 @@ bool settle(widgets::ImageView* view) {
 
 class LabelsViewTest : public QObject {
   Q_OBJECT
+  QTemporaryDir config_;
+
  private slots:
+  void initTestCase() {
+    // Panel state (the gene coloured last) is kept between runs: start each run afresh.
+    qputenv("XDG_CONFIG_HOME", config_.path().toUtf8());
+  }
+
   void labelImageIsDrawnWithItsColours() {
     const QString path = QStringLiteral(TESSERA_TEST_WORK_DIR "/labelled.ome.zarr");
     runPython(kMakeFixture, path);

@@ -7,6 +7,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
 #include <QSignalSpy>
@@ -166,6 +167,26 @@ class TranscriptsTest : public QObject {
     QVERIFY(!layer->data());
     QTest::qWait(1500);  // the worker's late result is dropped
     QCOMPARE(loaded.count(), 0);
+  }
+
+  void loadingShowsItsPercentage() {
+    auto* layer = window_->cells()->transcripts();
+    auto* panel = window_->findChild<app::TranscriptsPanel*>();
+    QSignalSpy progress(layer, &app::TranscriptsLayer::progress);
+    QSignalSpy loaded(layer, &app::TranscriptsLayer::loaded);
+    layer->load(kRun / "transcripts.csv.gz", {});
+    QVERIFY(!panel->progressBar()->isHidden());
+    QCOMPARE(panel->progressBar()->maximum(), 100);  // a percentage, not a busy bar
+    QCOMPARE(panel->progressBar()->value(), 0);
+    panel->grab().save(QStringLiteral(TESSERA_TEST_WORK_DIR "/transcripts_progress.png"));
+    QVERIFY(loaded.wait(60000));
+    QVERIFY(!progress.isEmpty());
+    int last = -1;
+    for (const auto& args : progress) {
+      QVERIFY(args.at(0).toInt() > last);
+      last = args.at(0).toInt();
+    }
+    QCOMPARE(last, 100);
   }
 
   void cleanupTestCase() {

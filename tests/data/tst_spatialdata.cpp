@@ -5,10 +5,15 @@
 #include <QProcess>
 #include <QtTest>
 
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "data/cells/cells_open.h"
+#include "data/image_open.h"
+#include "data/spatial/label_centroids.h"
+#include "data/spatial/resampled_source.h"
 #include "data/spatial/spatialdata_tables.h"
 
 using namespace tessera::data;
@@ -106,6 +111,83 @@ class TestSpatialData : public QObject {
         contains(t.error().message, "tables/table: instance_key \"nope\" is not an obs column"),
         t.error().message.c_str());
     QVERIFY(!openSpatialDataTable(d, "no_such_table").has_value());
+  }
+
+  // The table records its instance_key and the labels element; the label values of its cells
+  // come from that column, and the labels' region centroids are the table's obsm spatial.
+  void instanceKeyAndLabelCentroids() {
+    auto t = openSpatialDataTable(kDir, "table");
+    QVERIFY(t.has_value());
+    QCOMPARE(t->instanceKey, std::string("cell_id"));
+    QCOMPARE(t->linkedElement, std::string("labels/cells"));
+    QVERIFY(t->linkedToLabels());
+    QCOMPARE(cellLabelValues(*t), (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6}));
+    auto img = openSpatialDataTable(kDir, "table_img");
+    QCOMPARE(img->linkedElement, std::string("images/img"));
+    QVERIFY(!img->linkedToLabels());
+
+    auto labels = openImage((kDir / "labels/cells").string());
+    QVERIFY(labels.has_value());
+    auto c = labelCentroids(**labels);
+    QVERIFY2(c.has_value(), c ? "" : c.error().message.c_str());
+    QCOMPARE(c->size(), std::size_t(6));
+    for (std::size_t k = 0; k < 6; ++k) {
+      QCOMPARE(c->at(std::int64_t(k) + 1).x, exp_["label_px"][k][0].get<double>());
+      QCOMPARE(c->at(std::int64_t(k) + 1).y, exp_["label_px"][k][1].get<double>());
+      QCOMPARE(c->at(std::int64_t(k) + 1).pixels, std::int64_t(120));
+    }
+    CellTable placed = *t;
+    placed.x.clear();
+    placed.y.clear();
+    QVERIFY(placeAtLabelCentroids(placed).has_value());
+    for (std::size_t i = 0; i < 6; ++i) {
+      QVERIFY(std::abs(placed.x[i] - t->x[i]) < 1e-9);
+      QVERIFY(std::abs(placed.y[i] - t->y[i]) < 1e-9);
+    }
+    // A value with no region is reported, not placed.
+    for (auto& col : placed.obs)
+      if (col.name == "cell_id") col.numbers[2] = 42;
+    QVERIFY(placeAtLabelCentroids(placed).has_value());
+    QVERIFY(std::isnan(placed.x[2]));
+    QCOMPARE(countMessages(placed, "1 of 6 cells have no region"), 1);
+  }
+
+  // The labels shown in the image's pixel grid: image px -> global (2x + 10, 2y + 5) -> label px
+  // (4x + 20, 4y + 10), sampled nearest.
+  void labelsResampledIntoTheImageGrid() {
+    auto m = spatialDataPixelsToPixels(kDir, "images/img", "labels/cells");
+    QVERIFY(m.has_value());
+    QCOMPARE(*m, (Affine2D{4, 0, 20, 0, 4, 10}));
+    QCOMPARE(spatialDataFirstImage(kDir), std::string("images/img"));
+    QCOMPARE(spatialDataTableElement(kDir), std::string("labels/cells"));
+    auto image = openImage(kDir.string());
+    auto labels = openImage((kDir / "labels/cells").string());
+    QVERIFY(image && labels);
+    ResampledSource r(*labels, (*image)->info(), *m);
+    QCOMPARE(r.info().width(), std::int64_t(50));
+    QCOMPARE(r.info().height(), std::int64_t(40));
+    QCOMPARE(r.info().dtype, DType::U32);
+    auto tile = r.readTile({}, {});
+    QVERIFY(tile.has_value());
+    QCOMPARE(tile->width, 50);
+    auto expected = [](std::int64_t u, std::int64_t v) -> std::uint32_t {
+      for (int k = 0; k < 6; ++k) {
+        const int r0 = 5 + 25 * (k / 3), c0 = 5 + 25 * (k % 3);
+        if (v >= r0 && v < r0 + 10 && u >= c0 && u < c0 + 12) return std::uint32_t(k + 1);
+      }
+      return 0;
+    };
+    int nonZero = 0;
+    for (int i = 0; i < tile->height; ++i)
+      for (int j = 0; j < tile->width; ++j) {
+        std::uint32_t got = 0;
+        std::memcpy(&got, tile->data.data() + (std::size_t(i) * tile->width + j) * 4, 4);
+        const std::int64_t u = 4 * j + 20, v = 4 * i + 10;
+        const std::uint32_t want = (u < 80 && v < 60) ? expected(u, v) : 0;
+        QCOMPARE(got, want);
+        nonZero += got != 0;
+      }
+    QVERIFY(nonZero > 10);
   }
 };
 

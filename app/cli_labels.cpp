@@ -1,0 +1,66 @@
+#include "app/cli_labels.h"
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "app/cells_labels.h"
+#include "render/label_layer.h"
+
+namespace tessera::app {
+namespace {
+
+// Tile callbacks arrive on workers; they run on the calling thread between polls.
+struct Callbacks {
+  std::mutex mutex;
+  std::vector<std::function<void()>> tasks;
+  void run() {
+    std::vector<std::function<void()>> batch;
+    {
+      std::lock_guard lock(mutex);
+      batch.swap(tasks);
+    }
+    for (auto& f : batch)
+      f();
+  }
+};
+
+struct Drawn {
+  std::shared_ptr<Callbacks> callbacks;
+  std::unique_ptr<render::LabelLayer> layer;
+};
+
+}  // namespace
+
+data::Expected<std::shared_ptr<void>> drawCellLabelsOffscreen(
+    vtkRenderer* renderer, const render::ViewCamera& camera, data::TileCache& cache,
+    std::shared_ptr<const data::TileSource> labels, std::span<const std::int64_t> labelValues,
+    const render::OverlayColoring& coloring, double timeoutSeconds) {
+  auto drawn = std::make_shared<Drawn>();
+  drawn->callbacks = std::make_shared<Callbacks>();
+  const std::string name = labels->info().source;
+  drawn->layer = std::make_unique<render::LabelLayer>(
+      renderer, cache,
+      [callbacks = drawn->callbacks](std::function<void()> f) {
+        std::lock_guard lock(callbacks->mutex);
+        callbacks->tasks.push_back(std::move(f));
+      },
+      [] {});
+  drawn->layer->setSource(std::move(labels));
+  colorLabelsByCells(*drawn->layer, labelValues, coloring, {});
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutSeconds);
+  for (;;) {
+    drawn->layer->update(camera);
+    if (drawn->layer->status().complete()) break;
+    if (std::chrono::steady_clock::now() > deadline)
+      return data::fail(data::Errc::Io, "render: timed out waiting for label tiles of " + name);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    drawn->callbacks->run();
+  }
+  return std::shared_ptr<void>(drawn);
+}
+
+}  // namespace tessera::app
