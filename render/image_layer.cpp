@@ -10,6 +10,7 @@
 #include <cstring>
 #include <set>
 
+#include "render/blend_order.h"
 #include "render/tile_texture.h"
 
 namespace tessera::render {
@@ -251,7 +252,7 @@ ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
     a.actor->SetMapper(mapper);
     a.actor->SetTexture(a.texture);
     a.actor->GetProperty()->LightingOff();
-    a.actor->SetForceTranslucent(style_.translucent);
+    setBlended(*a.actor, true);
     a.actor->VisibilityOff();
     renderer_->AddActor(a.actor);
   }
@@ -305,7 +306,6 @@ bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState stat
   a.texture->setPixels(w, h, std::move(pixels), translucent);
   a.generation = generation_;
   a.shown = state;
-  a.actor->SetForceTranslucent(style_.translucent || state == TileState::Failed);
   return true;
 }
 

@@ -41,8 +41,7 @@ struct TileStyle {
   std::function<void(std::span<const data::Tile* const> tiles, std::uint8_t* rgba)> paint;
   double zBase = 1.0, zStep = 1.0;  ///< tile z = zBase + zStep * level (nearer = smaller z)
   bool nearest = false;             ///< never interpolate texels (ids must not blend)
-  double opacity = 1.0;
-  bool translucent = false;  ///< draw in the translucent pass (transparent texels)
+  double opacity = 1.0;             ///< below 1 the tiles are blended (see blend_order.h)
 };
 
 struct LayerStatus {
