@@ -46,6 +46,9 @@ class TileCache {
   TileCache(const TileCache&) = delete;
   TileCache& operator=(const TileCache&) = delete;
 
+  /// The executor reads run on; others may post work derived from tiles to it (compositing).
+  Executor& executor() const { return executor_; }
+
   /// Gives `source` an id for its keys. The cache keeps the source alive while reads are queued.
   std::uint64_t registerSource(std::shared_ptr<const TileSource> source);
   /// Drops the source's tiles and forgets it (pending reads finish but are not kept).

@@ -17,15 +17,15 @@
 #include <map>
 #include <vector>
 
+#include "render/blend_order.h"
+
 namespace tessera::render {
 namespace {
 
-// Opaque (cut-out) at full opacity, blended below it: VTK's translucent pass (order-independent
-// transparency) costs ~100 ms a frame on llvmpipe.
+// Opaque (cut-out) at full opacity, blended in the opaque pass below it (see blend_order.h).
 void setBlending(vtkActor& actor, double opacity) {
   actor.GetProperty()->SetOpacity(opacity);
-  actor.SetForceOpaque(opacity >= 1.0);
-  actor.SetForceTranslucent(opacity < 1.0);
+  setBlended(actor, true);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <set>
 
+#include "render/blend_order.h"
 #include "render/tile_texture.h"
 
 namespace tessera::render {
@@ -19,6 +20,7 @@ struct ImageLayer::TileActor {
   vtkSmartPointer<TileTexture> texture;
   vtkSmartPointer<vtkActor> actor;
   std::uint64_t generation = 0;  // display generation the texture was composited with
+  std::uint64_t composing = 0;   // generation of the composite in flight on a worker (0: none)
   TileState shown = TileState::Missing;
   std::uint64_t lastUsed = 0;
 };
@@ -36,6 +38,11 @@ void paintHatch(std::uint8_t* rgba, int w, int h) {
       p[2] = stripe ? 30 : 0;
       p[3] = stripe ? 255 : 0;
     }
+}
+bool anyTranslucent(const std::vector<std::uint8_t>& rgba) {
+  for (std::size_t i = 3; i < rgba.size(); i += 4)
+    if (rgba[i] != 255) return true;
+  return false;
 }
 constexpr std::size_t kMinActors = 24;
 constexpr std::size_t kSpareActors = 8;
@@ -143,7 +150,9 @@ void ImageLayer::prepareCompositor() {
   std::vector<ChannelDisplay> visible;
   for (const auto c : visibleChannels())
     visible.push_back(displays_[static_cast<std::size_t>(c)]);
-  compositor_.prepare(visible, source_->info().dtype);
+  auto compositor = std::make_shared<Compositor>();
+  compositor->prepare(visible, source_->info().dtype);
+  compositor_ = std::move(compositor);
 }
 
 data::CacheKey ImageLayer::cacheKey(const TileIndex& t, std::int64_t channel) const {
@@ -189,20 +198,23 @@ void ImageLayer::requestTile(const TileIndex& t, data::Priority p,
         [this, box = mailbox_](const data::CacheKey& k, const data::Expected<data::TilePtr>& r) {
           const bool ok = r.has_value();
           if (!ok && r.error().code == data::Errc::Cancelled) return;
-          std::lock_guard lock(box->mutex);
-          if (!box->open) return;
-          // Runs on the layer's thread; the layer may have closed the box meanwhile.
-          box->post([this, box, k, ok] {
-            bool open;
-            {
-              std::lock_guard l(box->mutex);
-              open = box->open;
-            }
-            if (open) onTile(k, ok);
-          });
+          deliver(box, [this, k, ok] { onTile(k, ok); });
         });
     keep.emplace(key, std::move(stop));
   }
+}
+
+void ImageLayer::deliver(const std::shared_ptr<Mailbox>& box, std::function<void()> f) {
+  std::lock_guard lock(box->mutex);
+  if (!box->open) return;
+  // Runs on the layer's thread; the layer may have closed the box meanwhile.
+  box->post([box, f = std::move(f)] {
+    {
+      std::lock_guard l(box->mutex);
+      if (!box->open) return;
+    }
+    f();
+  });
 }
 
 void ImageLayer::onTile(const data::CacheKey& key, bool ok) {
@@ -251,7 +263,7 @@ ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
     a.actor->SetMapper(mapper);
     a.actor->SetTexture(a.texture);
     a.actor->GetProperty()->LightingOff();
-    a.actor->SetForceTranslucent(style_.translucent);
+    setBlended(*a.actor, true);
     a.actor->VisibilityOff();
     renderer_->AddActor(a.actor);
   }
@@ -267,19 +279,73 @@ bool ImageLayer::hasTexture(const TileIndex& t) const {
   return it != actors_.end() && it->second->shown != TileState::Missing;
 }
 
+std::pair<int, int> ImageLayer::tileSize(const TileIndex& t) const {
+  const auto& l = source_->info().levels.at(static_cast<std::size_t>(t.level));
+  return {
+      static_cast<int>(std::min(l.chunk[data::kX], l.shape[data::kX] - t.col * l.chunk[data::kX])),
+      static_cast<int>(std::min(l.chunk[data::kY], l.shape[data::kY] - t.row * l.chunk[data::kY]))};
+}
+
+bool ImageLayer::upToDate(const TileActor& a) const {
+  return a.shown == TileState::Ready && a.generation == generation_ && !a.texture->lost();
+}
+
+void ImageLayer::compositeLater(TileActor& a, const TileIndex& t) {
+  if (a.composing == generation_) return;
+  const auto [w, h] = tileSize(t);
+  std::vector<data::TilePtr> held;
+  for (const auto c : visibleChannels()) {
+    auto tile = lookup(cacheKey(t, c));
+    if (!tile || tile->width != w || tile->height != h) return;  // evicted: asked for again
+    held.push_back(std::move(tile));
+  }
+  a.composing = generation_;
+  const ActorKey key{t.level, t_, z_, t.row, t.col};
+  cache_.executor().post(
+      [this, box = mailbox_, key, generation = generation_, w, h, held = std::move(held),
+       compositor = compositor_] {
+        std::vector<const data::Tile*> tiles;
+        for (const auto& tile : held)
+          tiles.push_back(tile.get());
+        std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w) * h * 4);
+        compositor->composite(tiles, pixels.data());
+        const bool translucent = anyTranslucent(pixels);
+        deliver(box,
+                [this, key, generation, w, h, pixels = std::move(pixels), translucent]() mutable {
+                  onComposited(key, generation, w, h, std::move(pixels), translucent);
+                });
+      },
+      data::Priority::Visible);
+}
+
+void ImageLayer::onComposited(const ActorKey& key, std::uint64_t generation, int w, int h,
+                              std::vector<std::uint8_t> pixels, bool translucent) {
+  const auto it = actors_.find(key);
+  if (it == actors_.end()) return;
+  auto& a = *it->second;
+  if (a.composing == generation) a.composing = 0;
+  // A stale composite is dropped; the next update() asks for the current one.
+  if (generation == generation_) {
+    a.texture->setPixels(w, h, std::move(pixels), translucent);
+    a.generation = generation;
+    a.shown = TileState::Ready;
+  }
+  if (changed_) changed_();
+}
+
 bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState state, bool force) {
   if (a.shown == state && (state == TileState::Failed || a.generation == generation_) &&
       !a.texture->lost())
     return true;
+  if (state == TileState::Ready && !force && compositesOnWorkers()) {
+    compositeLater(a, t);
+    return false;
+  }
   if (!force && !budgetLeft()) {
     deferred_ = true;
     return false;
   }
-  const auto& l = source_->info().levels.at(static_cast<std::size_t>(t.level));
-  const int w =
-      static_cast<int>(std::min(l.chunk[data::kX], l.shape[data::kX] - t.col * l.chunk[data::kX]));
-  const int h =
-      static_cast<int>(std::min(l.chunk[data::kY], l.shape[data::kY] - t.row * l.chunk[data::kY]));
+  const auto [w, h] = tileSize(t);
   std::vector<data::TilePtr> held;
   std::vector<const data::Tile*> tiles;
   if (state == TileState::Ready) {
@@ -298,14 +364,11 @@ bool ImageLayer::refreshTexture(TileActor& a, const TileIndex& t, TileState stat
   else if (style_.paint)
     style_.paint(tiles, rgba);
   else
-    compositor_.composite(tiles, rgba);
-  bool translucent = false;
-  for (std::size_t i = 3; i < pixels.size() && !translucent; i += 4)
-    translucent = pixels[i] != 255;
+    compositor_->composite(tiles, rgba);
+  const bool translucent = anyTranslucent(pixels);
   a.texture->setPixels(w, h, std::move(pixels), translucent);
   a.generation = generation_;
   a.shown = state;
-  a.actor->SetForceTranslucent(style_.translucent || state == TileState::Failed);
   return true;
 }
 
@@ -332,7 +395,7 @@ void ImageLayer::arrange(const std::vector<DrawItem>& draw, double zoom) {
   if (actors_.size() > limit) {
     std::vector<std::pair<std::uint64_t, ActorKey>> byAge;
     for (const auto& [k, a] : actors_)
-      if (!shown.count(k)) byAge.emplace_back(a->lastUsed, k);
+      if (!shown.count(k) && !a->composing) byAge.emplace_back(a->lastUsed, k);
     std::sort(byAge.begin(), byAge.end());
     for (std::size_t i = 0; i < byAge.size() && actors_.size() > limit; ++i) {
       renderer_->RemoveActor(actors_[byAge[i].second]->actor);
@@ -387,7 +450,21 @@ void ImageLayer::update(const ViewCamera& camera) {
   status_.visibleTiles = static_cast<int>(visible.size());
   for (const auto& t : visible) {
     const auto s = stateOf(t);
-    if (s == TileState::Ready && drawable(t)) {
+    if (s == TileState::Ready && compositesOnWorkers()) {
+      auto& a = actorFor(t);
+      if (!upToDate(a)) compositeLater(a, t);
+      if (upToDate(a)) {
+        ++status_.readyTiles;
+        add(t, s, false);
+        continue;
+      }
+      // After a display change the old texture stays until the new one arrives.
+      if (a.shown == TileState::Ready && !a.texture->lost()) {
+        ++status_.coveredByOthers;
+        add(t, s, false);
+        continue;
+      }
+    } else if (s == TileState::Ready && drawable(t)) {
       ++status_.readyTiles;
       add(t, s, !hasTexture(t));  // admitted within the budget: must get its texture now
       continue;
@@ -404,7 +481,15 @@ void ImageLayer::update(const ViewCamera& camera) {
       for (const auto& f : tilesCovering(info, level_ - 1, r))
         if (stateOf(f) == TileState::Ready && hasTexture(f)) add(f, TileState::Ready, false);
     }
-    // The nearest coarser level with data; failed tiles met on the way are drawn as marks.
+    // The nearest coarser level already textured, when tiles are composited on workers: the UI
+    // thread composites nothing. Else the nearest coarser level with data, composited now;
+    // failed tiles met on the way are drawn as marks.
+    for (int l = level_ + 1; l <= coarsest && !covered && compositesOnWorkers(); ++l)
+      for (const auto& a : tilesCovering(info, l, r))
+        if (stateOf(a) == TileState::Ready && hasTexture(a)) {
+          add(a, TileState::Ready, false);
+          covered = true;
+        }
     bool marked = false;
     for (int l = level_ + 1; l <= coarsest && !covered; ++l) {
       for (const auto& a : tilesCovering(info, l, r)) {

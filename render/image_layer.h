@@ -8,8 +8,12 @@
 ///   hatching over the data of the nearest coarser level that has it.
 /// - Channels are composited on the CPU into one RGBA texture per tile (see Compositor), so a
 ///   display change re-composites from the decoded tiles in the cache without re-reading.
-/// UI-thread only. Tile callbacks arrive on workers and are handed to `post`, which must run them
-/// on the UI thread; after the layer is destroyed they are ignored.
+///   With the channel compositor (the default TileStyle) this runs on the cache's executor: the
+///   UI thread only uploads. Until a tile's new texture arrives its old one stays on screen (after
+///   a display change) or the coarser levels cover it (a new tile): never a hole or a black flash.
+///   Coarser tiles that must cover a hole right now are composited on the UI thread.
+/// UI-thread only. Tile callbacks and composited textures arrive on workers and are handed to
+/// `post`, which must run them on the UI thread; after the layer is destroyed they are ignored.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -37,20 +41,19 @@ namespace tessera::render {
 /// layer paints ids through a palette, in front of the image, never interpolated.
 struct TileStyle {
   /// Paints the visible channels' tiles (in display order, same size) into w*h RGBA8 bytes;
-  /// empty = the channel compositor. Runs on the UI thread.
+  /// empty = the channel compositor (run on workers). A paint function runs on the UI thread.
   std::function<void(std::span<const data::Tile* const> tiles, std::uint8_t* rgba)> paint;
   double zBase = 1.0, zStep = 1.0;  ///< tile z = zBase + zStep * level (nearer = smaller z)
   bool nearest = false;             ///< never interpolate texels (ids must not blend)
-  double opacity = 1.0;
-  bool translucent = false;  ///< draw in the translucent pass (transparent texels)
+  double opacity = 1.0;             ///< below 1 the tiles are blended (see blend_order.h)
 };
 
 struct LayerStatus {
   int level = 0;
   int visibleTiles = 0;     ///< target-level tiles in view
-  int readyTiles = 0;       ///< of those, drawn at the target level
+  int readyTiles = 0;       ///< of those, drawn at the target level, up to date
   int failedTiles = 0;      ///< of those, drawn hatched
-  int coveredByOthers = 0;  ///< of those, covered by another level while loading
+  int coveredByOthers = 0;  ///< of those, covered by another level (or their old texture)
   int uncovered = 0;        ///< of those, with nothing to draw (only before the first tiles arrive)
   int pendingRequests = 0;
   bool complete() const { return readyTiles + failedTiles == visibleTiles; }
@@ -123,6 +126,16 @@ class ImageLayer {
   void requestTile(const TileIndex& t, data::Priority p,
                    std::map<data::CacheKey, std::stop_source>& keep);
   void onTile(const data::CacheKey& key, bool ok);
+  /// True when the texture shows the tile's data under the current displays.
+  bool upToDate(const TileActor& a) const;
+  /// Composites a Ready tile on the executor (once per display generation).
+  void compositeLater(TileActor& a, const TileIndex& t);
+  void onComposited(const ActorKey& key, std::uint64_t generation, int w, int h,
+                    std::vector<std::uint8_t> pixels, bool translucent);
+  /// Off the UI thread: only with the channel compositor (a TileStyle paint runs on the UI thread).
+  bool compositesOnWorkers() const { return !style_.paint; }
+  /// The tile's texture size (tiles at the right and bottom edges are smaller).
+  std::pair<int, int> tileSize(const TileIndex& t) const;
   TileActor& actorFor(const TileIndex& t);
   /// Composites the tile's texture if stale. `force` ignores the per-frame time budget (for
   /// the fallback that keeps the view free of holes). False if left stale.
@@ -152,11 +165,14 @@ class ImageLayer {
     bool open = true;
   };
   std::shared_ptr<Mailbox> mailbox_;
+  /// From any thread: runs `f` on the layer's thread through `post`, unless the layer is gone by
+  /// then (`f` may capture the layer: it only runs while the box is open).
+  static void deliver(const std::shared_ptr<Mailbox>& box, std::function<void()> f);
 
   std::shared_ptr<const data::TileSource> source_;
   std::uint64_t sourceId_ = 0;
   std::vector<ChannelDisplay> displays_;
-  Compositor compositor_;
+  std::shared_ptr<const Compositor> compositor_;  ///< shared with composites in flight
   TileStyle style_;
   std::uint64_t generation_ = 1;
   std::int64_t t_ = 0, z_ = 0;

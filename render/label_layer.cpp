@@ -50,7 +50,6 @@ LabelLayer::LabelLayer(vtkRenderer* renderer, data::TileCache& cache, Post post,
   style.zBase = 0.5;
   style.zStep = 0.04;
   style.nearest = true;
-  style.translucent = true;
   tiles_.setTileStyle(std::move(style));
 }
 

@@ -19,6 +19,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "render/blend_order.h"
+
 namespace tessera::render {
 namespace {
 
@@ -224,8 +226,10 @@ void PointOverlay::setSize(double diameter, SizeUnit unit) {
 
 void PointOverlay::setOpacity(double opacity) {
   opacity_ = std::clamp(opacity, 0.0, 1.0);
-  for (auto* a : {vtk_->sprites.Get(), vtk_->selection.Get()})
+  for (auto* a : {vtk_->sprites.Get(), vtk_->selection.Get()}) {
     a->GetProperty()->SetOpacity(opacity_);
+    setBlended(*a, opacity_ < 1.0);
+  }
   density_->setOpacity(opacity_);
 }
 

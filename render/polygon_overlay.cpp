@@ -17,6 +17,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "render/blend_order.h"
+
 namespace tessera::render {
 namespace {
 
@@ -203,6 +205,7 @@ void PolygonOverlay::setFill(PolygonFill fill) {
 void PolygonOverlay::setOpacity(double opacity) {
   opacity_ = std::clamp(opacity, 0.0, 1.0);
   vtk_->actor->GetProperty()->SetOpacity(opacity_);
+  setBlended(*vtk_->actor, opacity_ < 1.0);
   centroids_->setOpacity(opacity_);
 }
 

@@ -3,12 +3,15 @@
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
 
+#include "render/blend_order.h"
+
 namespace tessera::render {
 
 void setupRenderer(vtkRenderer* renderer) {
   renderer->SetBackground(0.0, 0.0, 0.0);
   renderer->GetActiveCamera()->ParallelProjectionOn();
   renderer->InteractiveOff();
+  installBlendOrder(renderer);
 }
 
 void applyCamera(vtkRenderer* renderer, const ViewCamera& camera) {

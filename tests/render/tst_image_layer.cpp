@@ -252,6 +252,9 @@ class ImageLayerTest : public QObject {
     ds[1].visible = false;
     layer.setDisplays(ds);
     layer.update(cam);
+    // Re-composited on a worker: until it is back, the old picture stays (no hole, no flash).
+    QVERIFY(scene.grab(cam) == before);
+    QVERIFY(waitFor(q, layer, cam, [&] { return layer.status().complete(); }));
     auto after = scene.grab(cam);
     QCOMPARE(src->reads.load(), reads);
     QVERIFY(before != after);
