@@ -309,6 +309,9 @@ void MainWindow::updateChannelStats() {
 
 void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
   current_ = std::move(ds);
+  // The readouts describe the previous dataset until the cursor moves again.
+  cursorLabel_->clear();
+  hoverLabel_->clear();
   if (current_->image) {
     view_->setSource(current_->image);
     view_->setLabels(current_->labels, current_->labelColors);

@@ -194,6 +194,18 @@ class MainWindowTest : public QObject {
     view->layer().setDisplays(ds);
   }
 
+  void openingAnotherDatasetClearsTheReadouts() {
+    auto* gl = window_->imageView()->glWindow();
+    QTest::mouseMove(gl, QPoint(gl->width() / 2 + 7, gl->height() / 2));
+    QTest::qWait(100);
+    QVERIFY2(window_->statusText().contains("DAPI:"), qPrintable(window_->statusText()));
+    QSignalSpy opened(window_.get(), &app::MainWindow::datasetOpened);
+    window_->openInputs({QString(TESSERA_TEST_DATA_DIR) + "/ome-zarr/blobs_v04.ome.zarr"});
+    QVERIFY(opened.wait(60000));
+    const QString s = window_->statusText();
+    QVERIFY2(!s.contains("DAPI:"), qPrintable(s));
+  }
+
   void badInputShowsAnErrorAndKeepsTheView() {
     QSignalSpy failed(window_.get(), &app::MainWindow::openFailed);
     window_->openInputs({"/nonexistent/tissue.ome.zarr"});
