@@ -1,7 +1,8 @@
 #pragma once
 /// A loopback HTTP proxy that only tunnels: CONNECT host:port, answered with 200 and then bytes
 /// copied both ways until either side closes (test code only).
-/// Threads: one acceptor thread plus one thread per tunnel, all joined by the destructor.
+/// Threads: LoopbackListener's acceptor plus one thread per tunnel, all joined by the
+/// destructor.
 /// With `requiredAuth` set (the full "Basic ..." value), requests without that
 /// Proxy-Authorization are answered 407. Requests other than CONNECT get 405.
 /// Every request head is recorded for the test to inspect.
@@ -20,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback_listener.h"
+
 namespace tessera::testing {
 
 class ConnectProxy {
@@ -30,41 +33,16 @@ class ConnectProxy {
   };
 
   explicit ConnectProxy(std::string requiredAuth = "") : requiredAuth_(std::move(requiredAuth)) {
-    listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(listen_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    ::listen(listen_, 64);
-    acceptor_ = std::thread([this] { acceptLoop(); });
+    net_.start([this](int fd) { serve(fd); });
   }
-  ~ConnectProxy() {
-    stopping_ = true;
-    ::shutdown(listen_, SHUT_RDWR);
-    ::close(listen_);
-    acceptor_.join();
-    std::vector<std::thread> threads;
-    {
-      std::lock_guard lock(mutex_);
-      for (int fd : open_)
-        ::shutdown(fd, SHUT_RDWR);
-      threads.swap(threads_);
-    }
-    for (auto& t : threads)
-      t.join();
-  }
+  ~ConnectProxy() { net_.stop(); }
   ConnectProxy(const ConnectProxy&) = delete;
   ConnectProxy& operator=(const ConnectProxy&) = delete;
 
   /// "http://127.0.0.1:<port>", with "user:password@" when `userInfo` is given.
   std::string url(const std::string& userInfo = "") const {
     return "http://" + (userInfo.empty() ? "" : userInfo + "@") +
-           "127.0.0.1:" + std::to_string(port_);
+           "127.0.0.1:" + std::to_string(net_.port());
   }
   std::vector<Seen> seen() const {
     std::lock_guard lock(mutex_);
@@ -107,16 +85,6 @@ class ConnectProxy {
     return fd;
   }
 
-  void acceptLoop() {
-    while (!stopping_) {
-      const int fd = ::accept(listen_, nullptr, nullptr);
-      if (fd < 0) return;
-      std::lock_guard lock(mutex_);
-      open_.push_back(fd);
-      threads_.emplace_back([this, fd] { serve(fd); });
-    }
-  }
-
   void serve(int client) {
     std::string head;
     char buf[16384];
@@ -148,14 +116,11 @@ class ConnectProxy {
       sendAll(client, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
       return closeFd(client);
     }
-    {
-      std::lock_guard lock(mutex_);
-      open_.push_back(upstream);
-    }
+    net_.track(upstream);
     sendAll(client, "HTTP/1.1 200 Connection Established\r\n\r\n");
     if (!extra.empty()) sendAll(upstream, extra);
     pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
-    while (!stopping_) {
+    while (!net_.stopping()) {
       if (::poll(fds, 2, 200) < 0) break;
       bool closed = false;
       for (int i = 0; i < 2 && !closed; ++i) {
@@ -173,21 +138,13 @@ class ConnectProxy {
     closeFd(upstream);
     closeFd(client);
   }
-  void closeFd(int fd) {
-    std::lock_guard lock(mutex_);
-    std::erase(open_, fd);
-    ::close(fd);
-  }
+  void closeFd(int fd) { net_.closeFd(fd); }
 
   std::string requiredAuth_;
-  int listen_ = -1, port_ = 0;
-  std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> bytesDown_{0};
-  std::thread acceptor_;
   mutable std::mutex mutex_;
-  std::vector<std::thread> threads_;
-  std::vector<int> open_;
   std::vector<Seen> seen_;
+  LoopbackListener net_;
 };
 
 }  // namespace tessera::testing
