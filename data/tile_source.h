@@ -28,6 +28,12 @@ struct Tile {
   std::size_t byteSize() const { return data.size() + sizeof(Tile); }
 };
 
+/// Pixel `i` of a tile as a double (every dtype, half floats included; NaN stays NaN).
+double tileValue(const Tile& tile, std::size_t i);
+/// Pixel `i` as an integer, as label images are read: integer dtypes exactly, floats truncated,
+/// NaN and infinities 0 (background).
+std::int64_t tileInteger(const Tile& tile, std::size_t i);
+
 class TileSource {
  public:
   virtual ~TileSource() = default;

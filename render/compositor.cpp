@@ -19,51 +19,7 @@ void colorOf(const ChannelDisplay& d, double f, double rgb[3]) {
   }
 }
 
-template <class T>
-double load(const std::uint8_t* p, std::size_t i) {
-  T v;
-  std::memcpy(&v, p + i * sizeof(T), sizeof(T));
-  return static_cast<double>(v);
-}
 }  // namespace
-
-double tileValue(const data::Tile& tile, std::size_t i) {
-  using data::DType;
-  const auto* p = tile.data.data();
-  switch (tile.dtype) {
-    case DType::Bool:
-    case DType::U8:
-      return load<std::uint8_t>(p, i);
-    case DType::I8:
-      return load<std::int8_t>(p, i);
-    case DType::U16:
-      return load<std::uint16_t>(p, i);
-    case DType::I16:
-      return load<std::int16_t>(p, i);
-    case DType::U32:
-      return load<std::uint32_t>(p, i);
-    case DType::I32:
-      return load<std::int32_t>(p, i);
-    case DType::U64:
-      return load<std::uint64_t>(p, i);
-    case DType::I64:
-      return load<std::int64_t>(p, i);
-    case DType::F32:
-      return load<float>(p, i);
-    case DType::F64:
-      return load<double>(p, i);
-    case DType::F16: {
-      std::uint16_t h;
-      std::memcpy(&h, p + i * 2, 2);
-      const int e = (h >> 10) & 0x1F, m = h & 0x3FF;
-      const double s = (h & 0x8000) ? -1.0 : 1.0;
-      if (e == 0) return s * std::ldexp(m, -24);
-      if (e == 31) return m ? std::numeric_limits<double>::quiet_NaN() : s * INFINITY;
-      return s * std::ldexp(m + 1024, e - 25);
-    }
-  }
-  return 0;
-}
 
 double normalise(const ChannelDisplay& d, double v) {
   if (std::isnan(v)) return v;

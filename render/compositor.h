@@ -36,7 +36,6 @@ double normalise(const ChannelDisplay& d, double v);
 /// A contrast window from the data: the lowPct..highPct percentiles, end > start always.
 std::array<double, 2> autoWindow(const data::Tile& tile, double lowPct = 0.5,
                                  double highPct = 99.5);
-/// Value of element i of a tile as double.
-double tileValue(const data::Tile& tile, std::size_t i);
+using data::tileValue;
 
 }  // namespace tessera::render

@@ -5,40 +5,6 @@
 #include "render/overlay_colors.h"
 
 namespace tessera::render {
-namespace {
-
-std::int64_t idAt(const data::Tile& t, std::size_t i) {
-  switch (t.dtype) {
-    case data::DType::U8:
-      return t.data[i];
-    case data::DType::U16: {
-      std::uint16_t v;
-      std::memcpy(&v, t.data.data() + 2 * i, 2);
-      return v;
-    }
-    case data::DType::U32: {
-      std::uint32_t v;
-      std::memcpy(&v, t.data.data() + 4 * i, 4);
-      return v;
-    }
-    case data::DType::I32: {
-      std::int32_t v;
-      std::memcpy(&v, t.data.data() + 4 * i, 4);
-      return v;
-    }
-    case data::DType::I64: {
-      std::int64_t v;
-      std::memcpy(&v, t.data.data() + 8 * i, 8);
-      return v;
-    }
-    default: {
-      const double v = tileValue(t, i);
-      return v == v ? static_cast<std::int64_t>(v) : 0;  // NaN: background
-    }
-  }
-}
-
-}  // namespace
 
 LabelLayer::LabelLayer(vtkRenderer* renderer, data::TileCache& cache, Post post,
                        std::function<void()> changed)
@@ -123,7 +89,7 @@ void LabelLayer::paint(std::span<const data::Tile* const> tiles, std::uint8_t* r
   std::int64_t lastId = 0;
   std::uint32_t last = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t id = idAt(t, i);
+    const std::int64_t id = data::tileInteger(t, i);
     if (id != lastId) {
       lastId = id;
       last = colorOf(id);

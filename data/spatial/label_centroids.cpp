@@ -2,23 +2,12 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "data/image_open.h"
 
 namespace tessera::data {
 namespace {
-
-template <class T>
-std::int64_t integerAt(const Tile& t, std::size_t i) {
-  T v;
-  std::memcpy(&v, t.data.data() + i * sizeof(T), sizeof(T));
-  if constexpr (std::is_floating_point_v<T>)
-    return std::isfinite(v) ? static_cast<std::int64_t>(v) : 0;
-  else
-    return static_cast<std::int64_t>(v);
-}
 
 std::vector<std::int64_t> integersOf(const std::vector<double>& numbers) {
   std::vector<std::int64_t> out;
@@ -31,35 +20,6 @@ std::vector<std::int64_t> integersOf(const std::vector<double>& numbers) {
 }
 
 }  // namespace
-
-std::int64_t tileInteger(const Tile& t, std::size_t i) {
-  switch (t.dtype) {
-    case DType::Bool:
-    case DType::U8:
-      return integerAt<std::uint8_t>(t, i);
-    case DType::I8:
-      return integerAt<std::int8_t>(t, i);
-    case DType::U16:
-      return integerAt<std::uint16_t>(t, i);
-    case DType::I16:
-      return integerAt<std::int16_t>(t, i);
-    case DType::U32:
-      return integerAt<std::uint32_t>(t, i);
-    case DType::I32:
-      return integerAt<std::int32_t>(t, i);
-    case DType::U64:
-      return integerAt<std::uint64_t>(t, i);
-    case DType::I64:
-      return integerAt<std::int64_t>(t, i);
-    case DType::F32:
-      return integerAt<float>(t, i);
-    case DType::F64:
-      return integerAt<double>(t, i);
-    case DType::F16:
-      return 0;  // label images are never half floats
-  }
-  return 0;
-}
 
 Expected<std::unordered_map<std::int64_t, LabelCentroid>> labelCentroids(
     const TileSource& labels, std::int64_t maxPixels, const std::stop_token& stop) {

@@ -18,9 +18,6 @@ struct LabelCentroid {
   std::int64_t pixels = 0;  ///< region size in pixels of the level read
 };
 
-/// Integer value of element `i` of a tile (floats truncated, NaN = 0: background).
-std::int64_t tileInteger(const Tile& t, std::size_t i);
-
 /// Centroids of every non-zero value of channel 0, plane t = z = 0, read from the finest level
 /// with at most `maxPixels` pixels (the coarsest level when none is that small).
 /// Errc::Cancelled when `stop` is requested between tiles.
