@@ -1,7 +1,5 @@
 #include "render/label_layer.h"
 
-#include <cstring>
-
 #include "render/overlay_colors.h"
 
 namespace tessera::render {
