@@ -1,34 +1,19 @@
 #include "app/cli_labels.h"
 
 #include <chrono>
-#include <functional>
-#include <mutex>
 #include <thread>
-#include <vector>
 
 #include "app/cells_labels.h"
 #include "render/label_layer.h"
+#include "render/task_queue.h"
 
 namespace tessera::app {
 namespace {
 
-// Tile callbacks arrive on workers; they run on the calling thread between polls.
-struct Callbacks {
-  std::mutex mutex;
-  std::vector<std::function<void()>> tasks;
-  void run() {
-    std::vector<std::function<void()>> batch;
-    {
-      std::lock_guard lock(mutex);
-      batch.swap(tasks);
-    }
-    for (auto& f : batch)
-      f();
-  }
-};
-
+// Tile callbacks arrive on workers; they run on the calling thread between polls. The queue
+// is declared first so that it outlives the layer posting into it.
 struct Drawn {
-  std::shared_ptr<Callbacks> callbacks;
+  render::TaskQueue queue;
   std::unique_ptr<render::LabelLayer> layer;
 };
 
@@ -39,15 +24,9 @@ data::Expected<std::shared_ptr<void>> drawCellLabelsOffscreen(
     std::shared_ptr<const data::TileSource> labels, std::span<const std::int64_t> labelValues,
     const render::OverlayColoring& coloring, double timeoutSeconds) {
   auto drawn = std::make_shared<Drawn>();
-  drawn->callbacks = std::make_shared<Callbacks>();
   const std::string name = labels->info().source;
-  drawn->layer = std::make_unique<render::LabelLayer>(
-      renderer, cache,
-      [callbacks = drawn->callbacks](std::function<void()> f) {
-        std::lock_guard lock(callbacks->mutex);
-        callbacks->tasks.push_back(std::move(f));
-      },
-      [] {});
+  drawn->layer =
+      std::make_unique<render::LabelLayer>(renderer, cache, drawn->queue.poster(), [] {});
   drawn->layer->setSource(std::move(labels));
   colorLabelsByCells(*drawn->layer, labelValues, coloring, {});
   const auto deadline =
@@ -58,7 +37,7 @@ data::Expected<std::shared_ptr<void>> drawCellLabelsOffscreen(
     if (std::chrono::steady_clock::now() > deadline)
       return data::fail(data::Errc::Io, "render: timed out waiting for label tiles of " + name);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    drawn->callbacks->run();
+    drawn->queue.run();
   }
   return std::shared_ptr<void>(drawn);
 }

@@ -8,45 +8,16 @@
 #include <vtkUnsignedCharArray.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <filesystem>
-#include <mutex>
 
 #include "render/image_layer.h"
 #include "render/scale_bar.h"
 #include "render/scene.h"
+#include "render/task_queue.h"
 
 namespace tessera::render {
 namespace {
-
-// Tile callbacks come from workers; the render loop runs them on this thread, as the UI would.
-class TaskQueue {
- public:
-  void post(std::function<void()> f) {
-    {
-      std::lock_guard lock(mutex_);
-      tasks_.push_back(std::move(f));
-    }
-    cv_.notify_one();
-  }
-  void runFor(std::chrono::milliseconds wait) {
-    std::deque<std::function<void()>> batch;
-    {
-      std::unique_lock lock(mutex_);
-      cv_.wait_for(lock, wait, [this] { return !tasks_.empty(); });
-      batch.swap(tasks_);
-    }
-    for (auto& f : batch)
-      f();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-};
 
 // Copies the back buffer into out.rgb (top row first).
 void capture(vtkRenderWindow* window, RenderedImage& out) {
@@ -93,8 +64,7 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
   ViewCamera camera;
   camera.setViewport(w, h);
   camera.fit(region);
-  ImageLayer layer(renderer, cache, [&queue](std::function<void()> f) { queue.post(std::move(f)); },
-                   {});
+  ImageLayer layer(renderer, cache, queue.poster(), {});
   layer.setSource(source);
   if (req.displays) {
     if (req.displays->size() != info.channels.size())
@@ -121,7 +91,7 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
     if (st.complete() && !contrastPending) break;
     if (std::chrono::steady_clock::now() > deadline)
       return data::fail(data::Errc::Io, "render: timed out waiting for tiles of " + info.source);
-    queue.runFor(std::chrono::milliseconds(50));
+    queue.run(std::chrono::milliseconds(50));
   }
   applyCamera(renderer, camera);
   std::unique_ptr<ScaleBar> bar;

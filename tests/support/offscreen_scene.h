@@ -12,13 +12,11 @@
 
 #include <cstdint>
 #include <cstring>
-#include <deque>
-#include <functional>
-#include <mutex>
 #include <vector>
 
 #include "render/image_layer.h"
 #include "render/scene.h"
+#include "render/task_queue.h"
 #include "render/view_camera.h"
 
 namespace tessera::test {
@@ -78,24 +76,9 @@ inline render::ViewCamera camera(int w, int h, double cx, double cy, double zoom
 }
 
 // Runs posted tile callbacks on the test thread, as the GUI event loop would.
-struct Queue {
-  std::mutex m;
-  std::deque<std::function<void()>> q;
-  render::ImageLayer::Post post() {
-    return [this](std::function<void()> f) {
-      std::lock_guard l(m);
-      q.push_back(std::move(f));
-    };
-  }
-  void pump() {
-    std::deque<std::function<void()>> b;
-    {
-      std::lock_guard l(m);
-      b.swap(q);
-    }
-    for (auto& f : b)
-      f();
-  }
+struct Queue : render::TaskQueue {
+  render::ImageLayer::Post post() { return poster(); }
+  void pump() { run(); }
 };
 
 }  // namespace tessera::test
