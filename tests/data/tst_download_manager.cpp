@@ -23,17 +23,6 @@ namespace {
 const fs::path kWork = fs::path(TESSERA_TEST_WORK_DIR) / "download_manager";
 const fs::path kWww = kWork / "www";
 
-std::string fileText(const fs::path& p) {
-  return readText(p);
-}
-
-// Relative paths of the regular files below `root`.
-std::set<std::string> treeFiles(const fs::path& root) {
-  std::set<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file()) out.insert(fs::relative(e.path(), root).generic_string());
-  return out;
-}
 }  // namespace
 
 class TestDownloadManager : public QObject {
@@ -113,7 +102,7 @@ class TestDownloadManager : public QObject {
     const auto want = treeFiles(kWww / "img04.ome.zarr");
     QCOMPARE(treeFiles(*r), want);
     for (const auto& f : want)
-      QVERIFY(fileText(*r / f) == fileText(kWww / "img04.ome.zarr" / f));
+      QVERIFY(readText(*r / f) == readText(kWww / "img04.ome.zarr" / f));
     const auto p = job->progress();
     QCOMPARE(p.state, DownloadState::Done);
     QVERIFY(p.filesMissing > 0);
@@ -151,7 +140,7 @@ class TestDownloadManager : public QObject {
     const auto want = treeFiles(kWww / n);
     QCOMPARE(treeFiles(*r), want);
     for (const auto& f : want)
-      QVERIFY2(fileText(*r / f) == fileText(kWww / n / f), f.c_str());
+      QVERIFY2(readText(*r / f) == readText(kWww / n / f), f.c_str());
     QVERIFY(job->progress().filesMissing > 0);  // zero chunks absent on the server
     auto local = openImage(r->string());
     QVERIFY2(local, local ? "" : local.error().message.c_str());
@@ -199,7 +188,7 @@ class TestDownloadManager : public QObject {
     auto ok = Download::start(client_, *pool_, nginx_->url("table.h5ad"), kWork / "out-file", good)
                   ->wait();
     QVERIFY(ok);
-    QVERIFY(fileText(*ok) == big_);
+    QVERIFY(readText(*ok) == big_);
     const std::string wrong(64, 'a');
     auto bad = Download::start(client_, *pool_, nginx_->url("table.h5ad"), kWork / "out-bad", wrong)
                    ->wait();
@@ -234,7 +223,7 @@ class TestDownloadManager : public QObject {
     std::ofstream(out / "table.h5ad.part.json") << meta;
     auto r = Download::start(client_, *pool_, nginx_->url("table.h5ad"), out)->wait();
     QVERIFY(r);
-    QVERIFY(fileText(*r) == big_);
+    QVERIFY(readText(*r) == big_);
     QVERIFY(nginx_->accessLog().find("\"GET /table.h5ad HTTP/1.1\" \"bytes=2500000-\"") !=
             std::string::npos);
     QVERIFY(!fs::exists(out / "table.h5ad.part.json"));
@@ -243,7 +232,7 @@ class TestDownloadManager : public QObject {
     std::ofstream(out / "table.h5ad.part", std::ios::binary) << std::string(1000, 'x');
     std::ofstream(out / "table.h5ad.part.json") << nlohmann::json{{"etag", "\"old\""}}.dump();
     auto again = Download::start(client_, *pool_, nginx_->url("table.h5ad"), out)->wait();
-    QVERIFY(again && fileText(*again) == big_);
+    QVERIFY(again && readText(*again) == big_);
   }
 
   void pausesResumesAndCancels() {
@@ -260,7 +249,7 @@ class TestDownloadManager : public QObject {
     job->resume();
     auto r = job->wait();
     QVERIFY2(r, r ? "" : r.error().message.c_str());
-    QVERIFY(fileText(*r) == big_);
+    QVERIFY(readText(*r) == big_);
     // Resuming at once, before the paused requests reported back, loses nothing either.
     auto quick = Download::start(client_, *pool_, nginx_->url("slow/img04.ome.zarr"),
                                  kWork / "out-quick-pause");
@@ -270,7 +259,7 @@ class TestDownloadManager : public QObject {
     auto q = quick->wait();
     QVERIFY2(q, q ? "" : q.error().message.c_str());
     for (const auto& f : treeFiles(kWww / "img04.ome.zarr"))
-      QVERIFY(fileText(*q / f) == fileText(kWww / "img04.ome.zarr" / f));
+      QVERIFY(readText(*q / f) == readText(kWww / "img04.ome.zarr" / f));
     auto cancelled =
         Download::start(client_, *pool_, nginx_->url("slow/table.h5ad"), kWork / "out-cancel");
     QTRY_VERIFY_WITH_TIMEOUT(cancelled->progress().bytesDone > 100'000, 10000);
@@ -298,8 +287,8 @@ class TestDownloadManager : public QObject {
     auto ra = a->wait(), rb = b->wait();
     QVERIFY2(ra, ra ? "" : ra.error().message.c_str());
     QVERIFY2(rb, rb ? "" : rb.error().message.c_str());
-    QVERIFY(fileText(*ra) == big_.substr(0, 1'500'000));
-    QVERIFY(fileText(*rb) == big_.substr(0, 1'500'000));
+    QVERIFY(readText(*ra) == big_.substr(0, 1'500'000));
+    QVERIFY(readText(*rb) == big_.substr(0, 1'500'000));
     jobPool.waitIdle();
   }
 };

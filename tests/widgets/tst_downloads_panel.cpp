@@ -25,13 +25,6 @@ namespace {
 const fs::path kWork = fs::path(TESSERA_TEST_WORK_DIR) / "downloads_panel";
 const fs::path kWww = kWork / "www";
 
-std::set<std::string> treeFiles(const fs::path& root) {
-  std::set<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file()) out.insert(fs::relative(e.path(), root).generic_string());
-  return out;
-}
-
 struct RowParts {
   QProgressBar* bar = nullptr;
   QLabel* detail = nullptr;
