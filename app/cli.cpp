@@ -91,10 +91,12 @@ int runInfo(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::cout << "  axes: ";
   for (const auto& a : info.storedAxes)
     std::cout << a << ' ';
+  if (info.axesGuessed) std::cout << "(guessed from the shape; set them with --axes)";
   std::cout << "\n  levels:\n";
   for (const auto& l : j["levels"])
     std::cout << "    " << l["path"].get<std::string>() << " shape " << l["shape"].dump()
-              << " chunks " << l["chunks"].dump() << "\n";
+              << " chunks " << l["chunks"].dump()
+              << (l.contains("codec") ? " " + l["codec"].get<std::string>() : "") << "\n";
   std::cout << "  channels:\n";
   for (const auto& c : j["channels"])
     std::cout << "    " << c.dump() << "\n";
@@ -135,13 +137,15 @@ Options:
   --cache-mb N        tile cache budget in MiB (default 1024, or the saved setting)
 
 Commands:
-  info INPUT [--json] [--series N] [--well A/1 --field F]
+  info INPUT [--json] [--series N] [--well A/1 --field F] [--axes AXES]
         Describe a dataset: format, axes, pyramid levels, channels. INPUT is a path, a URL
         or the word demo. --json prints one JSON object. Containers with several images list
         them ("series": index, name, t,c,z,y,x shape; "plate": every well and its fields).
         --series N picks an OME-TIFF Image, a bioformats2raw series or a SpatialData image;
         --well and --field pick a plate's well and field (--field alone: a field of a well).
-        render and export take the same options.
+        --axes tczyx names the dimensions of a bare zarr array or N5 dataset (one letter
+        per dimension, stored order); without it 2D is yx, 3D ending in 3 or 4 is yxc (RGB)
+        and other 3D cyx, and 4D/5D arrays need it. render and export take the same options.
   render INPUT --out FILE.png [--series N] [--well A/1 --field F] [--size WxH] [--region x,y,w,h] [--level N] [--t T] [--z Z]
          [--channels 0,2] [--window 0=100:4000] [--color 0=FF00FF] [--lut 1=viridis]
          [--gamma 0=0.8]

@@ -15,12 +15,21 @@ constexpr const char* kReexecGuard = "TESSERA_UNDER_XVFB";
 SelectOption parseSelectOption(const std::vector<std::string>& args, std::size_t& i,
                                data::ImageSelection& select, std::string& error) {
   const std::string& a = args[i];
-  if (a != "--series" && a != "--well" && a != "--field") return SelectOption::NotMine;
+  if (a != "--series" && a != "--well" && a != "--field" && a != "--axes")
+    return SelectOption::NotMine;
   if (i + 1 >= args.size()) {
     error = a + " needs a value";
     return SelectOption::Bad;
   }
   const std::string& v = args[++i];
+  if (a == "--axes") {  // checked against the array's rank when it is opened
+    if (v.empty() || v.size() > 5) {
+      error = "--axes expects one letter of t, c, z, y, x per dimension, such as tczyx";
+      return SelectOption::Bad;
+    }
+    select.axes = v;
+    return SelectOption::Taken;
+  }
   if (a == "--well") {
     if (v.empty()) {
       error = "--well expects a well such as A/1";

@@ -4,6 +4,7 @@
 
 #include "app/app_context.h"
 #include "data/anndata/h5ad_reader.h"
+#include "data/arrays/built_pyramid.h"
 #include "data/cells/cells_open.h"
 #include "data/image_open.h"
 #include "data/plain/plain_image_source.h"
@@ -175,6 +176,8 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   // in the background makes later pans and zooms as cheap as in any other pyramid.
   if (auto plain = std::dynamic_pointer_cast<data::PlainImageSource>(*image))
     plain->buildPyramid(ctx.tilePool);
+  if (auto built = std::dynamic_pointer_cast<data::BuiltPyramidSource>(*image))
+    built->buildPyramid(ctx.tilePool);
   out.image = std::move(*image);
   attachLabels(out);
   if (std::filesystem::is_directory(input, ec) && data::isSpatialData(input))

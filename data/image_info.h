@@ -21,6 +21,7 @@ struct LevelInfo {
   Shape5 chunk{1, 1, 1, 1, 1};      ///< tile shape; readTile delivers y/x blocks of this size
   Vec5 scale{1, 1, 1, 1, 1};        ///< physical size of one element
   Vec5 translation{0, 0, 0, 0, 0};  ///< physical position of element 0
+  std::string codec;                ///< chunk compression ("blosc", "gzip", ...), if known
 };
 
 struct ChannelInfo {
@@ -62,6 +63,9 @@ struct ImageSelection {
   /// Read every plate well's field list (one metadata read per well, slow for remote plates
   /// with hundreds of wells); otherwise only the opened well's fields are listed.
   bool listPlateFields = false;
+  /// Axis names for an array without axis metadata (bare zarr array, N5 dataset), one letter
+  /// of t, c, z, y, x per dimension in stored (C) order, e.g. "tczyx"; empty = guess.
+  std::string axes;
   bool empty() const { return !series && well.empty() && !field; }
 };
 
@@ -78,6 +82,7 @@ struct ImageInfo {
   std::string format;                   ///< "ome-zarr 0.4", "ome-tiff", ...
   std::string source;                   ///< path or URL it came from
   std::vector<std::string> storedAxes;  ///< axis names in stored order, e.g. {"c","y","x"}
+  bool axesGuessed = false;             ///< storedAxes were guessed from the shape alone
   std::string spaceUnit;                ///< unit of y/x scale ("micrometer"), may be empty
   DType dtype = DType::U16;
   std::vector<LevelInfo> levels;  ///< levels[0] is full resolution

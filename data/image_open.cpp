@@ -7,7 +7,11 @@
 #include <filesystem>
 #include <system_error>
 
+#include "data/arrays/bare_zarr.h"
+#include "data/arrays/built_pyramid.h"
+#include "data/demo/demo_dataset.h"
 #include "data/local_store.h"
+#include "data/n5/n5_container.h"
 #include "data/ome/channel_defaults.h"
 #include "data/ome/ome_zarr_source.h"
 #include "data/plain/plain_image_source.h"
@@ -28,7 +32,9 @@ std::optional<fs::path> zarrDirectory(const std::string& location) {
   const fs::path p(location);
   if (fs::is_directory(p, ec)) return p;
   const std::string leaf = p.filename().string();
-  if ((leaf == "zarr.json" || leaf == ".zattrs" || leaf == ".zgroup") && fs::is_regular_file(p, ec))
+  if ((leaf == "zarr.json" || leaf == ".zattrs" || leaf == ".zgroup" || leaf == ".zarray" ||
+       leaf == "attributes.json") &&
+      fs::is_regular_file(p, ec))
     return p.parent_path().empty() ? fs::path(".") : p.parent_path();
   return std::nullopt;
 }
@@ -50,7 +56,7 @@ std::string zarrBaseUrl(std::string url) {
   url = url.substr(0, url.find_first_of("?#"));
   while (!url.empty() && url.back() == '/')
     url.pop_back();
-  for (const char* leaf : {"/zarr.json", "/.zattrs", "/.zgroup"})
+  for (const char* leaf : {"/zarr.json", "/.zattrs", "/.zgroup", "/.zarray", "/attributes.json"})
     if (url.ends_with(leaf)) return url.substr(0, url.size() - std::strlen(leaf));
   return url;
 }
@@ -68,6 +74,25 @@ int probeZarrUrl(const std::string& url) {
   return store ? probeOmeZarr(**store, "") : 0;
 }
 
+// A big bare array or N5 dataset without a pyramid gets one derived from it (built into the
+// cache when the caller asks; see BuiltPyramidSource). `stamp` tells versions of a source apart.
+template <class Source>
+Expected<std::shared_ptr<TileSource>> asTileSource(Expected<std::shared_ptr<Source>> src,
+                                                   const std::string& stamp = "") {
+  if (!src) return std::unexpected(src.error());
+  if (BuiltPyramidSource::wants((*src)->info()))
+    return std::shared_ptr<TileSource>(BuiltPyramidSource::wrap(
+        std::move(*src), pyramidCacheDir(defaultCacheDir() / "pyramids", (*src)->info(), stamp)));
+  return std::shared_ptr<TileSource>(std::move(*src));
+}
+
+// The directory's modification time: a rewritten array gets a new pyramid.
+std::string modificationStamp(const fs::path& dir) {
+  std::error_code ec;
+  const auto t = fs::last_write_time(dir, ec);
+  return ec ? std::string() : std::to_string(t.time_since_epoch().count());
+}
+
 Expected<std::shared_ptr<TileSource>> openZarrUrl(const std::string& url,
                                                   const ImageSelection& select) {
   auto store = openHttpStore(zarrBaseUrl(url));
@@ -78,6 +103,12 @@ Expected<std::shared_ptr<TileSource>> openZarrUrl(const std::string& url,
     auto meta = (*store)->read(key);
     if (meta) break;
     if (meta.error().code != Errc::NotFound) return std::unexpected(meta.error());
+  }
+  // The same readers as for directories, chosen the same way: NGFF first, then N5, then a
+  // bare zarr array or group.
+  if (probeOmeZarr(**store, "") == 0) {
+    if (probeN5(**store, "") > 0) return asTileSource(openN5(*store, "", select));
+    if (probeBareZarr(**store, "") > 0) return asTileSource(openBareZarr(*store, "", select));
   }
   auto src = OmeZarrSource::open(*store, "", select);
   if (!src) return std::unexpected(src.error());
@@ -117,6 +148,36 @@ Expected<std::shared_ptr<TileSource>> openZarr(const std::string& location,
   auto src = OmeZarrSource::open(std::make_shared<LocalStore>(*dir), "", select);
   if (!src) return std::unexpected(src.error());
   return std::shared_ptr<TileSource>(std::move(*src));
+}
+
+int probeN5Location(const std::string& location) {
+  if (isHttpUrl(location)) return 0;  // decided in openZarrUrl with the other zarr-likes
+  const auto dir = zarrDirectory(location);
+  return dir ? probeN5(LocalStore(*dir), "") : 0;
+}
+
+Expected<std::shared_ptr<TileSource>> openN5Location(const std::string& location,
+                                                     const ImageSelection& select) {
+  if (isHttpUrl(location)) return openZarrUrl(location, select);
+  const auto dir = zarrDirectory(location);
+  if (!dir) return fail(Errc::Unsupported, location + ": not an N5 directory");
+  return asTileSource(openN5(std::make_shared<LocalStore>(*dir), "", select),
+                      modificationStamp(*dir));
+}
+
+int probeBareZarrLocation(const std::string& location) {
+  if (isHttpUrl(location)) return 0;
+  const auto dir = zarrDirectory(location);
+  return dir ? probeBareZarr(LocalStore(*dir), "") : 0;
+}
+
+Expected<std::shared_ptr<TileSource>> openBareZarrLocation(const std::string& location,
+                                                           const ImageSelection& select) {
+  if (isHttpUrl(location)) return openZarrUrl(location, select);
+  const auto dir = zarrDirectory(location);
+  if (!dir) return fail(Errc::Unsupported, location + ": not a zarr directory");
+  return asTileSource(openBareZarr(std::make_shared<LocalStore>(*dir), "", select),
+                      modificationStamp(*dir));
 }
 
 int probeTiffFile(const std::string& location) {
@@ -180,6 +241,8 @@ Expected<std::shared_ptr<TileSource>> openAs(const std::string& location,
 const std::vector<ImageFormat>& imageFormats() {
   static const std::vector<ImageFormat> formats = {
       {"ome-zarr", probeZarr, openZarr},
+      {"n5", probeN5Location, openN5Location},
+      {"zarr-array", probeBareZarrLocation, openBareZarrLocation},
       {"tiff", probeTiffFile, openTiff},
       {"plain image (OpenCV)", probePlainImage, openAs<PlainImageSource>},
       {"whole-slide (OpenSlide)", probeOpenSlide, openAs<OpenSlideSource>},
@@ -219,6 +282,10 @@ Expected<std::shared_ptr<TileSource>> openImage(const std::string& location,
     return fail(Errc::Unsupported,
                 location + ": not an image format Tessera can open (tried " + tried + ")");
   }
+  if (!select.axes.empty() && format->name != "n5" && format->name != "zarr-array")
+    return fail(Errc::InvalidArgument, location + ": --axes applies to zarr arrays and N5 "
+                                                  "datasets without axis metadata, not to " +
+                                           format->name);
   return format->open(location, select);
 }
 
@@ -250,6 +317,7 @@ nlohmann::json imageInfoToJson(const ImageInfo& info) {
                       {"chunks", chunks},
                       {"scale", scale},
                       {"translation", translation}});
+    if (!l.codec.empty()) levels.back()["codec"] = l.codec;
   }
   json channels = json::array();
   for (const auto& c : info.channels) {
@@ -263,6 +331,7 @@ nlohmann::json imageInfoToJson(const ImageInfo& info) {
               {"axes", info.storedAxes}, {"dtype", dtypeName(info.dtype)},
               {"levels", levels},        {"channels", channels},
               {"labels", info.labels}};
+  out["axes_guessed"] = info.axesGuessed;
   if (!info.labelImages.empty()) {
     json images = json::array();
     for (const auto& l : info.labelImages) {

@@ -14,7 +14,7 @@ packages=(
   # image and data libraries
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-calib3d-dev
   libboost-dev libhdf5-dev libtiff-dev libblosc-dev libzstd-dev liblz4-dev zlib1g-dev
-  libssl-dev libopenslide-dev nlohmann-json3-dev libdeflate-dev
+  libssl-dev libopenslide-dev nlohmann-json3-dev libdeflate-dev libbz2-dev liblzma-dev
   # headless GUI tests: X server, xauth, Mesa llvmpipe
   xvfb xauth libgl1-mesa-dri libglx-mesa0 libegl-mesa0 fonts-dejavu-core
   # loopback HTTP server for remote tests

@@ -49,11 +49,21 @@ BytesCodecPtr makeZlibCodec(int level = 1);
 BytesCodecPtr makeGzipCodec(int level = 1);
 /// numcodecs LZ4 framing: 4-byte little-endian decoded size, then one LZ4 block.
 BytesCodecPtr makeLz4Codec(int acceleration = 1);
+/// bzip2 stream (N5 "bzip2"); `blockSize` 1-9 (×100 kB) for encoding.
+BytesCodecPtr makeBzip2Codec(int blockSize = 9);
+/// xz container (N5 "xz"); `preset` 0-9 for encoding.
+BytesCodecPtr makeXzCodec(int preset = 6);
+/// lz4-java's LZ4BlockOutputStream framing (N5 "lz4", n5-java's Lz4Compression): blocks with a
+/// 21-byte "LZ4Block" header each, checksums verified, ended by an empty block.
+BytesCodecPtr makeLz4BlockStreamCodec();
 /// zarr v3 crc32c: the payload followed by its CRC-32C, 4 bytes little-endian.
 BytesCodecPtr makeCrc32cCodec();
 
 /// The payload of a crc32c-framed buffer without copying it; Errc::Corrupt on a mismatch.
 Expected<std::span<const std::uint8_t>> crc32cVerifiedPayload(std::span<const std::uint8_t> in);
+
+/// XXH32; xxhash32("", 0) == 0x02CC5D05.
+std::uint32_t xxhash32(std::span<const std::uint8_t> data, std::uint32_t seed);
 
 /// CRC-32C (Castagnoli), as used by iSCSI and zarr v3; crc32c("123456789") == 0xE3069283.
 std::uint32_t crc32c(std::span<const std::uint8_t> data, std::uint32_t crc = 0);

@@ -75,6 +75,18 @@ Expected<std::optional<ConsolidatedNode>> consolidatedNode(const Store& s, const
   return std::optional<ConsolidatedNode>();
 }
 
+// "blosc", "zstd", "sharding_indexed(blosc)", "none": the bytes->bytes codecs in encode order.
+std::string describeCodecs(const CodecChain& c) {
+  std::string out;
+  for (const auto& codec : c.bytesCodecs)
+    out += (out.empty() ? "" : "+") + std::string(codec->name());
+  if (c.sharding) {
+    const std::string inner = describeCodecs(c.sharding->inner);
+    out = "sharding_indexed(" + inner + ")" + (out.empty() ? "" : "+" + out);
+  }
+  return out.empty() ? "none" : out;
+}
+
 bool isAllZero(const Bytes& b) {
   for (auto x : b)
     if (x) return false;
@@ -87,7 +99,7 @@ class ZarrArrayImpl final : public ZarrArray {
       : store_(std::move(store)), path_(std::move(path)), meta_(std::move(meta)) {
     const auto& c = meta_.codecs;
     // Range reads need the shard to be the array->bytes codec's direct output.
-    shardedRead_ = c.sharding && c.transpose.empty() && c.bytesCodecs.empty();
+    shardedRead_ = !meta_.format && c.sharding && c.transpose.empty() && c.bytesCodecs.empty();
     readChunks_ = shardedRead_ ? c.sharding->innerShape : meta_.chunkShape;
     readChunkBytes_ = *checkedElementCount(readChunks_, dtypeSize(meta_.dtype));
     fillIsZero_ = isAllZero(meta_.fillValue);
@@ -99,6 +111,10 @@ class ZarrArrayImpl final : public ZarrArray {
   DType dtype() const override { return meta_.dtype; }
   const std::vector<std::string>& dimensionNames() const override { return meta_.dimensionNames; }
   const json& attributes() const override { return meta_.attributes; }
+  std::string codecName() const override {
+    if (meta_.format) return meta_.format->codecName();
+    return describeCodecs(meta_.codecs);
+  }
 
   Expected<Bytes> readChunk(std::span<const std::int64_t> idx,
                             const std::stop_token& stop) const override {
@@ -196,15 +212,17 @@ class ZarrArrayImpl final : public ZarrArray {
   // The decoded chunk (read granularity), or nullopt when it is absent (fill value).
   Expected<std::optional<Bytes>> fetch(std::span<const std::int64_t> idx) const {
     if (shardedRead_) return fetchInner(idx);
-    const std::string key = joinKey(path_, chunkKey(meta_, idx));
+    const std::string key =
+        joinKey(path_, meta_.format ? meta_.format->key(idx) : chunkKey(meta_, idx));
     auto encoded = store_->read(key);
     if (!encoded) {
       if (encoded.error().code == Errc::NotFound) return std::optional<Bytes>();
       return std::unexpected(encoded.error());
     }
     Bytes out(readChunkBytes_);
-    auto r =
-        decodeChunk(meta_.codecs, *encoded, meta_.chunkShape, meta_.dtype, meta_.fillValue, out);
+    auto r = meta_.format ? meta_.format->decode(*encoded, idx, out)
+                          : decodeChunk(meta_.codecs, *encoded, meta_.chunkShape, meta_.dtype,
+                                        meta_.fillValue, out);
     if (!r) return fail(r.error().code, storeKeyName(*store_, key) + ": " + r.error().message);
     return std::optional<Bytes>(std::move(out));
   }
@@ -329,6 +347,12 @@ Expected<std::unique_ptr<ZarrArray>> ZarrArray::open(std::shared_ptr<const Store
   if (!meta) return std::unexpected(meta.error());
   if (zattrs.is_object()) meta->attributes = std::move(zattrs);
   return std::make_unique<ZarrArrayImpl>(std::move(store), path, std::move(*meta));
+}
+
+std::unique_ptr<ZarrArray> ZarrArray::fromMetadata(std::shared_ptr<const Store> store,
+                                                   std::string path, ZarrMetadata meta) {
+  return std::make_unique<ZarrArrayImpl>(std::move(store), normalisePath(std::move(path)),
+                                         std::move(meta));
 }
 
 Expected<json> readZarrAttributes(const Store& store, const std::string& rawPath) {

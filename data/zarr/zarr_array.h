@@ -16,12 +16,20 @@
 
 namespace tessera::data {
 
+struct ZarrMetadata;
+
 class ZarrArray {
  public:
   virtual ~ZarrArray() = default;
   /// Opens the array at `path` ("" for the store root); detects v2 or v3.
   static Expected<std::unique_ptr<ZarrArray>> open(std::shared_ptr<const Store> store,
                                                    std::string path);
+
+  /// An array over already parsed metadata (another chunk format such as N5 sets
+  /// meta.format). The chunk shape must be valid (positive, its byte size within
+  /// kMaxZarrBuffer): the parser checks it.
+  static std::unique_ptr<ZarrArray> fromMetadata(std::shared_ptr<const Store> store,
+                                                 std::string path, ZarrMetadata meta);
 
   virtual int zarrFormat() const = 0;
   virtual const std::vector<std::int64_t>& shape() const = 0;
@@ -32,6 +40,9 @@ class ZarrArray {
   virtual const std::vector<std::string>& dimensionNames() const = 0;
   /// .zattrs (v2) or zarr.json "attributes" (v3).
   virtual const nlohmann::json& attributes() const = 0;
+  /// The compression of its chunks as `tessera info` shows it ("blosc", "zstd", "none",
+  /// "sharding_indexed(gzip)"; for N5 the N5 compression type).
+  virtual std::string codecName() const = 0;
 
   /// One chunk at full chunk size (edge chunks padded as stored), fill value if missing.
   virtual Expected<Bytes> readChunk(std::span<const std::int64_t> chunkIndex,

@@ -3,6 +3,7 @@
 /// a chunk grid, a native fill element, a chunk-key scheme and a decode CodecChain.
 /// Pure functions; errors name `name` (the metadata key) and say what is wrong.
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -15,6 +16,22 @@
 
 namespace tessera::data {
 
+/// A chunk format other than zarr's, riding on the same chunk core (N5 blocks): how a chunk's
+/// key is named and how its stored bytes become one padded C-order chunk. Immutable, shared
+/// between threads. Errors carry no store key (the caller prefixes it).
+class ChunkFormat {
+ public:
+  virtual ~ChunkFormat() = default;
+  /// Store key of the chunk at C-order grid `index`, relative to the array.
+  virtual std::string key(std::span<const std::int64_t> index) const = 0;
+  /// Decodes the stored chunk at `index` into `out`: the full chunk, C order, native endian.
+  virtual Expected<void> decode(std::span<const std::uint8_t> encoded,
+                                std::span<const std::int64_t> index,
+                                std::span<std::uint8_t> out) const = 0;
+  /// The compression as the format names it ("gzip", "xz", ...), for `tessera info`.
+  virtual std::string codecName() const = 0;
+};
+
 struct ZarrMetadata {
   int zarrFormat = 2;
   std::vector<std::int64_t> shape;
@@ -26,6 +43,9 @@ struct ZarrMetadata {
   CodecChain codecs;
   std::vector<std::string> dimensionNames;
   nlohmann::json attributes = nlohmann::json::object();
+  /// Set for non-zarr chunk formats; then `codecs` is unused by the array and the format
+  /// names keys and decodes chunks.
+  std::shared_ptr<const ChunkFormat> format;
 };
 
 Expected<ZarrMetadata> parseZarrayMetadata(const nlohmann::json& zarray, const std::string& name);
