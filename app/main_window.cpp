@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include "app/app_context.h"
+#include "app/axes_choice.h"
 #include "app/cells_labels.h"
 #include "app/cells_linker.h"
 #include "app/cells_session.h"
@@ -221,6 +222,18 @@ void MainWindow::buildMenus() {
   view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { view_->zoomBy(1.25); });
   view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, [this] { view_->zoomBy(0.8); });
   view->addSeparator();
+  // Bare zarr arrays and N5 datasets have no axis metadata: let the user correct the guess.
+  interpretAxes_ = view->addAction(tr("Interpret &Axes…"), this, [this] {
+    if (!current_ || !current_->image || inputs_.size() != 1) return;
+    if (auto axes = askAxes(this, current_->image->info())) {
+      saveAxesChoice(inputs_.front().toStdString(), *axes);
+      data::ImageSelection select;
+      select.axes = axes->toStdString();
+      openInputs(inputs_, select);
+    }
+  });
+  interpretAxes_->setEnabled(false);
+  view->addSeparator();
   for (auto* dock : findChildren<QDockWidget*>())
     view->addAction(dock->toggleViewAction());
 
@@ -230,7 +243,7 @@ void MainWindow::buildMenus() {
   help->addAction(tr("&About Tessera"), this, &MainWindow::about);
 }
 
-void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelection& select) {
+void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelection& chosen) {
   if (inputs.isEmpty()) return;
   if (cancelOpen_) cancelOpen_->store(true);
   auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -244,6 +257,8 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
   connect(progress_, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
 
   QPointer<MainWindow> self(this);
+  data::ImageSelection select = chosen;
+  if (select.axes.empty()) select.axes = loadAxesChoice(inputs.front().toStdString()).toStdString();
   std::vector<std::string> list;
   for (const auto& in : inputs)
     list.push_back(in.toStdString());
@@ -312,6 +327,8 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
   // The readouts describe the previous dataset until the cursor moves again.
   cursorLabel_->clear();
   hoverLabel_->clear();
+  interpretAxes_->setEnabled(current_->image && inputs_.size() == 1 &&
+                             canInterpretAxes(current_->image->info()));
   if (current_->image) {
     view_->setSource(current_->image);
     view_->setLabels(current_->labels, current_->labelColors);

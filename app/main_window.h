@@ -11,6 +11,7 @@
 
 #include "app/dataset_loader.h"
 
+class QAction;
 class QDockWidget;
 class QLabel;
 class QMenu;
@@ -118,6 +119,7 @@ class MainWindow : public QMainWindow {
   QTimer* statsTimer_ = nullptr;
   std::shared_ptr<std::atomic<bool>> cancelOpen_;
   std::shared_ptr<OpenedDataset> current_;
+  QAction* interpretAxes_ = nullptr;  ///< View ▸ Interpret Axes…, for bare arrays and N5
 };
 
 }  // namespace tessera::app

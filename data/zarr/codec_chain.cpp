@@ -279,6 +279,16 @@ Expected<BytesCodecPtr> parseV2Compressor(const json& c) {
     if (id == "zlib") return makeZlibCodec(c.value("level", 1));
     if (id == "gzip") return makeGzipCodec(c.value("level", 1));
     if (id == "lz4") return makeLz4Codec(c.value("acceleration", 1));
+    if (id == "bz2") return makeBzip2Codec(c.value("level", 9));
+    if (id == "lzma") {
+      // numcodecs' default FORMAT_XZ (1); the .lzma and raw forms carry no container to check.
+      const int format = c.value("format", 1);
+      if (format != 1 && format != 0)
+        return fail(Errc::Unsupported, "compressor 'lzma' with format " + std::to_string(format) +
+                                           " is not supported (only the xz format, 1)");
+      const json preset = c.value("preset", json());
+      return makeXzCodec(preset.is_number_integer() ? preset.get<int>() : 6);
+    }
     return fail(Errc::Unsupported, "compressor '" + id + "' is not supported");
   } catch (const json::exception& e) {
     return fail(Errc::Corrupt, std::string("invalid compressor configuration: ") + e.what());
