@@ -133,8 +133,9 @@ class N5BlockFormat final : public ChunkFormat {
     bool padded = true;
     for (std::size_t i = 0; i < rank; ++i)
       stored[rank - 1 - i] = be32(in.data() + 4 + 4 * i);
-    for (std::size_t i = 0; i < rank; ++i) {
+    for (std::size_t i = 0; i < rank; ++i)
       valid[i] = std::min(chunk_[i], shape_[i] - index[i] * chunk_[i]);
+    for (std::size_t i = 0; i < rank; ++i) {
       // Writers store edge blocks cropped to the dataset (n5-java) or whole (zarr's N5Store).
       if (stored[i] != valid[i] && stored[i] != declared_[i] && stored[i] != chunk_[i])
         return fail(Errc::Corrupt, block + ": header block size " + shapeText(reversed(stored)) +
