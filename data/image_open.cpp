@@ -283,8 +283,9 @@ Expected<std::shared_ptr<TileSource>> openImage(const std::string& location,
                 location + ": not an image format Tessera can open (tried " + tried + ")");
   }
   if (!select.axes.empty() && format->name != "n5" && format->name != "zarr-array")
-    return fail(Errc::InvalidArgument, location + ": --axes applies to zarr arrays and N5 "
-                                                  "datasets without axis metadata, not to " +
+    return fail(Errc::InvalidArgument, location +
+                                           ": --axes applies to zarr arrays and N5 "
+                                           "datasets without axis metadata, not to " +
                                            format->name);
   return format->open(location, select);
 }

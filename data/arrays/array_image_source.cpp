@@ -62,9 +62,8 @@ Expected<std::string> checkAxes(const std::string& axes, std::size_t rank,
   return out;
 }
 
-Expected<std::string> resolveAxes(const std::string& requested,
-                                  std::span<const std::int64_t> shape, const std::string& where,
-                                  bool& guessed) {
+Expected<std::string> resolveAxes(const std::string& requested, std::span<const std::int64_t> shape,
+                                  const std::string& where, bool& guessed) {
   guessed = requested.empty();
   return guessed ? guessAxes(shape, where) : checkAxes(requested, shape.size(), where);
 }
@@ -108,10 +107,10 @@ Expected<std::shared_ptr<ArrayImageSource>> ArrayImageSource::create(
       level.shape[s] = a.shape()[i];
       level.chunk[s] = std::max<std::int64_t>(1, a.chunks()[i]);
       if (s >= kZ)
-        level.scale[s] = lv.factors.size() == ndim && lv.factors[i] > 0
-                             ? lv.factors[i]
-                             : static_cast<double>(first.shape()[i]) /
-                                   static_cast<double>(a.shape()[i]);
+        level.scale[s] =
+            lv.factors.size() == ndim && lv.factors[i] > 0
+                ? lv.factors[i]
+                : static_cast<double>(first.shape()[i]) / static_cast<double>(a.shape()[i]);
       if (resolution.size() == ndim && resolution[i] > 0) level.scale[s] *= resolution[i];
       if (s < kY && level.chunk[s] != 1) whole = false;
     }
@@ -126,8 +125,8 @@ Expected<std::shared_ptr<ArrayImageSource>> ArrayImageSource::create(
   }
   const std::int64_t channels = info.levels[0].shape[kC];
   if (channels > kMaxChannels)
-    return fail(Errc::Unsupported, where + ": " + std::to_string(channels) +
-                                       " channels (at most " + std::to_string(kMaxChannels) + ")");
+    return fail(Errc::Unsupported, where + ": " + std::to_string(channels) + " channels (at most " +
+                                       std::to_string(kMaxChannels) + ")");
   info.channels = defaultChannels(static_cast<std::size_t>(channels));
   if (axesGuessed && axes == "yxc") {  // the guess says RGB(A)
     const char* names[] = {"red", "green", "blue", "alpha"};
@@ -152,8 +151,8 @@ Expected<Tile> ArrayImageSource::readTile(const TileKey& key, const std::stop_to
   if (key.level < 0 || static_cast<std::size_t>(key.level) >= levels_.size())
     return fail(Errc::InvalidArgument, info_.source + ": no level " + std::to_string(key.level));
   const auto l = static_cast<std::size_t>(key.level);
-  return readArrayTile(*levels_[l].array, info_.levels[l], slots_, wholeChunkTiles_[l],
-                       info_.dtype, key, stop, storeKeyName(*store_, levels_[l].path));
+  return readArrayTile(*levels_[l].array, info_.levels[l], slots_, wholeChunkTiles_[l], info_.dtype,
+                       key, stop, storeKeyName(*store_, levels_[l].path));
 }
 
 }  // namespace tessera::data

@@ -57,8 +57,7 @@ class ArrayImageSource final : public TileSource {
 
 /// Resolves the axes of a level-0 shape: `requested` checked when given, else guessed.
 /// `guessed` tells which.
-Expected<std::string> resolveAxes(const std::string& requested,
-                                  std::span<const std::int64_t> shape, const std::string& where,
-                                  bool& guessed);
+Expected<std::string> resolveAxes(const std::string& requested, std::span<const std::int64_t> shape,
+                                  const std::string& where, bool& guessed);
 
 }  // namespace tessera::data

@@ -11,7 +11,9 @@ namespace {
 // A group's children examined for arrays; real groups of images hold a handful.
 constexpr std::size_t kMaxChildren = 256;
 
-bool isImageRank(std::size_t rank) { return rank >= 2 && rank <= 5; }
+bool isImageRank(std::size_t rank) {
+  return rank >= 2 && rank <= 5;
+}
 
 // True when `attrs` mark a group that is something other than a bare image collection.
 bool isOtherFormat(const nlohmann::json& attrs) {
@@ -160,12 +162,12 @@ Expected<std::shared_ptr<ArrayImageSource>> openBareZarr(std::shared_ptr<const S
     bool guessed = false;
     if (auto r = resolveAxes(select.axes, largest.shape, path, guessed)) axes = *r;
   }
-  if (const auto pyramid = axes.empty() ? std::vector<std::size_t>{}
-                                        : pyramidOrder(shapes, order, axes);
+  if (const auto pyramid =
+          axes.empty() ? std::vector<std::size_t>{} : pyramidOrder(shapes, order, axes);
       !pyramid.empty()) {
     if (select.series.value_or(0) != 0)
-      return fail(Errc::InvalidArgument, storeKeyName(*store, path) +
-                                             ": one multiscale image; there is no other series");
+      return fail(Errc::InvalidArgument,
+                  storeKeyName(*store, path) + ": one multiscale image; there is no other series");
     std::vector<ArrayLevel> levels;
     for (std::size_t i : pyramid)
       levels.push_back({std::move((*arrays)[i].array), (*arrays)[i].path, {}});

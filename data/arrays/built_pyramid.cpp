@@ -178,14 +178,15 @@ Expected<Tile> BuiltPyramidSource::readTile(const TileKey& key, const std::stop_
 
 // The tile halved from the box of the level above it, which comes from its own cache, its
 // own on-demand computation or level 0.
-Expected<Tile> BuiltPyramidSource::computeTile(const TileKey& key, const std::stop_token& stop) const {
+Expected<Tile> BuiltPyramidSource::computeTile(const TileKey& key,
+                                               const std::stop_token& stop) const {
   const LevelInfo& L = info_.levels[static_cast<std::size_t>(key.level)];
   const LevelInfo& P = info_.levels[static_cast<std::size_t>(key.level - 1)];
   if (key.t < 0 || key.t >= L.shape[kT] || key.c < 0 || key.c >= L.shape[kC] || key.z < 0 ||
       key.z >= L.shape[kZ] || key.row < 0 || key.row >= tileRows(L) || key.col < 0 ||
       key.col >= tileCols(L))
-    return fail(Errc::InvalidArgument, info_.source + ": tile outside level " +
-                                           std::to_string(key.level));
+    return fail(Errc::InvalidArgument,
+                info_.source + ": tile outside level " + std::to_string(key.level));
   const std::int64_t y0 = key.row * kTile, x0 = key.col * kTile;
   const std::int64_t h = std::min<std::int64_t>(kTile, L.shape[kY] - y0);
   const std::int64_t w = std::min<std::int64_t>(kTile, L.shape[kX] - x0);
@@ -223,9 +224,10 @@ Expected<Bytes> BuiltPyramidSource::readBox(int level, const TileKey& plane, std
       const std::int64_t ys = std::max(y0, ty), ye = std::min(y0 + h, ty + tile->height);
       const std::int64_t xs = std::max(x0, tx), xe = std::min(x0 + w, tx + tile->width);
       for (std::int64_t y = ys; y < ye; ++y)
-        std::memcpy(out.data() + static_cast<std::size_t>((y - y0) * w + (xs - x0)) * es,
-                    tile->data.data() + static_cast<std::size_t>((y - ty) * tile->width + (xs - tx)) * es,
-                    static_cast<std::size_t>(xe - xs) * es);
+        std::memcpy(
+            out.data() + static_cast<std::size_t>((y - y0) * w + (xs - x0)) * es,
+            tile->data.data() + static_cast<std::size_t>((y - ty) * tile->width + (xs - tx)) * es,
+            static_cast<std::size_t>(xe - xs) * es);
     }
   return out;
 }
@@ -249,7 +251,8 @@ void BuiltPyramidSource::build(const std::function<void(double)>& progress,
   double total = 0, done = 0;
   for (std::size_t k = 1; k < info_.levels.size(); ++k) {
     const LevelInfo& L = info_.levels[k];
-    total += static_cast<double>(L.shape[kT] * L.shape[kC] * L.shape[kZ] * tileRows(L) * tileCols(L));
+    total +=
+        static_cast<double>(L.shape[kT] * L.shape[kC] * L.shape[kZ] * tileRows(L) * tileCols(L));
   }
   const std::size_t es = dtypeSize(info_.dtype);
   for (std::size_t k = 1; k < info_.levels.size(); ++k) {

@@ -58,10 +58,10 @@ class Bzip2Codec final : public BytesCodec {
     if (in.size() > kMaxPiece || out.size() > kMaxPiece)
       return fail(Errc::Unsupported, "bzip2: chunks over 2 GiB are not supported");
     auto n = static_cast<unsigned>(out.size());
-    const int r = BZ2_bzBuffToBuffDecompress(
-        reinterpret_cast<char*>(out.data()), &n,
-        const_cast<char*>(reinterpret_cast<const char*>(in.data())),
-        static_cast<unsigned>(in.size()), 0, 0);
+    const int r =
+        BZ2_bzBuffToBuffDecompress(reinterpret_cast<char*>(out.data()), &n,
+                                   const_cast<char*>(reinterpret_cast<const char*>(in.data())),
+                                   static_cast<unsigned>(in.size()), 0, 0);
     switch (r) {
       case BZ_OK:
         return std::size_t{n};
@@ -84,6 +84,8 @@ class Bzip2Codec final : public BytesCodec {
 
 }  // namespace
 
-BytesCodecPtr makeBzip2Codec(int blockSize) { return std::make_shared<Bzip2Codec>(blockSize); }
+BytesCodecPtr makeBzip2Codec(int blockSize) {
+  return std::make_shared<Bzip2Codec>(blockSize);
+}
 
 }  // namespace tessera::data

@@ -112,9 +112,8 @@ class Lz4BlockStreamCodec final : public BytesCodec {
     for (std::size_t pos = 0; pos < in.size(); pos += kEncodeBlock) {
       const std::size_t n = std::min(kEncodeBlock, in.size() - pos);
       const std::uint32_t check = xxhash32(in.subspan(pos, n), kSeed) & 0x0FFFFFFF;
-      const int c =
-          LZ4_compress_default(reinterpret_cast<const char*>(in.data() + pos), scratch.data(),
-                               static_cast<int>(n), bound);
+      const int c = LZ4_compress_default(reinterpret_cast<const char*>(in.data() + pos),
+                                         scratch.data(), static_cast<int>(n), bound);
       if (c > 0 && static_cast<std::size_t>(c) < n) {
         header(kMethodLz4, static_cast<std::size_t>(c), n, check);
         out.insert(out.end(), scratch.begin(), scratch.begin() + c);
@@ -129,10 +128,12 @@ class Lz4BlockStreamCodec final : public BytesCodec {
   }
 };
 
-constexpr std::uint32_t kP1 = 0x9E3779B1u, kP2 = 0x85EBCA77u, kP3 = 0xC2B2AE3Du,
-                        kP4 = 0x27D4EB2Fu, kP5 = 0x165667B1u;
+constexpr std::uint32_t kP1 = 0x9E3779B1u, kP2 = 0x85EBCA77u, kP3 = 0xC2B2AE3Du, kP4 = 0x27D4EB2Fu,
+                        kP5 = 0x165667B1u;
 
-constexpr std::uint32_t rotl(std::uint32_t x, int r) { return (x << r) | (x >> (32 - r)); }
+constexpr std::uint32_t rotl(std::uint32_t x, int r) {
+  return (x << r) | (x >> (32 - r));
+}
 
 }  // namespace
 
@@ -162,6 +163,8 @@ std::uint32_t xxhash32(std::span<const std::uint8_t> data, std::uint32_t seed) {
   return h;
 }
 
-BytesCodecPtr makeLz4BlockStreamCodec() { return std::make_shared<Lz4BlockStreamCodec>(); }
+BytesCodecPtr makeLz4BlockStreamCodec() {
+  return std::make_shared<Lz4BlockStreamCodec>();
+}
 
 }  // namespace tessera::data

@@ -37,8 +37,8 @@ class XzCodec final : public BytesCodec {
     Bytes out(lzma_stream_buffer_bound(in.size()));
     std::size_t pos = 0;
     const auto preset = static_cast<std::uint32_t>(preset_ < 0 || preset_ > 9 ? 6 : preset_);
-    if (lzma_easy_buffer_encode(preset, LZMA_CHECK_CRC64, nullptr, in.data(), in.size(),
-                                out.data(), &pos, out.size()) != LZMA_OK)
+    if (lzma_easy_buffer_encode(preset, LZMA_CHECK_CRC64, nullptr, in.data(), in.size(), out.data(),
+                                &pos, out.size()) != LZMA_OK)
       return fail(Errc::Io, "xz: compression failed");
     out.resize(pos);
     return out;
@@ -50,9 +50,9 @@ class XzCodec final : public BytesCodec {
     std::uint64_t memlimit = kMemLimit;
     std::size_t inPos = 0, outPos = 0;
     // Concatenated streams are allowed by the format; xz-java writes one.
-    const lzma_ret r = lzma_stream_buffer_decode(&memlimit, LZMA_CONCATENATED, nullptr, in.data(),
-                                                 &inPos, in.size(), out.data(), &outPos,
-                                                 out.size());
+    const lzma_ret r =
+        lzma_stream_buffer_decode(&memlimit, LZMA_CONCATENATED, nullptr, in.data(), &inPos,
+                                  in.size(), out.data(), &outPos, out.size());
     switch (r) {
       case LZMA_OK:
         return outPos;
@@ -77,6 +77,8 @@ class XzCodec final : public BytesCodec {
 
 }  // namespace
 
-BytesCodecPtr makeXzCodec(int preset) { return std::make_shared<XzCodec>(preset); }
+BytesCodecPtr makeXzCodec(int preset) {
+  return std::make_shared<XzCodec>(preset);
+}
 
 }  // namespace tessera::data

@@ -158,18 +158,18 @@ Expected<std::shared_ptr<ArrayImageSource>> openN5(std::shared_ptr<const Store> 
                                                    const ImageSelection& select) {
   const std::string where = storeKeyName(*store, path);
   if (!select.well.empty() || select.field)
-    return fail(Errc::InvalidArgument, where + ": an N5 container, not a plate; there are no wells");
+    return fail(Errc::InvalidArgument,
+                where + ": an N5 container, not a plate; there are no wells");
   auto rootAttrs = readN5Attributes(*store, path);
   if (!rootAttrs && rootAttrs.error().code != Errc::NotFound)
     return std::unexpected(rootAttrs.error());
   std::vector<N5Image> images;
   collect(*store, path, 0, images);
-  if (images.empty())
-    return fail(Errc::Unsupported, where + ": an N5 container without datasets");
+  if (images.empty()) return fail(Errc::Unsupported, where + ": an N5 container without datasets");
   const std::size_t pick = static_cast<std::size_t>(select.series.value_or(0));
   if (pick >= images.size())
-    return fail(Errc::InvalidArgument, where + ": no series " + std::to_string(pick) +
-                                           " (it has " + std::to_string(images.size()) + ")");
+    return fail(Errc::InvalidArgument, where + ": no series " + std::to_string(pick) + " (it has " +
+                                           std::to_string(images.size()) + ")");
   const N5Image& image = images[pick];
 
   ImageInfo info;
@@ -188,7 +188,8 @@ Expected<std::shared_ptr<ArrayImageSource>> openN5(std::shared_ptr<const Store> 
   for (std::size_t k = 0; k < image.levels.size(); ++k) {
     auto attrs = readN5Attributes(*store, image.levels[k]);
     if (!attrs) return std::unexpected(attrs.error());
-    auto meta = parseN5Attributes(*attrs, storeKeyName(*store, join(image.levels[k], "attributes.json")));
+    auto meta =
+        parseN5Attributes(*attrs, storeKeyName(*store, join(image.levels[k], "attributes.json")));
     if (!meta) return std::unexpected(meta.error());
     const std::size_t rank = meta->shape.size();
     ArrayLevel level;

@@ -146,13 +146,13 @@ class N5BlockFormat final : public ChunkFormat {
     const std::size_t es = dtypeSize(dtype_);
     const auto bytes = checkedElementCount(stored, es);
     if (!bytes || *bytes > kMaxN5BlockBytes)
-      return fail(Errc::Corrupt, block + ": header block size " + shapeText(reversed(stored)) +
-                                     " is too large");
+      return fail(Errc::Corrupt,
+                  block + ": header block size " + shapeText(reversed(stored)) + " is too large");
     if (mode == kModeVarlength && be32(in.data() + pos - 4) != *bytes / es)
-      return fail(Errc::Unsupported,
-                  block + ": varlength block of " + std::to_string(be32(in.data() + pos - 4)) +
-                      " elements for a block of " + std::to_string(*bytes / es) +
-                      " (variable-length N5 blocks are not supported)");
+      return fail(Errc::Unsupported, block + ": varlength block of " +
+                                         std::to_string(be32(in.data() + pos - 4)) +
+                                         " elements for a block of " + std::to_string(*bytes / es) +
+                                         " (variable-length N5 blocks are not supported)");
     const auto payload = in.subspan(pos);
     const bool direct = padded && out.size() == *bytes;
     Bytes scratch;
@@ -163,8 +163,7 @@ class N5BlockFormat final : public ChunkFormat {
     }
     if (auto r = compression_.codec->decodeInto(payload, target); !r)
       return fail(r.error().code, block + ": " + r.error().message);
-    if (es > 1 && std::endian::native == std::endian::little)
-      byteSwapElements(target, es);
+    if (es > 1 && std::endian::native == std::endian::little) byteSwapElements(target, es);
     if (!direct) {
       std::fill(out.begin(), out.end(), std::uint8_t{0});
       std::vector<std::int64_t> count(rank), zero(rank, 0);
@@ -198,9 +197,10 @@ Expected<std::vector<std::int64_t>> positiveList(const json& attrs, const char* 
     return fail(Errc::Corrupt, name + ": \"" + key + "\" is not a list of sizes");
   std::vector<std::int64_t> out;
   for (const auto& v : *it) {
-    if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 || v.get<std::int64_t>() > kMaxDimension)
-      return fail(Errc::Corrupt, name + ": \"" + key + "\" holds " + v.dump() +
-                                     " (sizes are positive integers)");
+    if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 ||
+        v.get<std::int64_t>() > kMaxDimension)
+      return fail(Errc::Corrupt,
+                  name + ": \"" + key + "\" holds " + v.dump() + " (sizes are positive integers)");
     out.push_back(v.get<std::int64_t>());
   }
   std::reverse(out.begin(), out.end());  // N5 order (fastest first) to C order
@@ -254,8 +254,8 @@ Expected<ZarrMetadata> parseN5Attributes(const json& attrs, const std::string& n
   meta.fillValue.assign(dtypeSize(*dtype), 0);
   meta.separator = '/';
   meta.attributes = attrs;
-  meta.format = std::make_shared<N5BlockFormat>(*shape, chunk, *declared, *dtype,
-                                                std::move(*compression));
+  meta.format =
+      std::make_shared<N5BlockFormat>(*shape, chunk, *declared, *dtype, std::move(*compression));
   return meta;
 }
 

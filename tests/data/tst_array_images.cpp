@@ -28,7 +28,9 @@ namespace {
 
 const int kFixtureVersion = 1;  // keep in step with VERSION in make_array_fixtures.py
 
-fs::path fixtureDir() { return fs::path(TESSERA_TEST_WORK_DIR) / "array_image_fixtures"; }
+fs::path fixtureDir() {
+  return fs::path(TESSERA_TEST_WORK_DIR) / "array_image_fixtures";
+}
 
 std::string axesOf(const ImageInfo& info) {
   std::string out;
@@ -97,7 +99,8 @@ class TestArrayImages : public QObject {
     if (expect == "tile") {
       // The broken block fails alone, named; its neighbours read.
       const auto bad = e["bad_tile"];
-      auto tile = (*src)->readTile({0, 0, 0, 0, bad[0].get<std::int64_t>(), bad[1].get<std::int64_t>()}, {});
+      auto tile = (*src)->readTile(
+          {0, 0, 0, 0, bad[0].get<std::int64_t>(), bad[1].get<std::int64_t>()}, {});
       QVERIFY(!tile);
       QVERIFY2(tile.error().message.find(e["error"].get<std::string>()) != std::string::npos,
                tile.error().message.c_str());
@@ -142,7 +145,8 @@ class TestArrayImages : public QObject {
     RegionExportRequest request;
     request.width = l0.shape[kX];
     request.height = l0.shape[kY];
-    const auto out = workDir("array_images_export") / ("export-" + std::to_string(index) + ".ome.tif");
+    const auto out =
+        workDir("array_images_export") / ("export-" + std::to_string(index) + ".ome.tif");
     auto done = exportRegion(**src, request, out);
     QVERIFY2(done, done ? "" : done.error().message.c_str());
     auto back = openImage(out.string());
