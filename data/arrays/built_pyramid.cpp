@@ -238,40 +238,54 @@ void BuiltPyramidSource::buildPyramid(Executor& executor, std::function<void(dou
     if (progress && builtLevels() == static_cast<int>(info_.levels.size())) progress(1.0);
     return;
   }
-  executor.post([self = shared_from_this(), progress = std::move(progress),
-                 stop = std::move(stop)] { self->build(progress, stop); },
+  // The task holds the source weakly: once nobody shows the image any more (another dataset
+  // opened, the CLI done) the build stops at the next tile instead of keeping a pool busy.
+  executor.post([weak = weak_from_this(), progress = std::move(progress),
+                 stop = std::move(stop)] { build(weak, progress, stop); },
                 Priority::Background);
 }
 
-void BuiltPyramidSource::build(const std::function<void(double)>& progress,
+void BuiltPyramidSource::build(const std::weak_ptr<BuiltPyramidSource>& weak,
+                               const std::function<void(double)>& progress,
                                const std::stop_token& stop) {
+  std::vector<LevelInfo> levels;
+  fs::path dir;
+  DType dtype;
+  {
+    auto self = weak.lock();
+    if (!self) return;
+    levels = self->info_.levels;
+    dir = self->cacheDir_;
+    dtype = self->info_.dtype;
+  }
   std::error_code ec;
-  fs::remove_all(cacheDir_, ec);  // an incomplete earlier build
-  auto store = std::make_shared<LocalStore>(cacheDir_);
+  fs::remove_all(dir, ec);  // an incomplete earlier build
+  auto store = std::make_shared<LocalStore>(dir);
   double total = 0, done = 0;
-  for (std::size_t k = 1; k < info_.levels.size(); ++k) {
-    const LevelInfo& L = info_.levels[k];
+  for (std::size_t k = 1; k < levels.size(); ++k) {
+    const LevelInfo& L = levels[k];
     total +=
         static_cast<double>(L.shape[kT] * L.shape[kC] * L.shape[kZ] * tileRows(L) * tileCols(L));
   }
-  const std::size_t es = dtypeSize(info_.dtype);
-  for (std::size_t k = 1; k < info_.levels.size(); ++k) {
-    const LevelInfo& L = info_.levels[k];
+  const std::size_t es = dtypeSize(dtype);
+  for (std::size_t k = 1; k < levels.size(); ++k) {
+    const LevelInfo& L = levels[k];
     ZarrWriteOptions opts;
     opts.shape = levelShape5(L);
     opts.chunks = {1, 1, 1, kTile, kTile};
-    opts.dtype = info_.dtype;
+    opts.dtype = dtype;
     opts.compressor = ZarrCompressor::Zstd;
-    auto writer = ZarrWriter::create(cacheDir_ / std::to_string(k), opts);
+    auto writer = ZarrWriter::create(dir / std::to_string(k), opts);
     if (!writer) return;
     for (std::int64_t t = 0; t < L.shape[kT]; ++t)
       for (std::int64_t c = 0; c < L.shape[kC]; ++c)
         for (std::int64_t z = 0; z < L.shape[kZ]; ++z)
           for (std::int64_t row = 0; row < tileRows(L); ++row)
             for (std::int64_t col = 0; col < tileCols(L); ++col) {
-              if (stop.stop_requested()) return;
+              auto self = weak.lock();
+              if (!self || stop.stop_requested()) return;
               const TileKey key{static_cast<int>(k), t, c, z, row, col};
-              auto tile = readTile(key, stop);
+              auto tile = self->readTile(key, stop);
               if (!tile) return;
               Bytes chunk(static_cast<std::size_t>(kTile) * kTile * es);
               for (int y = 0; y < tile->height; ++y)
@@ -284,11 +298,12 @@ void BuiltPyramidSource::build(const std::function<void(double)>& progress,
               if (progress) progress(std::min(0.99, done / total));
             }
     auto array = ZarrArray::open(store, std::to_string(k));
-    if (!array) return;
-    std::lock_guard lock(mutex_);
-    built_[k] = std::move(*array);
+    auto self = weak.lock();
+    if (!array || !self) return;
+    std::lock_guard lock(self->mutex_);
+    self->built_[k] = std::move(*array);
   }
-  std::ofstream(cacheDir_ / kCompleteMarker) << "tessera pyramid\n";
+  std::ofstream(dir / kCompleteMarker) << "tessera pyramid\n";
   if (progress) progress(1.0);
 }
 

@@ -44,7 +44,8 @@ class BuiltPyramidSource final : public TileSource,
 
   /// Builds the coarser levels as one Background task on `executor` (a no-op when already
   /// built or started). `progress` gets the fraction done from that task's thread and 1.0 at
-  /// the end; a stop request ends the build early (levels not built stay on demand); a write
+  /// the end; a stop request, or the last other owner of the source letting go, ends the
+  /// build early (levels not built stay on demand; the next open starts again); a write
   /// failure leaves the levels on demand too. Returns at once.
   void buildPyramid(Executor& executor, std::function<void(double)> progress = {},
                     std::stop_token stop = {});
@@ -58,7 +59,8 @@ class BuiltPyramidSource final : public TileSource,
   Expected<Bytes> readBox(int level, const TileKey& plane, std::int64_t y0, std::int64_t x0,
                           std::int64_t h, std::int64_t w, const std::stop_token& stop) const;
   bool loadBuilt();
-  void build(const std::function<void(double)>& progress, const std::stop_token& stop);
+  static void build(const std::weak_ptr<BuiltPyramidSource>& weak,
+                    const std::function<void(double)>& progress, const std::stop_token& stop);
 
   std::shared_ptr<const TileSource> base_;
   std::filesystem::path cacheDir_;
