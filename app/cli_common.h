@@ -14,8 +14,8 @@ bool parseInts(const std::string& s, char sep, std::vector<long long>& out);
 
 enum class SelectOption { NotMine, Taken, Bad };
 
-/// `--series N`, `--well W` and `--field F` at args[i] go into `select` (advancing `i` past the
-/// value); Bad sets `error`.
+/// `--series N`, `--well W`, `--field F` and `--axes AXES` at args[i] go into `select`
+/// (advancing `i` past the value); Bad sets `error`.
 SelectOption parseSelectOption(const std::vector<std::string>& args, std::size_t& i,
                                data::ImageSelection& select, std::string& error);
 
