@@ -102,7 +102,9 @@ class TestImageOpen : public QObject {
     const nlohmann::json want = nlohmann::json::parse(R"({
       "kind": "image", "format": "ome-zarr 0.4", "axes": ["c", "y", "x"], "dtype": "float64",
       "levels": [{"path": "0", "shape": [3, 12, 12], "chunks": [3, 12, 12],
-                  "scale": [1.0, 1.0, 1.0], "translation": [0.0, 0.0, 0.0]}],
+                  "scale": [1.0, 1.0, 1.0], "translation": [0.0, 0.0, 0.0],
+                  "codec": "blosc"}],
+      "axes_guessed": false,
       "channels": [{"name": "0", "color": "0000FF", "window": null, "visible": true},
                    {"name": "1", "color": "00FF00", "window": null, "visible": true},
                    {"name": "2", "color": "FF0000", "window": null, "visible": true}],
