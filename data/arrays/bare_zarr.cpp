@@ -119,7 +119,13 @@ int probeBareZarr(const Store& store, const std::string& path) {
     return arr && isImageRank((*arr)->shape().size()) ? 40 : 0;
   }
   if (isOtherFormat(node->attributes)) return 0;
-  for (const auto& name : childNames(store, path)) {
+  const auto children = childNames(store, path);
+  // AnnData written without encoding metadata still has obs and var: a table, not an image.
+  const auto has = [&](const char* n) {
+    return std::find(children.begin(), children.end(), n) != children.end();
+  };
+  if (has("obs") && has("var")) return 0;
+  for (const auto& name : children) {
     auto child = readZarrNodeAttributes(store, joinZarrPath(path, name));
     if (!child || !child->isArray) continue;
     auto arr = ZarrArray::open(std::shared_ptr<const Store>(&store, [](const Store*) {}),

@@ -112,8 +112,10 @@ class TestZarrErrors : public QObject {
   }
 
   void unknownCodecsAndTypes() {
-    put("bz2/.zarray", zarray({{"id", "bz2"}, {"level", 1}}).dump());
-    expectError("bz2", Errc::Unsupported, "bz2/.zarray", "bz2");
+    put("zfpy/.zarray", zarray({{"id", "zfpy"}, {"mode", 4}}).dump());
+    expectError("zfpy", Errc::Unsupported, "zfpy/.zarray", "zfpy");
+    put("lzma_raw/.zarray", zarray({{"id", "lzma"}, {"format", 3}}).dump());
+    expectError("lzma_raw", Errc::Unsupported, "lzma_raw/.zarray", "format 3");
     put("complex_v2/.zarray", zarray(nullptr, "<c8").dump());
     expectError("complex_v2", Errc::Unsupported, "complex_v2/.zarray", "<c8");
     put("object_v2/.zarray", zarray(nullptr, "|O").dump());
