@@ -29,8 +29,8 @@ class TestImageOpen : public QObject {
     std::vector<std::string> names;
     for (const auto& f : imageFormats())
       names.push_back(f.name);
-    QCOMPARE(names, (std::vector<std::string>{"ome-zarr", "tiff", "plain image (OpenCV)",
-                                              "whole-slide (OpenSlide)"}));
+    QCOMPARE(names, (std::vector<std::string>{"ome-zarr", "n5", "zarr-array", "tiff",
+                                              "plain image (OpenCV)", "whole-slide (OpenSlide)"}));
   }
 
   void probePicksTheConfidentReader() {
