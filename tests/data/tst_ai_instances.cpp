@@ -4,7 +4,12 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <filesystem>
+
+#include "../support/memory_source.h"
 #include "data/ai/instance_cells.h"
+#include "data/ai/segment_region.h"
+#include "data/cells/cells_open.h"
 
 using namespace tessera;
 using namespace tessera::data::ai;
@@ -88,6 +93,42 @@ class TestAiInstances : public QObject {
     const double disk = 4 * CV_PI * 15 * 15;
     QVERIFY2(std::abs(area->numbers[i] - disk) < 0.1 * disk,
              std::to_string(area->numbers[i]).c_str());
+  }
+
+  void predictionBecomesACellTableFile() {
+    // A 2-level source (channels "ch0", "ch1") and a probability map of the disks over the
+    // region (40, 20, 170, 160) of its level 1.
+    test::MemorySource source(
+        data::DType::U16, 600, 500, 2, 2, 64,
+        [](int, std::int64_t c, std::int64_t, std::int64_t) { return c == 0 ? 100.0 : 7.0; });
+    const cv::Mat prob = diskProbability();
+    test::MemorySource prediction(data::DType::F32, prob.cols, prob.rows, 1, 1, 64,
+                                  [&](int, std::int64_t, std::int64_t x, std::int64_t y) {
+                                    return prob.at<float>(static_cast<int>(y), static_cast<int>(x));
+                                  });
+    PredictRequest req;
+    req.level = 1;
+    PredictPlan plan;
+    plan.x = 40, plan.y = 20, plan.width = prob.cols, plan.height = prob.rows;
+    const auto out = std::filesystem::path(TESSERA_TEST_WORK_DIR) / "ai_segment.h5ad";
+    std::filesystem::remove(out);
+    auto r = segmentToH5ad(source, req, plan, prediction, {}, out);
+    QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+    QCOMPARE(r->cells, 6);
+    auto t = data::openCells(out.string());
+    QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
+    QCOMPARE(t->size(), 6);
+    QCOMPARE(t->geneNames, (std::vector<std::string>{"ch0", "ch1"}));
+    auto ch0 = t->readGene("ch0");
+    QVERIFY(ch0 && (*ch0)[0] == 100.f);
+    QVERIFY(t->hasSpatial() && t->column("area"));
+    // Centroids in level-0 pixels: level 1 is half resolution and the region starts at
+    // (40, 20), so the lone disk at (120, 40) of the map sits at ((40 + 120.5) * 2, (20 + 40.5) *
+    // 2).
+    bool found = false;
+    for (std::int64_t i = 0; i < t->size(); ++i)
+      found |= std::abs(t->x[i] - 321.0) < 2 && std::abs(t->y[i] - 121.0) < 2;
+    QVERIFY(found);
   }
 };
 
