@@ -190,6 +190,7 @@ Commands:
         quoted as RFC 4180 says, so R, Excel and pandas read them as written.
   predict INPUT --model MODEL.onnx|rdf.yaml|PACKAGE.zip [--channels i,j] [--region x,y,w,h]
           [--level N] [--t T] [--z Z] [--halo PX] [--tile PX] --out OUT.ome.tif|OUT.ome.zarr
+          [--cells CELLS.h5ad [--instances FG[,BOUNDARY]]]
   predict --model rdf.yaml|PACKAGE.zip --check
         Run an ONNX model (OpenCV DNN) over a region tile by tile: each tile is predicted with
         a halo as wide as the network's receptive field (or --halo), so the result equals one
@@ -199,6 +200,9 @@ Commands:
         BioImage Model Zoo package (folder, zip or rdf.yaml, format 0.4 or 0.5) gets its pre-
         and postprocessing. --check runs the package's own test tensors and prints the max error.
         Only ONNX weights and YAML are read from a package; nothing is downloaded or run.
+        --cells labels the prediction by watershed (output channel FG as foreground
+        probability, default 0, and BOUNDARY as boundary probability) and writes the cells
+        (centroid, area, mean of every image channel) as an .h5ad table for the cell views.
 
 Exit codes: 0 success, 2 bad input (unknown path, unreadable or unsupported file, bad
 arguments), 1 internal failure.

@@ -15,6 +15,8 @@
 #include "data/ai/model_open.h"
 #include "data/ai/onnx_model.h"
 #include "data/ai/prediction_output.h"
+#include "data/ai/segment_region.h"
+#include "data/image_open.h"
 
 namespace tessera::app {
 namespace {
@@ -44,7 +46,8 @@ int runCheck(const data::ai::OpenedModel& model) {
 }  // namespace
 
 int runPredict(const std::vector<std::string>& args, std::size_t cacheMb) {
-  std::string input, out, modelPath;
+  std::string input, out, modelPath, cellsOut;
+  data::ai::SegmentRequest segment;
   data::ImageSelection select;
   data::ai::PredictRequest req;
   bool check = false;
@@ -62,6 +65,17 @@ int runPredict(const std::vector<std::string>& args, std::size_t cacheMb) {
       auto v = value();
       if (!v || v->empty()) return usageError(a + " needs a file name");
       (a == "--out" ? out : modelPath) = *v;
+    } else if (a == "--cells") {
+      auto v = value();
+      if (!v || v->empty()) return usageError("--cells needs a file name (.h5ad)");
+      cellsOut = *v;
+    } else if (a == "--instances") {
+      auto v = value();
+      if (!v || !parseInts(*v, ',', nums) || nums.empty() || nums.size() > 2 || nums[0] < 0 ||
+          (nums.size() == 2 && nums[1] < 0))
+        return usageError("--instances expects FOREGROUND[,BOUNDARY] output channel indices");
+      segment.foregroundChannel = static_cast<int>(nums[0]);
+      if (nums.size() == 2) segment.boundaryChannel = static_cast<int>(nums[1]);
     } else if (a == "--check") {
       check = true;
     } else if (a == "--region") {
@@ -139,6 +153,13 @@ int runPredict(const std::vector<std::string>& args, std::size_t cacheMb) {
             << result->channelNames.size() << " float32 channel"
             << (result->channelNames.size() == 1 ? "" : "s") << ", level " << req.level << ", "
             << p.rows * p.cols << " tiles of " << p.tile << " px, halo " << p.halo << ")\n";
+  if (cellsOut.empty()) return kExitOk;
+  auto prediction = data::openImage(out);
+  if (!prediction) return reportError(prediction.error());
+  auto cells = data::ai::segmentToH5ad(*ds->image, req, p, **prediction, segment, cellsOut);
+  if (!cells) return reportError(cells.error());
+  std::cerr << "tessera: wrote " << cellsOut << " (" << cells->cells
+            << " cells: centroids, area, per-channel means)\n";
   return kExitOk;
 }
 
