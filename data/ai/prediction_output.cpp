@@ -175,16 +175,22 @@ Expected<PredictionFileResult> predictToFile(const TileSource& source, OnnxNetPo
                 out.string() + ": the output must end in .ome.tif, .ome.tiff or .ome.zarr");
   if (!tiff) return predictToZarr(source, nets, req, out, executor, stop, progress);
 
-  fs::path tmp = out;
-  tmp += ".tmp.ome.zarr";
-  fs::remove_all(tmp, ec);
+  // The staging OME-Zarr's folder name becomes the OME-TIFF's image name, so it is the model's.
+  fs::path tmpRoot = out;
+  tmpRoot += ".tmp";
+  fs::remove_all(tmpRoot, ec);
   struct Cleanup {
     fs::path p;
     ~Cleanup() {
       std::error_code e;
       fs::remove_all(p, e);
     }
-  } cleanup{tmp};
+  } cleanup{tmpRoot};
+  std::string imageName = (nets.spec().name.empty() ? "model" : nets.spec().name) + " prediction";
+  std::replace(imageName.begin(), imageName.end(), '/', '_');
+  fs::create_directories(tmpRoot, ec);
+  if (ec) return fail(Errc::InvalidArgument, out.string() + ": cannot create files beside it");
+  const fs::path tmp = tmpRoot / imageName;
   auto staged = [&](double f) {
     if (progress) progress(0.9 * f);
   };

@@ -211,6 +211,7 @@ class TestAiPredict : public QObject {
       auto r = predictToFile(*source_, nets, req, out, &pool_);
       QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
       QVERIFY(!fs::exists(fs::path(out.string() + ".partial")));
+      QVERIFY(!fs::exists(fs::path(out.string() + ".tmp")));  // OME-TIFF staging removed
       auto img = data::openImage(out.string());
       QVERIFY2(img.has_value(), img ? "" : img.error().message.c_str());
       const auto& info = (*img)->info();
