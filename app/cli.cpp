@@ -12,6 +12,7 @@
 #include "app/cli_export.h"
 #include "app/cli_fetch.h"
 #include "app/cli_markers.h"
+#include "app/cli_predict.h"
 #include "app/cli_render.h"
 #include "app/cli_table.h"
 #include "app/dataset_loader.h"
@@ -191,6 +192,21 @@ Commands:
         x and y in image pixels (from obsm['spatial']; left out, with a message, when the
         table has none), the requested obs columns, then the genes' values. Fields are
         quoted as RFC 4180 says, so R, Excel and pandas read them as written.
+  predict INPUT --model MODEL.onnx|rdf.yaml|PACKAGE.zip [--channels i,j] [--region x,y,w,h]
+          [--level N] [--t T] [--z Z] [--halo PX] [--tile PX] --out OUT.ome.tif|OUT.ome.zarr
+          [--cells CELLS.h5ad [--instances FG[,BOUNDARY]]]
+  predict --model rdf.yaml|PACKAGE.zip --check
+        Run an ONNX model (OpenCV DNN) over a region tile by tile: each tile is predicted with
+        a halo as wide as the network's receptive field (or --halo), so the result equals one
+        run over the whole region; at the image edge the network pads as it would for the whole
+        image. The output keeps the region's geometry and pixel size, one float32 channel per
+        model output channel. A bare .onnx gets raw values, channels in the order given; a
+        BioImage Model Zoo package (folder, zip or rdf.yaml, format 0.4 or 0.5) gets its pre-
+        and postprocessing. --check runs the package's own test tensors and prints the max error.
+        Only ONNX weights and YAML are read from a package; nothing is downloaded or run.
+        --cells labels the prediction by watershed (output channel FG as foreground
+        probability, default 0, and BOUNDARY as boundary probability) and writes the cells
+        (centroid, area, mean of every image channel) as an .h5ad table for the cell views.
 
 Exit codes: 0 success, 2 bad input (unknown path, unreadable or unsupported file, bad
 arguments), 1 internal failure.
@@ -231,6 +247,7 @@ int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
     if (cmd == "markers") return runMarkers(sub, budget);
     if (cmd == "export-cells") return runExportCells(sub, budget);
     if (cmd == "fetch") return runFetch(sub);
+    if (cmd == "predict") return runPredict(sub, budget);
   }
   for (const auto& a : rest)
     if (a.size() > 1 && a[0] == '-') return usageError("unknown option " + a);

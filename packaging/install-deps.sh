@@ -15,12 +15,15 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-calib3d-dev
   libboost-dev libhdf5-dev libtiff-dev libblosc-dev libzstd-dev liblz4-dev zlib1g-dev
   libssl-dev libopenslide-dev nlohmann-json3-dev libdeflate-dev libbz2-dev liblzma-dev
+  # models: OpenCV DNN (ONNX) and ML (random trees), model zoo descriptions
+  libopencv-dnn-dev libopencv-ml-dev libyaml-cpp-dev
   # headless GUI tests: X server, xauth, Mesa llvmpipe
   xvfb xauth libgl1-mesa-dri libglx-mesa0 libegl-mesa0 fonts-dejavu-core
   # loopback HTTP server for remote tests
   nginx-light curl openssl
   # independent writers for fixtures and peers for benchmarks
   python3 python3-numpy python3-zarr python3-anndata python3-tifffile python3-h5py python3-dask python3-scipy
+  python3-onnx
 )
 
 missing=()
