@@ -128,11 +128,12 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   if (!std::filesystem::exists(input, ec))
     return data::fail(data::Errc::NotFound, input + ": no such file or directory");
   if (data::isVisiumFolder(input)) {
-    // A Space Ranger folder: its hires image, with the spots (placed on it by
-    // tissue_hires_scalef) linked as the cell table.
-    const auto hires = std::filesystem::path(input) / "spatial" / "tissue_hires_image.png";
-    if (std::filesystem::exists(hires, ec)) {
-      auto image = data::openImage(hires.string());
+    // A Space Ranger folder: its hires image (the lowres one when hires is blank), with the
+    // spots (placed on it by that image's scale factor) linked as the cell table.
+    auto shown = data::visiumImage(input);
+    if (!shown) return std::unexpected(shown.error());
+    if (!shown->path.empty()) {
+      auto image = data::openImage(shown->path.string());
       if (!image) return std::unexpected(image.error());
       out.image = std::move(*image);
     }
