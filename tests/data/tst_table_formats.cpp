@@ -180,6 +180,7 @@ class TestTableFormats : public QObject {
          "np.array(['0', '1'], dtype='<U1')\n"
          "m = zarr.open_group(d + '/nullable_v2.zarr/obs/count', mode='r+')\n"
          "m.create_dataset('mask', data=np.zeros(3, bool), overwrite=True)\n"
+         "zarr.consolidate_metadata(d + '/nullable_v2.zarr')\n"
          "p = d + '/nullable_v3.zarr/obs/_index/zarr.json'\n"
          "j = json.load(open(p)); j['attributes']['encoding-type'] = 'nullable-string-array-v9'\n"
          "json.dump(j, open(p, 'w'))\n",
