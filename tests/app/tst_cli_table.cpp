@@ -162,10 +162,13 @@ class CliTableTest : public QObject {
     QCOMPARE(j["transcripts"].get<int>(), 1000);
 
     const auto t = parse(runTessera(
-        {"info", QString(TESSERA_SHARED_DATA_DIR) + "/10x-h5-v3/filtered_feature_bc_matrix.h5",
+        {"info", QString(TESSERA_TEST_DATA_DIR) + "/tenx/v3_filtered_feature_bc_matrix.h5",
          "--json"}));
     QCOMPARE(t["format"].get<std::string>(), std::string("10x-h5"));
     QCOMPARE(t["n_vars"].get<int>(), 507);
+    QCOMPARE(t["X"]["storage"].get<std::string>(), std::string("csr"));
+    QCOMPARE(t["X"]["shape"], nlohmann::json({1107, 507}));
+    QCOMPARE(j["X"]["storage"].get<std::string>(), std::string("csr"));  // Xenium's matrix
     QVERIFY(!t.contains("spatial"));
   }
 
