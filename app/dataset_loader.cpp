@@ -129,11 +129,12 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   if (!std::filesystem::exists(input, ec))
     return data::fail(data::Errc::NotFound, input + ": no such file or directory");
   if (data::isVisiumFolder(input)) {
-    // A Space Ranger folder: its hires image, with the spots (placed on it by
-    // tissue_hires_scalef) linked as the cell table.
-    const auto hires = std::filesystem::path(input) / "spatial" / "tissue_hires_image.png";
-    if (std::filesystem::exists(hires, ec)) {
-      auto image = data::openImage(hires.string());
+    // A Space Ranger folder: its hires image (the lowres one when hires is blank), with the
+    // spots (placed on it by that image's scale factor) linked as the cell table.
+    auto shown = data::visiumImage(input);
+    if (!shown) return std::unexpected(shown.error());
+    if (!shown->path.empty()) {
+      auto image = data::openImage(shown->path.string());
       if (!image) return std::unexpected(image.error());
       out.image = std::move(*image);
     }
@@ -220,9 +221,30 @@ nlohmann::json describeDataset(const OpenedDataset& dataset, AppContext& ctx) {
     nlohmann::json tables = nlohmann::json::object();
     for (const auto& name : data::spatialDataTables(dataset.input)) {
       auto t = data::openSpatialDataTable(dataset.input, name);
-      tables[name] = t ? data::cellTableSummary(*t) : nlohmann::json{{"error", t.error().message}};
+      if (!t) {
+        tables[name] = {{"error", t.error().message}};
+        continue;
+      }
+      tables[name] = data::cellTableSummary(*t);
+      if (!t->linkedElement.empty()) tables[name]["region"] = t->linkedElement;
+      if (!t->instanceKey.empty()) tables[name]["instance_key"] = t->instanceKey;
     }
     j["tables"] = tables;
+    // The store's labels elements join the image's own NGFF labels, each with the coordinate
+    // systems it is placed in.
+    nlohmann::json labels = j.value("labels", nlohmann::json::array());
+    nlohmann::json elements = nlohmann::json::object();
+    for (const char* kind : {"images", "labels"})
+      for (const auto& name : data::spatialDataElements(dataset.input, kind)) {
+        const std::string el = std::string(kind) + "/" + name;
+        elements[el] = {
+            {"coordinate_systems", data::spatialDataCoordinateSystems(dataset.input, el)}};
+        if (std::string(kind) == "labels" &&
+            std::find(labels.begin(), labels.end(), name) == labels.end())
+          labels.push_back(name);
+      }
+    j["labels"] = labels;
+    j["elements"] = elements;
   }
   return j;
 }

@@ -134,6 +134,39 @@ Expected<std::int64_t> readGroupColumn(const H5adFile::Impl& f, hid_t df, const 
   return -1;  // length unknown; nothing will be read
 }
 
+// The index is usually a string dataset, but anndata 0.11 stores pandas' string dtype as a
+// nullable-string-array group (values + mask; masked names read as ""), and an integer index
+// with missing values as nullable-integer.
+Expected<std::vector<std::string>> readIndex(const H5adFile::Impl& f, hid_t df,
+                                             const std::string& dfPath, const std::string& name) {
+  const std::string where = f.where(dfPath + "/" + name);
+  auto idx = h5::open(df, name, where);
+  if (!idx) return std::unexpected(idx.error());
+  if (H5Iget_type(idx->get()) == H5I_DATASET) return readLabels(idx->get(), where);
+  ColumnInfo info;
+  info.name = name;
+  ColumnSource src;
+  auto len = readGroupColumn(f, df, dfPath, info, src);
+  if (!len) return std::unexpected(len.error());
+  switch (info.kind) {
+    case ColumnKind::NullableString:
+    case ColumnKind::Categorical:
+      return readColumnStrings(f, info, src);
+    case ColumnKind::NullableInteger: {
+      auto v = readColumnNumbers(f, info, src);
+      if (!v) return std::unexpected(v.error());
+      std::vector<std::string> out;
+      out.reserve(v->size());
+      for (double x : *v)
+        out.push_back(std::isnan(x) ? std::string() : formatNumber(x));
+      return out;
+    }
+    default:
+      return fail(Errc::Unsupported,
+                  where + ": an index of encoding \"" + info.encoding + "\" is not supported");
+  }
+}
+
 Expected<DataFrame> readGroupFrame(const H5adFile::Impl& f, const std::string& path) {
   const std::string where = f.where(path);
   auto g = h5::open(f.file.get(), path, where);
@@ -143,9 +176,7 @@ Expected<DataFrame> readGroupFrame(const H5adFile::Impl& f, const std::string& p
     return fail(Errc::Unsupported, where + ": encoding-type '" + enc + "', expected dataframe");
   const std::string indexName = h5::stringAttr(g->get(), "_index").value_or("_index");
   DataFrame df;
-  auto idx = h5::open(g->get(), indexName, where + "/" + indexName);
-  if (!idx) return std::unexpected(idx.error());
-  auto names = readLabels(idx->get(), where + "/" + indexName);
+  auto names = readIndex(f, g->get(), path, indexName);
   if (!names) return std::unexpected(names.error());
   df.index = std::move(*names);
 

@@ -273,7 +273,8 @@ nlohmann::json H5adFile::summary() const {
   if (f.x)
     j["X"] = {{"storage", matrixEncodingName(f.x->encoding)},
               {"dtype", dtypeName(f.x->dtype)},
-              {"nnz", f.x->nnz}};
+              {"nnz", f.x->nnz},
+              {"shape", {f.x->rows, f.x->cols}}};
   else
     j["X"] = nullptr;
   j["obs"] = columns(f.obs.columns);

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <cstring>
 #include <mutex>
+#include <sstream>
 
 #include "data/anndata/zarr_elements.h"
+#include "data/anndata/zarr_records.h"
 #include "data/local_store.h"
 #include "data/zarr/zarr_array.h"
 #include "data/zarr/zarr_strings.h"
@@ -25,8 +27,9 @@ struct Frame {
   std::vector<CellColumn> columns;
 };
 
-Expected<CellColumn> readColumn(const StoreP& s, const std::string& p, const std::string& name,
-                                std::vector<std::string>& notes) {
+// A column of the dataframe at `frame`; `p` is its node.
+Expected<CellColumn> readColumn(const StoreP& s, const std::string& frame, const std::string& p,
+                                const std::string& name, std::vector<std::string>& notes) {
   auto a = attrs(*s, p);
   if (!a) return std::unexpected(a.error());
   const std::string enc = encodingType(*a);
@@ -79,6 +82,22 @@ Expected<CellColumn> readColumn(const StoreP& s, const std::string& p, const std
                                      std::to_string(c.numbers.size() + c.strings.size()));
     return c;
   }
+  if (enc.empty() && a->contains("categories") && (*a)["categories"].is_string()) {
+    // anndata 0.7: codes carry the path of their categories, "__categories/<col>", relative to
+    // the dataframe (zarr has no object references).
+    c.kind = CellColumnKind::Categorical;
+    auto codes = readNumbers<std::int32_t>(s, p);
+    if (!codes) return std::unexpected(codes.error());
+    auto cats = readStringsOrNumbers(s, join(frame, (*a)["categories"].get<std::string>()));
+    if (!cats) return std::unexpected(cats.error());
+    c.codes = std::move(*codes);
+    c.categories = std::move(*cats);
+    for (auto code : c.codes)
+      if (code < -1 || code >= static_cast<std::int64_t>(c.categories.size()))
+        return fail(Errc::Corrupt, key + ": code " + std::to_string(code) + " outside " +
+                                       std::to_string(c.categories.size()) + " categories");
+    return c;
+  }
   if (enc == "array" || enc.empty()) {
     auto arr = ZarrArray::open(s, p);
     if (!arr) return std::unexpected(arr.error());
@@ -93,26 +112,124 @@ Expected<CellColumn> readColumn(const StoreP& s, const std::string& p, const std
   return fail(Errc::Unsupported, key + ": unknown encoding-type \"" + enc + "\"");
 }
 
-Expected<Frame> readFrame(const StoreP& s, const std::string& p, bool columns,
-                          std::vector<std::string>& notes) {
+// A column as text, the way pandas prints an index: numbers without a trailing ".0", missing
+// values (masked, NaN, code -1) as "".
+std::vector<std::string> columnText(const CellColumn& c) {
+  if (c.kind == CellColumnKind::String) return c.strings;
+  std::vector<std::string> out;
+  if (c.kind == CellColumnKind::Categorical) {
+    out.reserve(c.codes.size());
+    for (auto code : c.codes)
+      out.push_back(code < 0 ? std::string() : c.categories[static_cast<std::size_t>(code)]);
+    return out;
+  }
+  out.reserve(c.numbers.size());
+  for (double v : c.numbers) {
+    if (std::isnan(v))
+      out.emplace_back();
+    else if (c.kind == CellColumnKind::Bool)
+      out.push_back(v != 0 ? "True" : "False");
+    else if (v == std::trunc(v) && std::abs(v) < 1e15)
+      out.push_back(std::to_string(static_cast<long long>(v)));
+    else {
+      std::ostringstream os;
+      os << v;
+      out.push_back(os.str());
+    }
+  }
+  return out;
+}
+
+// The index may be stored like any column: a string or numeric array, or (anndata 0.11) a
+// nullable-string-array / nullable-integer group of values and mask, or a categorical.
+Expected<std::vector<std::string>> readIndex(const StoreP& s, const std::string& frame,
+                                             const std::string& name,
+                                             std::vector<std::string>& notes) {
+  const std::string p = join(frame, name);
+  auto a = attrs(*s, p);
+  if (!a) return std::unexpected(a.error());
+  const std::string enc = encodingType(*a);
+  if (enc == "categorical" || enc.starts_with("nullable-")) {
+    auto c = readColumn(s, frame, p, name, notes);
+    if (!c) return std::unexpected(c.error());
+    return columnText(*c);
+  }
+  return readStringsOrNumbers(s, p);
+}
+
+// anndata < 0.7 wrote a dataframe as one array of records whose first field is the index;
+// categorical columns hold codes, their categories sit in uns/<column>_categories.
+Expected<Frame> readRecordsFrame(const StoreP& s, const std::string& root, const std::string& p,
+                                 bool columns, std::vector<std::string>& notes) {
+  auto r = readZarrRecords(*s, p);
+  if (!r) return std::unexpected(r.error());
+  const std::string key = storeKeyName(*s, p);
+  if (r->fields.empty() || (r->fields[0].kind != 'U' && r->fields[0].kind != 'S'))
+    return fail(Errc::Corrupt, key +
+                                   ": the first field of a pre-0.7 dataframe must be its "
+                                   "index of names");
+  Frame f;
+  f.index = recordStrings(*r, r->fields[0]);
+  if (!columns) return f;
+  for (std::size_t i = 1; i < r->fields.size(); ++i) {
+    const RecordField& fld = r->fields[i];
+    CellColumn c;
+    c.name = fld.name;
+    if (fld.count != 1) {
+      notes.push_back(key + ": field \"" + fld.name + "\" has several values per row; skipped");
+      continue;
+    }
+    if (fld.kind == 'U' || fld.kind == 'S') {
+      c.kind = CellColumnKind::String;
+      c.strings = recordStrings(*r, fld);
+      f.columns.push_back(std::move(c));
+      continue;
+    }
+    c.numbers = recordNumbers(*r, fld);
+    c.kind = fld.kind == 'b' ? CellColumnKind::Bool : CellColumnKind::Numeric;
+    const std::string cats = join(root, "uns/" + fld.name + "_categories");
+    if (fld.kind != 'f' && fld.kind != 'b' && nodeExists(*s, cats)) {
+      auto labels = readStringsOrNumbers(s, cats);
+      if (!labels) return std::unexpected(labels.error());
+      c.kind = CellColumnKind::Categorical;
+      c.categories = std::move(*labels);
+      for (double v : c.numbers) {
+        if (v < -1 || v >= static_cast<double>(c.categories.size()))
+          return fail(Errc::Corrupt, key + ": field \"" + fld.name + "\" has code " +
+                                         std::to_string(static_cast<long long>(v)) + " outside " +
+                                         std::to_string(c.categories.size()) + " categories");
+        c.codes.push_back(static_cast<std::int32_t>(v));
+      }
+      c.numbers.clear();
+    }
+    f.columns.push_back(std::move(c));
+  }
+  return f;
+}
+
+Expected<Frame> readFrame(const StoreP& s, const std::string& root, const std::string& p,
+                          bool columns, std::vector<std::string>& notes) {
+  if (isZarrRecordArray(*s, p)) return readRecordsFrame(s, root, p, columns, notes);
   auto a = attrs(*s, p);
   if (!a) return std::unexpected(a.error());
   const std::string key = storeKeyName(*s, p);
   const std::string enc = encodingType(*a);
   if (enc != "dataframe")
     return fail(Errc::Unsupported,
-                key + ": unknown encoding-type \"" + enc + "\" (expected \"dataframe\")");
+                key + ": encoding-type \"" + enc +
+                    "\" is not a dataframe (anndata 0.7+ writes \"dataframe\", older versions an "
+                    "array of records; neither is here)");
   if (!a->contains("_index") || !(*a)["_index"].is_string())
     return fail(Errc::Corrupt, key + ": dataframe has no \"_index\" attribute");
   Frame f;
-  auto idx = readStringsOrNumbers(s, join(p, (*a)["_index"].get<std::string>()));
+  auto idx = readIndex(s, p, (*a)["_index"].get<std::string>(), notes);
   if (!idx) return std::unexpected(idx.error());
   f.index = std::move(*idx);
   if (!columns) return f;
   for (const auto& col : a->value("column-order", json::array())) {
     if (!col.is_string()) continue;
     const std::string name = col.get<std::string>();
-    auto c = readColumn(s, join(p, name), name, notes);
+    auto c = readColumn(s, p, join(p, name), name, notes);
     if (!c) {
       if (c.error().message.find("unknown encoding-type") != std::string::npos) continue;
       return std::unexpected(c.error());
@@ -249,8 +366,10 @@ class ZarrGenes final : public GeneSource {
   mutable std::vector<float> cscData_;
 };
 
+// X's gene source; `summary` receives its layout for `info`.
 Expected<std::shared_ptr<GeneSource>> openX(const StoreP& s, const std::string& x,
-                                            std::int64_t nObs, std::int64_t nVar) {
+                                            std::int64_t nObs, std::int64_t nVar,
+                                            MatrixSummary& summary) {
   auto a = attrs(*s, x);
   if (!a) return std::unexpected(a.error());
   const std::string key = storeKeyName(*s, x);
@@ -267,11 +386,13 @@ Expected<std::shared_ptr<GeneSource>> openX(const StoreP& s, const std::string& 
                       (shp.size() == 2 ? std::to_string(shp[0]) + " x " + std::to_string(shp[1])
                                        : "of rank " + std::to_string(shp.size())) +
                       ", obs x var is " + std::to_string(nObs) + " x " + std::to_string(nVar));
+    summary = {"dense", dtypeName((*arr)->dtype()), nObs, nVar, nObs * nVar};
     return std::make_shared<ZarrGenes>(s, x, "array", nObs, nVar, std::vector<std::int64_t>{});
   }
   if (enc != "csr_matrix" && enc != "csc_matrix")
     return fail(Errc::Unsupported, key + ": unknown encoding-type \"" + enc + "\" for X");
-  const json shape = a->value("shape", json());
+  // anndata < 0.7 kept the h5sparse names: h5sparse_format and h5sparse_shape.
+  const json shape = a->value("shape", a->value("h5sparse_shape", json()));
   if (!shape.is_array() || shape.size() != 2 || shape[0].get<std::int64_t>() != nObs ||
       shape[1].get<std::int64_t>() != nVar)
     return fail(Errc::Corrupt, key + ": X shape attribute " + shape.dump() +
@@ -294,6 +415,7 @@ Expected<std::shared_ptr<GeneSource>> openX(const StoreP& s, const std::string& 
   for (std::size_t i = 1; i < indptr->size(); ++i)
     if ((*indptr)[i] < (*indptr)[i - 1])
       return fail(Errc::Corrupt, key + "/indptr: not monotonic at entry " + std::to_string(i));
+  summary = {enc == "csr_matrix" ? "csr" : "csc", dtypeName((*dataArr)->dtype()), nObs, nVar, nnz};
   return std::make_shared<ZarrGenes>(s, x, enc, nObs, nVar, std::move(*indptr));
 }
 
@@ -346,20 +468,56 @@ Expected<CellTable> openAnnDataZarr(std::shared_ptr<const Store> s, const std::s
   if (!enc.empty() && enc != "anndata")
     return fail(Errc::Unsupported,
                 t.location + ": unknown encoding-type \"" + enc + "\" (expected \"anndata\")");
-  auto obs = readFrame(s, join(root, "obs"), true, t.messages);
+  const bool legacy = isZarrRecordArray(*s, join(root, "obs"));
+  if (legacy)
+    t.messages.push_back(t.location +
+                         ": written by anndata before 0.7 (obs, var and obsm as arrays of "
+                         "records); read as anndata reads it");
+  auto obs = readFrame(s, root, join(root, "obs"), true, t.messages);
   if (!obs) return std::unexpected(obs.error());
-  auto var = readFrame(s, join(root, "var"), false, t.messages);
+  auto var = readFrame(s, root, join(root, "var"), false, t.messages);
   if (!var) return std::unexpected(var.error());
   t.cellIds = std::move(obs->index);
   t.obs = std::move(obs->columns);
   t.geneNames = std::move(var->index);
   const auto nObs = t.size(), nVar = static_cast<std::int64_t>(t.geneNames.size());
   if (nodeExists(*s, join(root, "X"))) {
-    auto g = openX(s, join(root, "X"), nObs, nVar);
+    MatrixSummary m;
+    auto g = openX(s, join(root, "X"), nObs, nVar, m);
     if (!g) return std::unexpected(g.error());
     t.genes = std::move(*g);
+    t.matrix = m;
   }
   const std::string obsm = join(root, "obsm");
+  if (isZarrRecordArray(*s, obsm)) {
+    // anndata < 0.7: one record per cell, one (sub-array) field per obsm key.
+    auto r = readZarrRecords(*s, obsm);
+    if (!r) return std::unexpected(r.error());
+    if (r->rows != nObs)
+      return fail(Errc::Corrupt, storeKeyName(*s, obsm) + ": " + std::to_string(r->rows) +
+                                     " rows, obs has " + std::to_string(nObs));
+    for (const auto& fld : r->fields) {
+      if (fld.kind == 'U' || fld.kind == 'S') continue;
+      Embedding e{fld.name, fld.count,
+                  std::vector<float>(static_cast<std::size_t>(nObs * fld.count))};
+      for (std::int64_t k = 0; k < fld.count; ++k) {
+        const auto v = recordNumbers(*r, fld, k);
+        for (std::int64_t i = 0; i < nObs; ++i)
+          e.values[static_cast<std::size_t>(i * fld.count + k)] = static_cast<float>(v[i]);
+      }
+      if (fld.name == "spatial" && fld.count >= 2) {
+        t.x.resize(nObs);
+        t.y.resize(nObs);
+        for (std::int64_t i = 0; i < nObs; ++i) {
+          t.x[i] = e.values[i * fld.count];
+          t.y[i] = e.values[i * fld.count + 1];
+        }
+        t.spatialUnit = "pixel";
+        t.affineSource = "obsm/spatial (identity)";
+      }
+      t.embeddings.push_back(std::move(e));
+    }
+  }
   for (const auto& k : children(*s, obsm)) {
     const std::string p = join(obsm, k);
     auto ka = attrs(*s, p);

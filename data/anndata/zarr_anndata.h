@@ -2,9 +2,13 @@
 /// AnnData stored as zarr (v2 as written by anndata 0.8+ `write_zarr`, v3 as written by
 /// anndata 0.11+ with zarr-python 3), read into a CellTable through ZarrArray and the zarr
 /// string reader. Encodings: dataframe (0.2.0) with categorical, string-array, numeric, bool,
-/// nullable-integer/-boolean/-string-array columns; X as array, csr_matrix or csc_matrix (int32
-/// or int64 indices, any numeric data); obsm arrays; uns `<col>_colors`, `spatial` scale factors
-/// and `tessera_image`.
+/// nullable-integer/-boolean/-string-array columns, any of which may also be the obs/var index
+/// (masked names read as ""); anndata 0.7 categoricals (codes naming `__categories/<col>`);
+/// X as array, csr_matrix or csc_matrix (int32 or int64 indices, any numeric data); obsm
+/// arrays; uns `<col>_colors`, `spatial` scale factors and `tessera_image`. The layout before
+/// anndata 0.7 (obs, var and obsm as arrays of records, categories in uns/<col>_categories, X
+/// as an h5sparse group) is read as anndata.read_zarr reads it, with a note saying so.
+/// The table's `matrix` describes X (storage, dtype, nnz, shape).
 /// open reads obs/var/obsm fully and X's indptr; gene columns are read on demand. The gene
 /// source is thread-safe (zarr reads are). Any thread may call these functions.
 /// Bad input gives Errc::Corrupt / Unsupported naming the store key and the field: X's shape

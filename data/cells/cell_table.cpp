@@ -203,6 +203,13 @@ nlohmann::json cellTableSummary(const CellTable& t) {
   json j = {{"kind", "table"},   {"format", t.format},
             {"n_obs", t.size()}, {"n_vars", static_cast<std::int64_t>(t.geneNames.size())},
             {"obs", obs},        {"obsm", emb}};
+  if (t.matrix)
+    j["X"] = {{"storage", t.matrix->storage},
+              {"dtype", t.matrix->dtype},
+              {"nnz", t.matrix->nnz},
+              {"shape", {t.matrix->rows, t.matrix->cols}}};
+  else
+    j["X"] = nullptr;
   if (t.hasSpatial()) {
     json s = {{"affine", affineToJson(t.toImage)}, {"affine_source", t.affineSource}};
     if (!t.spatialUnit.empty()) s["unit"] = t.spatialUnit;

@@ -93,6 +93,14 @@ class CscGeneSource final : public GeneSource {
   std::vector<float> data_;
 };
 
+/// How a table's expression matrix X is stored, as `tessera info` reports it.
+struct MatrixSummary {
+  std::string storage;  ///< "dense", "csr" (cell-major) or "csc" (gene-major)
+  std::string dtype;    ///< dtypeName of the stored values ("float32", "int32", ...)
+  std::int64_t rows = 0, cols = 0;
+  std::int64_t nnz = 0;  ///< stored entries; rows * cols for dense
+};
+
 struct CellTable {
   std::string location;  ///< what was opened (file or folder)
   std::string
@@ -106,6 +114,7 @@ struct CellTable {
   /// Stable gene ids parallel to geneNames (Ensembl ids of 10x features), or empty.
   std::vector<std::string> geneIds;
   std::shared_ptr<const GeneSource> genes;  ///< null when the table has no expression values
+  std::optional<MatrixSummary> matrix;      ///< X's layout, when the table has X
   std::vector<Embedding> embeddings;
 
   /// Spatial coordinates in dataset units (µm, full-res pixels, ...); empty = embedding-only.

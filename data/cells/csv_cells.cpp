@@ -66,6 +66,9 @@ Expected<CellTable> openCsvCells(const std::filesystem::path& path) {
       }
     ptr[k + 1] = static_cast<std::int64_t>(rows.size());
   }
+  // Kept as read: a dense table of numbers, one column per gene.
+  t.matrix = MatrixSummary{"dense", "float32", static_cast<std::int64_t>(n),
+                           static_cast<std::int64_t>(g), static_cast<std::int64_t>(n * g)};
   t.genes = std::make_shared<CscGeneSource>(static_cast<std::int64_t>(n), std::move(ptr),
                                             std::move(rows), std::move(data));
   t.spatialUnit = "pixel";

@@ -127,7 +127,12 @@ Expected<CellTable> cellTableFromH5ad(std::shared_ptr<const H5adFile> file) {
     e.values.assign(d->values.begin(), d->values.end());
     t.embeddings.push_back(std::move(e));
   }
-  if (f.X()) t.genes = std::make_shared<H5adGenes>(file);
+  if (f.X()) {
+    t.genes = std::make_shared<H5adGenes>(file);
+    const MatrixInfo& x = *f.X();
+    t.matrix =
+        MatrixSummary{matrixEncodingName(x.encoding), dtypeName(x.dtype), x.rows, x.cols, x.nnz};
+  }
   const H5adUnsSpatial u = f.unsSpatial();
   if (t.hasSpatial()) {
     if (u.hiresScale) {
@@ -158,6 +163,9 @@ Expected<CellTable> cellTableFromTenx(std::shared_ptr<const TenxH5File> file) {
   }
   t.geneNames = makeUniqueNames(symbols);
   t.genes = std::make_shared<TenxGenes>(file);
+  // 10x stores features x barcodes column-compressed: per cell, i.e. CSR of cells x genes.
+  t.matrix = MatrixSummary{"csr", dtypeName(file->dataType()), file->nBarcodes(), file->nFeatures(),
+                           file->nnz()};
   noteEmbeddingOnly(t, "a 10x matrix holds none");
   return t;
 }

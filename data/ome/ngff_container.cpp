@@ -146,9 +146,48 @@ std::vector<std::string> spatialDataImages(const Store& store, const std::string
   return out;
 }
 
+// bioformats2raw before 0.3 wrote no container group: `METADATA.ome.xml` sits beside
+// `data.zarr/`, whose groups 0, 1, ... are the series.
+bool isLegacyBioformats(const Store& store, const std::string& path) {
+  return store.exists(joinZarrPath(path, "METADATA.ome.xml")) &&
+         isGroup(store, joinZarrPath(path, "data.zarr"));
+}
+
+// Series `select.series` (0 by default) of a container holding `series`.
+Expected<NgffImageLocation> locateSeries(const Store& store, const std::string& path, int depth,
+                                         const ImageSelection& select, const std::string& where,
+                                         const std::string& kind,
+                                         const std::vector<std::string>& series) {
+  if (series.empty())
+    return fail(Errc::Unsupported, where + ": " + kind + " container holds no images");
+  const int index = select.series.value_or(0);
+  if (index < 0 || static_cast<std::size_t>(index) >= series.size())
+    return fail(Errc::InvalidArgument, where + ": no series " + std::to_string(index) + " (the " +
+                                           kind + " container holds " +
+                                           std::to_string(series.size()) + ")");
+  ImageSelection inner = select;
+  inner.series.reset();
+  auto found = locate(store, series[static_cast<std::size_t>(index)], depth + 1, inner);
+  if (!found) return std::unexpected(found.error());
+  found->container = kind;
+  if (!found->plate) {
+    found->series = series;
+    found->seriesIndex = static_cast<std::size_t>(index);
+  }
+  if (series.size() > 1 && !select.series)
+    found->warnings.push_back(storeKeyName(store, path) + ": " + std::to_string(series.size()) +
+                              " images in this " + kind + " container; showing \"" +
+                              series.front() + "\"");
+  return found;
+}
+
 Expected<NgffImageLocation> locate(const Store& store, const std::string& path, int depth,
                                    const ImageSelection& select) {
   auto attrs = readZarrNodeAttributes(store, path);
+  if (!attrs && depth == 0 && isLegacyBioformats(store, path))
+    return locateSeries(store, path, depth, select,
+                        storeKeyName(store, joinZarrPath(path, "METADATA.ome.xml")),
+                        "bioformats2raw", bioformatsSeries(store, joinZarrPath(path, "data.zarr")));
   if (!attrs) return std::unexpected(attrs.error());
   const NgffAttributes ng = ngffAttributes(attrs->attributes, attrs->zarrV3);
   const std::string& where = attrs->file;
@@ -182,31 +221,10 @@ Expected<NgffImageLocation> locate(const Store& store, const std::string& path, 
   }
   const bool bioformats = ng.ome.contains("bioformats2raw.layout");
   const bool spatialdata = attrs->attributes.contains("spatialdata_attrs");
-  if ((bioformats || spatialdata) && depth == 0) {
-    const std::string kind = bioformats ? "bioformats2raw" : "spatialdata";
-    const auto series = bioformats ? bioformatsSeries(store, path) : spatialDataImages(store, path);
-    if (series.empty())
-      return fail(Errc::Unsupported, where + ": " + kind + " container holds no images");
-    const int index = select.series.value_or(0);
-    if (index < 0 || static_cast<std::size_t>(index) >= series.size())
-      return fail(Errc::InvalidArgument, where + ": no series " + std::to_string(index) + " (the " +
-                                             kind + " container holds " +
-                                             std::to_string(series.size()) + ")");
-    ImageSelection inner = select;
-    inner.series.reset();
-    auto found = locate(store, series[static_cast<std::size_t>(index)], depth + 1, inner);
-    if (!found) return std::unexpected(found.error());
-    found->container = kind;
-    if (!found->plate) {
-      found->series = series;
-      found->seriesIndex = static_cast<std::size_t>(index);
-    }
-    if (series.size() > 1 && !select.series)
-      found->warnings.push_back(storeKeyName(store, path) + ": " + std::to_string(series.size()) +
-                                " images in this " + kind + " container; showing \"" +
-                                series.front() + "\"");
-    return found;
-  }
+  if ((bioformats || spatialdata) && depth == 0)
+    return locateSeries(
+        store, path, depth, select, where, bioformats ? "bioformats2raw" : "spatialdata",
+        bioformats ? bioformatsSeries(store, path) : spatialDataImages(store, path));
   return fail(Errc::Unsupported, where +
                                      ": not an OME-Zarr image (no multiscales, plate, well or "
                                      "bioformats2raw.layout)");
@@ -221,7 +239,7 @@ Expected<NgffImageLocation> locateNgffImage(const Store& store, const std::strin
 
 int probeNgffContainer(const Store& store, const std::string& path) {
   auto attrs = readZarrNodeAttributes(store, path);
-  if (!attrs) return 0;
+  if (!attrs) return isLegacyBioformats(store, path) ? 95 : 0;
   const NgffAttributes ng = ngffAttributes(attrs->attributes, attrs->zarrV3);
   if (ng.ome.contains("multiscales")) return 100;
   if (ng.ome.contains("plate") || ng.ome.contains("well") ||

@@ -1,6 +1,7 @@
 #pragma once
 /// Finds the image group to show inside an OME-Zarr container: an image, an HCS plate or well,
-/// a bioformats2raw layout or a SpatialData root. Reads group attributes only; thread-safe.
+/// a bioformats2raw layout (also the pre-0.3 one: `METADATA.ome.xml` beside `data.zarr/`) or a
+/// SpatialData root. Reads group attributes only; thread-safe.
 /// Errors name the attributes file involved.
 #include <optional>
 #include <string>
@@ -27,8 +28,8 @@ struct NgffImageLocation {
 Expected<NgffImageLocation> locateNgffImage(const Store& store, const std::string& path,
                                             const ImageSelection& select = {});
 
-/// 100 for a multiscales image, 95 for a plate/well/bioformats2raw container, 90 for a
-/// SpatialData root with images, 0 otherwise (including unreadable metadata).
+/// 100 for a multiscales image, 95 for a plate/well/bioformats2raw container (either layout), 90
+/// for a SpatialData root with images, 0 otherwise (including unreadable metadata).
 int probeNgffContainer(const Store& store, const std::string& path);
 
 }  // namespace tessera::data

@@ -1,10 +1,12 @@
 #include "data/spatial/spatialdata_tables.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "data/anndata/zarr_anndata.h"
 #include "data/anndata/zarr_elements.h"
 #include "data/local_store.h"
+#include "data/zarr/zarr_strings.h"
 
 namespace tessera::data {
 namespace {
@@ -12,8 +14,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// Axis names and the dataset-0 + global transforms of an NGFF multiscales element.
-Expected<Affine2D> elementAffine(const Store& s, const std::string& path) {
+// Level-0 pixels of an NGFF multiscales element -> each coordinate system it is placed in.
+// SpatialData writes one transformation per coordinate system, each naming its "output"
+// ("global", "aligned", ...); plain NGFF lists steps applied in order to one unnamed system.
+Expected<std::vector<std::pair<std::string, Affine2D>>> elementTransforms(const Store& s,
+                                                                          const std::string& path) {
   auto a = azarr::attrs(s, path);
   if (!a) return std::unexpected(a.error());
   const json& root = a->contains("ome") ? (*a)["ome"] : *a;
@@ -23,12 +28,9 @@ Expected<Affine2D> elementAffine(const Store& s, const std::string& path) {
   std::vector<std::string> axes;
   for (const auto& ax : ms[0].value("axes", json::array()))
     axes.push_back(ax.is_object() ? ax.value("name", std::string()) : ax.get<std::string>());
-  // Pixels of level 0 -> the element's intrinsic space: the level's own transforms are a pixel
-  // size, and SpatialData puts the element -> coordinate-system transform at the top level.
+  // The level's own transforms are a pixel size; the element -> coordinate-system transforms
+  // sit at the top level.
   const std::string what = storeKeyName(s, path) + ": coordinateTransformations";
-  auto global =
-      affineFromNgffTransforms(ms[0].value("coordinateTransformations", json()), axes, what);
-  if (!global) return std::unexpected(global.error());
   const json ds = ms[0].value("datasets", json::array());
   Affine2D level;
   if (ds.is_array() && !ds.empty()) {
@@ -36,30 +38,119 @@ Expected<Affine2D> elementAffine(const Store& s, const std::string& path) {
     if (!l) return std::unexpected(l.error());
     level = *l;
   }
-  return global->after(level);
+  const json global = ms[0].value("coordinateTransformations", json());
+  auto outputOf = [](const json& t) -> std::string {
+    if (!t.is_object() || !t.contains("output")) return {};
+    const json& o = t["output"];
+    if (o.is_string()) return o.get<std::string>();
+    return o.is_object() ? o.value("name", std::string()) : std::string();
+  };
+  bool named = global.is_array() && !global.empty();
+  for (const auto& t : global.is_array() ? global : json::array())
+    named = named && !outputOf(t).empty();
+  std::vector<std::pair<std::string, Affine2D>> out;
+  if (!named) {
+    auto g = affineFromNgffTransforms(global, axes, what);
+    if (!g) return std::unexpected(g.error());
+    out.emplace_back("global", g->after(level));
+    return out;
+  }
+  for (const auto& t : global) {
+    auto g = affineFromNgffTransform(t, axes, what);
+    if (!g) return std::unexpected(g.error());
+    out.emplace_back(outputOf(t), g->after(level));
+  }
+  return out;
 }
 
-std::vector<std::string> regionsOf(const json& spatialdataAttrs) {
-  std::vector<std::string> regions;
-  const json r = spatialdataAttrs.value("region", json());
-  if (r.is_string()) regions.push_back(r.get<std::string>());
+// The element's transform into `cs`, or nullopt when it is not placed there.
+std::optional<Affine2D> transformTo(const std::vector<std::pair<std::string, Affine2D>>& ts,
+                                    const std::string& cs) {
+  for (const auto& [name, m] : ts)
+    if (name == cs) return m;
+  return std::nullopt;
+}
+
+// The coordinate system two elements share: "global" when both are in it, else the first
+// shared one in `a`'s order.
+std::optional<std::string> commonSystem(const std::vector<std::pair<std::string, Affine2D>>& a,
+                                        const std::vector<std::pair<std::string, Affine2D>>& b) {
+  if (transformTo(a, "global") && transformTo(b, "global")) return "global";
+  for (const auto& [name, m] : a)
+    if (transformTo(b, name)) return name;
+  return std::nullopt;
+}
+
+// Level-0 pixels -> the element's preferred coordinate system ("global", else its first).
+Expected<Affine2D> elementAffine(const Store& s, const std::string& path) {
+  auto ts = elementTransforms(s, path);
+  if (!ts) return std::unexpected(ts.error());
+  if (auto g = transformTo(*ts, "global")) return *g;
+  return ts->front().second;
+}
+
+std::vector<std::string> stringList(const json& r) {
+  std::vector<std::string> out;
+  if (r.is_string()) out.push_back(r.get<std::string>());
   if (r.is_array())
     for (const auto& x : r)
-      if (x.is_string()) regions.push_back(x.get<std::string>());
-  return regions;
+      if (x.is_string()) out.push_back(x.get<std::string>());
+  return out;
+}
+
+struct TableAttrs {
+  std::vector<std::string> regions;
+  std::string regionKey, instanceKey;
+  std::string source;  ///< where they were found, for notes
+};
+
+// SpatialData keeps region / region_key / instance_key in the table group's own attributes
+// (`.zattrs`, or `zarr.json` "attributes" on zarr v3 since 0.2); stores written by early
+// releases nest them under "spatialdata_attrs" there, and AnnData's own copy lives in
+// uns/spatialdata_attrs. The first of these that names a region wins.
+TableAttrs readTableAttrs(const std::shared_ptr<const Store>& s, const std::string& path) {
+  TableAttrs out;
+  auto a = azarr::attrs(*s, path);
+  if (a) {
+    const std::string file = s->exists(azarr::join(path, "zarr.json")) ? "zarr.json" : ".zattrs";
+    const json nested = a->value("spatialdata_attrs", json::object());
+    for (const auto& [j, where] :
+         {std::pair{*a, file + " attributes"}, std::pair{nested, file + " spatialdata_attrs"}}) {
+      if (!j.is_object() || stringList(j.value("region", json())).empty()) continue;
+      out.regions = stringList(j["region"]);
+      out.regionKey =
+          j.value("region_key", json()).is_string() ? j["region_key"].get<std::string>() : "";
+      out.instanceKey =
+          j.value("instance_key", json()).is_string() ? j["instance_key"].get<std::string>() : "";
+      out.source = where;
+      return out;
+    }
+  }
+  const std::string uns = azarr::join(path, "uns/spatialdata_attrs");
+  if (!azarr::nodeExists(*s, uns)) return out;
+  auto strings = [&](const char* key) {
+    const std::string p = azarr::join(uns, key);
+    if (!azarr::nodeExists(*s, p)) return std::vector<std::string>{};
+    auto v = readZarrStrings(*s, p);
+    return v ? *v : std::vector<std::string>{};
+  };
+  out.regions = strings("region");
+  if (auto v = strings("region_key"); !v.empty()) out.regionKey = v.front();
+  if (auto v = strings("instance_key"); !v.empty()) out.instanceKey = v.front();
+  out.source = "uns/spatialdata_attrs";
+  return out;
 }
 
 }  // namespace
 
 std::string spatialDataTableElement(const fs::path& dir, const std::string& name) {
-  LocalStore store(dir);
+  auto store = std::make_shared<LocalStore>(dir);
   const auto tables = spatialDataTables(dir);
   if (tables.empty()) return {};
-  auto a = azarr::attrs(store, "tables/" + (name.empty() ? tables.front() : name));
-  if (!a) return {};
-  for (const auto& region : regionsOf(a->value("spatialdata_attrs", json::object())))
+  const TableAttrs ta = readTableAttrs(store, "tables/" + (name.empty() ? tables.front() : name));
+  for (const auto& region : ta.regions)
     for (const char* kind : {"labels", "images"})
-      if (const std::string el = std::string(kind) + "/" + region; azarr::nodeExists(store, el))
+      if (const std::string el = std::string(kind) + "/" + region; azarr::nodeExists(*store, el))
         return el;
   return {};
 }
@@ -68,16 +159,35 @@ Expected<Affine2D> spatialDataElementTransform(const fs::path& dir, const std::s
   return elementAffine(LocalStore(dir), element);
 }
 
+std::vector<std::string> spatialDataCoordinateSystems(const fs::path& dir,
+                                                      const std::string& element) {
+  std::vector<std::string> out;
+  if (auto ts = elementTransforms(LocalStore(dir), element))
+    for (const auto& [name, m] : *ts)
+      out.push_back(name);
+  return out;
+}
+
 Expected<Affine2D> spatialDataPixelsToPixels(const fs::path& dir, const std::string& from,
                                              const std::string& to) {
-  auto f = spatialDataElementTransform(dir, from);
+  LocalStore store(dir);
+  auto f = elementTransforms(store, from);
   if (!f) return std::unexpected(f.error());
-  auto t = spatialDataElementTransform(dir, to);
+  auto t = elementTransforms(store, to);
   if (!t) return std::unexpected(t.error());
-  auto inv = t->inverse();
+  const auto cs = commonSystem(*f, *t);
+  if (!cs)
+    return fail(Errc::Unsupported, (dir / from).string() + " and " + to +
+                                       " share no coordinate system; one cannot be placed on "
+                                       "the other");
+  auto inv = transformTo(*t, *cs)->inverse();
   if (!inv)
     return fail(Errc::Corrupt, (dir / to).string() + ": coordinateTransformations are singular");
-  return inv->after(*f);
+  return inv->after(*transformTo(*f, *cs));
+}
+
+std::vector<std::string> spatialDataElements(const fs::path& dir, const std::string& kind) {
+  return azarr::children(LocalStore(dir), kind);
 }
 
 std::string spatialDataFirstImage(const fs::path& dir) {
@@ -107,18 +217,18 @@ Expected<CellTable> openSpatialDataTable(const fs::path& dir, const std::string&
   if (!t) return std::unexpected(t.error());
   t->format = "spatialdata";
   t->location = (dir / path).string();
-  auto a = azarr::attrs(*store, path);
-  if (!a) return std::unexpected(a.error());
-  const json sd = a->value("spatialdata_attrs", json::object());
-  const std::vector<std::string> regions = regionsOf(sd);
+  const TableAttrs ta = readTableAttrs(store, path);
+  const std::vector<std::string>& regions = ta.regions;
   if (regions.empty())
-    t->messages.push_back(t->location + ": spatialdata_attrs has no \"region\"; not linked");
-  for (const auto& key : {"region_key", "instance_key"})
-    if (sd.contains(key) && sd[key].is_string() && !t->column(sd[key].get<std::string>()))
-      return fail(Errc::Corrupt, t->location + ": " + key + " \"" + sd[key].get<std::string>() +
-                                     "\" is not an obs column");
-  if (sd.contains("instance_key") && sd["instance_key"].is_string())
-    t->instanceKey = sd["instance_key"].get<std::string>();
+    t->messages.push_back(t->location +
+                          ": no \"region\" in the table's attributes or uns/spatialdata_attrs; "
+                          "not linked");
+  for (const auto& [key, col] :
+       {std::pair{"region_key", ta.regionKey}, std::pair{"instance_key", ta.instanceKey}})
+    if (!col.empty() && !t->column(col))
+      return fail(Errc::Corrupt, t->location + ": " + key + " \"" + col +
+                                     "\" is not an obs column (from " + ta.source + ")");
+  t->instanceKey = ta.instanceKey;
   for (const auto& region : regions) {
     for (const char* kind : {"labels", "images"}) {
       const std::string el = std::string(kind) + "/" + region;
@@ -130,7 +240,8 @@ Expected<CellTable> openSpatialDataTable(const fs::path& dir, const std::string&
         t->linkedElement = el;
         // obsm spatial is in the coordinate system; image pixels = inverse(element transform).
         if (auto inv = m->inverse()) t->toImage = *inv;
-        t->affineSource = el + " coordinateTransformations (inverted)";
+        t->affineSource =
+            el + " coordinateTransformations (inverted; region from " + ta.source + ")";
       }
     }
   }

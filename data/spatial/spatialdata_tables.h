@@ -1,12 +1,14 @@
 #pragma once
-/// SpatialData (zarr) tables: `tables/<name>` is an AnnData zarr whose attributes
-/// `spatialdata_attrs` carry `region` (element name or list), `region_key` (obs column naming
-/// each row's element) and `instance_key` (obs column with the label value / shape index).
+/// SpatialData (zarr v2, or zarr v3 since spatialdata 0.2) tables: `tables/<name>` is an
+/// AnnData zarr whose group attributes carry `region` (element name or list), `region_key` (obs
+/// column naming each row's element) and `instance_key` (obs column with the label value /
+/// shape index); early stores nest them under `spatialdata_attrs` there, and older ones have
+/// them only in `uns/spatialdata_attrs`.
 /// The table is linked to the first region found under `labels/` or `images/`, and its affine
 /// comes from that element's multiscales coordinateTransformations (identity, scale,
-/// translation, affine, sequence). Every `points/<el>/points.parquet` and
-/// `shapes/<el>/shapes.parquet` gives a message "<part>: parquet is not supported on this
-/// platform; <kind> element "<el>" is not shown". Any thread; blocking.
+/// translation, affine, sequence; one per coordinate system, named by their "output"). Every
+/// `points/<el>/points.parquet` and `shapes/<el>/shapes.parquet` gives a message "<part>: parquet
+/// is not supported on this platform; <kind> element "<el>" is not shown". Any thread; blocking.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -27,13 +29,21 @@ Expected<CellTable> openSpatialDataTable(const std::filesystem::path& dir,
 /// The element table `name` ("" = the first) annotates, as openSpatialDataTable links it
 /// ("labels/cells", "images/img"), from attributes only; "" when none.
 std::string spatialDataTableElement(const std::filesystem::path& dir, const std::string& name = "");
-/// Level-0 pixels of `element` ("images/img", "labels/cells") -> the store's coordinate system.
+/// Level-0 pixels of `element` ("images/img", "labels/cells") -> its coordinate system
+/// ("global" when it is placed there, else the first it names).
 Expected<Affine2D> spatialDataElementTransform(const std::filesystem::path& dir,
                                                const std::string& element);
-/// Level-0 pixels of element `from` -> level-0 pixels of element `to` (through their common
-/// coordinate system). Errc::Corrupt when `to`'s transform is singular.
+/// The coordinate systems `element` is placed in, in the order its metadata lists them.
+std::vector<std::string> spatialDataCoordinateSystems(const std::filesystem::path& dir,
+                                                      const std::string& element);
+/// Level-0 pixels of element `from` -> level-0 pixels of element `to` through a coordinate
+/// system both are placed in ("global" when both are, else the first shared one).
+/// Errc::Unsupported when they share none; Errc::Corrupt when `to`'s transform is singular.
 Expected<Affine2D> spatialDataPixelsToPixels(const std::filesystem::path& dir,
                                              const std::string& from, const std::string& to);
+/// Element names under `kind` ("images", "labels", "points", "shapes", "tables"), sorted.
+std::vector<std::string> spatialDataElements(const std::filesystem::path& dir,
+                                             const std::string& kind);
 /// The image a SpatialData store opens as by default ("images/<first by name>"), or "".
 std::string spatialDataFirstImage(const std::filesystem::path& dir);
 

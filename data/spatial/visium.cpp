@@ -5,6 +5,9 @@
 #include <sstream>
 #include <unordered_map>
 
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
 #include "data/cells/matrix_cells.h"
 #include "data/spatial/gzip_lines.h"
 
@@ -56,7 +59,102 @@ Expected<std::unordered_map<std::string, Spot>> readPositions(const fs::path& p)
   return spots;
 }
 
+Expected<nlohmann::json> readScaleFactors(const fs::path& sf) {
+  std::ifstream in(sf);
+  if (!in) return fail(Errc::NotFound, sf.string() + ": no such file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return fail(Errc::Corrupt, sf.string() + ": not a JSON object");
+  return j;
+}
+
+// Space Ranger's features.tsv(.gz) (genes.tsv before Cell Ranger 3) beside the matrix: id, then
+// symbol, tab-separated. Used when the h5 carries ids only (its `name` repeats the id).
+std::unordered_map<std::string, std::string> featureSymbols(const fs::path& dir) {
+  std::unordered_map<std::string, std::string> out;
+  for (const char* folder : {"filtered_feature_bc_matrix", "raw_feature_bc_matrix"})
+    for (const char* name : {"features.tsv.gz", "features.tsv", "genes.tsv"}) {
+      const fs::path p = dir / folder / name;
+      std::error_code ec;
+      if (!fs::is_regular_file(p, ec)) continue;
+      std::vector<std::string> lines;
+      if (p.extension() == ".gz") {
+        auto l = readGzipLines(p);
+        if (!l) continue;
+        lines = std::move(*l);
+      } else {
+        std::ifstream in(p);
+        for (std::string l; std::getline(in, l);)
+          lines.push_back(std::move(l));
+      }
+      for (const auto& l : lines) {
+        const auto f = splitCsvLine(l, '\t');
+        if (f.size() >= 2 && !f[1].empty()) out.emplace(f[0], f[1]);
+      }
+      return out;
+    }
+  return out;
+}
+
 }  // namespace
+
+bool isBlankImage(const fs::path& image) {
+  const cv::Mat m = cv::imread(image.string(), cv::IMREAD_UNCHANGED);
+  if (m.empty()) return false;  // unreadable is reported by whoever opens it, not called blank
+  std::vector<cv::Mat> planes;
+  cv::split(m, planes);
+  for (const auto& p : planes) {
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(p, &lo, &hi);
+    if (lo != hi) return false;
+  }
+  return true;
+}
+
+Expected<VisiumImage> visiumImage(const fs::path& dir) {
+  const fs::path sf = dir / "spatial/scalefactors_json.json";
+  auto j = readScaleFactors(sf);
+  if (!j) return std::unexpected(j.error());
+  auto num = [&](const char* k) -> std::optional<double> {
+    if (!j->contains(k) || !(*j)[k].is_number()) return std::nullopt;
+    return (*j)[k].get<double>();
+  };
+  const auto hires = num("tissue_hires_scalef"), lowres = num("tissue_lowres_scalef");
+  const fs::path hiresPng = dir / "spatial/tissue_hires_image.png";
+  const fs::path lowresPng = dir / "spatial/tissue_lowres_image.png";
+  std::error_code ec;
+  const bool haveHires = hires && fs::exists(hiresPng, ec);
+  const bool haveLowres = lowres && fs::exists(lowresPng, ec);
+  VisiumImage out;
+  // Some exports (scanpy's test data among them) ship a hires PNG of one flat colour; the
+  // lowres image then is the only picture of the tissue.
+  if (haveHires && haveLowres && isBlankImage(hiresPng)) {
+    out.path = lowresPng;
+    out.toImage = Affine2D::scale(*lowres, *lowres);
+    out.affineSource = "scalefactors_json.json tissue_lowres_scalef";
+    out.note = hiresPng.string() +
+               ": blank (one colour); showing tissue_lowres_image.png with tissue_lowres_scalef";
+  } else if (haveHires) {
+    out.path = hiresPng;
+    out.toImage = Affine2D::scale(*hires, *hires);
+    out.affineSource = "scalefactors_json.json tissue_hires_scalef";
+  } else if (haveLowres) {
+    out.path = lowresPng;
+    out.toImage = Affine2D::scale(*lowres, *lowres);
+    out.affineSource = "scalefactors_json.json tissue_lowres_scalef";
+  } else if (!hires) {
+    return fail(Errc::Corrupt,
+                sf.string() + ": \"tissue_hires_scalef\" is missing or not a number");
+  } else {
+    out.toImage = Affine2D::scale(*hires, *hires);
+    out.affineSource = "scalefactors_json.json tissue_hires_scalef";
+    out.note = dir.string() + ": no tissue image in spatial/";
+  }
+  if (auto d = num("spot_diameter_fullres")) out.spotRadius = *d / 2;
+  return out;
+}
 
 Expected<std::pair<std::int64_t, std::int64_t>> pngSize(const fs::path& png) {
   std::ifstream in(png, std::ios::binary);
@@ -87,6 +185,21 @@ Expected<CellTable> openVisium(const fs::path& dir) {
   t->location = dir.string();
   t->format = "visium";
   t->messages.clear();
+  // Genes by symbol: the h5's names, else features.tsv's when the h5 repeats the ids there.
+  const auto symbols = featureSymbols(dir);
+  if (!symbols.empty() && t->geneNames.size() == t->geneIds.size()) {
+    std::vector<std::string> names(t->geneIds.size());
+    bool changed = false;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      names[i] = t->geneNames[i];
+      const auto it = symbols.find(t->geneIds[i]);
+      if (it != symbols.end() && t->geneNames[i] == t->geneIds[i] && it->second != t->geneIds[i]) {
+        names[i] = it->second;
+        changed = true;
+      }
+    }
+    if (changed) t->geneNames = makeUniqueNames(names);
+  }
 
   const fs::path pos = positionsFile(dir);
   if (pos.empty()) {
@@ -119,38 +232,13 @@ Expected<CellTable> openVisium(const fs::path& dir) {
   t->obs.push_back(std::move(col));
   t->spatialUnit = "pixel";
 
-  const fs::path sf = dir / "spatial/scalefactors_json.json";
-  std::ifstream in(sf);
-  if (!in) return fail(Errc::NotFound, sf.string() + ": no such file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return fail(Errc::Corrupt, sf.string() + ": not a JSON object");
-  auto num = [&](const char* k) -> std::optional<double> {
-    if (!j.contains(k) || !j[k].is_number()) return std::nullopt;
-    return j[k].get<double>();
-  };
-  if (auto d = num("spot_diameter_fullres")) t->spotRadius = *d / 2;
-  const auto hires = num("tissue_hires_scalef"), lowres = num("tissue_lowres_scalef");
-  const fs::path hiresPng = dir / "spatial/tissue_hires_image.png";
-  const fs::path lowresPng = dir / "spatial/tissue_lowres_image.png";
-  if (hires && fs::exists(hiresPng)) {
-    t->toImage = Affine2D::scale(*hires, *hires);
-    t->affineSource = "scalefactors_json.json tissue_hires_scalef";
-    t->imagePath = hiresPng;
-  } else if (lowres && fs::exists(lowresPng)) {
-    t->toImage = Affine2D::scale(*lowres, *lowres);
-    t->affineSource = "scalefactors_json.json tissue_lowres_scalef";
-    t->imagePath = lowresPng;
-  } else if (!hires) {
-    return fail(Errc::Corrupt,
-                sf.string() + ": \"tissue_hires_scalef\" is missing or not a number");
-  } else {
-    t->toImage = Affine2D::scale(*hires, *hires);
-    t->affineSource = "scalefactors_json.json tissue_hires_scalef";
-    t->messages.push_back(dir.string() + ": no tissue image in spatial/");
-  }
+  auto image = visiumImage(dir);
+  if (!image) return std::unexpected(image.error());
+  t->toImage = image->toImage;
+  t->affineSource = image->affineSource;
+  t->imagePath = image->path;
+  t->spotRadius = image->spotRadius;
+  if (!image->note.empty()) t->messages.push_back(image->note);
   if (!t->imagePath.empty()) {
     auto size = pngSize(t->imagePath);
     if (!size) return std::unexpected(size.error());

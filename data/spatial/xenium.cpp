@@ -243,6 +243,9 @@ Expected<CellTable> openXenium(const fs::path& dir, const XeniumOptions& opt) {
                              " barcodes are not in cells.csv.gz; their counts are ignored");
     }
     t.genes = std::make_shared<XeniumGenes>(file, std::move(map), t.size());
+    // The 10x matrix is column-compressed per barcode: CSR of cells x genes.
+    t.matrix =
+        MatrixSummary{"csr", dtypeName(file->dataType()), t.size(), file->nFeatures(), file->nnz()};
   } else {
     t.messages.push_back(matrix.string() + ": missing; no gene expression per cell");
   }

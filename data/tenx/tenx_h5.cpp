@@ -21,6 +21,7 @@ struct TenxH5File::Impl {
   std::vector<std::string> barcodes;
   std::vector<TenxFeature> features;
   std::int64_t nnz = 0;
+  DType dataType = DType::I32;
   mutable std::optional<std::vector<std::int64_t>> indptr;
 
   std::string where(const std::string& key) const { return name + ":/" + group + "/" + key; }
@@ -180,6 +181,14 @@ Expected<TenxH5File> TenxH5File::open(const std::filesystem::path& path,
                 f.where("indptr") + ": has " + std::to_string(*nIndptr) +
                     " entries, expected n_barcodes + 1 = " + std::to_string((*shape)[1] + 1));
   f.nnz = *nData;
+  {
+    auto ds = h5::open(f.file.get(), f.group + "/data", f.where("data"));
+    if (!ds) return std::unexpected(ds.error());
+    h5::Handle type(H5Dget_type(ds->get()));
+    const auto dt = h5::dtypeOf(type.get());
+    if (!dt) return fail(Errc::Unsupported, f.where("data") + ": counts are not numbers");
+    f.dataType = *dt;
+  }
   return TenxH5File(std::move(impl));
 }
 
@@ -194,6 +203,9 @@ const std::vector<std::string>& TenxH5File::genomes() const {
 }
 std::int64_t TenxH5File::nBarcodes() const {
   return static_cast<std::int64_t>(impl_->barcodes.size());
+}
+DType TenxH5File::dataType() const {
+  return impl_->dataType;
 }
 std::int64_t TenxH5File::nFeatures() const {
   return static_cast<std::int64_t>(impl_->features.size());

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "data/dtype.h"
 #include "data/error.h"
 
 namespace tessera::data {
@@ -45,6 +46,8 @@ class TenxH5File {
   std::int64_t nBarcodes() const;
   std::int64_t nFeatures() const;
   std::int64_t nnz() const;
+  /// Type of the stored counts (`data`), int32 in Cell Ranger's files.
+  DType dataType() const;
   const std::vector<std::string>& barcodes() const;
   const std::vector<TenxFeature>& features() const;
 

@@ -22,6 +22,7 @@ struct StringMeta {
   std::size_t width = 0;              ///< fixed-width kinds: bytes per element
   std::vector<BytesCodecPtr> codecs;  ///< bytes->bytes, encode order
   std::string keyPrefix;              ///< "c/" for the v3 default key encoding
+  std::string scalarKey;              ///< the one chunk's key of a 0-d array ("0" or v3 "c")
   std::string metaKey;
 };
 
@@ -49,7 +50,9 @@ Expected<json> readZarray(const Store& s, const std::string& path) {
   return z;
 }
 
+// A 0-d array (anndata's scalar strings in uns) reads as one item.
 Expected<std::int64_t> oneDim(const json& shape, const std::string& what, const std::string& key) {
+  if (shape.is_array() && shape.empty()) return 1;
   if (!shape.is_array() || shape.size() != 1 || !shape[0].is_number_integer() ||
       shape[0].get<std::int64_t>() < 0)
     return fail(Errc::Unsupported, key + ": " + what + " must be one non-negative integer");
@@ -110,6 +113,7 @@ Expected<StringMeta> parseV3(const json& z, const std::string& key) {
   m.chunk = std::max<std::int64_t>(1, *chunk);
   const json enc = z.value("chunk_key_encoding", json::object());
   m.keyPrefix = enc.value("name", std::string("default")) == "default" ? "c/" : "";
+  if (z.value("shape", json()).empty()) m.scalarKey = m.keyPrefix.empty() ? "0" : "c";
   const json codecs = z.value("codecs", json::array());
   if (!codecs.is_array() || codecs.empty())
     return fail(Errc::Corrupt, key + ": codecs must be a non-empty list");
@@ -199,6 +203,21 @@ Expected<std::vector<std::string>> decodeVlenUtf8(std::span<const std::uint8_t> 
   return out;
 }
 
+std::string fixedWidthString(std::span<const std::uint8_t> item, bool utf32) {
+  std::string s;
+  if (!utf32) {
+    s.assign(reinterpret_cast<const char*>(item.data()), item.size());
+  } else {
+    for (std::size_t k = 0; k + 4 <= item.size(); k += 4) {
+      const std::uint32_t cp = readU32(item.data() + k);
+      if (cp == 0) break;
+      appendUtf8(s, cp);
+    }
+  }
+  if (const auto z = s.find('\0'); z != std::string::npos) s.resize(z);
+  return s;
+}
+
 bool isZarrStringArray(const Store& store, const std::string& path) {
   return readMeta(store, path).has_value();
 }
@@ -211,7 +230,8 @@ Expected<std::vector<std::string>> readZarrStrings(const Store& store, const std
   out.reserve(static_cast<std::size_t>(m.length));
   const std::int64_t nChunks = ceilDiv(m.length, m.chunk);
   for (std::int64_t c = 0; c < nChunks; ++c) {
-    const std::string key = joinKey(path, m.keyPrefix + std::to_string(c));
+    const std::string key =
+        joinKey(path, m.scalarKey.empty() ? m.keyPrefix + std::to_string(c) : m.scalarKey);
     const std::size_t want = static_cast<std::size_t>(std::min(m.chunk, m.length - c * m.chunk));
     auto raw = store.read(key);
     if (!raw) {
@@ -242,19 +262,8 @@ Expected<std::vector<std::string>> readZarrStrings(const Store& store, const std
                                      std::to_string(bytes.size()) + " bytes, expected " +
                                      std::to_string(need));
     for (std::size_t i = 0; i < want; ++i) {
-      const std::uint8_t* p = bytes.data() + i * m.width;
-      std::string s;
-      if (m.kind == StringKind::Bytes) {
-        s.assign(reinterpret_cast<const char*>(p), m.width);
-      } else {
-        for (std::size_t k = 0; k < m.width; k += 4) {
-          const std::uint32_t cp = readU32(p + k);
-          if (cp == 0) break;
-          appendUtf8(s, cp);
-        }
-      }
-      if (const auto z = s.find('\0'); z != std::string::npos) s.resize(z);
-      out.push_back(std::move(s));
+      out.push_back(
+          fixedWidthString({bytes.data() + i * m.width, m.width}, m.kind == StringKind::Utf32));
     }
   }
   return out;

@@ -27,4 +27,8 @@ Expected<std::vector<std::string>> readZarrStrings(const Store& store, const std
 Expected<std::vector<std::string>> decodeVlenUtf8(std::span<const std::uint8_t> bytes,
                                                   std::size_t expected, const std::string& name);
 
+/// One numpy fixed-width string item: `|S n` bytes, or `<U n` little-endian UTF-32 when
+/// `utf32`, cut at the first NUL (numpy pads with NULs).
+std::string fixedWidthString(std::span<const std::uint8_t> item, bool utf32);
+
 }  // namespace tessera::data

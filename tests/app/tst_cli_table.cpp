@@ -89,22 +89,27 @@ class CliTableTest : public QObject {
   }
 
   void infoReportsTheVisiumAffine() {
-    // The real Space Ranger folder: spots in full-resolution pixels, hires image at 0.150015.
-    const QString visium = QString(TESSERA_SHARED_DATA_DIR) + "/visium-v1";
+    // The real Space Ranger folder: spots in full-resolution pixels. Its hires PNG is blank, so
+    // the 600 x 600 lowres image is shown, at tissue_lowres_scalef, and a message says so.
+    const QString visium = QString(TESSERA_TEST_DATA_DIR) + "/visium";
     const Run r = runTessera({"info", visium, "--json"});
     QCOMPARE(r.code, 0);
     const auto j = parse(r);
-    QCOMPARE(j["kind"].get<std::string>(), std::string("image"));  // the hires PNG
+    QCOMPARE(j["kind"].get<std::string>(), std::string("image"));  // the lowres PNG
     const auto shape = j["levels"][0]["shape"].get<std::vector<int>>();
-    QCOMPARE(std::count(shape.begin(), shape.end(), 2000), 2L);
+    QCOMPARE(std::count(shape.begin(), shape.end(), 600), 2L);
     const auto& c = j["cells"];
     QCOMPARE(c["format"].get<std::string>(), std::string("visium"));
     QCOMPARE(c["n_obs"].get<int>(), 100);  // the matrix subset; positions list 4,992 spots
-    const double s = 0.150015;
-    QCOMPARE(c["spatial"]["affine"], nlohmann::json({{s, 0.0, 0.0}, {0.0, s, 0.0}}));
-    QVERIFY(c["spatial"]["affine_source"].get<std::string>().find("tissue_hires_scalef") !=
+    const double low = 0.045004502;
+    QCOMPARE(c["spatial"]["affine"], nlohmann::json({{low, 0.0, 0.0}, {0.0, low, 0.0}}));
+    QVERIFY(c["spatial"]["affine_source"].get<std::string>().find("tissue_lowres_scalef") !=
             std::string::npos);
     QCOMPARE(c["spatial"]["spot_radius"].get<double>(), 89.42751063343188 / 2);
+    QVERIFY(c["messages"][0].get<std::string>().find("blank") != std::string::npos);
+    QCOMPARE(c["X"]["storage"].get<std::string>(), std::string("csr"));
+    QCOMPARE(c["X"]["shape"], nlohmann::json({100, 100}));
+    const double s = 0.150015;
 
     // The same spots as scanpy.read_visium keeps them in an h5ad: obsm spatial + uns/spatial.
     QTemporaryDir dir;
@@ -157,10 +162,13 @@ class CliTableTest : public QObject {
     QCOMPARE(j["transcripts"].get<int>(), 1000);
 
     const auto t = parse(runTessera(
-        {"info", QString(TESSERA_SHARED_DATA_DIR) + "/10x-h5-v3/filtered_feature_bc_matrix.h5",
+        {"info", QString(TESSERA_TEST_DATA_DIR) + "/tenx/v3_filtered_feature_bc_matrix.h5",
          "--json"}));
     QCOMPARE(t["format"].get<std::string>(), std::string("10x-h5"));
     QCOMPARE(t["n_vars"].get<int>(), 507);
+    QCOMPARE(t["X"]["storage"].get<std::string>(), std::string("csr"));
+    QCOMPARE(t["X"]["shape"], nlohmann::json({1107, 507}));
+    QCOMPARE(j["X"]["storage"].get<std::string>(), std::string("csr"));  // Xenium's matrix
     QVERIFY(!t.contains("spatial"));
   }
 
@@ -182,6 +190,56 @@ class CliTableTest : public QObject {
     QVERIFY(t["image"].get<std::string>().ends_with("labels/cells"));
     QCOMPARE(j["tables"]["table_img"]["image"].get<std::string>().ends_with("images/img"), true);
     QCOMPARE(t["messages"].size(), std::size_t(2));  // the two parquet parts
+  }
+
+  // SpatialData 0.2+ on zarr v3: both labels elements, every table with its region and
+  // instance_key from the table's zarr.json or uns, X per table, coordinate systems per element.
+  void infoListsSpatialDataV3LabelsAndTables() {
+    QTemporaryDir dir;
+    const QString store = dir.filePath("store.zarr");
+    const Run g = runProgram(
+        TESSERA_PYTHON,
+        {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/spatialdata/make_spatialdata_v3.py",
+         store});
+    QVERIFY2(g.code == 0, g.err.constData());
+    const Run r = runTessera({"info", store, "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const auto j = parse(r);
+    QCOMPARE(j["labels"], nlohmann::json({"cells", "nuclei"}));
+    QCOMPARE(j["elements"]["labels/nuclei"]["coordinate_systems"], nlohmann::json({"aligned"}));
+    QCOMPARE(j["elements"]["images/img"]["coordinate_systems"],
+             nlohmann::json({"global", "aligned"}));
+    QCOMPARE(j["tables"].size(), std::size_t(2));
+    const auto& t = j["tables"]["table"];
+    QCOMPARE(t["region"].get<std::string>(), std::string("labels/cells"));
+    QCOMPARE(t["instance_key"].get<std::string>(), std::string("cell_id"));
+    QCOMPARE(t["X"]["storage"].get<std::string>(), std::string("csr"));
+    QCOMPARE(t["X"]["shape"], nlohmann::json({6, 3}));
+    const auto& n = j["tables"]["table_nuclei"];
+    QCOMPARE(n["region"].get<std::string>(), std::string("labels/nuclei"));
+    QCOMPARE(n["instance_key"].get<std::string>(), std::string("nucleus_id"));
+  }
+
+  // X is described for AnnData zarr as for h5ad.
+  void infoReportsXForAnnDataZarr() {
+    QTemporaryDir dir;
+    const Run g = runProgram(
+        TESSERA_PYTHON,
+        {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/cells/make_table_formats.py", dir.path()});
+    QVERIFY2(g.code == 0, g.err.constData());
+    for (const char* name : {"nullable_v2.zarr", "nullable_v3.zarr", "legacy_v06.zarr"}) {
+      const Run r = runTessera({"info", dir.filePath(name), "--json"});
+      QVERIFY2(r.code == 0, r.err.constData());
+      const auto j = parse(r);
+      QCOMPARE(j["format"].get<std::string>(), std::string("anndata-zarr"));
+      QCOMPARE(j["X"]["storage"].get<std::string>(), std::string("csr"));
+      QCOMPARE(j["X"]["dtype"].get<std::string>(), std::string("float32"));
+      QCOMPARE(j["X"]["nnz"].get<int>(), 28);
+      QCOMPARE(j["X"]["shape"], nlohmann::json({9, 4}));
+    }
+    const auto h = parse(runTessera({"info", dir.filePath("nullable.h5ad"), "--json"}));
+    QCOMPARE(h["X"]["shape"], nlohmann::json({9, 4}));
+    QCOMPARE(h["obs"]["note"]["nullable"].get<bool>(), true);
   }
 
   void infoDemoListsItsTable() {

@@ -436,15 +436,16 @@ class LinkedViewsTest : public QObject {
   }
 
   void visiumSpotsArePlacedByTheScaleFactors() {
-    const std::filesystem::path folder = TESSERA_SHARED_DATA_DIR "/visium-v1";
-    if (!std::filesystem::exists(folder)) QSKIP("no Visium sample");
+    const std::filesystem::path folder = TESSERA_TEST_DATA_DIR "/visium";
     QVERIFY(app::isVisiumFolder(folder));
     auto d = app::loadCellsData(folder);
     QVERIFY2(d.has_value(), d ? "" : d.error().message.c_str());
     const auto& t = *(*d)->table;
     QCOMPARE(t.size(), (*d)->expression->cells());
     QVERIFY(t.size() > 0);
-    // The first barcode's full-resolution position from the CSV, times tissue_hires_scalef.
+    // The first barcode's full-resolution position from the CSV, times tissue_lowres_scalef:
+    // the sample's hires image is blank, so the spots are placed on the lowres one.
+    const double scale = 0.045004502;
     std::ifstream csv(folder / "spatial/tissue_positions_list.csv");
     std::string line;
     bool found = false;
@@ -454,16 +455,16 @@ class LinkedViewsTest : public QObject {
       std::string f[6];
       for (auto& x : f)
         std::getline(ss, x, ',');
-      QVERIFY(std::abs((*d)->px[0] - std::stod(f[5]) * 0.150015) < 0.01);
-      QVERIFY(std::abs((*d)->py[0] - std::stod(f[4]) * 0.150015) < 0.01);
+      QVERIFY(std::abs((*d)->px[0] - std::stod(f[5]) * scale) < 0.01);
+      QVERIFY(std::abs((*d)->py[0] - std::stod(f[4]) * scale) < 0.01);
       found = true;
     }
     QVERIFY(found);
-    QVERIFY(std::abs((*d)->spotDiameterPx - 89.42751063343188 * 0.150015) < 1e-6);
-    // Spots sit inside the 2000² hires image.
+    QVERIFY(std::abs((*d)->spotDiameterPx - 89.42751063343188 * scale) < 1e-6);
+    // Spots sit inside the 600² lowres image.
     for (std::size_t i = 0; i < (*d)->px.size(); ++i) {
-      QVERIFY((*d)->px[i] >= 0 && (*d)->px[i] < 2000);
-      QVERIFY((*d)->py[i] >= 0 && (*d)->py[i] < 2000);
+      QVERIFY((*d)->px[i] >= 0 && (*d)->px[i] < 600);
+      QVERIFY((*d)->py[i] >= 0 && (*d)->py[i] < 600);
     }
     // Linked loop on the Visium table: gene colouring and markers of a selection.
     app::CellsSession s(*ctx_);

@@ -1,5 +1,6 @@
 // Visium Space Ranger folder (tests/fixtures/visium, scanpy's 1.0.0 sample) against Python's csv
-// module and h5py; a Space Ranger 2 variant (tissue_positions.csv with header) and bad input.
+// module and h5py; a Space Ranger 2 variant (tissue_positions.csv with header), the lowres
+// fallback for a blank hires image, symbols from features.tsv.gz, and bad input.
 #include <QProcess>
 #include <QtTest>
 
@@ -33,7 +34,8 @@ for b in range(len(bc)):
 sf = json.load(open(d + '/spatial/scalefactors_json.json'))
 print(json.dumps({'ids': bc, 'genes': names, 'x': [float(pos[b][5]) for b in bc],
   'y': [float(pos[b][4]) for b in bc], 'in_tissue': [int(pos[b][1]) for b in bc],
-  'gene0': g0, 'hires': sf['tissue_hires_scalef'], 'spot': sf['spot_diameter_fullres']}))
+  'gene0': g0, 'hires': sf['tissue_hires_scalef'], 'lowres': sf['tissue_lowres_scalef'],
+  'spot': sf['spot_diameter_fullres']}))
 )";
 
 fs::path copyFixture(const char* name) {
@@ -68,19 +70,90 @@ class TestVisium : public QObject {
     const auto inTissue = e["in_tissue"].get<std::vector<int>>();
     for (std::size_t i = 0; i < inTissue.size(); ++i)
       QCOMPARE(t->column("in_tissue")->numbers[i], double(inTissue[i]));
-    const double s = e["hires"].get<double>();
+    // scanpy's sample ships a hires PNG of one flat colour: the lowres image is shown instead,
+    // with its own scale factor, and a note says so.
+    const double s = e["lowres"].get<double>();
     QCOMPARE(t->toImage, Affine2D::scale(s, s));
     QCOMPARE(*t->spotRadius, e["spot"].get<double>() / 2);
-    QCOMPARE(t->imagePath, kFixture / "spatial/tissue_hires_image.png");
+    QVERIFY(isBlankImage(kFixture / "spatial/tissue_hires_image.png"));
+    QVERIFY(!isBlankImage(kFixture / "spatial/tissue_lowres_image.png"));
+    QCOMPARE(t->imagePath, kFixture / "spatial/tissue_lowres_image.png");
+    QVERIFY(t->affineSource.find("tissue_lowres_scalef") != std::string::npos);
     auto g0 = t->genes->readGene(0);
     QVERIFY(g0.has_value());
     const auto eg0 = e["gene0"].get<std::vector<double>>();
     for (std::size_t i = 0; i < eg0.size(); ++i)
       QCOMPARE((*g0)[i], float(eg0[i]));
-    // Every spot maps inside the 2000 x 2000 hires image.
-    QVERIFY2(t->messages.empty(), t->messages.empty() ? "" : t->messages[0].c_str());
+    // Every spot maps inside the 600 x 600 lowres image; the one note is the fallback's.
+    QCOMPARE(t->messages.size(), std::size_t(1));
+    QVERIFY2(t->messages[0].find("tissue_hires_image.png: blank (one colour); showing "
+                                 "tissue_lowres_image.png with tissue_lowres_scalef") !=
+                 std::string::npos,
+             t->messages[0].c_str());
     auto size = pngSize(t->imagePath);
-    QVERIFY(size && size->first == 2000 && size->second == 2000);
+    QVERIFY(size && size->first == 600 && size->second == 600);
+    const json m = cellTableSummary(*t)["X"];
+    QCOMPARE(m["storage"].get<std::string>(), std::string("csr"));
+    QCOMPARE(m["shape"], json({100, 100}));
+  }
+
+  // A hires image with tissue on it is the one shown, with tissue_hires_scalef.
+  void hiresWithContentIsShown() {
+    const fs::path d = copyFixture("hires");
+    QProcess py;
+    py.start(TESSERA_PYTHON,
+             {"-c",
+              "import struct, sys, zlib\n"
+              "w = h = 2000\n"
+              "rows = b''.join(b'\\0' + bytes((x * 7 + y) % 256 for x in range(w))"
+              " for y in range(h))\n"
+              "def chunk(t, d): return struct.pack('>I', len(d)) + t + d + "
+              "struct.pack('>I', zlib.crc32(t + d))\n"
+              "open(sys.argv[1], 'wb').write(b'\\x89PNG\\r\\n\\x1a\\n' + "
+              "chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 0, 0, 0, 0)) + "
+              "chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))\n",
+              QString::fromStdString((d / "spatial/tissue_hires_image.png").string())});
+    QVERIFY(py.waitForFinished(60000) && py.exitCode() == 0);
+    QVERIFY(!isBlankImage(d / "spatial/tissue_hires_image.png"));
+    auto t = openVisium(d);
+    QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
+    QCOMPARE(t->imagePath, d / "spatial/tissue_hires_image.png");
+    QCOMPARE(t->toImage, Affine2D::scale(0.150015, 0.150015));
+    QVERIFY2(t->messages.empty(), t->messages.empty() ? "" : t->messages[0].c_str());
+  }
+
+  // The h5 repeats the Ensembl id as the name; features.tsv.gz beside it gives the symbols.
+  void symbolsFromFeaturesTsv() {
+    const fs::path d = copyFixture("symbols");
+    auto plain = openVisium(d);
+    QVERIFY(plain.has_value());
+    QCOMPARE(plain->geneNames, plain->geneIds);  // ids only, as scanpy's sample has them
+    fs::create_directories(d / "filtered_feature_bc_matrix");
+    QProcess py;
+    py.start(TESSERA_PYTHON,
+             {"-c",
+              "import gzip, sys\n"
+              "ids = sys.argv[2].split(',')\n"
+              "with gzip.open(sys.argv[1], 'wt') as f:\n"
+              "    for i, g in enumerate(ids):\n"
+              "        f.write(f'{g}\\t{\"DUP\" if i in (3, 4) else \"SYM\" + str(i)}\\t"
+              "Gene Expression\\n')\n",
+              QString::fromStdString((d / "filtered_feature_bc_matrix/features.tsv.gz").string()),
+              QString::fromStdString([&] {
+                std::string all;
+                for (const auto& id : plain->geneIds)
+                  all += (all.empty() ? "" : ",") + id;
+                return all;
+              }())});
+    QVERIFY(py.waitForFinished(60000) && py.exitCode() == 0);
+    auto t = openVisium(d);
+    QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
+    QCOMPARE(t->geneIds, plain->geneIds);
+    QCOMPARE(t->geneNames[0], std::string("SYM0"));
+    QCOMPARE(t->geneNames[3], std::string("DUP"));
+    QCOMPARE(t->geneNames[4], std::string("DUP-1"));  // made unique as anndata does
+    QCOMPARE(t->geneIndex("SYM7"), std::int64_t(7));
+    QCOMPARE(t->geneIndex(plain->geneIds[7]), std::int64_t(7));  // ids still found
   }
 
   void readsSpaceRanger2HeaderedPositions() {
