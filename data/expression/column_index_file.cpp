@@ -68,8 +68,9 @@ std::string hex(std::uint64_t v) {
 }
 
 std::string errnoText(int e) {
-  return e == ENOSPC ? "the disk is full" : e == EFBIG ? "the file size limit was reached"
-                                                       : std::strerror(e);
+  return e == ENOSPC  ? "the disk is full"
+         : e == EFBIG ? "the file size limit was reached"
+                      : std::strerror(e);
 }
 
 // Writes all of `n` bytes at `off`; false (errno set) on failure.
@@ -136,8 +137,7 @@ std::vector<char> encodeHeader(const SourceIdentity& id, std::int64_t rows, std:
 }
 
 std::uint64_t hashStats(const std::vector<GeneStat>& s, const std::vector<std::uint64_t>& genes) {
-  return fnv(fnv(kFnvSeed, s.data(), s.size() * sizeof(GeneStat)), genes.data(),
-             genes.size() * 8);
+  return fnv(fnv(kFnvSeed, s.data(), s.size() * sizeof(GeneStat)), genes.data(), genes.size() * 8);
 }
 
 // Removes the temporary file unless released (every failure path of the writer).
@@ -211,7 +211,8 @@ Expected<std::shared_ptr<const ColumnIndexFile>> ColumnIndexFile::open(const fs:
   if (h.rows < 0 || h.cols < 0 || h.nnz < 0 || h.locationLen > kMaxText || h.groupLen > kMaxText)
     return corrupt("bad shape");
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || static_cast<std::uint64_t>(st.st_size) != indexFileBytes(h.cols, h.nnz))
+  if (::fstat(fd, &st) != 0 ||
+      static_cast<std::uint64_t>(st.st_size) != indexFileBytes(h.cols, h.nnz))
     return corrupt("size does not match its shape");
   SourceIdentity in;
   in.location.assign(buf.data() + sizeof h, h.locationLen);
@@ -264,8 +265,8 @@ Expected<CscMatrix> ColumnIndexFile::readGenes(std::int64_t g0, std::int64_t g1)
     if (k == 0) continue;
     buf.resize(static_cast<std::size_t>(k) * 8);
     if (!preadAll(fd_, buf.data(), buf.size(), base + static_cast<std::uint64_t>(b0 + at) * 8))
-      return fail(Errc::Io, path_.string() + ": cannot read gene " + std::to_string(g0 + g) +
-                                ": " + std::strerror(errno));
+      return fail(Errc::Io, path_.string() + ": cannot read gene " + std::to_string(g0 + g) + ": " +
+                                std::strerror(errno));
     if (hashWords(buf.data(), buf.size()) != geneHash_[g0 + g])
       return fail(Errc::Corrupt, path_.string() + ": not a valid gene index (gene " +
                                      std::to_string(g0 + g) + " fails its checksum)");
@@ -301,8 +302,7 @@ void evictIndexFiles(const fs::path& dir, std::uint64_t budget, std::uint64_t re
     // Temporary files are "<index>.tmp.<pid>.<k>": left behind only by a writer that died.
     if (const auto t = n.find(".tmp."); t != std::string::npos) {
       const long pid = std::strtol(n.c_str() + t + 5, nullptr, 10);
-      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
-        fs::remove(p, ec);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove(p, ec);
       continue;
     }
     if (p.extension() != kSuffix || p == keep) continue;
@@ -322,9 +322,8 @@ void evictIndexFiles(const fs::path& dir, std::uint64_t budget, std::uint64_t re
   }
 }
 
-Expected<fs::path> writeColumnIndex(const fs::path& dir, const SourceIdentity& id,
-                                    XReader& reader, const IndexWriteOptions& options,
-                                    std::stop_token stop) {
+Expected<fs::path> writeColumnIndex(const fs::path& dir, const SourceIdentity& id, XReader& reader,
+                                    const IndexWriteOptions& options, std::stop_token stop) {
   const XMatrix& x = reader.matrix();
   const std::string where = x.file.string();
   auto progress = [&](double f) {
@@ -332,10 +331,9 @@ Expected<fs::path> writeColumnIndex(const fs::path& dir, const SourceIdentity& i
   };
   const std::uint64_t need = indexFileBytes(x.cols, x.nnz);
   if (need > options.cacheBudget)
-    return fail(Errc::Unsupported, where + ": its gene index needs " + std::to_string(need >> 20) +
-                                       " MiB, over the " +
-                                       std::to_string(options.cacheBudget >> 20) +
-                                       " MiB expression cache budget");
+    return fail(Errc::Unsupported,
+                where + ": its gene index needs " + std::to_string(need >> 20) + " MiB, over the " +
+                    std::to_string(options.cacheBudget >> 20) + " MiB expression cache budget");
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return fail(Errc::Io, dir.string() + ": cannot create the cache folder: " + ec.message());
@@ -378,8 +376,9 @@ Expected<fs::path> writeColumnIndex(const fs::path& dir, const SourceIdentity& i
     const auto [g0, g1] = chunks[k];
     const double f0 = 0.2 + 0.8 * static_cast<double>(k) / static_cast<double>(chunks.size());
     const double span = 0.8 / static_cast<double>(chunks.size());
-    auto m = reader.readGenes(g0, g1, stop, [&](double f) { progress(f0 + span * 0.9 * f); },
-                              counts.has_value() ? &*counts : nullptr);
+    auto m = reader.readGenes(
+        g0, g1, stop, [&](double f) { progress(f0 + span * 0.9 * f); },
+        counts.has_value() ? &*counts : nullptr);
     if (!m) return std::unexpected(m.error());
     if (auto s = sortColumnsByValue(*m, options.workers, stop); !s)
       return std::unexpected(s.error());
@@ -409,9 +408,9 @@ Expected<fs::path> writeColumnIndex(const fs::path& dir, const SourceIdentity& i
       !pwriteAll(tmp.fd, geneHash.data(), geneHash.size() * 8,
                  statsOffset(x.cols, nnz) + stats.size() * sizeof(GeneStat)))
     return writeFailed("statistics");
-  const auto header = encodeHeader(id, x.rows, x.cols, nnz,
-                                   fnv(kFnvSeed, colptr.data(), colptr.size() * 8),
-                                   hashStats(stats, geneHash));
+  const auto header =
+      encodeHeader(id, x.rows, x.cols, nnz, fnv(kFnvSeed, colptr.data(), colptr.size() * 8),
+                   hashStats(stats, geneHash));
   if (!pwriteAll(tmp.fd, header.data(), header.size(), 0)) return writeFailed("header");
   if (::fsync(tmp.fd) != 0) return writeFailed("fsync");
   if (::close(tmp.fd) != 0) {

@@ -40,9 +40,9 @@ struct ExpressionEngine::State {
     std::stop_token stop;
     Callback<std::vector<float>> done;
   };
-  std::deque<SlowRead> slow;         // gene reads waiting for the hdf5 thread
-  std::optional<XReader> reader;     // hdf5 thread only
-  double lastReported = -1;          // progress last reported (hdf5 thread)
+  std::deque<SlowRead> slow;      // gene reads waiting for the hdf5 thread
+  std::optional<XReader> reader;  // hdf5 thread only
+  double lastReported = -1;       // progress last reported (hdf5 thread)
 
   State(Executor* h, Executor& w, Options o) : hdf5(h), workers(w), options(std::move(o)) {}
 
@@ -96,7 +96,8 @@ struct ExpressionEngine::State {
   }
 
   // A read found the index damaged: never trust it again; remove it and build it anew.
-  void discard(const std::shared_ptr<const ColumnIndexFile>& bad, const std::shared_ptr<State>& self) {
+  void discard(const std::shared_ptr<const ColumnIndexFile>& bad,
+               const std::shared_ptr<State>& self) {
     {
       std::lock_guard lock(mutex);
       if (index != bad) return;
@@ -114,7 +115,11 @@ struct ExpressionEngine::State {
       std::lock_guard lock(mutex);
       slow.push_back({g, stop, std::move(done)});
     }
-    hdf5->post([self = weak.lock()] { if (self) self->serveSlowReads(); }, Priority::Visible);
+    hdf5->post(
+        [self = weak.lock()] {
+          if (self) self->serveSlowReads();
+        },
+        Priority::Visible);
   }
   std::weak_ptr<State> weak;
 
@@ -211,7 +216,8 @@ struct ExpressionEngine::State {
       auto part = rankGeneRange(*m, g0, mask, &workers, stop);
       if (!part) return std::unexpected(part.error());
       all.insert(all.end(), part->begin(), part->end());
-      if (progress) progress(static_cast<double>(g1) / static_cast<double>(std::max<std::int64_t>(1, genes)));
+      if (progress)
+        progress(static_cast<double>(g1) / static_cast<double>(std::max<std::int64_t>(1, genes)));
     }
     adjustPValues(all);
     return all;
@@ -222,8 +228,8 @@ struct ExpressionEngine::State {
                   const std::shared_ptr<State>& self) {
     if (static_cast<std::int64_t>(mask.size()) != cells)
       return done(fail(Errc::InvalidArgument, where + ": the selection has " +
-                                                  std::to_string(mask.size()) + " cells, the table " +
-                                                  std::to_string(cells)));
+                                                  std::to_string(mask.size()) +
+                                                  " cells, the table " + std::to_string(cells)));
     auto finishWith = [topN, done](Expected<std::vector<MarkerGene>> all) {
       if (!all) return done(std::unexpected(all.error()));
       done(topByScore(std::move(*all), topN));
@@ -248,8 +254,8 @@ struct ExpressionEngine::State {
           counts[g] = file->colptr()[g + 1] - file->colptr()[g];
         const auto chunks = planGeneChunks(counts, self->options.workingBytes);
         auto all = self->streamMarkers(
-            chunks, [&](std::int64_t g0, std::int64_t g1) { return file->readGenes(g0, g1); },
-            mask, stop, progress);
+            chunks, [&](std::int64_t g0, std::int64_t g1) { return file->readGenes(g0, g1); }, mask,
+            stop, progress);
         if (!all && all.error().code == Errc::Corrupt) {
           // Rebuild the damaged index, then answer from the new one.
           self->discard(file, self);
@@ -266,6 +272,8 @@ struct ExpressionEngine::State {
     // No index: stream X itself in gene chunks (one pass per chunk) on the HDF5 thread.
     hdf5->post(
         [self, mask = std::move(mask), stop, finishWith, progress] {
+          if (stop.stop_requested() || self->life.get_token().stop_requested())
+            return finishWith(std::unexpected(cancelled(self->where, "markers")));
           auto rd = self->openReader();
           if (!rd) return finishWith(std::unexpected(rd.error()));
           auto counts = (*rd)->geneCounts(stop);
@@ -405,9 +413,9 @@ void ExpressionEngine::geneStats(Callback<std::vector<GeneStat>> done) {
       why = s->status.error;
     }
     if (!file)
-      return done(fail(Errc::Unsupported,
-                       s->where + ": gene means need the gene index" +
-                           (why.empty() ? std::string(" (not built)") : ": " + why)));
+      return done(
+          fail(Errc::Unsupported, s->where + ": gene means need the gene index" +
+                                      (why.empty() ? std::string(" (not built)") : ": " + why)));
     done(file->stats());
   });
 }
@@ -424,8 +432,8 @@ void ExpressionEngine::cellTopGenes(std::int64_t cell, std::size_t n,
   };
   State& s = *state_;
   if (cell < 0 || cell >= s.cells)
-    return done(fail(Errc::InvalidArgument, s.where + ": cell " + std::to_string(cell) +
-                                                " out of range"));
+    return done(
+        fail(Errc::InvalidArgument, s.where + ": cell " + std::to_string(cell) + " out of range"));
   if (s.memory) {
     s.workers.post([m = s.memory, cell, done = std::move(done), top] {
       std::vector<std::pair<std::int64_t, float>> found;

@@ -49,11 +49,11 @@ enum class IndexStage { NotStarted, Building, Ready, Failed };
 
 struct IndexStatus {
   IndexStage stage = IndexStage::NotStarted;
-  double progress = 0;         ///< of the build, [0, 1]
-  std::uint64_t bytes = 0;     ///< size of the index file once ready
-  bool fromCache = false;      ///< Ready because an earlier build was reopened
-  double buildSeconds = 0;     ///< time the build (or reopening) took
-  std::string error;           ///< why there is no index (Failed)
+  double progress = 0;      ///< of the build, [0, 1]
+  std::uint64_t bytes = 0;  ///< size of the index file once ready
+  bool fromCache = false;   ///< Ready because an earlier build was reopened
+  double buildSeconds = 0;  ///< time the build (or reopening) took
+  std::string error;        ///< why there is no index (Failed)
 };
 
 class ExpressionEngine {

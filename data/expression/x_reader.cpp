@@ -143,8 +143,7 @@ struct XReader::Impl {
                   cnt[2] = {static_cast<hsize_t>(n), static_cast<hsize_t>(g1 - g0)};
     H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, off, nullptr, cnt, nullptr);
     Handle mem(H5Screate_simple(2, cnt, nullptr));
-    if (H5Dread(dense.get(), H5T_NATIVE_FLOAT, mem.get(), space.get(), H5P_DEFAULT, out.data()) <
-        0)
+    if (H5Dread(dense.get(), H5T_NATIVE_FLOAT, mem.get(), space.get(), H5P_DEFAULT, out.data()) < 0)
       return h5::failH5(Errc::Corrupt, where("") + ": cannot read rows " + std::to_string(r0) +
                                            ".." + std::to_string(r0 + n));
     return out;
@@ -224,7 +223,8 @@ Expected<std::vector<std::int64_t>> XReader::geneCounts(std::stop_token stop,
       }
       break;
     case MatrixEncoding::Dense: {
-      const std::int64_t step = std::max<std::int64_t>(1, kBlock / std::max<std::int64_t>(1, x.cols));
+      const std::int64_t step =
+          std::max<std::int64_t>(1, kBlock / std::max<std::int64_t>(1, x.cols));
       for (std::int64_t r0 = 0; r0 < x.rows; r0 += step) {
         if (auto s = r.stopped(stop); !s) return std::unexpected(s.error());
         const std::int64_t n = std::min(step, x.rows - r0);

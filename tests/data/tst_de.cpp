@@ -7,8 +7,8 @@
 
 #include "../fixtures/expression/cases.h"
 #include "data/anndata/h5ad_reader.h"
-#include "data/expression/x_reader.h"
 #include "data/expression/differential.h"
+#include "data/expression/x_reader.h"
 #include "data/thread_pool.h"
 
 using namespace tessera::data;

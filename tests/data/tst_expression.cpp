@@ -74,8 +74,8 @@ std::vector<fs::path> filesIn(const fs::path& dir) {
   return out;
 }
 
-std::unique_ptr<ExpressionEngine> engineFor(const fs::path& file, Executor& hdf5,
-                                            Executor& workers, ExpressionEngine::Options opt) {
+std::unique_ptr<ExpressionEngine> engineFor(const fs::path& file, Executor& hdf5, Executor& workers,
+                                            ExpressionEngine::Options opt) {
   auto x = probeXMatrix(file);
   if (!x) qFatal("%s", x.error().message.c_str());
   return std::make_unique<ExpressionEngine>(*x, hdf5, workers, std::move(opt));
@@ -137,8 +137,10 @@ class TestExpression : public QObject {
         auto m = r->readGenes(g0, g1, {}, {}, &*counts);
         QVERIFY(m.has_value());
         for (std::int64_t g = g0; g < g1; ++g) {
-          QVERIFY2(m->denseColumn(g - g0) == ref[g], qPrintable(name + " gene " + QString::number(g)));
-          QCOMPARE(m->colptr[g - g0 + 1] - m->colptr[g - g0], whole->colptr[g + 1] - whole->colptr[g]);
+          QVERIFY2(m->denseColumn(g - g0) == ref[g],
+                   qPrintable(name + " gene " + QString::number(g)));
+          QCOMPARE(m->colptr[g - g0 + 1] - m->colptr[g - g0],
+                   whole->colptr[g + 1] - whole->colptr[g]);
         }
       }
       for (std::int64_t g = 0; g < x->cols; g += 7) {
@@ -285,8 +287,8 @@ class TestExpression : public QObject {
       QVERIFY(close(nz / columns[g].size(), (*stats)[g].fracExpressing, 1e-12));
     }
     const auto mask = betaMask(file);
-    auto all = await<std::vector<MarkerGene>>(
-        [&](auto cb) { engine->markers(mask, SIZE_MAX, {}, cb); });
+    auto all =
+        await<std::vector<MarkerGene>>([&](auto cb) { engine->markers(mask, SIZE_MAX, {}, cb); });
     QVERIFY(all.has_value());
     compareWithScipy(*all);
     auto top = await<std::vector<MarkerGene>>([&](auto cb) { engine->markers(mask, 5, {}, cb); });
@@ -334,8 +336,8 @@ class TestExpression : public QObject {
     // The same matrix held in memory (gathered tables).
     ExpressionEngine memory(readAll(file), file.string(), workers, {});
     QCOMPARE(memory.indexStatus().stage, IndexStage::Ready);
-    auto mem = await<std::vector<MarkerGene>>(
-        [&](auto cb) { memory.markers(mask, SIZE_MAX, {}, cb); });
+    auto mem =
+        await<std::vector<MarkerGene>>([&](auto cb) { memory.markers(mask, SIZE_MAX, {}, cb); });
     QVERIFY(mem.has_value());
     compareWithScipy(*mem);
     auto g = await<std::vector<float>>([&](auto cb) { memory.gene(2, {}, cb); });
@@ -405,10 +407,10 @@ class TestExpression : public QObject {
       io.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     };
     const std::vector<std::function<void()>> harms{
-        [&] { damage(0, "NOTANIDX"); },                  // foreign
-        [&] { damage(40, std::string(8, '\x7f')); },     // header bits
+        [&] { damage(0, "NOTANIDX"); },                   // foreign
+        [&] { damage(40, std::string(8, '\x7f')); },      // header bits
         [&] { damage(4096 + 16, std::string(8, 'x')); },  // colptr
-        [&] { fs::resize_file(index, size - 5); },       // truncated
+        [&] { fs::resize_file(index, size - 5); },        // truncated
         [&] {  // the last gene's values, found only when read
           damage(size - static_cast<std::uint64_t>(last + 1) * 24 - 8, std::string(8, '\x7f'));
         },
