@@ -17,6 +17,17 @@ std::optional<std::uint32_t> parseHexColor(const std::string& s) {
   return v;
 }
 
+data::Expected<ResolvedColoring> resolveCliColoring(const CellsData& d, const ColorBy& by) {
+  if (by.kind != ColorBy::Kind::Gene) return resolveColoring(d, by);
+  const auto g = d.table->geneIndex(by.name);
+  if (g < 0)
+    return data::fail(data::Errc::NotFound,
+                      d.table->location + ": gene '" + by.name + "' not found");
+  auto values = geneValuesNow(d, g);
+  if (!values) return std::unexpected(values.error());
+  return resolveColoring(d, by, &*values);
+}
+
 std::vector<std::uint32_t> columnPalette(const data::CellColumn& c,
                                          const std::map<int, std::uint32_t>& custom) {
   std::vector<std::uint32_t> palette(c.categories.size());
@@ -62,16 +73,17 @@ ResolvedColoring continuous(std::vector<float> values, const std::string& title,
 }
 }  // namespace
 
-data::Expected<ResolvedColoring> resolveColoring(const CellsData& d, const ColorBy& by) {
+data::Expected<ResolvedColoring> resolveColoring(const CellsData& d, const ColorBy& by,
+                                                 const std::vector<float>* gene) {
   const auto& t = *d.table;
   if (by.kind == ColorBy::Kind::Gene) {
     const auto g = t.geneIndex(by.name);
     if (g < 0)
       return data::fail(data::Errc::NotFound, t.location + ": gene '" + by.name + "' not found");
-    if (!d.expression)
+    if (!d.expression || !gene || static_cast<std::int64_t>(gene->size()) != d.size())
       return data::fail(data::Errc::NotFound,
-                        t.location + ": no expression matrix for gene '" + by.name + "'");
-    return continuous(d.expression->column(g), by.name, by);
+                        t.location + ": no expression values for gene '" + by.name + "'");
+    return continuous(*gene, by.name, by);
   }
   const data::CellColumn* c = nullptr;
   if (by.kind == ColorBy::Kind::Column) {

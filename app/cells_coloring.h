@@ -44,7 +44,14 @@ struct ResolvedColoring {
 };
 
 /// Resolves `by` against `d`; Errc::NotFound names the gene or column ("gene 'XYZ' not found").
-data::Expected<ResolvedColoring> resolveColoring(const CellsData& d, const ColorBy& by);
+/// A gene's values come from the engine beforehand (`gene`: one per cell); without them a gene
+/// colouring is Errc::NotFound.
+data::Expected<ResolvedColoring> resolveColoring(const CellsData& d, const ColorBy& by,
+                                                 const std::vector<float>* gene = nullptr);
+
+/// resolveColoring for the CLI: a gene's values are fetched from the engine first, waiting
+/// (never on the GUI thread).
+data::Expected<ResolvedColoring> resolveCliColoring(const CellsData& d, const ColorBy& by);
 
 /// The palette of a categorical column: its uns colours, else categoryColor(i), with overrides.
 std::vector<std::uint32_t> columnPalette(const data::CellColumn& c,

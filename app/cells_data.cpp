@@ -2,12 +2,15 @@
 
 #include <cmath>
 #include <fstream>
+#include <future>
 #include <limits>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "data/cells/cells_open.h"
+#include "data/demo/demo_dataset.h"
+#include "data/expression/x_reader.h"
 #include "data/spatial/label_centroids.h"
 #include "data/spatial/spatialdata_tables.h"
 #include "data/spatial/visium.h"
@@ -22,24 +25,27 @@ namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 // Non-HDF5 tables (AnnData zarr, Xenium, CSV) bring their genes through a GeneSource; gather
-// them into the in-memory matrix once.
-data::Expected<std::shared_ptr<const ExpressionMatrix>> gatherGenes(const data::CellTable& t) {
-  std::vector<std::int64_t> indptr{0};
-  std::vector<std::int32_t> indices;
-  std::vector<float> values;
-  for (std::size_t g = 0; g < t.geneNames.size(); ++g) {
-    auto col = t.genes->readGene(static_cast<std::int64_t>(g));
+// them into a matrix in memory once (these tables are small next to HDF5 atlases).
+data::Expected<data::CscMatrix> gatherGenes(const data::CellTable& t) {
+  data::CscMatrix m;
+  m.rows = t.size();
+  m.cols = static_cast<std::int64_t>(t.geneNames.size());
+  m.colptr.push_back(0);
+  for (std::int64_t g = 0; g < m.cols; ++g) {
+    auto col = t.genes->readGene(g);
     if (!col) return std::unexpected(col.error());
+    if (static_cast<std::int64_t>(col->size()) != m.rows)
+      return fail(Errc::Corrupt, t.location + ": gene " + t.geneNames[g] + " has " +
+                                     std::to_string(col->size()) + " values for " +
+                                     std::to_string(m.rows) + " cells");
     for (std::size_t c = 0; c < col->size(); ++c)
-      if ((*col)[c] != 0)
-        indices.push_back(static_cast<std::int32_t>(c)), values.push_back((*col)[c]);
-    indptr.push_back(static_cast<std::int64_t>(indices.size()));
+      if ((*col)[c] != 0) {
+        m.rowIdx.push_back(static_cast<std::int32_t>(c));
+        m.values.push_back((*col)[c]);
+      }
+    m.colptr.push_back(m.nnz());
   }
-  auto m = ExpressionMatrix::fromGeneMajor(t.size(), static_cast<std::int64_t>(t.geneNames.size()),
-                                           std::move(indptr), std::move(indices), std::move(values),
-                                           t.location);
-  if (!m) return std::unexpected(m.error());
-  return std::make_shared<const ExpressionMatrix>(std::move(*m));
+  return m;
 }
 // A SpatialData table's toImage maps into the element it annotates; the window and `render`
 // show one image of the store (`shown`, else its first), so the cells (and the label
@@ -63,6 +69,21 @@ void placeInShownImage(data::CellTable& t, const fs::path& store, std::string sh
 }
 }  // namespace
 
+data::ExpressionEngine::Options defaultExpressionOptions() {
+  data::ExpressionEngine::Options o;
+  o.cacheDir = data::defaultCacheDir() / "expression";
+  return o;
+}
+
+data::Expected<std::vector<float>> geneValuesNow(const CellsData& d, std::int64_t gene) {
+  if (!d.expression) return fail(Errc::NotFound, d.table->location + ": no expression values");
+  auto p = std::make_shared<std::promise<data::Expected<std::vector<float>>>>();
+  auto f = p->get_future();
+  d.expression->gene(gene, {},
+                     [p](data::Expected<std::vector<float>> v) { p->set_value(std::move(v)); });
+  return f.get();
+}
+
 bool isVisiumFolder(const fs::path& path) {
   return data::isVisiumFolder(path);
 }
@@ -81,11 +102,9 @@ const data::CellColumn* CellsData::defaultGroups() const {
   return first;
 }
 
-data::Expected<std::shared_ptr<const CellsData>> loadCellsData(const fs::path& path,
-                                                               const std::string& preferredBasis,
-                                                               double imageWidth,
-                                                               double imageHeight,
-                                                               const std::string& shownElement) {
+data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
+    const fs::path& path, const std::string& preferredBasis, double imageWidth, double imageHeight,
+    const std::string& shownElement, const ExpressionSetup* expression) {
   // Xenium transcripts are left to TranscriptsLayer, which loads them in the background.
   data::XeniumOptions xenium;
   xenium.loadTranscripts = false;
@@ -95,8 +114,7 @@ data::Expected<std::shared_ptr<const CellsData>> loadCellsData(const fs::path& p
   if (table->format == "spatialdata") placeInShownImage(*table, path, shownElement);
   auto out = std::make_shared<CellsData>();
   const auto n = static_cast<std::size_t>(table->size());
-  // HDF5-backed matrices are read whole into memory here (their GeneSource reads through an
-  // open file and must not outlive this thread's task); others are gathered gene by gene.
+  // HDF5-backed matrices stay on disk behind the engine; others are gathered gene by gene.
   std::optional<fs::path> matrixPath;
   if (table->format == "h5ad" || table->format == "10x-h5")
     matrixPath = path;
@@ -104,23 +122,29 @@ data::Expected<std::shared_ptr<const CellsData>> loadCellsData(const fs::path& p
     matrixPath = fs::exists(path / "filtered_feature_bc_matrix.h5")
                      ? path / "filtered_feature_bc_matrix.h5"
                      : path / "raw_feature_bc_matrix.h5";
-  data::Expected<std::shared_ptr<const ExpressionMatrix>> expr =
-      fail(Errc::NotFound, path.string() + ": no expression values");
-  if (matrixPath)
-    expr = loadExpression(*matrixPath);
-  else if (table->genes)
-    expr = gatherGenes(*table);
-  table->genes.reset();
-  if (expr) {
-    if ((*expr)->cells() != table->size())
-      return fail(Errc::Corrupt, path.string() + ": matrix has " +
-                                     std::to_string((*expr)->cells()) + " cells, table " +
-                                     std::to_string(table->size()));
-    out->expression = *expr;
-    out->geneSummaries = (*expr)->summaries();
-  } else if (!table->geneNames.empty()) {
-    table->messages.push_back(expr.error().message);
+  if (expression) {
+    std::string why;
+    if (matrixPath) {
+      auto x = data::probeXMatrix(*matrixPath);
+      if (x && x->rows != table->size())
+        return fail(Errc::Corrupt, path.string() + ": matrix has " + std::to_string(x->rows) +
+                                       " cells, table " + std::to_string(table->size()));
+      if (x)
+        out->expression = std::make_shared<data::ExpressionEngine>(
+            *x, expression->hdf5, expression->workers, expression->options);
+      else
+        why = x.error().message;
+    } else if (table->genes) {
+      auto m = gatherGenes(*table);
+      if (m)
+        out->expression = std::make_shared<data::ExpressionEngine>(
+            std::move(*m), table->location, expression->workers, expression->options);
+      else
+        why = m.error().message;
+    }
+    if (!why.empty() && !table->geneNames.empty()) table->messages.push_back(why);
   }
+  table->genes.reset();
   if (table->hasSpatial()) {
     out->px.resize(n);
     out->py.resize(n);

@@ -1,25 +1,28 @@
 #pragma once
 /// Everything the linked views need about one cell table, loaded once and then read-only:
-/// the CellTable (obs columns, ids, embeddings), the expression matrix in memory, per-gene
-/// summaries, cell positions in image pixels (after the table's affine), outlines in image
-/// pixels, the embedding shown, and the pick grids for both views.
+/// the CellTable (obs columns, ids, embeddings), the expression engine (data/expression: genes,
+/// means, markers; X stays on disk for HDF5 tables), cell positions in image pixels (after the
+/// table's affine), outlines in image pixels, the embedding shown, and the pick grids for both
+/// views.
 /// loadCellsData() reads files through HDF5: run it on AppContext::hdf5Pool only. The result
-/// holds no HDF5 handles, so it may be shared with and destroyed on any thread.
+/// holds no HDF5 handles (the engine opens its own on its hdf5 executor), so it may be shared
+/// with and destroyed on any thread.
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "app/cells_expression.h"
 #include "data/cells/cell_table.h"
+#include "data/executor.h"
+#include "data/expression/expression_engine.h"
 #include "widgets/selection_index.h"
 
 namespace tessera::app {
 
 struct CellsData {
   std::shared_ptr<const data::CellTable> table;
-  std::shared_ptr<const ExpressionMatrix> expression;  ///< null without X
-  std::vector<GeneSummary> geneSummaries;
+  /// Null without expression values. Thread-safe; see its header.
+  std::shared_ptr<data::ExpressionEngine> expression;
   std::vector<float> px, py;  ///< image (level-0) pixels; NaN where unknown
   /// Polygons in image pixels when every cell has an outline (PolygonOverlay's layout).
   std::vector<float> outlineXY;
@@ -39,15 +42,33 @@ struct CellsData {
   const data::CellColumn* defaultGroups() const;
 };
 
+/// Where the expression engine of a loaded table runs, and its options (cache folder, budget,
+/// status callback). The executors must outlive the CellsData.
+struct ExpressionSetup {
+  data::Executor& hdf5;
+  data::Executor& workers;
+  data::ExpressionEngine::Options options;
+};
+
+/// The engine options the app uses: the index cache under $XDG_CACHE_HOME/tessera/expression.
+data::ExpressionEngine::Options defaultExpressionOptions();
+
 /// Opens any table data::openCells reads (h5ad, 10x .h5, AnnData zarr, Visium, Xenium,
 /// SpatialData, CSV). `preferredBasis` picks the embedding (X_umap, X_tsne, X_pca... when empty).
 /// `imageWidth/Height` (level-0 pixels; 0 = unknown) count cells outside the image.
 /// For a SpatialData store, `shownElement` is the image the cells are placed on ("images/x";
 /// empty = the store's first image), and a labels-linked table without obsm "spatial" is placed
 /// at its label centroids.
+/// Expression: HDF5 matrices (h5ad, 10x, Visium) get an engine over X on disk (indexing is
+/// left to the caller: the window starts it, one-off CLI commands do not); other tables' genes
+/// are gathered into an engine in memory. Without `expression` the table has none.
 data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
     const std::filesystem::path& path, const std::string& preferredBasis = {},
-    double imageWidth = 0, double imageHeight = 0, const std::string& shownElement = {});
+    double imageWidth = 0, double imageHeight = 0, const std::string& shownElement = {},
+    const ExpressionSetup* expression = nullptr);
+
+/// Gene `gene`'s values, waiting for the engine: for the CLI and tests, never the GUI thread.
+data::Expected<std::vector<float>> geneValuesNow(const CellsData& d, std::int64_t gene);
 
 /// True when `path` is a Visium Space Ranger output folder.
 bool isVisiumFolder(const std::filesystem::path& path);

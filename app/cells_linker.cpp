@@ -57,6 +57,17 @@ CellsLinker::CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent)
   connect(s, &CellsSession::markersProgress, this,
           [this](double f) { w_.markers->setRunning(true, f); });
   connect(s, &CellsSession::markersReady, this, &CellsLinker::onMarkers);
+  connect(s, &CellsSession::geneStatsReady, this, &CellsLinker::showGenes);
+  connect(s, &CellsSession::indexProgress, this, [this](const data::IndexStatus& st) {
+    if (st.stage == data::IndexStage::Building)
+      emit message(tr("Indexing genes: %1 %").arg(static_cast<int>(st.progress * 100)));
+    else if (st.stage == data::IndexStage::Ready && !st.fromCache)
+      emit message(tr("Gene index ready (%1 MB, %2 s)")
+                       .arg(static_cast<double>(st.bytes) / 1e6, 0, 'f', 0)
+                       .arg(st.buildSeconds, 0, 'f', 1));
+    else if (st.stage == data::IndexStage::Failed)
+      emit message(QString::fromStdString(st.error));
+  });
 
   connect(w_.genes, &widgets::GenesPanel::geneActivated, this, [this](const QString& g) {
     if (!profileGenes_.contains(g)) profileGenes_ = {g};
@@ -261,16 +272,7 @@ void CellsLinker::onLoaded() {
     w_.embedding->setPlaceholder(
         tr("%1 has no embedding in obsm.").arg(QString::fromStdString(d->table->location)));
   }
-  QStringList names;
-  for (const auto& g : d->table->geneNames)
-    names << QString::fromStdString(g);
-  std::vector<double> means, fractions;
-  for (const auto& s : d->geneSummaries)
-    means.push_back(s.mean), fractions.push_back(s.fraction);
-  QStringList ids;
-  for (const auto& g : d->table->geneIds)
-    ids << QString::fromStdString(g);
-  w_.genes->setGenes(names, means, fractions, ids);
+  showGenes();
   if (d->hasSpatialCells()) {
     overlayRow_ = w_.channels->addOverlay(tr("Cells (%1)").arg(d->size()), kStyles);
     w_.channels->setOverlayStyle(overlayRow_, static_cast<int>(imageOverlay_->style()));
@@ -283,6 +285,22 @@ void CellsLinker::onLoaded() {
   if (d->outsideImage > 0)
     emit message(
         tr("%1 cells lie outside the image; they are drawn where they are.").arg(d->outsideImage));
+}
+
+void CellsLinker::showGenes() {
+  const auto d = session_->data();
+  if (!d || d != shown_) return;
+  QStringList names;
+  for (const auto& g : d->table->geneNames)
+    names << QString::fromStdString(g);
+  // Means and fractions arrive with the gene index; until then the columns stay empty.
+  std::vector<double> means, fractions;
+  for (const auto& s : session_->geneStats())
+    means.push_back(s.mean), fractions.push_back(s.fracExpressing);
+  QStringList ids;
+  for (const auto& g : d->table->geneIds)
+    ids << QString::fromStdString(g);
+  w_.genes->setGenes(names, means, fractions, ids);
 }
 
 void CellsLinker::onColoring() {
@@ -348,7 +366,7 @@ void CellsLinker::onMarkers() {
   rows.reserve(session_->markers().size());
   for (const auto& m : session_->markers())
     rows.push_back({QString::fromStdString(d->table->geneNames[static_cast<std::size_t>(m.gene)]),
-                    m.score, m.log2fc, m.p, m.padj});
+                    m.score, m.logFoldChange, m.pval, m.pvalAdj});
   if (rows.empty()) {
     w_.markers->showEmpty(tr("Every cell is selected: nothing to compare against."));
     return;
@@ -394,18 +412,30 @@ void CellsLinker::refreshProfile() {
                                                           : columnPalette(*g);
   const auto mask =
       session_->selection().empty() ? std::vector<std::uint8_t>{} : session_->selectionMask();
-  std::vector<widgets::ProfilePanel::GeneProfile> profiles;
-  for (const auto& name : profileGenes_) {
-    const auto gi = d->table->geneIndex(name.toStdString());
-    if (gi < 0) continue;
-    widgets::ProfilePanel::GeneProfile prof;
-    prof.gene = name;
-    if (g) prof.groups = profileBoxes(d->expression->column(gi), *g, palette);
-    if (!mask.empty()) prof.inOut = d->expression->selectionMeans(gi, mask);
-    profiles.push_back(std::move(prof));
-  }
-  w_.profile->setProfiles(g ? QString::fromStdString(g->name) : QString(), profiles,
-                          static_cast<qint64>(session_->selection().size()));
+  QStringList names;
+  std::vector<std::int64_t> genes;
+  for (const auto& name : profileGenes_)
+    if (const auto gi = d->table->geneIndex(name.toStdString()); gi >= 0) {
+      names << name;
+      genes.push_back(gi);
+    }
+  // The columns come from the engine; the panel is filled when they are all in, if the request
+  // is still the latest one.
+  const auto request = ++profileRequest_;
+  const qint64 selected = static_cast<qint64>(session_->selection().size());
+  session_->fetchGenes(genes, [this, request, d, g, palette, mask, names,
+                               selected](std::vector<std::vector<float>> columns) {
+    if (request != profileRequest_ || session_->data() != d) return;
+    std::vector<widgets::ProfilePanel::GeneProfile> profiles;
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      widgets::ProfilePanel::GeneProfile prof;
+      prof.gene = names[static_cast<qsizetype>(k)];
+      if (g) prof.groups = profileBoxes(columns[k], *g, palette);
+      if (!mask.empty()) prof.inOut = selectionMeans(columns[k], mask);
+      profiles.push_back(std::move(prof));
+    }
+    w_.profile->setProfiles(g ? QString::fromStdString(g->name) : QString(), profiles, selected);
+  });
 }
 
 void CellsLinker::hoverAt(double x, double y, double radius, bool embedding) {
@@ -419,11 +449,15 @@ void CellsLinker::hoverAt(double x, double y, double radius, bool embedding) {
     w_.profile->setHoveredCell({}, {});
     return;
   }
-  std::vector<std::pair<QString, double>> top;
-  for (const auto& [g, v] : d->expression->topGenes(cell, 8))
-    top.emplace_back(QString::fromStdString(d->table->geneNames[static_cast<std::size_t>(g)]), v);
-  w_.profile->setHoveredCell(
-      QString::fromStdString(d->table->cellIds[static_cast<std::size_t>(cell)]), top);
+  session_->fetchCellTopGenes(cell, [this, cell, d](std::vector<std::pair<std::int64_t, float>> g) {
+    if (session_->hovered() != cell || session_->data() != d) return;
+    std::vector<std::pair<QString, double>> top;
+    for (const auto& [gene, v] : g)
+      top.emplace_back(QString::fromStdString(d->table->geneNames[static_cast<std::size_t>(gene)]),
+                       v);
+    w_.profile->setHoveredCell(
+        QString::fromStdString(d->table->cellIds[static_cast<std::size_t>(cell)]), top);
+  });
 }
 
 void CellsLinker::populateMenu(QMenu* menu) {

@@ -75,6 +75,8 @@ class CellsLinker : public QObject {
   void onHidden();
   void onSelection();
   void onMarkers();
+  /// Fills the Genes panel (names now; means and fractions once the engine has them).
+  void showGenes();
   void refreshClusters();
   void refreshProfile();
   void hoverAt(double x, double y, double radius, bool embedding);
@@ -90,7 +92,8 @@ class CellsLinker : public QObject {
   std::unique_ptr<CellsOverlay> imageOverlay_, embeddingOverlay_;
   std::unique_ptr<TranscriptsLayer> transcripts_;
   int transcriptsRow_ = -1;
-  QStringList profileGenes_;  ///< genes the profile shows (the selected ones, up to four)
+  QStringList profileGenes_;          ///< genes the profile shows (the selected ones, up to four)
+  std::uint64_t profileRequest_ = 0;  ///< the latest profile's gene request
   std::shared_ptr<const CellsData> shown_;  ///< what the overlays hold
   int overlayRow_ = -1;
   std::filesystem::path stateKey_;  ///< the dataset whose panel state is saved and restored

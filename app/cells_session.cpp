@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QPointer>
 #include <fstream>
+#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -13,7 +14,8 @@ namespace tessera::app {
 CellsSession::CellsSession(AppContext& ctx, QObject* parent) : QObject(parent), ctx_(ctx) {}
 
 CellsSession::~CellsSession() {
-  if (markersCancel_) markersCancel_->store(true);
+  if (markersStop_) markersStop_->request_stop();
+  if (geneStop_) geneStop_->request_stop();
   if (loadCancel_) loadCancel_->store(true);
 }
 
@@ -23,9 +25,21 @@ void CellsSession::open(const std::filesystem::path& path, double imageWidth, do
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   loadCancel_ = cancel;
   QPointer<CellsSession> self(this);
+  ExpressionSetup expression{ctx_.hdf5Pool, ctx_.tilePool, defaultExpressionOptions()};
+  // The index reports from the hdf5 thread; the status reaches the GUI by a queued call.
+  expression.options.onIndexStatus = [self, cancel](const data::IndexStatus& st) {
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, cancel, st] {
+          if (!self || cancel->load()) return;
+          self->indexStatus_ = st;
+          emit self->indexProgress(st);
+        },
+        Qt::QueuedConnection);
+  };
   ctx_.hdf5Pool.post(
-      [self, cancel, path, imageWidth, imageHeight, shownElement] {
-        auto result = loadCellsData(path, {}, imageWidth, imageHeight, shownElement);
+      [self, cancel, path, imageWidth, imageHeight, shownElement, expression] {
+        auto result = loadCellsData(path, {}, imageWidth, imageHeight, shownElement, &expression);
         QMetaObject::invokeMethod(
             qApp,
             [self, cancel, result = std::move(result)] {
@@ -51,8 +65,27 @@ void CellsSession::setData(std::shared_ptr<const CellsData> data) {
   selection_.clear();
   named_.clear();
   markers_.clear();
+  geneValues_.clear();
+  geneStats_.clear();
+  indexStatus_ =
+      data_ && data_->expression ? data_->expression->indexStatus() : data::IndexStatus{};
   hovered_ = -1;
   groups_ = data_ ? data_->defaultGroups() : nullptr;
+  if (data_ && data_->expression) {
+    data_->expression->startIndexing();
+    QPointer<CellsSession> self(this);
+    data_->expression->geneStats([self, d = data_](data::Expected<std::vector<data::GeneStat>> st) {
+      if (!st) return;
+      QMetaObject::invokeMethod(
+          qApp,
+          [self, d, st = std::move(*st)]() mutable {
+            if (!self || self->data_ != d) return;
+            self->geneStats_ = std::move(st);
+            emit self->geneStatsReady();
+          },
+          Qt::QueuedConnection);
+    });
+  }
   recolor();
   emit loaded();
   emit groupsChanged();
@@ -70,7 +103,9 @@ void CellsSession::recolor() {
                           : by.kind == ColorBy::Kind::Default && groups_ ? groups_->name
                                                                          : std::string();
   if (auto it = customColors_.find(col); it != customColors_.end()) by.customColors = it->second;
-  auto r = resolveColoring(*data_, by);
+  // A gene colours once its values arrived (colorByGene fetches them).
+  if (by.kind == ColorBy::Kind::Gene && geneValues_.empty()) return;
+  auto r = resolveColoring(*data_, by, &geneValues_);
   if (!r) {
     emit message(QString::fromStdString(r.error().message));
     return;
@@ -82,7 +117,8 @@ void CellsSession::recolor() {
 bool CellsSession::colorByGene(const QString& gene) {
   if (!data_) return false;
   const std::string name = gene.toStdString();
-  if (data_->table->geneIndex(name) < 0 || !data_->expression) {
+  const auto g = data_->table->geneIndex(name);
+  if (g < 0 || !data_->expression) {
     emit message(
         tr("Gene '%1' not found in %2").arg(gene, QString::fromStdString(data_->table->location)));
     return false;
@@ -90,7 +126,28 @@ bool CellsSession::colorByGene(const QString& gene) {
   colorBy_.kind = ColorBy::Kind::Gene;
   colorBy_.name = name;
   colorBy_.range.reset();
-  recolor();
+  geneValues_.clear();
+  if (geneStop_) geneStop_->request_stop();
+  auto stop = std::make_shared<std::stop_source>();
+  geneStop_ = stop;
+  QPointer<CellsSession> self(this);
+  data_->expression->gene(
+      g, stop->get_token(), [self, stop, d = data_, name](data::Expected<std::vector<float>> v) {
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, stop, d, name, v = std::move(v)]() mutable {
+              if (!self || stop->stop_requested() || self->data_ != d) return;
+              if (!v) {
+                if (v.error().code != data::Errc::Cancelled)
+                  emit self->message(QString::fromStdString(v.error().message));
+                return;
+              }
+              if (self->colorBy_.kind != ColorBy::Kind::Gene || self->colorBy_.name != name) return;
+              self->geneValues_ = std::move(*v);
+              self->recolor();
+            },
+            Qt::QueuedConnection);
+      });
   return true;
 }
 
@@ -104,6 +161,7 @@ bool CellsSession::colorByColumn(const QString& column) {
   }
   colorBy_.kind = ColorBy::Kind::Column;
   colorBy_.name = c->name;
+  geneValues_.clear();
   colorBy_.range.reset();
   if (c->kind == data::CellColumnKind::Categorical) setGroups(column);
   recolor();
@@ -241,8 +299,8 @@ data::Expected<void> CellsSession::exportSelectionIds(const std::filesystem::pat
 }
 
 void CellsSession::cancelMarkers() {
-  if (markersCancel_) markersCancel_->store(true);
-  markersCancel_.reset();
+  if (markersStop_) markersStop_->request_stop();
+  markersStop_.reset();
 }
 
 void CellsSession::startMarkers() {
@@ -252,33 +310,96 @@ void CellsSession::startMarkers() {
     emit markersReady();
     return;
   }
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  markersCancel_ = cancel;
+  auto stop = std::make_shared<std::stop_source>();
+  markersStop_ = stop;
   emit markersStarted();
   QPointer<CellsSession> self(this);
-  auto expr = data_->expression;
-  ctx_.jobPool.post(
-      [self, cancel, expr, mask = selectionMask()] {
-        auto progress = [self, cancel](double f) {
-          QMetaObject::invokeMethod(
-              qApp,
-              [self, cancel, f] {
-                if (self && !cancel->load()) emit self->markersProgress(f);
-              },
-              Qt::QueuedConnection);
-        };
-        auto rows = expr->markers(mask, cancel.get(), progress);
+  auto progress = [self, stop](double f) {
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, stop, f] {
+          if (self && !stop->stop_requested()) emit self->markersProgress(f);
+        },
+        Qt::QueuedConnection);
+  };
+  // The same engine call as `tessera markers`: every gene, best first.
+  data_->expression->markers(
+      selectionMask(), SIZE_MAX, stop->get_token(),
+      [self, stop](data::Expected<std::vector<data::MarkerGene>> rows) {
         QMetaObject::invokeMethod(
             qApp,
-            [self, cancel, rows = std::move(rows)]() mutable {
-              if (!self || cancel->load()) return;
-              self->markers_ = std::move(rows);
-              self->markersCancel_.reset();
+            [self, stop, rows = std::move(rows)]() mutable {
+              if (!self || stop->stop_requested()) return;
+              self->markersStop_.reset();
+              if (rows) {
+                self->markers_ = std::move(*rows);
+              } else if (rows.error().code != data::Errc::InvalidArgument) {
+                // One side empty (every cell selected) is InvalidArgument: an empty table.
+                emit self->message(QString::fromStdString(rows.error().message));
+              }
               emit self->markersReady();
             },
             Qt::QueuedConnection);
       },
-      data::Priority::Visible);
+      progress);
+}
+
+void CellsSession::fetchGenes(const std::vector<std::int64_t>& genes,
+                              std::function<void(std::vector<std::vector<float>>)> ready) {
+  if (!data_ || !data_->expression) return;
+  struct Pending {
+    std::mutex mutex;
+    std::vector<std::vector<float>> columns;
+    std::size_t left = 0;
+    bool failed = false;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->columns.resize(genes.size());
+  pending->left = genes.size();
+  QPointer<CellsSession> self(this);
+  auto d = data_;
+  if (genes.empty()) return ready({});
+  for (std::size_t k = 0; k < genes.size(); ++k)
+    d->expression->gene(genes[k], {},
+                        [self, d, pending, k, ready](data::Expected<std::vector<float>> v) {
+                          bool last = false;
+                          std::string error;
+                          {
+                            std::lock_guard lock(pending->mutex);
+                            if (v)
+                              pending->columns[k] = std::move(*v);
+                            else if (!pending->failed)
+                              pending->failed = true, error = v.error().message;
+                            last = --pending->left == 0;
+                          }
+                          if (!last && error.empty()) return;
+                          QMetaObject::invokeMethod(
+                              qApp,
+                              [self, d, pending, ready, last, error] {
+                                if (!self || self->data_ != d) return;
+                                if (!error.empty())
+                                  emit self->message(QString::fromStdString(error));
+                                if (last && !pending->failed) ready(std::move(pending->columns));
+                              },
+                              Qt::QueuedConnection);
+                        });
+}
+
+void CellsSession::fetchCellTopGenes(
+    std::int64_t cell, std::function<void(std::vector<std::pair<std::int64_t, float>>)> ready) {
+  if (!data_ || !data_->expression) return;
+  QPointer<CellsSession> self(this);
+  data_->expression->cellTopGenes(
+      cell, 8,
+      [self, d = data_, ready](data::Expected<std::vector<std::pair<std::int64_t, float>>> top) {
+        if (!top) return;
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, d, ready, top = std::move(*top)]() mutable {
+              if (self && self->data_ == d) ready(std::move(top));
+            },
+            Qt::QueuedConnection);
+      });
 }
 
 std::int64_t CellsSession::cellAt(double x, double y, double radius, bool embedding) const {

@@ -3,8 +3,10 @@
 /// by, hidden categories, the current selection and named selections, markers of the
 /// selection and the hovered cell. Panels and views listen to its signals and call its slots;
 /// it never touches widgets.
-/// Threads: lives on the GUI thread. Loading runs on AppContext::hdf5Pool (HDF5), markers on
-/// jobPool with a cancel flag; results come back through queued calls guarded by QPointer.
+/// Threads: lives on the GUI thread. Loading runs on AppContext::hdf5Pool (HDF5); genes, means
+/// and markers come from the table's ExpressionEngine (data/expression) asynchronously, with a
+/// stop token; results come back through queued calls guarded by QPointer. Opening a table
+/// starts its gene index in the background (progress as `indexProgress`).
 /// Errors come out as `message` signals naming the file, gene or column.
 #include <QObject>
 #include <QString>
@@ -13,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <stop_token>
 #include <vector>
 
 #include "app/cells_coloring.h"
@@ -40,7 +43,8 @@ class CellsSession : public QObject {
 
   const ColorBy& colorBy() const { return colorBy_; }
   const ResolvedColoring& coloring() const { return resolved_; }
-  /// Colour by a gene / an obs column; false (and `message`) when it is not found.
+  /// Colour by a gene / an obs column; false (and `message`) when it is not found. A gene's
+  /// values are fetched from the engine: `coloringChanged` follows when they arrive.
   bool colorByGene(const QString& gene);
   bool colorByColumn(const QString& column);
   void setLut(render::Lut lut);
@@ -73,10 +77,21 @@ class CellsSession : public QObject {
   /// INPUT --group @ids.json`), else one per line (`tessera export-cells --cells @ids.txt`).
   data::Expected<void> exportSelectionIds(const std::filesystem::path& out) const;
 
-  /// Markers of the selection against the rest (running / last result).
-  const std::vector<MarkerRow>& markers() const { return markers_; }
-  bool markersRunning() const { return markersCancel_ != nullptr; }
+  /// Markers of the selection against the rest, every gene best first (running / last result).
+  const std::vector<data::MarkerGene>& markers() const { return markers_; }
+  bool markersRunning() const { return markersStop_ != nullptr; }
   void cancelMarkers();
+  /// Mean and fraction expressing per gene once the engine has them (empty until then).
+  const std::vector<data::GeneStat>& geneStats() const { return geneStats_; }
+  /// The gene index's state ("indexing 42 %").
+  const data::IndexStatus& indexStatus() const { return indexStatus_; }
+  /// Values of `genes` (one vector per gene, in order); `ready` runs on the GUI thread when all
+  /// arrived, and not at all when the table changed meanwhile or a read failed (`message`).
+  void fetchGenes(const std::vector<std::int64_t>& genes,
+                  std::function<void(std::vector<std::vector<float>>)> ready);
+  /// The hovered cell's top genes; `ready` runs on the GUI thread (skipped when it failed).
+  void fetchCellTopGenes(std::int64_t cell,
+                         std::function<void(std::vector<std::pair<std::int64_t, float>>)> ready);
 
   /// The cell nearest a point (image pixels or embedding units) within `radius`, or -1.
   std::int64_t cellAt(double x, double y, double radius, bool embedding) const;
@@ -97,6 +112,8 @@ class CellsSession : public QObject {
   void markersStarted();
   void markersProgress(double fraction);
   void markersReady();
+  void geneStatsReady();
+  void indexProgress(const data::IndexStatus& status);
   void hoveredChanged(std::int64_t cell);
 
  private:
@@ -113,8 +130,12 @@ class CellsSession : public QObject {
   std::vector<std::uint8_t> hiddenMask_;
   std::vector<std::uint32_t> selection_;
   std::map<QString, std::vector<std::uint32_t>> named_;
-  std::vector<MarkerRow> markers_;
-  std::shared_ptr<std::atomic<bool>> markersCancel_;
+  std::vector<data::MarkerGene> markers_;
+  std::shared_ptr<std::stop_source> markersStop_;
+  std::vector<float> geneValues_;  ///< of colorBy_ when it is a gene
+  std::shared_ptr<std::stop_source> geneStop_;
+  std::vector<data::GeneStat> geneStats_;
+  data::IndexStatus indexStatus_;
   std::shared_ptr<std::atomic<bool>> loadCancel_;
   std::int64_t hovered_ = -1;
 };

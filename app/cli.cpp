@@ -178,8 +178,8 @@ Commands:
         is unchanged. Chunks the server does not have are zarr fill values. Proxies come from
         http_proxy/https_proxy/no_proxy; --ca-file trusts an extra CA, --insecure skips TLS
         verification (with a warning). Exit 0 only when everything arrived and verified.
-  markers INPUT --groupby COLUMN --group VALUE [--top N] [--json]
-  markers INPUT --group @cells.json [--top N] [--json]
+  markers INPUT --groupby COLUMN --group VALUE [--top N] [--json] [--memory-mb N]
+  markers INPUT --group @cells.json [--top N] [--json] [--memory-mb N]
         Marker genes of one group of an obs column (or of the cells listed in a JSON file, by
         obs name or 0-based index) against all other cells: two-sided Wilcoxon rank-sum with
         the normal approximation and tie correction (as scipy's mannwhitneyu, asymptotic,
@@ -187,6 +187,9 @@ Commands:
         Benjamini-Hochberg adjusted p. INPUT is an .h5ad file or a dataset with a table
         (demo). Prints the top N (default 25) as a table, or with --json a list of
         {gene, score, logfoldchange, pval, pval_adj, mean_in, mean_out, frac_in, frac_out}.
+        Same engine as the window: X is read by ranges into a gene index cached under
+        $XDG_CACHE_HOME/tessera/expression (built once per file version), and genes are
+        tested in chunks of at most --memory-mb MB (default 256).
   export-cells INPUT [--genes A,B] [--obs COL,...] [--cells @ids.txt] --out cells.csv
         Write one CSV row per cell (or per id listed in ids.txt, one obs name per line): id,
         x and y in image pixels (from obsm['spatial']; left out, with a message, when the

@@ -67,7 +67,9 @@ int runRenderEmbedding(const std::vector<std::string>& args, std::size_t cacheMb
   AppContext ctx(cacheMb);
   data::Expected<std::shared_ptr<const CellsData>> loaded =
       data::fail(data::Errc::Cancelled, "not loaded");
-  ctx.hdf5Pool.post([&] { loaded = loadCellsData(input, basis); });
+  // One-off: genes are streamed from X (no index is built for a single colouring).
+  const ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, defaultExpressionOptions()};
+  ctx.hdf5Pool.post([&] { loaded = loadCellsData(input, basis, 0, 0, {}, &expression); });
   ctx.hdf5Pool.waitIdle();
   if (!loaded) {
     std::cerr << "tessera: " << loaded.error().message << "\n";
@@ -75,7 +77,7 @@ int runRenderEmbedding(const std::vector<std::string>& args, std::size_t cacheMb
   }
   const auto& d = **loaded;
   if (d.ex.empty()) return usageError(input + ": obsm holds no 2-column embedding");
-  auto coloring = resolveColoring(d, cells.toColorBy(d));
+  auto coloring = resolveCliColoring(d, cells.toColorBy(d));
   if (!coloring) return usageError(coloring.error().message);
   render::Rect b{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
                  -std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()};

@@ -1,14 +1,17 @@
 #include "app/cli_markers.h"
 
 #include <cstdio>
+#include <future>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "app/app_context.h"
+#include "app/cells_data.h"
 #include "app/cli_table.h"
 #include "app/exit_codes.h"
-#include "data/expression/column_index_builder.h"
 #include "data/expression/differential.h"
+#include "data/expression/expression_engine.h"
+#include "data/expression/x_reader.h"
 
 namespace tessera::app {
 namespace {
@@ -51,13 +54,13 @@ data::Expected<std::vector<std::int64_t>> groupCells(const data::H5adFile& t,
 
 int runMarkers(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::string input, groupby, group;
-  long long top = 25;
+  long long top = 25, memoryMb = 0;
   bool json = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--json") {
       json = true;
-    } else if (a == "--groupby" || a == "--group" || a == "--top") {
+    } else if (a == "--groupby" || a == "--group" || a == "--top" || a == "--memory-mb") {
       if (i + 1 >= args.size()) return fail("markers: " + a + " needs a value");
       const std::string& v = args[++i];
       if (a == "--groupby")
@@ -66,8 +69,10 @@ int runMarkers(const std::vector<std::string>& args, std::size_t cacheMb) {
         group = v;
       else {
         char* end = nullptr;
-        top = std::strtoll(v.c_str(), &end, 10);
-        if (!end || *end || top < 1) return fail("markers: --top expects a positive whole number");
+        long long& n = a == "--top" ? top : memoryMb;
+        n = std::strtoll(v.c_str(), &end, 10);
+        if (!end || *end || n < 1)
+          return fail("markers: " + a + " expects a positive whole number");
       }
     } else if (!a.empty() && a[0] == '-') {
       return fail("markers: unknown option " + a + " (see tessera --help)");
@@ -89,11 +94,23 @@ int runMarkers(const std::vector<std::string>& args, std::size_t cacheMb) {
   if (!cells) return fail(cells.error().message, exitCodeFor(cells.error()));
   auto mask = data::selectionMask(t.nObs(), *cells);
   if (!mask) return fail(mask.error().message, exitCodeFor(mask.error()));
-  auto x = data::buildColumnIndex(t, {});
+  // The window's engine: the gene index is built once into the cache (or reopened), then the
+  // markers stream gene chunks from it. HDF5 runs on ctx.hdf5Pool only from here on.
+  const auto selected = std::count(mask->begin(), mask->end(), 1);
+  auto x = data::probeXMatrix(t.path());
   if (!x) return fail(x.error().message, exitCodeFor(x.error()));
-  auto all = data::rankGenes(*x, *mask, &ctx.tilePool);
-  if (!all) return fail(t.path().string() + ": " + all.error().message, exitCodeFor(all.error()));
-  const auto best = data::topByScore(std::move(*all), static_cast<std::size_t>(top));
+  auto options = defaultExpressionOptions();
+  if (memoryMb > 0) options.workingBytes = static_cast<std::size_t>(memoryMb) << 20;
+  data::ExpressionEngine engine(*x, ctx.hdf5Pool, ctx.tilePool, options);
+  engine.startIndexing();
+  std::promise<data::Expected<std::vector<data::MarkerGene>>> result;
+  engine.markers(
+      std::move(*mask), static_cast<std::size_t>(top), {},
+      [&](data::Expected<std::vector<data::MarkerGene>> r) { result.set_value(std::move(r)); });
+  auto found = result.get_future().get();
+  if (!found)
+    return fail(t.path().string() + ": " + found.error().message, exitCodeFor(found.error()));
+  const auto best = std::move(*found);
   const auto& names = t.varNames();
   if (json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
@@ -113,10 +130,9 @@ int runMarkers(const std::vector<std::string>& args, std::size_t cacheMb) {
     std::cout << out.dump() << "\n";
     return kExitOk;
   }
-  std::printf("%zu cells vs %lld others, top %zu by Wilcoxon z\n", cells->size(),
-              static_cast<long long>(t.nObs()) -
-                  static_cast<long long>(std::count(mask->begin(), mask->end(), 1)),
-              best.size());
+  std::printf("%lld cells vs %lld others, top %zu by Wilcoxon z\n",
+              static_cast<long long>(selected),
+              static_cast<long long>(t.nObs()) - static_cast<long long>(selected), best.size());
   std::printf("%-20s %9s %9s %11s %11s %9s %9s %7s %7s\n", "gene", "score", "log2fc", "pval",
               "pval_adj", "mean_in", "mean_out", "frac_in", "frac_out");
   for (const auto& g : best)

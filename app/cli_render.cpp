@@ -131,10 +131,11 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     // HDF5 stays on its own thread even in the CLI.
     data::Expected<std::shared_ptr<const CellsData>> loaded =
         data::fail(data::Errc::Cancelled, "not loaded");
+    const ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, defaultExpressionOptions()};
     ctx.hdf5Pool.post([&] {
       loaded = loadCellsData(table, {}, static_cast<double>(info.width()),
                              static_cast<double>(info.height()),
-                             table == ds->cells ? ds->cellsFrame : std::string());
+                             table == ds->cells ? ds->cellsFrame : std::string(), &expression);
     });
     ctx.hdf5Pool.waitIdle();
     if (!loaded) {
@@ -143,7 +144,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     }
     if (!(*loaded)->hasSpatialCells())
       return usageError(table.string() + " has no spatial coordinates to draw over the image");
-    auto coloring = resolveColoring(**loaded, cells.toColorBy(**loaded));
+    auto coloring = resolveCliColoring(**loaded, cells.toColorBy(**loaded));
     if (!coloring) return usageError(coloring.error().message);
     for (const auto& m : (*loaded)->table->messages)
       std::cerr << "tessera: note: " << m << "\n";

@@ -10,8 +10,7 @@
 #include "app/app_context.h"
 #include "app/dataset_loader.h"
 #include "app/exit_codes.h"
-#include "data/expression/column_index_builder.h"
-#include "data/expression/gene_reader.h"
+#include "data/expression/x_reader.h"
 
 namespace tessera::app {
 namespace {
@@ -213,20 +212,15 @@ int runExportCells(const std::vector<std::string>& args, std::size_t cacheMb) {
   }
   std::vector<std::vector<float>> geneValues;
   if (!geneIdx.empty()) {
-    // Several genes of a CSR table: one index build beats one full scan per gene.
-    if (geneIdx.size() > 1 && t.X() && t.X()->encoding == data::MatrixEncoding::Csr) {
-      auto m = data::buildColumnIndex(t, {});
-      if (!m) return fail(m.error().message, exitCodeFor(m.error()));
-      for (const auto g : geneIdx)
-        geneValues.push_back(m->denseColumn(g));
-    } else {
-      auto reader = data::GeneReader::open(t);
-      if (!reader) return fail(reader.error().message, exitCodeFor(reader.error()));
-      for (const auto g : geneIdx) {
-        auto v = reader->read(t, g);
-        if (!v) return fail(v.error().message, exitCodeFor(v.error()));
-        geneValues.push_back(std::move(*v));
-      }
+    // X is read by ranges, never whole: one streaming scan per gene for CSR.
+    auto x = data::probeXMatrix(t.path());
+    if (!x) return fail(x.error().message, exitCodeFor(x.error()));
+    auto reader = data::XReader::open(*x);
+    if (!reader) return fail(reader.error().message, exitCodeFor(reader.error()));
+    for (const auto g : geneIdx) {
+      auto v = reader->readGene(g);
+      if (!v) return fail(v.error().message, exitCodeFor(v.error()));
+      geneValues.push_back(std::move(*v));
     }
   }
   std::ofstream csv(out, std::ios::binary);

@@ -56,4 +56,21 @@ std::vector<widgets::ProfilePanel::Box> profileBoxes(const std::vector<float>& v
   return out;
 }
 
+std::pair<double, double> selectionMeans(const std::vector<float>& values,
+                                         const std::vector<std::uint8_t>& mask) {
+  double in = 0, out = 0;
+  std::int64_t nIn = 0, nOut = 0;
+  const std::size_t n = std::min(values.size(), mask.size());
+  for (std::size_t i = 0; i < n; ++i)
+    if (mask[i]) {
+      in += values[i];
+      ++nIn;
+    } else {
+      out += values[i];
+      ++nOut;
+    }
+  return {nIn > 0 ? in / static_cast<double>(nIn) : 0.0,
+          nOut > 0 ? out / static_cast<double>(nOut) : 0.0};
+}
+
 }  // namespace tessera::app

@@ -18,4 +18,8 @@ std::vector<widgets::ProfilePanel::Box> profileBoxes(const std::vector<float>& v
                                                      const std::vector<std::uint32_t>& palette,
                                                      int bins = 32);
 
+/// Mean of `values` over the cells with mask != 0 and over the rest (0 for an empty side).
+std::pair<double, double> selectionMeans(const std::vector<float>& values,
+                                         const std::vector<std::uint8_t>& mask);
+
 }  // namespace tessera::app

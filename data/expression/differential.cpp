@@ -150,8 +150,9 @@ Expected<std::vector<GeneContrast>> selectionStats(const CscMatrix& x,
   return out;
 }
 
-Expected<std::vector<MarkerGene>> rankGenes(const CscMatrix& x, std::span<const std::uint8_t> mask,
-                                            Executor* workers, std::stop_token stop) {
+Expected<std::vector<MarkerGene>> rankGeneRange(const CscMatrix& x, std::int64_t firstGene,
+                                                std::span<const std::uint8_t> mask,
+                                                Executor* workers, std::stop_token stop) {
   auto s = countSides(x, mask);
   if (!s) return std::unexpected(s.error());
   std::vector<MarkerGene> out(static_cast<std::size_t>(x.cols));
@@ -167,16 +168,26 @@ Expected<std::vector<MarkerGene>> rankGenes(const CscMatrix& x, std::span<const 
           sortEntriesByValue(rows, vals);
           out[g] = testGene(rows, vals, bits, *s);
         }
-        out[g].gene = g;
+        out[g].gene = firstGene + g;
       },
       stop);
   if (!complete) return fail(Errc::Cancelled, "differential expression: cancelled");
-  std::vector<double> p(out.size());
-  for (std::size_t g = 0; g < out.size(); ++g)
-    p[g] = out[g].pval;
+  return out;
+}
+
+void adjustPValues(std::vector<MarkerGene>& genes) {
+  std::vector<double> p(genes.size());
+  for (std::size_t g = 0; g < genes.size(); ++g)
+    p[g] = genes[g].pval;
   const auto adj = benjaminiHochberg(p);
-  for (std::size_t g = 0; g < out.size(); ++g)
-    out[g].pvalAdj = adj[g];
+  for (std::size_t g = 0; g < genes.size(); ++g)
+    genes[g].pvalAdj = adj[g];
+}
+
+Expected<std::vector<MarkerGene>> rankGenes(const CscMatrix& x, std::span<const std::uint8_t> mask,
+                                            Executor* workers, std::stop_token stop) {
+  auto out = rankGeneRange(x, 0, mask, workers, stop);
+  if (out) adjustPValues(*out);
   return out;
 }
 

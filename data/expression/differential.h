@@ -53,6 +53,15 @@ Expected<std::vector<GeneContrast>> selectionStats(const CscMatrix& x,
 Expected<std::vector<MarkerGene>> rankGenes(const CscMatrix& x, std::span<const std::uint8_t> mask,
                                             Executor* workers, std::stop_token stop = {});
 
+/// The same test for a chunk of genes: column c of `x` is gene firstGene + c. pvalAdj is left
+/// at 1 (adjust over every gene with adjustPValues once all chunks are in).
+Expected<std::vector<MarkerGene>> rankGeneRange(const CscMatrix& x, std::int64_t firstGene,
+                                                std::span<const std::uint8_t> mask,
+                                                Executor* workers, std::stop_token stop = {});
+
+/// Fills pvalAdj of `genes` (every gene tested) with Benjamini-Hochberg.
+void adjustPValues(std::vector<MarkerGene>& genes);
+
 /// The `n` highest scores, best first (ties: lower gene index first).
 std::vector<MarkerGene> topByScore(std::vector<MarkerGene> genes, std::size_t n);
 

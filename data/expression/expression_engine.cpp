@@ -1,25 +1,31 @@
 #include "data/expression/expression_engine.h"
 
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <map>
 #include <mutex>
-#include <unordered_map>
+#include <optional>
 
 #include "data/executor.h"
-#include "data/expression/column_index_builder.h"
-#include "data/expression/gene_reader.h"
 
 namespace tessera::data {
 
+namespace {
+Error cancelled(const std::string& where, const char* what) {
+  return Error{Errc::Cancelled, where + ": " + what + " cancelled"};
+}
+using Clock = std::chrono::steady_clock;
+}  // namespace
+
 struct ExpressionEngine::State {
-  Executor& hdf5;
+  Executor* hdf5 = nullptr;  // null for a matrix in memory
   Executor& workers;
   Options options;
-  std::optional<H5adFile> file;  // touched only on the hdf5 executor (and constructed before)
+  std::optional<XMatrix> x;
+  std::shared_ptr<const CscMatrix> memory;  // sorted by value
+  std::vector<GeneStat> memoryStats;
   std::int64_t cells = 0, genes = 0;
-  std::vector<std::string> names;
-  std::unordered_map<std::string, std::int64_t> byName;
   std::string where;
   std::stop_source life;  // stopped when the engine is destroyed
 
@@ -27,31 +33,34 @@ struct ExpressionEngine::State {
   mutable std::condition_variable ended;
   IndexStatus status;
   bool started = false;
-  bool ended_ = false;  // the build finished and its final status was reported
-  std::shared_ptr<const CscMatrix> csc;
-  std::vector<GeneStat> stats;
-  std::vector<std::function<void()>> afterIndex;  // run on workers once the build ends
+  std::shared_ptr<const ColumnIndexFile> index;
+  std::vector<std::function<void()>> afterIndex;  // run once the build ends
   struct SlowRead {
     std::int64_t gene;
     std::stop_token stop;
     Callback<std::vector<float>> done;
   };
-  std::deque<SlowRead> slow;         // gene reads waiting for the hdf5 thread
-  std::optional<GeneReader> reader;  // hdf5 thread only; opened on the first slow read
+  std::deque<SlowRead> slow;      // gene reads waiting for the hdf5 thread
+  std::optional<XReader> reader;  // hdf5 thread only
+  double lastReported = -1;       // progress last reported (hdf5 thread)
 
-  State(Executor& h, Executor& w, Options o) : hdf5(h), workers(w), options(std::move(o)) {}
+  State(Executor* h, Executor& w, Options o) : hdf5(h), workers(w), options(std::move(o)) {}
 
-  void setStatus(IndexStatus s) {
-    std::function<void(const IndexStatus&)> cb;
-    {
-      std::lock_guard lock(mutex);
-      status = s;
-      cb = options.onIndexStatus;
-    }
-    if (cb) cb(s);
+  void report(const IndexStatus& s) {
+    if (options.onIndexStatus) options.onIndexStatus(s);
   }
 
-  // On the hdf5 thread: answers every queued file read.
+  // On the hdf5 thread: the reader, opened on first use.
+  Expected<XReader*> openReader() {
+    if (!reader) {
+      auto r = XReader::open(*x);
+      if (!r) return std::unexpected(r.error());
+      reader.emplace(std::move(*r));
+    }
+    return &*reader;
+  }
+
+  // On the hdf5 thread: answers every queued gene read.
   void serveSlowReads() {
     for (;;) {
       SlowRead r;
@@ -61,148 +70,270 @@ struct ExpressionEngine::State {
         r = std::move(slow.front());
         slow.pop_front();
       }
-      if (r.stop.stop_requested() || life.get_token().stop_requested() || !file) {
-        r.done(fail(Errc::Cancelled, where + ": gene read cancelled"));
+      if (r.stop.stop_requested() || life.get_token().stop_requested()) {
+        r.done(std::unexpected(cancelled(where, "gene read")));
         continue;
       }
-      if (!reader) {
-        auto opened = GeneReader::open(*file);
-        if (!opened) {
-          r.done(std::unexpected(opened.error()));
-          continue;
-        }
-        reader.emplace(std::move(*opened));
+      auto rd = openReader();
+      if (!rd) {
+        r.done(std::unexpected(rd.error()));
+        continue;
       }
-      r.done(reader->read(*file, r.gene, r.stop));
+      r.done((*rd)->readGene(r.gene, r.stop));
     }
   }
 
-  // Runs `fn` on the workers once the build has ended (at once if it has).
+  // Runs `fn` once the build has ended (at once when it has or never started).
   void whenIndexEnds(std::function<void()> fn) {
     {
       std::lock_guard lock(mutex);
-      if (status.stage != IndexStage::Ready && status.stage != IndexStage::Failed) {
+      if (started && status.stage == IndexStage::Building) {
         afterIndex.push_back(std::move(fn));
         return;
       }
     }
-    workers.post(std::move(fn));
+    fn();
   }
 
-  // The copy, or the reason it is unavailable.
-  Expected<std::shared_ptr<const CscMatrix>> index() const {
-    std::lock_guard lock(mutex);
-    if (csc) return csc;
-    return fail(Errc::Unsupported, where +
-                                       ": gene statistics need the column index, which is "
-                                       "unavailable: " +
-                                       status.error);
-  }
-
-  void build() {
-    auto stop = life.get_token();
-    // The engine may be gone already: its destructor's close task can run before this one.
-    if (!file || stop.stop_requested()) return finish(nullptr, where + ": indexing cancelled");
-    IndexStatus s;
-    s.stage = IndexStage::Building;
-    setStatus(s);
-    auto m = buildColumnIndex(
-        *file, stop,
-        [&](double f) {
-          serveSlowReads();
-          IndexStatus p;
-          p.stage = IndexStage::Building;
-          p.progress = f;
-          setStatus(p);
-        },
-        options.maxIndexBytes);
-    if (!m) return finish(nullptr, m.error().message);
-    // Sorting and the gene list run on the workers, so the hdf5 thread is free again.
-    auto shared = std::make_shared<CscMatrix>(std::move(*m));
-    workers.post([this, shared, keep = selfRef(), stop] {
-      IndexStatus p;
-      p.stage = IndexStage::Sorting;
-      setStatus(p);
-      if (auto r = sortColumnsByValue(*shared, &workers, stop); !r)
-        return finish(nullptr, r.error().message);
-      std::vector<GeneStat> st(static_cast<std::size_t>(shared->cols));
-      for (std::int64_t g = 0; g < shared->cols; ++g) {
-        double sum = 0;
-        std::int64_t nz = 0;
-        for (const float v : shared->columnValues(g)) {
-          sum += v;
-          nz += v != 0;
-        }
-        st[g] = {sum / static_cast<double>(std::max<std::int64_t>(1, cells)),
-                 static_cast<double>(nz) / static_cast<double>(std::max<std::int64_t>(1, cells))};
-      }
-      {
-        std::lock_guard lock(mutex);
-        stats = std::move(st);
-      }
-      finish(shared, "");
-    });
-  }
-
-  void finish(std::shared_ptr<const CscMatrix> m, const std::string& error) {
-    std::vector<std::function<void()>> pending;
-    IndexStatus s;
-    s.stage = m ? IndexStage::Ready : IndexStage::Failed;
-    s.progress = 1;
-    s.bytes = m ? m->byteSize() : 0;
-    s.error = error;
+  // A read found the index damaged: never trust it again; remove it and build it anew.
+  void discard(const std::shared_ptr<const ColumnIndexFile>& bad,
+               const std::shared_ptr<State>& self) {
     {
       std::lock_guard lock(mutex);
-      csc = std::move(m);
+      if (index != bad) return;
+      index.reset();
+      status = IndexStatus{};
+      status.stage = IndexStage::Building;
+    }
+    std::error_code ec;
+    std::filesystem::remove(bad->path(), ec);
+    hdf5->post([self] { self->build(); }, Priority::Background);
+  }
+
+  void geneFromX(std::int64_t g, std::stop_token stop, Callback<std::vector<float>> done) {
+    {
+      std::lock_guard lock(mutex);
+      slow.push_back({g, stop, std::move(done)});
+    }
+    hdf5->post(
+        [self = weak.lock()] {
+          if (self) self->serveSlowReads();
+        },
+        Priority::Visible);
+  }
+  std::weak_ptr<State> weak;
+
+  void finish(IndexStatus s, std::shared_ptr<const ColumnIndexFile> file) {
+    std::vector<std::function<void()>> pending;
+    {
+      std::lock_guard lock(mutex);
+      index = std::move(file);
       status = s;
       pending.swap(afterIndex);
     }
     // Observers hear of the end before waitForIndex() returns.
-    if (options.onIndexStatus) options.onIndexStatus(s);
-    {
-      std::lock_guard lock(mutex);
-      ended_ = true;
-    }
+    report(s);
     ended.notify_all();
     for (auto& fn : pending)
-      workers.post(std::move(fn));
+      fn();
   }
 
-  std::weak_ptr<State> weak;
-  std::shared_ptr<State> selfRef() { return weak.lock(); }
+  // On the hdf5 thread: reopen the cached index or build it.
+  void build() {
+    const auto t0 = Clock::now();
+    auto stop = life.get_token();
+    IndexStatus s;
+    s.stage = IndexStage::Failed;
+    s.progress = 1;
+    auto failed = [&](const std::string& why) {
+      s.error = why;
+      s.buildSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      finish(s, nullptr);
+    };
+    if (stop.stop_requested()) return failed(where + ": indexing cancelled");
+    if (options.cacheDir.empty())
+      return failed(where + ": no cache folder for a gene index; genes are read from the file");
+    auto rd = openReader();
+    if (!rd) return failed(rd.error().message);
+    auto id = identifySource(**rd);
+    if (!id) return failed(id.error().message);
+    const auto path = indexPathFor(options.cacheDir, *id);
+    auto opened = ColumnIndexFile::open(path, *id);
+    if (opened && (*opened)->rows() == cells && (*opened)->cols() == genes) {
+      s.stage = IndexStage::Ready;
+      s.fromCache = true;
+      s.bytes = (*opened)->fileBytes();
+      s.buildSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      return finish(s, *opened);
+    }
+    // Foreign, corrupt or stale: never trusted, rebuilt in place.
+    if (opened || opened.error().code != Errc::NotFound || std::filesystem::exists(path)) {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+    }
+    IndexWriteOptions w;
+    w.cacheBudget = options.cacheBudget;
+    w.chunkBytes = options.workingBytes;
+    w.workers = &workers;
+    w.progress = [&](double f) {
+      serveSlowReads();
+      if (f - lastReported < 0.01 && f < 1) return;
+      lastReported = f;
+      IndexStatus p;
+      p.stage = IndexStage::Building;
+      p.progress = f;
+      {
+        std::lock_guard lock(mutex);
+        status = p;
+      }
+      report(p);
+    };
+    auto written = writeColumnIndex(options.cacheDir, *id, **rd, w, stop);
+    serveSlowReads();
+    if (!written) return failed(written.error().message);
+    auto file = ColumnIndexFile::open(*written, *id);
+    if (!file) return failed(file.error().message);
+    s.stage = IndexStage::Ready;
+    s.error.clear();
+    s.bytes = (*file)->fileBytes();
+    s.buildSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    finish(s, *file);
+  }
+
+  // Markers of `mask` over `genes` columns, chunk by chunk: `chunk(g0, g1)` gives genes
+  // [g0, g1) as a CSC matrix.
+  Expected<std::vector<MarkerGene>> streamMarkers(
+      const std::vector<std::pair<std::int64_t, std::int64_t>>& chunks,
+      const std::function<Expected<CscMatrix>(std::int64_t, std::int64_t)>& chunk,
+      const std::vector<std::uint8_t>& mask, std::stop_token stop, const Progress& progress) {
+    std::vector<MarkerGene> all;
+    all.reserve(static_cast<std::size_t>(genes));
+    for (const auto& [g0, g1] : chunks) {
+      if (stop.stop_requested() || life.get_token().stop_requested())
+        return std::unexpected(cancelled(where, "markers"));
+      auto m = chunk(g0, g1);
+      if (!m) return std::unexpected(m.error());
+      auto part = rankGeneRange(*m, g0, mask, &workers, stop);
+      if (!part) return std::unexpected(part.error());
+      all.insert(all.end(), part->begin(), part->end());
+      if (progress)
+        progress(static_cast<double>(g1) / static_cast<double>(std::max<std::int64_t>(1, genes)));
+    }
+    adjustPValues(all);
+    return all;
+  }
+
+  void runMarkers(std::vector<std::uint8_t> mask, std::size_t topN, std::stop_token stop,
+                  Callback<std::vector<MarkerGene>> done, Progress progress,
+                  const std::shared_ptr<State>& self) {
+    if (static_cast<std::int64_t>(mask.size()) != cells)
+      return done(fail(Errc::InvalidArgument, where + ": the selection has " +
+                                                  std::to_string(mask.size()) +
+                                                  " cells, the table " + std::to_string(cells)));
+    auto finishWith = [topN, done](Expected<std::vector<MarkerGene>> all) {
+      if (!all) return done(std::unexpected(all.error()));
+      done(topByScore(std::move(*all), topN));
+    };
+    if (memory) {
+      workers.post([self, mask = std::move(mask), stop, finishWith, progress] {
+        auto all = rankGenes(*self->memory, mask, &self->workers, stop);
+        if (progress) progress(1.0);
+        finishWith(std::move(all));
+      });
+      return;
+    }
+    std::shared_ptr<const ColumnIndexFile> file;
+    {
+      std::lock_guard lock(mutex);
+      file = index;
+    }
+    if (file) {
+      workers.post([self, file, mask = std::move(mask), topN, stop, done, finishWith, progress] {
+        std::vector<std::int64_t> counts(static_cast<std::size_t>(file->cols()));
+        for (std::int64_t g = 0; g < file->cols(); ++g)
+          counts[g] = file->colptr()[g + 1] - file->colptr()[g];
+        const auto chunks = planGeneChunks(counts, self->options.workingBytes);
+        auto all = self->streamMarkers(
+            chunks, [&](std::int64_t g0, std::int64_t g1) { return file->readGenes(g0, g1); }, mask,
+            stop, progress);
+        if (!all && all.error().code == Errc::Corrupt) {
+          // Rebuild the damaged index, then answer from the new one.
+          self->discard(file, self);
+          self->whenIndexEnds([self, mask, topN, stop, done, progress]() mutable {
+            self->runMarkers(std::move(mask), topN, stop, std::move(done), std::move(progress),
+                             self);
+          });
+          return;
+        }
+        finishWith(std::move(all));
+      });
+      return;
+    }
+    // No index: stream X itself in gene chunks (one pass per chunk) on the HDF5 thread.
+    hdf5->post(
+        [self, mask = std::move(mask), stop, finishWith, progress] {
+          if (stop.stop_requested() || self->life.get_token().stop_requested())
+            return finishWith(std::unexpected(cancelled(self->where, "markers")));
+          auto rd = self->openReader();
+          if (!rd) return finishWith(std::unexpected(rd.error()));
+          auto counts = (*rd)->geneCounts(stop);
+          if (!counts) return finishWith(std::unexpected(counts.error()));
+          const auto chunks = planGeneChunks(*counts, self->options.workingBytes);
+          finishWith(self->streamMarkers(
+              chunks,
+              [&](std::int64_t g0, std::int64_t g1) {
+                return (*rd)->readGenes(g0, g1, stop, {}, &*counts);
+              },
+              mask, stop, progress));
+        },
+        Priority::Visible);
+  }
 };
 
-namespace {
-Error cancelled(const std::string& where, const char* what) {
-  return Error{Errc::Cancelled, where + ": " + what + " cancelled"};
-}
-}  // namespace
-
-ExpressionEngine::ExpressionEngine(H5adFile file, Executor& hdf5, Executor& workers)
-    : ExpressionEngine(std::move(file), hdf5, workers, Options{}) {}
-
-ExpressionEngine::ExpressionEngine(H5adFile file, Executor& hdf5, Executor& workers,
-                                   Options options)
-    : state_(std::make_shared<State>(hdf5, workers, std::move(options))) {
+ExpressionEngine::ExpressionEngine(XMatrix x, Executor& hdf5, Executor& workers, Options options)
+    : state_(std::make_shared<State>(&hdf5, workers, std::move(options))) {
   State& s = *state_;
+  s.cells = x.rows;
+  s.genes = x.cols;
+  s.where = x.file.string();
+  s.x = std::move(x);
   s.weak = state_;
-  s.cells = file.nObs();
-  s.genes = file.nVars();
-  s.names = file.varNames();
-  s.where = file.path().string();
-  for (std::size_t i = 0; i < s.names.size(); ++i)
-    s.byName.emplace(s.names[i], static_cast<std::int64_t>(i));
-  s.file.emplace(std::move(file));
+}
+
+ExpressionEngine::ExpressionEngine(CscMatrix m, std::string location, Executor& workers,
+                                   Options options)
+    : state_(std::make_shared<State>(nullptr, workers, std::move(options))) {
+  State& s = *state_;
+  s.cells = m.rows;
+  s.genes = m.cols;
+  s.where = std::move(location);
+  // Sorting cannot fail without a stop request.
+  (void)sortColumnsByValue(m, nullptr, {});
+  const double n = static_cast<double>(std::max<std::int64_t>(1, m.rows));
+  s.memoryStats.resize(static_cast<std::size_t>(m.cols));
+  for (std::int64_t g = 0; g < m.cols; ++g) {
+    double sum = 0;
+    std::int64_t nz = 0;
+    for (const float v : m.columnValues(g)) {
+      sum += v;
+      nz += v != 0;
+    }
+    s.memoryStats[g] = {sum / n, static_cast<double>(nz) / n};
+  }
+  s.status.stage = IndexStage::Ready;
+  s.status.progress = 1;
+  s.status.bytes = m.byteSize();
+  s.memory = std::make_shared<const CscMatrix>(std::move(m));
 }
 
 ExpressionEngine::~ExpressionEngine() {
   state_->life.request_stop();
-  // The file closes on the hdf5 thread, after whatever read is running there.
-  state_->hdf5.post([s = state_] {
-    s->serveSlowReads();
-    s->reader.reset();
-    s->file.reset();
-  });
+  // The reader closes on the hdf5 thread, after whatever read is running there.
+  if (state_->hdf5)
+    state_->hdf5->post([s = state_] {
+      s->serveSlowReads();
+      s->reader.reset();
+    });
 }
 
 std::int64_t ExpressionEngine::nCells() const {
@@ -211,24 +342,16 @@ std::int64_t ExpressionEngine::nCells() const {
 std::int64_t ExpressionEngine::nGenes() const {
   return state_->genes;
 }
-const std::vector<std::string>& ExpressionEngine::geneNames() const {
-  return state_->names;
-}
-
-std::optional<std::int64_t> ExpressionEngine::geneIndex(const std::string& name) const {
-  const auto it = state_->byName.find(name);
-  if (it == state_->byName.end()) return std::nullopt;
-  return it->second;
-}
 
 void ExpressionEngine::startIndexing() {
+  if (state_->memory) return;
   {
     std::lock_guard lock(state_->mutex);
     if (state_->started) return;
     state_->started = true;
     state_->status.stage = IndexStage::Building;
   }
-  state_->hdf5.post([s = state_] { s->build(); }, Priority::Background);
+  state_->hdf5->post([s = state_] { s->build(); }, Priority::Background);
 }
 
 IndexStatus ExpressionEngine::indexStatus() const {
@@ -236,142 +359,112 @@ IndexStatus ExpressionEngine::indexStatus() const {
   return state_->status;
 }
 
-std::shared_ptr<const CscMatrix> ExpressionEngine::columnIndex() const {
-  std::lock_guard lock(state_->mutex);
-  return state_->csc;
-}
-
 IndexStatus ExpressionEngine::waitForIndex() const {
   std::unique_lock lock(state_->mutex);
-  state_->ended.wait(lock, [&] { return !state_->started || state_->ended_; });
+  state_->ended.wait(lock, [&] {
+    return !state_->started || state_->status.stage == IndexStage::Ready ||
+           state_->status.stage == IndexStage::Failed;
+  });
   return state_->status;
-}
-
-std::optional<std::vector<float>> ExpressionEngine::geneIfIndexed(std::int64_t g) const {
-  auto m = columnIndex();
-  if (!m || g < 0 || g >= m->cols) return std::nullopt;
-  return m->denseColumn(g);
 }
 
 void ExpressionEngine::gene(std::int64_t g, std::stop_token stop,
                             Callback<std::vector<float>> done) {
   State& s = *state_;
-  if (g < 0 || g >= s.genes) {
-    done(fail(Errc::InvalidArgument, s.where + ": gene index " + std::to_string(g) +
-                                         " outside [0, " + std::to_string(s.genes) + ")"));
-    return;
-  }
-  if (auto m = columnIndex()) {
-    s.workers.post([m, g, stop, done = std::move(done), where = s.where] {
+  if (g < 0 || g >= s.genes)
+    return done(fail(Errc::InvalidArgument, s.where + ": gene index " + std::to_string(g) +
+                                                " outside [0, " + std::to_string(s.genes) + ")"));
+  if (s.memory) {
+    s.workers.post([m = s.memory, g, stop, done = std::move(done), where = s.where] {
       if (stop.stop_requested()) return done(std::unexpected(cancelled(where, "gene read")));
       done(m->denseColumn(g));
     });
     return;
   }
+  std::shared_ptr<const ColumnIndexFile> file;
   {
     std::lock_guard lock(s.mutex);
-    s.slow.push_back({g, stop, std::move(done)});
+    file = s.index;
+    if (!file) s.slow.push_back({g, stop, std::move(done)});
   }
-  s.hdf5.post([st = state_] { st->serveSlowReads(); }, Priority::Visible);
+  if (file) {
+    s.workers.post([st = state_, file, g, stop, done = std::move(done)]() mutable {
+      if (stop.stop_requested()) return done(std::unexpected(cancelled(st->where, "gene read")));
+      auto col = file->denseColumn(g);
+      if (!col && col.error().code == Errc::Corrupt) {
+        st->discard(file, st);
+        return st->geneFromX(g, stop, std::move(done));
+      }
+      done(std::move(col));
+    });
+    return;
+  }
+  s.hdf5->post([st = state_] { st->serveSlowReads(); }, Priority::Visible);
 }
 
 void ExpressionEngine::geneStats(Callback<std::vector<GeneStat>> done) {
+  if (state_->memory) return done(state_->memoryStats);
   state_->whenIndexEnds([s = state_, done = std::move(done)] {
-    auto m = s->index();
-    if (!m) return done(std::unexpected(m.error()));
-    std::lock_guard lock(s->mutex);
-    done(s->stats);
-  });
-}
-
-void ExpressionEngine::groupMask(const std::string& column, const std::string& value,
-                                 std::stop_token stop, Callback<std::vector<std::uint8_t>> done) {
-  state_->hdf5.post([s = state_, column, value, stop, done = std::move(done)] {
-    if (stop.stop_requested() || !s->file)
-      return done(std::unexpected(cancelled(s->where, "selection")));
-    const ColumnInfo* info = s->file->obsColumn(column);
-    if (!info)
-      return done(fail(Errc::NotFound, s->where + ":/obs/" + column + ": no such obs column"));
-    if (info->kind != ColumnKind::Categorical)
-      return done(fail(Errc::InvalidArgument, s->where + ":/obs/" + column + ": is " +
-                                                  columnKindName(info->kind) +
-                                                  ", not categorical"));
-    const auto it = std::find(info->categories.begin(), info->categories.end(), value);
-    if (it == info->categories.end())
-      return done(
-          fail(Errc::NotFound, s->where + ":/obs/" + column + ": no category '" + value + "'"));
-    auto codes = s->file->readObsCodes(column);
-    if (!codes) return done(std::unexpected(codes.error()));
-    const auto k = static_cast<std::int32_t>(it - info->categories.begin());
-    std::vector<std::uint8_t> mask(codes->size());
-    for (std::size_t i = 0; i < mask.size(); ++i)
-      mask[i] = (*codes)[i] == k;
-    done(std::move(mask));
-  });
-}
-
-void ExpressionEngine::groupSummary(const std::string& column, std::int64_t g, int bins,
-                                    std::stop_token stop, Callback<GroupSummaries> done) {
-  // Codes come from the file (hdf5 thread); the column from the copy, or else the file.
-  state_->hdf5.post([s = state_, column, g, bins, stop, done = std::move(done)] {
-    if (stop.stop_requested() || !s->file)
-      return done(std::unexpected(cancelled(s->where, "group summary")));
-    const ColumnInfo* info = s->file->obsColumn(column);
-    if (!info)
-      return done(fail(Errc::NotFound, s->where + ":/obs/" + column + ": no such obs column"));
-    if (info->kind != ColumnKind::Categorical)
-      return done(fail(Errc::InvalidArgument, s->where + ":/obs/" + column + ": is " +
-                                                  columnKindName(info->kind) +
-                                                  ", not categorical"));
-    if (g < 0 || g >= s->genes)
-      return done(fail(Errc::InvalidArgument,
-                       s->where + ": gene index " + std::to_string(g) + " out of range"));
-    auto codes = s->file->readObsCodes(column);
-    if (!codes) return done(std::unexpected(codes.error()));
-    std::shared_ptr<const CscMatrix> m;
+    std::shared_ptr<const ColumnIndexFile> file;
+    std::string why;
     {
       std::lock_guard lock(s->mutex);
-      m = s->csc;
+      file = s->index;
+      why = s->status.error;
     }
-    std::vector<std::int32_t> rows;
-    std::vector<float> vals;
-    if (!m) {
-      auto dense = s->file->readGene(g);
-      if (!dense) return done(std::unexpected(dense.error()));
-      for (std::size_t i = 0; i < dense->size(); ++i)
-        if ((*dense)[i] != 0) {
-          rows.push_back(static_cast<std::int32_t>(i));
-          vals.push_back((*dense)[i]);
-        }
-    }
-    s->workers.post([s, m, g, bins, cats = info->categories, codes = std::move(*codes),
-                     rows = std::move(rows), vals = std::move(vals), stop, done] {
-      if (stop.stop_requested()) return done(std::unexpected(cancelled(s->where, "group summary")));
-      if (m)
-        done(summarizeGroups(s->cells, m->columnRows(g), m->columnValues(g), codes, cats, bins));
-      else
-        done(summarizeGroups(s->cells, rows, vals, codes, cats, bins));
-    });
+    if (!file)
+      return done(
+          fail(Errc::Unsupported, s->where + ": gene means need the gene index" +
+                                      (why.empty() ? std::string(" (not built)") : ": " + why)));
+    done(file->stats());
   });
 }
 
-void ExpressionEngine::selectionStats(std::vector<std::uint8_t> mask, std::stop_token stop,
-                                      Callback<std::vector<GeneContrast>> done) {
-  state_->whenIndexEnds([s = state_, mask = std::move(mask), stop, done = std::move(done)] {
-    auto m = s->index();
-    if (!m) return done(std::unexpected(m.error()));
-    done(data::selectionStats(**m, mask, &s->workers, stop));
-  });
+void ExpressionEngine::cellTopGenes(std::int64_t cell, std::size_t n,
+                                    Callback<std::vector<std::pair<std::int64_t, float>>> done) {
+  auto top = [n](std::vector<std::pair<std::int64_t, float>> v) {
+    std::erase_if(v, [](const auto& e) { return !(e.second > 0); });
+    const auto k = std::min(n, v.size());
+    std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(),
+                      [](const auto& a, const auto& b) { return a.second > b.second; });
+    v.resize(k);
+    return v;
+  };
+  State& s = *state_;
+  if (cell < 0 || cell >= s.cells)
+    return done(
+        fail(Errc::InvalidArgument, s.where + ": cell " + std::to_string(cell) + " out of range"));
+  if (s.memory) {
+    s.workers.post([m = s.memory, cell, done = std::move(done), top] {
+      std::vector<std::pair<std::int64_t, float>> found;
+      for (std::int64_t g = 0; g < m->cols; ++g) {
+        const auto rows = m->columnRows(g);
+        for (std::size_t k = 0; k < rows.size(); ++k)
+          if (rows[k] == cell) found.emplace_back(g, m->columnValues(g)[k]);
+      }
+      done(top(std::move(found)));
+    });
+    return;
+  }
+  s.hdf5->post(
+      [st = state_, cell, done = std::move(done), top] {
+        if (st->life.get_token().stop_requested())
+          return done(std::unexpected(cancelled(st->where, "cell read")));
+        auto rd = st->openReader();
+        if (!rd) return done(std::unexpected(rd.error()));
+        auto entries = (*rd)->readCell(cell);
+        if (!entries) return done(std::unexpected(entries.error()));
+        done(top(std::move(*entries)));
+      },
+      Priority::Visible);
 }
 
 void ExpressionEngine::markers(std::vector<std::uint8_t> mask, std::size_t topN,
-                               std::stop_token stop, Callback<std::vector<MarkerGene>> done) {
-  state_->whenIndexEnds([s = state_, mask = std::move(mask), topN, stop, done = std::move(done)] {
-    auto m = s->index();
-    if (!m) return done(std::unexpected(m.error()));
-    auto all = rankGenes(**m, mask, &s->workers, stop);
-    if (!all) return done(std::unexpected(all.error()));
-    done(topByScore(std::move(*all), topN));
+                               std::stop_token stop, Callback<std::vector<MarkerGene>> done,
+                               Progress progress) {
+  state_->whenIndexEnds([s = state_, mask = std::move(mask), topN, stop, done = std::move(done),
+                         progress = std::move(progress)]() mutable {
+    s->runMarkers(std::move(mask), topN, stop, std::move(done), std::move(progress), s);
   });
 }
 

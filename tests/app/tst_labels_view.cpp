@@ -166,7 +166,9 @@ class LabelsViewTest : public QObject {
     expect(at(350, 350), QColor(0x00, 0x00, 0xFF));
     // Colouring by a gene recolours the regions through the LUT (viridis ends).
     auto& session = window.cells()->session();
+    QSignalSpy colored(&session, &app::CellsSession::coloringChanged);
     QVERIFY(session.colorByGene("g"));
+    QVERIFY(colored.wait(20000));
     expect(at(150, 150), QColor(0x44, 0x01, 0x54), 20);
     expect(at(350, 350), QColor(0xFD, 0xE7, 0x25), 20);
     view->grabFrame().save(QStringLiteral(TESSERA_TEST_WORK_DIR "/labels_by_gene.png"));

@@ -133,7 +133,9 @@ class SpatialDataViewTest : public QObject {
     QCOMPARE(window.channelPanel()->overlayName(row), QStringLiteral("Labels: cells"));
     window.channelPanel()->overlayOpacity(row)->setValue(100);
     auto& session = window.cells()->session();
+    QSignalSpy colored(&session, &app::CellsSession::coloringChanged);
     QVERIFY(session.colorByGene("G"));
+    QVERIFY(colored.wait(20000));
     QVERIFY(settle(view));
     const QImage frame = view->grabFrame();
     frame.save(QStringLiteral(TESSERA_TEST_WORK_DIR "/spatialdata_view.png"));
@@ -183,12 +185,14 @@ class SpatialDataViewTest : public QObject {
     const QImage img(png);
     QCOMPARE(img.size(), QSize(1024, 683));  // 600 x 400 at 1024 px on the longer side
     const double s = 1024.0 / 600;
-    auto d = app::loadCellsData(kStore.toStdString(), {}, 600, 400);
+    data::ThreadPool hdf5(1), workers(2);
+    const app::ExpressionSetup setup{hdf5, workers, {}};
+    auto d = app::loadCellsData(kStore.toStdString(), {}, 600, 400, {}, &setup);
     QVERIFY(d.has_value());
     app::ColorBy by;
     by.kind = app::ColorBy::Kind::Gene;
     by.name = "G";
-    auto coloring = app::resolveColoring(**d, by);
+    auto coloring = app::resolveCliColoring(**d, by);
     QVERIFY(coloring.has_value());
     for (std::size_t i = 0; i < 6; ++i) {
       const double x = exp_["image_px"][i][0].get<double>() + 35;

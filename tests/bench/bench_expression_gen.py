@@ -1,6 +1,9 @@
 """Writes the expression benchmark table: a CSR .h5ad of N cells x G genes at ~10% density.
 
 Usage: /usr/bin/python3 bench_expression_gen.py OUT.h5ad [--cells 1000000] [--genes 500] [--seed 1]
+                                                          [--density-scale 1.0]
+The issue's two tables: defaults (1M x 500, 47.6M nnz) and --genes 5000 --density-scale 0.4
+(1M x 5,000, ~200M nnz, ~1.6 GB; write it under /tmp).
 
 Written with h5py in anndata 0.8 encodings (anndata.read_h5ad opens it), uncompressed and
 contiguous like anndata's default sparse writer, so both readers pay the same I/O.
@@ -32,16 +35,17 @@ def main():
     ap.add_argument("--cells", type=int, default=1_000_000)
     ap.add_argument("--genes", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--density-scale", type=float, default=1.0)
     a = ap.parse_args()
     n, g = a.cells, a.genes
     rng = np.random.default_rng(a.seed)
-    density = rng.uniform(0.02, 0.18, g)
+    density = rng.uniform(0.02, 0.18, g) * a.density_scale
     cluster = rng.integers(0, 12, n).astype(np.int8)
     size_factor = rng.uniform(0.5, 2.0, n).astype(np.float32)
 
     indptr = np.zeros(n + 1, dtype=np.int64)
     idx_parts, val_parts = [], []
-    block = 50_000
+    block = max(1000, 25_000_000 // g)  # rows per block: ~100 MB of random draws
     for r0 in range(0, n, block):
         r1 = min(n, r0 + block)
         p = np.broadcast_to(density, (r1 - r0, g)).copy()

@@ -37,7 +37,8 @@ double percentile(std::vector<double> v, double p) {
   return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
 }
 
-std::shared_ptr<const app::CellsData> synthetic(std::size_t n, int genes, double w, double h) {
+std::shared_ptr<const app::CellsData> synthetic(std::size_t n, int genes, double w, double h,
+                                                data::Executor& workers) {
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> ux(0, static_cast<float>(w)), uy(0, static_cast<float>(h));
   std::uniform_real_distribution<float> u01(0, 1);
@@ -55,9 +56,8 @@ std::shared_ptr<const app::CellsData> synthetic(std::size_t n, int genes, double
   d->py.resize(n);
   d->ex.resize(n);
   d->ey.resize(n);
-  std::vector<std::int64_t> indptr{0};
-  std::vector<std::int32_t> indices;
-  std::vector<float> values;
+  std::vector<std::vector<std::int32_t>> rows(static_cast<std::size_t>(genes));
+  std::vector<std::vector<float>> vals(static_cast<std::size_t>(genes));
   for (std::size_t i = 0; i < n; ++i) {
     table->cellIds.push_back("cell" + std::to_string(i));
     d->px[i] = ux(rng);
@@ -67,16 +67,23 @@ std::shared_ptr<const app::CellsData> synthetic(std::size_t n, int genes, double
     d->ex[i] = static_cast<float>(std::cos(c * 0.52) * 10 + u01(rng) * 3);
     d->ey[i] = static_cast<float>(std::sin(c * 0.52) * 10 + u01(rng) * 3);
     for (int g = 0; g < genes; ++g)
-      if (u01(rng) < 0.05f) indices.push_back(g), values.push_back(1 + u01(rng) * 5);
-    indptr.push_back(static_cast<std::int64_t>(indices.size()));
+      if (u01(rng) < 0.05f)
+        rows[g].push_back(static_cast<std::int32_t>(i)), vals[g].push_back(1 + u01(rng) * 5);
   }
   table->obs.push_back(std::move(cluster));
   table->x.assign(d->px.begin(), d->px.end());
   table->y.assign(d->py.begin(), d->py.end());
-  auto m = app::ExpressionMatrix::fromCellMajor(static_cast<std::int64_t>(n), genes, indptr,
-                                                indices, values, "synthetic");
-  d->expression = std::make_shared<const app::ExpressionMatrix>(std::move(*m));
-  d->geneSummaries = d->expression->summaries();
+  data::CscMatrix m;
+  m.rows = static_cast<std::int64_t>(n);
+  m.cols = genes;
+  m.colptr.push_back(0);
+  for (int g = 0; g < genes; ++g) {
+    m.rowIdx.insert(m.rowIdx.end(), rows[g].begin(), rows[g].end());
+    m.values.insert(m.values.end(), vals[g].begin(), vals[g].end());
+    m.colptr.push_back(m.nnz());
+  }
+  d->expression = std::make_shared<data::ExpressionEngine>(std::move(m), "synthetic", workers,
+                                                           data::ExpressionEngine::Options{});
   QElapsedTimer t;
   t.start();
   d->spatialGrid.build(d->px, d->py);
@@ -110,9 +117,11 @@ int main(int argc, char** argv) {
                H = static_cast<double>((*source)->info().height());
   QElapsedTimer build;
   build.start();
-  auto d = synthetic(n, genes, W, H);
-  std::printf("synthetic data: %zu cells, %d genes, %zu nnz in %.1f s\n", n, genes,
-              d->expression->nnz(), build.elapsed() / 1000.0);
+  data::ThreadPool workers(2);
+  auto d = synthetic(n, genes, W, H, workers);
+  std::printf("synthetic data: %zu cells, %d genes, %zu bytes of expression in %.1f s\n", n, genes,
+              static_cast<std::size_t>(d->expression->indexStatus().bytes),
+              build.elapsed() / 1000.0);
 
   // Lasso: a wobbly 256-vertex loop holding ~10% of the cells.
   const double r = std::sqrt(0.1 * W * H / M_PI);

@@ -7,8 +7,8 @@
 
 #include "../fixtures/expression/cases.h"
 #include "data/anndata/h5ad_reader.h"
-#include "data/expression/column_index_builder.h"
 #include "data/expression/differential.h"
+#include "data/expression/x_reader.h"
 #include "data/thread_pool.h"
 
 using namespace tessera::data;
@@ -18,9 +18,11 @@ namespace {
 
 CscMatrix buildFor(const nlohmann::json& c, bool sorted) {
   const auto& cases = expression_cases::load("de");
-  auto f = H5adFile::open(cases.dir / c["file"].get<std::string>());
-  if (!f) qFatal("%s", f.error().message.c_str());
-  auto m = buildColumnIndex(*f, {});
+  auto x = probeXMatrix(cases.dir / c["file"].get<std::string>());
+  if (!x) qFatal("%s", x.error().message.c_str());
+  auto r = XReader::open(*x);
+  if (!r) qFatal("%s", r.error().message.c_str());
+  auto m = r->readGenes(0, x->cols);
   if (!m) qFatal("%s", m.error().message.c_str());
   if (sorted && !sortColumnsByValue(*m, nullptr, {})) qFatal("sort failed");
   return std::move(*m);

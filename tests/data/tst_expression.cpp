@@ -1,17 +1,25 @@
-// The expression engine's pieces and its asynchronous front: the CSC column index against
-// H5adFile::readGene on generated and real files (CSR, CSC, dense, legacy), the fast CSR gene
-// scan, bad files, progress, memory limit and cancellation of the build, group summaries
-// against numpy, and ExpressionEngine serving genes before and after its index, markers,
-// statistics and cancellation.
+// The expression engine's pieces and its asynchronous front: XReader's gene chunks, genes and
+// cells against H5adFile::readGene on generated and real files (CSR, CSC, dense, legacy), bad
+// files, progress and cancellation, group summaries against numpy, and ExpressionEngine serving
+// genes before and after its on-disk index, markers against scipy (from the index, streamed
+// from X in chunks, and in memory), statistics and cancellation. The index cache: it survives a
+// restart, is rebuilt when the source changes or the file is corrupt or foreign, stays within
+// its budget by evicting the least recently used index, and a failed write (file size limit,
+// as a full disk) leaves no partial file while the engine keeps answering from X.
 #include <QtTest>
 
+#include <sys/resource.h>
+
+#include <csignal>
+#include <fstream>
 #include <future>
+#include <thread>
 
 #include "../fixtures/expression/cases.h"
-#include "data/expression/column_index_builder.h"
+
 #include "data/expression/expression_engine.h"
-#include "data/expression/gene_reader.h"
 #include "data/expression/group_summary.h"
+#include "data/expression/x_reader.h"
 #include "data/thread_pool.h"
 
 using namespace tessera::data;
@@ -42,86 +50,163 @@ Expected<T> await(const std::function<void(ExpressionEngine::Callback<T>)>& star
   return f.get();
 }
 
+CscMatrix readAll(const fs::path& path) {
+  auto x = probeXMatrix(path);
+  if (!x) qFatal("%s", x.error().message.c_str());
+  auto r = XReader::open(*x);
+  if (!r) qFatal("%s", r.error().message.c_str());
+  auto m = r->readGenes(0, x->cols);
+  if (!m) qFatal("%s", m.error().message.c_str());
+  return std::move(*m);
+}
+
+fs::path freshDir(const char* name) {
+  const fs::path d = fs::path(TESSERA_TEST_WORK_DIR) / "expression-cache" / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::vector<fs::path> filesIn(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    out.push_back(e.path());
+  return out;
+}
+
+std::unique_ptr<ExpressionEngine> engineFor(const fs::path& file, Executor& hdf5, Executor& workers,
+                                            ExpressionEngine::Options opt) {
+  auto x = probeXMatrix(file);
+  if (!x) qFatal("%s", x.error().message.c_str());
+  return std::make_unique<ExpressionEngine>(*x, hdf5, workers, std::move(opt));
+}
+
+// The "beta" group of a case file and scipy's markers for it (selection 0 of the first case).
+std::vector<std::uint8_t> betaMask(const fs::path& file) {
+  auto f = H5adFile::open(file);
+  const auto codes = *f->readObsCodes("group");
+  std::vector<std::uint8_t> mask(codes.size());
+  for (std::size_t i = 0; i < codes.size(); ++i)
+    mask[i] = codes[i] == 1;
+  return mask;
+}
+
+// Every gene's z and p equal scipy's (cases.json, the first case's first selection).
+void compareWithScipy(const std::vector<MarkerGene>& all) {
+  const auto& sel = cases().json["cases"][0]["selections"][0]["genes"];
+  QCOMPARE(all.size(), sel.size());
+  std::vector<MarkerGene> byGene = all;
+  std::sort(byGene.begin(), byGene.end(), [](auto& a, auto& b) { return a.gene < b.gene; });
+  for (std::size_t g = 0; g < byGene.size(); ++g) {
+    QVERIFY(close(sel[g]["z"].get<double>(), byGene[g].score, 1e-9));
+    const double p = sel[g]["pval"].get<double>();
+    QVERIFY(std::abs(p - byGene[g].pval) <= 1e-6 * p || (p == 0 && byGene[g].pval < 1e-290));
+    const double q = sel[g]["pval_adj"].get<double>();
+    QVERIFY(std::abs(q - byGene[g].pvalAdj) <= 1e-6 * q || (q == 0 && byGene[g].pvalAdj < 1e-290));
+  }
+}
+
 }  // namespace
 
 class TestExpression : public QObject {
   Q_OBJECT
  private slots:
-  void columnIndexMatchesReadGene() {
-    ThreadPool pool(2);
+  void readerGivesGenesChunksAndCells() {
     for (const auto& path : tableFiles()) {
+      const QString name = QString::fromStdString(path.filename().string());
       auto f = H5adFile::open(path);
       QVERIFY2(f.has_value(), f ? "" : f.error().message.c_str());
-      auto m = buildColumnIndex(*f, {});
-      QVERIFY2(m.has_value(), m ? "" : m.error().message.c_str());
-      QCOMPARE(m->rows, f->nObs());
-      QCOMPARE(m->cols, f->nVars());
-      QCOMPARE(m->byteSize(), cscBytes(m->nnz(), m->cols));
-      CscMatrix sorted = *m;
-      QVERIFY(sortColumnsByValue(sorted, &pool, {}).has_value());
-      auto reader = GeneReader::open(*f);
-      QVERIFY(reader.has_value());
-      for (std::int64_t g = 0; g < f->nVars(); ++g) {
-        auto ref = f->readGene(g);
-        QVERIFY(ref.has_value());
-        QVERIFY2(m->denseColumn(g) == *ref,
-                 qPrintable(QString::fromStdString(path.filename().string()) + " gene " +
-                            QString::number(g)));
-        QVERIFY(sorted.denseColumn(g) == *ref);
-        const auto v = sorted.columnValues(g);
-        QVERIFY(std::is_sorted(v.begin(), v.end()));
-        if (g % 7 == 0) QVERIFY(*reader->read(*f, g) == *ref);
+      auto x = probeXMatrix(path);
+      QVERIFY2(x.has_value(), x ? "" : x.error().message.c_str());
+      QCOMPARE(x->rows, f->nObs());
+      QCOMPARE(x->cols, f->nVars());
+      QCOMPARE(x->encoding, f->X()->encoding);
+      auto r = XReader::open(*x);
+      QVERIFY(r.has_value());
+      auto whole = r->readGenes(0, x->cols);
+      QVERIFY(whole.has_value());
+      auto counts = r->geneCounts();
+      QVERIFY(counts.has_value());
+      // Chunks of a few genes each, placed by counts, equal the whole.
+      const auto chunks = planGeneChunks(*counts, 8 * 40);
+      QVERIFY(chunks.size() > 1 || x->cols < 3);
+      std::vector<std::vector<float>> ref;
+      for (std::int64_t g = 0; g < x->cols; ++g)
+        ref.push_back(*f->readGene(g));
+      for (const auto& [g0, g1] : chunks) {
+        auto m = r->readGenes(g0, g1, {}, {}, &*counts);
+        QVERIFY(m.has_value());
+        for (std::int64_t g = g0; g < g1; ++g) {
+          QVERIFY2(m->denseColumn(g - g0) == ref[g],
+                   qPrintable(name + " gene " + QString::number(g)));
+          QCOMPARE(m->colptr[g - g0 + 1] - m->colptr[g - g0],
+                   whole->colptr[g + 1] - whole->colptr[g]);
+        }
+      }
+      for (std::int64_t g = 0; g < x->cols; g += 7) {
+        QVERIFY(whole->denseColumn(g) == ref[g]);
+        QVERIFY(*r->readGene(g) == ref[g]);
+      }
+      // A cell's entries equal its row (CSR and dense; CSC refuses).
+      for (std::int64_t c = 0; c < x->rows; c += std::max<std::int64_t>(1, x->rows / 5)) {
+        auto cell = r->readCell(c);
+        if (x->encoding == MatrixEncoding::Csc) {
+          QVERIFY(!cell && cell.error().code == Errc::Unsupported);
+          break;
+        }
+        QVERIFY(cell.has_value());
+        std::vector<float> row(static_cast<std::size_t>(x->cols), 0.0f);
+        for (const auto& [g, v] : *cell)
+          row[g] = v;
+        for (std::int64_t g = 0; g < x->cols; ++g)
+          QCOMPARE(row[g], ref[g][c]);
       }
     }
   }
 
-  void buildReportsProgressAndHonoursLimitAndStop() {
-    auto f = H5adFile::open(cases().dir / "csr_counts.h5ad");
-    QVERIFY(f.has_value());
+  void readerReportsProgressAndStops() {
+    auto x = probeXMatrix(cases().dir / "csr_counts.h5ad");
+    auto r = XReader::open(*x);
+    QVERIFY(r.has_value());
     std::vector<double> seen;
-    auto m = buildColumnIndex(*f, {}, [&](double p) { seen.push_back(p); });
-    QVERIFY(m.has_value());
-    QVERIFY(seen.size() >= 3);
-    QVERIFY(std::is_sorted(seen.begin(), seen.end()));
-    QCOMPARE(seen.front(), 0.0);
+    QVERIFY(r->geneCounts({}, [&](double p) { seen.push_back(p); }).has_value());
+    QVERIFY(!seen.empty() && std::is_sorted(seen.begin(), seen.end()));
     QCOMPARE(seen.back(), 1.0);
-    auto big = buildColumnIndex(*f, {}, {}, 1024);
-    QVERIFY(!big && big.error().code == Errc::Unsupported);
-    QVERIFY(QString::fromStdString(big.error().message).contains("limit"));
     std::stop_source stop;
     stop.request_stop();
-    auto cancelled = buildColumnIndex(*f, stop.get_token());
-    QVERIFY(!cancelled && cancelled.error().code == Errc::Cancelled);
+    auto m = r->readGenes(0, 2, stop.get_token());
+    QVERIFY(!m && m.error().code == Errc::Cancelled);
+    auto bad = r->readGenes(3, 1);
+    QVERIFY(!bad && bad.error().code == Errc::InvalidArgument);
+    QVERIFY(!probeXMatrix(cases().dir / "cases.json"));
   }
 
   void badSparseFilesNameFileAndDataset() {
-    for (const auto& [file, what] :
-         {std::pair{"bad_indices.h5ad", "X/indices"}, std::pair{"bad_indptr.h5ad", "X/indptr"}}) {
-      auto f = H5adFile::open(cases().dir / file);
-      QVERIFY(f.has_value());
-      auto m = buildColumnIndex(*f, {});
-      QVERIFY(!m);
-      QCOMPARE(m.error().code, Errc::Corrupt);
-      const QString msg = QString::fromStdString(m.error().message);
-      QVERIFY2(msg.contains(file) && msg.contains(what), qPrintable(msg));
-    }
-    auto f = H5adFile::open(cases().dir / "bad_indptr.h5ad");
-    auto r = GeneReader::open(*f);
-    QVERIFY(!r && QString::fromStdString(r.error().message).contains("X/indptr"));
+    auto x = probeXMatrix(cases().dir / "bad_indptr.h5ad");
+    QVERIFY(x.has_value());
+    auto r = XReader::open(*x);
+    QVERIFY(!r && r.error().code == Errc::Corrupt);
+    QVERIFY(QString::fromStdString(r.error().message).contains("bad_indptr.h5ad:/X/indptr"));
+    x = probeXMatrix(cases().dir / "bad_indices.h5ad");
+    auto r2 = XReader::open(*x);
+    QVERIFY(r2.has_value());
+    auto m = r2->readGenes(0, x->cols);
+    QVERIFY(!m && m.error().code == Errc::Corrupt);
+    QVERIFY2(QString::fromStdString(m.error().message).contains("bad_indices.h5ad:/X/indices"),
+             m.error().message.c_str());
   }
 
   void groupSummariesMatchNumpy() {
     for (const auto& c : cases().json["cases"]) {
       auto f = H5adFile::open(cases().dir / c["file"].get<std::string>());
       QVERIFY(f.has_value());
-      auto m = buildColumnIndex(*f, {});
-      QVERIFY(m.has_value());
+      const CscMatrix m = readAll(cases().dir / c["file"].get<std::string>());
       auto codes = f->readObsCodes("group");
       QVERIFY(codes.has_value());
       const auto& cats = f->obsColumn("group")->categories;
       for (const auto& ref : c["group_summaries"]) {
         const auto g = ref["gene"].get<std::int64_t>();
-        auto s = summarizeGroups(m->rows, m->columnRows(g), m->columnValues(g), *codes, cats,
+        auto s = summarizeGroups(m.rows, m.columnRows(g), m.columnValues(g), *codes, cats,
                                  ref["bins"].get<int>());
         QVERIFY(s.has_value());
         QVERIFY(close(ref["lo"].get<double>(), s->lo, 1e-12));
@@ -146,47 +231,51 @@ class TestExpression : public QObject {
 
   void engineServesGenesBeforeAndAfterItsIndex() {
     ThreadPool hdf5(1), workers(2);
-    auto f = H5adFile::open(cases().dir / "csr_counts.h5ad");
+    const fs::path file = cases().dir / "csr_counts.h5ad";
+    auto f = H5adFile::open(file);
     QVERIFY(f.has_value());
-    const auto ref3 = *f->readGene(3);
-    const auto refCodes = *f->readObsCodes("group");
     std::vector<std::vector<float>> columns;
     for (std::int64_t g = 0; g < f->nVars(); ++g)
       columns.push_back(*f->readGene(g));
     std::vector<IndexStatus> statuses;
     std::mutex mutex;
     ExpressionEngine::Options opt;
+    opt.cacheDir = freshDir("serves");
+    opt.workingBytes = 8 * 64;  // several chunks
     opt.onIndexStatus = [&](const IndexStatus& s) {
       std::lock_guard lock(mutex);
       statuses.push_back(s);
     };
-    ExpressionEngine engine(std::move(*f), hdf5, workers, opt);
-    QCOMPARE(engine.geneIndex("g3"), std::optional<std::int64_t>(3));
-    QVERIFY(!engine.geneIndex("nope"));
-    // Before indexing: read from the file.
-    QVERIFY(!engine.geneIfIndexed(3));
-    auto slow = await<std::vector<float>>([&](auto cb) { engine.gene(3, {}, cb); });
-    QVERIFY(slow && *slow == ref3);
-    engine.startIndexing();
-    auto early = await<std::vector<float>>([&](auto cb) { engine.gene(3, {}, cb); });
-    QVERIFY(early && *early == ref3);
-    const IndexStatus st = engine.waitForIndex();
+    auto engine = engineFor(file, hdf5, workers, opt);
+    QCOMPARE(engine->nGenes(), f->nVars());
+    // Before indexing: a streaming scan of X.
+    auto slow = await<std::vector<float>>([&](auto cb) { engine->gene(3, {}, cb); });
+    QVERIFY(slow && *slow == columns[3]);
+    auto before = await<std::vector<GeneStat>>([&](auto cb) { engine->geneStats(cb); });
+    QVERIFY(!before && before.error().code == Errc::Unsupported);
+    engine->startIndexing();
+    auto early = await<std::vector<float>>([&](auto cb) { engine->gene(3, {}, cb); });
+    QVERIFY(early && *early == columns[3]);
+    const IndexStatus st = engine->waitForIndex();
     QCOMPARE(st.stage, IndexStage::Ready);
+    QVERIFY(!st.fromCache);
     QVERIFY(st.bytes > 0);
+    QCOMPARE(filesIn(opt.cacheDir).size(), std::size_t{1});
+    QCOMPARE(fs::file_size(filesIn(opt.cacheDir)[0]), st.bytes);
     {
       std::lock_guard lock(mutex);
       QVERIFY(std::any_of(statuses.begin(), statuses.end(),
-                          [](auto& s) { return s.stage == IndexStage::Sorting; }));
+                          [](auto& s) { return s.stage == IndexStage::Building; }));
       QCOMPARE(statuses.back().stage, IndexStage::Ready);
     }
-    QVERIFY(engine.columnIndex()->sortedByValue);
-    QVERIFY(*engine.geneIfIndexed(3) == ref3);
-    auto fast = await<std::vector<float>>([&](auto cb) { engine.gene(3, {}, cb); });
-    QVERIFY(fast && *fast == ref3);
-    auto bad = await<std::vector<float>>([&](auto cb) { engine.gene(999, {}, cb); });
+    for (std::int64_t g = 0; g < engine->nGenes(); ++g) {
+      auto fast = await<std::vector<float>>([&](auto cb) { engine->gene(g, {}, cb); });
+      QVERIFY(fast && *fast == columns[g]);
+    }
+    auto bad = await<std::vector<float>>([&](auto cb) { engine->gene(999, {}, cb); });
     QVERIFY(!bad && bad.error().code == Errc::InvalidArgument);
 
-    auto stats = await<std::vector<GeneStat>>([&](auto cb) { engine.geneStats(cb); });
+    auto stats = await<std::vector<GeneStat>>([&](auto cb) { engine->geneStats(cb); });
     QVERIFY(stats.has_value());
     for (std::size_t g = 0; g < columns.size(); ++g) {
       double sum = 0, nz = 0;
@@ -197,89 +286,259 @@ class TestExpression : public QObject {
       QVERIFY(close(sum / columns[g].size(), (*stats)[g].mean, 1e-12));
       QVERIFY(close(nz / columns[g].size(), (*stats)[g].fracExpressing, 1e-12));
     }
-
-    auto mask = await<std::vector<std::uint8_t>>(
-        [&](auto cb) { engine.groupMask("group", "beta", {}, cb); });
-    QVERIFY(mask.has_value());
-    for (std::size_t i = 0; i < mask->size(); ++i)
-      QCOMPARE((*mask)[i] != 0, refCodes[i] == 1);
-    auto top = await<std::vector<MarkerGene>>([&](auto cb) { engine.markers(*mask, 5, {}, cb); });
+    const auto mask = betaMask(file);
+    auto all =
+        await<std::vector<MarkerGene>>([&](auto cb) { engine->markers(mask, SIZE_MAX, {}, cb); });
+    QVERIFY(all.has_value());
+    compareWithScipy(*all);
+    auto top = await<std::vector<MarkerGene>>([&](auto cb) { engine->markers(mask, 5, {}, cb); });
     QVERIFY(top.has_value());
     QCOMPARE(top->size(), std::size_t{5});
-    // The same ranking as scipy's z (the reference for selection 0 is group beta).
-    const auto& sel = cases().json["cases"][0]["selections"][0]["genes"];
-    std::vector<std::pair<double, std::int64_t>> byZ;
-    for (const auto& r : sel)
-      byZ.push_back({-r["z"].get<double>(), r["gene"].get<std::int64_t>()});
-    std::sort(byZ.begin(), byZ.end());
-    for (std::size_t k = 0; k < top->size(); ++k)
-      QCOMPARE((*top)[k].gene, byZ[k].second);
-    QVERIFY(std::abs((*top)[0].pval - sel[(*top)[0].gene]["pval"].get<double>()) <=
-            1e-6 * sel[(*top)[0].gene]["pval"].get<double>());
-    auto contrast =
-        await<std::vector<GeneContrast>>([&](auto cb) { engine.selectionStats(*mask, {}, cb); });
-    QVERIFY(contrast.has_value());
-    QVERIFY(close(sel[0]["mean_in"].get<double>(), (*contrast)[0].meanIn, 1e-9));
+    for (std::size_t k = 0; k < 5; ++k)
+      QCOMPARE((*top)[k].gene, (*all)[k].gene);
 
-    auto summary =
-        await<GroupSummaries>([&](auto cb) { engine.groupSummary("group", 0, 16, {}, cb); });
-    QVERIFY(summary.has_value());
-    const auto& ref = cases().json["cases"][0]["group_summaries"][0]["groups"];
-    for (std::size_t k = 0; k < summary->groups.size(); ++k)
-      QCOMPARE(summary->groups[k].histogram, ref[k]["histogram"].get<std::vector<std::int64_t>>());
+    // The top genes of a cell: its row, highest first.
+    auto cell = await<std::vector<std::pair<std::int64_t, float>>>(
+        [&](auto cb) { engine->cellTopGenes(7, 3, cb); });
+    QVERIFY(cell.has_value());
+    std::vector<std::pair<float, std::int64_t>> row;
+    for (std::size_t g = 0; g < columns.size(); ++g)
+      if (columns[g][7] > 0) row.push_back({-columns[g][7], static_cast<std::int64_t>(g)});
+    std::sort(row.begin(), row.end());
+    QCOMPARE(cell->size(), std::min<std::size_t>(3, row.size()));
+    for (std::size_t k = 0; k < cell->size(); ++k)
+      QCOMPARE((*cell)[k].second, -row[k].first);
+  }
 
-    auto missing =
-        await<std::vector<std::uint8_t>>([&](auto cb) { engine.groupMask("nope", "x", {}, cb); });
-    QVERIFY(!missing && missing.error().code == Errc::NotFound);
-    QVERIFY(QString::fromStdString(missing.error().message).contains("csr_counts.h5ad:/obs/nope"));
+  void markersStreamedFromXOrInMemoryEqualScipy() {
+    ThreadPool hdf5(1), workers(2);
+    const fs::path file = cases().dir / "csr_counts.h5ad";
+    const auto mask = betaMask(file);
+    // No cache folder: every marker run streams X gene chunk by gene chunk.
+    ExpressionEngine::Options opt;
+    opt.workingBytes = 8 * 50;
+    auto engine = engineFor(file, hdf5, workers, opt);
+    engine->startIndexing();
+    const auto st = engine->waitForIndex();
+    QCOMPARE(st.stage, IndexStage::Failed);
+    std::vector<double> seen;
+    std::mutex mutex;
+    auto all = await<std::vector<MarkerGene>>([&](auto cb) {
+      engine->markers(mask, SIZE_MAX, {}, cb, [&](double p) {
+        std::lock_guard lock(mutex);
+        seen.push_back(p);
+      });
+    });
+    QVERIFY2(all.has_value(), all ? "" : all.error().message.c_str());
+    compareWithScipy(*all);
+    QVERIFY(seen.size() > 1);
+    QCOMPARE(seen.back(), 1.0);
+    // The same matrix held in memory (gathered tables).
+    ExpressionEngine memory(readAll(file), file.string(), workers, {});
+    QCOMPARE(memory.indexStatus().stage, IndexStage::Ready);
+    auto mem =
+        await<std::vector<MarkerGene>>([&](auto cb) { memory.markers(mask, SIZE_MAX, {}, cb); });
+    QVERIFY(mem.has_value());
+    compareWithScipy(*mem);
+    auto g = await<std::vector<float>>([&](auto cb) { memory.gene(2, {}, cb); });
+    QVERIFY(g && *g == *H5adFile::open(file)->readGene(2));
+    auto wrong = await<std::vector<MarkerGene>>(
+        [&](auto cb) { memory.markers(std::vector<std::uint8_t>(3, 1), 5, {}, cb); });
+    QVERIFY(!wrong && wrong.error().code == Errc::InvalidArgument);
+  }
+
+  void indexSurvivesRestartAndIsRebuiltWhenTheSourceChanges() {
+    ThreadPool hdf5(1), workers(2);
+    const fs::path dir = freshDir("restart");
+    const fs::path src = dir.parent_path() / "restart-source.h5ad";
+    fs::copy_file(cases().dir / "csr_counts.h5ad", src, fs::copy_options::overwrite_existing);
+    ExpressionEngine::Options opt;
+    opt.cacheDir = dir;
+    {
+      auto e = engineFor(src, hdf5, workers, opt);
+      e->startIndexing();
+      QCOMPARE(e->waitForIndex().stage, IndexStage::Ready);
+      QVERIFY(!e->indexStatus().fromCache);
+    }
+    {
+      auto e = engineFor(src, hdf5, workers, opt);
+      e->startIndexing();
+      const auto st = e->waitForIndex();
+      QCOMPARE(st.stage, IndexStage::Ready);
+      QVERIFY(st.fromCache);
+    }
+    // Another file saved over the source (a new file renamed into place, as writers do): same
+    // path, new content and mtime.
+    hdf5.waitIdle();
+    const fs::path next = src.string() + ".new";
+    fs::copy_file(cases().dir / "csc_float.h5ad", next, fs::copy_options::overwrite_existing);
+    fs::rename(next, src);
+    const auto ref = *H5adFile::open(src)->readGene(1);
+    auto e = engineFor(src, hdf5, workers, opt);
+    e->startIndexing();
+    const auto st = e->waitForIndex();
+    QCOMPARE(st.stage, IndexStage::Ready);
+    QVERIFY(!st.fromCache);
+    QCOMPARE(filesIn(dir).size(), std::size_t{1});  // replaced, not added
+    auto g = await<std::vector<float>>([&](auto cb) { e->gene(1, {}, cb); });
+    QVERIFY(g && *g == ref);
+  }
+
+  void corruptOrForeignCacheFilesAreRebuilt() {
+    ThreadPool hdf5(1), workers(2);
+    const fs::path dir = freshDir("corrupt");
+    const fs::path file = cases().dir / "csr_counts.h5ad";
+    const auto ref = *H5adFile::open(file)->readGene(4);
+    const std::int64_t last = H5adFile::open(file)->nVars() - 1;
+    const auto refLast = *H5adFile::open(file)->readGene(last);
+    ExpressionEngine::Options opt;
+    opt.cacheDir = dir;
+    fs::path index;
+    {
+      auto e = engineFor(file, hdf5, workers, opt);
+      e->startIndexing();
+      QCOMPARE(e->waitForIndex().stage, IndexStage::Ready);
+      index = filesIn(dir).at(0);
+    }
+    const auto size = fs::file_size(index);
+    auto damage = [&](std::uint64_t at, const std::string& bytes) {
+      std::fstream io(index, std::ios::in | std::ios::out | std::ios::binary);
+      io.seekp(static_cast<std::streamoff>(at));
+      io.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    };
+    const std::vector<std::function<void()>> harms{
+        [&] { damage(0, "NOTANIDX"); },                   // foreign
+        [&] { damage(40, std::string(8, '\x7f')); },      // header bits
+        [&] { damage(4096 + 16, std::string(8, 'x')); },  // colptr
+        [&] { fs::resize_file(index, size - 5); },        // truncated
+        [&] {  // the last gene's values, found only when read
+          damage(size - static_cast<std::uint64_t>(last + 1) * 24 - 8, std::string(8, '\x7f'));
+        },
+    };
+    for (std::size_t k = 0; k < harms.size(); ++k) {
+      harms[k]();
+      auto e = engineFor(file, hdf5, workers, opt);
+      e->startIndexing();
+      const auto st = e->waitForIndex();
+      QCOMPARE(st.stage, IndexStage::Ready);
+      auto g = await<std::vector<float>>([&](auto cb) { e->gene(4, {}, cb); });
+      QVERIFY(g && *g == ref);
+      if (k < 4) {
+        QVERIFY2(!st.fromCache, qPrintable(QString::number(k)));
+      } else {
+        // Damaged entries are caught when read: the gene comes from X, the index is rebuilt.
+        QVERIFY(st.fromCache);
+        auto bad = await<std::vector<float>>([&](auto cb) { e->gene(last, {}, cb); });
+        QVERIFY(bad && *bad == refLast);
+        const auto again = e->waitForIndex();
+        QCOMPARE(again.stage, IndexStage::Ready);
+        QVERIFY(!again.fromCache);
+        auto fixed = await<std::vector<float>>([&](auto cb) { e->gene(last, {}, cb); });
+        QVERIFY(fixed && *fixed == refLast);
+      }
+      QCOMPARE(filesIn(dir).size(), std::size_t{1});
+    }
+  }
+
+  void cacheBudgetEvictsTheLeastRecentlyUsedIndex() {
+    ThreadPool hdf5(1), workers(2);
+    const fs::path dir = freshDir("lru");
+    std::vector<fs::path> sources;
+    for (int k = 0; k < 3; ++k) {
+      sources.push_back(dir.parent_path() / ("lru-" + std::to_string(k) + ".h5ad"));
+      fs::copy_file(cases().dir / "csr_counts.h5ad", sources.back(),
+                    fs::copy_options::overwrite_existing);
+    }
+    auto x = probeXMatrix(sources[0]);
+    const auto one = indexFileBytes(x->cols, x->nnz);
+    ExpressionEngine::Options opt;
+    opt.cacheDir = dir;
+    opt.cacheBudget = 2 * one + one / 2;  // room for two
+    auto build = [&](int k) {
+      auto e = engineFor(sources[k], hdf5, workers, opt);
+      e->startIndexing();
+      return e->waitForIndex();
+    };
+    QVERIFY(!build(0).fromCache);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    QVERIFY(!build(1).fromCache);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    QVERIFY(build(0).fromCache);  // 0 is now the most recently used
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    QVERIFY(!build(2).fromCache);  // evicts 1
+    QCOMPARE(filesIn(dir).size(), std::size_t{2});
+    QVERIFY(build(0).fromCache);
+    QVERIFY(!build(1).fromCache);
+    // An index larger than the whole budget is refused; genes still come from X.
+    opt.cacheBudget = one / 2;
+    auto e = engineFor(sources[2], hdf5, workers, opt);
+    fs::remove_all(dir);
+    e->startIndexing();
+    const auto st = e->waitForIndex();
+    QCOMPARE(st.stage, IndexStage::Failed);
+    QVERIFY2(QString::fromStdString(st.error).contains("budget"), st.error.c_str());
+  }
+
+  void failedWriteLeavesNoPartialFileAndTheEngineKeepsWorking() {
+    ThreadPool hdf5(1), workers(2);
+    const fs::path dir = freshDir("full");
+    const fs::path file = cases().dir / "csr_counts.h5ad";
+    const auto ref = *H5adFile::open(file)->readGene(5);
+    ExpressionEngine::Options opt;
+    opt.cacheDir = dir;
+    // A file size limit stands in for a full disk: writes past it fail with EFBIG.
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old{};
+    getrlimit(RLIMIT_FSIZE, &old);
+    rlimit low = old;
+    low.rlim_cur = 4096 + 64;
+    QCOMPARE(setrlimit(RLIMIT_FSIZE, &low), 0);
+    auto e = engineFor(file, hdf5, workers, opt);
+    e->startIndexing();
+    const auto st = e->waitForIndex();
+    setrlimit(RLIMIT_FSIZE, &old);
+    QCOMPARE(st.stage, IndexStage::Failed);
+    QVERIFY2(QString::fromStdString(st.error).contains("size limit"), st.error.c_str());
+    QVERIFY(filesIn(dir).empty());
+    auto g = await<std::vector<float>>([&](auto cb) { e->gene(5, {}, cb); });
+    QVERIFY(g && *g == ref);
+    auto all = await<std::vector<MarkerGene>>(
+        [&](auto cb) { e->markers(betaMask(file), SIZE_MAX, {}, cb); });
+    QVERIFY(all.has_value());
+    compareWithScipy(*all);
   }
 
   void engineCancelsRequestsAndCanBeDestroyedMidBuild() {
     ThreadPool hdf5(1), workers(2);
+    const fs::path dir = freshDir("cancel");
     std::stop_source stop;
     stop.request_stop();
+    ExpressionEngine::Options opt;
+    opt.cacheDir = dir;
     {
-      auto f = H5adFile::open(cases().dir / "csc_float.h5ad");
-      ExpressionEngine engine(std::move(*f), hdf5, workers);
-      auto g = await<std::vector<float>>([&](auto cb) { engine.gene(1, stop.get_token(), cb); });
+      auto engine = engineFor(cases().dir / "csc_float.h5ad", hdf5, workers, opt);
+      auto g = await<std::vector<float>>([&](auto cb) { engine->gene(1, stop.get_token(), cb); });
       QVERIFY(!g && g.error().code == Errc::Cancelled);
-      engine.startIndexing();
-      QCOMPARE(engine.waitForIndex().stage, IndexStage::Ready);
-      std::vector<std::uint8_t> mask(static_cast<std::size_t>(engine.nCells()), 0);
+      engine->startIndexing();
+      QCOMPARE(engine->waitForIndex().stage, IndexStage::Ready);
+      std::vector<std::uint8_t> mask(static_cast<std::size_t>(engine->nCells()), 0);
       mask[0] = 1;
       auto m = await<std::vector<MarkerGene>>(
-          [&](auto cb) { engine.markers(mask, 3, stop.get_token(), cb); });
+          [&](auto cb) { engine->markers(mask, 3, stop.get_token(), cb); });
       QVERIFY(!m && m.error().code == Errc::Cancelled);
-      auto s = await<GroupSummaries>(
-          [&](auto cb) { engine.groupSummary("group", 0, 8, stop.get_token(), cb); });
-      QVERIFY(!s && s.error().code == Errc::Cancelled);
     }
-    // Destroyed while building: the build stops, the file closes on the hdf5 thread.
+    // Destroyed while building: the build stops and leaves no temporary file.
     for (int k = 0; k < 5; ++k) {
-      auto f = H5adFile::open(cases().dir / "csr_counts.h5ad");
-      auto engine = std::make_unique<ExpressionEngine>(std::move(*f), hdf5, workers);
+      fs::remove_all(dir);
+      auto engine = engineFor(cases().dir / "csr_counts.h5ad", hdf5, workers, opt);
       engine->startIndexing();
       engine.reset();
+      hdf5.waitIdle();
+      for (const auto& p : fs::exists(dir) ? filesIn(dir) : std::vector<fs::path>{})
+        QVERIFY2(p.extension() == ".tsxidx", p.c_str());
     }
     hdf5.waitIdle();
     workers.waitIdle();
-  }
-
-  void engineWithoutIndexStillAnswersGenesAndSaysWhyStatsWait() {
-    ThreadPool hdf5(1), workers(2);
-    auto f = H5adFile::open(cases().dir / "dense_signed.h5ad");
-    const auto ref = *f->readGene(2);
-    ExpressionEngine::Options opt;
-    opt.maxIndexBytes = 64;
-    ExpressionEngine engine(std::move(*f), hdf5, workers, opt);
-    engine.startIndexing();
-    const auto st = engine.waitForIndex();
-    QCOMPARE(st.stage, IndexStage::Failed);
-    QVERIFY(QString::fromStdString(st.error).contains("limit"));
-    auto g = await<std::vector<float>>([&](auto cb) { engine.gene(2, {}, cb); });
-    QVERIFY(g && *g == ref);
-    auto stats = await<std::vector<GeneStat>>([&](auto cb) { engine.geneStats(cb); });
-    QVERIFY(!stats && QString::fromStdString(stats.error().message).contains("limit"));
   }
 };
 
