@@ -90,7 +90,7 @@ class CliTableTest : public QObject {
 
   void infoReportsTheVisiumAffine() {
     // The real Space Ranger folder: spots in full-resolution pixels, hires image at 0.150015.
-    const QString visium = QString(TESSERA_SHARED_DATA_DIR) + "/visium-v1";
+    const QString visium = QString(TESSERA_TEST_DATA_DIR) + "/visium";
     const Run r = runTessera({"info", visium, "--json"});
     QCOMPARE(r.code, 0);
     const auto j = parse(r);
@@ -157,7 +157,7 @@ class CliTableTest : public QObject {
     QCOMPARE(j["transcripts"].get<int>(), 1000);
 
     const auto t = parse(runTessera(
-        {"info", QString(TESSERA_SHARED_DATA_DIR) + "/10x-h5-v3/filtered_feature_bc_matrix.h5",
+        {"info", QString(TESSERA_TEST_DATA_DIR) + "/tenx/v3_filtered_feature_bc_matrix.h5",
          "--json"}));
     QCOMPARE(t["format"].get<std::string>(), std::string("10x-h5"));
     QCOMPARE(t["n_vars"].get<int>(), 507);

@@ -436,8 +436,7 @@ class LinkedViewsTest : public QObject {
   }
 
   void visiumSpotsArePlacedByTheScaleFactors() {
-    const std::filesystem::path folder = TESSERA_SHARED_DATA_DIR "/visium-v1";
-    if (!std::filesystem::exists(folder)) QSKIP("no Visium sample");
+    const std::filesystem::path folder = TESSERA_TEST_DATA_DIR "/visium";
     QVERIFY(app::isVisiumFolder(folder));
     auto d = app::loadCellsData(folder);
     QVERIFY2(d.has_value(), d ? "" : d.error().message.c_str());
@@ -529,8 +528,7 @@ class LinkedViewsTest : public QObject {
   }
 
   void visiumOpensInTheWindowWithSpotsOnTheHiresImage() {
-    const QString folder = QStringLiteral(TESSERA_SHARED_DATA_DIR "/visium-v1");
-    if (!QFileInfo::exists(folder)) QSKIP("no Visium sample");
+    const QString folder = QStringLiteral(TESSERA_TEST_DATA_DIR "/visium");
     QSignalSpy cells(window_.get(), &app::MainWindow::cellsLoaded);
     window_->openInputs({folder});
     QVERIFY(cells.wait(120000));

@@ -13,7 +13,8 @@ using namespace tessera::data;
 namespace fs = std::filesystem;
 
 namespace {
-const fs::path kShared = TESSERA_SHARED_DATA_DIR;
+const fs::path kFixtures = TESSERA_TEST_DATA_DIR;
+const fs::path kTenxV3 = kFixtures / "tenx/v3_filtered_feature_bc_matrix.h5";
 }
 
 class TestCellsOpen : public QObject {
@@ -21,7 +22,7 @@ class TestCellsOpen : public QObject {
 
  private slots:
   void h5adAdapterKeepsReaderValues() {
-    const fs::path p = kShared / "anndata/pbmc68k_reduced_v0.5.h5ad";
+    const fs::path p = kFixtures / "anndata/pbmc68k_reduced_v0.5.h5ad";
     auto t = openCells(p.string());
     QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
     QCOMPARE(t->format, std::string("h5ad"));
@@ -46,10 +47,10 @@ class TestCellsOpen : public QObject {
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("format");
     QTest::newRow("h5ad 0.11") << QString::fromStdString(
-                                      (kShared / "anndata/v0.11.4.h5ad").string())
+                                      (kFixtures / "anndata/v0.11.4.h5ad").string())
                                << "h5ad";
     QTest::newRow("10x v3") << QString::fromStdString(
-                                   (kShared / "10x-h5-v3/filtered_feature_bc_matrix.h5").string())
+                                   kTenxV3.string())
                             << "10x-h5";
     QTest::newRow("visium") << QString(TESSERA_TEST_DATA_DIR) + "/visium"
                             << "visium";
@@ -79,7 +80,7 @@ class TestCellsOpen : public QObject {
 
   void tenxGenesBySymbolOrEnsemblId() {
     // Real Cell Ranger 3 file: symbols shown, Ensembl ids accepted, same column either way.
-    auto t = openCells((kShared / "10x-h5-v3/filtered_feature_bc_matrix.h5").string());
+    auto t = openCells(kTenxV3.string());
     QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
     QCOMPARE(t->geneNames.size(), std::size_t(507));
     QCOMPARE(t->geneIds.size(), std::size_t(507));
@@ -93,7 +94,7 @@ class TestCellsOpen : public QObject {
       QCOMPARE(t->readGene(id).value(), t->readGene(sym).value());
     }
     // The real Visium subset names its genes by id; lookup by id works there too.
-    auto v = openCells((kShared / "visium-v1").string());
+    auto v = openCells((kFixtures / "visium").string());
     QVERIFY2(v.has_value(), v ? "" : v.error().message.c_str());
     QCOMPARE(v->geneIndex("ENSG00000186092"), std::int64_t(2));
   }
@@ -106,7 +107,7 @@ class TestCellsOpen : public QObject {
     fs::create_directories(dir);
     const fs::path p = dir / "dup_symbols.h5";
     fs::remove(p);
-    fs::copy_file(kShared / "10x-h5-v3/filtered_feature_bc_matrix.h5", p);
+    fs::copy_file(kTenxV3, p);
     QProcess py;
     py.start(TESSERA_PYTHON, {"-c",
                               "import h5py, sys\n"
@@ -121,7 +122,7 @@ class TestCellsOpen : public QObject {
     QCOMPARE(t->geneNames[1], std::string("CH507-9B2.2-1"));
     QCOMPARE(t->geneIndex("CH507-9B2.2-1"), std::int64_t(1));
     QCOMPARE(t->geneIndex("ENSG00000277117"), std::int64_t(1));
-    auto ref = openCells((kShared / "10x-h5-v3/filtered_feature_bc_matrix.h5").string());
+    auto ref = openCells(kTenxV3.string());
     QCOMPARE(t->readGene("CH507-9B2.2-1").value(), ref->genes->readGene(1).value());
   }
 
@@ -153,7 +154,7 @@ class TestCellsOpen : public QObject {
   void refusesUnknownAndMissing() {
     auto missing = openCells("/no/such/file.h5ad");
     QVERIFY(!missing && missing.error().code == Errc::NotFound);
-    auto other = openCells((kShared / "ome-tiff/multi-channel.ome.tif").string());
+    auto other = openCells((kFixtures / "ome-tiff/multi-channel.ome.tif").string());
     QVERIFY(!other && other.error().code == Errc::Unsupported);
   }
 };
