@@ -7,8 +7,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app/app_context.h"
+#include "app/cells_helper.h"
 
 namespace tessera::app {
+
+namespace {
+// The helper reads the whole table; big h5ad files take minutes on slow disks.
+constexpr std::chrono::milliseconds kHelperTimeout{std::chrono::minutes(30)};
+}  // namespace
 
 CellsSession::CellsSession(AppContext& ctx, QObject* parent) : QObject(parent), ctx_(ctx) {}
 
@@ -25,7 +31,16 @@ void CellsSession::open(const std::filesystem::path& path, double imageWidth, do
   QPointer<CellsSession> self(this);
   ctx_.hdf5Pool.post(
       [self, cancel, path, imageWidth, imageHeight, shownElement] {
-        auto result = loadCellsData(path, {}, imageWidth, imageHeight, shownElement);
+        // A helper process reads HDF5-backed tables first: a crash there spares the window.
+        data::Expected<std::shared_ptr<const CellsData>> result =
+            data::fail(data::Errc::Cancelled, path.string() + ": cancelled");
+        if (auto checked = cellsReadHdf5(path)
+                               ? checkCellsInHelper(path, kHelperTimeout, cancel.get())
+                               : data::Expected<void>{};
+            !checked)
+          result = std::unexpected(checked.error());
+        else
+          result = loadCellsData(path, {}, imageWidth, imageHeight, shownElement);
         QMetaObject::invokeMethod(
             qApp,
             [self, cancel, result = std::move(result)] {

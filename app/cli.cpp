@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/app_context.h"
+#include "app/cells_helper.h"
 #include "app/cli_common.h"
 #include "app/cli_embedding.h"
 #include "app/cli_export.h"
@@ -187,6 +188,10 @@ Commands:
         x and y in image pixels (from obsm['spatial']; left out, with a message, when the
         table has none), the requested obs columns, then the genes' values. Fields are
         quoted as RFC 4180 says, so R, Excel and pandas read them as written.
+  check-cells FILE
+        Load a cell table (.h5ad, 10x .h5, Space Ranger or Xenium folder) exactly as the
+        window does and print its size. The window runs this as a helper process before it
+        opens an HDF5-backed table, so that a damaged file cannot crash the window.
 
 Exit codes: 0 success, 2 bad input (unknown path, unreadable or unsupported file, bad
 arguments), 1 internal failure.
@@ -227,6 +232,7 @@ int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
     if (cmd == "markers") return runMarkers(sub, budget);
     if (cmd == "export-cells") return runExportCells(sub, budget);
     if (cmd == "fetch") return runFetch(sub);
+    if (cmd == "check-cells") return runCheckCells(sub);
   }
   for (const auto& a : rest)
     if (a.size() > 1 && a[0] == '-') return usageError("unknown option " + a);
