@@ -16,6 +16,7 @@ Without --random the fixed, deterministic set runs (the ctest regression `fuzz_m
 finding and a summary; exits 1 when there is any finding.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import random
@@ -188,43 +189,53 @@ def main():
     ap.add_argument("--timeout", type=float, default=20)
     ap.add_argument("--only", default="", help="run only inputs whose name contains this")
     ap.add_argument("--keep", action="store_true", help="keep each failing input in WORK/findings")
+    ap.add_argument("--jobs", type=int, default=2, help="CLI runs at a time")
     a = ap.parse_args()
 
     rng = random.Random(a.seed)
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(os.path.join(a.work, "findings"))
-    runs, findings = 0, []
+    # Write every damaged copy first, then run the CLI on them two at a time.
+    jobs = []
     for name, rel, kind, inner, commands in inputs(a.fixtures):
         if a.only and a.only not in name:
             continue
         src = os.path.join(a.fixtures, rel)
-        victim_rel = inner if kind == "dir" else ""
-        with open(os.path.join(src, victim_rel) if inner else src, "rb") as f:
+        with open(os.path.join(src, inner) if inner else src, "rb") as f:
             data = f.read()
         is_json = inner is not None and (inner.endswith("json") or inner.split("/")[-1] in
                                          (".zattrs", ".zarray", ".zgroup"))
         cases = fixed_mutations(data, is_json) + random_mutations(data, is_json, rng, a.random)
         for label, damaged in cases:
-            target = os.path.join(a.work, "case", os.path.basename(rel))
-            shutil.rmtree(os.path.join(a.work, "case"), ignore_errors=True)
-            os.makedirs(os.path.dirname(target))
+            case = os.path.join(a.work, f"case{len(jobs):05d}")
+            target = os.path.join(case, os.path.basename(rel))
+            os.makedirs(case)
             if kind == "dir":
                 shutil.copytree(src, target)
-                victim = os.path.join(target, inner)
-            else:
-                victim = target
-            with open(victim, "wb") as f:
+            with open(os.path.join(target, inner) if kind == "dir" else target, "wb") as f:
                 f.write(damaged)
-            for command in commands:
-                runs += 1
-                what, detail = run_case(a.tessera, target, command, a.work, a.timeout)
-                if what:
-                    findings.append((name, label, command, what, detail))
-                    print(f"FINDING {name} {label} {command}: {what}: {detail}", flush=True)
-                    if a.keep:
-                        keep = os.path.join(a.work, "findings",
-                                            f"{len(findings):03d}-{name}-{what}")
-                        shutil.copytree(os.path.dirname(target), keep)
+            jobs.append((name, label, commands, case, target))
+
+    def run(job):
+        name, label, commands, case, target = job
+        found = []
+        for command in commands:
+            what, detail = run_case(a.tessera, target, command, case, a.timeout)
+            if what:
+                found.append((name, label, command, what, detail))
+        if not found or not a.keep:
+            shutil.rmtree(case, ignore_errors=True)
+        return found, case
+
+    runs = sum(len(j[2]) for j in jobs)
+    findings = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+        for found, case in pool.map(run, jobs):
+            for f in found:
+                findings.append(f)
+                print(f"FINDING {f[0]} {f[1]} {f[2]}: {f[3]}: {f[4]}", flush=True)
+            if found and a.keep:
+                shutil.move(case, os.path.join(a.work, "findings", os.path.basename(case)))
     kinds = {}
     for f in findings:
         kinds[f[3]] = kinds.get(f[3], 0) + 1
