@@ -8,8 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app/app_context.h"
+#include "app/cells_helper.h"
 
 namespace tessera::app {
+
+namespace {
+// The helper reads the whole table; big h5ad files take minutes on slow disks.
+constexpr std::chrono::milliseconds kHelperTimeout{std::chrono::minutes(30)};
+}  // namespace
 
 CellsSession::CellsSession(AppContext& ctx, QObject* parent) : QObject(parent), ctx_(ctx) {}
 
@@ -39,7 +45,16 @@ void CellsSession::open(const std::filesystem::path& path, double imageWidth, do
   };
   ctx_.hdf5Pool.post(
       [self, cancel, path, imageWidth, imageHeight, shownElement, expression] {
-        auto result = loadCellsData(path, {}, imageWidth, imageHeight, shownElement, &expression);
+        // A helper process reads HDF5-backed tables first: a crash there spares the window.
+        data::Expected<std::shared_ptr<const CellsData>> result =
+            data::fail(data::Errc::Cancelled, path.string() + ": cancelled");
+        if (auto checked = cellsReadHdf5(path)
+                               ? checkCellsInHelper(path, kHelperTimeout, cancel.get())
+                               : data::Expected<void>{};
+            !checked)
+          result = std::unexpected(checked.error());
+        else
+          result = loadCellsData(path, {}, imageWidth, imageHeight, shownElement, &expression);
         QMetaObject::invokeMethod(
             qApp,
             [self, cancel, result = std::move(result)] {

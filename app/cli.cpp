@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/app_context.h"
+#include "app/cells_helper.h"
 #include "app/cli_common.h"
 #include "app/cli_embedding.h"
 #include "app/cli_export.h"
@@ -210,6 +211,10 @@ Commands:
         --cells labels the prediction by watershed (output channel FG as foreground
         probability, default 0, and BOUNDARY as boundary probability) and writes the cells
         (centroid, area, mean of every image channel) as an .h5ad table for the cell views.
+  check-cells FILE
+        Load a cell table (.h5ad, 10x .h5, Space Ranger or Xenium folder) exactly as the
+        window does and print its size. The window runs this as a helper process before it
+        opens an HDF5-backed table, so that a damaged file cannot crash the window.
 
 Exit codes: 0 success, 2 bad input (unknown path, unreadable or unsupported file, bad
 arguments), 1 internal failure.
@@ -251,6 +256,7 @@ int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
     if (cmd == "export-cells") return runExportCells(sub, budget);
     if (cmd == "fetch") return runFetch(sub);
     if (cmd == "predict") return runPredict(sub, budget);
+    if (cmd == "check-cells") return runCheckCells(sub);
   }
   for (const auto& a : rest)
     if (a.size() > 1 && a[0] == '-') return usageError("unknown option " + a);

@@ -21,6 +21,9 @@ packages=(
   xvfb xauth libgl1-mesa-dri libglx-mesa0 libegl-mesa0 fonts-dejavu-core
   # loopback HTTP server for remote tests
   nginx-light curl openssl
+  # libFuzzer targets (tests/fuzz, .ci/run): clang 19, since clang 14 cannot compile libstdc++
+  # 12's std::expected (it lacks conditionally trivial special members)
+  clang-19 libclang-rt-19-dev
   # independent writers for fixtures and peers for benchmarks
   python3 python3-numpy python3-zarr python3-anndata python3-tifffile python3-h5py python3-dask python3-scipy
   python3-onnx

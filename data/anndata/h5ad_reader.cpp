@@ -71,15 +71,9 @@ Expected<H5adFile> H5adFile::open(const std::filesystem::path& path) {
   impl->path = path;
   impl->name = path.string();
   Impl& f = *impl;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    return fail(Errc::NotFound, f.name + ": no such file");
-  if (H5Fis_hdf5(f.name.c_str()) <= 0) {
-    h5::takeErrorMessage();
-    return fail(Errc::Corrupt, f.name + ": not an HDF5 file");
-  }
-  f.file = h5::Handle(H5Fopen(f.name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!f.file) return h5::failH5(Errc::Io, f.name + ": cannot open");
+  auto file = h5::openReadOnly(path);
+  if (!file) return std::unexpected(file.error());
+  f.file = std::move(*file);
 
   auto layout = detectLayout(f);
   if (!layout) return std::unexpected(layout.error());

@@ -1,6 +1,12 @@
 #include "data/anndata/hdf5_read.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <limits>
+#include <map>
 
 namespace tessera::data::h5 {
 namespace {
@@ -8,6 +14,117 @@ namespace {
 herr_t collectName(hid_t, const char* name, const H5L_info_t*, void* data) {
   static_cast<std::vector<std::string>*>(data)->emplace_back(name);
   return 0;
+}
+
+// Half of physical memory: the most one read may take before a declared size is implausible.
+std::uint64_t readBudget() {
+  const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || pageSize <= 0) return std::uint64_t{4} << 30;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(pageSize) / 2;
+}
+
+// Size in bytes of the file holding `obj` (0 when unknown).
+std::uint64_t fileSizeOf(hid_t obj) {
+  Handle file(H5Iget_file_id(obj));
+  hsize_t size = 0;
+  if (!file || H5Fget_filesize(file.get(), &size) < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return 0;
+  }
+  return size;
+}
+
+// An attribute lives in its object header: it cannot have more elements than the file bytes.
+bool attrCountPlausible(hid_t obj, std::size_t n) {
+  const std::uint64_t size = fileSizeOf(obj);
+  return size == 0 || n <= size;
+}
+
+// Little-endian unsigned integer of `n` bytes at `p`.
+std::uint64_t readLe(const unsigned char* p, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = n; i-- > 0;)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+// Bytes [offset, offset + length) of the file holding `obj`; empty when unreadable.
+std::vector<unsigned char> readFileBytes(hid_t obj, std::uint64_t offset, std::uint64_t length) {
+  Handle file(H5Iget_file_id(obj));
+  const ssize_t n = file ? H5Fget_name(file.get(), nullptr, 0) : -1;
+  if (n <= 0) return {};
+  std::string name(static_cast<std::size_t>(n), '\0');
+  H5Fget_name(file.get(), name.data(), name.size() + 1);
+  std::vector<unsigned char> out(length);
+  std::FILE* f = std::fopen(name.c_str(), "rb");
+  const bool ok = f && std::fseek(f, static_cast<long>(offset), SEEK_SET) == 0 &&
+                  std::fread(out.data(), 1, out.size(), f) == out.size();
+  if (f) std::fclose(f);
+  return ok ? out : std::vector<unsigned char>{};
+}
+
+// Variable-length strings live in global heap collections ("GCOL") that HDF5 follows without
+// checking the object index or the collection's size (H5HG_read crashes on a damaged one,
+// found by tests/fuzz/mutate_inputs.py). For a contiguous dataset the references are read raw
+// here first and each one is checked against its collection: inside the file, signed "GCOL",
+// an object of that index, long enough for the string.
+Expected<void> checkVlenReferences(hid_t dataset, std::size_t n, const std::string& where) {
+  Handle dcpl(H5Dget_create_plist(dataset));
+  if (!dcpl || H5Pget_layout(dcpl.get()) != H5D_CONTIGUOUS) return {};
+  const haddr_t offset = H5Dget_offset(dataset);
+  Handle file(H5Iget_file_id(dataset));
+  Handle fcpl(file ? H5Fget_create_plist(file.get()) : H5I_INVALID_HID);
+  hsize_t userblock = 0;
+  std::size_t sizeofAddr = 8, sizeofSize = 8;
+  if (offset == HADDR_UNDEF || !fcpl || H5Pget_userblock(fcpl.get(), &userblock) < 0 ||
+      H5Pget_sizes(fcpl.get(), &sizeofAddr, &sizeofSize) < 0 || sizeofAddr > 8 || sizeofSize > 8) {
+    H5Eclear2(H5E_DEFAULT);
+    return {};
+  }
+  const auto bad = [&](const std::string& why) {
+    return fail(Errc::Corrupt, where + ": damaged string storage (" + why + ")");
+  };
+  const std::uint64_t fileBytes = fileSizeOf(dataset);
+  const std::uint64_t element = 4 + sizeofAddr + 4;
+  if (fileBytes == 0 || n > fileBytes / element || userblock + offset > fileBytes - n * element)
+    return bad("references past the end of the file");
+  const auto refs = readFileBytes(dataset, userblock + offset, n * element);
+  if (refs.size() != n * element) return bad("references unreadable");
+  std::map<std::uint64_t, std::map<std::uint64_t, std::uint64_t>> collections;  // index -> size
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char* r = refs.data() + i * element;
+    const std::uint64_t length = readLe(r, 4), addr = readLe(r + 4, sizeofAddr);
+    const std::uint64_t index = readLe(r + 4 + sizeofAddr, 4);
+    if (addr == 0 && length == 0) continue;  // an empty string
+    auto it = collections.find(addr);
+    if (it == collections.end()) {
+      if (addr >= fileBytes - userblock) return bad("heap address past the end of the file");
+      const auto head = readFileBytes(dataset, userblock + addr, 8 + sizeofSize);
+      if (head.size() != 8 + sizeofSize || std::memcmp(head.data(), "GCOL", 4) != 0)
+        return bad("no heap collection where a string points");
+      const std::uint64_t size = readLe(head.data() + 8, sizeofSize);
+      if (size < 8 + sizeofSize || size > fileBytes - userblock - addr)
+        return bad("heap collection larger than the file");
+      const auto heap = readFileBytes(dataset, userblock + addr, size);
+      if (heap.size() != size) return bad("heap collection unreadable");
+      std::map<std::uint64_t, std::uint64_t> objects;
+      const std::uint64_t header = 8 + sizeofSize;
+      for (std::uint64_t pos = header; pos + 8 + sizeofSize <= size;) {
+        const std::uint64_t id = readLe(heap.data() + pos, 2);
+        const std::uint64_t bytes = readLe(heap.data() + pos + 8, sizeofSize);
+        if (id == 0) break;  // free space: the rest of the collection
+        if (bytes > size - pos - 8 - sizeofSize)
+          return bad("heap object larger than its collection");
+        objects[id] = bytes;
+        pos += 8 + sizeofSize + ((bytes + 7) & ~std::uint64_t{7});
+      }
+      it = collections.emplace(addr, std::move(objects)).first;
+    }
+    const auto obj = it->second.find(index);
+    if (obj == it->second.end() || length > obj->second)
+      return bad("string " + std::to_string(i) + " points to no heap object");
+  }
+  return {};
 }
 
 // Fixed-length strings are padded with NULs or spaces; h5py and anndata strip both.
@@ -59,6 +176,7 @@ std::optional<std::vector<std::string>> attrStrings(hid_t obj, const char* name)
   Handle type(H5Aget_type(a.get()));
   Handle space(H5Aget_space(a.get()));
   const std::size_t n = elementCount(space.get());
+  if (!attrCountPlausible(obj, n)) return std::nullopt;
   if (H5Tget_class(type.get()) != H5T_STRING) {
     // h5py writes an empty Python list as an empty float64 array.
     if (n == 0) return std::vector<std::string>{};
@@ -97,6 +215,52 @@ T fromSignedBytes(const unsigned char* p, std::size_t size) {
 }
 
 }  // namespace
+
+Expected<Handle> openReadOnly(const std::filesystem::path& path) {
+  silenceErrors();
+  const std::string name = path.string();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return fail(Errc::NotFound, name + ": no such file");
+  if (H5Fis_hdf5(name.c_str()) <= 0) {
+    takeErrorMessage();
+    return fail(Errc::Corrupt, name + ": not an HDF5 file");
+  }
+  Handle file(H5Fopen(name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  // The signature is there, so a refusal means a damaged or truncated file, which the user
+  // can fix (exit 2), not an internal fault.
+  if (!file) return failH5(Errc::Corrupt, name + ": damaged HDF5 file");
+  return file;
+}
+
+Expected<void> checkReadSize(hid_t dataset, std::uint64_t elements, std::uint64_t elementBytes,
+                             const std::string& where) {
+  const auto tooMany = [&](const std::string& why) {
+    return fail(Errc::Corrupt, where + ": declares " + std::to_string(elements) + " elements, " +
+                                   why + " (damaged file?)");
+  };
+  if (elements == 0) return {};
+  if (elementBytes > 0 && elements > readBudget() / elementBytes)
+    return tooMany("more than half of this machine's memory");
+  Handle type(H5Dget_type(dataset));
+  const std::uint64_t stored = H5Tget_size(type.get());
+  const std::uint64_t fileBytes = fileSizeOf(dataset);
+  if (stored == 0 || fileBytes == 0) return {};
+  if (elements > std::numeric_limits<std::uint64_t>::max() / stored)
+    return tooMany("more than any file holds");
+  const std::uint64_t need = elements * stored;
+  Handle dcpl(H5Dget_create_plist(dataset));
+  const bool filtered = dcpl && H5Pget_nfilters(dcpl.get()) > 0;
+  const H5D_layout_t layout = dcpl ? H5Pget_layout(dcpl.get()) : H5D_LAYOUT_ERROR;
+  H5Eclear2(H5E_DEFAULT);
+  // deflate packs at most ~1032:1; 4096 leaves room for fill-value chunks and headers.
+  constexpr std::uint64_t kMaxRatio = 4096;
+  if (need / kMaxRatio > fileBytes)
+    return tooMany("far more than the " + std::to_string(fileBytes) + "-byte file can hold");
+  if (!filtered && layout != H5D_CHUNKED && need > fileBytes)
+    return tooMany("more than the " + std::to_string(fileBytes) + "-byte file holds");
+  return {};
+}
 
 bool exists(hid_t loc, const std::string& path) {
   std::string prefix;
@@ -154,6 +318,7 @@ std::optional<std::vector<std::int64_t>> intArrayAttr(hid_t obj, const char* nam
   Handle type(H5Aget_type(a.get()));
   if (H5Tget_class(type.get()) != H5T_INTEGER) return std::nullopt;
   Handle space(H5Aget_space(a.get()));
+  if (!attrCountPlausible(obj, elementCount(space.get()))) return std::nullopt;
   std::vector<std::int64_t> v(elementCount(space.get()));
   if (!v.empty() && H5Aread(a.get(), H5T_NATIVE_INT64, v.data()) < 0) {
     H5Eclear2(H5E_DEFAULT);
@@ -251,6 +416,8 @@ Expected<std::vector<T>> readNumbers(hid_t dataset, const std::string& where, st
     memSpace = Handle(H5Screate_simple(1, cnt, nullptr));
     n = static_cast<std::size_t>(count);
   }
+  if (auto ok = checkReadSize(dataset, n, sizeof(T), where); !ok)
+    return std::unexpected(ok.error());
   std::vector<T> out(n);
   if (n == 0) return out;
   const hid_t ms = memSpace ? memSpace.get() : H5S_ALL;
@@ -286,6 +453,14 @@ Expected<std::vector<std::string>> readStrings(hid_t dataset, const std::string&
   Handle type(H5Dget_type(dataset));
   if (!isStringType(type.get())) return fail(Errc::Unsupported, where + ": expected strings");
   Handle space(H5Dget_space(dataset));
+  if (auto ok =
+          checkReadSize(dataset, elementCount(space.get()),
+                        std::max<std::size_t>(H5Tget_size(type.get()), sizeof(std::string)), where);
+      !ok)
+    return std::unexpected(ok.error());
+  if (H5Tis_variable_str(type.get()) > 0)
+    if (auto ok = checkVlenReferences(dataset, elementCount(space.get()), where); !ok)
+      return std::unexpected(ok.error());
   std::vector<std::string> out;
   if (!readStringElements(
           type.get(), elementCount(space.get()), space.get(),
@@ -334,6 +509,8 @@ Expected<std::vector<std::string>> readCompoundStrings(hid_t dataset, const std:
   if (!isStringType(mt.get()))
     return fail(Errc::Unsupported, where + ": field '" + field + "' is not a string");
   Handle space(H5Dget_space(dataset));
+  if (auto ok = checkReadSize(dataset, elementCount(space.get()), sizeof(std::string), where); !ok)
+    return std::unexpected(ok.error());
   std::vector<std::string> out;
   const bool ok = readStringElements(
       mt.get(), elementCount(space.get()), space.get(),
@@ -357,6 +534,12 @@ Expected<std::vector<double>> readCompoundNumbers(hid_t dataset, const std::stri
   if (!info.dtype) return fail(Errc::Unsupported, where + ": field '" + field + "' is not numeric");
   Handle space(H5Dget_space(dataset));
   const std::size_t n = elementCount(space.get());
+  if (info.width < 1 || info.width > (std::int64_t{1} << 20))
+    return fail(Errc::Corrupt, where + ": field '" + field + "' has an implausible width");
+  if (auto ok =
+          checkReadSize(dataset, n, sizeof(double) * static_cast<std::size_t>(info.width), where);
+      !ok)
+    return std::unexpected(ok.error());
   std::vector<double> out(n * static_cast<std::size_t>(info.width));
   if (out.empty()) return out;
   Handle type(H5Dget_type(dataset));

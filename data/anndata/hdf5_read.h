@@ -5,6 +5,7 @@
 /// HDF5 is not re-entrant: call from one thread only. `where` strings name the file and HDF5
 /// path for error messages ("/data/a.h5ad:/obs/leiden").
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,19 @@
 #include "data/dtype.h"
 
 namespace tessera::data::h5 {
+
+/// Opens `path` read-only for the .h5ad and 10x readers, after checking that it can be one:
+/// Errc::NotFound when there is no such file, Errc::Corrupt (bad input, CLI exit 2) when it is
+/// not HDF5 or HDF5 refuses it (truncated, damaged superblock), both naming the file.
+Expected<Handle> openReadOnly(const std::filesystem::path& path);
+
+/// Validation before a read allocates: refuses (Errc::Corrupt, naming `where`) to read
+/// `elements` values of `elementBytes` each from `dataset` when the file cannot hold them: more
+/// than half of this machine's memory, more bytes than an unfiltered dataset stores, or more
+/// than even the best compression could have packed into the file. Sizes come from the file,
+/// so a damaged header would otherwise turn into a huge allocation (std::bad_alloc, abort).
+Expected<void> checkReadSize(hid_t dataset, std::uint64_t elements, std::uint64_t elementBytes,
+                             const std::string& where);
 
 /// True if every component of the '/'-separated `path` exists below `loc` (no HDF5 errors).
 bool exists(hid_t loc, const std::string& path);

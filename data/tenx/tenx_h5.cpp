@@ -121,15 +121,9 @@ Expected<TenxH5File> TenxH5File::open(const std::filesystem::path& path,
   Impl& f = *impl;
   f.path = path;
   f.name = path.string();
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    return fail(Errc::NotFound, f.name + ": no such file");
-  if (H5Fis_hdf5(f.name.c_str()) <= 0) {
-    h5::takeErrorMessage();
-    return fail(Errc::Corrupt, f.name + ": not an HDF5 file");
-  }
-  f.file = h5::Handle(H5Fopen(f.name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!f.file) return h5::failH5(Errc::Io, f.name + ": cannot open");
+  auto file = h5::openReadOnly(path);
+  if (!file) return std::unexpected(file.error());
+  f.file = std::move(*file);
 
   if (h5::objectType(f.file.get(), "matrix") == H5O_TYPE_GROUP) {
     f.version = "v3";

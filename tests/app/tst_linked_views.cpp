@@ -536,8 +536,7 @@ class LinkedViewsTest : public QObject {
   }
 
   void visiumOpensInTheWindowWithSpotsOnTheHiresImage() {
-    const QString folder = QStringLiteral(TESSERA_SHARED_DATA_DIR "/visium-v1");
-    if (!QFileInfo::exists(folder)) QSKIP("no Visium sample");
+    const QString folder = QStringLiteral(TESSERA_TEST_DATA_DIR "/visium");
     QSignalSpy cells(window_.get(), &app::MainWindow::cellsLoaded);
     window_->openInputs({folder});
     QVERIFY(cells.wait(120000));

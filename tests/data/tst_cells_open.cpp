@@ -14,6 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 const fs::path kFixtures = TESSERA_TEST_DATA_DIR;
+const fs::path kTenxV3 = kFixtures / "tenx/v3_filtered_feature_bc_matrix.h5";
 }
 
 class TestCellsOpen : public QObject {
@@ -49,7 +50,7 @@ class TestCellsOpen : public QObject {
                                       (kFixtures / "anndata/v0.11.4.h5ad").string())
                                << "h5ad";
     QTest::newRow("10x v3") << QString::fromStdString(
-                                   (kFixtures / "tenx/v3_filtered_feature_bc_matrix.h5").string())
+                                   kTenxV3.string())
                             << "10x-h5";
     QTest::newRow("visium") << QString(TESSERA_TEST_DATA_DIR) + "/visium"
                             << "visium";
@@ -79,7 +80,7 @@ class TestCellsOpen : public QObject {
 
   void tenxGenesBySymbolOrEnsemblId() {
     // Real Cell Ranger 3 file: symbols shown, Ensembl ids accepted, same column either way.
-    auto t = openCells((kFixtures / "tenx/v3_filtered_feature_bc_matrix.h5").string());
+    auto t = openCells(kTenxV3.string());
     QVERIFY2(t.has_value(), t ? "" : t.error().message.c_str());
     QCOMPARE(t->geneNames.size(), std::size_t(507));
     QCOMPARE(t->geneIds.size(), std::size_t(507));
@@ -106,7 +107,7 @@ class TestCellsOpen : public QObject {
     fs::create_directories(dir);
     const fs::path p = dir / "dup_symbols.h5";
     fs::remove(p);
-    fs::copy_file(kFixtures / "tenx/v3_filtered_feature_bc_matrix.h5", p);
+    fs::copy_file(kTenxV3, p);
     QProcess py;
     py.start(TESSERA_PYTHON, {"-c",
                               "import h5py, sys\n"
@@ -121,7 +122,7 @@ class TestCellsOpen : public QObject {
     QCOMPARE(t->geneNames[1], std::string("CH507-9B2.2-1"));
     QCOMPARE(t->geneIndex("CH507-9B2.2-1"), std::int64_t(1));
     QCOMPARE(t->geneIndex("ENSG00000277117"), std::int64_t(1));
-    auto ref = openCells((kFixtures / "tenx/v3_filtered_feature_bc_matrix.h5").string());
+    auto ref = openCells(kTenxV3.string());
     QCOMPARE(t->readGene("CH507-9B2.2-1").value(), ref->genes->readGene(1).value());
   }
 

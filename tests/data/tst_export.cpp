@@ -97,15 +97,20 @@ class TestExport : public QObject {
  private slots:
   void initTestCase() {
     fixtures_ = freshDir("export_fixtures");
+    // Bio-Formats-style OME-TIFFs in place of the GPL QuPath samples.
+    const fs::path cells = freshDir("export_cells");
+    bool ok = false;
+    runPython({QStringLiteral(TESSERA_SOURCE_DIR "/tests/fixtures/ome/make_cells_like.py"),
+               QString::fromStdString(cells)},
+              &ok);
+    QVERIFY2(ok, "make_cells_like.py failed");
     QStringList args{kFixtures + "make_export_fixtures.py", QString::fromStdString(fixtures_)};
     for (const char* real : {TESSERA_TEST_DATA_DIR "/ome-zarr/blobs_v04.ome.zarr",
                              TESSERA_TEST_DATA_DIR "/ome-zarr/blobs_v05.ome.zarr",
-                             TESSERA_TEST_DATA_DIR "/ome-tiff/multi-channel.ome.tif",
-                             TESSERA_SHARED_DATA_DIR "/ome-tiff/cells-2c.ome.tif",
-                             TESSERA_SHARED_DATA_DIR "/ome-tiff/cells-2z.ome.tif",
-                             TESSERA_SHARED_DATA_DIR "/ome-tiff/cells-2t.ome.tif"})
+                             TESSERA_TEST_DATA_DIR "/ome-tiff/multi-channel.ome.tif"})
       args << QString::fromUtf8(real);
-    bool ok = false;
+    for (const char* name : {"cells-2c.ome.tif", "cells-2z.ome.tif", "cells-2t.ome.tif"})
+      args << QString::fromStdString(cells / name);
     runPython(args, &ok);
     QVERIFY2(ok, "make_export_fixtures.py failed");
     std::ifstream in(fixtures_ / "manifest.json");
