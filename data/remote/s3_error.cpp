@@ -61,8 +61,10 @@ std::optional<Error> s3Failure(const std::string& url, const HttpResponse& respo
     return Error{code, url + ": " + what + tail};
   };
   if (c == "NoSuchKey") return words(Errc::NotFound, "no such key in the bucket");
+  // Not NotFound: readers take that for an absent key (a fill value, "no group here") and the
+  // bucket's name would be lost.
   if (c == "NoSuchBucket")
-    return words(Errc::NotFound,
+    return words(Errc::InvalidArgument,
                  "no such bucket" + (e->bucket.empty() ? std::string() : " \"" + e->bucket + "\""));
   if (c == "SignatureDoesNotMatch")
     return words(Errc::InvalidArgument,

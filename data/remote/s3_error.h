@@ -2,8 +2,8 @@
 /// S3's error documents (<Error><Code>…</Code><Message>…</Message>…</Error>) turned into
 /// messages in words: a wrong secret, an unknown key id, a skewed clock ("the clock is off by
 /// N s"), an expired session token or presigned URL, a missing bucket or key, a bucket in
-/// another region. Pure functions, thread-safe. Errors: Errc::NotFound for NoSuchBucket and
-/// NoSuchKey, Errc::InvalidArgument for the rest (the user fixes credentials, clock, region).
+/// another region. Pure functions, thread-safe. Errors: Errc::NotFound for NoSuchKey,
+/// Errc::InvalidArgument for the rest (the user fixes credentials, clock, region, bucket).
 #include <optional>
 #include <string>
 #include <string_view>

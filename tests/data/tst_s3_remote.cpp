@@ -274,7 +274,7 @@ class TestS3Remote : public QObject {
     Errc code{};
     const std::string e = readError(signer, "nobucket", "x/.zattrs", &code);
     QVERIFY2(e.find("no such bucket") != std::string::npos, e.c_str());
-    QCOMPARE(code, Errc::NotFound);
+    QCOMPARE(code, Errc::InvalidArgument);
     // A missing metadata object names the key; a missing chunk is the fill value (NotFound).
     const std::string k = readError(signer, "lab", "nothing/.zattrs", &code);
     QVERIFY2(k.find("no such key") != std::string::npos, k.c_str());
