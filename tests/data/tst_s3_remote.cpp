@@ -348,6 +348,24 @@ class TestS3Remote : public QObject {
     QCOMPARE(treeFiles(*done), treeFiles(local));
     for (const auto& f : treeFiles(local))
       QVERIFY(readText(*done / f) == readText(local / f));
+    // Synced: the marker is gone.
+    QVERIFY(!fs::exists(out / ".img04.ome.zarr.unsynced"));
+
+    // A run cut short before its sync (power cut) left the marker, and a chunk under its final
+    // name that never reached the disk: the next run trusts no small file and fetches it again.
+    const std::string chunk = "0/0/1/2";  // present on the server
+    std::ofstream(*done / chunk, std::ios::trunc) << "garbage";
+    std::ofstream(out / ".img04.ome.zarr.unsynced") << "s3://lab/img04.ome.zarr\n";
+    auto again = Download::start(ctx.client, pool, "s3://lab/img04.ome.zarr", out)->wait();
+    pool.waitIdle();
+    QVERIFY(again);
+    QVERIFY(readText(*done / chunk) == readText(local / chunk));
+    QVERIFY(!fs::exists(out / ".img04.ome.zarr.unsynced"));
+    // Without the marker, complete files are kept (nothing is fetched twice).
+    std::ofstream(*done / chunk, std::ios::trunc) << "kept";
+    QVERIFY(Download::start(ctx.client, pool, "s3://lab/img04.ome.zarr", out)->wait());
+    pool.waitIdle();
+    QCOMPARE(readText(*done / chunk), std::string("kept"));
     setRemoteContext({});
   }
 
