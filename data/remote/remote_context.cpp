@@ -64,8 +64,7 @@ void ensureDefaultRemoteContext(std::uint64_t cacheBytes) {
 
 Expected<std::string> remoteHttpUrl(const std::string& url) {
   if (!isS3Url(url)) {
-    if (!isHttpUrl(url))
-      return fail(Errc::InvalidArgument, url + ": not an http://, https:// or s3:// URL");
+    if (auto u = parseUrl(url); !u) return std::unexpected(u.error());
     return url;
   }
   auto ctx = remoteContext();
