@@ -12,6 +12,7 @@
 #include "app/cli_embedding.h"
 #include "app/cli_export.h"
 #include "app/cli_fetch.h"
+#include "app/cli_presign.h"
 #include "app/cli_markers.h"
 #include "app/cli_predict.h"
 #include "app/cli_render.h"
@@ -170,7 +171,7 @@ Commands:
         channel names and the level's physical pixel size. The region is in pixels of the
         chosen level (default 0, full resolution). Tiled 512x512, deflate by default; BigTIFF
         when the data nears 4 GiB. Memory stays bounded however large the region.
-  fetch URL --out DIR [--sha256 HEX] [--parallel N] [--ca-file PEM] [--insecure]
+  fetch URL --out DIR [--sha256 HEX] [--parallel N] [--ca-file PEM] [--insecure] [--profile NAME]
         Download a file (h5ad, OME-TIFF, ...) or a whole OME-Zarr tree (enumerated from its
         metadata; no listing needed) into DIR for offline use, N requests at a time (default
         8), with a progress bar (bytes, rate, ETA). Files land under their final name only
@@ -179,6 +180,15 @@ Commands:
         is unchanged. Chunks the server does not have are zarr fill values. Proxies come from
         http_proxy/https_proxy/no_proxy; --ca-file trusts an extra CA, --insecure skips TLS
         verification (with a warning). Exit 0 only when everything arrived and verified.
+        s3://bucket/key URLs work here and wherever an INPUT is a URL: requests are SigV4-
+        signed with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else the
+        AWS_PROFILE (or default) profile of ~/.aws/credentials and ~/.aws/config; endpoint
+        from AWS_ENDPOINT_URL(_S3) or the profile's endpoint_url, else AWS (AWS_REGION).
+        Without credentials requests go unsigned (public buckets). A finished fetch is on
+        disk (one syncfs at the end); after a power cut mid-run, the next run fetches the
+        tree's small files again (a ".NAME.unsynced" marker says so) and resumes large ones.
+  presign s3://bucket/key [--expires SECONDS] [--profile NAME]
+        Print a presigned GET URL of the object, valid SECONDS (default 3600, at most 7 days).
   markers INPUT --groupby COLUMN --group VALUE [--top N] [--json] [--memory-mb N]
   markers INPUT --group @cells.json [--top N] [--json] [--memory-mb N]
         Marker genes of one group of an obs column (or of the cells listed in a JSON file, by
@@ -257,6 +267,7 @@ int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
     if (cmd == "fetch") return runFetch(sub);
     if (cmd == "predict") return runPredict(sub, budget);
     if (cmd == "check-cells") return runCheckCells(sub);
+    if (cmd == "presign") return runPresign(sub);
   }
   for (const auto& a : rest)
     if (a.size() > 1 && a[0] == '-') return usageError("unknown option " + a);

@@ -8,6 +8,7 @@
 
 #include "app/exit_codes.h"
 #include "data/remote/download.h"
+#include "data/remote/remote_context.h"
 #include "data/thread_pool.h"
 
 namespace tessera::app {
@@ -44,7 +45,7 @@ std::string clock(double seconds) {
 }  // namespace
 
 int runFetch(const std::vector<std::string>& args) {
-  std::string url, out, sha256, caFile;
+  std::string url, out, sha256, caFile, profile;
   int parallel = 8;
   bool insecure = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -73,6 +74,10 @@ int runFetch(const std::vector<std::string>& args) {
       auto v = value("--ca-file");
       if (!v) return usage("--ca-file needs a PEM file");
       caFile = *v;
+    } else if (a == "--profile") {
+      auto v = value("--profile");
+      if (!v) return usage("--profile needs an AWS profile name");
+      profile = *v;
     } else if (a == "--insecure") {
       insecure = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -89,11 +94,19 @@ int runFetch(const std::vector<std::string>& args) {
   data::HttpClientOptions options;
   options.caFile = caFile;
   options.insecure = insecure;
-  auto client = data::HttpClient::create(options);
+  // S3 requests are signed with the AWS profile; the same signer addresses s3:// URLs.
+  data::RemoteContext ctx;
+  if (auto signer = data::S3Signer::fromEnvironment(profile))
+    ctx.s3 = *signer;
+  else if (data::isS3Url(url) || !profile.empty())
+    return usage(signer.error().message);
+  auto client = data::HttpClient::create(data::withS3Signer(options, ctx));
   if (!client) {
     std::cerr << "tessera: " << client.error().message << "\n";
     return exitCodeFor(client.error());
   }
+  ctx.client = *client;
+  data::setRemoteContext(ctx);
   data::ThreadPool pool(1);
   const bool tty = ::isatty(STDERR_FILENO);
   int lastDecile = -1;

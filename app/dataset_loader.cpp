@@ -100,26 +100,24 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
     return out;
   }
   if (isUrl(input)) {
-    if (input.rfind("s3://", 0) == 0)
-      return data::fail(data::Errc::Unsupported,
-                        input +
-                            ": s3:// URLs need the bucket's HTTPS endpoint (for example "
-                            "https://uk1s3.embassy.ebi.ac.uk/<bucket>/<key>)");
     data::ensureDefaultRemoteContext();
-    const std::string path = input.substr(0, input.find_first_of("?#"));
+    // s3://bucket/key is addressed (and signed) with the environment's AWS profile.
+    auto http = data::remoteHttpUrl(input);
+    if (!http) return std::unexpected(http.error());
+    const std::string path = http->substr(0, http->find_first_of("?#"));
     if (path.ends_with(".h5ad")) {
       // HDF5 cannot read over HTTP: tables are downloaded (with resume) into the cache first.
       auto rc = data::remoteContext();
       if (!rc) return std::unexpected(rc.error());
       data::ThreadPool one(1);
       const auto dir = data::defaultCacheDir() / "downloads" / data::sha256Hex(input).substr(0, 16);
-      auto file = data::Download::start(rc->client, one, input, dir)->wait();
+      auto file = data::Download::start(rc->client, one, *http, dir)->wait();
       if (!file) return std::unexpected(file.error());
       if (auto ok = validateTable(ctx, *file); !ok) return std::unexpected(ok.error());
       out.cells = *file;
       return out;
     }
-    auto image = data::openImage(input, select);
+    auto image = data::openImage(*http, select);
     if (!image) return std::unexpected(image.error());
     out.image = std::move(*image);
     attachLabels(out);

@@ -12,15 +12,18 @@ std::shared_ptr<data::HttpClient> installRemoteContext() {
   data::HttpClientOptions options;
   options.insecure = settings.value("http/insecure", false).toBool();
   options.caFile = settings.value("http/caFile").toString().toStdString();
-  auto client = data::HttpClient::create(options);
+  data::RemoteContext ctx;
+  // S3 requests are signed with the environment's AWS profile (unsigned without credentials).
+  auto client = data::HttpClient::create(data::withS3Signer(options, ctx));
   if (!client) {
     std::fprintf(stderr, "tessera: HTTP client: %s\n", client.error().message.c_str());
     return nullptr;
   }
+  if (!ctx.s3Error.empty())
+    std::fprintf(stderr, "tessera: AWS settings: %s\n", ctx.s3Error.c_str());
   const auto capMb =
       settings.value("http/cacheMb", static_cast<qulonglong>(data::kDefaultHttpCacheBytes >> 20))
           .toULongLong();
-  data::RemoteContext ctx;
   ctx.client = *client;
   if (auto cache = data::DiskCache::open(data::DiskCache::defaultDirectory(), capMb << 20))
     ctx.cache = *cache;

@@ -9,6 +9,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "data/remote/remote_context.h"
 #include "data/remote/url.h"
 #include "widgets/downloads_panel.h"
 
@@ -44,6 +45,8 @@ ArchiveBrowser::ArchiveBrowser(QWidget* parent) : QWidget(parent) {
   open_ = new QPushButton(tr("Open (stream)"), this);
   download_ = new QPushButton(tr("Download…"), this);
   auto* openUrl = new QPushButton(tr("Open URL…"), this);
+  auto* bucket = new QPushButton(tr("Browse bucket…"), this);
+  bucket->setObjectName(QStringLiteral("browseBucket"));
   tree_->setObjectName(QStringLiteral("archiveTree"));
   status_->setObjectName(QStringLiteral("status"));
   open_->setObjectName(QStringLiteral("openStreaming"));
@@ -52,8 +55,10 @@ ArchiveBrowser::ArchiveBrowser(QWidget* parent) : QWidget(parent) {
   buttons->addWidget(open_);
   buttons->addWidget(download_);
   buttons->addStretch(1);
+  buttons->addWidget(bucket);
   buttons->addWidget(openUrl);
   layout->addLayout(buttons);
+  connect(bucket, &QPushButton::clicked, this, &ArchiveBrowser::browseBucketDialog);
 
   connect(tree_, &QTreeWidget::itemExpanded, this, &ArchiveBrowser::expand);
   connect(tree_, &QTreeWidget::itemSelectionChanged, this, &ArchiveBrowser::updateButtons);
@@ -90,6 +95,7 @@ bool ArchiveBrowser::setCatalogJson(const QByteArray& json, const QString& name)
 
 void ArchiveBrowser::setCatalog(const data::Catalog& catalog) {
   catalog_ = catalog;
+  privateRoots_.clear();
   tree_->clear();
   auto* datasets = new QTreeWidgetItem(tree_, {tr("Datasets")});
   for (const auto& d : catalog.datasets) {
@@ -104,7 +110,7 @@ void ArchiveBrowser::setCatalog(const data::Catalog& catalog) {
     item->setToolTip(
         0, QString::fromStdString(d.description.empty() ? d.urls.front() : d.description));
   }
-  auto* browse = new QTreeWidgetItem(tree_, {tr("Browse archives")});
+  auto* browse = browseItem_ = new QTreeWidgetItem(tree_, {tr("Browse archives")});
   for (std::size_t i = 0; i < catalog.browse.size(); ++i) {
     const auto& b = catalog.browse[i];
     auto* item = new QTreeWidgetItem(
@@ -170,7 +176,11 @@ void ArchiveBrowser::showListing(QTreeWidgetItem* item,
     auto* child = new QTreeWidgetItem(
         item, {QString::fromStdString(e.name), QString::fromStdString(b.title), QString(),
                e.folder ? QString() : humanBytes(static_cast<double>(e.size))});
-    const QString url = QString::fromStdString(e.url);
+    // Entries of a private bucket travel as s3:// URLs: whoever opens or downloads them
+    // addresses and signs them with the AWS profile.
+    const auto priv = privateRoots_.find(root);
+    const QString url = QString::fromStdString(
+        priv == privateRoots_.end() ? e.url : "s3://" + priv->second + "/" + e.key);
     child->setData(0, kUrl, url);
     child->setData(0, kStream, streamableUrl(url));
     // S3 folders other than zarr groups expand further; zarr groups are datasets.
@@ -192,14 +202,66 @@ void ArchiveBrowser::updateButtons() {
   download_->setEnabled(hasUrl);
 }
 
+bool ArchiveBrowser::browseBucket(const QString& s3Url, std::shared_ptr<const data::S3Signer> s3) {
+  auto loc = data::parseS3Url(s3Url.trimmed().toStdString());
+  if (!loc) {
+    status_->setText(QString::fromStdString(loc.error().message));
+    return false;
+  }
+  if (!s3) {
+    auto ctx = data::remoteContext();
+    if (ctx && ctx->s3) s3 = ctx->s3;
+  }
+  if (!s3) {
+    status_->setText(tr("AWS settings could not be read; cannot browse %1").arg(s3Url));
+    return false;
+  }
+  if (!browseItem_) setCatalog(catalog_);
+  data::CatalogBrowseRoot root;
+  root.type = "s3";
+  root.endpoint = s3->listEndpoint(loc->bucket);
+  root.bucket = loc->bucket;
+  root.prefix = loc->key;
+  if (!root.prefix.empty() && !root.prefix.ends_with('/')) root.prefix += '/';
+  root.id = root.title = "s3://" + loc->bucket + "/" + root.prefix;
+  const int index = static_cast<int>(catalog_.browse.size());
+  catalog_.browse.push_back(root);
+  privateRoots_[index] = loc->bucket;
+  auto* item = new QTreeWidgetItem(browseItem_, {QString::fromStdString(root.title),
+                                                 QString::fromStdString(s3->profile().name)});
+  item->setData(0, kRoot, index);
+  item->setData(0, kPrefix, QString::fromStdString(root.prefix));
+  item->setChildIndicatorPolicy(QTreeWidgetItem::ShowIndicator);
+  item->setToolTip(0, QString::fromStdString(s3->profile().describe()));
+  browseItem_->setExpanded(true);
+  tree_->setCurrentItem(item);
+  item->setExpanded(true);  // lists it (expand())
+  return true;
+}
+
+void ArchiveBrowser::browseBucketDialog() {
+  auto ctx = data::remoteContext();
+  const QString profile =
+      ctx && ctx->s3 ? QString::fromStdString(ctx->s3->profile().describe())
+                     : tr("AWS settings unreadable: %1")
+                           .arg(QString::fromStdString(ctx ? ctx->s3Error : ctx.error().message));
+  bool ok = false;
+  const QString url = QInputDialog::getText(
+      this, tr("Browse bucket"), tr("Bucket or prefix, as s3://bucket/prefix/\n(%1)").arg(profile),
+      QLineEdit::Normal, QStringLiteral("s3://"), &ok);
+  if (ok && !url.trimmed().isEmpty()) browseBucket(url);
+}
+
 void ArchiveBrowser::openUrlDialog() {
   bool ok = false;
-  const QString url = QInputDialog::getText(this, tr("Open URL"),
-                                            tr("OME-Zarr, OME-TIFF or h5ad URL (http or https):"),
-                                            QLineEdit::Normal, QString(), &ok)
-                          .trimmed();
+  const QString url =
+      QInputDialog::getText(this, tr("Open URL"),
+                            tr("OME-Zarr, OME-TIFF or h5ad URL (http, https or s3):"),
+                            QLineEdit::Normal, QString(), &ok)
+          .trimmed();
   if (!ok || url.isEmpty()) return;
-  if (auto parsed = data::parseUrl(url.toStdString()); !parsed) {
+  auto http = data::remoteHttpUrl(url.toStdString());
+  if (auto parsed = http ? data::parseUrl(*http) : std::unexpected(http.error()); !parsed) {
     QMessageBox::warning(this, tr("Open URL"), QString::fromStdString(parsed.error().message));
     return;
   }

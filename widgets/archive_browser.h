@@ -1,18 +1,23 @@
 #pragma once
 /// The archive browser dock: the catalog's datasets (title, archive, licence, size), browsable
 /// S3 buckets (ListObjectsV2, one folder level per expansion, all pages) and BioImage Archive
-/// studies, plus "Open URL…". The user chooses to open a dataset streaming (lazily) or to
-/// download it; the panel only emits what was chosen.
+/// studies, plus "Open URL…" and "Browse bucket…" (a private bucket or prefix, typed as
+/// s3://bucket/prefix, listed with the AWS profile's signed requests; its objects are emitted
+/// as s3:// URLs, so the window and downloads sign them too). The catalog's public entries
+/// stay unsigned. The user chooses to open a dataset streaming (lazily) or to download it;
+/// the panel only emits what was chosen.
 ///
 /// Threads: GUI thread only. Listings block on the HTTP client, so they run on the executor
 /// given to setServices() and come back through queued calls guarded by QPointer.
 #include <QPointer>
 #include <QWidget>
+#include <map>
 #include <memory>
 
 #include "data/executor.h"
 #include "data/remote/archive_listing.h"
 #include "data/remote/catalog.h"
+#include "data/remote/s3.h"
 
 class QTreeWidget;
 class QTreeWidgetItem;
@@ -31,6 +36,10 @@ class ArchiveBrowser : public QWidget {
   void setCatalog(const data::Catalog& catalog);
   /// Parses catalog JSON (e.g. the :/catalog.json resource); shows the error in the panel.
   bool setCatalogJson(const QByteArray& json, const QString& name);
+  /// Adds "s3://bucket/prefix" as a browse root addressed with `s3` (null: the installed
+  /// remote context's AWS profile) and starts listing it. False, with the reason in the
+  /// status line, for a URL that is not s3://bucket[/prefix].
+  bool browseBucket(const QString& s3Url, std::shared_ptr<const data::S3Signer> s3 = nullptr);
 
  signals:
   /// Open `url` lazily over HTTP (OME-Zarr, OME-TIFF) in the viewer.
@@ -41,6 +50,8 @@ class ArchiveBrowser : public QWidget {
  public slots:
   /// Asks for a URL and emits openRequested or downloadRequested.
   void openUrlDialog();
+  /// Asks for s3://bucket/prefix (naming the AWS profile in use) and browses it.
+  void browseBucketDialog();
 
  private:
   void expand(QTreeWidgetItem* item);
@@ -54,6 +65,10 @@ class ArchiveBrowser : public QWidget {
   std::shared_ptr<data::HttpClient> client_;
   data::Executor* executor_ = nullptr;
   data::Catalog catalog_;
+  /// Browse roots added by browseBucket() (index into catalog_.browse -> its bucket), whose
+  /// entries are emitted as s3:// URLs.
+  std::map<int, std::string> privateRoots_;
+  QTreeWidgetItem* browseItem_ = nullptr;
 };
 
 }  // namespace tessera::widgets

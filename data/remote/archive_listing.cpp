@@ -3,6 +3,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "data/remote/s3_error.h"
 #include "data/remote/url.h"
 #include "data/tiff/xml_lite.h"
 
@@ -21,6 +22,7 @@ Expected<std::string> fetchText(HttpClient& client, const std::string& url) {
   rq.priority = Priority::Visible;
   auto r = client.fetch(rq);
   if (!r) return std::unexpected(r.error());
+  if (auto e = s3Failure(url, *r)) return std::unexpected(*e);
   if (r->status == 403 || r->status == 404)
     return fail(Errc::NotFound,
                 url + ": HTTP " + std::to_string(r->status) + " " + httpStatusText(r->status));
@@ -83,10 +85,14 @@ Expected<S3ListPage> parseS3ListPage(std::string_view xml, const std::string& en
 
 Expected<std::vector<ArchiveEntry>> listS3(HttpClient& client, const std::string& endpoint,
                                            const std::string& bucket, const std::string& prefix,
-                                           std::size_t maxEntries) {
+                                           std::size_t maxEntries, int maxPages) {
   std::vector<ArchiveEntry> out;
   std::string token;
-  for (int page = 0; page < 10000; ++page) {
+  for (int page = 0;; ++page) {
+    if (page == maxPages)
+      return fail(Errc::Corrupt, s3ListUrl(endpoint, bucket, prefix) +
+                                     ": the listing did not end after " + std::to_string(maxPages) +
+                                     " pages (the server keeps sending continuation tokens)");
     const std::string url = s3ListUrl(endpoint, bucket, prefix, token);
     auto text = fetchText(client, url);
     if (!text) return std::unexpected(text.error());

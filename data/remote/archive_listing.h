@@ -1,5 +1,5 @@
 #pragma once
-/// Browsing public archives without credentials: S3 ListObjectsV2 (anonymous, one "folder"
+/// Browsing archives: S3 ListObjectsV2 (signed when the client has credentials, one "folder"
 /// level at a time with delimiter '/', paginated by continuation token) and BioImage Archive
 /// study file lists (BioStudies JSON API). Parsers are pure functions; the list* helpers block
 /// on the HttpClient (worker threads only). Errors name the URL; malformed answers are
@@ -35,10 +35,12 @@ std::string s3ListUrl(const std::string& endpoint, const std::string& bucket,
 /// Parses one ListBucketResult page; object URLs are endpoint/bucket/key.
 Expected<S3ListPage> parseS3ListPage(std::string_view xml, const std::string& endpoint,
                                      const std::string& bucket, const std::string& where);
-/// Every page below `prefix` (stops after `maxEntries`).
+/// Every page below `prefix` (stops after `maxEntries`); a listing still truncated after
+/// `maxPages` pages is Errc::Corrupt (a server that never ends it). S3 error documents come
+/// back in words (s3_error.h). Signed when the client has an S3 signer.
 Expected<std::vector<ArchiveEntry>> listS3(HttpClient& client, const std::string& endpoint,
                                            const std::string& bucket, const std::string& prefix,
-                                           std::size_t maxEntries = 100000);
+                                           std::size_t maxEntries = 100000, int maxPages = 1000);
 
 /// "https://ftp.ebi.ac.uk/biostudies/fire/S-BIAD/<last 3 digits>/S-BIAD<n>/Files/" for an
 /// accession such as "S-BIAD1234"; Errc::InvalidArgument for other shapes.

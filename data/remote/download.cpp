@@ -1,5 +1,6 @@
 #include "data/remote/download.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <unistd.h>
@@ -9,12 +10,16 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "data/remote/remote_context.h"
+#include "data/remote/s3_error.h"
+
 namespace tessera::data {
 namespace fs = std::filesystem;
 namespace {
 
 struct Fd {
   int fd = -1;
+  std::uint64_t written = 0;  ///< bytes written through it (the item's size check)
   explicit Fd(int f) : fd(f) {}
   ~Fd() {
     if (fd >= 0) ::close(fd);
@@ -101,7 +106,10 @@ std::shared_ptr<Download> Download::start(std::shared_ptr<HttpClient> client, Ex
 Download::~Download() = default;
 
 void Download::run() {
-  auto plan = planDownload(*client_, url_, sha256_);
+  // s3://bucket/key is addressed with the installed context's AWS profile.
+  auto http = remoteHttpUrl(url_);
+  auto plan = http ? planDownload(*client_, *http, sha256_)
+                   : Expected<DownloadPlan>(std::unexpected(http.error()));
   {
     std::lock_guard lock(mutex_);
     if (!plan) {
@@ -123,6 +131,17 @@ void Download::run() {
       if (known) progress_.bytesTotal = total;
       if (progress_.state == DownloadState::Planning) progress_.state = DownloadState::Running;
     }
+  }
+  if (plan) {
+    if (auto marked = markUnsynced(); !marked) {
+      std::lock_guard lock(mutex_);
+      failed_ = true;
+      failCode_ = marked.error().code;
+      progress_.error = marked.error().message;
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
     planned_ = true;
   }
   notify(true);
@@ -181,9 +200,18 @@ void Download::pump() {
   } else if (progress_.state == DownloadState::Cancelled) {
     result_ = fail(Errc::Cancelled, url_ + ": download cancelled");
   } else {
-    progress_.state = DownloadState::Done;
-    progress_.etaSeconds = 0.0;
-    result_ = outDir_ / plan_.name;
+    lock.unlock();
+    auto durable = makeDurable();
+    lock.lock();
+    if (!durable) {
+      progress_.state = DownloadState::Failed;
+      progress_.error = durable.error().message;
+      result_ = std::unexpected(durable.error());
+    } else {
+      progress_.state = DownloadState::Done;
+      progress_.etaSeconds = 0.0;
+      result_ = outDir_ / plan_.name;
+    }
   }
   auto result = *result_;
   lock.unlock();
@@ -202,7 +230,7 @@ bool Download::drainCompleted(std::unique_lock<std::mutex>& lock) {
   completed_.clear();
   lock.unlock();
   for (auto& c : done)
-    completeItem(c.index, std::move(c.response), std::move(c.part), std::move(c.final));
+    completeItem(c.index, std::move(c.response), std::move(c.part), std::move(c.final), c.size);
   lock.lock();
   return true;
 }
@@ -216,18 +244,19 @@ void Download::launchItem(std::size_t index) {
   auto final = safeJoin(outDir_, item.relPath);
   if (!final) return itemFinished(index, std::unexpected(final.error()));
   std::error_code ec;
-  if (fs::is_regular_file(*final, ec)) {
+  // A file under its final name is complete, unless a run that had not yet synced the tree
+  // was interrupted (the marker): then only resumable items, which fsync before their rename,
+  // are trusted. A wrong-sized file is replaced by the rename below.
+  if (existsInFolder(*final) && (item.resumable || !untrusted_)) {
     const auto have = fs::file_size(*final, ec);
-    if (!item.size || have == *item.size) {
+    if (!ec && (!item.size || have == *item.size)) {
       {
         std::lock_guard lock(mutex_);
         countBytes(index, have);
       }
       return itemFinished(index, true);
     }
-    fs::remove(*final, ec);
   }
-  fs::create_directories(final->parent_path(), ec);
   const fs::path part = withSuffix(*final, ".part"), metaPath = withSuffix(*final, ".part.json");
   std::uint64_t offset = 0;
   if (item.resumable) {
@@ -252,13 +281,9 @@ void Download::launchItem(std::size_t index) {
                              !now["last_modified"].get<std::string>().empty());
     if (sameObject && fs::is_regular_file(part, ec)) offset = fs::file_size(part, ec);
     if (item.size && offset > *item.size) offset = 0;
-    if (offset == 0) {
-      fs::remove(part, ec);
-      std::ofstream(metaPath) << now.dump();
-    }
-  } else {
-    fs::remove(part, ec);
+    if (offset == 0) std::ofstream(metaPath) << now.dump();
   }
+  // O_TRUNC starts a stale partial file over: no unlink needed.
   auto fd = std::make_shared<Fd>(
       ::open(part.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (offset ? O_APPEND : O_TRUNC), 0644));
   if (fd->fd < 0)
@@ -284,6 +309,7 @@ void Download::launchItem(std::size_t index) {
       p += w;
       n -= static_cast<std::size_t>(w);
     }
+    fd->written += bytes.size();
     {
       std::lock_guard lock(self->mutex_);
       self->countBytes(index, bytes.size());
@@ -291,18 +317,19 @@ void Download::launchItem(std::size_t index) {
     self->notify(false);
     return true;
   };
-  auto call = client_->start(
-      std::move(rq), [self, index, fd, part, final = *final](Expected<HttpResponse> r) mutable {
-        ::close(fd->fd);
-        fd->fd = -1;
-        // Checksums and renames are file work: the job's own loop does them, off the client
-        // thread (and without needing a second executor thread).
-        {
-          std::lock_guard lock(self->mutex_);
-          self->completed_.push_back({index, std::move(r), std::move(part), std::move(final)});
-        }
-        self->schedulePump();
-      });
+  auto call = client_->start(std::move(rq), [self, index, fd, offset, part,
+                                             final = *final](Expected<HttpResponse> r) mutable {
+    ::close(fd->fd);
+    fd->fd = -1;
+    const std::uint64_t size = offset + fd->written;
+    // Checksums and renames are file work: the job's own loop does them, off the client
+    // thread (and without needing a second executor thread).
+    {
+      std::lock_guard lock(self->mutex_);
+      self->completed_.push_back({index, std::move(r), std::move(part), std::move(final), size});
+    }
+    self->schedulePump();
+  });
   std::lock_guard lock(mutex_);
   if (calls_.size() < plan_.items.size()) calls_.resize(plan_.items.size());
   calls_[index] = call;
@@ -310,7 +337,7 @@ void Download::launchItem(std::size_t index) {
 }
 
 void Download::completeItem(std::size_t index, Expected<HttpResponse> r, fs::path part,
-                            fs::path final) {
+                            fs::path final, std::uint64_t have) {
   DownloadItem item;
   {
     std::lock_guard lock(mutex_);
@@ -327,6 +354,10 @@ void Download::completeItem(std::size_t index, Expected<HttpResponse> r, fs::pat
     }
     return itemFinished(index, std::unexpected(r.error()));
   }
+  if (auto e = s3Failure(item.url, *r, item.mayBeMissing)) {
+    fs::remove(part, ec);
+    return itemFinished(index, std::unexpected(*e));
+  }
   if ((r->status == 404 || r->status == 403) && item.mayBeMissing) {
     fs::remove(part, ec);
     {
@@ -339,11 +370,10 @@ void Download::completeItem(std::size_t index, Expected<HttpResponse> r, fs::pat
     return itemFinished(index, fail(r->status == 404 ? Errc::NotFound : Errc::Network,
                                     item.url + ": HTTP " + std::to_string(r->status) + " " +
                                         httpStatusText(r->status)));
-  const std::uint64_t have = fs::file_size(part, ec);
   const std::optional<std::uint64_t> want = item.size ? item.size : r->totalLength;
   if (want && have != *want) {
     fs::remove(part, ec);
-    fs::remove(metaPath, ec);
+    if (item.resumable) fs::remove(metaPath, ec);
     return itemFinished(index,
                         fail(Errc::Corrupt, final.string() + ": size " + std::to_string(have) +
                                                 " bytes, expected " + std::to_string(*want)));
@@ -353,15 +383,73 @@ void Download::completeItem(std::size_t index, Expected<HttpResponse> r, fs::pat
     if (!sum) return itemFinished(index, std::unexpected(sum.error()));
     if (*sum != item.sha256) {
       fs::remove(part, ec);
-      fs::remove(metaPath, ec);
+      if (item.resumable) fs::remove(metaPath, ec);
       return itemFinished(index, fail(Errc::Corrupt, final.string() + ": sha256 " + *sum +
                                                          " does not match " + item.sha256));
     }
   }
-  if (!fsyncPath(part) || ::rename(part.c_str(), final.c_str()) != 0)
+  // Large resumable files are synced on their own, so a final name is trusted across power
+  // cuts; the many small files of a tree are synced together at the end (makeDurable).
+  if ((item.resumable && !fsyncPath(part)) || ::rename(part.c_str(), final.c_str()) != 0)
     return itemFinished(index, fail(Errc::Io, final.string() + ": " + std::strerror(errno)));
-  fs::remove(metaPath, ec);
+  if (item.resumable) fs::remove(metaPath, ec);
   itemFinished(index, true);
+}
+
+bool Download::existsInFolder(const fs::path& final) {
+  const fs::path dir = final.parent_path();
+  std::lock_guard lock(foldersMutex_);
+  auto [it, fresh] = folders_.try_emplace(dir.string());
+  if (fresh) {
+    if (DIR* d = ::opendir(dir.c_str())) {
+      while (const dirent* e = ::readdir(d))
+        it->second.insert(e->d_name);
+      ::closedir(d);
+    } else {
+      std::error_code ec;
+      fs::create_directories(dir, ec);  // a failure shows when the file is opened
+    }
+  }
+  return it->second.count(final.filename().string()) > 0;
+}
+
+Expected<void> Download::markUnsynced() {
+  marker_ = outDir_ / ("." + plan_.name + ".unsynced");
+  std::error_code ec;
+  fs::create_directories(outDir_, ec);
+  if (DIR* d = ::opendir(outDir_.c_str())) {
+    const std::string name = marker_.filename().string();
+    while (const dirent* e = ::readdir(d))
+      if (name == e->d_name) untrusted_ = true;
+    ::closedir(d);
+  }
+  if (untrusted_) return {};
+  bool any = false;
+  for (const auto& item : plan_.items)
+    any = any || !item.resumable;
+  if (!any) {
+    marker_.clear();
+    return {};
+  }
+  // The marker is durable before any file of the tree gets its final name: after a power
+  // cut it says that final names below it may hold data that never reached the disk.
+  Fd f(::open(marker_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  const std::string text = url_ + "\n";
+  if (f.fd < 0 || ::write(f.fd, text.data(), text.size()) < 0 || ::fsync(f.fd) != 0 ||
+      !fsyncPath(outDir_))
+    return fail(Errc::Io, marker_.string() + ": " + std::strerror(errno));
+  return {};
+}
+
+Expected<void> Download::makeDurable() {
+  // One syncfs for the whole tree instead of an fsync per file: it writes the files' data and
+  // the directories' entries (renames) in one journal commit.
+  Fd dir(::open(outDir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.fd < 0 || ::syncfs(dir.fd) != 0)
+    return fail(Errc::Io, outDir_.string() + ": cannot sync: " + std::strerror(errno));
+  if (!marker_.empty() && ::unlink(marker_.c_str()) != 0)
+    return fail(Errc::Io, marker_.string() + ": " + std::strerror(errno));
+  return {};
 }
 
 void Download::countBytes(std::size_t index, std::uint64_t n) {

@@ -3,11 +3,20 @@
 /// `parallel` requests in flight (Background priority), resume, and verification.
 ///
 /// On disk: each item is written to "<final>.part" and renamed to its final name only after
-/// its size (and sha256, when known) checked out and the data was fsync'd, so a final name
-/// always holds a complete file. Resumable items keep "<final>.part.json" (URL, ETag,
-/// Last-Modified, size); a later run resumes them with a Range request if a HEAD shows the
-/// same validators, and starts over otherwise. Items whose final file exists are skipped.
-/// Keys that would escape the output directory ("../x") fail the item.
+/// its size (and sha256, when known) checked out, so while the system runs a final name
+/// always holds a complete file. Durability is paid once, not per file:
+///  - large resumable items (single files) are fsync'd before their rename;
+///  - the many small files of a tree are not; before the first of them is renamed, a marker
+///    ".<name>.unsynced" is made durable beside the dataset, and after the last one a single
+///    syncfs() writes every file and directory entry, then the marker goes.
+/// So after a power cut: a finished job (state Done) is entirely on disk; an interrupted one
+/// left the marker, and the next run trusts no final name of the tree's small files (it
+/// downloads them again) while resumable items resume from their .part as before.
+/// Resumable items keep "<final>.part.json" (URL, ETag, Last-Modified, size); a later run
+/// resumes them with a Range request if a HEAD shows the same validators, and starts over
+/// otherwise. Items whose final file exists (and has the planned size) are skipped; each
+/// folder is listed once rather than each file stat'ed. Keys that would escape the output
+/// directory ("../x") fail the item.
 ///
 /// Threads: no thread is held for the job's duration. Planning runs as one task on the Executor
 /// passed to start() (pass AppContext::jobPool); after that the job advances in short tasks
@@ -23,6 +32,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -85,7 +95,13 @@ class Download : public std::enable_shared_from_this<Download> {
   void schedulePump();
   void launchItem(std::size_t index);
   void completeItem(std::size_t index, Expected<HttpResponse> response, std::filesystem::path part,
-                    std::filesystem::path final);
+                    std::filesystem::path final, std::uint64_t size);
+  /// True when `final`'s folder holds that name (each folder is listed, or created, once).
+  bool existsInFolder(const std::filesystem::path& final);
+  /// Checks for a previous run's marker, and makes this run's durable (see above).
+  Expected<void> markUnsynced();
+  /// syncfs, then the marker goes.
+  Expected<void> makeDurable();
   void itemFinished(std::size_t index, Expected<bool> result);
   /// Bytes of item `index` counted in progress_.bytesDone (mutex_ held), and taking them back
   /// when its partial data is dropped, so a pause or retry never counts bytes twice.
@@ -96,6 +112,7 @@ class Download : public std::enable_shared_from_this<Download> {
     std::size_t index;
     Expected<HttpResponse> response;
     std::filesystem::path part, final;
+    std::uint64_t size = 0;  ///< bytes the .part file holds
   };
   std::vector<Completed> completed_;
   void notify(bool force);
@@ -127,6 +144,10 @@ class Download : public std::enable_shared_from_this<Download> {
   std::mutex callbackMutex_;
   std::uint64_t notifySeq_ = 0, deliveredSeq_ = 0;
   std::vector<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>> rateSamples_;
+  std::mutex foldersMutex_;
+  std::map<std::string, std::set<std::string>> folders_;  ///< names found in each folder
+  std::filesystem::path marker_;  ///< ".<name>.unsynced" while the tree is not synced
+  bool untrusted_ = false;        ///< a previous run left its marker: distrust final names
 };
 
 /// Lower-case hex sha256 of a file, or Errc::Io.

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "data/remote/s3_error.h"
 #include "data/remote/url.h"
 #include "data/zarr/zarr_metadata.h"
 
@@ -42,6 +43,7 @@ struct Planner {
   Expected<std::optional<json>> absorb(const std::string& key, Expected<HttpResponse> r) {
     const std::string url = joinUrlPath(base, key);
     if (!r) return std::unexpected(r.error());
+    if (auto e = s3Failure(url, *r, true)) return std::unexpected(*e);
     if (r->status == 404 || r->status == 403) return std::optional<json>();
     if (!r->ok())
       return fail(Errc::Network,
@@ -400,7 +402,14 @@ Expected<DownloadPlan> planDownload(HttpClient& client, const std::string& url,
   head.url = url;
   head.priority = Priority::Background;
   auto r = client.fetch(head);
+  if (r && (r->status == 400 || r->status == 403)) {
+    // A refused HEAD has no body: one byte by GET brings S3's reason.
+    head.method = HttpRequest::Method::Get;
+    head.range = HttpByteRange{0, 1, false};
+    if (auto g = client.fetch(head); !g || !g->ok()) r = std::move(g);
+  }
   if (!r) return std::unexpected(r.error());
+  if (auto e = s3Failure(url, *r)) return std::unexpected(*e);
   if (r->status == 404 || r->status == 403 || r->status == 410)
     return fail(Errc::NotFound,
                 url + ": HTTP " + std::to_string(r->status) + " " + httpStatusText(r->status));

@@ -125,7 +125,7 @@ void Impl::handleOutcome(const std::shared_ptr<Call>& call, Outcome out) {
                           from + ": redirect from https to http (" + next->str() + ") refused"));
         return;
       }
-      if (!call->visited.insert(next->str()).second) {
+      if (!out.resign && !call->visited.insert(next->str()).second) {
         finish(call, fail(Errc::Network, call->request.url + ": redirect loop at " + next->str()));
         return;
       }

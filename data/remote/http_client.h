@@ -29,6 +29,7 @@
 #include <span>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -52,6 +53,23 @@ struct ProxySettings {
   std::string proxyFor(const std::string& scheme, const std::string& host) const;
 };
 
+/// Authenticates requests (S3's SigV4). Called on the client thread for every attempt of a
+/// request, after redirects, so each attempt carries a fresh signature; must be thread-safe.
+class RequestSigner {
+ public:
+  virtual ~RequestSigner() = default;
+  /// Appends authentication headers for `method` (GET/HEAD) to `https`?`hostHeader``target`.
+  /// `headers` holds the request's Host and Range (which get signed); requests to hosts the
+  /// signer does not know are left alone.
+  virtual void sign(std::string_view method, std::string_view hostHeader, std::string_view target,
+                    std::vector<std::pair<std::string, std::string>>& headers) const = 0;
+  /// Where to retry `url` after the server said its bucket lives in `region` (S3's 301
+  /// PermanentRedirect and 400 AuthorizationHeaderMalformed carry x-amz-bucket-region), or ""
+  /// when `url` is not the signer's. The URL may be unchanged (a custom endpoint): the retry is
+  /// then signed for the new region.
+  virtual std::string regionRedirect(const std::string& url, const std::string& region) const = 0;
+};
+
 struct HttpClientOptions {
   int maxConnectionsPerHost = 8;
   std::chrono::milliseconds connectTimeout{10000};
@@ -71,6 +89,7 @@ struct HttpClientOptions {
   std::string caFile;     ///< extra PEM CA bundle trusted in addition to the system store
   std::optional<ProxySettings> proxy;  ///< nullopt = from the environment
   std::string userAgent = "Tessera";
+  std::shared_ptr<const RequestSigner> signer;  ///< null: no request is signed
 };
 
 struct HttpByteRange {

@@ -58,6 +58,7 @@ struct Outcome {
   Kind kind;
   Error error;
   std::string location;  ///< Redirect
+  bool resign = false;   ///< Redirect to the same URL, signed for another region
   std::optional<std::chrono::milliseconds> retryAfter;
   bool reuse = false;  ///< the connection may go back to the pool
   bool stale = false;  ///< a reused connection failed before any response byte

@@ -86,6 +86,15 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
   if (!range.empty()) req.set(http::field::range, range);
   const bool gzipOk = !rq.range && (call.delivered == 0 || call.gzip);
   req.set(http::field::accept_encoding, gzipOk ? "gzip" : "identity");
+  if (opt.signer) {
+    std::vector<std::pair<std::string, std::string>> auth;
+    if (!range.empty()) auth.emplace_back("Range", range);
+    const std::size_t given = auth.size();
+    opt.signer->sign(rq.method == HttpRequest::Method::Head ? "HEAD" : "GET", call.url.hostHeader(),
+                     call.url.target, auth);
+    for (std::size_t i = given; i < auth.size(); ++i)
+      req.set(auth[i].first, auth[i].second);
+  }
 
   beast::error_code ec;
   conn.lowest().expires_after(opt.readTimeout);
@@ -127,6 +136,18 @@ net::awaitable<void> exchange(Impl& impl, Call& call, Connection& conn, Stream& 
   const int status = static_cast<int>(res.result_int());
   auto field = [&](http::field f) { return std::string(res[f]); };
 
+  if (opt.signer && (status == 301 || status == 307 || status == 400) &&
+      !res["x-amz-bucket-region"].empty()) {
+    // S3 says the bucket lives in another region: sign for it (and use its host) and retry.
+    const std::string next =
+        opt.signer->regionRedirect(where, std::string(res["x-amz-bucket-region"]));
+    if (!next.empty()) {
+      out = {Outcome::Redirect};
+      out.location = next;
+      out.resign = next == where;
+      co_return;
+    }
+  }
   if (isRedirect(status) && !res[http::field::location].empty()) {
     out = {Outcome::Redirect};
     out.location = field(http::field::location);

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "data/remote/s3_error.h"
 #include "data/remote/url.h"
 
 namespace tessera::data {
@@ -96,6 +97,8 @@ Expected<Bytes> HttpStore::get(const std::string& url, std::optional<HttpByteRan
     (void)cache->put(cacheKey, cached->body, cached->etag, cached->lastModified);
     return std::move(cached->body);
   }
+  // S3 says why in words; for chunks, "absent" answers read as the fill value below.
+  if (auto e = s3Failure(url, *resp, !metadata)) return std::unexpected(*e);
   if (st == 404 || st == 403 || st == 410)
     return fail(Errc::NotFound, url + ": HTTP " + std::to_string(st) + " " + httpStatusText(st));
   if (st == 416) return fail(Errc::Corrupt, url + ": the range is beyond the end of the object");
@@ -175,14 +178,17 @@ Expected<std::uint64_t> HttpStore::size(std::string_view key) const {
   rq.method = HttpRequest::Method::Head;
   rq.url = url;
   auto resp = send(rq);
-  if (resp && (resp->status == 405 || resp->status == 501 || (resp->ok() && !resp->totalLength))) {
+  if (resp && (resp->status == 405 || resp->status == 501 || resp->status == 400 ||
+               resp->status == 403 || (resp->ok() && !resp->totalLength))) {
     // No HEAD (or no length in it): ask for the first byte and read Content-Range's total.
+    // A refused HEAD has no body, so this GET also learns S3's reason in words.
     rq.method = HttpRequest::Method::Get;
     rq.range = HttpByteRange{0, 1, false};
     resp = send(rq);
   }
   if (!resp) return std::unexpected(resp.error());
   const int st = resp->status;
+  if (auto e = s3Failure(url, *resp)) return std::unexpected(*e);
   if (st == 404 || st == 403 || st == 410)
     return fail(Errc::NotFound, url + ": HTTP " + std::to_string(st) + " " + httpStatusText(st));
   if (!resp->ok() || !resp->totalLength)

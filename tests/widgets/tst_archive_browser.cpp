@@ -12,6 +12,7 @@
 
 #include "data/thread_pool.h"
 #include "tests/fixtures/remote/test_servers.h"
+#include "tests/support/s3_test_server.h"
 #include "widgets/archive_browser.h"
 
 using namespace tessera;
@@ -164,6 +165,53 @@ class ArchiveBrowserTest : public QObject {
     QVERIFY2(status->text().contains("404") || status->text().contains("Not Found"),
              qPrintable(status->text()));
     QCOMPARE(item->childCount(), 0);
+  }
+
+  // A private bucket typed as s3://bucket/prefix lists through signed requests (the server
+  // refuses unsigned ones), page after page, and its objects come out as s3:// URLs.
+  void browsesAPrivateBucketWithTheProfile() {
+    const fs::path buckets = kWork / "buckets";
+    for (int i = 0; i < 5; ++i) {
+      fs::create_directories(buckets / "lab" / "study" / ("img" + std::to_string(i) + ".zarr"));
+      std::ofstream(buckets / "lab" / "study" / ("img" + std::to_string(i) + ".zarr") / ".zattrs")
+          << "{}";
+    }
+    std::ofstream(buckets / "lab" / "study" / "table.h5ad") << "x";
+    S3TestServer::Options o;
+    o.pageSize = 2;
+    S3TestServer server(buckets, kWork, o);
+    if (!server.ok()) QSKIP("the loopback S3 server needs python3-botocore");
+    data::AwsProfile profile;
+    profile.name = "lab";
+    profile.credentials = {o.accessKey, o.secretKey, ""};
+    profile.endpointUrl = server.endpoint();
+    auto signer = std::make_shared<data::S3Signer>(profile);
+    data::HttpClientOptions co;
+    co.proxy = data::ProxySettings{};
+    co.signer = signer;
+    widgets::ArchiveBrowser browser;
+    browser.setServices(*data::HttpClient::create(co), pool_.get());
+    browser.setCatalog({});
+    QSignalSpy opened(&browser, &widgets::ArchiveBrowser::openRequested);
+    QSignalSpy downloads(&browser, &widgets::ArchiveBrowser::downloadRequested);
+    auto* status = browser.findChild<QLabel*>("status");
+    QVERIFY(!browser.browseBucket("s3:///nobucket", signer));
+    QVERIFY(browser.browseBucket("s3://lab/study", signer));
+    auto* tree = browser.findChild<QTreeWidget*>("archiveTree");
+    QTreeWidgetItem* root = tree->topLevelItem(1)->child(0);
+    QCOMPARE(root->text(0), QString("s3://lab/study/"));
+    QTRY_COMPARE_WITH_TIMEOUT(root->childCount(), 6, 20000);
+    QCOMPARE(status->text(), QString("6 entries"));
+    QTreeWidgetItem* zarr = child(root, "img3.zarr/");
+    QVERIFY(zarr);
+    tree->setCurrentItem(zarr);
+    browser.findChild<QPushButton*>("openStreaming")->click();
+    QCOMPARE(opened.size(), 1);
+    QCOMPARE(opened[0][0].toString(), QString("s3://lab/study/img3.zarr/"));
+    tree->setCurrentItem(child(root, "table.h5ad"));
+    browser.findChild<QPushButton*>("download")->click();
+    QCOMPARE(downloads.size(), 1);
+    QCOMPARE(downloads[0][0].toString(), QString("s3://lab/study/table.h5ad"));
   }
 };
 
