@@ -102,7 +102,10 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   connect(cells_.get(), &CellsLinker::hoverText, hoverLabel_, &QLabel::setText);
   connect(cells_.get(), &CellsLinker::message, this,
           [this](const QString& m) { statusBar()->showMessage(m, 10000); });
-  connect(&cells_->session(), &CellsSession::loaded, this, &MainWindow::cellsLoaded);
+  // Clearing the previous table also says `loaded` (with no data): not a table that loaded.
+  connect(&cells_->session(), &CellsSession::loaded, this, [this] {
+    if (cells_->session().data()) emit cellsLoaded();
+  });
   connect(&cells_->session(), &CellsSession::failed, this, &MainWindow::cellsFailed);
   statusBar()->addPermanentWidget(levelLabel_);
   connect(view_, &widgets::ImageView::cursorMoved, this, &MainWindow::updateCursor);
@@ -134,6 +137,7 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   connect(&cs, &CellsSession::groupsChanged, this, [this] { cellsEdited(tr("Clusters column")); });
   connect(&cs, &CellsSession::hiddenChanged, this, [this] { cellsEdited(tr("Hide categories")); });
   connect(&cs, &CellsSession::namedSelectionsChanged, this, [this] {
+    if (applying_) return;
     std::map<std::string, std::vector<std::uint32_t>> named;
     for (const auto& [name, cells] : cells_->session().namedSelections())
       named[name.toStdString()] = cells;
@@ -146,7 +150,22 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
     cellsReady_ = false;
     QTimer::singleShot(0, this, [this] {
       if (!cells_->session().data()) return;
-      if (pendingCells_) applyCellsLayer(*pendingCells_);
+      if (pendingCells_) {
+        applyCellsLayer(*pendingCells_);
+        // The session's named selections, back in the Selection menu (not a change).
+        applying_ = true;
+        auto& cs = cells_->session();
+        const auto n = static_cast<std::uint32_t>(cs.data()->size());
+        for (const auto& [name, cells] : model_.session().selections) {
+          std::vector<std::uint32_t> valid;
+          for (auto c : cells)
+            if (c < n) valid.push_back(c);
+          cs.applyPick(valid, widgets::SelectOp::Replace);
+          cs.nameSelection(QString::fromStdString(name));
+        }
+        if (!model_.session().selections.empty()) cs.clearSelection();
+        applying_ = false;
+      }
       pendingCells_.reset();
       cellsReady_ = true;
       if (const auto* l = model_.session().firstLayer(data::LayerKind::Cells)) {

@@ -23,6 +23,7 @@ LayerList::LayerList(QWidget* parent) : QWidget(parent) {
 }
 
 void LayerList::setLayers(const std::vector<LayerRow>& rows) {
+  if (rows == rows_ && (!rows.empty() || empty_->isVisibleTo(this))) return;
   rows_ = rows;
   // Rows go later: an edit in one of them may be what asked for the new list.
   while (auto* item = list_->takeAt(0)) {

@@ -19,6 +19,7 @@ struct LayerRow {
   bool visible = true;
   double opacity = 1;
   bool removable = true;
+  bool operator==(const LayerRow&) const = default;
 };
 
 class LayerList : public QWidget {

@@ -257,6 +257,12 @@ class SessionWindowTest : public QObject {
     // Continues from the previous step: demo, a channel window, coloured by KDR; now zoomed in.
     w_->imageView()->centerOn(4100, 4000, 0.5);
     QVERIFY(waitComplete(w_->imageView()));
+    // A named selection is part of the session.
+    auto& cs = w_->cells()->session();
+    cs.applyPick({1, 2, 3}, widgets::SelectOp::Replace);
+    cs.nameSelection("three");
+    cs.clearSelection();
+    QCOMPARE(w_->model().session().selections.at("three").size(), 3u);
     const QString file = kWork + "/demo-kdr.tessera";
     QFile::remove(file);
     QVERIFY(w_->saveSessionTo(file));
@@ -279,6 +285,8 @@ class SessionWindowTest : public QObject {
     const double share = sameShare(a, b, 2);
     QVERIFY2(share > 0.995, qPrintable(QString::number(share)));
     QCOMPARE(second->cells()->session().colorBy().name, std::string("KDR"));
+    QCOMPARE(second->cells()->session().namedSelections().at("three").size(), 3u);
+    QVERIFY(second->cells()->session().selection().empty());
     QCOMPARE(second->imageView()->layer().displays().size(), displays.size());
     for (std::size_t c = 0; c < displays.size(); ++c) {
       QCOMPARE(second->imageView()->layer().displays()[c].start, displays[c].start);
