@@ -20,6 +20,7 @@ class CellsLegend {
   CellsLegend& operator=(const CellsLegend&) = delete;
 
   void set(const LegendSpec& spec);
+  const LegendSpec& spec() const { return spec_; }
   void setVisible(bool visible);
   /// Lays the legend out for a viewport of w x h device pixels; call before each render.
   void update(int w, int h);

@@ -248,7 +248,18 @@ void CellsLinker::onLoaded() {
   transcripts_->clear();
   if (w_.transcripts) w_.transcripts->clear();
   shown_ = d;
-  if (!d) return;
+  if (!d) {
+    // Nothing of the previous table stays on screen: legend, genes, clusters, profile, markers.
+    for (auto* o : {imageOverlay_.get(), embeddingOverlay_.get()})
+      o->setLegend({});
+    w_.genes->setGenes({}, {}, {});
+    refreshClusters();
+    refreshProfile();
+    w_.markers->showEmpty({});
+    w_.embedding->setPlaceholder(tr("No cell table is open."));
+    renderBoth();
+    return;
+  }
   // Xenium transcripts: their own layer, loaded in the background once the cells place them.
   if (d->table->format == "xenium") {
     const auto file = std::filesystem::path(d->table->location) / "transcripts.csv.gz";

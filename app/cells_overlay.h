@@ -42,6 +42,7 @@ class CellsOverlay {
   double pointSize() const { return pointPx_; }
   static constexpr std::size_t kManyCells = 200000;
   void setLegend(const LegendSpec& spec) { legend_.set(spec); }
+  const LegendSpec& legend() const { return legend_.spec(); }
   void setLegendVisible(bool v) { legend_.setVisible(v); }
 
   void update(const render::ViewCamera& camera);

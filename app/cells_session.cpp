@@ -183,6 +183,13 @@ bool CellsSession::colorByColumn(const QString& column) {
   return true;
 }
 
+void CellsSession::colorByDefault() {
+  colorBy_.kind = ColorBy::Kind::Default;
+  colorBy_.name.clear();
+  colorBy_.range.reset();
+  recolor();
+}
+
 void CellsSession::setLut(render::Lut lut) {
   colorBy_.lut = lut;
   recolor();

@@ -47,6 +47,8 @@ class CellsSession : public QObject {
   /// values are fetched from the engine: `coloringChanged` follows when they arrive.
   bool colorByGene(const QString& gene);
   bool colorByColumn(const QString& column);
+  /// Back to the table's default colouring (its default group column, else one colour).
+  void colorByDefault();
   void setLut(render::Lut lut);
   void setRange(std::optional<std::pair<double, double>> range);
   /// The categorical column the Clusters panel shows (toggles hide its categories).

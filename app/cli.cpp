@@ -161,6 +161,9 @@ Commands:
         Cells: [--cells FILE] [--color-by GENE|COLUMN] [--lut NAME] [--range A:B]
         [--cell-style points|outlines|filled] draw a cell table (.h5ad, 10x .h5, Visium
         folder; the INPUT's linked table by default) over the image with its legend.
+        --save-session FILE.tessera writes the session the render drew (datasets, view,
+        layers); `tessera render FILE.tessera --out FILE.png [--size WxH]` draws it again,
+        pixel for pixel the same, and `tessera FILE.tessera` opens it in the viewer.
   render-embedding FILE --out FILE.png [--basis X_umap] [--color-by GENE|COLUMN] [--lut NAME]
          [--range A:B] [--size WxH]
         Draw the embedding scatter of a cell table, coloured as in the viewer, with its legend.

@@ -2,28 +2,40 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPointer>
 #include <QProgressDialog>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
+#include <QSlider>
 #include <QStatusBar>
 #include <QTimer>
+#include <cmath>
+#include <set>
 
 #include "app/app_context.h"
 #include "app/axes_choice.h"
 #include "app/cells_labels.h"
 #include "app/cells_linker.h"
 #include "app/cells_session.h"
+#include "app/session_display.h"
+#include "app/session_open.h"
 #include "app/transcripts_panel.h"
 #include "app/versions.h"
 #include "data/remote/remote_context.h"
+#include "data/session/session_file.h"
 #include "widgets/archive_browser.h"
 #include "widgets/channel_panel.h"
 #include "widgets/clusters_panel.h"
@@ -32,6 +44,7 @@
 #include "widgets/genes_panel.h"
 #include "widgets/image_picker.h"
 #include "widgets/image_view.h"
+#include "widgets/layer_list.h"
 #include "widgets/markers_panel.h"
 #include "widgets/profile_panel.h"
 
@@ -44,6 +57,14 @@ static void initTesseraResources() {
 namespace tessera::app {
 namespace {
 constexpr int kMaxRecent = 10;
+
+// The file dialogs start where the user last opened something.
+QString lastFolder() {
+  return QSettings().value("dialogs/lastFolder").toString();
+}
+void rememberFolder(const QString& path) {
+  QSettings().setValue("dialogs/lastFolder", QFileInfo(path).absolutePath());
+}
 
 QString formatLength(double v, const QString& unit) {
   return QStringLiteral("%1 %2").arg(v, 0, 'f', std::abs(v) < 100 ? 2 : 1).arg(unit);
@@ -82,21 +103,90 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   connect(cells_.get(), &CellsLinker::hoverText, hoverLabel_, &QLabel::setText);
   connect(cells_.get(), &CellsLinker::message, this,
           [this](const QString& m) { statusBar()->showMessage(m, 10000); });
-  connect(&cells_->session(), &CellsSession::loaded, this, &MainWindow::cellsLoaded);
+  // Clearing the previous table also says `loaded` (with no data): not a table that loaded.
+  connect(&cells_->session(), &CellsSession::loaded, this, [this] {
+    if (cells_->session().data()) emit cellsLoaded();
+  });
   connect(&cells_->session(), &CellsSession::failed, this, &MainWindow::cellsFailed);
   statusBar()->addPermanentWidget(levelLabel_);
   connect(view_, &widgets::ImageView::cursorMoved, this, &MainWindow::updateCursor);
   connect(view_, &widgets::ImageView::cursorLeft, this, [this] { cursorLabel_->clear(); });
   connect(view_, &widgets::ImageView::levelChanged, this, &MainWindow::updateLevel);
-  connect(view_, &widgets::ImageView::displaysChanged, this,
-          [this] { channels_->setDisplays(view_->layer().displays()); });
+  // The model is the document: panel edits go into it (undoable), and what it says goes to
+  // the view and the panels.
+  modelSub_ = model_.observe([this](const data::SessionEvent& e) { onModelChanged(e); });
+  connect(view_, &widgets::ImageView::displaysChanged, this, [this] {
+    channels_->setDisplays(view_->layer().displays());
+    channelsEdited(view_->layer().displays(), false);
+  });
   connect(channels_, &widgets::ChannelPanel::displaysEdited, this,
-          [this](const std::vector<render::ChannelDisplay>& d) { view_->layer().setDisplays(d); });
+          [this](const std::vector<render::ChannelDisplay>& d) {
+            channelsEdited(d, true);  // before the view says its displays changed
+            view_->layer().setDisplays(d);
+          });
   connect(channels_, &widgets::ChannelPanel::planeChanged, this,
           [this](std::int64_t t, std::int64_t z) {
             view_->layer().setPlane(t, z);
             if (view_->labels()) view_->labels()->setPlane(t, z);
+            auto cam = model_.session().camera;
+            cam.t = t;
+            cam.z = z;
+            model_.setCamera(cam);
           });
+  auto& cs = cells_->session();
+  connect(&cs, &CellsSession::coloringChanged, this, [this] { cellsEdited(tr("Cell colouring")); });
+  connect(&cs, &CellsSession::groupsChanged, this, [this] { cellsEdited(tr("Clusters column")); });
+  connect(&cs, &CellsSession::hiddenChanged, this, [this] { cellsEdited(tr("Hide categories")); });
+  connect(&cs, &CellsSession::namedSelectionsChanged, this, [this] {
+    if (applying_) return;
+    std::map<std::string, std::vector<std::uint32_t>> named;
+    for (const auto& [name, cells] : cells_->session().namedSelections())
+      named[name.toStdString()] = cells;
+    model_.adjust([&](data::Session& s) { s.selections = named; },
+                  {data::SessionChange::Selections, {}}, true);
+  });
+  connect(&cs, &CellsSession::loaded, this, [this] {
+    // The linker has set the panels up (and restored the dataset's remembered choices) by the
+    // time queued calls run; then the session file's cells layer, if any, wins.
+    cellsReady_ = false;
+    QTimer::singleShot(0, this, [this] {
+      if (!cells_->session().data()) return;
+      if (pendingCells_) {
+        applyCellsLayer(*pendingCells_);
+        // The session's named selections, back in the Selection menu (not a change).
+        applying_ = true;
+        auto& cs = cells_->session();
+        const auto n = static_cast<std::uint32_t>(cs.data()->size());
+        for (const auto& [name, cells] : model_.session().selections) {
+          std::vector<std::uint32_t> valid;
+          for (auto c : cells)
+            if (c < n) valid.push_back(c);
+          cs.applyPick(valid, widgets::SelectOp::Replace);
+          cs.nameSelection(QString::fromStdString(name));
+        }
+        if (!model_.session().selections.empty()) cs.clearSelection();
+        applying_ = false;
+      }
+      pendingCells_.reset();
+      cellsReady_ = true;
+      if (const auto* l = model_.session().firstLayer(data::LayerKind::Cells)) {
+        data::SessionLayer next = *l;
+        fromPanelState(capturePanelState(*cells_), next);
+        model_.adjust([&](data::Session& s) { *s.layer(next.id) = next; },
+                      {data::SessionChange::Layer, next.id}, false);
+      }
+    });
+  });
+  auto overlayEdit = [this](int row, const QString& label) {
+    if (row == cells_->overlayRow()) cellsEdited(label);
+  };
+  connect(channels_, &widgets::ChannelPanel::overlayVisibleChanged, this,
+          [overlayEdit](int row, bool) { overlayEdit(row, tr("Show cells")); });
+  connect(channels_, &widgets::ChannelPanel::overlayOpacityChanged, this,
+          [overlayEdit](int row, double) { overlayEdit(row, tr("Cell opacity")); });
+  connect(channels_, &widgets::ChannelPanel::overlayStyleChanged, this,
+          [overlayEdit](int row, int) { overlayEdit(row, tr("Cell style")); });
+  setAcceptDrops(true);
   // Histograms follow the view, recomputed once it settles rather than on every frame.
   statsTimer_ = new QTimer(this);
   statsTimer_->setSingleShot(true);
@@ -104,8 +194,15 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   connect(view_, &widgets::ImageView::frameRendered, statsTimer_, qOverload<>(&QTimer::start));
   connect(statsTimer_, &QTimer::timeout, this, &MainWindow::updateChannelStats);
 
+  updateTitle();
   QSettings settings;
-  resize(1400, 900);
+  // The first window fills most of the screen; later ones come back as they were left.
+  if (const auto* screen = QGuiApplication::primaryScreen()) {
+    const QRect avail = screen->availableGeometry();
+    resize(std::max(800, avail.width() * 4 / 5), std::max(600, avail.height() * 4 / 5));
+  } else {
+    resize(1400, 900);
+  }
   restoreGeometry(settings.value("window/geometry").toByteArray());
   restoreState(settings.value("window/state").toByteArray());
 }
@@ -132,6 +229,24 @@ void MainWindow::buildDocks() {
     addDockWidget(area, d);
     return d;
   };
+  layers_ = new widgets::LayerList();
+  auto* layersDock = dock(tr("Layers"), "dock.layers", layers_, Qt::LeftDockWidgetArea);
+  splitDockWidget(layersDock, channelsDock, Qt::Vertical);
+  auto layerEdit = [this](auto&& edit) {
+    listEditing_ = true;
+    edit();
+    listEditing_ = false;
+  };
+  connect(layers_, &widgets::LayerList::visibleToggled, this,
+          [this, layerEdit](const QString& id, bool v) {
+            layerEdit([&] { model_.setLayerVisible(id.toStdString(), v); });
+          });
+  connect(layers_, &widgets::LayerList::opacityEdited, this,
+          [this, layerEdit](const QString& id, double v) {
+            layerEdit([&] { model_.setLayerOpacity(id.toStdString(), v); });
+          });
+  connect(layers_, &widgets::LayerList::removeRequested, this,
+          [this](const QString& id) { model_.removeLayer(id.toStdString()); });
   genes_ = new widgets::GenesPanel();
   auto* genesDock = dock(tr("Genes"), "dock.genes", genes_, Qt::LeftDockWidgetArea);
   clusters_ = new widgets::ClustersPanel();
@@ -167,8 +282,9 @@ void MainWindow::buildDocks() {
           [this](const data::ImageSelection& select) { openInputs(inputs_, select); });
   genesDock->raise();
   markersDock->raise();
-  downloadsDock->raise();
   resizeDocks({downloadsDock}, {120}, Qt::Vertical);
+  // Closed until used: a download shows it, View lists it.
+  downloadsDock->hide();
   resizeDocks({channelsDock, markersDock}, {330, 330}, Qt::Horizontal);
   wireRemote();
 }
@@ -187,9 +303,15 @@ void MainWindow::wireRemote() {
           [this](const QString& url, const QString& sha256, const QString& title) {
             if (!http_) return showError(tr("HTTP is not available: %1").arg(url));
             const QString dir = QFileDialog::getExistingDirectory(
-                this, tr("Download %1 into").arg(title.isEmpty() ? url : title));
-            if (!dir.isEmpty())
-              downloads_->startDownload(http_, ctx_.jobPool, url, dir, sha256, title);
+                this, tr("Download %1 into").arg(title.isEmpty() ? url : title), lastFolder());
+            if (dir.isEmpty()) return;
+            QSettings().setValue("dialogs/lastFolder", dir);
+            // The Downloads dock stays closed until there is something to show in it.
+            if (auto* d = findChild<QDockWidget*>("dock.downloads")) {
+              d->show();
+              d->raise();
+            }
+            downloads_->startDownload(http_, ctx_.jobPool, url, dir, sha256, title);
           });
   connect(downloads_, &widgets::DownloadsPanel::statusTextChanged, downloadsLabel_,
           &QLabel::setText);
@@ -209,12 +331,23 @@ void MainWindow::buildMenus() {
   file->addAction(tr("Open &Folder…"), QKeySequence(tr("Ctrl+Shift+O")), this,
                   &MainWindow::chooseFolder);
   file->addAction(tr("Open &URL…"), QKeySequence(tr("Ctrl+L")), this, &MainWindow::chooseUrl);
+  file->addAction(tr("Open &Session…"), this, &MainWindow::chooseSession);
   recentMenu_ = file->addMenu(tr("&Recent"));
   rebuildRecentMenu();
   file->addSeparator();
   file->addAction(tr("Open &Demo"), this, [this] { openInputs({QStringLiteral("demo")}); });
   file->addSeparator();
+  file->addAction(tr("&Save Session"), QKeySequence::Save, this, &MainWindow::saveSession);
+  file->addAction(tr("Save Session &As…"), QKeySequence::SaveAs, this, &MainWindow::saveSessionAs);
+  file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  auto* edit = menuBar()->addMenu(tr("&Edit"));
+  undo_ = edit->addAction(tr("&Undo"), QKeySequence::Undo, this, [this] { model_.undo(); });
+  redo_ = edit->addAction(tr("&Redo"), QKeySequence(tr("Ctrl+Shift+Z")), this,
+                          [this] { model_.redo(); });
+  undo_->setEnabled(false);
+  redo_->setEnabled(false);
 
   auto* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Fit"), QKeySequence(tr("Ctrl+0")), view_, &widgets::ImageView::fit);
@@ -240,6 +373,8 @@ void MainWindow::buildMenus() {
   cells_->populateMenu(menuBar()->addMenu(tr("&Selection")));
 
   auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Keyboard Shortcuts"), QKeySequence(tr("F1")), this,
+                  &MainWindow::showShortcuts);
   help->addAction(tr("&About Tessera"), this, &MainWindow::about);
 }
 
@@ -262,8 +397,9 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
   std::vector<std::string> list;
   for (const auto& in : inputs)
     list.push_back(in.toStdString());
+  const bool sessionInput = list.size() == 1 && data::isSessionFile(list.front());
   ctx_.jobPool.post(
-      [self, cancel, list, select, inputs, &ctx = ctx_] {
+      [self, cancel, list, select, inputs, sessionInput, &ctx = ctx_] {
         auto onProgress = [self, cancel](double f, const std::string& stage) {
           QMetaObject::invokeMethod(
               qApp,
@@ -275,45 +411,250 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
               Qt::QueuedConnection);
           return !cancel->load();
         };
-        // Several inputs make one dataset: the first image is shown and the first table is linked
-        // to it (e.g. `tessera image.ome.zarr cells.h5ad`).
-        auto merged = std::make_shared<OpenedDataset>();
-        QStringList opened, errors;
-        for (const auto& in : list) {
-          if (cancel->load()) return;
-          auto result = openDataset(in, ctx, onProgress,
-                                    &in == &list.front() ? select : data::ImageSelection{});
-          if (!result) {
-            errors << QString::fromStdString(result.error().message);
-            continue;
-          }
-          opened << QString::fromStdString(in);
-          if (merged->input.empty()) merged->input = in;
-          if (!merged->image && result->image) {
-            merged->image = result->image;
-            merged->labels = result->labels;  // labels belong to their image
-            merged->labelColors = result->labelColors;
-            merged->labelsName = result->labelsName;
-          }
-          if (!merged->cells && result->cells) {
-            merged->cells = result->cells;
-            merged->cellsFrame = result->cellsFrame;
-          }
+        // Everything is opened here, off the GUI thread; the window changes only once it all
+        // succeeded (or partly: the datasets that opened, with the others' errors).
+        data::Expected<OpenedSession> result = data::fail(data::Errc::Cancelled, "cancelled");
+        if (sessionInput) {
+          auto saved = data::readSessionFile(list.front());
+          result = saved ? openSession(std::move(*saved), ctx, onProgress, cancel.get())
+                         : data::Expected<OpenedSession>(std::unexpected(saved.error()));
+        } else {
+          result = openInputsAsSession(list, select, ctx, onProgress, cancel.get());
         }
+        auto shared = std::make_shared<data::Expected<OpenedSession>>(std::move(result));
         QMetaObject::invokeMethod(
             qApp,
-            [self, cancel, merged, opened, errors, inputs] {
+            [self, cancel, shared, inputs, sessionInput] {
               if (!self || cancel->load()) return;
               if (self->progress_) self->progress_->reset();
-              if (!opened.isEmpty()) self->inputs_ = inputs;
-              for (const auto& in : opened)
-                self->addRecent(in);
-              if (!opened.isEmpty()) self->showDataset(merged);
-              if (!errors.isEmpty()) self->showError(errors.join('\n'));
+              auto& r = *shared;
+              if (!r) {
+                if (r.error().code != data::Errc::Cancelled)
+                  self->showError(QString::fromStdString(r.error().message));
+                return;  // the previous session stays as it was
+              }
+              self->adoptSession(std::move(*r), sessionInput ? inputs.front() : QString(), inputs);
             },
             Qt::QueuedConnection);
       },
       data::Priority::Visible);
+}
+
+void MainWindow::adoptSession(OpenedSession opened, const QString& file,
+                              const QStringList& inputs) {
+  inputs_ = inputs;
+  if (!file.isEmpty()) {
+    addRecent(QFileInfo(file).absoluteFilePath());
+  } else {
+    for (const auto& d : opened.session.datasets)
+      addRecent(QString::fromStdString(d.location()));
+  }
+  sessionFile_ = file.isEmpty() ? QString() : QFileInfo(file).absoluteFilePath();
+  pendingCells_.reset();
+  if (!file.isEmpty())
+    if (const auto* l = opened.session.firstLayer(data::LayerKind::Cells)) pendingCells_ = *l;
+  cellsReady_ = false;
+  const auto camera = opened.session.camera;
+  applying_ = true;
+  model_.reset(std::move(opened.session));
+  showDataset(std::make_shared<OpenedDataset>(std::move(opened.shown)));
+  if (const auto* l = model_.session().firstLayer(data::LayerKind::Image)) {
+    const auto displays = toChannelDisplays(l->channels);
+    view_->layer().setDisplays(displays);
+    channels_->setDisplays(displays);
+  }
+  applying_ = false;
+  if (!model_.session().firstLayer(data::LayerKind::Labels) && view_->labels())
+    view_->setLabels(nullptr);
+  for (const auto& l : model_.session().layers)
+    if (l.kind != data::LayerKind::Cells) applyLayerLook(l);
+  if (!camera.isFit() && current_->image) {
+    int vw = view_->camera().viewportWidth();
+    if (vw <= 1) vw = static_cast<int>(view_->width() * view_->devicePixelRatioF());
+    view_->centerOn(camera.centerX, camera.centerY, vw / camera.width);
+  }
+  if (camera.t || camera.z) {
+    view_->layer().setPlane(camera.t, camera.z);
+    if (view_->labels()) view_->labels()->setPlane(camera.t, camera.z);
+  }
+  updateTitle();
+  if (!opened.errors.empty()) {
+    QStringList lines;
+    for (const auto& e : opened.errors)
+      lines << QString::fromStdString(e);
+    showError(lines.join('\n'));
+  }
+}
+
+void MainWindow::onModelChanged(const data::SessionEvent& e) {
+  using data::SessionChange;
+  if (e.what == SessionChange::History) {
+    undo_->setEnabled(model_.canUndo());
+    redo_->setEnabled(model_.canRedo());
+    undo_->setText(model_.canUndo() ? tr("&Undo %1").arg(QString::fromStdString(model_.undoLabel()))
+                                    : tr("&Undo"));
+    redo_->setText(model_.canRedo() ? tr("&Redo %1").arg(QString::fromStdString(model_.redoLabel()))
+                                    : tr("&Redo"));
+    setWindowModified(model_.modified());
+    return;
+  }
+  if (e.what == SessionChange::Reset || e.what == SessionChange::Datasets) {
+    if (e.what == SessionChange::Datasets) syncLayers();
+    refreshLayerList();
+    return;
+  }
+  if (e.what != SessionChange::Layer || applying_) return;
+  const auto* l = model_.session().layer(e.layer);
+  if (!l) return;
+  applyLayerLook(*l);
+  if (!listEditing_) refreshLayerList();
+  if (editing_) return;
+  // An undo or redo: the view and the panels take the model's state.
+  if (l->kind == data::LayerKind::Image) {
+    applying_ = true;
+    const auto displays = toChannelDisplays(l->channels);
+    view_->layer().setDisplays(displays);
+    channels_->setDisplays(displays);
+    applying_ = false;
+  } else if (l->kind == data::LayerKind::Cells && cellsReady_) {
+    applyCellsLayer(*l);
+  }
+}
+
+namespace {
+// Slider drags on one channel's window or gamma become one undo step.
+std::string channelMergeKey(const std::vector<data::ChannelState>& a,
+                            const std::vector<data::ChannelState>& b) {
+  if (a.size() != b.size()) return {};
+  int changed = -1;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i])) {
+      if (changed >= 0) return {};
+      changed = static_cast<int>(i);
+    }
+  if (changed < 0) return {};
+  const auto& x = a[changed];
+  const auto& y = b[changed];
+  data::ChannelState only = x;
+  only.start = y.start, only.end = y.end, only.autoWindow = y.autoWindow;
+  if (only == y) return "window:" + std::to_string(changed);
+  only = x;
+  only.gamma = y.gamma;
+  if (only == y) return "gamma:" + std::to_string(changed);
+  return {};
+}
+}  // namespace
+
+void MainWindow::channelsEdited(const std::vector<render::ChannelDisplay>& displays, bool byUser) {
+  if (applying_) return;
+  const auto* l = model_.session().firstLayer(data::LayerKind::Image);
+  if (!l) return;
+  const auto states = toChannelStates(displays);
+  if (states == l->channels) return;
+  const std::string id = l->id;
+  editing_ = true;
+  if (byUser)
+    model_.setChannels(id, states, channelMergeKey(l->channels, states));
+  else
+    model_.adjust([&](data::Session& s) { s.layer(id)->channels = states; },
+                  {data::SessionChange::Layer, id}, false);
+  editing_ = false;
+}
+
+void MainWindow::cellsEdited(const QString& label) {
+  if (applying_ || !cellsReady_ || !cells_->session().data()) return;
+  const auto* l = model_.session().firstLayer(data::LayerKind::Cells);
+  if (!l) return;
+  data::SessionLayer next = *l;
+  fromPanelState(capturePanelState(*cells_), next);
+  next.cells.hiddenCategories.assign(cells_->session().hiddenCategories().begin(),
+                                     cells_->session().hiddenCategories().end());
+  const bool drag = label == tr("Cell opacity") || label == tr("Cell colouring");
+  editing_ = true;
+  model_.setLayer(next, label.toStdString(), drag ? label.toStdString() : std::string());
+  editing_ = false;
+}
+
+void MainWindow::refreshLayerList() {
+  std::vector<widgets::LayerRow> rows;
+  const auto& ls = model_.session().layers;
+  for (auto it = ls.rbegin(); it != ls.rend(); ++it)  // the top of the drawing first
+    rows.push_back({QString::fromStdString(it->id), QString::fromStdString(it->name),
+                    QString::fromLatin1(data::layerKindName(it->kind)), it->visible, it->opacity,
+                    it->kind != data::LayerKind::Image});
+  layers_->setLayers(rows);
+}
+
+void MainWindow::applyLayerLook(const data::SessionLayer& l) {
+  const double alpha = l.visible ? l.opacity : 0.0;
+  switch (l.kind) {
+    case data::LayerKind::Image:
+      view_->layer().setOpacity(alpha);
+      break;
+    case data::LayerKind::Labels:
+      if (auto* labels = view_->labels()) {
+        labels->setVisible(l.visible);
+        labels->setOpacity(l.opacity);
+      }
+      break;
+    case data::LayerKind::Cells:
+      // Through the Channels dock's overlay row, so that its controls show the same.
+      if (const int row = cells_->overlayRow(); row >= 0) {
+        applying_ = true;
+        if (auto* v = channels_->overlayVisible(row)) v->setChecked(l.visible);
+        if (auto* o = channels_->overlayOpacity(row))
+          o->setValue(static_cast<int>(std::lround(l.opacity * 100)));
+        applying_ = false;
+      }
+      break;
+    case data::LayerKind::Transcripts:
+      break;
+  }
+  view_->requestRender();
+}
+
+void MainWindow::syncLayers() {
+  if (!current_) return;
+  const auto& s = model_.session();
+  const bool labels = s.firstLayer(data::LayerKind::Labels) != nullptr;
+  if (!labels && view_->labels()) view_->setLabels(nullptr);
+  if (labels && !view_->labels() && current_->labels)
+    view_->setLabels(current_->labels, current_->labelColors);
+  const bool cells = s.firstLayer(data::LayerKind::Cells) != nullptr;
+  if (!cells && cells_->session().data()) {
+    cellsReady_ = false;
+    cells_->clear();
+  }
+  if (cells && !cells_->session().data() && current_->cells) {
+    // Brought back (undo of a remove): reopened with the state the model kept.
+    pendingCells_ = *s.firstLayer(data::LayerKind::Cells);
+    double w = 0, h = 0;
+    if (current_->image) {
+      w = static_cast<double>(current_->image->info().width());
+      h = static_cast<double>(current_->image->info().height());
+    }
+    cells_->open(*current_->cells, w, h, current_->cellsFrame);
+  }
+  view_->requestRender();
+}
+
+void MainWindow::applyCellsLayer(const data::SessionLayer& layer) {
+  applying_ = true;
+  CellsSession& cs = cells_->session();
+  if (layer.cells.colorKind.empty()) cs.colorByDefault();
+  const PanelState state = toPanelState(layer);
+  applyPanelState(*cells_, state);
+  if (!state.range) cs.setRange(std::nullopt);
+  if (const auto* g = cs.groups()) {
+    const std::set<int> hide(layer.cells.hiddenCategories.begin(),
+                             layer.cells.hiddenCategories.end());
+    for (std::size_t i = 0; i < g->categories.size(); ++i) {
+      const bool hidden = hide.count(static_cast<int>(i)) > 0;
+      if (cs.hiddenCategories().count(static_cast<int>(i)) != (hidden ? 1u : 0u))
+        cs.setCategoryHidden(static_cast<int>(i), hidden);
+    }
+  }
+  applying_ = false;
 }
 
 void MainWindow::updateChannelStats() {
@@ -346,8 +687,16 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
     pickerDock_->setVisible(picker_->hasChoice());
     if (picker_->hasChoice()) pickerDock_->raise();
   } else {
+    // A table by itself: nothing of the previous image stays behind it.
+    view_->setSource(nullptr);
+    view_->setLabels(nullptr);
+    labels_->labelsChanged(QString(), {});
+    channels_->setPlanes(1, 1);
     pickerDock_->hide();
   }
+  // The previous table goes first, so that nothing of it (legend, genes, clusters, overlays)
+  // stays while the new one loads or if it fails to.
+  cells_->clear();
   if (current_->cells) {
     double w = 0, h = 0;
     if (current_->image) {
@@ -356,12 +705,9 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
       h = static_cast<double>(l0.shape[data::kY]);
     }
     cells_->open(*current_->cells, w, h, current_->cellsFrame);
-  } else {
-    cells_->clear();
   }
-  const QString name = QString::fromStdString(current_->input);
-  setWindowTitle(tr("%1 — Tessera").arg(name == "demo" ? tr("Demo tissue") : name));
-  emit datasetOpened(name);
+  updateTitle();
+  emit datasetOpened(QString::fromStdString(current_->input));
 }
 
 void MainWindow::showError(const QString& message) {
@@ -433,21 +779,57 @@ QString MainWindow::statusText() const {
 }
 
 void MainWindow::chooseFile() {
-  const QString f =
-      QFileDialog::getOpenFileName(this, tr("Open File"), QString(),
-                                   tr("Images and tables (*.tif *.tiff *.ome.tif *.ome.tiff *.zarr "
-                                      "*.h5ad *.h5 *.png *.jpg *.svs *.ndpi);;All files (*)"));
-  if (!f.isEmpty()) openInputs({f});
+  const QString f = QFileDialog::getOpenFileName(
+      this, tr("Open File"), lastFolder(),
+      tr("Images, tables and sessions (*.tif *.tiff *.ome.tif *.ome.tiff *.zarr *.h5ad *.h5 *.png "
+         "*.jpg *.svs *.ndpi *.tessera);;All files (*)"));
+  if (f.isEmpty()) return;
+  rememberFolder(f);
+  // A .zarr picked inside its folder (its .zattrs or zarr.json) opens the folder.
+  QFileInfo info(f);
+  const QString parent = info.absolutePath();
+  if (parent.endsWith(".zarr") && (info.fileName() == ".zattrs" || info.fileName() == ".zgroup" ||
+                                   info.fileName() == "zarr.json"))
+    return openInputs({parent});
+  openInputs({f});
 }
 
 void MainWindow::chooseFolder() {
-  const QString d =
-      QFileDialog::getExistingDirectory(this, tr("Open Folder (OME-Zarr, Visium, Xenium)"));
-  if (!d.isEmpty()) openInputs({d});
+  const QString d = QFileDialog::getExistingDirectory(
+      this, tr("Open Folder (OME-Zarr, Visium, Xenium)"), lastFolder());
+  if (d.isEmpty()) return;
+  QSettings().setValue("dialogs/lastFolder", d);
+  openInputs({d});
 }
 
 void MainWindow::chooseUrl() {
   archives_->openUrlDialog();
+}
+
+QString MainWindow::shortcutsText() const {
+  // Every menu shortcut, read from the menus themselves so the list cannot go stale, plus the
+  // image view's keys.
+  QString rows;
+  for (auto* menu : menuBar()->findChildren<QMenu*>())
+    for (auto* a : menu->actions())
+      if (!a->shortcut().isEmpty())
+        rows += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>")
+                    .arg(a->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(),
+                         a->text().remove('&').toHtmlEscaped());
+  for (const auto& [key, what] :
+       {std::pair{tr("Drag / arrows"), tr("Pan the image")},
+        std::pair{tr("Wheel / + −"), tr("Zoom about the cursor")},
+        std::pair{tr("0 / 1"), tr("Fit / one image pixel per screen pixel")},
+        std::pair{tr("Ctrl+drag"), tr("Lasso cells (Shift adds, Alt removes)")}})
+    rows += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(key, what);
+  return QStringLiteral("<table cellspacing=6>%1</table>").arg(rows);
+}
+
+void MainWindow::showShortcuts() {
+  auto* box = new QMessageBox(QMessageBox::NoIcon, tr("Keyboard Shortcuts"), shortcutsText(),
+                              QMessageBox::Close, this);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();
 }
 
 void MainWindow::about() {
@@ -458,7 +840,106 @@ void MainWindow::about() {
                               QString::fromStdString(libraryVersions()).toHtmlEscaped()));
 }
 
+void MainWindow::updateTitle() {
+  QString name;
+  if (!sessionFile_.isEmpty()) {
+    name = QFileInfo(sessionFile_).fileName();
+  } else if (!model_.session().datasets.empty()) {
+    const auto& d = model_.session().datasets.front();
+    name = d.builtin == "demo" ? tr("Demo tissue") : QString::fromStdString(d.location());
+  }
+  // [*] is where Qt shows the unsaved-changes mark.
+  setWindowTitle(name.isEmpty() ? tr("Tessera[*]") : tr("%1[*] — Tessera").arg(name));
+  setWindowModified(model_.modified());
+}
+
+void MainWindow::captureForSave() {
+  if (current_ && current_->image) {
+    const auto& cam = model_.session().camera;
+    model_.setCamera(cameraOf(view_->camera(), cam.t, cam.z));
+  }
+}
+
+bool MainWindow::saveSessionTo(const QString& path) {
+  QString target = path;
+  if (!target.endsWith(QLatin1String(data::kSessionExtension))) target += data::kSessionExtension;
+  if (model_.session().empty()) {
+    showError(tr("Nothing to save: open a dataset first."));
+    return false;
+  }
+  captureForSave();
+  if (auto w = data::writeSessionFile(model_.session(), target.toStdString()); !w) {
+    showError(tr("Cannot save the session: %1").arg(QString::fromStdString(w.error().message)));
+    return false;
+  }
+  sessionFile_ = QFileInfo(target).absoluteFilePath();
+  model_.markSaved();
+  addRecent(sessionFile_);
+  QSettings().setValue("dialogs/sessionFolder", QFileInfo(target).absolutePath());
+  updateTitle();
+  statusBar()->showMessage(tr("Saved %1").arg(sessionFile_), 5000);
+  return true;
+}
+
+void MainWindow::saveSession() {
+  if (sessionFile_.isEmpty())
+    saveSessionAs();
+  else
+    saveSessionTo(sessionFile_);
+}
+
+void MainWindow::saveSessionAs() {
+  const QString f = QFileDialog::getSaveFileName(
+      this, tr("Save Session"), QSettings().value("dialogs/sessionFolder").toString(),
+      tr("Tessera sessions (*.tessera)"));
+  if (!f.isEmpty()) saveSessionTo(f);
+}
+
+void MainWindow::chooseSession() {
+  if (!confirmDiscard()) return;
+  const QString f = QFileDialog::getOpenFileName(
+      this, tr("Open Session"), QSettings().value("dialogs/sessionFolder").toString(),
+      tr("Tessera sessions (*.tessera);;All files (*)"));
+  if (f.isEmpty()) return;
+  QSettings().setValue("dialogs/sessionFolder", QFileInfo(f).absolutePath());
+  openInputs({f});
+}
+
+bool MainWindow::confirmDiscard() {
+  if (!model_.modified()) return true;
+  const auto answer = QMessageBox::question(
+      this, tr("Unsaved changes"),
+      tr("The session has changes that are not saved. Save them first?"),
+      QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+  if (answer == QMessageBox::Cancel) return false;
+  if (answer == QMessageBox::Save) {
+    saveSession();
+    return !model_.modified();
+  }
+  return true;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+  if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+  QStringList inputs;
+  for (const auto& url : e->mimeData()->urls())
+    inputs << (url.isLocalFile() ? url.toLocalFile() : url.toString());
+  if (inputs.isEmpty()) return;
+  e->acceptProposedAction();
+  // A dropped session opens by itself; other files open together as one dataset.
+  for (const auto& in : inputs)
+    if (data::isSessionFile(in.toStdString())) inputs = QStringList{in};
+  openInputs(inputs);
+}
+
 void MainWindow::closeEvent(QCloseEvent* e) {
+  if (!confirmDiscard()) {
+    e->ignore();
+    return;
+  }
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());

@@ -113,7 +113,7 @@ void applyPanelState(CellsLinker& linker, const PanelState& s) {
   const LinkedWidgets& w = linker.widgets();
   if (auto* o = linker.imageOverlay()) {
     o->setPointSize(s.pointSize);
-    o->setStyle(static_cast<CellStyle>(s.overlayStyle));
+    if (s.overlayStyle >= 0) o->setStyle(static_cast<CellStyle>(s.overlayStyle));
     if (const int row = linker.overlayRow(); row >= 0) {
       w.channels->setOverlayStyle(row, static_cast<int>(o->style()));
       if (auto* v = w.channels->overlayVisible(row)) v->setChecked(s.overlayVisible);

@@ -24,7 +24,7 @@ struct PanelState {
   QString groups;  ///< the Clusters panel's categorical column
   bool overlayVisible = true;
   double overlayOpacity = 1;
-  int overlayStyle = 0;  ///< CellStyle
+  int overlayStyle = 0;  ///< CellStyle; -1 leaves the overlay's own choice for the data
   double pointSize = 4;  ///< px, the cells overlay's minimum dot size
   QStringList profileGenes;
   bool operator==(const PanelState&) const = default;

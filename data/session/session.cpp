@@ -1,0 +1,80 @@
+#include "data/session/session.h"
+
+#include <algorithm>
+
+namespace tessera::data {
+namespace {
+
+template <class E, std::size_t N>
+bool fromName(const std::string& name, const char* const (&names)[N], E& out) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (name == names[i]) {
+      out = static_cast<E>(i);
+      return true;
+    }
+  return false;
+}
+
+constexpr const char* kDatasetKinds[] = {"image", "table", "labels", "transcripts"};
+constexpr const char* kLayerKinds[] = {"image", "cells", "labels", "transcripts"};
+
+}  // namespace
+
+const char* datasetKindName(DatasetKind kind) {
+  return kDatasetKinds[static_cast<int>(kind)];
+}
+bool datasetKindFromName(const std::string& name, DatasetKind& out) {
+  return fromName(name, kDatasetKinds, out);
+}
+const char* layerKindName(LayerKind kind) {
+  return kLayerKinds[static_cast<int>(kind)];
+}
+bool layerKindFromName(const std::string& name, LayerKind& out) {
+  return fromName(name, kLayerKinds, out);
+}
+
+bool SessionDataset::operator==(const SessionDataset& o) const {
+  return id == o.id && kind == o.kind && path == o.path && url == o.url && builtin == o.builtin &&
+         name == o.name && select.series == o.select.series && select.well == o.select.well &&
+         select.field == o.select.field;
+}
+
+bool Session::operator==(const Session& o) const {
+  return datasets == o.datasets && layers == o.layers && camera == o.camera &&
+         pairings == o.pairings && selections == o.selections && waypoints == o.waypoints &&
+         annotations == o.annotations;
+}
+
+const SessionDataset* Session::dataset(const std::string& id) const {
+  auto it = std::find_if(datasets.begin(), datasets.end(), [&](auto& d) { return d.id == id; });
+  return it == datasets.end() ? nullptr : &*it;
+}
+
+const SessionLayer* Session::layer(const std::string& id) const {
+  auto it = std::find_if(layers.begin(), layers.end(), [&](auto& l) { return l.id == id; });
+  return it == layers.end() ? nullptr : &*it;
+}
+
+SessionLayer* Session::layer(const std::string& id) {
+  return const_cast<SessionLayer*>(std::as_const(*this).layer(id));
+}
+
+const SessionLayer* Session::firstLayer(LayerKind kind) const {
+  auto it = std::find_if(layers.begin(), layers.end(), [&](auto& l) { return l.kind == kind; });
+  return it == layers.end() ? nullptr : &*it;
+}
+
+const TablePairing* Session::pairingOf(const std::string& table) const {
+  auto it =
+      std::find_if(pairings.begin(), pairings.end(), [&](auto& p) { return p.table == table; });
+  return it == pairings.end() ? nullptr : &*it;
+}
+
+std::string Session::freshId(const std::string& base) const {
+  auto used = [&](const std::string& id) { return dataset(id) || layer(id); };
+  if (!used(base)) return base;
+  for (int n = 2;; ++n)
+    if (auto id = base + "-" + std::to_string(n); !used(id)) return id;
+}
+
+}  // namespace tessera::data

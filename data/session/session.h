@@ -1,0 +1,144 @@
+#pragma once
+/// The document Tessera shows: which datasets are open, the layers drawn from them with their
+/// display state, the camera, which table sits on which image, named selections, waypoints and
+/// annotations. Plain values (copyable, comparable), no Qt, no VTK: the window, the CLI and the
+/// session file (`session_file.h`) all read and write this one description. SessionModel
+/// (`session_model.h`) holds the current one, notifies observers and keeps undo/redo.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/cells/affine.h"
+#include "data/image_info.h"
+
+namespace tessera::data {
+
+enum class DatasetKind { Image, Table, Labels, Transcripts };
+
+const char* datasetKindName(DatasetKind kind);
+bool datasetKindFromName(const std::string& name, DatasetKind& out);
+
+/// One opened input. Exactly one of `path`, `url` or `builtin` is set. In memory `path` is
+/// absolute; the session file stores it relative to the file when it is local.
+struct SessionDataset {
+  std::string id;  ///< unique in the session ("image", "cells", "image-2", ...)
+  DatasetKind kind = DatasetKind::Image;
+  std::string path;
+  std::string url;
+  std::string builtin;    ///< "demo": generated on first use, lives in the cache
+  std::string name;       ///< shown name (file name, "Demo tissue")
+  ImageSelection select;  ///< which image of a container (series, well, field)
+  /// The location as the user typed it: path, url or builtin.
+  std::string location() const { return !path.empty() ? path : !url.empty() ? url : builtin; }
+  bool operator==(const SessionDataset& o) const;
+};
+
+/// How one image channel is drawn; mirrors render::ChannelDisplay without depending on it.
+struct ChannelState {
+  std::string name;
+  std::uint32_t color = 0xFFFFFF;  ///< 0xRRGGBB, used when lut == "solid"
+  std::string lut = "solid";       ///< "solid", "grays", "fire", "viridis", ...
+  double start = 0, end = 65535;
+  double gamma = 1;
+  bool inverted = false;
+  bool visible = true;
+  /// The window is still to come from the data (auto-contrast when first drawn).
+  bool autoWindow = false;
+  bool operator==(const ChannelState&) const = default;
+};
+
+/// How the cells of a table are drawn and coloured.
+struct CellsDisplay {
+  std::string colorKind;  ///< "gene", "column" or "" (the table's default colouring)
+  std::string colorName;  ///< the gene or obs column
+  std::string lut = "viridis";
+  std::optional<std::pair<double, double>> range;  ///< continuous range; automatic when empty
+  std::string style;     ///< "points", "outlines", "filled"; "" = the overlay's choice for the data
+  double pointSize = 4;  ///< minimum dot size, screen px
+  std::string groups;    ///< the categorical column the Clusters panel shows
+  std::vector<int> hiddenCategories;            ///< of `groups`
+  std::map<int, std::uint32_t> categoryColors;  ///< overrides of the colour-by column
+  std::vector<std::string> profileGenes;        ///< genes the Expression profile shows
+  bool operator==(const CellsDisplay&) const = default;
+};
+
+enum class LayerKind { Image, Cells, Labels, Transcripts };
+
+const char* layerKindName(LayerKind kind);
+bool layerKindFromName(const std::string& name, LayerKind& out);
+
+struct SessionLayer {
+  std::string id;  ///< unique in the session
+  LayerKind kind = LayerKind::Image;
+  std::string dataset;  ///< id of the dataset it draws
+  std::string name;     ///< shown name
+  bool visible = true;
+  double opacity = 1;
+  std::vector<ChannelState> channels;  ///< Image layers
+  CellsDisplay cells;                  ///< Cells layers
+  bool operator==(const SessionLayer&) const = default;
+};
+
+/// What the view shows, in level-0 pixels of the reference (first) image.
+struct SessionCamera {
+  double centerX = 0, centerY = 0;
+  double width = 0;  ///< visible world width; 0 = fit the image
+  /// Visible world height; derived from the viewport's aspect when absent.
+  std::optional<double> height;
+  /// The viewport the camera was saved from (device px), so a render reproduces it.
+  std::optional<std::pair<int, int>> viewport;
+  std::int64_t t = 0, z = 0;
+  int level = -1;  ///< a forced pyramid level; -1 picks it from the zoom
+  bool isFit() const { return width <= 0; }
+  bool operator==(const SessionCamera&) const = default;
+};
+
+/// A table placed on an image: table coordinates map to image pixels through `affine`
+/// (identity when the table is already in pixels). `frame` names the element of a
+/// SpatialData store the cells are placed on.
+struct TablePairing {
+  std::string table;  ///< dataset id
+  std::string image;  ///< dataset id
+  std::optional<Affine2D> affine;
+  std::string frame;
+  bool operator==(const TablePairing&) const = default;
+};
+
+/// A stop of a guided tour: a view and optionally the layers' state to restore there.
+struct Waypoint {
+  std::string title;
+  std::string narration;
+  double centerX = 0, centerY = 0, width = 0;
+  std::vector<SessionLayer> layers;  ///< empty = leave the layers as they are
+  bool operator==(const Waypoint&) const = default;
+};
+
+struct Session {
+  std::vector<SessionDataset> datasets;
+  std::vector<SessionLayer> layers;  ///< drawing order, bottom first
+  SessionCamera camera;
+  std::vector<TablePairing> pairings;
+  /// Named selections of cells: indices into the rows of the (first) table.
+  std::map<std::string, std::vector<std::uint32_t>> selections;
+  std::vector<Waypoint> waypoints;
+  /// Annotations as the annotation tools write them (a JSON list, kept as is).
+  nlohmann::json annotations = nlohmann::json::array();
+
+  bool operator==(const Session& o) const;
+  bool empty() const { return datasets.empty(); }
+  const SessionDataset* dataset(const std::string& id) const;
+  const SessionLayer* layer(const std::string& id) const;
+  SessionLayer* layer(const std::string& id);
+  /// The first layer of a kind, or null.
+  const SessionLayer* firstLayer(LayerKind kind) const;
+  /// The pairing of a table, or null when it is shown by itself.
+  const TablePairing* pairingOf(const std::string& table) const;
+  /// An id not used by any dataset or layer yet: `base`, `base-2`, ...
+  std::string freshId(const std::string& base) const;
+};
+
+}  // namespace tessera::data

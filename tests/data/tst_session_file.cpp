@@ -1,0 +1,202 @@
+// The `.tessera` session file: a full round trip, paths relative to the file (a session moved
+// with its data opens in the new place), `../../` resolved, newer versions refused, broken JSON
+// named by line, missing keys named, atomic writes that never touch a dataset.
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+#include "data/session/session_file.h"
+
+using namespace tessera::data;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path workDir(const char* name) {
+  fs::path d = fs::path(TESSERA_TEST_WORK_DIR) / "session_file" / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void writeText(const fs::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+std::string readText(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+Session fullSession(const fs::path& dataDir) {
+  Session s;
+  SessionDataset image{
+      "image", DatasetKind::Image, (dataDir / "img.ome.zarr").string(), "", "", "img.ome.zarr", {}};
+  image.select.series = 2;
+  s.datasets = {
+      image,
+      {"cells", DatasetKind::Table, "", "https://example.org/cells.h5ad", "", "cells.h5ad", {}},
+      {"demo", DatasetKind::Image, "", "", "demo", "Demo tissue", {}}};
+  SessionLayer il{"image", LayerKind::Image, "image", "img", true, 0.75, {}, {}};
+  il.channels = {{"DAPI", 0x0000ff, "solid", 10.5, 1000, 0.8, false, true},
+                 {"CD31", 0xff00ff, "viridis", 0, 255, 1, true, false, true}};
+  SessionLayer cl{"cells", LayerKind::Cells, "cells", "cells", false, 0.5, {}, {}};
+  cl.cells.colorKind = "gene";
+  cl.cells.colorName = "KDR";
+  cl.cells.lut = "magma";
+  cl.cells.range = std::pair{0.1, 2.5};
+  cl.cells.style = "outlines";
+  cl.cells.pointSize = 6;
+  cl.cells.groups = "cluster";
+  cl.cells.hiddenCategories = {1, 4};
+  cl.cells.categoryColors = {{2, 0x123456}};
+  cl.cells.profileGenes = {"KDR", "PTPRC"};
+  s.layers = {il, cl};
+  s.camera = {4096.5, 1000.25, 2048, 1024.0, std::pair{1600, 800}, 0, 3, 2};
+  s.pairings = {{"cells", "image", Affine2D{2, 0, 5, 0, 2, 7}, "images/x"}};
+  s.selections = {{"tumour", {1, 5, 9}}};
+  s.waypoints = {{"Vessels", "CD31 lines the vessels.", 100, 200, 512, {il}}};
+  s.annotations = nlohmann::json::array({{{"type", "Feature"}, {"id", 1}}});
+  return s;
+}
+
+}  // namespace
+
+class TestSessionFile : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void roundTripsEverything() {
+    const auto dir = workDir("roundtrip");
+    const Session s = fullSession(dir / "data");
+    const auto file = dir / "a.tessera";
+    auto w = writeSessionFile(s, file);
+    QVERIFY2(w.has_value(), w ? "" : w.error().message.c_str());
+    const auto j = nlohmann::json::parse(readText(file));
+    QCOMPARE(j["tessera_session"].get<int>(), kSessionVersion);
+    QCOMPARE(j["datasets"][0]["path"].get<std::string>(), std::string("data/img.ome.zarr"));
+    QCOMPARE(j["datasets"][1]["url"].get<std::string>(),
+             std::string("https://example.org/cells.h5ad"));
+    QCOMPARE(j["view"]["center"][0].get<double>(), 4096.5);
+    QCOMPARE(j["view"]["width"].get<double>(), 2048.0);
+    QVERIFY(j["waypoints"].is_array());
+    auto back = readSessionFile(file);
+    QVERIFY2(back.has_value(), back ? "" : back.error().message.c_str());
+    QVERIFY(*back == s);
+    // No temporary is left beside the file.
+    int entries = 0;
+    for ([[maybe_unused]] auto& e : fs::directory_iterator(dir))
+      ++entries;
+    QCOMPARE(entries, 1);
+  }
+
+  void movedWithItsDataOpensInTheNewPlace() {
+    const auto dir = workDir("moved");
+    fs::create_directories(dir / "one" / "data");
+    const Session s = fullSession(dir / "one" / "data");
+    QVERIFY(writeSessionFile(s, dir / "one" / "s.tessera").has_value());
+    fs::rename(dir / "one", dir / "two");
+    auto back = readSessionFile(dir / "two" / "s.tessera");
+    QVERIFY(back.has_value());
+    QCOMPARE(back->datasets[0].path, (dir / "two" / "data" / "img.ome.zarr").string());
+  }
+
+  void minimalFileWithParentPaths() {
+    const auto dir = workDir("minimal");
+    fs::create_directories(dir / "a" / "b");
+    writeText(dir / "a" / "b" / "m.tessera",
+              R"({"tessera_session": 1, "datasets": [{"path": "../../img.tif"}],
+                  "view": {"center": [10, 20], "width": 30}, "layers": [], "waypoints": []})");
+    auto s = readSessionFile(dir / "a" / "b" / "m.tessera");
+    QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
+    QCOMPARE(s->datasets.size(), 1u);
+    QCOMPARE(s->datasets[0].path, (dir / "img.tif").string());
+    QCOMPARE(s->datasets[0].name, std::string("img.tif"));
+    QVERIFY(s->datasets[0].kind == DatasetKind::Image);
+    QCOMPARE(s->camera.centerY, 20.0);
+    QCOMPARE(s->camera.width, 30.0);
+    QVERIFY(!fs::exists(dir / "img.tif"));  // resolved, never created
+  }
+
+  void refusesNewerVersions() {
+    auto s = parseSession(R"({"tessera_session": 99, "datasets": []})", "/x/new.tessera");
+    QVERIFY(!s.has_value());
+    QVERIFY(s.error().code == Errc::Unsupported);
+    QVERIFY2(
+        s.error().message.find("new.tessera: written by a newer Tessera (session version 99") !=
+            std::string::npos,
+        s.error().message.c_str());
+  }
+
+  void namesTheLineOfBrokenJson() {
+    const std::string text = "{\n  \"tessera_session\": 1,\n  \"datasets\": [\n    {\"path\": ";
+    auto s = parseSession(text, "/x/cut.tessera");
+    QVERIFY(!s.has_value());
+    QCOMPARE(s.error().message, std::string("cut.tessera: not valid JSON at line 4"));
+    auto t = parseSession("{\n\"tessera_session\": 1,,\n}", "/x/bad.tessera");
+    QCOMPARE(t.error().message, std::string("bad.tessera: not valid JSON at line 2"));
+    auto e = parseSession("", "/x/empty.tessera");
+    QCOMPARE(e.error().message, std::string("empty.tessera: not valid JSON at line 1"));
+  }
+
+  void namesBadKeys() {
+    auto check = [](const std::string& text, const std::string& expected) {
+      auto s = parseSession(text, "/x/k.tessera");
+      QVERIFY(!s.has_value());
+      QVERIFY2(s.error().message.find(expected) != std::string::npos, s.error().message.c_str());
+    };
+    check("{\"datasets\": []}", "k.tessera: not a Tessera session");
+    check("{\"tessera_session\": \"1\", \"datasets\": []}", "must be an integer version");
+    check("{\"tessera_session\": 1}", "\"datasets\" must be a list");
+    check("{\"tessera_session\": 1, \"datasets\": [{}]}", "datasets[0] needs one of");
+    check(
+        "{\"tessera_session\": 1, \"datasets\": [{\"path\": \"a\"}], \"layers\": [{\"dataset\": "
+        "\"dataset-1\", \"channels\": [{\"window\": [5, 1]}]}]}",
+        "layers[0].channels[0].window: the end must be greater");
+    check(
+        "{\"tessera_session\": 1, \"datasets\": [{\"path\": \"a\"}], \"layers\": [{\"dataset\": "
+        "\"nope\"}]}",
+        "draws an unknown dataset \"nope\"");
+    check(
+        "{\"tessera_session\": 1, \"datasets\": [{\"path\": \"a\"}], \"view\": {\"center\": [1]}}",
+        "view.center must be two numbers");
+    check("{\"tessera_session\": 1, \"datasets\": [{\"url\": \"ftp://x\"}]}", "url must be");
+  }
+
+  void neverWritesOverADataset() {
+    const auto dir = workDir("guard");
+    fs::create_directories(dir / "img.zarr");
+    Session s;
+    s.datasets = {{"image", DatasetKind::Image, (dir / "img.zarr").string(), "", "", "img", {}}};
+    auto inside = writeSessionFile(s, dir / "img.zarr" / "s.tessera");
+    QVERIFY(!inside.has_value());
+    QVERIFY(inside.error().message.find("would overwrite the dataset") != std::string::npos);
+    QVERIFY(!fs::exists(dir / "img.zarr" / "s.tessera"));
+    QVERIFY(!writeSessionFile(s, dir / "img.zarr").has_value());
+    QVERIFY(fs::is_directory(dir / "img.zarr"));
+    QVERIFY(writeSessionFile(s, dir / "beside.tessera").has_value());
+  }
+
+  void replacesAtomically() {
+    const auto dir = workDir("atomic");
+    Session s = fullSession(dir);
+    QVERIFY(writeSessionFile(s, dir / "s.tessera").has_value());
+    s.camera.width = 77;
+    QVERIFY(writeSessionFile(s, dir / "s.tessera").has_value());
+    QCOMPARE(readSessionFile(dir / "s.tessera")->camera.width, 77.0);
+    // An unwritable folder fails with the file named, leaving nothing behind.
+    auto bad = writeSessionFile(s, dir / "missing-folder" / "s.tessera");
+    QVERIFY(!bad.has_value());
+    QVERIFY(bad.error().message.find("s.tessera: cannot write") != std::string::npos);
+  }
+
+  void recognisesSessionFiles() {
+    QVERIFY(isSessionFile("/a/b.tessera"));
+    QVERIFY(!isSessionFile("/a/b.tessera.json"));
+    QVERIFY(!isSessionFile("https://x/b.tessera"));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestSessionFile)
+#include "tst_session_file.moc"

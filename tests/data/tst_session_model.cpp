@@ -1,0 +1,211 @@
+// The session model without any view: edits change the document and tell observers what
+// changed, undo/redo round-trips every kind of edit, slider drags merge into one step, and the
+// unsaved-changes flag follows saves, edits and undos.
+#include <QtTest>
+
+#include "data/session/session_model.h"
+
+using namespace tessera::data;
+
+namespace {
+
+Session twoLayerSession() {
+  Session s;
+  s.datasets = {{"image", DatasetKind::Image, "/d/img.ome.zarr", "", "", "img.ome.zarr", {}},
+                {"cells", DatasetKind::Table, "/d/cells.h5ad", "", "", "cells.h5ad", {}}};
+  SessionLayer image{"image", LayerKind::Image, "image", "img", true, 1, {}, {}};
+  image.channels = {{"DAPI", 0x0000FF, "solid", 0, 1000, 1, false, true},
+                    {"CD31", 0xFF0000, "solid", 10, 500, 1, false, true}};
+  SessionLayer cells{"cells", LayerKind::Cells, "cells", "cells", true, 1, {}, {}};
+  s.layers = {image, cells};
+  s.pairings = {{"cells", "image", std::nullopt, ""}};
+  return s;
+}
+
+}  // namespace
+
+class TestSessionModel : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void observersHearWhatChanged() {
+    SessionModel m;
+    std::vector<SessionEvent> seen;
+    auto sub = m.observe([&](const SessionEvent& e) {
+      if (e.what != SessionChange::History) seen.push_back(e);
+    });
+    m.reset(twoLayerSession());
+    QCOMPARE(seen.size(), 1u);
+    QVERIFY(seen[0].what == SessionChange::Reset);
+    auto ch = m.session().layer("image")->channels;
+    ch[1].color = 0x00FF00;
+    m.setChannels("image", ch);
+    QCOMPARE(seen.size(), 2u);
+    QVERIFY(seen[1].what == SessionChange::Layer);
+    QCOMPARE(seen[1].layer, std::string("image"));
+    QCOMPARE(m.session().layer("image")->channels[1].color, 0x00FF00u);
+    m.setCamera({100, 200, 50, {}, {}, 0, 0, -1});
+    QVERIFY(seen.back().what == SessionChange::Camera);
+    // An edit that changes nothing says nothing.
+    m.setChannels("image", ch);
+    QCOMPARE(seen.size(), 3u);
+    // Once the subscription is gone the observer is not called again.
+    sub.reset();
+    m.setLayerVisible("cells", false);
+    QCOMPARE(seen.size(), 3u);
+  }
+
+  void observerMayUnsubscribeWhileNotified() {
+    SessionModel m;
+    int calls = 0;
+    SessionModel::Subscription sub;
+    sub = m.observe([&](const SessionEvent&) {
+      ++calls;
+      sub.reset();
+    });
+    auto other = m.observe([&](const SessionEvent&) { ++calls; });
+    m.reset(twoLayerSession());
+    QCOMPARE(calls, 3);  // the first once, the second for Reset and History
+  }
+
+  void undoRedoRoundTrips() {
+    SessionModel m;
+    m.reset(twoLayerSession());
+    const Session start = m.session();
+    QVERIFY(!m.canUndo());
+
+    auto ch = start.layer("image")->channels;
+    ch[0].end = 2000;
+    m.setChannels("image", ch);
+    CellsDisplay cd;
+    cd.colorKind = "gene";
+    cd.colorName = "KDR";
+    m.setCellsDisplay("cells", cd, "Colour by KDR");
+    m.setSelection("tumour", {1, 2, 3});
+    m.setWaypoints({{"Start", "The whole section", 10, 20, 300, {}}}, "Add waypoint");
+    m.setAnnotations(nlohmann::json::array({{{"type", "Feature"}}}), "Add annotation");
+    m.moveLayer("cells", 0);
+    m.setLayerOpacity("image", 0.5);
+    const Session end = m.session();
+    QCOMPARE(m.undoLabel(), std::string("Layer opacity"));
+
+    int undos = 0;
+    while (m.canUndo()) {
+      m.undo();
+      ++undos;
+    }
+    QCOMPARE(undos, 7);
+    QVERIFY(m.session() == start);
+    while (m.canRedo())
+      m.redo();
+    QVERIFY(m.session() == end);
+    QCOMPARE(m.session().layers[0].id, std::string("cells"));
+    QCOMPARE(m.session().selections.at("tumour").size(), 3u);
+  }
+
+  void dragsMergeIntoOneStep() {
+    SessionModel m;
+    m.reset(twoLayerSession());
+    auto ch = m.session().layer("image")->channels;
+    for (int end = 1100; end <= 1500; end += 100) {
+      ch[0].end = end;
+      m.setChannels("image", ch, "window:0");
+    }
+    ch[1].gamma = 2;
+    m.setChannels("image", ch, "gamma:1");
+    m.undo();
+    QCOMPARE(m.session().layer("image")->channels[0].end, 1500.0);
+    QCOMPARE(m.session().layer("image")->channels[1].gamma, 1.0);
+    m.undo();
+    QCOMPARE(m.session().layer("image")->channels[0].end, 1000.0);
+    QVERIFY(!m.canUndo());
+  }
+
+  void modifiedFollowsSavesAndUndo() {
+    SessionModel m;
+    int history = 0;
+    auto sub = m.observe([&](const SessionEvent& e) {
+      if (e.what == SessionChange::History) ++history;
+    });
+    m.reset(twoLayerSession());
+    QVERIFY(!m.modified());
+    m.setLayerVisible("cells", false);
+    QVERIFY(m.modified());
+    m.markSaved();
+    QVERIFY(!m.modified());
+    m.setLayerVisible("image", false);
+    QVERIFY(m.modified());
+    m.undo();  // back to what was saved
+    QVERIFY(!m.modified());
+    m.undo();  // before the save
+    QVERIFY(m.modified());
+    // A pan is not an unsaved change.
+    m.redo();
+    m.setCamera({5, 5, 10, {}, {}, 0, 0, -1});
+    QVERIFY(!m.modified());
+    QVERIFY(history >= 6);
+    // A save never merges with the edit after it: undo returns to the saved state.
+    m.setLayerOpacity("image", 0.4);
+    m.markSaved();
+    m.setLayerOpacity("image", 0.3);
+    m.undo();
+    QCOMPARE(m.session().layer("image")->opacity, 0.4);
+    QVERIFY(!m.modified());
+  }
+
+  void removeAndAddDatasets() {
+    SessionModel m;
+    m.reset(twoLayerSession());
+    m.removeLayer("cells");
+    QVERIFY(!m.session().dataset("cells"));
+    QVERIFY(m.session().pairings.empty());
+    m.undo();
+    QVERIFY(m.session().dataset("cells"));
+    QCOMPARE(m.session().pairings.size(), 1u);
+
+    SessionDataset more{"image", DatasetKind::Image, "/d/other.tif", "", "", "other.tif", {}};
+    SessionLayer layer{"image", LayerKind::Image, "image", "other", true, 1, {}, {}};
+    m.addDataset(more, {layer});
+    const auto& s = m.session();
+    QCOMPARE(s.datasets.size(), 3u);
+    QCOMPARE(s.datasets.back().id, std::string("image-2"));
+    QCOMPARE(s.layers.back().dataset, std::string("image-2"));
+    QVERIFY(s.layers.back().id != "image");
+    m.undo();
+    QCOMPARE(m.session().datasets.size(), 2u);
+  }
+
+  void adjustHasNoUndoStep() {
+    SessionModel m;
+    m.reset(twoLayerSession());
+    std::vector<SessionChange> seen;
+    auto sub = m.observe([&](const SessionEvent& e) { seen.push_back(e.what); });
+    // Windows the app derived itself: no undo step, not an unsaved change.
+    m.adjust([](Session& s) { s.layer("image")->channels[0].end = 999; },
+             {SessionChange::Layer, "image"}, false);
+    QCOMPARE(m.session().layer("image")->channels[0].end, 999.0);
+    QVERIFY(!m.canUndo());
+    QVERIFY(!m.modified());
+    QVERIFY(seen.front() == SessionChange::Layer);
+    // A selection named in a panel: no undo step, but the document has changed.
+    m.adjust([](Session& s) { s.selections["a"] = {1}; }, {SessionChange::Selections, {}}, true);
+    QVERIFY(!m.canUndo());
+    QVERIFY(m.modified());
+    m.markSaved();
+    QVERIFY(!m.modified());
+  }
+
+  void resetClearsHistory() {
+    SessionModel m;
+    m.reset(twoLayerSession());
+    m.setLayerVisible("cells", false);
+    m.reset(Session{});
+    QVERIFY(!m.canUndo());
+    QVERIFY(!m.canRedo());
+    QVERIFY(!m.modified());
+    QVERIFY(m.session().empty());
+  }
+};
+
+QTEST_APPLESS_MAIN(TestSessionModel)
+#include "tst_session_model.moc"
