@@ -16,10 +16,12 @@
 #include <QStatusBar>
 #include <QTimer>
 
+#include "app/annotations_controller.h"
 #include "app/app_context.h"
 #include "app/cells_labels.h"
 #include "app/cells_linker.h"
 #include "app/cells_session.h"
+#include "app/figure_actions.h"
 #include "app/transcripts_panel.h"
 #include "app/versions.h"
 #include "data/remote/remote_context.h"
@@ -212,6 +214,10 @@ void MainWindow::buildMenus() {
   rebuildRecentMenu();
   file->addSeparator();
   file->addAction(tr("Open &Demo"), this, [this] { openInputs({QStringLiteral("demo")}); });
+  file->addSeparator();
+  // Annotations (toolbar, docks) come before the View menu, which lists every dock.
+  auto* annotations = new AnnotationsController(*this, ctx_);
+  addFigureActions(file, *this, ctx_, [annotations] { return annotations->annotations(); });
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 

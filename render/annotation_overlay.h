@@ -35,7 +35,8 @@ class AnnotationOverlay {
   void update(const ViewCamera& camera);
 
  private:
-  vtkRenderer* renderer_;
+  // Held, not borrowed: the window may drop its renderer before its owner drops this overlay.
+  vtkSmartPointer<vtkRenderer> renderer_;
   double z_;
   std::vector<data::Annotation> annotations_;
   int selected_ = -1;
