@@ -15,6 +15,7 @@
 #include "app/cli_presign.h"
 #include "app/cli_markers.h"
 #include "app/cli_predict.h"
+#include "app/cli_measure.h"
 #include "app/cli_render.h"
 #include "app/cli_table.h"
 #include "app/dataset_loader.h"
@@ -158,6 +159,10 @@ Commands:
         CHANNEL=VALUE lists (comma-separated); --channels lists the channels to show.
         LUTs: grays, fire, viridis, magma, inferno, cividis, glasbey. Uses Xvfb when there
         is no display.
+        Figures: [--title TEXT] [--scale-bar-backing] [--dpi N] [--annotations FILE.geojson]
+        (drawn over the image); --size up to 16000x16000;
+        FILE.tif/.tiff writes TIFF. These draw tile by tile with bounded memory (as File >
+        Export View does), the same pixels as a one-piece render.
         Cells: [--cells FILE] [--color-by GENE|COLUMN] [--lut NAME] [--range A:B]
         [--cell-style points|outlines|filled] draw a cell table (.h5ad, 10x .h5, Visium
         folder; the INPUT's linked table by default) over the image with its legend.
@@ -228,6 +233,17 @@ Commands:
         Load a cell table (.h5ad, 10x .h5, Space Ranger or Xenium folder) exactly as the
         window does and print its size. The window runs this as a helper process before it
         opens an HDF5-backed table, so that a damaged file cannot crash the window.
+  measure INPUT --annotations FILE.geojson [--level N] [--t T] [--z Z] [--json]
+          [--cells FILE] [--genes A,B]
+        Measure each annotation of a GeoJSON file (QuPath's export shape; coordinates in
+        full-resolution pixels), in file order: area in px and µm² (when the pixel size is
+        known), perimeter (length for lines), and per channel the mean, median, min, max and
+        std of the raw values at level N (default 0). A pixel belongs to an area when its
+        centre is inside (even-odd rule; crossing outlines and parts outside the image are
+        noted on stderr). With a cell table (--cells, or the INPUT's own) the cells inside are
+        counted and --genes are averaged over them. --json prints a list of {name,
+        classification, area_px, area_um2, perimeter_px, cells, channels: [{name, mean,
+        median, min, max, std}]}; unknown values are null. Memory stays bounded: tiles stream.
 
 Exit codes: 0 success, 2 bad input (unknown path, unreadable or unsupported file, bad
 arguments), 1 internal failure.
@@ -271,6 +287,7 @@ int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
     if (cmd == "predict") return runPredict(sub, budget);
     if (cmd == "check-cells") return runCheckCells(sub);
     if (cmd == "presign") return runPresign(sub);
+    if (cmd == "measure") return runMeasure(sub, budget);
   }
   for (const auto& a : rest)
     if (a.size() > 1 && a[0] == '-') return usageError("unknown option " + a);

@@ -19,8 +19,10 @@
 #include "app/session_display.h"
 #include "app/session_open.h"
 #include "data/session/session_file.h"
+#include "data/annotation/geojson.h"
 #include "data/spatial/label_centroids.h"
 #include "render/channel_display.h"
+#include "render/figure_export.h"
 #include "render/offscreen_render.h"
 
 namespace tessera::app {
@@ -39,6 +41,10 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
   render::RenderRequest req;
   std::vector<DisplayEdit> edits;
   CellsOptions cells;
+  // --title, --dpi, --scale-bar-backing, TIFF output or sizes over 4096: the tiled export.
+  render::FigureOptions figure;
+  figure.scaleBarBacking = false;
+  bool tiled = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     auto value = [&]() -> std::optional<std::string> {
@@ -61,10 +67,37 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     } else if (a == "--size") {
       auto v = value();
       if (!v || !parseInts(*v, 'x', nums) || nums.size() != 2 || nums[0] < 1 || nums[1] < 1 ||
-          nums[0] > 16384 || nums[1] > 16384)
-        return usageError("--size expects WxH, each 1..16384, e.g. 1600x1000");
+          nums[0] > render::kMaxFigureSide || nums[1] > render::kMaxFigureSide)
+        return usageError("--size expects WxH, each 1..16000, e.g. 1600x1000");
+      tiled = tiled || nums[0] > 4096 || nums[1] > 4096;
       req.width = static_cast<int>(nums[0]);
       req.height = static_cast<int>(nums[1]);
+    } else if (a == "--title") {
+      auto v = value();
+      if (!v) return usageError("--title needs a text");
+      figure.title = *v;
+      tiled = true;
+    } else if (a == "--annotations") {
+      auto v = value();
+      if (!v) return usageError("--annotations needs a GeoJSON file");
+      auto imported = data::readGeoJson(*v);
+      if (!imported) {
+        std::cerr << "tessera: " << imported.error().message << "\n";
+        return exitCodeFor(imported.error());
+      }
+      for (const auto& w : imported->warnings)
+        std::cerr << "tessera: note: " << w << "\n";
+      figure.annotations = std::move(imported->annotations);
+      tiled = true;
+    } else if (a == "--scale-bar-backing") {
+      figure.scaleBarBacking = true;
+      tiled = true;
+    } else if (a == "--dpi") {
+      auto v = value();
+      if (!v || !parseInts(*v, ',', nums) || nums.size() != 1 || nums[0] < 1 || nums[0] > 4800)
+        return usageError("--dpi expects a whole number 1..4800");
+      figure.dpi = static_cast<double>(nums[0]);
+      tiled = true;
     } else if (a == "--region") {
       auto v = value();
       if (!v || !parseInts(*v, ',', nums) || nums.size() != 4 || nums[2] < 1 || nums[3] < 1)
@@ -291,6 +324,18 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       return std::make_shared<std::pair<std::shared_ptr<void>, std::shared_ptr<CellsOverlay>>>(
           std::move(labelLayer), std::move(overlay));
     };
+  }
+  const auto ext = std::filesystem::path(out).extension().string();
+  if (tiled || ext == ".tif" || ext == ".tiff" || ext == ".TIF") {
+    figure.view = req;
+    auto image = render::exportFigure(shown.image, ctx.cache, figure, out);
+    if (!image) {
+      std::cerr << "tessera: " << image.error().message << "\n";
+      return exitCodeFor(image.error());
+    }
+    std::cerr << "tessera: wrote " << out << " (" << image->width << "x" << image->height
+              << ", level " << image->level << ")\n";
+    return kExitOk;
   }
   auto image = render::renderOffscreen(shown.image, ctx.cache, req);
   if (!image) {

@@ -25,6 +25,7 @@
 #include <cmath>
 #include <set>
 
+#include "app/annotations_controller.h"
 #include "app/app_context.h"
 #include "app/axes_choice.h"
 #include "app/cells_labels.h"
@@ -32,6 +33,7 @@
 #include "app/cells_session.h"
 #include "app/session_display.h"
 #include "app/session_open.h"
+#include "app/figure_actions.h"
 #include "app/transcripts_panel.h"
 #include "app/versions.h"
 #include "data/remote/remote_context.h"
@@ -339,6 +341,9 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   file->addAction(tr("&Save Session"), QKeySequence::Save, this, &MainWindow::saveSession);
   file->addAction(tr("Save Session &As…"), QKeySequence::SaveAs, this, &MainWindow::saveSessionAs);
+  // Annotations (toolbar, docks) come before the View menu, which lists every dock.
+  auto* annotations = new AnnotationsController(*this, ctx_);
+  addFigureActions(file, *this, ctx_, [annotations] { return annotations->annotations(); });
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
