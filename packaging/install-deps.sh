@@ -19,6 +19,8 @@ packages=(
   xvfb xauth libgl1-mesa-dri libglx-mesa0 libegl-mesa0 fonts-dejavu-core
   # loopback HTTP server for remote tests
   nginx-light curl openssl
+  # in-process peer of the HTTP benchmark (libcurl multi)
+  libcurl4-openssl-dev
   # independent writers for fixtures and peers for benchmarks
   python3 python3-numpy python3-zarr python3-anndata python3-tifffile python3-h5py python3-dask python3-scipy
 )
