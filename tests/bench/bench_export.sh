@@ -47,7 +47,7 @@ for comp in none zlib; do
       t0=$(now)
       if [ $side = t ]; then
         "$exe" export "$image" --region 0,0,4096,4096 --compression "$tcomp" \
-          --out "$out/t.ome.tif" > /dev/null
+          --out "$out/t.ome.tif" > /dev/null 2> "$out/t.err" || { cat "$out/t.err" >&2; exit 1; }
       else
         "$python" "$here/bench_export_peer.py" "$image" 0,0,4096,4096 "$comp" "$out/p.ome.tif"
       fi
