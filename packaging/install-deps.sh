@@ -24,6 +24,8 @@ packages=(
   # libFuzzer targets (tests/fuzz, .ci/run): clang 19, since clang 14 cannot compile libstdc++
   # 12's std::expected (it lacks conditionally trivial special members)
   clang-19 libclang-rt-19-dev
+  # in-process peer of the HTTP benchmark (libcurl multi)
+  libcurl4-openssl-dev
   # independent writers for fixtures and peers for benchmarks
   python3 python3-numpy python3-zarr python3-anndata python3-tifffile python3-h5py python3-dask python3-scipy
   python3-onnx

@@ -509,6 +509,13 @@ void ImageLayer::update(const ViewCamera& camera) {
   if (deferred_ && changed_) changed_();
 }
 
+std::size_t ImageLayer::visibleActorCount() const {
+  std::size_t n = 0;
+  for (const auto& [key, a] : actors_)
+    if (a->actor->GetVisibility()) ++n;
+  return n;
+}
+
 std::vector<double> ImageLayer::viewSamples(std::size_t channel, std::size_t maxSamples) const {
   std::vector<double> out;
   if (!source_ || channel >= displays_.size() || level_ < 0) return out;

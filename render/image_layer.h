@@ -98,6 +98,8 @@ class ImageLayer {
   LayerStatus status() const { return status_; }
   /// Tile actors alive (each holds one RGBA texture); bounded, see arrange().
   std::size_t actorCount() const { return actors_.size(); }
+  /// Of those, the ones drawn by the next render (in view, at any level).
+  std::size_t visibleActorCount() const;
   /// Tile channels needed by update() calls (visible, prefetch; counted once per call) that
   /// were resident (hits) or had to be requested (misses; pending ones are not counted again).
   std::uint64_t hits() const { return hits_; }

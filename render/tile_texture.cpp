@@ -1,13 +1,23 @@
 #include "render/tile_texture.h"
 
+#include <atomic>
+
 #include <vtkObjectFactory.h>
 #include <vtkOpenGLRenderWindow.h>
 #include <vtkRenderer.h>
 #include <vtkTextureObject.h>
 
 namespace tessera::render {
+namespace {
+// Counted on the render thread only; atomic so a reader on another thread sees whole values.
+std::atomic<std::uint64_t> uploadCount{0};
+}  // namespace
 
 vtkStandardNewMacro(TileTexture);
+
+std::uint64_t TileTexture::uploads() {
+  return uploadCount.load(std::memory_order_relaxed);
+}
 
 void TileTexture::setPixels(int w, int h, std::vector<std::uint8_t> rgba, bool translucent) {
   width_ = w;
@@ -42,6 +52,7 @@ void TileTexture::Load(vtkRenderer* ren) {
     TextureObject->Create2DFromRaw(static_cast<unsigned>(width_), static_cast<unsigned>(height_), 4,
                                    VTK_UNSIGNED_CHAR, pending_.data());
     std::vector<std::uint8_t>().swap(pending_);
+    uploadCount.fetch_add(1, std::memory_order_relaxed);
     RenderWindow = window;
     LoadTime.Modified();
     uploaded_ = true;

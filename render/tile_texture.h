@@ -24,6 +24,9 @@ class TileTexture : public vtkOpenGLTexture {
   void setPixels(int w, int h, std::vector<std::uint8_t> rgba, bool translucent);
   /// True when pixels were handed over and the GL copy is gone (context lost or released).
   bool lost() const { return lost_; }
+  /// Texture uploads done by all tile textures of the process so far (the rendering benchmark
+  /// replays the viewer's uploads per frame in its floor).
+  static std::uint64_t uploads();
 
   void Load(vtkRenderer* ren) override;
   void PostRender(vtkRenderer* ren) override;

@@ -4,7 +4,9 @@
 Usage: bench_zarr_dask.py IMAGE.ome.zarr RUNS
 Reads the region c 0..3, y and x 4096..8191 of level 0 (the same one bench_zarr_read reads)
 once to warm the OS cache, then RUNS times, timed. Prints one line:
-"dask MBPS MEDIAN_SECONDS" with MB = 10^6 bytes, the median over the runs.
+"dask MBPS MEDIAN_SECONDS threads=N SUM" with MB = 10^6 bytes, the median over the runs, and
+the sum of all values read (compared with Tessera's). dask's threaded scheduler runs at its
+default, one worker per core; bench_zarr_read.sh gives Tessera the same count.
 """
 import os
 import statistics
@@ -24,4 +26,5 @@ for _ in range(runs):
     out = region.compute()
     times.append(time.perf_counter() - t0)
 med = statistics.median(times)
-print(f"dask {out.nbytes / med / 1e6:.1f} {med:.4f} threads={dask.system.CPU_COUNT}")
+print(f"dask {out.nbytes / med / 1e6:.1f} {med:.4f} threads={dask.system.CPU_COUNT} "
+      f"{int(out.sum(dtype='uint64'))}")

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Makes (or reuses) the zarr read benchmark image with zarr-python 2.13.
 
-Usage: bench_zarr_gen.py CACHE_DIR
+Usage: bench_zarr_gen.py CACHE_DIR [SIZE]
 Writes CACHE_DIR/bench16k.ome.zarr: OME-NGFF 0.4, c/y/x = 4 x 16384 x 16384 uint16 at level 0
 plus a 2x mean pyramid down to 512 px (levels 1-5; the rendering benchmark needs them),
+or, with SIZE (a power of two from 1024, e.g. 4096 for the export benchmark), CACHE_DIR/
+bench{SIZE}.ome.zarr with the same content at that size and its pyramid down to 512 px;
 blosc lz4 clevel 5 with byte shuffle, 512x512 chunks, '/' separator. Pixels are a smooth field
 plus a little noise, so they compress like fluorescence (about 3-4x). A COMPLETE marker is
 written last; an image without it is rebuilt. Prints the image path.
@@ -17,13 +19,14 @@ import numpy as np
 import zarr
 
 cache = sys.argv[1]
-path = os.path.join(cache, "bench16k.ome.zarr")
+n = int(sys.argv[2]) if len(sys.argv) > 2 else 16384
+path = os.path.join(cache, "bench16k.ome.zarr" if n == 16384 else f"bench{n}.ome.zarr")
 marker = os.path.join(path, "COMPLETE")
 VERSION = "pyramid-1\n"
 if not os.path.exists(marker) or open(marker).read() != VERSION:
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(cache, exist_ok=True)
-    n, c, band = 16384, 4, 1024
+    c, band = 4, 1024
     g = zarr.open_group(zarr.DirectoryStore(path), mode="w")
     z = g.create_dataset("0", shape=(c, n, n), chunks=(1, 512, 512), dtype="<u2",
                          dimension_separator="/",
@@ -36,7 +39,7 @@ if not os.path.exists(marker) or open(marker).read() != VERSION:
             field = 800 + 600 * np.sin(x / (300 + 50 * ch)) * np.cos(y / (410 - 30 * ch))
             noise = rng.integers(0, 64, size=(band, n), dtype=np.uint16)
             z[ch, y0:y0 + band, :] = field.astype(np.uint16) + noise
-    levels = 6
+    levels = (n // 512).bit_length()
     prev = z
     for level in range(1, levels):
         size = n >> level
@@ -51,7 +54,7 @@ if not os.path.exists(marker) or open(marker).read() != VERSION:
                           block[1::2, 1::2] + 2) // 4
                 cur[ch, y0:y0 + step, :] = pooled.astype(np.uint16)
         prev = cur
-    g.attrs["multiscales"] = [{"version": "0.4", "name": "bench16k", "axes": [
+    g.attrs["multiscales"] = [{"version": "0.4", "name": os.path.basename(path)[:-len(".ome.zarr")], "axes": [
         {"name": "c", "type": "channel"}, {"name": "y", "type": "space"},
         {"name": "x", "type": "space"}],
         "datasets": [{"path": str(level), "coordinateTransformations": [

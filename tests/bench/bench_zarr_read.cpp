@@ -1,10 +1,12 @@
 // Zarr read benchmark, Tessera side: reads the full-resolution region c 0..3, y/x 4096..8191
 // of IMAGE (bench_zarr_gen.py) through openImage + TileSource::readTile on a ThreadPool of
-// THREADS workers, assembling it into one c/y/x buffer as dask's compute() does. No tile cache
-// is involved, so every run is in-process cold; one untimed pass first warms the OS cache.
+// THREADS workers, assembling it into one new c/y/x buffer per run, allocated inside the clock,
+// as dask's compute() does. No tile cache is involved, so every run is in-process cold; one
+// untimed pass first warms the OS cache.
 //
-// Usage: bench_zarr_read IMAGE.ome.zarr [RUNS=5] [THREADS=2]
-// Prints: "tessera MBPS MEDIAN_SECONDS threads=N" (MB = 10^6 bytes, median over RUNS).
+// Usage: bench_zarr_read IMAGE.ome.zarr [RUNS=5] [THREADS=nproc]
+// Prints: "tessera MBPS MEDIAN_SECONDS threads=N SUM" (MB = 10^6 bytes, median over RUNS; SUM,
+// the sum of all values read, is compared with the peer's by bench_zarr_read.sh).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -13,6 +15,7 @@
 #include <cstring>
 #include <latch>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "data/image_open.h"
@@ -26,6 +29,8 @@ constexpr std::int64_t kOrigin = 4096, kSize = 4096, kChannels = 4;
 
 // Returns seconds, or a negative number after printing the error.
 double readRegion(const TileSource& src, ThreadPool& pool, std::vector<std::uint16_t>& out) {
+  const auto t0 = std::chrono::steady_clock::now();
+  out = std::vector<std::uint16_t>(static_cast<std::size_t>(kChannels * kSize * kSize));
   const auto& l = src.info().levels[0];
   const std::int64_t th = l.chunk[kY], tw = l.chunk[kX];
   std::vector<TileKey> keys;
@@ -35,7 +40,6 @@ double readRegion(const TileSource& src, ThreadPool& pool, std::vector<std::uint
         keys.push_back({0, 0, c, 0, r, col});
   std::atomic<bool> failed{false};
   std::latch done(static_cast<std::ptrdiff_t>(keys.size()));
-  const auto t0 = std::chrono::steady_clock::now();
   for (const auto& k : keys)
     pool.post([&, k] {
       auto t = src.readTile(k, {});
@@ -60,11 +64,12 @@ double readRegion(const TileSource& src, ThreadPool& pool, std::vector<std::uint
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: bench_zarr_read IMAGE.ome.zarr [RUNS=5] [THREADS=2]\n");
+    std::fprintf(stderr, "usage: bench_zarr_read IMAGE.ome.zarr [RUNS=5] [THREADS=nproc]\n");
     return 2;
   }
   const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
-  const int threads = argc > 3 ? std::atoi(argv[3]) : 2;
+  const int threads =
+      argc > 3 ? std::atoi(argv[3]) : static_cast<int>(std::thread::hardware_concurrency());
   auto src = openImage(argv[1]);
   if (!src) {
     std::fprintf(stderr, "%s\n", src.error().message.c_str());
@@ -77,7 +82,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   ThreadPool pool(threads);
-  std::vector<std::uint16_t> out(static_cast<std::size_t>(kChannels * kSize * kSize));
+  std::vector<std::uint16_t> out;
   if (readRegion(**src, pool, out) < 0) return 1;  // warms the OS cache
   std::vector<double> times;
   for (int i = 0; i < runs; ++i) {
@@ -87,7 +92,11 @@ int main(int argc, char** argv) {
   }
   std::sort(times.begin(), times.end());
   const double med = times[times.size() / 2];
-  std::printf("tessera %.1f %.4f threads=%d\n", static_cast<double>(out.size() * 2) / med / 1e6,
-              med, threads);
+  std::uint64_t sum = 0;
+  for (auto v : out)
+    sum += v;
+  std::printf("tessera %.1f %.4f threads=%d %llu\n",
+              static_cast<double>(out.size() * 2) / med / 1e6, med, threads,
+              static_cast<unsigned long long>(sum));
   return 0;
 }
