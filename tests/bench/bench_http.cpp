@@ -90,7 +90,11 @@ class CurlPeer {
     int running = 1;
     while (running) {
       curl_multi_perform(multi_, &running);
-      if (running) curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
+      // Wait no longer than libcurl's own next timer: queued transfers start from perform().
+      long waitMs = -1;
+      curl_multi_timeout(multi_, &waitMs);
+      if (running && waitMs != 0)
+        curl_multi_poll(multi_, nullptr, 0, waitMs < 0 ? 100 : static_cast<int>(waitMs), nullptr);
     }
     bool failed = false;
     int queued = 0;
