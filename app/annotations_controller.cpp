@@ -269,7 +269,10 @@ void AnnotationsController::remeasure() {
         if (cells && cells->expression)
           for (const auto& g : geneNames)
             if (auto gi = cells->table->geneIndex(g); gi >= 0)
-              columns.emplace_back(g, cells->expression->column(gi));
+              // A worker of the job pool may wait for the engine (which runs on the HDF5
+              // thread and the tile pool), never the GUI thread.
+              if (auto values = geneValuesNow(*cells, gi))
+                columns.emplace_back(g, std::move(*values));
         for (const auto& a : list) {
           if (!data::isArea(a)) continue;
           auto m = data::measureAnnotation(a, cache, id, image->info(), opt, stop->get_token());

@@ -132,10 +132,11 @@ int runMeasure(const std::vector<std::string>& args, std::size_t cacheMb) {
   if (!table.empty()) {
     data::Expected<std::shared_ptr<const CellsData>> loaded =
         data::fail(data::Errc::Cancelled, "not loaded");
+    const ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, defaultExpressionOptions()};
     ctx.hdf5Pool.post([&] {
       loaded = loadCellsData(table, {}, static_cast<double>(info.width()),
                              static_cast<double>(info.height()),
-                             table == ds->cells ? ds->cellsFrame : std::string());
+                             table == ds->cells ? ds->cellsFrame : std::string(), &expression);
     });
     ctx.hdf5Pool.waitIdle();
     if (!loaded) return reportError(loaded.error());
@@ -150,7 +151,9 @@ int runMeasure(const std::vector<std::string>& args, std::size_t cacheMb) {
     const std::int64_t gi = cells->table->geneIndex(g);
     if (gi < 0 || !cells->expression)
       return usageError("gene '" + g + "' is not in " + table.string());
-    geneColumns.emplace_back(g, cells->expression->column(gi));
+    auto values = geneValuesNow(*cells, gi);
+    if (!values) return reportError(values.error());
+    geneColumns.emplace_back(g, std::move(*values));
   }
 
   const auto id = ctx.cache.registerSource(ds->image);
