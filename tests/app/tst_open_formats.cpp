@@ -158,7 +158,7 @@ class TestOpenFormats : public QObject {
     QVERIFY(b2r);
     QCOMPARE(b2r->image->info().levels[0].shape, (data::Shape5{1, 1, 1, 16, 16}));
     auto bad = app::openDataset((kWork / "zarr/b2r.ome.zarr").string(), *ctx_, {},
-                                data::ImageSelection{7, "", std::nullopt});
+                                data::ImageSelection{7, "", std::nullopt, false, {}});
     QVERIFY(!bad);
     QCOMPARE(bad.error().code, data::Errc::InvalidArgument);
   }

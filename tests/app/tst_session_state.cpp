@@ -92,8 +92,9 @@ class SessionStateTest : public QObject {
     QVERIFY(s.colorBy().range.has_value());
     QCOMPARE(s.colorBy().range->first, 0.25);
     QCOMPARE(s.colorBy().range->second, 1.75);
-    QCOMPARE(s.coloring().legend.min, 0.25);
-    QCOMPARE(s.coloring().legend.max, 1.75);
+    // The gene's values (and so the legend) arrive from the expression engine asynchronously.
+    QTRY_COMPARE_WITH_TIMEOUT(s.coloring().legend.min, 0.25, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(s.coloring().legend.max, 1.75, 20000);
     QVERIFY(s.groups());
     QCOMPARE(s.groups()->name, column);
     QCOMPARE(linker->imageOverlay()->opacity(), 0.4);
@@ -104,8 +105,9 @@ class SessionStateTest : public QObject {
     QVERIFY(!w->channelPanel()->overlayVisible(row)->isChecked());
     QCOMPARE(linker->profileGenes(),
              (QStringList{QString::fromStdString(gene), QString::fromStdString(other)}));
+    // Profiles are summarised by the expression engine in the background.
+    QTRY_COMPARE_WITH_TIMEOUT(w->profilePanel()->profiles().size(), std::size_t(2), 20000);
     const auto& profiles = w->profilePanel()->profiles();
-    QCOMPARE(profiles.size(), std::size_t(2));
     QCOMPARE(profiles[0].gene.toStdString(), gene);
     QVERIFY(!profiles[0].groups.empty());
     QVERIFY(!profiles[0].groups[0].density.empty());  // the violins' densities came along

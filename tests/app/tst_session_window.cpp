@@ -111,7 +111,9 @@ class SessionWindowTest : public QObject {
     QVERIFY(open(w_.get(), {"demo"}, true));
     demoCells_ = QString::fromStdString(w_->current()->cells->string());
     QVERIFY(w_->cells()->session().colorByGene("KDR"));
-    QCOMPARE(w_->cells()->imageOverlay()->legend().title, std::string("KDR"));
+    // The gene's values arrive from the expression engine asynchronously.
+    QTRY_COMPARE_WITH_TIMEOUT(w_->cells()->imageOverlay()->legend().title, std::string("KDR"),
+                              20000);
     QVERIFY(w_->genesPanel()->visibleCount() > 0);
     QVERIFY(w_->windowTitle().contains("Demo tissue"));
     shoot(w_.get(), "1-demo-kdr");
@@ -235,13 +237,17 @@ class SessionWindowTest : public QObject {
     emit w_->channelPanel()->displaysEdited(edited);
     QCOMPARE(w_->imageView()->layer().displays()[0].end, edited[0].end);
     QVERIFY(w_->cells()->session().colorByGene("KDR"));
+    // The colouring reaches the model once the gene's values have arrived.
+    QTRY_COMPARE_WITH_TIMEOUT(w_->cells()->imageOverlay()->legend().title, std::string("KDR"),
+                              20000);
     QVERIFY(model.canUndo());
     QVERIFY(w_->isWindowModified());
     QVERIFY(w_->windowTitle().contains("[*]"));  // where Qt draws the unsaved mark
 
     w_->undoAction()->trigger();  // the colouring
-    QVERIFY(w_->cells()->session().colorBy().kind != app::ColorBy::Kind::Gene);
-    QVERIFY(w_->cells()->imageOverlay()->legend().title != "KDR");
+    QTRY_VERIFY_WITH_TIMEOUT(w_->cells()->session().colorBy().kind != app::ColorBy::Kind::Gene,
+                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(w_->cells()->imageOverlay()->legend().title != "KDR", 20000);
     w_->undoAction()->trigger();  // the channel window
     QCOMPARE(w_->imageView()->layer().displays()[0].end, before[0].end);
     QVERIFY(!model.canUndo());
@@ -250,7 +256,8 @@ class SessionWindowTest : public QObject {
     QCOMPARE(w_->imageView()->layer().displays()[0].end, edited[0].end);
     w_->redoAction()->trigger();
     QCOMPARE(w_->cells()->session().colorBy().name, std::string("KDR"));
-    QCOMPARE(w_->cells()->imageOverlay()->legend().title, std::string("KDR"));
+    QTRY_COMPARE_WITH_TIMEOUT(w_->cells()->imageOverlay()->legend().title, std::string("KDR"),
+                              20000);
   }
 
   void saveCloseOpenShowsTheSame() {

@@ -146,6 +146,8 @@ class DownloadsPanelTest : public QObject {
     // Only whole files were renamed into place, and interrupted chunks left no .part behind.
     for (const auto& f : treeFiles(out)) {
       QVERIFY2(!f.ends_with(".part"), f.c_str());
+      // The durability marker stays until a run finishes its sync (see data/remote).
+      if (f.ends_with(".unsynced")) continue;
       QVERIFY(readText(out / f) == readText(kWww / f));
     }
   }
