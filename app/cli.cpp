@@ -12,10 +12,10 @@
 #include "app/cli_embedding.h"
 #include "app/cli_export.h"
 #include "app/cli_fetch.h"
-#include "app/cli_presign.h"
 #include "app/cli_markers.h"
-#include "app/cli_predict.h"
 #include "app/cli_measure.h"
+#include "app/cli_predict.h"
+#include "app/cli_presign.h"
 #include "app/cli_render.h"
 #include "app/cli_table.h"
 #include "app/dataset_loader.h"
@@ -26,13 +26,7 @@ namespace tessera::app {
 namespace {
 
 int usageError(const std::string& message) {
-  std::cerr << "tessera: " << message << " (see tessera --help)\n";
-  return kExitBadInput;
-}
-
-int reportError(const data::Error& e) {
-  std::cerr << "tessera: " << e.message << "\n";
-  return exitCodeFor(e);
+  return commandUsageError("", message);
 }
 
 // A one-line terminal progress bar on stderr for demo generation.

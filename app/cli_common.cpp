@@ -1,5 +1,7 @@
 #include "app/cli_common.h"
 
+#include "app/exit_codes.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -86,6 +88,31 @@ bool ensureDisplay(const std::string& command, const std::vector<std::string>& a
   std::cerr << "tessera: " << command
             << ": no X display and xvfb-run could not be started (install xvfb)\n";
   return false;
+}
+
+int commandUsageError(const std::string& command, const std::string& message) {
+  std::cerr << "tessera: " << (command.empty() ? "" : command + ": ") << message
+            << " (see tessera --help)\n";
+  return kExitBadInput;
+}
+
+int reportError(const data::Error& e) {
+  std::cerr << "tessera: " << e.message << "\n";
+  return exitCodeFor(e);
+}
+
+std::vector<std::string> splitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    const std::size_t comma = s.find(',', start);
+    const std::string item =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace tessera::app

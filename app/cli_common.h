@@ -1,12 +1,21 @@
 #pragma once
-/// Pieces shared by the CLI subcommands: integer-list parsing, the image-selection options and
-/// getting an X display for the off-screen renderer. Main thread of the CLI only.
+/// Pieces shared by the CLI subcommands: error lines, list parsing, the image-selection options
+/// and getting an X display for the off-screen renderer. Main thread of the CLI only.
 #include <string>
 #include <vector>
 
+#include "data/error.h"
 #include "data/image_info.h"
 
 namespace tessera::app {
+
+/// Prints "tessera: COMMAND: MESSAGE (see tessera --help)" ("tessera: MESSAGE …" for an empty
+/// command) and returns the bad-input exit code.
+int commandUsageError(const std::string& command, const std::string& message);
+/// Prints a data-layer error as one line and returns its exit code (exitCodeFor).
+int reportError(const data::Error& e);
+/// Splits "a,b,c" at commas, dropping empty items.
+std::vector<std::string> splitList(const std::string& s);
 
 /// Parses "a<sep>b<sep>c" into whole numbers; false on an empty, non-numeric or out-of-range
 /// part.

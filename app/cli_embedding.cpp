@@ -19,8 +19,7 @@
 namespace tessera::app {
 namespace {
 int usageError(const std::string& message) {
-  std::cerr << "tessera: render-embedding: " << message << " (see tessera --help)\n";
-  return kExitBadInput;
+  return commandUsageError("render-embedding", message);
 }
 
 }  // namespace

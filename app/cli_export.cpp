@@ -18,8 +18,7 @@ namespace tessera::app {
 namespace {
 
 int usageError(const std::string& message) {
-  std::cerr << "tessera: export: " << message << " (see tessera --help)\n";
-  return kExitBadInput;
+  return commandUsageError("export", message);
 }
 
 }  // namespace

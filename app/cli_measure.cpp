@@ -20,21 +20,7 @@ namespace tessera::app {
 namespace {
 
 int usageError(const std::string& message) {
-  std::cerr << "tessera: measure: " << message << " (see tessera --help)\n";
-  return kExitBadInput;
-}
-
-int reportError(const data::Error& e) {
-  std::cerr << "tessera: " << e.message << "\n";
-  return exitCodeFor(e);
-}
-
-std::vector<std::string> splitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  for (std::string part; std::getline(ss, part, ',');)
-    if (!part.empty()) out.push_back(part);
-  return out;
+  return commandUsageError("measure", message);
 }
 
 std::string fmt(const nlohmann::json& v) {

@@ -22,13 +22,7 @@ namespace tessera::app {
 namespace {
 
 int usageError(const std::string& message) {
-  std::cerr << "tessera: predict: " << message << " (see tessera --help)\n";
-  return kExitBadInput;
-}
-
-int reportError(const data::Error& e) {
-  std::cerr << "tessera: " << e.message << "\n";
-  return exitCodeFor(e);
+  return commandUsageError("predict", message);
 }
 
 int runCheck(const data::ai::OpenedModel& model) {

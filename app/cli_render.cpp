@@ -18,8 +18,8 @@
 #include "app/exit_codes.h"
 #include "app/session_display.h"
 #include "app/session_open.h"
-#include "data/session/session_file.h"
 #include "data/annotation/geojson.h"
+#include "data/session/session_file.h"
 #include "data/spatial/label_centroids.h"
 #include "render/channel_display.h"
 #include "render/figure_export.h"
@@ -29,8 +29,7 @@ namespace tessera::app {
 namespace {
 
 int usageError(const std::string& message) {
-  std::cerr << "tessera: render: " << message << " (see tessera --help)\n";
-  return kExitBadInput;
+  return commandUsageError("render", message);
 }
 
 }  // namespace

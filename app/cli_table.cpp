@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "app/app_context.h"
+#include "app/cli_common.h"
 #include "app/dataset_loader.h"
 #include "app/exit_codes.h"
 #include "data/expression/x_reader.h"
@@ -18,20 +19,6 @@ namespace {
 int fail(const std::string& message, int code = kExitBadInput) {
   std::cerr << "tessera: " << message << "\n";
   return code;
-}
-
-std::vector<std::string> splitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    const std::size_t comma = s.find(',', start);
-    const std::string item =
-        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
 }
 
 template <class T>

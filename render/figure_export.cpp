@@ -75,17 +75,6 @@ struct Actors2D {
 
 }  // namespace
 
-void figureSize(const RenderRequest& req, const Rect& region, int& w, int& h) {
-  w = req.width;
-  h = req.height;
-  if (w > 0 && h > 0) return;
-  // Without a size: 1:1 for a region, else 1024 px on the longer side; never above 4096.
-  const double longSide = req.region ? std::max(region.width(), region.height()) : 1024.0;
-  const double s = std::min(4096.0, longSide) / std::max(region.width(), region.height());
-  w = std::max(1, static_cast<int>(std::lround(region.width() * s)));
-  h = std::max(1, static_cast<int>(std::lround(region.height() * s)));
-}
-
 data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> source,
                                       data::TileCache& cache, const FigureOptions& opt, int& w,
                                       int& h, const BandSink& sink) {
@@ -95,7 +84,7 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
   const Rect region = req.region.value_or(whole);
   if (region.width() <= 0 || region.height() <= 0)
     return data::fail(data::Errc::InvalidArgument, "figure: empty region");
-  figureSize(req, region, w, h);
+  renderSize(req, region, w, h);
   if (w > kMaxFigureSide || h > kMaxFigureSide)
     return data::fail(data::Errc::InvalidArgument,
                       "figure: at most " + std::to_string(kMaxFigureSide) + " px a side");

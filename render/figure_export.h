@@ -37,10 +37,6 @@ struct FigureOptions {
   std::function<void(const std::vector<ChannelDisplay>&)> displaysUsed;
 };
 
-/// Output size for a view: the request's, or the region at 1:1 (whole image: 1024 px on the
-/// longer side), capped at 4096 px on the longer side when derived (as `tessera render` does).
-void figureSize(const RenderRequest& view, const Rect& region, int& width, int& height);
-
 /// Receives `rows` rows (width * 3 bytes each, top first), in order.
 using BandSink = std::function<data::Expected<void>(const std::uint8_t* rgb, int rows)>;
 

@@ -34,6 +34,17 @@ void capture(vtkRenderWindow* window, RenderedImage& out) {
 
 }  // namespace
 
+void renderSize(const RenderRequest& req, const Rect& region, int& w, int& h) {
+  w = req.width;
+  h = req.height;
+  if (w > 0 && h > 0) return;
+  // Without a size: 1:1 for a region, else 1024 px on the longer side; never above 4096.
+  const double longSide = req.region ? std::max(region.width(), region.height()) : 1024.0;
+  const double s = std::min(4096.0, longSide) / std::max(region.width(), region.height());
+  w = std::max(1, static_cast<int>(std::lround(region.width() * s)));
+  h = std::max(1, static_cast<int>(std::lround(region.height() * s)));
+}
+
 data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSource> source,
                                               data::TileCache& cache, const RenderRequest& req) {
   const auto& info = source->info();
@@ -41,14 +52,8 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
   const Rect region = req.region.value_or(whole);
   if (region.width() <= 0 || region.height() <= 0)
     return data::fail(data::Errc::InvalidArgument, "render: empty region");
-  int w = req.width, h = req.height;
-  if (w <= 0 || h <= 0) {
-    // Without a size: 1:1 for a region, else 1024 px on the longer side; never above 4096.
-    const double longSide = req.region ? std::max(region.width(), region.height()) : 1024.0;
-    const double s = std::min(4096.0, longSide) / std::max(region.width(), region.height());
-    w = std::max(1, static_cast<int>(std::lround(region.width() * s)));
-    h = std::max(1, static_cast<int>(std::lround(region.height() * s)));
-  }
+  int w = 0, h = 0;
+  renderSize(req, region, w, h);
   if (w > 16384 || h > 16384)
     return data::fail(data::Errc::InvalidArgument, "render: output larger than 16384 px");
 

@@ -33,6 +33,10 @@ struct RenderRequest {
   Decorate decorate;     ///< optional overlays over the image
 };
 
+/// Output size for a view: the request's, or the region at 1:1 (whole image: 1024 px on the
+/// longer side), capped at 4096 px on the longer side when derived (as `tessera render` does).
+void renderSize(const RenderRequest& view, const Rect& region, int& width, int& height);
+
 struct RenderedImage {
   int width = 0, height = 0;
   std::vector<std::uint8_t> rgb;  ///< top row first

@@ -13,28 +13,10 @@ namespace {
 // libbz2 counts in unsigned int.
 constexpr std::size_t kMaxPiece = UINT_MAX / 2;
 
-class Bzip2Codec final : public BytesCodec {
+class Bzip2Codec final : public BoundedDecodeCodec {
  public:
   explicit Bzip2Codec(int blockSize) : blockSize_(blockSize) {}
   const char* name() const override { return "bzip2"; }
-
-  Expected<void> decodeInto(std::span<const std::uint8_t> in,
-                            std::span<std::uint8_t> out) const override {
-    auto n = inflate(in, out);
-    if (!n) return std::unexpected(n.error());
-    if (*n != out.size())
-      return fail(Errc::Corrupt, "bzip2: chunk decodes to " + std::to_string(*n) +
-                                     " bytes, expected " + std::to_string(out.size()));
-    return {};
-  }
-
-  Expected<Bytes> decode(std::span<const std::uint8_t> in, std::size_t maxSize) const override {
-    Bytes out(maxSize);
-    auto n = inflate(in, out);
-    if (!n) return std::unexpected(n.error());
-    out.resize(*n);
-    return out;
-  }
 
   Expected<Bytes> encode(std::span<const std::uint8_t> in) const override {
     if (in.size() > kMaxPiece) return fail(Errc::InvalidArgument, "bzip2: chunk too large");
@@ -53,8 +35,8 @@ class Bzip2Codec final : public BytesCodec {
  private:
   // Decodes into `out`; the count decoded, or Corrupt when the stream is damaged, truncated or
   // longer than `out`.
-  static Expected<std::size_t> inflate(std::span<const std::uint8_t> in,
-                                       std::span<std::uint8_t> out) {
+  Expected<std::size_t> decodeUpTo(std::span<const std::uint8_t> in,
+                                   std::span<std::uint8_t> out) const override {
     if (in.size() > kMaxPiece || out.size() > kMaxPiece)
       return fail(Errc::Unsupported, "bzip2: chunks over 2 GiB are not supported");
     auto n = static_cast<unsigned>(out.size());

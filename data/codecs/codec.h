@@ -31,6 +31,21 @@ class BytesCodec {
 
 using BytesCodecPtr = std::shared_ptr<const BytesCodec>;
 
+/// A codec whose decoder fills a buffer of bounded size and reports how much it wrote (bzip2, xz,
+/// lz4 block streams): decodeInto and decode are both that one call.
+class BoundedDecodeCodec : public BytesCodec {
+ public:
+  Expected<void> decodeInto(std::span<const std::uint8_t> in,
+                            std::span<std::uint8_t> out) const final;
+  Expected<Bytes> decode(std::span<const std::uint8_t> in, std::size_t maxSize) const final;
+
+ protected:
+  /// Decodes into `out`; the count written, or Errc::Corrupt when the stream is damaged,
+  /// truncated or longer than `out`.
+  virtual Expected<std::size_t> decodeUpTo(std::span<const std::uint8_t> in,
+                                           std::span<std::uint8_t> out) const = 0;
+};
+
 struct BloscParams {
   std::string cname = "lz4";  ///< lz4, lz4hc, blosclz, zstd, zlib, snappy (encode only)
   int clevel = 5;

@@ -73,28 +73,17 @@ Expected<std::size_t> inflate(std::span<const std::uint8_t> in, std::span<std::u
   }
 }
 
-class Lz4BlockStreamCodec final : public BytesCodec {
+class Lz4BlockStreamCodec final : public BoundedDecodeCodec {
  public:
   const char* name() const override { return "lz4"; }
 
-  Expected<void> decodeInto(std::span<const std::uint8_t> in,
-                            std::span<std::uint8_t> out) const override {
-    auto n = inflate(in, out);
-    if (!n) return std::unexpected(n.error());
-    if (*n != out.size())
-      return fail(Errc::Corrupt, "lz4: chunk decodes to " + std::to_string(*n) +
-                                     " bytes, expected " + std::to_string(out.size()));
-    return {};
+ protected:
+  Expected<std::size_t> decodeUpTo(std::span<const std::uint8_t> in,
+                                   std::span<std::uint8_t> out) const override {
+    return inflate(in, out);
   }
 
-  Expected<Bytes> decode(std::span<const std::uint8_t> in, std::size_t maxSize) const override {
-    Bytes out(maxSize);
-    auto n = inflate(in, out);
-    if (!n) return std::unexpected(n.error());
-    out.resize(*n);
-    return out;
-  }
-
+ public:
   Expected<Bytes> encode(std::span<const std::uint8_t> in) const override {
     Bytes out;
     const int bound = LZ4_compressBound(static_cast<int>(kEncodeBlock));

@@ -10,28 +10,10 @@ namespace {
 // Enough for any preset (preset 9 extreme needs 65 MiB to decode).
 constexpr std::uint64_t kMemLimit = std::uint64_t{256} << 20;
 
-class XzCodec final : public BytesCodec {
+class XzCodec final : public BoundedDecodeCodec {
  public:
   explicit XzCodec(int preset) : preset_(preset) {}
   const char* name() const override { return "xz"; }
-
-  Expected<void> decodeInto(std::span<const std::uint8_t> in,
-                            std::span<std::uint8_t> out) const override {
-    auto n = inflate(in, out);
-    if (!n) return std::unexpected(n.error());
-    if (*n != out.size())
-      return fail(Errc::Corrupt, "xz: chunk decodes to " + std::to_string(*n) +
-                                     " bytes, expected " + std::to_string(out.size()));
-    return {};
-  }
-
-  Expected<Bytes> decode(std::span<const std::uint8_t> in, std::size_t maxSize) const override {
-    Bytes out(maxSize);
-    auto n = inflate(in, out);
-    if (!n) return std::unexpected(n.error());
-    out.resize(*n);
-    return out;
-  }
 
   Expected<Bytes> encode(std::span<const std::uint8_t> in) const override {
     Bytes out(lzma_stream_buffer_bound(in.size()));
@@ -45,8 +27,8 @@ class XzCodec final : public BytesCodec {
   }
 
  private:
-  static Expected<std::size_t> inflate(std::span<const std::uint8_t> in,
-                                       std::span<std::uint8_t> out) {
+  Expected<std::size_t> decodeUpTo(std::span<const std::uint8_t> in,
+                                   std::span<std::uint8_t> out) const override {
     std::uint64_t memlimit = kMemLimit;
     std::size_t inPos = 0, outPos = 0;
     // Concatenated streams are allowed by the format; xz-java writes one.

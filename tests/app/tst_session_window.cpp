@@ -17,6 +17,7 @@
 #include "app/cells_overlay.h"
 #include "app/cells_session.h"
 #include "app/main_window.h"
+#include "tests/support/view_wait.h"
 #include "widgets/channel_panel.h"
 #include "widgets/genes_panel.h"
 #include "widgets/image_view.h"
@@ -29,18 +30,9 @@ namespace {
 const QString kTiff = QStringLiteral(TESSERA_TEST_DATA_DIR "/ome-tiff/multi-channel.ome.tif");
 const QString kWork = QStringLiteral(TESSERA_TEST_WORK_DIR "/session_window");
 
-bool waitComplete(widgets::ImageView* view, int ms = 120000) {
-  QElapsedTimer t;
-  t.start();
-  while (t.elapsed() < ms) {
-    QTest::qWait(50);
-    const auto st = view->layer().status();
-    if (st.visibleTiles > 0 && st.complete()) {
-      QTest::qWait(300);  // the frame with the last tiles, and the cells drawn over it
-      return true;
-    }
-  }
-  return false;
+bool waitComplete(widgets::ImageView* view) {
+  // The frame with the last tiles, and the cells drawn over it.
+  return testing::waitViewComplete(view, 120000, 300);
 }
 
 bool open(app::MainWindow* w, const QStringList& inputs, bool withCells) {

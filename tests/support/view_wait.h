@@ -1,0 +1,40 @@
+#pragma once
+// Waiting for a window's image view to finish drawing, and comparing colours, for the GUI tests.
+#include <QColor>
+#include <QElapsedTimer>
+#include <QtTest>
+
+#include <cstdint>
+#include <cstdlib>
+
+#include "widgets/image_view.h"
+
+namespace tessera::testing {
+
+/// Waits until every visible tile of the view is drawn at its level, then `settleMs` more for
+/// the frame with the last tiles (and anything drawn over them) to be painted.
+inline bool waitViewComplete(widgets::ImageView* view, int ms = 120000, int settleMs = 150) {
+  QElapsedTimer t;
+  t.start();
+  while (t.elapsed() < ms) {
+    QTest::qWait(50);
+    const auto st = view->layer().status();
+    if (st.visibleTiles > 0 && st.complete()) {
+      QTest::qWait(settleMs);
+      return true;
+    }
+  }
+  return false;
+}
+
+inline QColor rgbOf(std::uint32_t rgb) {
+  return QColor((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255);
+}
+
+/// Sum of the absolute channel differences.
+inline int colorDistance(QColor a, QColor b) {
+  return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) +
+         std::abs(a.blue() - b.blue());
+}
+
+}  // namespace tessera::testing
