@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "app/app_context.h"
-#include "app/cli.h"
-#include "app/main_window.h"
-#include "app/memory_policy.h"
-#include "app/remote_setup.h"
+#include "app/cli/cli.h"
+#include "app/core/app_context.h"
+#include "app/core/memory_policy.h"
+#include "app/gui/main_window.h"
+#include "app/gui/remote_setup.h"
 
 int main(int argc, char** argv) {
   tessera::app::applyMemoryPolicy();

@@ -12,10 +12,10 @@
 #include <QUndoStack>
 #include <QtTest>
 
-#include "app/annotations_controller.h"
-#include "app/app_context.h"
-#include "app/figure_actions.h"
-#include "app/main_window.h"
+#include "app/core/app_context.h"
+#include "app/gui/annotations_controller.h"
+#include "app/gui/figure_actions.h"
+#include "app/gui/main_window.h"
 #include "render/figure_export.h"
 #include "widgets/annotation_tool.h"
 #include "widgets/annotations_panel.h"

@@ -8,8 +8,8 @@
 
 #include <filesystem>
 
-#include "app/app_context.h"
-#include "app/main_window.h"
+#include "app/core/app_context.h"
+#include "app/gui/main_window.h"
 #include "data/remote/remote_context.h"
 #include "tests/fixtures/remote/test_servers.h"
 #include "widgets/downloads_panel.h"

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "app/app_context.h"
-#include "app/main_window.h"
+#include "app/core/app_context.h"
+#include "app/gui/main_window.h"
 #include "data/image_open.h"
 #include "widgets/image_picker.h"
 

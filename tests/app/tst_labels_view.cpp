@@ -7,11 +7,11 @@
 #include <QSlider>
 #include <QTemporaryDir>
 
-#include "app/app_context.h"
-#include "app/cells_labels.h"
-#include "app/cells_linker.h"
-#include "app/cells_session.h"
-#include "app/main_window.h"
+#include "app/cells/cells_labels.h"
+#include "app/cells/cells_linker.h"
+#include "app/cells/cells_session.h"
+#include "app/core/app_context.h"
+#include "app/gui/main_window.h"
 #include "data/cells/cell_table.h"
 #include "widgets/channel_panel.h"
 #include "widgets/image_view.h"

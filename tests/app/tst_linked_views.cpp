@@ -17,11 +17,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/app_context.h"
-#include "app/cells_data.h"
-#include "app/cells_linker.h"
-#include "app/cells_overlay.h"
-#include "app/main_window.h"
+#include "app/cells/cells_data.h"
+#include "app/cells/cells_linker.h"
+#include "app/cells/cells_overlay.h"
+#include "app/core/app_context.h"
+#include "app/gui/main_window.h"
 #include "tests/support/view_wait.h"
 #include "widgets/channel_panel.h"
 #include "widgets/clusters_panel.h"

@@ -5,8 +5,8 @@
 #include <QtTest>
 
 #include <QCheckBox>
-#include "app/app_context.h"
-#include "app/main_window.h"
+#include "app/core/app_context.h"
+#include "app/gui/main_window.h"
 #include "data/anndata/h5ad_reader.h"
 #include "widgets/channel_panel.h"
 #include "widgets/image_view.h"

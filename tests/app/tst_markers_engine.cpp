@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "../fixtures/expression/cases.h"
-#include "app/app_context.h"
-#include "app/cells_session.h"
+#include "app/cells/cells_session.h"
+#include "app/core/app_context.h"
 #include "tests/support/run_process.h"
 
 using namespace tessera;

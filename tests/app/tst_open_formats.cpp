@@ -1,4 +1,4 @@
-// Every image format opens through the window's loading path (app/dataset_loader openDataset):
+// Every image format opens through the window's loading path (app/core/dataset_loader openDataset):
 // one sample each, written at test time by independent writers (zarr-python, tifffile, numpy,
 // the spec-following zarr v3 writer) or taken from tests/fixtures, with shape and values
 // checked against what those writers dumped (or, for the zarr v3 sharded image and the OME-TIFF
@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "app/app_context.h"
-#include "app/dataset_loader.h"
+#include "app/core/app_context.h"
+#include "app/core/dataset_loader.h"
 #include "data/export/region_export.h"
 #include "data/plain/plain_image_source.h"
 #include "tests/support/read_level.h"

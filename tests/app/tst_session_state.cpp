@@ -10,11 +10,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "app/app_context.h"
-#include "app/cells_linker.h"
-#include "app/cells_overlay.h"
-#include "app/main_window.h"
-#include "app/session_state.h"
+#include "app/cells/cells_linker.h"
+#include "app/cells/cells_overlay.h"
+#include "app/core/app_context.h"
+#include "app/core/session_state.h"
+#include "app/gui/main_window.h"
 #include "widgets/channel_panel.h"
 #include "widgets/profile_panel.h"
 

@@ -12,11 +12,11 @@
 #include <QSlider>
 #include <QtTest>
 
-#include "app/app_context.h"
-#include "app/cells_linker.h"
-#include "app/cells_overlay.h"
-#include "app/cells_session.h"
-#include "app/main_window.h"
+#include "app/cells/cells_linker.h"
+#include "app/cells/cells_overlay.h"
+#include "app/cells/cells_session.h"
+#include "app/core/app_context.h"
+#include "app/gui/main_window.h"
 #include "tests/support/view_wait.h"
 #include "widgets/channel_panel.h"
 #include "widgets/genes_panel.h"

@@ -12,14 +12,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/app_context.h"
-#include "app/cells_coloring.h"
-#include "app/cells_data.h"
-#include "app/cells_labels.h"
-#include "app/cells_linker.h"
-#include "app/cells_session.h"
-#include "app/dataset_loader.h"
-#include "app/main_window.h"
+#include "app/cells/cells_coloring.h"
+#include "app/cells/cells_data.h"
+#include "app/cells/cells_labels.h"
+#include "app/cells/cells_linker.h"
+#include "app/cells/cells_session.h"
+#include "app/core/app_context.h"
+#include "app/core/dataset_loader.h"
+#include "app/gui/main_window.h"
 #include "render/overlay_colors.h"
 #include "tests/support/run_process.h"
 #include "widgets/channel_panel.h"

@@ -15,11 +15,11 @@
 #include <cmath>
 #include <filesystem>
 
-#include "app/app_context.h"
-#include "app/cells_linker.h"
-#include "app/main_window.h"
-#include "app/transcripts_layer.h"
-#include "app/transcripts_panel.h"
+#include "app/cells/cells_linker.h"
+#include "app/cells/transcripts_layer.h"
+#include "app/core/app_context.h"
+#include "app/gui/main_window.h"
+#include "app/gui/transcripts_panel.h"
 #include "widgets/channel_panel.h"
 #include "widgets/image_view.h"
 

@@ -10,11 +10,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "app/app_context.h"
-#include "app/cells_data.h"
-#include "app/cells_linker.h"
-#include "app/cells_overlay.h"
-#include "app/main_window.h"
+#include "app/cells/cells_data.h"
+#include "app/cells/cells_linker.h"
+#include "app/cells/cells_overlay.h"
+#include "app/core/app_context.h"
+#include "app/gui/main_window.h"
 #include "tests/support/view_wait.h"
 #include "widgets/genes_panel.h"
 #include "widgets/image_view.h"

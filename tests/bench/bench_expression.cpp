@@ -38,8 +38,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/app_context.h"
-#include "app/cells_session.h"
+#include "app/cells/cells_session.h"
+#include "app/core/app_context.h"
 
 using namespace tessera;
 using Clock = std::chrono::steady_clock;

@@ -19,9 +19,9 @@
 #include <cstdio>
 #include <random>
 
-#include "app/cells_coloring.h"
-#include "app/cells_data.h"
-#include "app/cells_overlay.h"
+#include "app/cells/cells_coloring.h"
+#include "app/cells/cells_data.h"
+#include "app/cells/cells_overlay.h"
 #include "data/image_open.h"
 #include "data/thread_pool.h"
 #include "data/tile_cache.h"

@@ -36,7 +36,7 @@
 #include <fstream>
 #include <string>
 
-#include "app/memory_policy.h"
+#include "app/core/memory_policy.h"
 #include "data/image_open.h"
 #include "data/thread_pool.h"
 #include "data/tile_cache.h"

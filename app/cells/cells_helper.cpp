@@ -1,0 +1,110 @@
+#include "app/cells/cells_helper.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QProcess>
+#include <cstdlib>
+#include <iostream>
+
+#include "app/cells/cells_data.h"
+#include "app/cli/exit_codes.h"
+#include "app/core/app_context.h"
+
+namespace tessera::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool hdf5Name(const fs::path& p) {
+  const auto ext = p.extension().string();
+  return ext == ".h5ad" || ext == ".h5" || ext == ".hdf5";
+}
+
+// The last non-empty line the helper wrote to stderr, without the "tessera: " prefix.
+std::string lastLine(const QByteArray& err) {
+  const auto lines = QString::fromUtf8(err).split('\n', Qt::SkipEmptyParts);
+  if (lines.isEmpty()) return {};
+  QString line = lines.back().trimmed();
+  if (line.startsWith("tessera: ")) line = line.mid(9);
+  return line.toStdString();
+}
+
+}  // namespace
+
+bool cellsReadHdf5(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) return hdf5Name(path);
+  if (!fs::is_directory(path, ec)) return false;
+  for (const auto& e : fs::directory_iterator(path, ec))
+    if (e.is_regular_file(ec) && hdf5Name(e.path())) return true;
+  return false;
+}
+
+std::string cellsHelperExecutable() {
+  if (QCoreApplication::instance() &&
+      QFileInfo(QCoreApplication::applicationFilePath()).fileName() == "tessera")
+    return QCoreApplication::applicationFilePath().toStdString();
+  const char* env = std::getenv("TESSERA_EXE");
+  return env ? env : "";
+}
+
+data::Expected<void> checkCellsInHelper(const fs::path& path, std::chrono::milliseconds timeout,
+                                        const std::atomic<bool>* cancel) {
+  const std::string exe = cellsHelperExecutable();
+  const std::string name = path.string();
+  if (exe.empty()) return {};
+  QProcess helper;
+  helper.setProcessChannelMode(QProcess::SeparateChannels);
+  helper.start(QString::fromStdString(exe),
+               {QStringLiteral("check-cells"), QString::fromStdString(name)});
+  if (!helper.waitForStarted(30000))
+    return data::fail(data::Errc::Io,
+                      name + ": the helper process that reads it did not start (" + exe + ")");
+  // Wait in slices so that a cancelled load ends the helper at once.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!helper.waitForFinished(100)) {
+    if (helper.state() == QProcess::NotRunning) break;
+    if (cancel && cancel->load()) {
+      helper.kill();
+      helper.waitForFinished(5000);
+      return data::fail(data::Errc::Cancelled, name + ": cancelled");
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      helper.kill();
+      helper.waitForFinished(5000);
+      return data::fail(data::Errc::Io, name + ": reading it did not finish within " +
+                                            std::to_string(timeout.count() / 1000) + " s");
+    }
+  }
+  if (helper.exitStatus() == QProcess::CrashExit)
+    return data::fail(data::Errc::Corrupt,
+                      name +
+                          ": reading it crashed the HDF5 helper process; the file is "
+                          "probably damaged, so it was not opened");
+  if (helper.exitCode() == kExitOk) return {};
+  const std::string why = lastLine(helper.readAllStandardError());
+  return data::fail(helper.exitCode() == kExitBadInput ? data::Errc::Corrupt : data::Errc::Io,
+                    why.empty() ? name + ": the helper process could not read it" : why);
+}
+
+int runCheckCells(const std::vector<std::string>& args) {
+  if (args.size() != 1 || args[0].empty() || args[0][0] == '-') {
+    std::cerr << "tessera: check-cells: exactly one FILE or folder is required (see tessera "
+                 "--help)\n";
+    return kExitBadInput;
+  }
+  AppContext ctx(256);
+  data::Expected<std::shared_ptr<const CellsData>> loaded =
+      data::fail(data::Errc::Cancelled, "not loaded");
+  ctx.hdf5Pool.post([&] { loaded = loadCellsData(args[0]); });
+  ctx.hdf5Pool.waitIdle();
+  if (!loaded) {
+    std::cerr << "tessera: " << loaded.error().message << "\n";
+    return exitCodeFor(loaded.error());
+  }
+  const auto& d = **loaded;
+  std::cout << args[0] << ": " << d.size() << " cells, " << d.table->geneNames.size() << " genes\n";
+  return kExitOk;
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,230 @@
+#include "app/core/session_open.h"
+
+#include <future>
+
+#include "app/core/app_context.h"
+#include "app/core/session_display.h"
+#include "data/cells/cells_open.h"
+#include "render/channel_display.h"
+
+namespace tessera::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool isUrl(const std::string& s) {
+  return s.starts_with("http://") || s.starts_with("https://") || s.starts_with("s3://");
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines)
+    out += (out.empty() ? "" : "\n") + l;
+  return out;
+}
+
+using Opened = std::vector<std::pair<std::string, OpenedDataset>>;  // dataset id → what opened
+
+const OpenedDataset* openedOf(const Opened& opened, const std::string& id) {
+  for (const auto& [k, v] : opened)
+    if (k == id) return &v;
+  return nullptr;
+}
+
+void dropDataset(data::Session& s, const std::string& id) {
+  std::erase_if(s.datasets, [&](auto& d) { return d.id == id; });
+  std::erase_if(s.layers, [&](auto& l) { return l.dataset == id; });
+  std::erase_if(s.pairings, [&](auto& p) { return p.table == id || p.image == id; });
+}
+
+// The layers a freshly opened set of datasets shows: the first image with its channels at
+// their defaults (and its labels), the first table paired with that image when it fits.
+void addDefaultLayers(OpenedSession& out, const Opened& opened, AppContext& ctx) {
+  auto& s = out.session;
+  const std::pair<std::string, OpenedDataset>* image = nullptr;
+  for (const auto& o : opened)
+    if (o.second.image) {
+      image = &o;
+      break;
+    }
+  if (image) {
+    const auto* d = s.dataset(image->first);
+    data::SessionLayer l;
+    l.id = s.freshId("image");
+    l.kind = data::LayerKind::Image;
+    l.dataset = image->first;
+    l.name = d->name;
+    l.channels = toChannelStates(render::defaultDisplays(image->second.image->info()));
+    s.layers.push_back(l);
+    if (image->second.labels) {
+      data::SessionLayer labels;
+      labels.id = s.freshId("labels");
+      labels.kind = data::LayerKind::Labels;
+      labels.dataset = image->first;
+      labels.name = image->second.labelsName.empty() ? "labels" : image->second.labelsName;
+      s.layers.push_back(labels);
+    }
+  }
+  for (const auto& [id, ds] : opened) {
+    if (!ds.cells) continue;
+    const auto* d = s.dataset(id);
+    if (image && id != image->first) {
+      const auto& info = image->second.image->info();
+      if (auto fits = checkTableFitsImage(*ds.cells, d->name, s.dataset(image->first)->name,
+                                          static_cast<double>(info.width()),
+                                          static_cast<double>(info.height()), ctx);
+          !fits) {
+        out.errors.push_back(fits.error().message);
+        // A table-only dataset has nothing else to show; a bundle keeps its image.
+        if (!ds.image) dropDataset(s, id);
+        continue;
+      }
+    }
+    data::SessionLayer l;
+    l.id = s.freshId("cells");
+    l.kind = data::LayerKind::Cells;
+    l.dataset = id;
+    l.name = d->name;
+    s.layers.push_back(l);
+    if (image) s.pairings.push_back({id, image->first, std::nullopt, ds.cellsFrame});
+    break;
+  }
+}
+
+// What the window or the CLI shows of `s`: its first image layer's image (with labels when a
+// labels layer is present) and its first cells layer's table, placed as its pairing says.
+void pickShown(OpenedSession& out, const Opened& opened) {
+  auto& s = out.session;
+  for (auto& l : s.layers) {
+    const auto* ds = openedOf(opened, l.dataset);
+    if (!ds) continue;
+    if (l.kind == data::LayerKind::Image && ds->image && !out.shown.image) {
+      out.shown.input = ds->input;
+      out.shown.image = ds->image;
+      const auto defaults = render::defaultDisplays(ds->image->info());
+      if (l.channels.size() != defaults.size()) {
+        if (!l.channels.empty())
+          out.errors.push_back(l.name + ": the session has " + std::to_string(l.channels.size()) +
+                               " channels, the image " + std::to_string(defaults.size()) +
+                               "; channel settings reset");
+        l.channels = toChannelStates(defaults);
+      }
+    }
+    if (l.kind == data::LayerKind::Labels && ds->labels && !out.shown.labels) {
+      out.shown.labels = ds->labels;
+      out.shown.labelColors = ds->labelColors;
+      out.shown.labelsName = ds->labelsName;
+    }
+    if (l.kind == data::LayerKind::Cells && ds->cells && !out.shown.cells) {
+      out.shown.cells = ds->cells;
+      const auto* p = s.pairingOf(l.dataset);
+      out.shown.cellsFrame = p && !p->frame.empty() ? p->frame : ds->cellsFrame;
+      if (out.shown.input.empty()) out.shown.input = ds->input;
+    }
+  }
+}
+
+}  // namespace
+
+data::SessionDataset datasetOfInput(const std::string& input, const OpenedDataset& opened,
+                                    const data::ImageSelection& select) {
+  data::SessionDataset d;
+  d.kind = opened.image ? data::DatasetKind::Image : data::DatasetKind::Table;
+  if (input == "demo") {
+    d.builtin = "demo";
+    d.name = "Demo tissue";
+  } else if (isUrl(input)) {
+    d.url = input;
+    d.name = fs::path(input.substr(0, input.find_first_of("?#"))).filename().string();
+  } else {
+    d.path = fs::absolute(input).lexically_normal().string();
+    fs::path p(d.path);
+    d.name = (p.has_filename() ? p : p.parent_path()).filename().string();
+  }
+  if (d.name.empty()) d.name = input;
+  d.select = select;
+  d.select.listPlateFields = false;
+  return d;
+}
+
+data::Expected<void> checkTableFitsImage(const fs::path& table, const std::string& tableName,
+                                         const std::string& imageName, double w, double h,
+                                         AppContext& ctx) {
+  std::promise<data::Expected<std::pair<std::int64_t, std::size_t>>> result;
+  ctx.hdf5Pool.post([&] {
+    auto t = data::openCells(table.string());
+    if (!t) return result.set_value(std::unexpected(t.error()));
+    const auto outside = data::checkCellsInImage(*t, w, h);
+    result.set_value(std::pair{outside, t->x.size()});
+  });
+  auto r = result.get_future().get();
+  if (!r) return std::unexpected(r.error());
+  const auto [outside, total] = *r;
+  // A few cells on the rim are real data; most of them beyond it means another image's table.
+  if (total == 0 || outside * 100 <= static_cast<std::int64_t>(total)) return {};
+  return data::fail(data::Errc::InvalidArgument,
+                    tableName + " does not fit on " + imageName + ": " + std::to_string(outside) +
+                        " of " + std::to_string(total) + " cells lie outside its " +
+                        std::to_string(static_cast<long long>(w)) + " × " +
+                        std::to_string(static_cast<long long>(h)) +
+                        " pixels and no affine places them on it; open the table by itself");
+}
+
+data::Expected<OpenedSession> openInputsAsSession(const std::vector<std::string>& inputs,
+                                                  const data::ImageSelection& select,
+                                                  AppContext& ctx,
+                                                  const data::DemoProgress& progress,
+                                                  const std::atomic<bool>* cancel) {
+  OpenedSession out;
+  Opened opened;
+  std::optional<data::Error> first;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (cancel && cancel->load()) return data::fail(data::Errc::Cancelled, "cancelled");
+    const auto sel = i == 0 ? select : data::ImageSelection{};
+    auto r = openDataset(inputs[i], ctx, progress, sel);
+    if (!r) {
+      if (!first) first = r.error();
+      out.errors.push_back(r.error().message);
+      continue;
+    }
+    auto d = datasetOfInput(inputs[i], *r, sel);
+    d.id = out.session.freshId(r->image ? "image" : "table");
+    out.session.datasets.push_back(d);
+    opened.emplace_back(d.id, std::move(*r));
+  }
+  if (opened.empty())
+    return data::fail(first ? first->code : data::Errc::InvalidArgument, joined(out.errors));
+  addDefaultLayers(out, opened, ctx);
+  if (out.session.datasets.empty())
+    return data::fail(data::Errc::InvalidArgument, joined(out.errors));
+  pickShown(out, opened);
+  return out;
+}
+
+data::Expected<OpenedSession> openSession(data::Session session, AppContext& ctx,
+                                          const data::DemoProgress& progress,
+                                          const std::atomic<bool>* cancel) {
+  OpenedSession out;
+  out.session = std::move(session);
+  Opened opened;
+  std::optional<data::Error> first;
+  for (const auto& d : std::vector(out.session.datasets)) {
+    if (cancel && cancel->load()) return data::fail(data::Errc::Cancelled, "cancelled");
+    auto r = openDataset(d.location(), ctx, progress, d.select);
+    if (!r) {
+      if (!first) first = r.error();
+      out.errors.push_back("dataset \"" + d.name + "\" did not open: " + r.error().message);
+      dropDataset(out.session, d.id);
+      continue;
+    }
+    opened.emplace_back(d.id, std::move(*r));
+  }
+  if (opened.empty())
+    return data::fail(first ? first->code : data::Errc::InvalidArgument,
+                      out.errors.empty() ? "the session lists no datasets" : joined(out.errors));
+  if (out.session.layers.empty()) addDefaultLayers(out, opened, ctx);
+  pickShown(out, opened);
+  return out;
+}
+
+}  // namespace tessera::app

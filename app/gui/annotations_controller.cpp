@@ -1,0 +1,337 @@
+#include "app/gui/annotations_controller.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QInputDialog>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QToolBar>
+#include <QUndoCommand>
+#include <QUndoStack>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cells/cells_data.h"
+#include "app/cells/cells_linker.h"
+#include "app/cells/cells_session.h"
+#include "app/core/app_context.h"
+#include "app/core/dataset_loader.h"
+#include "app/gui/main_window.h"
+#include "data/annotation/geojson.h"
+#include "data/annotation/measure.h"
+#include "render/annotation_overlay.h"
+#include "widgets/annotation_tool.h"
+#include "widgets/annotations_panel.h"
+#include "widgets/image_view.h"
+#include "widgets/measurements_panel.h"
+#include "widgets/vtk_gl_window.h"
+
+namespace tessera::app {
+namespace {
+
+// One undo step: the whole list before and after (annotations are small; snapshots keep
+// every kind of edit one command).
+class Snapshot : public QUndoCommand {
+ public:
+  Snapshot(AnnotationsController& c, std::vector<data::Annotation> before,
+           std::vector<data::Annotation> after, const QString& text,
+           std::function<void(std::vector<data::Annotation>)> set)
+      : QUndoCommand(text),
+        before_(std::move(before)),
+        after_(std::move(after)),
+        set_(std::move(set)) {
+    (void)c;
+  }
+  void undo() override { set_(before_); }
+  void redo() override { set_(after_); }
+
+ private:
+  std::vector<data::Annotation> before_, after_;
+  std::function<void(std::vector<data::Annotation>)> set_;
+};
+
+struct ToolEntry {
+  std::optional<data::AnnotationKind> kind;
+  const char* label;
+  const char* shortcut;
+};
+
+}  // namespace
+
+AnnotationsController::AnnotationsController(MainWindow& window, AppContext& ctx)
+    : QObject(&window), window_(window), ctx_(ctx), undo_(new QUndoStack(this)) {
+  auto* view = window.imageView();
+  auto* renderer = view->glWindow()->renderer();
+  overlay_ = std::make_unique<render::AnnotationOverlay>(renderer);
+  previewOverlay_ = std::make_unique<render::AnnotationOverlay>(renderer, 0.05);
+  tool_ = new widgets::AnnotationTool(
+      view->glWindow(), [view]() -> const render::ViewCamera& { return view->camera(); }, this);
+  tool_->setAnnotations(&list_);
+  tool_->askText = [this]() -> std::optional<QString> {
+    bool ok = false;
+    const QString t = QInputDialog::getText(&window_, tr("Text Annotation"), tr("Text:"),
+                                            QLineEdit::Normal, {}, &ok);
+    return ok ? std::optional<QString>(t) : std::nullopt;
+  };
+
+  // The toolbar: Select and one tool per kind, then Undo and Redo.
+  auto* bar = window.addToolBar(tr("Annotate"));
+  bar->setObjectName(QStringLiteral("annotateToolbar"));
+  auto* group = new QActionGroup(this);
+  const ToolEntry tools[] = {{std::nullopt, "Select", "Esc"},
+                             {data::AnnotationKind::Rectangle, "Rectangle", "R"},
+                             {data::AnnotationKind::Ellipse, "Ellipse", "E"},
+                             {data::AnnotationKind::Polygon, "Polygon", "P"},
+                             {data::AnnotationKind::Freehand, "Freehand", "F"},
+                             {data::AnnotationKind::Point, "Point", "."},
+                             {data::AnnotationKind::Line, "Line", "L"},
+                             {data::AnnotationKind::Arrow, "Arrow", "A"},
+                             {data::AnnotationKind::Text, "Text", "T"}};
+  for (const auto& t : tools) {
+    auto* a = bar->addAction(tr(t.label));
+    a->setCheckable(true);
+    a->setObjectName(QStringLiteral("annotate%1").arg(QString::fromLatin1(t.label)));
+    a->setToolTip(tr("%1 (%2)").arg(tr(t.label), QString::fromLatin1(t.shortcut)));
+    group->addAction(a);
+    if (!t.kind) a->setChecked(true);
+    connect(a, &QAction::triggered, this, [this, kind = t.kind] { tool_->setTool(kind); });
+  }
+  bar->addSeparator();
+  auto* undo = undo_->createUndoAction(this, tr("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  auto* redo = undo_->createRedoAction(this, tr("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  bar->addAction(undo);
+  bar->addAction(redo);
+  window.addAction(undo);
+  window.addAction(redo);
+
+  panel_ = new widgets::AnnotationsPanel;
+  auto* dock = new QDockWidget(tr("Annotations"), &window);
+  dock->setObjectName(QStringLiteral("annotationsDock"));
+  dock->setWidget(panel_);
+  window.addDockWidget(Qt::LeftDockWidgetArea, dock);
+  measurements_ = new widgets::MeasurementsPanel;
+  auto* mdock = new QDockWidget(tr("Measurements"), &window);
+  mdock->setObjectName(QStringLiteral("measurementsDock"));
+  mdock->setWidget(measurements_);
+  window.addDockWidget(Qt::BottomDockWidgetArea, mdock);
+
+  connect(tool_, &widgets::AnnotationTool::preview, this,
+          [this](const std::vector<data::Annotation>& shown) {
+            preview_ = shown;
+            previewOverlay_->setAnnotations(preview_);
+            previewOverlay_->update(window_.imageView()->camera());
+            window_.imageView()->requestRender();
+          });
+  connect(tool_, &widgets::AnnotationTool::drawn, this, [this](const data::Annotation& drawn) {
+    auto a = drawn;
+    a.name = QStringLiteral("%1 %2")
+                 .arg(QString::fromLatin1(data::annotationKindName(a.kind)))
+                 .arg(++counter_)
+                 .toStdString();
+    auto next = list_;
+    next.push_back(a);
+    apply(std::move(next),
+          tr("Draw %1").arg(QString::fromLatin1(data::annotationKindName(a.kind))));
+    select(static_cast<int>(list_.size()) - 1);
+  });
+  connect(tool_, &widgets::AnnotationTool::edited, this,
+          [this](int index, const data::Annotation& after) {
+            if (index < 0 || index >= static_cast<int>(list_.size())) return;
+            auto next = list_;
+            next[static_cast<std::size_t>(index)] = after;
+            apply(std::move(next), tr("Edit %1").arg(QString::fromStdString(after.name)));
+          });
+  connect(tool_, &widgets::AnnotationTool::selected, this, &AnnotationsController::select);
+  connect(panel_, &widgets::AnnotationsPanel::selectedChanged, this,
+          &AnnotationsController::select);
+  connect(panel_, &widgets::AnnotationsPanel::zoomRequested, this, &AnnotationsController::zoomTo);
+  connect(panel_, &widgets::AnnotationsPanel::renamed, this, [this](int i, const QString& name) {
+    if (i < 0 || i >= static_cast<int>(list_.size()) ||
+        list_[static_cast<std::size_t>(i)].name == name.toStdString())
+      return;
+    auto next = list_;
+    next[static_cast<std::size_t>(i)].name = name.toStdString();
+    apply(std::move(next), tr("Rename"));
+  });
+  connect(panel_, &widgets::AnnotationsPanel::visibilityChanged, this, [this](int i, bool visible) {
+    if (i < 0 || i >= static_cast<int>(list_.size()) ||
+        list_[static_cast<std::size_t>(i)].visible == visible)
+      return;
+    auto next = list_;
+    next[static_cast<std::size_t>(i)].visible = visible;
+    apply(std::move(next), visible ? tr("Show") : tr("Hide"));
+  });
+  connect(panel_, &widgets::AnnotationsPanel::deleteRequested, this, [this](int i) {
+    if (i < 0 || i >= static_cast<int>(list_.size())) return;
+    auto next = list_;
+    next.erase(next.begin() + i);
+    selected_ = -1;
+    apply(std::move(next), tr("Delete"));
+  });
+  connect(panel_, &widgets::AnnotationsPanel::importRequested, this,
+          &AnnotationsController::importFile);
+  connect(panel_, &widgets::AnnotationsPanel::exportRequested, this,
+          &AnnotationsController::exportFile);
+  connect(measurements_, &widgets::MeasurementsPanel::levelChanged, this,
+          &AnnotationsController::remeasure);
+  // Screen-sized parts (point rings, arrow heads, handles) follow the zoom: redraw after a
+  // frame whose zoom changed (one frame late at most).
+  connect(view, &widgets::ImageView::frameRendered, this, [this] {
+    const double z = window_.imageView()->camera().zoom();
+    if (z == lastZoom_) return;
+    lastZoom_ = z;
+    show();
+    window_.imageView()->requestRender();
+  });
+  connect(&window, &MainWindow::datasetOpened, this, [this] {
+    undo_->clear();
+    reset({});
+    if (const auto* ds = window_.current(); ds && ds->image)
+      measurements_->setLevels(static_cast<int>(ds->image->info().levels.size()));
+  });
+}
+
+AnnotationsController::~AnnotationsController() {
+  if (running_) running_->request_stop();
+}
+
+void AnnotationsController::apply(std::vector<data::Annotation> next, const QString& what) {
+  undo_->push(new Snapshot(*this, list_, std::move(next), what,
+                           [this](std::vector<data::Annotation> l) { reset(std::move(l)); }));
+}
+
+void AnnotationsController::reset(std::vector<data::Annotation> list) {
+  list_ = std::move(list);
+  if (selected_ >= static_cast<int>(list_.size())) selected_ = -1;
+  show();
+  panel_->setAnnotations(list_);
+  panel_->setSelected(selected_);
+  emit changed();
+  remeasure();
+}
+
+void AnnotationsController::show() {
+  overlay_->setAnnotations(list_);
+  overlay_->setSelected(selected_);
+  overlay_->update(window_.imageView()->camera());
+  window_.imageView()->requestRender();
+}
+
+void AnnotationsController::select(int index) {
+  selected_ = index;
+  tool_->setSelected(index);
+  panel_->setSelected(index);
+  show();
+}
+
+void AnnotationsController::zoomTo(int index) {
+  if (index < 0 || index >= static_cast<int>(list_.size())) return;
+  const auto b = data::annotationBounds(list_[static_cast<std::size_t>(index)]);
+  const auto& cam = window_.imageView()->camera();
+  const double w = std::max(b.width(), 32.0) * 1.3, h = std::max(b.height(), 32.0) * 1.3;
+  const double zoom = std::min(cam.viewportWidth() / w, cam.viewportHeight() / h);
+  window_.imageView()->centerOn((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, zoom);
+  select(index);
+}
+
+void AnnotationsController::remeasure() {
+  if (running_) running_->request_stop();
+  const auto* ds = window_.current();
+  if (!ds || !ds->image || list_.empty()) {
+    measurements_->setRows(nlohmann::json::array());
+    measurements_->setStatus({});
+    return;
+  }
+  auto stop = std::make_shared<std::stop_source>();
+  running_ = stop;
+  measurements_->setStatus(tr("measuring…"));
+  data::MeasureOptions opt;
+  opt.level =
+      std::min(measurements_->level(), static_cast<int>(ds->image->info().levels.size()) - 1);
+  opt.t = window_.imageView()->layer().planeT();
+  opt.z = window_.imageView()->layer().planeZ();
+  auto cells = window_.cells()->session().data();
+  const auto genes = window_.cells()->profileGenes();
+  std::vector<std::string> geneNames;
+  for (const auto& g : genes)
+    geneNames.push_back(g.toStdString());
+  QPointer<AnnotationsController> self(this);
+  ctx_.jobPool.post(
+      [self, image = ds->image, list = list_, opt, stop, cells, geneNames, &cache = ctx_.cache]() {
+        const auto id = cache.registerSource(image);
+        nlohmann::json rows = nlohmann::json::array();
+        std::string error;
+        std::vector<std::pair<std::string, std::vector<float>>> columns;
+        if (cells && cells->expression)
+          for (const auto& g : geneNames)
+            if (auto gi = cells->table->geneIndex(g); gi >= 0)
+              // A worker of the job pool may wait for the engine (which runs on the HDF5
+              // thread and the tile pool), never the GUI thread.
+              if (auto values = geneValuesNow(*cells, gi))
+                columns.emplace_back(g, std::move(*values));
+        for (const auto& a : list) {
+          if (!data::isArea(a)) continue;
+          auto m = data::measureAnnotation(a, cache, id, image->info(), opt, stop->get_token());
+          if (!m) {
+            error = m.error().message;
+            break;
+          }
+          if (cells && cells->hasSpatialCells()) {
+            const auto inside = data::pointsInside(a, cells->px, cells->py);
+            m->cells = static_cast<std::int64_t>(inside.size());
+            for (const auto& [name, column] : columns) {
+              double sum = 0;
+              for (auto c : inside)
+                sum += column[static_cast<std::size_t>(c)];
+              m->geneMeans.emplace_back(name, inside.empty() ? std::nan("") : sum / inside.size());
+            }
+          }
+          rows.push_back(data::measurementJson(*m));
+        }
+        cache.unregisterSource(id);
+        if (stop->stop_requested()) return;
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, rows = std::move(rows), error, stop] {
+              if (!self || self->running_ != stop) return;
+              self->running_.reset();
+              self->measurements_->setRows(rows);
+              self->measurements_->setStatus(
+                  error.empty() ? tr("%n area(s)", nullptr, static_cast<int>(rows.size()))
+                                : QString::fromStdString(error));
+              emit self->measured();
+            },
+            Qt::QueuedConnection);
+      });
+}
+
+void AnnotationsController::importFile() {
+  const QString path = QFileDialog::getOpenFileName(&window_, tr("Import Annotations"), {},
+                                                    tr("GeoJSON (*.geojson *.json)"));
+  if (path.isEmpty()) return;
+  auto r = data::readGeoJson(path.toStdString());
+  if (!r) {
+    QMessageBox::warning(&window_, tr("Import Annotations"),
+                         QString::fromStdString(r.error().message));
+    return;
+  }
+  auto next = list_;
+  next.insert(next.end(), r->annotations.begin(), r->annotations.end());
+  apply(std::move(next), tr("Import %1").arg(path));
+}
+
+void AnnotationsController::exportFile() {
+  const QString path = QFileDialog::getSaveFileName(&window_, tr("Export Annotations"),
+                                                    QStringLiteral("annotations.geojson"),
+                                                    tr("GeoJSON (*.geojson)"));
+  if (path.isEmpty()) return;
+  if (auto w = data::writeGeoJson(list_, path.toStdString()); !w)
+    QMessageBox::warning(&window_, tr("Export Annotations"),
+                         QString::fromStdString(w.error().message));
+}
+
+}  // namespace tessera::app

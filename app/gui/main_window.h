@@ -1,0 +1,180 @@
+#pragma once
+/// The main window: the image view in the centre, docks for channels, genes, expression
+/// profile, embedding, clusters, markers and downloads (cells linked through CellsLinker),
+/// File/View/Help menus and a status bar with the cursor's physical position, channel values and
+/// the pyramid level. Datasets open on the job pool; results come back through queued calls. GUI
+/// thread only.
+#include <QMainWindow>
+#include <QStringList>
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include "app/core/dataset_loader.h"
+#include "data/session/session_model.h"
+#include "render/channel_display.h"
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QProgressDialog;
+class QTimer;
+
+namespace tessera::data {
+class HttpClient;
+}
+
+namespace tessera::widgets {
+class ImageView;
+class ChannelPanel;
+class GenesPanel;
+class ProfilePanel;
+class EmbeddingView;
+class ClustersPanel;
+class MarkersPanel;
+class DownloadsPanel;
+class ArchiveBrowser;
+class ImagePicker;
+class LayerList;
+}  // namespace tessera::widgets
+
+namespace tessera::app {
+
+struct AppContext;
+struct OpenedSession;
+class CellsLinker;
+class CellsLabels;
+class TranscriptsPanel;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(AppContext& ctx, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  /// Opens the inputs (paths, URLs or "demo") in the background as a new session: the first
+  /// image is shown and the first cell table is linked to it. One `.tessera` input opens that
+  /// session. Opening is a transaction: the previous session is replaced only when something
+  /// opened; errors show in one dialog. `select` picks the image of the first input when it
+  /// holds several (series, plate field).
+  void openInputs(const QStringList& inputs, const data::ImageSelection& select = {});
+  /// Writes the session shown to `path` (a `.tessera` file); false (and a dialog) on failure.
+  bool saveSessionTo(const QString& path);
+  /// The session file shown, empty when the session was never saved.
+  QString sessionFile() const { return sessionFile_; }
+  /// The document the window shows; every panel edit goes through it.
+  data::SessionModel& model() { return model_; }
+  QAction* undoAction() const { return undo_; }
+  QAction* redoAction() const { return redo_; }
+  widgets::ImageView* imageView() const { return view_; }
+  widgets::ChannelPanel* channelPanel() const { return channels_; }
+  widgets::GenesPanel* genesPanel() const { return genes_; }
+  widgets::ProfilePanel* profilePanel() const { return profile_; }
+  widgets::EmbeddingView* embeddingView() const { return embedding_; }
+  widgets::ClustersPanel* clustersPanel() const { return clusters_; }
+  widgets::MarkersPanel* markersPanel() const { return markers_; }
+  /// The Images dock's picker, shown when the image comes from a container with several.
+  widgets::ImagePicker* imagePicker() const { return picker_; }
+  /// The Layers dock: every layer of the session with visibility, opacity and remove.
+  widgets::LayerList* layerList() const { return layers_; }
+  /// The linked cell views (session, overlays); never null.
+  CellsLinker* cells() const { return cells_.get(); }
+  CellsLabels* cellsLabels() const { return labels_.get(); }
+  const OpenedDataset* current() const { return current_.get(); }
+  QString statusText() const;
+  /// Help ▸ Keyboard Shortcuts: every menu shortcut and the image view's keys (HTML table).
+  QString shortcutsText() const;
+
+ signals:
+  void datasetOpened(const QString& input);
+  /// The linked cell table finished loading (or failed: `cellsFailed`).
+  void cellsLoaded();
+  void cellsFailed(const QString& message);
+  void openFailed(const QString& message);
+
+ protected:
+  void closeEvent(QCloseEvent* e) override;
+  void dragEnterEvent(QDragEnterEvent* e) override;
+  void dropEvent(QDropEvent* e) override;
+
+ private:
+  void buildMenus();
+  void buildDocks();
+  void wireRemote();
+  void showDataset(std::shared_ptr<OpenedDataset> ds);
+  void adoptSession(OpenedSession opened, const QString& file, const QStringList& inputs);
+  void onModelChanged(const data::SessionEvent& e);
+  /// Writes the channel displays the view uses into the model (edits are undoable; windows
+  /// the view derived itself by auto-contrast are not).
+  void channelsEdited(const std::vector<render::ChannelDisplay>& displays, bool byUser);
+  /// Records what the cell panels show now as the cells layer's state (an undo step).
+  void cellsEdited(const QString& label);
+  void applyCellsLayer(const data::SessionLayer& layer);
+  /// Visibility and opacity of a layer, from the model to what draws it.
+  void applyLayerLook(const data::SessionLayer& layer);
+  /// Layers removed or brought back (remove, undo): what draws them follows.
+  void syncLayers();
+  void refreshLayerList();
+  void captureForSave();
+  void updateTitle();
+  void saveSession();
+  void saveSessionAs();
+  void chooseSession();
+  /// Asks about unsaved changes; false when the user cancels.
+  bool confirmDiscard();
+  void showError(const QString& message);
+  void addRecent(const QString& input);
+  void rebuildRecentMenu();
+  void updateCursor(QPointF world, bool inside);
+  void updateLevel(int level);
+  void updateChannelStats();
+  void chooseFile();
+  void chooseFolder();
+  void chooseUrl();
+  void about();
+  void showShortcuts();
+
+  AppContext& ctx_;
+  widgets::ImageView* view_ = nullptr;
+  widgets::ChannelPanel* channels_ = nullptr;
+  widgets::GenesPanel* genes_ = nullptr;
+  widgets::ProfilePanel* profile_ = nullptr;
+  widgets::EmbeddingView* embedding_ = nullptr;
+  widgets::ClustersPanel* clusters_ = nullptr;
+  TranscriptsPanel* transcripts_ = nullptr;
+  widgets::MarkersPanel* markers_ = nullptr;
+  widgets::DownloadsPanel* downloads_ = nullptr;
+  widgets::ArchiveBrowser* archives_ = nullptr;
+  widgets::ImagePicker* picker_ = nullptr;
+  widgets::LayerList* layers_ = nullptr;
+  bool listEditing_ = false;  ///< an edit from the Layers dock is going into the model
+  QDockWidget* pickerDock_ = nullptr;
+  QStringList inputs_;  ///< what the current dataset was opened from, for re-opening a pick
+  QLabel* downloadsLabel_ = nullptr;
+  std::shared_ptr<data::HttpClient> http_;
+  std::unique_ptr<CellsLinker> cells_;
+  std::unique_ptr<CellsLabels> labels_;
+  QLabel* hoverLabel_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  QLabel* cursorLabel_ = nullptr;
+  QLabel* levelLabel_ = nullptr;
+  QProgressDialog* progress_ = nullptr;
+  QTimer* statsTimer_ = nullptr;
+  std::shared_ptr<std::atomic<bool>> cancelOpen_;
+  std::shared_ptr<OpenedDataset> current_;
+  QAction* interpretAxes_ = nullptr;  ///< View ▸ Interpret Axes…, for bare arrays and N5
+  data::SessionModel model_;
+  data::SessionModel::Subscription modelSub_;
+  QString sessionFile_;
+  QAction* undo_ = nullptr;
+  QAction* redo_ = nullptr;
+  bool applying_ = false;
+  bool editing_ = false;     ///< an edit from the panels is going into the model
+  bool cellsReady_ = false;  ///< the table has loaded and its panels are set up  ///< the panels
+                             ///< are being set from the model: not user edits
+  /// The cells layer a session file asked for, applied once its table has loaded.
+  std::optional<data::SessionLayer> pendingCells_;
+};
+
+}  // namespace tessera::app

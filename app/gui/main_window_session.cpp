@@ -1,0 +1,380 @@
+// The window's session side: adopting an opened session, keeping the model and the panels in
+// step (edits into the model as undoable changes, model changes back onto the view and the
+// panels), the title's unsaved mark, saving, opening session files and quitting.
+#include "app/gui/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPointer>
+#include <QProgressDialog>
+#include <QScreen>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSlider>
+#include <QStatusBar>
+#include <QTimer>
+#include <cmath>
+#include <set>
+#include "app/cells/cells_labels.h"
+#include "app/cells/cells_linker.h"
+#include "app/cells/cells_session.h"
+#include "app/core/app_context.h"
+#include "app/core/session_display.h"
+#include "app/core/session_open.h"
+#include "app/core/versions.h"
+#include "app/gui/annotations_controller.h"
+#include "app/gui/axes_choice.h"
+#include "app/gui/figure_actions.h"
+#include "app/gui/transcripts_panel.h"
+#include "data/remote/remote_context.h"
+#include "data/session/session_file.h"
+#include "widgets/archive_browser.h"
+#include "widgets/channel_panel.h"
+#include "widgets/clusters_panel.h"
+#include "widgets/downloads_panel.h"
+#include "widgets/embedding_view.h"
+#include "widgets/genes_panel.h"
+#include "widgets/image_picker.h"
+#include "widgets/image_view.h"
+#include "widgets/layer_list.h"
+#include "widgets/markers_panel.h"
+#include "widgets/profile_panel.h"
+
+namespace tessera::app {
+
+void MainWindow::adoptSession(OpenedSession opened, const QString& file,
+                              const QStringList& inputs) {
+  inputs_ = inputs;
+  if (!file.isEmpty()) {
+    addRecent(QFileInfo(file).absoluteFilePath());
+  } else {
+    for (const auto& d : opened.session.datasets)
+      addRecent(QString::fromStdString(d.location()));
+  }
+  sessionFile_ = file.isEmpty() ? QString() : QFileInfo(file).absoluteFilePath();
+  pendingCells_.reset();
+  if (!file.isEmpty())
+    if (const auto* l = opened.session.firstLayer(data::LayerKind::Cells)) pendingCells_ = *l;
+  cellsReady_ = false;
+  const auto camera = opened.session.camera;
+  applying_ = true;
+  model_.reset(std::move(opened.session));
+  showDataset(std::make_shared<OpenedDataset>(std::move(opened.shown)));
+  if (const auto* l = model_.session().firstLayer(data::LayerKind::Image)) {
+    const auto displays = toChannelDisplays(l->channels);
+    view_->layer().setDisplays(displays);
+    channels_->setDisplays(displays);
+  }
+  applying_ = false;
+  if (!model_.session().firstLayer(data::LayerKind::Labels) && view_->labels())
+    view_->setLabels(nullptr);
+  for (const auto& l : model_.session().layers)
+    if (l.kind != data::LayerKind::Cells) applyLayerLook(l);
+  if (!camera.isFit() && current_->image) {
+    int vw = view_->camera().viewportWidth();
+    if (vw <= 1) vw = static_cast<int>(view_->width() * view_->devicePixelRatioF());
+    view_->centerOn(camera.centerX, camera.centerY, vw / camera.width);
+  }
+  if (camera.t || camera.z) {
+    view_->layer().setPlane(camera.t, camera.z);
+    if (view_->labels()) view_->labels()->setPlane(camera.t, camera.z);
+  }
+  updateTitle();
+  if (!opened.errors.empty()) {
+    QStringList lines;
+    for (const auto& e : opened.errors)
+      lines << QString::fromStdString(e);
+    showError(lines.join('\n'));
+  }
+}
+
+void MainWindow::onModelChanged(const data::SessionEvent& e) {
+  using data::SessionChange;
+  if (e.what == SessionChange::History) {
+    undo_->setEnabled(model_.canUndo());
+    redo_->setEnabled(model_.canRedo());
+    undo_->setText(model_.canUndo() ? tr("&Undo %1").arg(QString::fromStdString(model_.undoLabel()))
+                                    : tr("&Undo"));
+    redo_->setText(model_.canRedo() ? tr("&Redo %1").arg(QString::fromStdString(model_.redoLabel()))
+                                    : tr("&Redo"));
+    setWindowModified(model_.modified());
+    return;
+  }
+  if (e.what == SessionChange::Reset || e.what == SessionChange::Datasets) {
+    if (e.what == SessionChange::Datasets) syncLayers();
+    refreshLayerList();
+    return;
+  }
+  if (e.what != SessionChange::Layer || applying_) return;
+  const auto* l = model_.session().layer(e.layer);
+  if (!l) return;
+  applyLayerLook(*l);
+  if (!listEditing_) refreshLayerList();
+  if (editing_) return;
+  // An undo or redo: the view and the panels take the model's state.
+  if (l->kind == data::LayerKind::Image) {
+    applying_ = true;
+    const auto displays = toChannelDisplays(l->channels);
+    view_->layer().setDisplays(displays);
+    channels_->setDisplays(displays);
+    applying_ = false;
+  } else if (l->kind == data::LayerKind::Cells && cellsReady_) {
+    applyCellsLayer(*l);
+  }
+}
+
+namespace {
+// Slider drags on one channel's window or gamma become one undo step.
+std::string channelMergeKey(const std::vector<data::ChannelState>& a,
+                            const std::vector<data::ChannelState>& b) {
+  if (a.size() != b.size()) return {};
+  int changed = -1;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i])) {
+      if (changed >= 0) return {};
+      changed = static_cast<int>(i);
+    }
+  if (changed < 0) return {};
+  const auto& x = a[changed];
+  const auto& y = b[changed];
+  data::ChannelState only = x;
+  only.start = y.start, only.end = y.end, only.autoWindow = y.autoWindow;
+  if (only == y) return "window:" + std::to_string(changed);
+  only = x;
+  only.gamma = y.gamma;
+  if (only == y) return "gamma:" + std::to_string(changed);
+  return {};
+}
+}  // namespace
+
+void MainWindow::channelsEdited(const std::vector<render::ChannelDisplay>& displays, bool byUser) {
+  if (applying_) return;
+  const auto* l = model_.session().firstLayer(data::LayerKind::Image);
+  if (!l) return;
+  const auto states = toChannelStates(displays);
+  if (states == l->channels) return;
+  const std::string id = l->id;
+  editing_ = true;
+  if (byUser)
+    model_.setChannels(id, states, channelMergeKey(l->channels, states));
+  else
+    model_.adjust([&](data::Session& s) { s.layer(id)->channels = states; },
+                  {data::SessionChange::Layer, id}, false);
+  editing_ = false;
+}
+
+void MainWindow::cellsEdited(const QString& label) {
+  if (applying_ || !cellsReady_ || !cells_->session().data()) return;
+  const auto* l = model_.session().firstLayer(data::LayerKind::Cells);
+  if (!l) return;
+  data::SessionLayer next = *l;
+  fromPanelState(capturePanelState(*cells_), next);
+  next.cells.hiddenCategories.assign(cells_->session().hiddenCategories().begin(),
+                                     cells_->session().hiddenCategories().end());
+  const bool drag = label == tr("Cell opacity") || label == tr("Cell colouring");
+  editing_ = true;
+  model_.setLayer(next, label.toStdString(), drag ? label.toStdString() : std::string());
+  editing_ = false;
+}
+
+void MainWindow::refreshLayerList() {
+  std::vector<widgets::LayerRow> rows;
+  const auto& ls = model_.session().layers;
+  for (auto it = ls.rbegin(); it != ls.rend(); ++it)  // the top of the drawing first
+    rows.push_back({QString::fromStdString(it->id), QString::fromStdString(it->name),
+                    QString::fromLatin1(data::layerKindName(it->kind)), it->visible, it->opacity,
+                    it->kind != data::LayerKind::Image});
+  layers_->setLayers(rows);
+}
+
+void MainWindow::applyLayerLook(const data::SessionLayer& l) {
+  const double alpha = l.visible ? l.opacity : 0.0;
+  switch (l.kind) {
+    case data::LayerKind::Image:
+      view_->layer().setOpacity(alpha);
+      break;
+    case data::LayerKind::Labels:
+      if (auto* labels = view_->labels()) {
+        labels->setVisible(l.visible);
+        labels->setOpacity(l.opacity);
+      }
+      break;
+    case data::LayerKind::Cells:
+      // Through the Channels dock's overlay row, so that its controls show the same.
+      if (const int row = cells_->overlayRow(); row >= 0) {
+        applying_ = true;
+        if (auto* v = channels_->overlayVisible(row)) v->setChecked(l.visible);
+        if (auto* o = channels_->overlayOpacity(row))
+          o->setValue(static_cast<int>(std::lround(l.opacity * 100)));
+        applying_ = false;
+      }
+      break;
+    case data::LayerKind::Transcripts:
+      break;
+  }
+  view_->requestRender();
+}
+
+void MainWindow::syncLayers() {
+  if (!current_) return;
+  const auto& s = model_.session();
+  const bool labels = s.firstLayer(data::LayerKind::Labels) != nullptr;
+  if (!labels && view_->labels()) view_->setLabels(nullptr);
+  if (labels && !view_->labels() && current_->labels)
+    view_->setLabels(current_->labels, current_->labelColors);
+  const bool cells = s.firstLayer(data::LayerKind::Cells) != nullptr;
+  if (!cells && cells_->session().data()) {
+    cellsReady_ = false;
+    cells_->clear();
+  }
+  if (cells && !cells_->session().data() && current_->cells) {
+    // Brought back (undo of a remove): reopened with the state the model kept.
+    pendingCells_ = *s.firstLayer(data::LayerKind::Cells);
+    double w = 0, h = 0;
+    if (current_->image) {
+      w = static_cast<double>(current_->image->info().width());
+      h = static_cast<double>(current_->image->info().height());
+    }
+    cells_->open(*current_->cells, w, h, current_->cellsFrame);
+  }
+  view_->requestRender();
+}
+
+void MainWindow::applyCellsLayer(const data::SessionLayer& layer) {
+  applying_ = true;
+  CellsSession& cs = cells_->session();
+  if (layer.cells.colorKind.empty()) cs.colorByDefault();
+  const PanelState state = toPanelState(layer);
+  applyPanelState(*cells_, state);
+  if (!state.range) cs.setRange(std::nullopt);
+  if (const auto* g = cs.groups()) {
+    const std::set<int> hide(layer.cells.hiddenCategories.begin(),
+                             layer.cells.hiddenCategories.end());
+    for (std::size_t i = 0; i < g->categories.size(); ++i) {
+      const bool hidden = hide.count(static_cast<int>(i)) > 0;
+      if (cs.hiddenCategories().count(static_cast<int>(i)) != (hidden ? 1u : 0u))
+        cs.setCategoryHidden(static_cast<int>(i), hidden);
+    }
+  }
+  applying_ = false;
+}
+
+void MainWindow::updateTitle() {
+  QString name;
+  if (!sessionFile_.isEmpty()) {
+    name = QFileInfo(sessionFile_).fileName();
+  } else if (!model_.session().datasets.empty()) {
+    const auto& d = model_.session().datasets.front();
+    name = d.builtin == "demo" ? tr("Demo tissue") : QString::fromStdString(d.location());
+  }
+  // [*] is where Qt shows the unsaved-changes mark.
+  setWindowTitle(name.isEmpty() ? tr("Tessera[*]") : tr("%1[*] — Tessera").arg(name));
+  setWindowModified(model_.modified());
+}
+
+void MainWindow::captureForSave() {
+  if (current_ && current_->image) {
+    const auto& cam = model_.session().camera;
+    model_.setCamera(cameraOf(view_->camera(), cam.t, cam.z));
+  }
+}
+
+bool MainWindow::saveSessionTo(const QString& path) {
+  QString target = path;
+  if (!target.endsWith(QLatin1String(data::kSessionExtension))) target += data::kSessionExtension;
+  if (model_.session().empty()) {
+    showError(tr("Nothing to save: open a dataset first."));
+    return false;
+  }
+  captureForSave();
+  if (auto w = data::writeSessionFile(model_.session(), target.toStdString()); !w) {
+    showError(tr("Cannot save the session: %1").arg(QString::fromStdString(w.error().message)));
+    return false;
+  }
+  sessionFile_ = QFileInfo(target).absoluteFilePath();
+  model_.markSaved();
+  addRecent(sessionFile_);
+  QSettings().setValue("dialogs/sessionFolder", QFileInfo(target).absolutePath());
+  updateTitle();
+  statusBar()->showMessage(tr("Saved %1").arg(sessionFile_), 5000);
+  return true;
+}
+
+void MainWindow::saveSession() {
+  if (sessionFile_.isEmpty())
+    saveSessionAs();
+  else
+    saveSessionTo(sessionFile_);
+}
+
+void MainWindow::saveSessionAs() {
+  const QString f = QFileDialog::getSaveFileName(
+      this, tr("Save Session"), QSettings().value("dialogs/sessionFolder").toString(),
+      tr("Tessera sessions (*.tessera)"));
+  if (!f.isEmpty()) saveSessionTo(f);
+}
+
+void MainWindow::chooseSession() {
+  if (!confirmDiscard()) return;
+  const QString f = QFileDialog::getOpenFileName(
+      this, tr("Open Session"), QSettings().value("dialogs/sessionFolder").toString(),
+      tr("Tessera sessions (*.tessera);;All files (*)"));
+  if (f.isEmpty()) return;
+  QSettings().setValue("dialogs/sessionFolder", QFileInfo(f).absolutePath());
+  openInputs({f});
+}
+
+bool MainWindow::confirmDiscard() {
+  if (!model_.modified()) return true;
+  const auto answer = QMessageBox::question(
+      this, tr("Unsaved changes"),
+      tr("The session has changes that are not saved. Save them first?"),
+      QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+  if (answer == QMessageBox::Cancel) return false;
+  if (answer == QMessageBox::Save) {
+    saveSession();
+    return !model_.modified();
+  }
+  return true;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+  if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+  QStringList inputs;
+  for (const auto& url : e->mimeData()->urls())
+    inputs << (url.isLocalFile() ? url.toLocalFile() : url.toString());
+  if (inputs.isEmpty()) return;
+  e->acceptProposedAction();
+  // A dropped session opens by itself; other files open together as one dataset.
+  for (const auto& in : inputs)
+    if (data::isSessionFile(in.toStdString())) inputs = QStringList{in};
+  openInputs(inputs);
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  if (!confirmDiscard()) {
+    e->ignore();
+    return;
+  }
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  QMainWindow::closeEvent(e);
+}
+
+}  // namespace tessera::app
