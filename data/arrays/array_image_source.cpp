@@ -70,7 +70,7 @@ Expected<std::string> resolveAxes(const std::string& requested, std::span<const 
 
 Expected<std::shared_ptr<ArrayImageSource>> ArrayImageSource::create(
     std::shared_ptr<const Store> store, std::vector<ArrayLevel> levels, const std::string& axes,
-    bool axesGuessed, ImageInfo info, const std::vector<double>& resolution) {
+    bool axesGuessed, ImageInfo info, const std::vector<double>& resolution, ArrayStack stack) {
   if (levels.empty()) return fail(Errc::InvalidArgument, info.source + ": no arrays");
   const ZarrArray& first = *levels.front().array;
   const std::size_t ndim = first.shape().size();
@@ -78,7 +78,13 @@ Expected<std::shared_ptr<ArrayImageSource>> ArrayImageSource::create(
   if (axes.size() != ndim)
     return fail(Errc::InvalidArgument, where + ": axes \"" + axes + "\" do not match its " +
                                            std::to_string(ndim) + " dimensions");
+  if ((stack.t > 1 && axes.find('t') != std::string::npos) ||
+      (stack.c > 1 && axes.find('c') != std::string::npos) || stack.t < 1 || stack.c < 1)
+    return fail(Errc::InvalidArgument,
+                where + ": axes \"" + axes + "\" name t or c, which the image stacks from arrays");
   std::shared_ptr<ArrayImageSource> src(new ArrayImageSource());
+  src->stack_ = stack;
+  const std::vector<ChannelInfo> givenChannels = std::move(info.channels);
   for (char a : axes)
     src->slots_.push_back(slotOf(a));
   info.dtype = first.dtype();
@@ -95,8 +101,19 @@ Expected<std::shared_ptr<ArrayImageSource>> ArrayImageSource::create(
     if (a.dtype() != info.dtype)
       return fail(Errc::Unsupported, name + ": is " + dtypeName(a.dtype()) + " but level 0 is " +
                                          dtypeName(info.dtype));
+    if (lv.stacked.size() != static_cast<std::size_t>(stack.t * stack.c - 1))
+      return fail(Errc::InvalidArgument, name + ": " + std::to_string(lv.stacked.size() + 1) +
+                                             " arrays for a stack of " +
+                                             std::to_string(stack.t * stack.c));
+    for (const auto& part : lv.stacked)
+      if (part.array->shape() != a.shape() || part.array->dtype() != a.dtype())
+        return fail(Errc::Unsupported, storeKeyName(*store, part.path) +
+                                           ": differs in shape or type from " + name +
+                                           ", which it is stacked with");
     LevelInfo level;
     level.path = lv.path;
+    level.shape[kT] = stack.t;
+    level.shape[kC] = stack.c;
     level.codec = a.codecName();
     bool whole = true;
     for (std::size_t i = 0; i < ndim; ++i) {
@@ -128,6 +145,9 @@ Expected<std::shared_ptr<ArrayImageSource>> ArrayImageSource::create(
     return fail(Errc::Unsupported, where + ": " + std::to_string(channels) + " channels (at most " +
                                        std::to_string(kMaxChannels) + ")");
   info.channels = defaultChannels(static_cast<std::size_t>(channels));
+  if (givenChannels.size() == info.channels.size())
+    for (std::size_t c = 0; c < givenChannels.size(); ++c)
+      info.channels[c].name = givenChannels[c].name;
   if (axesGuessed && axes == "yxc") {  // the guess says RGB(A)
     const char* names[] = {"red", "green", "blue", "alpha"};
     const std::uint32_t colors[] = {0xFF0000, 0x00FF00, 0x0000FF, 0xFFFFFF};
@@ -151,8 +171,22 @@ Expected<Tile> ArrayImageSource::readTile(const TileKey& key, const std::stop_to
   if (key.level < 0 || static_cast<std::size_t>(key.level) >= levels_.size())
     return fail(Errc::InvalidArgument, info_.source + ": no level " + std::to_string(key.level));
   const auto l = static_cast<std::size_t>(key.level);
-  return readArrayTile(*levels_[l].array, info_.levels[l], slots_, wholeChunkTiles_[l], info_.dtype,
-                       key, stop, storeKeyName(*store_, levels_[l].path));
+  const ArrayLevel& level = levels_[l];
+  const ZarrArray* array = level.array.get();
+  const std::string* path = &level.path;
+  if (!level.stacked.empty()) {
+    // t and c pick the array; its own axes hold neither, so the key reads within it as is.
+    if (key.t < 0 || key.t >= stack_.t || key.c < 0 || key.c >= stack_.c)
+      return fail(Errc::InvalidArgument,
+                  storeKeyName(*store_, level.path) + ": tile t/c out of range");
+    const auto part = static_cast<std::size_t>(key.t * stack_.c + key.c);
+    if (part > 0) {
+      array = level.stacked[part - 1].array.get();
+      path = &level.stacked[part - 1].path;
+    }
+  }
+  return readArrayTile(*array, info_.levels[l], slots_, wholeChunkTiles_[l], info_.dtype, key, stop,
+                       storeKeyName(*store_, *path));
 }
 
 }  // namespace tessera::data

@@ -26,22 +26,38 @@ Expected<std::string> guessAxes(std::span<const std::int64_t> shape, const std::
 Expected<std::string> checkAxes(const std::string& axes, std::size_t rank,
                                 const std::string& where);
 
+struct StackedArray {
+  std::unique_ptr<ZarrArray> array;
+  std::string path;
+};
+
 struct ArrayLevel {
   std::unique_ptr<ZarrArray> array;
   std::string path;  ///< store key of the array, shown in `info`
   /// Downsampling relative to level 0 per dimension (C order) when metadata states it; empty =
   /// inferred from the shapes.
   std::vector<double> factors;
+  /// When the image stacks separate arrays along t and c (BigDataViewer setups as channels,
+  /// timepoints as t): the arrays after `array`, t-major then c, each of `array`'s shape.
+  std::vector<StackedArray> stacked;
+};
+
+/// How many arrays an image stacks along t and c (1 × 1: one array holds every plane).
+struct ArrayStack {
+  std::int64_t t = 1, c = 1;
 };
 
 class ArrayImageSource final : public TileSource {
  public:
   /// `axes` as checkAxes returns them; `info` carries format, source, warnings and series
   /// (levels, dtype, axes and channels are filled in here). Levels must share rank and dtype.
-  /// `resolution` (C order, may be empty) is the physical size of a level-0 element.
+  /// `resolution` (C order, may be empty) is the physical size of a level-0 element. With a
+  /// `stack`, the axes name neither t nor c where it stacks, every level holds t × c arrays,
+  /// and channel names given in `info.channels` (one per stacked channel) are kept.
   static Expected<std::shared_ptr<ArrayImageSource>> create(
       std::shared_ptr<const Store> store, std::vector<ArrayLevel> levels, const std::string& axes,
-      bool axesGuessed, ImageInfo info, const std::vector<double>& resolution = {});
+      bool axesGuessed, ImageInfo info, const std::vector<double>& resolution = {},
+      ArrayStack stack = {});
 
   const ImageInfo& info() const override { return info_; }
   Expected<Tile> readTile(const TileKey& key, const std::stop_token& stop) const override;
@@ -53,6 +69,7 @@ class ArrayImageSource final : public TileSource {
   std::vector<ArrayLevel> levels_;
   std::vector<int> slots_;
   std::vector<bool> wholeChunkTiles_;
+  ArrayStack stack_;
 };
 
 /// Resolves the axes of a level-0 shape: `requested` checked when given, else guessed.

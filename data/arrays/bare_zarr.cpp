@@ -150,7 +150,7 @@ Expected<std::shared_ptr<ArrayImageSource>> openBareZarr(std::shared_ptr<const S
     auto arr = ZarrArray::open(store, path);
     if (!arr) return std::unexpected(arr.error());
     std::vector<ArrayLevel> levels;
-    levels.push_back({std::move(*arr), path, {}});
+    levels.push_back({std::move(*arr), path, {}, {}});
     return makeSource(store, std::move(levels), select, {});
   }
   auto arrays = groupArrays(store, path);
@@ -176,7 +176,7 @@ Expected<std::shared_ptr<ArrayImageSource>> openBareZarr(std::shared_ptr<const S
                   storeKeyName(*store, path) + ": one multiscale image; there is no other series");
     std::vector<ArrayLevel> levels;
     for (std::size_t i : pyramid)
-      levels.push_back({std::move((*arrays)[i].array), (*arrays)[i].path, {}});
+      levels.push_back({std::move((*arrays)[i].array), (*arrays)[i].path, {}, {}});
     return makeSource(store, std::move(levels), select, {});
   }
   // Unrelated arrays: each is a series of its own.
@@ -190,7 +190,7 @@ Expected<std::shared_ptr<ArrayImageSource>> openBareZarr(std::shared_ptr<const S
                                            std::to_string(arrays->size()) + " arrays)");
   info.seriesIndex = pick;
   std::vector<ArrayLevel> levels;
-  levels.push_back({std::move((*arrays)[pick].array), (*arrays)[pick].path, {}});
+  levels.push_back({std::move((*arrays)[pick].array), (*arrays)[pick].path, {}, {}});
   return makeSource(store, std::move(levels), select, std::move(info));
 }
 

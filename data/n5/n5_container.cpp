@@ -3,81 +3,15 @@
 #include <algorithm>
 
 #include "data/n5/n5_format.h"
+#include "data/n5/n5_layout.h"
 
 namespace tessera::data {
 namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxImages = 1000;
-constexpr int kMaxDepth = 4;
-constexpr int kMaxLevels = 32;
-// Without listing (HTTP), setups and timepoints are probed by number up to these.
-constexpr int kMaxProbedSetups = 64;
-constexpr int kMaxProbedTimepoints = 64;
-
 std::string join(const std::string& a, const std::string& b) {
   return a.empty() ? b : b.empty() ? a : a + "/" + b;
-}
-
-// An image of the container: a dataset, or a multiscale group's datasets finest first.
-struct N5Image {
-  std::string path;
-  std::vector<std::string> levels;
-  bool multiscale = false;
-};
-
-bool isDataset(const Store& store, const std::string& path) {
-  auto a = readN5Attributes(store, path);
-  return a && isN5Dataset(*a);
-}
-
-// s0, s1, ... while they are datasets.
-std::vector<std::string> scaleLevels(const Store& store, const std::string& group) {
-  std::vector<std::string> out;
-  for (int i = 0; i < kMaxLevels; ++i) {
-    const std::string p = join(group, "s" + std::to_string(i));
-    if (!isDataset(store, p)) break;
-    out.push_back(p);
-  }
-  return out;
-}
-
-void collect(const Store& store, const std::string& path, int depth, std::vector<N5Image>& out) {
-  if (out.size() >= kMaxImages) return;
-  if (isDataset(store, path)) {
-    out.push_back({path, {path}, false});
-    return;
-  }
-  if (auto levels = scaleLevels(store, path); !levels.empty()) {
-    out.push_back({path, std::move(levels), true});
-    return;
-  }
-  if (depth >= kMaxDepth) return;
-  auto listed = store.list(path);
-  if (listed) {
-    std::vector<std::string> names;
-    for (const auto& n : *listed)
-      if (!n.empty() && n[0] != '.' && n != "attributes.json") names.push_back(n);
-    // setup2 before setup10: shorter names first, then by text.
-    std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
-      return a.size() != b.size() ? a.size() < b.size() : a < b;
-    });
-    for (const auto& n : names)
-      collect(store, join(path, n), depth + 1, out);
-    return;
-  }
-  // No listing: the BigDataViewer layout, probed by number.
-  for (int s = 0; s < kMaxProbedSetups; ++s) {
-    const std::string setup = join(path, "setup" + std::to_string(s));
-    if (!readN5Attributes(store, setup)) break;
-    for (int t = 0; t < kMaxProbedTimepoints; ++t) {
-      const std::string tp = join(setup, "timepoint" + std::to_string(t));
-      auto levels = scaleLevels(store, tp);
-      if (levels.empty()) break;
-      out.push_back({tp, std::move(levels), true});
-    }
-  }
 }
 
 std::string parentOf(const std::string& path) {
@@ -148,8 +82,8 @@ int probeN5(const Store& store, const std::string& path) {
   auto attrs = readN5Attributes(store, path);
   if (!attrs) return 0;
   if (isN5Dataset(*attrs) || attrs->contains("n5")) return 95;
-  if (!scaleLevels(store, path).empty()) return 95;
-  if (isDataset(store, join(path, "setup0/timepoint0/s0"))) return 95;
+  if (!n5ScaleLevels(store, path).empty()) return 95;
+  if (isN5DatasetAt(store, join(path, "setup0/timepoint0/s0"))) return 95;
   return 0;
 }
 
@@ -163,8 +97,7 @@ Expected<std::shared_ptr<ArrayImageSource>> openN5(std::shared_ptr<const Store> 
   auto rootAttrs = readN5Attributes(*store, path);
   if (!rootAttrs && rootAttrs.error().code != Errc::NotFound)
     return std::unexpected(rootAttrs.error());
-  std::vector<N5Image> images;
-  collect(*store, path, 0, images);
+  const std::vector<N5Image> images = findN5Images(*store, path);
   if (images.empty()) return fail(Errc::Unsupported, where + ": an N5 container without datasets");
   const std::size_t pick = static_cast<std::size_t>(select.series.value_or(0));
   if (pick >= images.size())
@@ -177,31 +110,46 @@ Expected<std::shared_ptr<ArrayImageSource>> openN5(std::shared_ptr<const Store> 
   info.source = storeKeyName(*store, "");
   if (images.size() > 1) {
     for (const auto& im : images)
-      info.series.push_back(im.path);
+      info.series.push_back(im.name);
     info.seriesIndex = pick;
   }
-  const json group = image.multiscale ? attributesOr(*store, image.path) : json::object();
+  const auto& first = image.parts.front();
+  const std::string groupPath = parentOf(first.front());
+  const json group = image.multiscale ? attributesOr(*store, groupPath) : json::object();
   // BigDataViewer keeps downsamplingFactors on the setup, the timepoint's parent.
-  const json setup = image.multiscale ? attributesOr(*store, parentOf(image.path)) : json::object();
-  std::vector<ArrayLevel> levels;
-  json level0Attrs;
-  for (std::size_t k = 0; k < image.levels.size(); ++k) {
-    auto attrs = readN5Attributes(*store, image.levels[k]);
+  const json setup = image.multiscale ? attributesOr(*store, parentOf(groupPath)) : json::object();
+  const auto openLevel = [&](const std::string& dataset) -> Expected<std::unique_ptr<ZarrArray>> {
+    auto attrs = readN5Attributes(*store, dataset);
     if (!attrs) return std::unexpected(attrs.error());
-    auto meta =
-        parseN5Attributes(*attrs, storeKeyName(*store, join(image.levels[k], "attributes.json")));
+    auto meta = parseN5Attributes(*attrs, storeKeyName(*store, join(dataset, "attributes.json")));
     if (!meta) return std::unexpected(meta.error());
-    const std::size_t rank = meta->shape.size();
+    return ZarrArray::fromMetadata(store, dataset, std::move(*meta));
+  };
+  std::vector<ArrayLevel> levels;
+  for (std::size_t k = 0; k < first.size(); ++k) {
+    auto array = openLevel(first[k]);
+    if (!array) return std::unexpected(array.error());
+    const std::size_t rank = (*array)->shape().size();
     ArrayLevel level;
-    level.path = image.levels[k];
-    level.factors = k == 0 ? std::vector<double>{} : levelFactors(*attrs, group, setup, k, rank);
-    level.array = ZarrArray::fromMetadata(store, image.levels[k], std::move(*meta));
-    if (k == 0) level0Attrs = *attrs;
+    level.path = first[k];
+    level.factors = k == 0 ? std::vector<double>{}
+                           : levelFactors((*array)->attributes(), group, setup, k, rank);
+    level.array = std::move(*array);
+    for (std::size_t p = 1; p < image.parts.size(); ++p) {
+      if (k >= image.parts[p].size())
+        return fail(Errc::Corrupt, storeKeyName(*store, parentOf(image.parts[p].front())) +
+                                       ": has fewer levels than " +
+                                       storeKeyName(*store, groupPath));
+      auto part = openLevel(image.parts[p][k]);
+      if (!part) return std::unexpected(part.error());
+      level.stacked.push_back({std::move(*part), image.parts[p][k]});
+    }
     levels.push_back(std::move(level));
   }
+  const json& level0Attrs = levels.front().array->attributes();
   const auto& shape = levels.front().array->shape();
   const std::size_t rank = shape.size();
-  const std::string levelName = storeKeyName(*store, image.levels.front());
+  const std::string levelName = storeKeyName(*store, first.front());
   if (rank < 2 || rank > 5)
     return fail(Errc::Unsupported, levelName + ": a " + std::to_string(rank) +
                                        "-dimensional dataset is not an image (2 to 5 dimensions)");
@@ -214,7 +162,7 @@ Expected<std::shared_ptr<ArrayImageSource>> openN5(std::shared_ptr<const Store> 
   } else if (!(axes = axesAttribute(level0Attrs, rank)).empty() ||
              !(axes = axesAttribute(group, rank)).empty()) {
     // stated by the container
-  } else if (image.multiscale && rank == 3) {
+  } else if (image.namedScales && rank == 3) {
     axes = "zyx";  // BigDataViewer and n5-viewer pyramids are x, y, z volumes
   } else {
     auto guess = resolveAxes("", shape, levelName, guessed);
@@ -223,8 +171,13 @@ Expected<std::shared_ptr<ArrayImageSource>> openN5(std::shared_ptr<const Store> 
   }
   std::vector<double> resolution = resolutionOf(level0Attrs, rank, info.spaceUnit);
   if (resolution.empty()) resolution = resolutionOf(group, rank, info.spaceUnit);
+  for (const auto& name : image.channelNames) {
+    ChannelInfo channel;
+    channel.name = name;
+    info.channels.push_back(channel);
+  }
   return ArrayImageSource::create(store, std::move(levels), axes, guessed, std::move(info),
-                                  resolution);
+                                  resolution, {image.t, image.c});
 }
 
 }  // namespace tessera::data

@@ -1,8 +1,9 @@
 #pragma once
 /// N5 containers opened as images: a single dataset, an n5-viewer multiscale group (datasets
-/// s0, s1, ... with `downsamplingFactors` or the group's `scales`), a BigDataViewer layout
-/// (setupN/timepointT/s0, s1, ... with the setup's `downsamplingFactors`), and any tree of
-/// those: every image found is one series (ImageInfo::series), the first opened by default.
+/// s0, s1, ... with `downsamplingFactors` or the group's `scales`), a group of datasets at 2×
+/// steps, a BigDataViewer layout (setupN/timepointT/s0, s1, ... with the setup's
+/// `downsamplingFactors`; setups become channels and timepoints t, see n5_layout.h), and any
+/// tree of those: every image found is one series (ImageInfo::series), the first by default.
 /// Axes: the `axes` attribute (N5 order, reversed), else zyx for a 3D multiscale group, else
 /// ImageSelection::axes or guessAxes. `pixelResolution`/`resolution` give physical sizes.
 /// Works over any Store: groups are listed where the store can list, and otherwise probed by
