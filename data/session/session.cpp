@@ -36,7 +36,7 @@ bool layerKindFromName(const std::string& name, LayerKind& out) {
 bool SessionDataset::operator==(const SessionDataset& o) const {
   return id == o.id && kind == o.kind && path == o.path && url == o.url && builtin == o.builtin &&
          name == o.name && select.series == o.select.series && select.well == o.select.well &&
-         select.field == o.select.field;
+         select.field == o.select.field && select.axes == o.select.axes;
 }
 
 bool Session::operator==(const Session& o) const {

@@ -31,7 +31,7 @@ struct SessionDataset {
   std::string url;
   std::string builtin;    ///< "demo": generated on first use, lives in the cache
   std::string name;       ///< shown name (file name, "Demo tissue")
-  ImageSelection select;  ///< which image of a container (series, well, field)
+  ImageSelection select;  ///< which image of a container (series, well, field), its axes
   /// The location as the user typed it: path, url or builtin.
   std::string location() const { return !path.empty() ? path : !url.empty() ? url : builtin; }
   bool operator==(const SessionDataset& o) const;

@@ -278,6 +278,8 @@ Expected<SessionDataset> datasetFromJson(const json& j, const fs::path& dir,
     TRY_ASSIGN(f, r.number("field", 0));
     d.select.field = static_cast<int>(f);
   }
+  // The axes the user named for a bare zarr array or N5 dataset (checked when it opens).
+  TRY_ASSIGN(d.select.axes, r.text("axes"));
   return d;
 }
 
@@ -345,6 +347,7 @@ json sessionToJson(const Session& s, const fs::path& dir) {
     if (d.select.series) e["series"] = *d.select.series;
     if (!d.select.well.empty()) e["well"] = d.select.well;
     if (d.select.field) e["field"] = *d.select.field;
+    if (!d.select.axes.empty()) e["axes"] = d.select.axes;
     datasets.push_back(e);
   }
   json view = viewToJson(s.camera.centerX, s.camera.centerY, s.camera.width);

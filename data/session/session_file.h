@@ -4,7 +4,8 @@
 ///   {"tessera_session": 1,
 ///    "datasets": [{"id": "image", "kind": "image", "path": "data/tissue.ome.zarr"},
 ///                 {"id": "cells", "kind": "table", "url": "https://…/cells.h5ad"},
-///                 {"id": "demo", "kind": "image", "builtin": "demo"}],
+///                 {"id": "demo", "kind": "image", "builtin": "demo"},
+///                 {"id": "stack", "kind": "image", "path": "a.n5", "series": 1, "axes": "czyx"}],
 ///    "view": {"center": [x, y], "width": w, "height": h, "viewport": [W, H], "t": 0, "z": 0},
 ///    "layers": [{"id", "kind": "image|cells|labels|transcripts", "dataset", "name", "visible",
 ///                "opacity", "channels": [{"name", "color": "#rrggbb", "lut", "window": [a, b],
@@ -16,7 +17,9 @@
 ///    "waypoints": [{"title", "narration", "view": {"center", "width"}, "layers": [...]}],
 ///    "annotations": [...]}
 ///
-/// The view is in level-0 pixels of the first image. Local paths are written relative to the
+/// A dataset's "series", "well" and "field" pick the image of a container; "axes" names the
+/// dimensions of a bare zarr array or N5 dataset (as `--axes`). The view is in level-0 pixels of
+/// the first image. Local paths are written relative to the
 /// session file, so a session moved together with its data opens in the new place; relative
 /// paths are resolved against the file's folder when read (`../../` included). Reading only
 /// describes datasets: it never opens, creates or writes them. Writes are atomic

@@ -114,6 +114,11 @@ void SessionModel::markSaved() {
   updateModified();
 }
 
+void SessionModel::markUnsaved() {
+  adjusted_ = true;
+  updateModified();
+}
+
 void SessionModel::setCamera(const SessionCamera& camera) {
   if (camera == session_.camera) return;
   session_.camera = camera;

@@ -103,6 +103,9 @@ class SessionModel {
   /// True when an edit was made (or undone) since the last reset() or markSaved().
   bool modified() const { return modified_; }
   void markSaved();
+  /// Marks the document unsaved without an undo step: it was reopened with other settings
+  /// (an image's axes reinterpreted) and no longer matches its file.
+  void markUnsaved();
 
   static constexpr std::size_t kMaxUndo = 200;
 

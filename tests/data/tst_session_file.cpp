@@ -34,6 +34,7 @@ Session fullSession(const fs::path& dataDir) {
   SessionDataset image{
       "image", DatasetKind::Image, (dataDir / "img.ome.zarr").string(), "", "", "img.ome.zarr", {}};
   image.select.series = 2;
+  image.select.axes = "czyx";  // the user's reading of a bare array's dimensions
   s.datasets = {
       image,
       {"cells", DatasetKind::Table, "", "https://example.org/cells.h5ad", "", "cells.h5ad", {}},
@@ -76,6 +77,8 @@ class TestSessionFile : public QObject {
     const auto j = nlohmann::json::parse(readText(file));
     QCOMPARE(j["tessera_session"].get<int>(), kSessionVersion);
     QCOMPARE(j["datasets"][0]["path"].get<std::string>(), std::string("data/img.ome.zarr"));
+    QCOMPARE(j["datasets"][0]["axes"].get<std::string>(), std::string("czyx"));
+    QVERIFY(!j["datasets"][1].contains("axes"));
     QCOMPARE(j["datasets"][1]["url"].get<std::string>(),
              std::string("https://example.org/cells.h5ad"));
     QCOMPARE(j["view"]["center"][0].get<double>(), 4096.5);
@@ -162,6 +165,8 @@ class TestSessionFile : public QObject {
         "{\"tessera_session\": 1, \"datasets\": [{\"path\": \"a\"}], \"view\": {\"center\": [1]}}",
         "view.center must be two numbers");
     check("{\"tessera_session\": 1, \"datasets\": [{\"url\": \"ftp://x\"}]}", "url must be");
+    check("{\"tessera_session\": 1, \"datasets\": [{\"path\": \"a\", \"axes\": 5}]}",
+          "datasets[0].axes");
   }
 
   void neverWritesOverADataset() {

@@ -193,6 +193,12 @@ class TestSessionModel : public QObject {
     QVERIFY(m.modified());
     m.markSaved();
     QVERIFY(!m.modified());
+    // Reopened with other axes: unsaved, still nothing to undo.
+    m.markUnsaved();
+    QVERIFY(m.modified());
+    QVERIFY(!m.canUndo());
+    m.markSaved();
+    QVERIFY(!m.modified());
   }
 
   void resetClearsHistory() {
