@@ -1,8 +1,9 @@
 #pragma once
 /// "Interpret axes…": the axes the user gives a bare zarr array or N5 dataset in the window,
-/// asked for with a small dialog and kept per dataset in QSettings under
+/// asked for with a small dialog. The session keeps them (the dataset entry's "axes"); QSettings
+/// remembers them per dataset as the default when that path or URL is opened by itself, under
 /// "imageAxes/<sha1 of the absolute path or URL>" (with the path, guarding against stale
-/// entries), so reopening the dataset applies them again. GUI thread only.
+/// entries). GUI thread only.
 #include <QString>
 #include <optional>
 #include <string>

@@ -351,13 +351,8 @@ void MainWindow::buildMenus() {
   view->addSeparator();
   // Bare zarr arrays and N5 datasets have no axis metadata: let the user correct the guess.
   interpretAxes_ = view->addAction(tr("Interpret &Axes…"), this, [this] {
-    if (!current_ || !current_->image || inputs_.size() != 1) return;
-    if (auto axes = askAxes(this, current_->image->info())) {
-      saveAxesChoice(inputs_.front().toStdString(), *axes);
-      data::ImageSelection select;
-      select.axes = axes->toStdString();
-      openInputs(inputs_, select);
-    }
+    if (!current_ || !current_->image) return;
+    if (auto axes = askAxes(this, current_->image->info())) interpretAxes(*axes);
   });
   interpretAxes_->setEnabled(false);
   view->addSeparator();
@@ -372,7 +367,8 @@ void MainWindow::buildMenus() {
   help->addAction(tr("&About Tessera"), this, &MainWindow::about);
 }
 
-void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelection& chosen) {
+void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelection& chosen,
+                            std::optional<data::Session> edited) {
   if (inputs.isEmpty()) return;
   if (cancelOpen_) cancelOpen_->store(true);
   auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -392,8 +388,10 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
   for (const auto& in : inputs)
     list.push_back(in.toStdString());
   const bool sessionInput = list.size() == 1 && data::isSessionFile(list.front());
+  // An edited session stays tied to the file it came from.
+  const QString file = edited ? sessionFile_ : sessionInput ? inputs.front() : QString();
   ctx_.jobPool.post(
-      [self, cancel, list, select, inputs, sessionInput, &ctx = ctx_] {
+      [self, cancel, list, select, inputs, sessionInput, edited, file, &ctx = ctx_] {
         auto onProgress = [self, cancel](double f, const std::string& stage) {
           QMetaObject::invokeMethod(
               qApp,
@@ -408,7 +406,9 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
         // Everything is opened here, off the GUI thread; the window changes only once it all
         // succeeded (or partly: the datasets that opened, with the others' errors).
         data::Expected<OpenedSession> result = data::fail(data::Errc::Cancelled, "cancelled");
-        if (sessionInput) {
+        if (edited) {
+          result = openSession(*edited, ctx, onProgress, cancel.get());
+        } else if (sessionInput) {
           auto saved = data::readSessionFile(list.front());
           result = saved ? openSession(std::move(*saved), ctx, onProgress, cancel.get())
                          : data::Expected<OpenedSession>(std::unexpected(saved.error()));
@@ -418,7 +418,7 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
         auto shared = std::make_shared<data::Expected<OpenedSession>>(std::move(result));
         QMetaObject::invokeMethod(
             qApp,
-            [self, cancel, shared, inputs, sessionInput] {
+            [self, cancel, shared, inputs, file, unsaved = edited.has_value()] {
               if (!self || cancel->load()) return;
               if (self->progress_) self->progress_->reset();
               auto& r = *shared;
@@ -427,7 +427,8 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
                   self->showError(QString::fromStdString(r.error().message));
                 return;  // the previous session stays as it was
               }
-              self->adoptSession(std::move(*r), sessionInput ? inputs.front() : QString(), inputs);
+              self->adoptSession(std::move(*r), file, inputs);
+              if (unsaved) self->model_.markUnsaved();
             },
             Qt::QueuedConnection);
       },
@@ -445,8 +446,7 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
   // The readouts describe the previous dataset until the cursor moves again.
   cursorLabel_->clear();
   hoverLabel_->clear();
-  interpretAxes_->setEnabled(current_->image && inputs_.size() == 1 &&
-                             canInterpretAxes(current_->image->info()));
+  interpretAxes_->setEnabled(current_->image && canInterpretAxes(current_->image->info()));
   if (current_->image) {
     view_->setSource(current_->image);
     view_->setLabels(current_->labels, current_->labelColors);

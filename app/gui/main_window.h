@@ -57,8 +57,14 @@ class MainWindow : public QMainWindow {
   /// image is shown and the first cell table is linked to it. One `.tessera` input opens that
   /// session. Opening is a transaction: the previous session is replaced only when something
   /// opened; errors show in one dialog. `select` picks the image of the first input when it
-  /// holds several (series, plate field).
-  void openInputs(const QStringList& inputs, const data::ImageSelection& select = {});
+  /// holds several (series, plate field). `edited`: a changed copy of the session shown, opened
+  /// instead of reading the inputs (which stay what the window reopens from), then unsaved.
+  void openInputs(const QStringList& inputs, const data::ImageSelection& select = {},
+                  std::optional<data::Session> edited = {});
+  /// View ▸ Interpret Axes… without its dialog: the shown image's dataset read with `axes` (one
+  /// of t, c, z, y, x per stored dimension), kept in the session's dataset entry (and in
+  /// QSettings as that path's default); the session reopens with the image's channels reset.
+  void interpretAxes(const QString& axes);
   /// Writes the session shown to `path` (a `.tessera` file); false (and a dialog) on failure.
   bool saveSessionTo(const QString& path);
   /// The session file shown, empty when the session was never saved.

@@ -326,6 +326,22 @@ void MainWindow::saveSessionAs() {
   if (!f.isEmpty()) saveSessionTo(f);
 }
 
+void MainWindow::interpretAxes(const QString& axes) {
+  const auto* shown = model_.session().firstLayer(data::LayerKind::Image);
+  if (!shown) return;
+  data::Session edited = model_.session();
+  for (auto& d : edited.datasets)
+    if (d.id == shown->dataset) {
+      d.select.axes = axes.toStdString();
+      saveAxesChoice(d.location(), axes);
+    }
+  // Other axes are another image: its channels start at their defaults and the view fits it.
+  for (auto& l : edited.layers)
+    if (l.dataset == shown->dataset && l.kind == data::LayerKind::Image) l.channels.clear();
+  edited.camera = {};
+  openInputs(inputs_, {}, std::move(edited));
+}
+
 void MainWindow::chooseSession() {
   if (!confirmDiscard()) return;
   const QString f = QFileDialog::getOpenFileName(
