@@ -62,6 +62,20 @@ Expected<std::string> checkAxes(const std::string& axes, std::size_t rank,
   return out;
 }
 
+Expected<std::string> unstackedAxes(const std::string& requested, std::size_t arrayRank,
+                                    ArrayStack stack, const std::string& where) {
+  const std::string lead = std::string(stack.t > 1 ? "t" : "") + (stack.c > 1 ? "c" : "");
+  if (lead.empty() || requested.size() != arrayRank + lead.size()) return requested;
+  std::string head;
+  for (char ch : requested.substr(0, lead.size()))
+    head += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (head != lead)
+    return fail(Errc::InvalidArgument, where + ": --axes " + requested + ": the first axes are " +
+                                           lead +
+                                           " (timepoints and setups stacked from separate arrays)");
+  return requested.substr(lead.size());
+}
+
 Expected<std::string> resolveAxes(const std::string& requested, std::span<const std::int64_t> shape,
                                   const std::string& where, bool& guessed) {
   guessed = requested.empty();
@@ -89,7 +103,10 @@ Expected<std::shared_ptr<ArrayImageSource>> ArrayImageSource::create(
     src->slots_.push_back(slotOf(a));
   info.dtype = first.dtype();
   info.axesGuessed = axesGuessed;
+  // Stacked t and c come first, so `info` and Interpret Axes show every dimension.
   info.storedAxes.clear();
+  if (stack.t > 1) info.storedAxes.emplace_back("t");
+  if (stack.c > 1) info.storedAxes.emplace_back("c");
   for (char a : axes)
     info.storedAxes.emplace_back(1, a);
   for (const auto& lv : levels) {

@@ -53,7 +53,8 @@ class ArrayImageSource final : public TileSource {
   /// (levels, dtype, axes and channels are filled in here). Levels must share rank and dtype.
   /// `resolution` (C order, may be empty) is the physical size of a level-0 element. With a
   /// `stack`, the axes name neither t nor c where it stacks, every level holds t × c arrays,
-  /// and channel names given in `info.channels` (one per stacked channel) are kept.
+  /// channel names given in `info.channels` (one per stacked channel) are kept, and
+  /// ImageInfo::storedAxes lead with the stacked t and c (see stackedAxes).
   static Expected<std::shared_ptr<ArrayImageSource>> create(
       std::shared_ptr<const Store> store, std::vector<ArrayLevel> levels, const std::string& axes,
       bool axesGuessed, ImageInfo info, const std::vector<double>& resolution = {},
@@ -71,6 +72,13 @@ class ArrayImageSource final : public TileSource {
   std::vector<bool> wholeChunkTiles_;
   ArrayStack stack_;
 };
+
+/// Axes requested for a stacked image (storedAxes lead with the stacked "t", then "c"): when
+/// they name every dimension, the stacked ones must come first and are cut off, leaving the
+/// arrays' own; other requests are returned as given. InvalidArgument, naming `where`, when
+/// they name every dimension but do not start with the stacked ones.
+Expected<std::string> unstackedAxes(const std::string& requested, std::size_t arrayRank,
+                                    ArrayStack stack, const std::string& where);
 
 /// Resolves the axes of a level-0 shape: `requested` checked when given, else guessed.
 /// `guessed` tells which.

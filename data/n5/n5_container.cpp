@@ -156,7 +156,9 @@ Expected<std::shared_ptr<ArrayImageSource>> openN5(std::shared_ptr<const Store> 
   std::string axes;
   bool guessed = false;
   if (!select.axes.empty()) {
-    auto checked = checkAxes(select.axes, rank, levelName);
+    auto own = unstackedAxes(select.axes, rank, {image.t, image.c}, levelName);
+    if (!own) return std::unexpected(own.error());
+    auto checked = checkAxes(*own, rank, levelName);
     if (!checked) return std::unexpected(checked.error());
     axes = *checked;
   } else if (!(axes = axesAttribute(level0Attrs, rank)).empty() ||
