@@ -2,7 +2,8 @@
 // --save-session` writes them into the dataset's entry and `tessera render FILE.tessera` draws
 // the image read with them; in the window, Interpret Axes reopens the image with them, marks
 // the session unsaved, saves them, and a session opened later reads the image that way even
-// with the remembered per-path default gone.
+// with the remembered per-path default gone. A BigDataViewer N5 opens in the window with its
+// setups as channels and its timepoints as t, and the CLI draws each timepoint.
 #include <QApplication>
 #include <QFile>
 #include <QImage>
@@ -52,7 +53,7 @@ bool openIn(app::MainWindow& w, const QStringList& inputs) {
 class AxesSessionTest : public QObject {
   Q_OBJECT
   QTemporaryDir dir_;
-  QString array_;
+  QString array_, bdv_;
 
  private slots:
   void initTestCase() {
@@ -69,6 +70,29 @@ class AxesSessionTest : public QObject {
                " dtype=a.dtype)[:] = a\n",
                array_},
               &ok);
+    QVERIFY(ok);
+    // BigDataViewer layout, raw blocks: 2 setups × 2 timepoints of 2 × 32 × 40 uint16 whose
+    // values tell the setup and timepoint apart (1000 × (2t + s) plus a ramp).
+    bdv_ = dir_.filePath("bdv.n5");
+    runPython(
+        {"-c",
+         "import sys, os, json, struct, numpy as np\n"
+         "d = sys.argv[1]\n"
+         "def attrs(p, a):\n"
+         "    os.makedirs(p, exist_ok=True); json.dump(a, open(p + '/attributes.json', 'w'))\n"
+         "attrs(d, {'n5': '2.5.1'})\n"
+         "for s in range(2):\n"
+         "    attrs(f'{d}/setup{s}', {'downsamplingFactors': [[1, 1, 1]], 'dataType': 'uint16'})\n"
+         "    for t in range(2):\n"
+         "        v = (np.arange(2 * 32 * 40).reshape(2, 32, 40) % 500 + 1000 * (2 * t + s))\n"
+         "        p = f'{d}/setup{s}/timepoint{t}/s0'\n"
+         "        attrs(p, {'dimensions': [40, 32, 2], 'blockSize': [40, 32, 2],"
+         " 'dataType': 'uint16', 'compression': {'type': 'raw'}})\n"
+         "        os.makedirs(p + '/0/0', exist_ok=True)\n"
+         "        open(p + '/0/0/0', 'wb').write(struct.pack('>HHIII', 0, 3, 40, 32, 2)"
+         " + v.astype('>u2').tobytes())\n",
+         bdv_},
+        &ok);
     QVERIFY(ok);
   }
 
@@ -125,6 +149,30 @@ class AxesSessionTest : public QObject {
     QVERIFY(!w.model().modified());
     QVERIFY(openIn(w, {array_}));  // the array by itself: guessed again
     QCOMPARE(axesOf(w.current()->image->info()), std::string("cyx"));
+  }
+
+  void bigDataViewerSetupsAreChannels() {
+    app::AppContext ctx(256);
+    app::MainWindow w(ctx);
+    w.resize(800, 600);
+    w.show();
+    QVERIFY(openIn(w, {bdv_}));
+    const auto& info = w.current()->image->info();
+    QCOMPARE(axesOf(info), std::string("tczyx"));
+    QCOMPARE(info.levels[0].shape[data::kT], std::int64_t{2});
+    QCOMPARE(info.levels[0].shape[data::kZ], std::int64_t{2});
+    const auto& channels = w.model().session().layers.front().channels;
+    QCOMPARE(channels.size(), std::size_t{2});
+    QCOMPARE(channels[1].name, std::string("setup1"));
+    // The CLI draws each timepoint of a setup from its own array.
+    const QString t0 = dir_.filePath("t0.png"), t1 = dir_.filePath("t1.png");
+    for (const auto& [t, out] : {std::pair{"0", t0}, std::pair{"1", t1}}) {
+      auto r = runTessera(
+          {"render", bdv_, "--t", t, "--channels", "1", "--window", "1=0:4000", "--out", out});
+      QVERIFY2(r.code == 0, r.err.constData());
+    }
+    QVERIFY(!QImage(t0).isNull());
+    QVERIFY(!samePixels(t0, t1));
   }
 };
 
