@@ -5,7 +5,6 @@
 // with the remembered per-path default gone. A BigDataViewer N5 opens in the window with its
 // setups as channels and its timepoints as t, and the CLI draws each timepoint.
 #include <QApplication>
-#include <QFile>
 #include <QImage>
 #include <QSettings>
 #include <QSignalSpy>
@@ -24,9 +23,8 @@ using namespace tessera::test;
 namespace {
 
 nlohmann::json readJson(const QString& path) {
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  return nlohmann::json::parse(f.readAll().toStdString(), nullptr, false);
+  const auto bytes = readFileBytes(path.toStdString());
+  return nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
 }
 
 bool samePixels(const QString& a, const QString& b) {
