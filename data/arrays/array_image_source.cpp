@@ -65,7 +65,13 @@ Expected<std::string> checkAxes(const std::string& axes, std::size_t rank,
 Expected<std::string> unstackedAxes(const std::string& requested, std::size_t arrayRank,
                                     ArrayStack stack, const std::string& where) {
   const std::string lead = std::string(stack.t > 1 ? "t" : "") + (stack.c > 1 ? "c" : "");
-  if (lead.empty() || requested.size() != arrayRank + lead.size()) return requested;
+  if (lead.empty() || requested.size() == arrayRank) return requested;
+  if (requested.size() != arrayRank + lead.size())
+    return fail(Errc::InvalidArgument,
+                where + ": --axes " + requested + ": names " + std::to_string(requested.size()) +
+                    " axes but the image has " + std::to_string(arrayRank + lead.size()) + " (" +
+                    lead + " stacked from separate arrays, then " + std::to_string(arrayRank) +
+                    " in each array)");
   std::string head;
   for (char ch : requested.substr(0, lead.size()))
     head += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));

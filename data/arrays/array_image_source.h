@@ -75,8 +75,8 @@ class ArrayImageSource final : public TileSource {
 
 /// Axes requested for a stacked image (storedAxes lead with the stacked "t", then "c"): when
 /// they name every dimension, the stacked ones must come first and are cut off, leaving the
-/// arrays' own; other requests are returned as given. InvalidArgument, naming `where`, when
-/// they name every dimension but do not start with the stacked ones.
+/// arrays' own; axes of the arrays' rank are returned as given. InvalidArgument, naming
+/// `where`, for any other count or when the stacked ones do not come first.
 Expected<std::string> unstackedAxes(const std::string& requested, std::size_t arrayRank,
                                     ArrayStack stack, const std::string& where);
 

@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const int kFixtureVersion = 4;  // keep in step with VERSION in make_array_fixtures.py
+const int kFixtureVersion = 5;  // keep in step with VERSION in make_array_fixtures.py
 
 fs::path fixtureDir() {
   return fs::path(TESSERA_TEST_WORK_DIR) / "array_image_fixtures";
