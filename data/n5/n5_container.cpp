@@ -83,7 +83,8 @@ int probeN5(const Store& store, const std::string& path) {
   if (!attrs) return 0;
   if (isN5Dataset(*attrs) || attrs->contains("n5")) return 95;
   if (!n5ScaleLevels(store, path).empty()) return 95;
-  if (isN5DatasetAt(store, join(path, "setup0/timepoint0/s0"))) return 95;
+  for (const char* first : {"c0/s0", "setup0/timepoint0/s0", "setup00/timepoint00000/s0"})
+    if (isN5DatasetAt(store, join(path, first))) return 95;
   return 0;
 }
 
@@ -173,6 +174,8 @@ Expected<std::shared_ptr<ArrayImageSource>> openN5(std::shared_ptr<const Store> 
   }
   std::vector<double> resolution = resolutionOf(level0Attrs, rank, info.spaceUnit);
   if (resolution.empty()) resolution = resolutionOf(group, rank, info.spaceUnit);
+  // n5-viewer keeps defaults for its channel groups at the root, the group's parent.
+  if (resolution.empty()) resolution = resolutionOf(setup, rank, info.spaceUnit);
   for (const auto& name : image.channelNames) {
     ChannelInfo channel;
     channel.name = name;

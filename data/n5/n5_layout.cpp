@@ -122,49 +122,81 @@ void collect(const Store& store, const std::string& path, int depth, std::vector
       collect(store, join(path, n), depth + 1, out);
     return;
   }
-  // No listing: the BigDataViewer layout, probed by number.
-  for (int s = 0; s < kMaxProbedSetups; ++s) {
-    const std::string setup = join(path, "setup" + std::to_string(s));
-    if (!readN5Attributes(store, setup)) break;
-    for (int t = 0; t < kMaxProbedTimepoints; ++t) {
-      const std::string tp = join(setup, "timepoint" + std::to_string(t));
-      std::vector<std::string> sig;
-      auto levels = scaleLevels(store, tp, &sig);
-      if (levels.empty()) break;
-      out.push_back(single(tp, std::move(levels), std::move(sig), true, true));
+  // No listing: n5-viewer channels (c0, c1, ...) and the BigDataViewer layout, probed by
+  // number; BigDataViewer names are plain (setup0/timepoint0) or zero-padded
+  // (setup00/timepoint00000).
+  for (int c = 0; c < kMaxProbedSetups; ++c) {
+    const std::string channel = join(path, "c" + std::to_string(c));
+    std::vector<std::string> sig;
+    auto levels = scaleLevels(store, channel, &sig);
+    if (levels.empty()) break;
+    out.push_back(single(channel, std::move(levels), std::move(sig), true, true));
+  }
+  const auto padded = [](int n, std::size_t width) {
+    const std::string text = std::to_string(n);
+    return std::string(width > text.size() ? width - text.size() : 0, '0') + text;
+  };
+  for (const std::size_t width : {0u, 2u}) {
+    if (!readN5Attributes(store, join(path, "setup" + padded(0, width)))) continue;
+    for (int s = 0; s < kMaxProbedSetups; ++s) {
+      const std::string setup = join(path, "setup" + padded(s, width));
+      if (!readN5Attributes(store, setup)) break;
+      for (int t = 0; t < kMaxProbedTimepoints; ++t) {
+        const std::string tp = join(setup, "timepoint" + padded(t, width ? 5u : 0u));
+        std::vector<std::string> sig;
+        auto levels = scaleLevels(store, tp, &sig);
+        if (levels.empty()) break;
+        out.push_back(single(tp, std::move(levels), std::move(sig), true, true));
+      }
     }
+    return;
   }
 }
 
-// Parses "<prefix>/setupS/timepointT" (prefix may be empty).
-bool bdvPart(const std::string& path, std::string& prefix, long& setup, long& timepoint) {
-  const auto number = [](const std::string& text, const std::string& word, long& n) {
-    if (text.size() <= word.size() || text.compare(0, word.size(), word) != 0 ||
-        text.size() - word.size() > 9)
-      return false;
-    for (std::size_t i = word.size(); i < text.size(); ++i)
-      if (text[i] < '0' || text[i] > '9') return false;
-    n = std::stol(text.substr(word.size()));
-    return true;
-  };
-  const auto last = path.rfind('/');
-  if (last == std::string::npos || last == 0) return false;
-  const auto before = path.rfind('/', last - 1);
-  const std::size_t start = before == std::string::npos ? 0 : before + 1;
-  prefix = before == std::string::npos ? "" : path.substr(0, before);
-  return number(path.substr(start, last - start), "setup", setup) &&
-         number(path.substr(last + 1), "timepoint", timepoint);
+// `text` is `word` and a number of at most 9 digits: that number.
+bool numbered(const std::string& text, const std::string& word, long& n) {
+  if (text.size() <= word.size() || text.compare(0, word.size(), word) != 0 ||
+      text.size() - word.size() > 9)
+    return false;
+  for (std::size_t i = word.size(); i < text.size(); ++i)
+    if (text[i] < '0' || text[i] > '9') return false;
+  n = std::stol(text.substr(word.size()));
+  return true;
 }
 
-struct BdvPart {
+// One multiscale group of a stackable layout: an n5-viewer channel "<prefix>/cN" or a
+// BigDataViewer "<prefix>/setupS/timepointT".
+struct StackPart {
+  std::string key;        // the container and layout it belongs to
+  std::string prefix;     // the container
+  std::string setupName;  // "c1", "setup01": the channel's name
   long setup = 0, timepoint = 0;
   std::size_t index = 0;  // into the found images
 };
 
-// The parts of one BigDataViewer container as few images as they allow (see the header).
-void stackBdv(const std::string& prefix, std::vector<BdvPart> parts,
-              const std::vector<Found>& found, std::vector<N5Image>& out) {
-  std::sort(parts.begin(), parts.end(), [](const BdvPart& a, const BdvPart& b) {
+bool stackPart(const std::string& path, StackPart& part) {
+  const auto last = path.rfind('/');
+  const std::string leaf = last == std::string::npos ? path : path.substr(last + 1);
+  const std::string parent = last == std::string::npos ? "" : path.substr(0, last);
+  if (numbered(leaf, "c", part.setup)) {
+    part.prefix = parent;
+    part.key = "c:" + parent;
+    part.setupName = leaf;
+    part.timepoint = 0;
+    return true;
+  }
+  if (last == std::string::npos || !numbered(leaf, "timepoint", part.timepoint)) return false;
+  const auto before = parent.rfind('/');
+  part.setupName = before == std::string::npos ? parent : parent.substr(before + 1);
+  part.prefix = before == std::string::npos ? "" : parent.substr(0, before);
+  part.key = "setup:" + part.prefix;
+  return numbered(part.setupName, "setup", part.setup);
+}
+
+// The parts of one container as few images as they allow (see the header).
+void stackParts(std::vector<StackPart> parts, const std::vector<Found>& found,
+                std::vector<N5Image>& out) {
+  std::sort(parts.begin(), parts.end(), [](const StackPart& a, const StackPart& b) {
     return a.timepoint != b.timepoint ? a.timepoint < b.timepoint : a.setup < b.setup;
   });
   std::vector<long> setups, timepoints;
@@ -176,38 +208,47 @@ void stackBdv(const std::string& prefix, std::vector<BdvPart> parts,
     std::sort(v->begin(), v->end());
     v->erase(std::unique(v->begin(), v->end()), v->end());
   }
-  const auto agree = [&](const std::vector<BdvPart>& list) {
+  const auto agree = [&](const std::vector<StackPart>& list) {
     for (const auto& p : list)
       if (found[p.index].signature != found[list.front().index].signature) return false;
     return true;
   };
-  const auto stacked = [&](const std::vector<BdvPart>& list, const std::string& name,
+  const auto stacked = [&](const std::vector<StackPart>& list, const std::string& name,
                            std::int64_t t, std::int64_t c) {
     N5Image image = found[list.front().index].image;
     image.name = name;
     image.parts.clear();
-    for (const auto& p : list)
+    for (const auto& p : list) {
       image.parts.push_back(found[p.index].image.parts.front());
+      if (c > 1 && p.timepoint == list.front().timepoint) image.channelNames.push_back(p.setupName);
+    }
     image.t = t;
     image.c = c;
-    if (c > 1)
-      for (long s : setups)
-        image.channelNames.push_back("setup" + std::to_string(s));
     out.push_back(std::move(image));
   };
+  if (parts.size() == 1) {  // nothing to stack
+    out.push_back(found[parts.front().index].image);
+    return;
+  }
+  const std::string& prefix = parts.front().prefix;
   // Sorted t-major, then setup: the order the stack wants.
   if (parts.size() == setups.size() * timepoints.size() && agree(parts)) {
-    stacked(parts, prefix.empty() ? std::string("setups") : prefix,
+    const bool channels = parts.front().key.starts_with("c:");
+    stacked(parts,
+            !prefix.empty() ? prefix
+            : channels      ? "channels"
+                            : "setups",
             static_cast<std::int64_t>(timepoints.size()), static_cast<std::int64_t>(setups.size()));
     return;
   }
   for (long s : setups) {
-    std::vector<BdvPart> mine;
+    std::vector<StackPart> mine;
     for (const auto& p : parts)
       if (p.setup == s) mine.push_back(p);
     if (agree(mine)) {
-      stacked(mine, join(prefix, "setup" + std::to_string(s)),
-              static_cast<std::int64_t>(mine.size()), 1);
+      const std::string name = mine.size() > 1 ? join(prefix, mine.front().setupName)
+                                               : found[mine.front().index].image.name;
+      stacked(mine, name, static_cast<std::int64_t>(mine.size()), 1);
     } else {
       for (const auto& p : mine)
         out.push_back(found[p.index].image);
@@ -228,28 +269,26 @@ bool isN5DatasetAt(const Store& store, const std::string& path) {
 std::vector<N5Image> findN5Images(const Store& store, const std::string& path) {
   std::vector<Found> found;
   collect(store, path, 0, found);
-  // BigDataViewer parts grouped by their container, each group where its first part was.
-  std::map<std::string, std::vector<BdvPart>> bdv;
-  std::vector<std::pair<std::string, std::size_t>> order;  // prefix or "" with an image index
+  // Stackable parts grouped by container and layout, each group where its first part was.
+  std::map<std::string, std::vector<StackPart>> groups;
+  std::vector<std::pair<std::string, std::size_t>> order;  // group key, or an image index
   for (std::size_t i = 0; i < found.size(); ++i) {
-    std::string prefix;
-    BdvPart part;
+    StackPart part;
     part.index = i;
-    // A named-scales image is named by its group: setupS/timepointT in this layout.
-    if (found[i].image.namedScales &&
-        bdvPart(found[i].image.name, prefix, part.setup, part.timepoint)) {
-      if (bdv[prefix].empty()) order.emplace_back(prefix, found.size());
-      bdv[prefix].push_back(part);
+    // A named-scales image is named by its group: cN, or setupS/timepointT.
+    if (found[i].image.namedScales && stackPart(found[i].image.name, part)) {
+      if (groups[part.key].empty()) order.emplace_back(part.key, found.size());
+      groups[part.key].push_back(part);
     } else {
       order.emplace_back("", i);
     }
   }
   std::vector<N5Image> out;
-  for (const auto& [prefix, index] : order) {
+  for (const auto& [key, index] : order) {
     if (index < found.size())
       out.push_back(found[index].image);
     else
-      stackBdv(prefix, bdv[prefix], found, out);
+      stackParts(groups[key], found, out);
   }
   return out;
 }

@@ -2,14 +2,17 @@
 /// Finding the images of an N5 container (metadata only, no blocks read):
 /// - a dataset by itself;
 /// - an n5-viewer or BigDataViewer multiscale group: datasets s0, s1, ...;
+/// - n5-viewer channels: groups c0, c1, ... of such datasets, as the channels of one image
+///   when their level shapes and data type agree;
 /// - a group of datasets with other names whose shapes halve in y and x (pyramid_chain.h),
 ///   as one pyramid, when the store can list them;
-/// - the BigDataViewer layout `setupN/timepointT/sK`: all setups become the channels and all
+/// - the BigDataViewer layout `setupN/timepointT/sK` (or zero-padded, `setup00/timepoint00000`,
+///   as some of its exporters write): all setups become the channels and all
 ///   timepoints the t of one image when every setup has every timepoint with the same level
 ///   shapes and data type; otherwise each setup whose timepoints agree is one image with those
 ///   as t, and the rest one image per setup and timepoint.
-/// Groups are listed where the store can list, else probed by the usual names (s0…,
-/// setup0…/timepoint0…), as HTTP cannot list. Thread-safe (no state).
+/// Groups are listed where the store can list, else probed by the usual names (s0…, c0…,
+/// setup0…/timepoint0…, setup00…/timepoint00000…), as HTTP cannot list. Thread-safe.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const int kFixtureVersion = 5;  // keep in step with VERSION in make_array_fixtures.py
+const int kFixtureVersion = 7;  // keep in step with VERSION in make_array_fixtures.py
 
 fs::path fixtureDir() {
   return fs::path(TESSERA_TEST_WORK_DIR) / "array_image_fixtures";
@@ -182,6 +182,14 @@ class TestArrayImages : public QObject {
     QCOMPARE(j["levels"][1]["codec"].get<std::string>(), std::string("xz"));
     QCOMPARE(j["levels"][0]["scale"], nlohmann::json({0.5, 0.5}));
     QCOMPARE((*src)->info().spaceUnit, std::string("um"));
+    // n5-viewer channel groups take the root's pixelResolution and scales.
+    auto channels = openImage((fixtureDir() / "n5/n5-viewer-channels.n5").string());
+    QVERIFY(channels);
+    const auto c = imageInfoToJson((*channels)->info());
+    QCOMPARE(c["axes"], nlohmann::json({"c", "y", "x"}));
+    QCOMPARE(c["levels"][0]["scale"], nlohmann::json({1.0, 0.25, 0.25}));
+    QCOMPARE(c["levels"][2]["scale"], nlohmann::json({1.0, 1.0, 1.0}));
+    QCOMPARE(c["levels"][2]["codec"].get<std::string>(), std::string("raw"));
     auto rgb = openImage((fixtureDir() / "zarr/rgb.zarr").string());
     QVERIFY(rgb);
     const auto k = imageInfoToJson((*rgb)->info());
@@ -255,6 +263,8 @@ class TestArrayImages : public QObject {
          {std::pair{std::string("n5/hand-lz4.n5/gray"), std::string("gray.raw")},
           {"n5/bdv.n5", "bdv-s0.raw"},
           {"n5/bdv-ragged.n5", "bdv-ragged-0.raw"},
+          {"n5/bdv-padded.n5", "bdv-padded.raw"},
+          {"n5/n5-viewer-channels.n5", "n5-viewer-channels-0.raw"},
           {"n5/n5-viewer.n5", "gray.raw"},
           {"zarr/gray-bz2.zarr", "gray.raw"},
           {"zarr/pyramid-group.zarr", "gray.raw"}}) {
