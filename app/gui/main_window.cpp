@@ -368,7 +368,7 @@ void MainWindow::buildMenus() {
 }
 
 void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelection& chosen,
-                            std::optional<data::Session> edited) {
+                            std::optional<data::Session> reopen) {
   if (inputs.isEmpty()) return;
   if (cancelOpen_) cancelOpen_->store(true);
   auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -388,10 +388,9 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
   for (const auto& in : inputs)
     list.push_back(in.toStdString());
   const bool sessionInput = list.size() == 1 && data::isSessionFile(list.front());
-  // An edited session stays tied to the file it came from.
-  const QString file = edited ? sessionFile_ : sessionInput ? inputs.front() : QString();
+  const QString file = sessionInput ? inputs.front() : QString();
   ctx_.jobPool.post(
-      [self, cancel, list, select, inputs, sessionInput, edited, file, &ctx = ctx_] {
+      [self, cancel, list, select, inputs, sessionInput, reopen, file, &ctx = ctx_] {
         auto onProgress = [self, cancel](double f, const std::string& stage) {
           QMetaObject::invokeMethod(
               qApp,
@@ -406,8 +405,8 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
         // Everything is opened here, off the GUI thread; the window changes only once it all
         // succeeded (or partly: the datasets that opened, with the others' errors).
         data::Expected<OpenedSession> result = data::fail(data::Errc::Cancelled, "cancelled");
-        if (edited) {
-          result = openSession(*edited, ctx, onProgress, cancel.get());
+        if (reopen) {
+          result = openSession(*reopen, ctx, onProgress, cancel.get());
         } else if (sessionInput) {
           auto saved = data::readSessionFile(list.front());
           result = saved ? openSession(std::move(*saved), ctx, onProgress, cancel.get())
@@ -418,7 +417,7 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
         auto shared = std::make_shared<data::Expected<OpenedSession>>(std::move(result));
         QMetaObject::invokeMethod(
             qApp,
-            [self, cancel, shared, inputs, file, unsaved = edited.has_value()] {
+            [self, cancel, shared, inputs, file, reopened = reopen.has_value()] {
               if (!self || cancel->load()) return;
               if (self->progress_) self->progress_->reset();
               auto& r = *shared;
@@ -427,8 +426,10 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
                   self->showError(QString::fromStdString(r.error().message));
                 return;  // the previous session stays as it was
               }
-              self->adoptSession(std::move(*r), file, inputs);
-              if (unsaved) self->model_.markUnsaved();
+              if (reopened)
+                self->adoptReopened(std::move(*r));
+              else
+                self->adoptSession(std::move(*r), file, inputs);
             },
             Qt::QueuedConnection);
       },

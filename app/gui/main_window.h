@@ -57,13 +57,15 @@ class MainWindow : public QMainWindow {
   /// image is shown and the first cell table is linked to it. One `.tessera` input opens that
   /// session. Opening is a transaction: the previous session is replaced only when something
   /// opened; errors show in one dialog. `select` picks the image of the first input when it
-  /// holds several (series, plate field). `edited`: a changed copy of the session shown, opened
-  /// instead of reading the inputs (which stay what the window reopens from), then unsaved.
+  /// holds several (series, plate field). `reopen`: the model's own session (a dataset read
+  /// differently, or the undo of that), opened instead of the inputs and shown keeping the
+  /// model and its history.
   void openInputs(const QStringList& inputs, const data::ImageSelection& select = {},
-                  std::optional<data::Session> edited = {});
+                  std::optional<data::Session> reopen = {});
   /// View ▸ Interpret Axes… without its dialog: the shown image's dataset read with `axes` (one
-  /// of t, c, z, y, x per stored dimension), kept in the session's dataset entry (and in
-  /// QSettings as that path's default); the session reopens with the image's channels reset.
+  /// of t, c, z, y, x per stored dimension) as an undo step of the model, kept in the session's
+  /// dataset entry (and in QSettings as that path's default); the image reopens with its
+  /// channels at their defaults, and again as it was on Undo.
   void interpretAxes(const QString& axes);
   /// Writes the session shown to `path` (a `.tessera` file); false (and a dialog) on failure.
   bool saveSessionTo(const QString& path);
@@ -110,6 +112,12 @@ class MainWindow : public QMainWindow {
   void wireRemote();
   void showDataset(std::shared_ptr<OpenedDataset> ds);
   void adoptSession(OpenedSession opened, const QString& file, const QStringList& inputs);
+  /// Shows the model's session reopened (openInputs' `reopen`): the channels the re-read image
+  /// needs go into the model without an undo step.
+  void adoptReopened(OpenedSession opened);
+  /// Shows what opened with the image layer's channels as the model has them, noting the
+  /// shown image's dataset and axes.
+  void showOpened(OpenedDataset shown);
   void onModelChanged(const data::SessionEvent& e);
   /// Writes the channel displays the view uses into the model (edits are undoable; windows
   /// the view derived itself by auto-contrast are not).
@@ -157,6 +165,9 @@ class MainWindow : public QMainWindow {
   bool listEditing_ = false;  ///< an edit from the Layers dock is going into the model
   QDockWidget* pickerDock_ = nullptr;
   QStringList inputs_;  ///< what the current dataset was opened from, for re-opening a pick
+  /// The shown image's dataset and the axes it was read with: the model reading it otherwise
+  /// (Interpret Axes, its undo) reopens it.
+  std::string shownDataset_, shownAxes_;
   QLabel* downloadsLabel_ = nullptr;
   std::shared_ptr<data::HttpClient> http_;
   std::unique_ptr<CellsLinker> cells_;

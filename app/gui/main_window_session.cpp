@@ -53,6 +53,16 @@
 #include "widgets/profile_panel.h"
 
 namespace tessera::app {
+namespace {
+
+QString joinedLines(const std::vector<std::string>& lines) {
+  QStringList out;
+  for (const auto& l : lines)
+    out << QString::fromStdString(l);
+  return out.join('\n');
+}
+
+}  // namespace
 
 void MainWindow::adoptSession(OpenedSession opened, const QString& file,
                               const QStringList& inputs) {
@@ -71,12 +81,7 @@ void MainWindow::adoptSession(OpenedSession opened, const QString& file,
   const auto camera = opened.session.camera;
   applying_ = true;
   model_.reset(std::move(opened.session));
-  showDataset(std::make_shared<OpenedDataset>(std::move(opened.shown)));
-  if (const auto* l = model_.session().firstLayer(data::LayerKind::Image)) {
-    const auto displays = toChannelDisplays(l->channels);
-    view_->layer().setDisplays(displays);
-    channels_->setDisplays(displays);
-  }
+  showOpened(std::move(opened.shown));
   applying_ = false;
   if (!model_.session().firstLayer(data::LayerKind::Labels) && view_->labels())
     view_->setLabels(nullptr);
@@ -92,12 +97,7 @@ void MainWindow::adoptSession(OpenedSession opened, const QString& file,
     if (view_->labels()) view_->labels()->setPlane(camera.t, camera.z);
   }
   updateTitle();
-  if (!opened.errors.empty()) {
-    QStringList lines;
-    for (const auto& e : opened.errors)
-      lines << QString::fromStdString(e);
-    showError(lines.join('\n'));
-  }
+  if (!opened.errors.empty()) showError(joinedLines(opened.errors));
 }
 
 void MainWindow::onModelChanged(const data::SessionEvent& e) {
@@ -113,6 +113,12 @@ void MainWindow::onModelChanged(const data::SessionEvent& e) {
     return;
   }
   if (e.what == SessionChange::Reset || e.what == SessionChange::Datasets) {
+    // Interpret Axes or its undo: the image is read anew, the model as it is.
+    if (const auto* d = model_.session().dataset(shownDataset_);
+        e.what == SessionChange::Datasets && d && d->select.axes != shownAxes_) {
+      openInputs(inputs_, {}, model_.session());
+      return;
+    }
     if (e.what == SessionChange::Datasets) syncLayers();
     refreshLayerList();
     return;
@@ -329,17 +335,39 @@ void MainWindow::saveSessionAs() {
 void MainWindow::interpretAxes(const QString& axes) {
   const auto* shown = model_.session().firstLayer(data::LayerKind::Image);
   if (!shown) return;
-  data::Session edited = model_.session();
-  for (auto& d : edited.datasets)
-    if (d.id == shown->dataset) {
-      d.select.axes = axes.toStdString();
-      saveAxesChoice(d.location(), axes);
-    }
-  // Other axes are another image: its channels start at their defaults and the view fits it.
-  for (auto& l : edited.layers)
-    if (l.dataset == shown->dataset && l.kind == data::LayerKind::Image) l.channels.clear();
-  edited.camera = {};
-  openInputs(inputs_, {}, std::move(edited));
+  if (const auto* d = model_.session().dataset(shown->dataset)) saveAxesChoice(d->location(), axes);
+  model_.setDatasetAxes(shown->dataset, axes.toStdString());  // onModelChanged reopens it
+}
+
+void MainWindow::showOpened(OpenedDataset shown) {
+  showDataset(std::make_shared<OpenedDataset>(std::move(shown)));
+  const auto* l = model_.session().firstLayer(data::LayerKind::Image);
+  if (l) {
+    const auto displays = toChannelDisplays(l->channels);
+    view_->layer().setDisplays(displays);
+    channels_->setDisplays(displays);
+  }
+  const auto* d = l ? model_.session().dataset(l->dataset) : nullptr;
+  shownDataset_ = d ? d->id : std::string();
+  shownAxes_ = d ? d->select.axes : std::string();
+}
+
+void MainWindow::adoptReopened(OpenedSession opened) {
+  applying_ = true;
+  if (const auto* shown = opened.session.firstLayer(data::LayerKind::Image))
+    model_.adjust(
+        [&](data::Session& s) {
+          if (auto* l = s.layer(shown->id)) l->channels = shown->channels;
+        },
+        {data::SessionChange::Layer, shown->id}, false);
+  // The table reloads with the image; it comes back as the model has it.
+  if (const auto* cells = model_.session().firstLayer(data::LayerKind::Cells))
+    pendingCells_ = *cells;
+  cellsReady_ = false;
+  showOpened(std::move(opened.shown));
+  applying_ = false;
+  refreshLayerList();
+  if (!opened.errors.empty()) showError(joinedLines(opened.errors));
 }
 
 void MainWindow::chooseSession() {

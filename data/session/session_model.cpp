@@ -114,11 +114,6 @@ void SessionModel::markSaved() {
   updateModified();
 }
 
-void SessionModel::markUnsaved() {
-  adjusted_ = true;
-  updateModified();
-}
-
 void SessionModel::setCamera(const SessionCamera& camera) {
   if (camera == session_.camera) return;
   session_.camera = camera;
@@ -252,6 +247,22 @@ void SessionModel::removeLayer(const std::string& layer) {
   }
   Command c;
   c.label = "Remove layer";
+  c.undo = [before](Session& s) { restore(s, before); };
+  c.redo = [after](Session& s) { restore(s, after); };
+  c.events = {{SessionChange::Datasets, {}}};
+  push(std::move(c));
+}
+
+void SessionModel::setDatasetAxes(const std::string& dataset, const std::string& axes) {
+  const SessionDataset* d = session_.dataset(dataset);
+  if (!d || d->select.axes == axes) return;
+  Structure before = structureOf(session_), after = before;
+  for (auto& x : after.datasets)
+    if (x.id == dataset) x.select.axes = axes;
+  for (auto& l : after.layers)
+    if (l.dataset == dataset && l.kind == LayerKind::Image) l.channels.clear();
+  Command c;
+  c.label = "Interpret Axes";
   c.undo = [before](Session& s) { restore(s, before); };
   c.redo = [after](Session& s) { restore(s, after); };
   c.events = {{SessionChange::Datasets, {}}};

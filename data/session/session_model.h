@@ -81,6 +81,10 @@ class SessionModel {
   /// Adds a dataset with its layers on top (File ▸ Add); ids are made unique.
   void addDataset(SessionDataset dataset, std::vector<SessionLayer> layers,
                   std::optional<TablePairing> pairing = {});
+  /// Reads a dataset with other axes (Interpret Axes): an undo step (event Datasets). The image
+  /// layers drawing it lose their channels, which described the image read before; the app
+  /// reopens the dataset when its reading changes and fills them in (adjust).
+  void setDatasetAxes(const std::string& dataset, const std::string& axes);
   void setSelection(const std::string& name, std::vector<std::uint32_t> cells);
   void removeSelection(const std::string& name);
   void setWaypoints(std::vector<Waypoint> waypoints, const std::string& label);
@@ -103,9 +107,6 @@ class SessionModel {
   /// True when an edit was made (or undone) since the last reset() or markSaved().
   bool modified() const { return modified_; }
   void markSaved();
-  /// Marks the document unsaved without an undo step: it was reopened with other settings
-  /// (an image's axes reinterpreted) and no longer matches its file.
-  void markUnsaved();
 
   static constexpr std::size_t kMaxUndo = 200;
 

@@ -1,9 +1,10 @@
 // The axes a user names for a bare zarr array live in the session: `tessera render --axes …
 // --save-session` writes them into the dataset's entry and `tessera render FILE.tessera` draws
-// the image read with them; in the window, Interpret Axes reopens the image with them, marks
-// the session unsaved, saves them, and a session opened later reads the image that way even
-// with the remembered per-path default gone. A BigDataViewer N5 opens in the window with its
-// setups as channels and its timepoints as t, and the CLI draws each timepoint.
+// the image read with them; in the window, Interpret Axes reopens the image with them as an
+// undo step (Undo and Redo reopen it each way), saves them, and a session opened later reads the
+// image that way even with the remembered per-path default gone. A BigDataViewer N5 opens in the
+// window with its setups as channels and its timepoints as t, and the CLI draws each timepoint.
+#include <QAction>
 #include <QApplication>
 #include <QImage>
 #include <QSettings>
@@ -134,6 +135,17 @@ class AxesSessionTest : public QObject {
       QCOMPARE(w.model().session().datasets.front().select.axes, std::string("zyx"));
       QCOMPARE(w.model().session().layers.front().channels.size(), std::size_t{1});
       QVERIFY(w.model().modified());
+      // An undo step: Undo reads the array as before (three channels), Redo as z, y, x again.
+      QVERIFY(w.undoAction()->isEnabled());
+      w.undoAction()->trigger();
+      QVERIFY(opened.wait(120000));
+      QCOMPARE(axesOf(w.current()->image->info()), std::string("cyx"));
+      QCOMPARE(w.model().session().layers.front().channels.size(), std::size_t{3});
+      QVERIFY(!w.model().modified());
+      w.redoAction()->trigger();
+      QVERIFY(opened.wait(120000));
+      QCOMPARE(axesOf(w.current()->image->info()), std::string("zyx"));
+      QCOMPARE(w.model().session().layers.front().channels.size(), std::size_t{1});
       QVERIFY(w.saveSessionTo(session));
     }
     QCOMPARE(readJson(session)["datasets"][0]["axes"].get<std::string>(), std::string("zyx"));

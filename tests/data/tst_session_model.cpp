@@ -193,12 +193,32 @@ class TestSessionModel : public QObject {
     QVERIFY(m.modified());
     m.markSaved();
     QVERIFY(!m.modified());
-    // Reopened with other axes: unsaved, still nothing to undo.
-    m.markUnsaved();
+  }
+
+  void interpretAxesIsAnUndoStep() {
+    SessionModel m;
+    m.reset(twoLayerSession());
+    const std::string image = m.session().layer("image")->dataset;
+    const auto channels = m.session().layer("image")->channels;
+    std::vector<SessionChange> seen;
+    auto sub = m.observe([&](const SessionEvent& e) { seen.push_back(e.what); });
+    m.setDatasetAxes(image, "zyx");
+    QCOMPARE(m.session().dataset(image)->select.axes, std::string("zyx"));
+    QVERIFY(m.session().layer("image")->channels.empty());  // they described the old reading
     QVERIFY(m.modified());
-    QVERIFY(!m.canUndo());
-    m.markSaved();
+    QCOMPARE(m.undoLabel(), std::string("Interpret Axes"));
+    QVERIFY(std::find(seen.begin(), seen.end(), SessionChange::Datasets) != seen.end());
+    m.undo();
+    QVERIFY(m.session().dataset(image)->select.axes.empty());
+    QVERIFY(m.session().layer("image")->channels == channels);
     QVERIFY(!m.modified());
+    m.redo();
+    QCOMPARE(m.session().dataset(image)->select.axes, std::string("zyx"));
+    const auto before = m.session();
+    m.setDatasetAxes(image, "zyx");  // unchanged: no step
+    QVERIFY(m.session() == before);
+    m.undo();
+    QVERIFY(!m.canUndo());
   }
 
   void resetClearsHistory() {
