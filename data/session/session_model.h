@@ -2,9 +2,10 @@
 /// The current Session and every change to it. Views observe the model (a plain callback per
 /// observer, called after each change with what changed) and change it only through these
 /// calls, so the window, the CLI and the saved file never disagree. Edits of display state,
-/// colour-by, layers, selections, waypoints and annotations go on an undo stack; the camera does
-/// not (a pan is not an edit). Consecutive edits with the same merge key (one slider drag) undo as
-/// one step. Single-threaded: the owner's thread (the GUI thread in the window).
+/// colour-by, a dataset's axes, layers, selections, waypoints and annotations go on an undo stack;
+/// the camera does not (a pan is not an edit). Consecutive edits with the same merge key (one
+/// slider drag) undo as one step. Single-threaded: the owner's thread (the GUI thread in the
+/// window).
 #include <functional>
 #include <map>
 #include <memory>
