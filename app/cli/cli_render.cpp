@@ -264,7 +264,8 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     const ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, defaultExpressionOptions()};
     ctx.hdf5Pool.post([&] {
       loaded = loadCellsData(table, {}, static_cast<double>(info.width()),
-                             static_cast<double>(info.height()), frame, &expression);
+                             static_cast<double>(info.height()), frame, &expression,
+                             pairing ? pairing->affine : std::nullopt);
     });
     ctx.hdf5Pool.waitIdle();
     if (!loaded) {
@@ -299,7 +300,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     auto labelValues = std::make_shared<const std::vector<std::int64_t>>(
         shown.labels ? data::cellLabelValues(*(*loaded)->table) : std::vector<std::int64_t>{});
     req.decorate = [data = *loaded, coloring = *coloring, style, opacity = cellsLayer->opacity,
-                    &ctx, labels = shown.labels,
+                    pointSize = display.pointSize, &ctx, labels = shown.labels,
                     labelValues](vtkRenderer* r, const render::ViewCamera& cam) {
       std::shared_ptr<void> labelLayer;
       if (labels && !labelValues->empty() &&
@@ -315,6 +316,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       if (auto e = overlay->setData(data); !e)
         std::cerr << "tessera: " << e.error().message << "\n";
       if (style) overlay->setStyle(*style);
+      overlay->setPointSize(pointSize);  // the window's minimum dot size, as the session says
       if (opacity < 1) overlay->setOpacity(opacity);
       if (auto e = overlay->setColoring(coloring.coloring); !e)
         std::cerr << "tessera: " << e.error().message << "\n";
