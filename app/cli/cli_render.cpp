@@ -24,6 +24,7 @@
 #include "render/channel_display.h"
 #include "render/figure_export.h"
 #include "render/offscreen_render.h"
+#include "render/scene.h"
 
 namespace tessera::app {
 namespace {
@@ -217,6 +218,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
 
   // The table: --cells adds it to the session; otherwise the session's own cells layer.
   if (!cells.cells.empty()) {
+    const std::string imageId = imageLayer->dataset;  // the layers move below
     data::SessionDataset table;
     table.id = session.freshId("cells");
     table.kind = data::DatasetKind::Table;
@@ -230,11 +232,14 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     layer.dataset = table.id;
     layer.name = table.name;
     session.layers.push_back(layer);
-    session.pairings.push_back({table.id, imageLayer->dataset, std::nullopt, ""});
+    session.pairings.push_back({table.id, imageId, std::nullopt, ""});
   }
   data::SessionLayer* cellsLayer = nullptr;
-  for (auto& l : session.layers)
+  imageLayer = nullptr;  // again: adding the table's layer may have moved the layers
+  for (auto& l : session.layers) {
     if (l.kind == data::LayerKind::Cells && !cellsLayer) cellsLayer = &l;
+    if (l.kind == data::LayerKind::Image && !imageLayer) imageLayer = &l;
+  }
   if (!cells.colorBy.empty() && !cellsLayer)
     return usageError("--color-by needs --cells FILE (or an INPUT with a linked table)");
   // A table linked to the input is drawn when asked for (--color-by, --cells) or when the
@@ -299,8 +304,16 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     // Labels whose values name the table's cells take the cells' colours (SpatialData).
     auto labelValues = std::make_shared<const std::vector<std::int64_t>>(
         shown.labels ? data::cellLabelValues(*(*loaded)->table) : std::vector<std::int64_t>{});
+    // The session's layer order, relative to the image (the renderer's own layer, at depth 0).
+    auto fromTop = [&](const data::SessionLayer* l) {
+      return static_cast<int>(session.layers.end() - 1 -
+                              std::find_if(session.layers.begin(), session.layers.end(),
+                                           [&](auto& x) { return &x == l; }));
+    };
+    const double depth =
+        render::layerDepth(fromTop(cellsLayer)) - render::layerDepth(fromTop(imageLayer));
     req.decorate = [data = *loaded, coloring = *coloring, style, opacity = cellsLayer->opacity,
-                    pointSize = display.pointSize, &ctx, labels = shown.labels,
+                    pointSize = display.pointSize, depth, &ctx, labels = shown.labels,
                     labelValues](vtkRenderer* r, const render::ViewCamera& cam) {
       std::shared_ptr<void> labelLayer;
       if (labels && !labelValues->empty() &&
@@ -317,6 +330,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
         std::cerr << "tessera: " << e.error().message << "\n";
       if (style) overlay->setStyle(*style);
       overlay->setPointSize(pointSize);  // the window's minimum dot size, as the session says
+      overlay->setDepthOffset(depth);
       if (opacity < 1) overlay->setOpacity(opacity);
       if (auto e = overlay->setColoring(coloring.coloring); !e)
         std::cerr << "tessera: " << e.error().message << "\n";
