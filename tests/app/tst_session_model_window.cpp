@@ -349,6 +349,33 @@ class SessionModelWindowTest : public QObject {
     QVERIFY(!second->isWindowModified());
   }
 
+  void categoryColoursAreInTheModelAndTheFile() {
+    QVERIFY(open(w_.get(), {"demo"}, true));
+    auto& cs = cells();
+    QVERIFY(cs.groups());
+    const std::string column = cs.groups()->name;
+    cs.setCategoryColor(0, 0x123456);  // the Clusters panel's colour button
+    auto colors = [&] {
+      return w_->model().session().firstLayer(data::LayerKind::Cells)->cells.categoryColors;
+    };
+    QCOMPARE(colors()[column][0], 0x123456u);
+    QCOMPARE(cs.coloring().legend.entries[0].rgb, 0x123456u);
+    w_->undoAction()->trigger();
+    QVERIFY(colors().empty());
+    QVERIFY(cs.categoryColors().empty() || cs.categoryColors().at(column).empty());
+    QVERIFY(cs.coloring().legend.entries[0].rgb != 0x123456u);
+    w_->redoAction()->trigger();
+    QCOMPARE(cs.coloring().legend.entries[0].rgb, 0x123456u);
+    const QString file = kWork + "/colours.tessera";
+    QVERIFY(w_->saveSessionTo(file));
+    auto second = std::make_unique<app::MainWindow>(*ctx_);
+    second->show();
+    QVERIFY(QTest::qWaitForWindowExposed(second.get()));
+    QVERIFY(open(second.get(), {file}, true));
+    QCOMPARE(second->cells()->session().categoryColors().at(column).at(0), 0x123456u);
+    QCOMPARE(second->cells()->session().coloring().legend.entries[0].rgb, 0x123456u);
+  }
+
   void cleanupTestCase() {
     w_.reset();
     ctx_.reset();
