@@ -224,12 +224,6 @@ void PointOverlay::setSize(double diameter, SizeUnit unit) {
   unit_ = unit;
 }
 
-void PointOverlay::setDepthOffset(double dz) {
-  for (auto* a : {vtk_->sprites.Get(), vtk_->selection.Get()})
-    a->SetPosition(0, 0, dz);
-  density_->setDepthOffset(dz);
-}
-
 void PointOverlay::setOpacity(double opacity) {
   opacity_ = std::clamp(opacity, 0.0, 1.0);
   for (auto* a : {vtk_->sprites.Get(), vtk_->selection.Get()}) {

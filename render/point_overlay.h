@@ -76,10 +76,6 @@ class PointOverlay {
   void setSize(double diameter, SizeUnit unit);
   void setOpacity(double opacity);
   void setVisible(bool visible);
-  /// Moves the layer `dz` further from the camera (world z), to draw it below the layers
-  /// nearer than it: the session's layer order (see render/scene.h, layerDepth).
-  void setDepthOffset(double dz);
-
   void setSelectionColor(std::uint32_t rgb);
   void setLodPolicy(PointLodPolicy policy) { policy_ = policy; }
 

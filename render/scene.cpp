@@ -22,11 +22,8 @@ void applyCamera(vtkRenderer* renderer, const ViewCamera& camera) {
   cam->SetPosition(camera.centerX(), camera.centerY(), -kDistance);
   cam->SetViewUp(0.0, -1.0, 0.0);
   cam->SetParallelScale(camera.viewportHeight() / 2.0 / camera.zoom());
-  // Tiles sit at z = level + 1, at most a few dozen, plus one layerDepth band per layer below
-  // the top; a fixed range avoids per-frame resets
-  // (Below or above the image: `tessera render` places layers relative to its image.)
-  cam->SetClippingRange(kDistance - 10.0 - 4 * kLayerDepthBand,
-                        kDistance + 200.0 + 4 * kLayerDepthBand);
+  // Tiles sit at z = level + 1, at most a few dozen; a fixed range avoids per-frame resets.
+  cam->SetClippingRange(kDistance - 10.0, kDistance + 200.0);
 }
 
 }  // namespace tessera::render

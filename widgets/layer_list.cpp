@@ -7,7 +7,6 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
-#include <utility>
 
 namespace tessera::widgets {
 
@@ -62,17 +61,6 @@ void LayerList::setLayers(const std::vector<LayerRow>& rows) {
     h->addWidget(visible);
     h->addWidget(name, 1);
     h->addWidget(opacity);
-    for (const auto& [text, steps] :
-         {std::pair{QStringLiteral("▲"), 1}, {QStringLiteral("▼"), -1}}) {
-      auto* move = new QToolButton(row);
-      move->setObjectName(steps > 0 ? "up" : "down");
-      move->setText(text);
-      move->setToolTip(steps > 0 ? tr("Draw %1 higher").arg(r.name)
-                                 : tr("Draw %1 lower").arg(r.name));
-      connect(move, &QToolButton::clicked, this,
-              [this, id = r.id, steps] { emit moveRequested(id, steps); });
-      h->addWidget(move);
-    }
     h->addWidget(remove);
     const QString id = r.id;
     connect(visible, &QCheckBox::toggled, this, [this, id](bool v) { emit visibleToggled(id, v); });

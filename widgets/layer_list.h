@@ -1,7 +1,6 @@
 #pragma once
 /// The Layers dock (napari's layer list): one row per layer of the session, top of the drawing
-/// first, each with a visibility box, its name and kind, an opacity slider, up/down buttons (the
-/// drawing order) and a remove button.
+/// first, each with a visibility box, its name and kind, an opacity slider and a remove button.
 /// It shows what it is given and reports edits as signals carrying the layer's id; the window
 /// turns them into session-model changes. GUI thread only.
 #include <QString>
@@ -35,8 +34,6 @@ class LayerList : public QWidget {
   void visibleToggled(const QString& id, bool visible);
   void opacityEdited(const QString& id, double opacity);
   void removeRequested(const QString& id);
-  /// ▲/▼: one step up (+1, toward the top of the drawing) or down (-1).
-  void moveRequested(const QString& id, int steps);
 
  private:
   std::vector<LayerRow> rows_;

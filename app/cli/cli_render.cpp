@@ -24,7 +24,6 @@
 #include "render/channel_display.h"
 #include "render/figure_export.h"
 #include "render/offscreen_render.h"
-#include "render/scene.h"
 
 namespace tessera::app {
 namespace {
@@ -304,16 +303,8 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     // Labels whose values name the table's cells take the cells' colours (SpatialData).
     auto labelValues = std::make_shared<const std::vector<std::int64_t>>(
         shown.labels ? data::cellLabelValues(*(*loaded)->table) : std::vector<std::int64_t>{});
-    // The session's layer order, relative to the image (the renderer's own layer, at depth 0).
-    auto fromTop = [&](const data::SessionLayer* l) {
-      return static_cast<int>(session.layers.end() - 1 -
-                              std::find_if(session.layers.begin(), session.layers.end(),
-                                           [&](auto& x) { return &x == l; }));
-    };
-    const double depth =
-        render::layerDepth(fromTop(cellsLayer)) - render::layerDepth(fromTop(imageLayer));
     req.decorate = [data = *loaded, coloring = *coloring, style, opacity = cellsLayer->opacity,
-                    pointSize = display.pointSize, depth, &ctx, labels = shown.labels,
+                    pointSize = display.pointSize, &ctx, labels = shown.labels,
                     labelValues](vtkRenderer* r, const render::ViewCamera& cam) {
       std::shared_ptr<void> labelLayer;
       if (labels && !labelValues->empty() &&
@@ -330,7 +321,6 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
         std::cerr << "tessera: " << e.error().message << "\n";
       if (style) overlay->setStyle(*style);
       overlay->setPointSize(pointSize);  // the window's minimum dot size, as the session says
-      overlay->setDepthOffset(depth);
       if (opacity < 1) overlay->setOpacity(opacity);
       if (auto e = overlay->setColoring(coloring.coloring); !e)
         std::cerr << "tessera: " << e.error().message << "\n";

@@ -217,7 +217,6 @@ void MainWindow::buildDocks() {
           });
   connect(layers_, &widgets::LayerList::removeRequested, this,
           [this](const QString& id) { model_.removeLayer(id.toStdString()); });
-  connect(layers_, &widgets::LayerList::moveRequested, this, &MainWindow::moveLayer);
   genes_ = new widgets::GenesPanel();
   auto* genesDock = dock(tr("Genes"), "dock.genes", genes_, Qt::LeftDockWidgetArea);
   clusters_ = new widgets::ClustersPanel();

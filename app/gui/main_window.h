@@ -131,10 +131,6 @@ class MainWindow : public QMainWindow {
   void applyLayerLook(const data::SessionLayer& layer);
   /// Layers removed or brought back (remove, undo): what draws them follows.
   void syncLayers();
-  /// The drawing order follows the model's layer order (render::layerDepth per layer).
-  void applyLayerOrder();
-  /// The Layers dock's ▲/▼: `steps` up (toward the top) in the model's order.
-  void moveLayer(const QString& id, int steps);
   void refreshLayerList();
   void captureForSave();
   void updateTitle();

@@ -29,7 +29,6 @@
 #include <set>
 #include "app/cells/cells_labels.h"
 #include "app/cells/cells_linker.h"
-#include "app/cells/cells_overlay.h"
 #include "app/cells/cells_session.h"
 #include "app/core/app_context.h"
 #include "app/core/session_display.h"
@@ -41,7 +40,6 @@
 #include "app/gui/transcripts_panel.h"
 #include "data/remote/remote_context.h"
 #include "data/session/session_file.h"
-#include "render/scene.h"
 #include "widgets/archive_browser.h"
 #include "widgets/channel_panel.h"
 #include "widgets/clusters_panel.h"
@@ -93,7 +91,6 @@ void MainWindow::adoptSession(OpenedSession opened, const QString& file,
   // Through the Channels dock's t/z sliders, so that they show the plane drawn.
   channels_->tSlider()->setValue(static_cast<int>(camera.t));
   channels_->zSlider()->setValue(static_cast<int>(camera.z));
-  applyLayerOrder();  // the labels layer is new
   updateTitle();
   if (!opened.errors.empty()) {
     QStringList lines;
@@ -117,7 +114,6 @@ void MainWindow::onModelChanged(const data::SessionEvent& e) {
   }
   if (e.what == SessionChange::Reset || e.what == SessionChange::Datasets) {
     if (e.what == SessionChange::Datasets) syncLayers();
-    applyLayerOrder();
     refreshLayerList();
     return;
   }
@@ -264,40 +260,6 @@ void MainWindow::syncLayers() {
       cells_->open(*current_->cells, w, h, current_->cellsFrame, current_->cellsAffine);
   }
   view_->requestRender();
-}
-
-void MainWindow::applyLayerOrder() {
-  const auto& ls = model_.session().layers;
-  const int n = static_cast<int>(ls.size());
-  std::set<data::LayerKind> drawn;  // the window draws the first layer of each kind
-  for (int i = 0; i < n; ++i) {
-    const auto& l = ls[i];
-    if (!drawn.insert(l.kind).second) continue;
-    const double dz = render::layerDepth(n - 1 - i);
-    switch (l.kind) {
-      case data::LayerKind::Image:
-        view_->layer().setDepthOffset(dz);
-        break;
-      case data::LayerKind::Labels:
-        if (auto* labels = view_->labels()) labels->setDepthOffset(dz);
-        break;
-      case data::LayerKind::Cells:
-        cells_->imageOverlay()->setDepthOffset(dz);
-        break;
-      case data::LayerKind::Transcripts:
-        break;  // drawn above the cells whatever the order (not reordered yet)
-    }
-  }
-  view_->requestRender();
-}
-
-void MainWindow::moveLayer(const QString& id, int steps) {
-  const auto& ls = model_.session().layers;
-  for (std::size_t i = 0; i < ls.size(); ++i)
-    if (ls[i].id == id.toStdString()) {
-      model_.moveLayer(ls[i].id, static_cast<int>(i) + steps);
-      return;
-    }
 }
 
 void MainWindow::applyCellsLayer(const data::SessionLayer& layer) {

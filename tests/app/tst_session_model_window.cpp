@@ -23,7 +23,6 @@
 #include "tests/support/view_wait.h"
 #include "widgets/channel_panel.h"
 #include "widgets/image_view.h"
-#include "widgets/layer_list.h"
 
 using namespace tessera;
 
@@ -132,43 +131,6 @@ class SessionModelWindowTest : public QObject {
     QVERIFY(loaded.wait(30000));
     QVERIFY(cells().data());
     QTest::qWait(100);
-  }
-
-  void layersDockOrderIsTheDrawingOrder() {
-    // Continues with the table added above: its cells drawn over the opaque image.
-    auto* view = w_->imageView();
-    QVERIFY(testing::waitViewComplete(view));
-    const QImage above = view->grabFrame();
-    const auto* cellsLayer = w_->model().session().firstLayer(data::LayerKind::Cells);
-    QVERIFY(cellsLayer);
-    const QString id = QString::fromStdString(cellsLayer->id);
-    w_->model().setLayerVisible(cellsLayer->id, false);
-    QVERIFY(testing::waitViewComplete(view));
-    const QImage hidden = view->grabFrame();
-    w_->undoAction()->trigger();
-    QVERIFY(sameShare(above, hidden, 0) < 0.999);  // the cells show
-
-    // ▼ in the Layers dock: the cells go under the image, which covers them.
-    emit w_->layerList()->moveRequested(id, -1);
-    QCOMPARE(w_->model().session().layers.front().kind, data::LayerKind::Cells);
-    QCOMPARE(w_->layerList()->layers().back().id, id);  // the dock lists the top first
-    QVERIFY(testing::waitViewComplete(view));
-    const QImage below = view->grabFrame();
-    below.save(kWork + "/cells-below-image.png");
-    QVERIFY2(sameShare(below, hidden, 0) > 0.9999, "the image covers the cells");
-    // The CLI draws the saved order the same way.
-    const QString file = data_ + "/below.tessera";
-    QVERIFY(w_->saveSessionTo(file));
-    QProcess p;
-    p.start(qEnvironmentVariable("TESSERA_EXE"), {"render", file, "--out", kWork + "/below.png"});
-    QVERIFY(p.waitForFinished(120000));
-    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-    const QImage cli = QImage(kWork + "/below.png").convertToFormat(QImage::Format_RGB32);
-    QVERIFY2(sameShare(cli, below.convertToFormat(QImage::Format_RGB32), 3) > 0.999,
-             "tessera render draws the cells under the image too");
-    w_->undoAction()->trigger();
-    QVERIFY(testing::waitViewComplete(view));
-    QVERIFY(sameShare(view->grabFrame(), above, 0) > 0.9999);
   }
 
   void undoRightAfterRequestingAGene() {
