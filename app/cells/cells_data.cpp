@@ -104,7 +104,8 @@ const data::CellColumn* CellsData::defaultGroups() const {
 
 data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
     const fs::path& path, const std::string& preferredBasis, double imageWidth, double imageHeight,
-    const std::string& shownElement, const ExpressionSetup* expression) {
+    const std::string& shownElement, const ExpressionSetup* expression,
+    const std::optional<data::Affine2D>& placement) {
   // Xenium transcripts are left to TranscriptsLayer, which loads them in the background.
   data::XeniumOptions xenium;
   xenium.loadTranscripts = false;
@@ -112,6 +113,11 @@ data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
       data::isXeniumFolder(path) ? data::openXenium(path, xenium) : data::openCells(path.string());
   if (!table) return std::unexpected(table.error());
   if (table->format == "spatialdata") placeInShownImage(*table, path, shownElement);
+  if (placement) {
+    // A session's pairing places the table, whatever its own metadata says.
+    table->toImage = *placement;
+    table->affineSource = "the session's pairing";
+  }
   auto out = std::make_shared<CellsData>();
   const auto n = static_cast<std::size_t>(table->size());
   // HDF5-backed matrices stay on disk behind the engine; others are gathered gene by gene.

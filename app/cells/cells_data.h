@@ -9,6 +9,7 @@
 /// with and destroyed on any thread.
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,14 +59,16 @@ data::ExpressionEngine::Options defaultExpressionOptions();
 /// `imageWidth/Height` (level-0 pixels; 0 = unknown) count cells outside the image.
 /// For a SpatialData store, `shownElement` is the image the cells are placed on ("images/x";
 /// empty = the store's first image), and a labels-linked table without obsm "spatial" is placed
-/// at its label centroids.
+/// at its label centroids. `placement` (a session's pairing) maps the table's coordinates to
+/// image pixels instead of the table's own metadata.
 /// Expression: HDF5 matrices (h5ad, 10x, Visium) get an engine over X on disk (indexing is
 /// left to the caller: the window starts it, one-off CLI commands do not); other tables' genes
 /// are gathered into an engine in memory. Without `expression` the table has none.
 data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
     const std::filesystem::path& path, const std::string& preferredBasis = {},
     double imageWidth = 0, double imageHeight = 0, const std::string& shownElement = {},
-    const ExpressionSetup* expression = nullptr);
+    const ExpressionSetup* expression = nullptr,
+    const std::optional<data::Affine2D>& placement = std::nullopt);
 
 /// Gene `gene`'s values, waiting for the engine: for the CLI and tests, never the GUI thread.
 data::Expected<std::vector<float>> geneValuesNow(const CellsData& d, std::int64_t gene);

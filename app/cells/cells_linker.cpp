@@ -203,10 +203,11 @@ CellsLinker::~CellsLinker() {
 }
 
 void CellsLinker::open(const std::filesystem::path& cells, double imageWidth, double imageHeight,
-                       const std::string& shownElement) {
+                       const std::string& shownElement,
+                       const std::optional<data::Affine2D>& placement) {
   savePanelStateOfShown();
   stateKey_ = cells;
-  session_->open(cells, imageWidth, imageHeight, shownElement);
+  session_->open(cells, imageWidth, imageHeight, shownElement, placement);
 }
 
 void CellsLinker::clear() {

@@ -49,7 +49,8 @@ class CellsLinker : public QObject {
   ~CellsLinker() override;
 
   void open(const std::filesystem::path& cells, double imageWidth, double imageHeight,
-            const std::string& shownElement = {});
+            const std::string& shownElement = {},
+            const std::optional<data::Affine2D>& placement = std::nullopt);
   void clear();
   CellsSession& session() { return *session_; }
   CellsOverlay* imageOverlay() const { return imageOverlay_.get(); }

@@ -26,7 +26,8 @@ CellsSession::~CellsSession() {
 }
 
 void CellsSession::open(const std::filesystem::path& path, double imageWidth, double imageHeight,
-                        const std::string& shownElement) {
+                        const std::string& shownElement,
+                        const std::optional<data::Affine2D>& placement) {
   if (loadCancel_) loadCancel_->store(true);
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   loadCancel_ = cancel;
@@ -44,7 +45,7 @@ void CellsSession::open(const std::filesystem::path& path, double imageWidth, do
         Qt::QueuedConnection);
   };
   ctx_.hdf5Pool.post(
-      [self, cancel, path, imageWidth, imageHeight, shownElement, expression] {
+      [self, cancel, path, imageWidth, imageHeight, shownElement, expression, placement] {
         // A helper process reads HDF5-backed tables first: a crash there spares the window.
         data::Expected<std::shared_ptr<const CellsData>> result =
             data::fail(data::Errc::Cancelled, path.string() + ": cancelled");
@@ -54,7 +55,8 @@ void CellsSession::open(const std::filesystem::path& path, double imageWidth, do
             !checked)
           result = std::unexpected(checked.error());
         else
-          result = loadCellsData(path, {}, imageWidth, imageHeight, shownElement, &expression);
+          result = loadCellsData(path, {}, imageWidth, imageHeight, shownElement, &expression,
+                                 placement);
         QMetaObject::invokeMethod(
             qApp,
             [self, cancel, result = std::move(result)] {
@@ -143,6 +145,7 @@ bool CellsSession::colorByGene(const QString& gene) {
   colorBy_.range.reset();
   geneValues_.clear();
   if (geneStop_) geneStop_->request_stop();
+  emit colorByRequested();
   auto stop = std::make_shared<std::stop_source>();
   geneStop_ = stop;
   QPointer<CellsSession> self(this);
@@ -225,6 +228,19 @@ void CellsSession::setCategoryColor(int category, std::uint32_t rgb) {
   customColors_[groups_->name][category] = rgb;
   recolor();
   emit groupsChanged();
+}
+
+void CellsSession::setCategoryColors(std::map<std::string, std::map<int, std::uint32_t>> colors) {
+  if (colors == customColors_) return;
+  customColors_ = std::move(colors);
+  recolor();
+  emit groupsChanged();
+}
+
+void CellsSession::setNamedSelections(std::map<QString, std::vector<std::uint32_t>> named) {
+  if (named == named_) return;
+  named_ = std::move(named);
+  emit namedSelectionsChanged();
 }
 
 void CellsSession::applyPick(const std::vector<std::uint32_t>& picked, widgets::SelectOp op) {

@@ -36,7 +36,8 @@ class CellsSession : public QObject {
   /// pixels, 0 = none) is used to report cells outside the image.
   /// `shownElement`: see loadCellsData.
   void open(const std::filesystem::path& path, double imageWidth = 0, double imageHeight = 0,
-            const std::string& shownElement = {});
+            const std::string& shownElement = {},
+            const std::optional<data::Affine2D>& placement = std::nullopt);
   /// Takes already loaded data (tests, the CLI).
   void setData(std::shared_ptr<const CellsData> data);
   std::shared_ptr<const CellsData> data() const { return data_; }
@@ -44,7 +45,9 @@ class CellsSession : public QObject {
   const ColorBy& colorBy() const { return colorBy_; }
   const ResolvedColoring& coloring() const { return resolved_; }
   /// Colour by a gene / an obs column; false (and `message`) when it is not found. A gene's
-  /// values are fetched from the engine: `coloringChanged` follows when they arrive.
+  /// values are fetched from the engine: `colorByRequested` says at once what the cells are
+  /// now coloured by, and `coloringChanged` follows when the values arrive (values for a
+  /// colouring no longer current are dropped).
   bool colorByGene(const QString& gene);
   bool colorByColumn(const QString& column);
   /// Back to the table's default colouring (its default group column, else one colour).
@@ -56,6 +59,11 @@ class CellsSession : public QObject {
   void setGroups(const QString& column);
   void setCategoryHidden(int category, bool hidden);
   void setCategoryColor(int category, std::uint32_t rgb);
+  /// User-chosen category colours, per categorical column (index → 0xRRGGBB).
+  const std::map<std::string, std::map<int, std::uint32_t>>& categoryColors() const {
+    return customColors_;
+  }
+  void setCategoryColors(std::map<std::string, std::map<int, std::uint32_t>> colors);
   const std::set<int>& hiddenCategories() const { return hidden_; }
   const std::vector<std::uint8_t>& hiddenMask() const { return hiddenMask_; }
 
@@ -71,6 +79,8 @@ class CellsSession : public QObject {
   /// Named selections (kept for the session, saved to the sidecar on request).
   void nameSelection(const QString& name);
   const std::map<QString, std::vector<std::uint32_t>>& namedSelections() const { return named_; }
+  /// Replaces every named selection (undo, a session file); `namedSelectionsChanged` follows.
+  void setNamedSelections(std::map<QString, std::vector<std::uint32_t>> named);
   void recallSelection(const QString& name);
   /// Writes every named selection as one categorical column into `<table>.tessera.json`
   /// next to the table (never into the table); returns the sidecar path or an error.
@@ -107,6 +117,7 @@ class CellsSession : public QObject {
   void failed(const QString& message);
   void message(const QString& text);
   void coloringChanged();
+  void colorByRequested();
   void hiddenChanged();
   void groupsChanged();
   void selectionChanged();

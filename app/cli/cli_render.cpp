@@ -217,6 +217,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
 
   // The table: --cells adds it to the session; otherwise the session's own cells layer.
   if (!cells.cells.empty()) {
+    const std::string imageId = imageLayer->dataset;  // the layers move below
     data::SessionDataset table;
     table.id = session.freshId("cells");
     table.kind = data::DatasetKind::Table;
@@ -230,11 +231,14 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     layer.dataset = table.id;
     layer.name = table.name;
     session.layers.push_back(layer);
-    session.pairings.push_back({table.id, imageLayer->dataset, std::nullopt, ""});
+    session.pairings.push_back({table.id, imageId, std::nullopt, ""});
   }
   data::SessionLayer* cellsLayer = nullptr;
-  for (auto& l : session.layers)
+  imageLayer = nullptr;  // again: adding the table's layer may have moved the layers
+  for (auto& l : session.layers) {
     if (l.kind == data::LayerKind::Cells && !cellsLayer) cellsLayer = &l;
+    if (l.kind == data::LayerKind::Image && !imageLayer) imageLayer = &l;
+  }
   if (!cells.colorBy.empty() && !cellsLayer)
     return usageError("--color-by needs --cells FILE (or an INPUT with a linked table)");
   // A table linked to the input is drawn when asked for (--color-by, --cells) or when the
@@ -264,7 +268,8 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     const ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, defaultExpressionOptions()};
     ctx.hdf5Pool.post([&] {
       loaded = loadCellsData(table, {}, static_cast<double>(info.width()),
-                             static_cast<double>(info.height()), frame, &expression);
+                             static_cast<double>(info.height()), frame, &expression,
+                             pairing ? pairing->affine : std::nullopt);
     });
     ctx.hdf5Pool.waitIdle();
     if (!loaded) {
@@ -299,7 +304,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     auto labelValues = std::make_shared<const std::vector<std::int64_t>>(
         shown.labels ? data::cellLabelValues(*(*loaded)->table) : std::vector<std::int64_t>{});
     req.decorate = [data = *loaded, coloring = *coloring, style, opacity = cellsLayer->opacity,
-                    &ctx, labels = shown.labels,
+                    pointSize = display.pointSize, &ctx, labels = shown.labels,
                     labelValues](vtkRenderer* r, const render::ViewCamera& cam) {
       std::shared_ptr<void> labelLayer;
       if (labels && !labelValues->empty() &&
@@ -315,6 +320,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       if (auto e = overlay->setData(data); !e)
         std::cerr << "tessera: " << e.error().message << "\n";
       if (style) overlay->setStyle(*style);
+      overlay->setPointSize(pointSize);  // the window's minimum dot size, as the session says
       if (opacity < 1) overlay->setOpacity(opacity);
       if (auto e = overlay->setColoring(coloring.coloring); !e)
         std::cerr << "tessera: " << e.error().message << "\n";

@@ -5,10 +5,12 @@
 #include <map>
 #include <memory>
 #include <optional>
+
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "data/cells/affine.h"
 #include "data/demo/demo_dataset.h"
 #include "data/tile_source.h"
 
@@ -22,6 +24,9 @@ struct OpenedDataset {
   std::optional<std::filesystem::path> cells;     ///< linked AnnData, if any
   /// SpatialData: the element `image` is ("images/x"), where the cells are placed.
   std::string cellsFrame;
+  /// The session's pairing of the table with the image: table coordinates → image pixels,
+  /// replacing the placement the table's own metadata gives (none: the table's own).
+  std::optional<data::Affine2D> cellsAffine;
   /// The image's first OME-NGFF label image, if it has one that opens, and its colours; for a
   /// SpatialData store, the labels element its first table annotates, in the image's pixel grid.
   std::shared_ptr<const data::TileSource> labels;

@@ -91,7 +91,8 @@ ColorBy toColorBy(const data::CellsDisplay& c) {
   render::Lut lut;
   if (render::lutFromName(c.lut, lut)) by.lut = lut;
   by.range = c.range;
-  by.customColors = c.categoryColors;
+  if (auto it = c.categoryColors.find(c.categoryColumn()); it != c.categoryColors.end())
+    by.customColors = it->second;
   return by;
 }
 

@@ -91,6 +91,25 @@ void addDefaultLayers(OpenedSession& out, const Opened& opened, AppContext& ctx)
   }
 }
 
+// A saved session may pair a table with an image it does not fit (edited by hand, or the data
+// changed since): its layer is left out with the reason rather than drawn off the image.
+void refuseMisplacedTables(OpenedSession& out, const Opened& opened, AppContext& ctx) {
+  auto& s = out.session;
+  for (const auto& p : std::vector(s.pairings)) {
+    if (p.table == p.image) continue;  // one dataset (SpatialData): placed by its own metadata
+    const auto* table = openedOf(opened, p.table);
+    const auto* image = openedOf(opened, p.image);
+    if (!table || !image || !table->cells || !image->image) continue;
+    const auto& info = image->image->info();
+    auto fits = checkTableFitsImage(*table->cells, s.dataset(p.table)->name,
+                                    s.dataset(p.image)->name, static_cast<double>(info.width()),
+                                    static_cast<double>(info.height()), ctx, p.affine);
+    if (fits) continue;
+    out.errors.push_back(fits.error().message);
+    dropDataset(s, p.table);
+  }
+}
+
 // What the window or the CLI shows of `s`: its first image layer's image (with labels when a
 // labels layer is present) and its first cells layer's table, placed as its pairing says.
 void pickShown(OpenedSession& out, const Opened& opened) {
@@ -119,6 +138,7 @@ void pickShown(OpenedSession& out, const Opened& opened) {
       out.shown.cells = ds->cells;
       const auto* p = s.pairingOf(l.dataset);
       out.shown.cellsFrame = p && !p->frame.empty() ? p->frame : ds->cellsFrame;
+      out.shown.cellsAffine = p ? p->affine : std::nullopt;
       if (out.shown.input.empty()) out.shown.input = ds->input;
     }
   }
@@ -149,11 +169,13 @@ data::SessionDataset datasetOfInput(const std::string& input, const OpenedDatase
 
 data::Expected<void> checkTableFitsImage(const fs::path& table, const std::string& tableName,
                                          const std::string& imageName, double w, double h,
-                                         AppContext& ctx) {
+                                         AppContext& ctx,
+                                         const std::optional<data::Affine2D>& placement) {
   std::promise<data::Expected<std::pair<std::int64_t, std::size_t>>> result;
   ctx.hdf5Pool.post([&] {
     auto t = data::openCells(table.string());
     if (!t) return result.set_value(std::unexpected(t.error()));
+    if (placement) t->toImage = *placement;
     const auto outside = data::checkCellsInImage(*t, w, h);
     result.set_value(std::pair{outside, t->x.size()});
   });
@@ -167,7 +189,9 @@ data::Expected<void> checkTableFitsImage(const fs::path& table, const std::strin
                         " of " + std::to_string(total) + " cells lie outside its " +
                         std::to_string(static_cast<long long>(w)) + " × " +
                         std::to_string(static_cast<long long>(h)) +
-                        " pixels and no affine places them on it; open the table by itself");
+                        (placement ? " pixels with the session's affine; open the table by itself"
+                                   : " pixels and no affine places them on it; open the table by "
+                                     "itself"));
 }
 
 data::Expected<OpenedSession> openInputsAsSession(const std::vector<std::string>& inputs,
@@ -223,7 +247,50 @@ data::Expected<OpenedSession> openSession(data::Session session, AppContext& ctx
     return data::fail(first ? first->code : data::Errc::InvalidArgument,
                       out.errors.empty() ? "the session lists no datasets" : joined(out.errors));
   if (out.session.layers.empty()) addDefaultLayers(out, opened, ctx);
+  refuseMisplacedTables(out, opened, ctx);
   pickShown(out, opened);
+  return out;
+}
+
+data::Expected<AddedDataset> openInputToAdd(const data::Session& session,
+                                            const OpenedDataset& shown, const std::string& input,
+                                            AppContext& ctx, const std::atomic<bool>* cancel) {
+  auto r = openDataset(input, ctx);
+  if (!r) return std::unexpected(r.error());
+  if (cancel && cancel->load()) return data::fail(data::Errc::Cancelled, "cancelled");
+  AddedDataset out;
+  out.dataset = datasetOfInput(input, *r, {});
+  out.dataset.id = session.freshId(r->image ? "image" : "table");
+  const std::string& name = out.dataset.name;
+  if (r->image && shown.image)
+    return data::fail(data::Errc::InvalidArgument,
+                      name +
+                          " brings an image, and the view draws one image at a time; open it "
+                          "with File ▸ Open instead");
+  if (!r->cells)
+    return data::fail(data::Errc::InvalidArgument,
+                      name + " has no cell table to add; open it with File ▸ Open instead");
+  if (session.firstLayer(data::LayerKind::Cells))
+    return data::fail(data::Errc::InvalidArgument,
+                      name + ": a cell table is shown already; remove its layer first");
+  const auto* image = session.firstLayer(data::LayerKind::Image);
+  if (image && shown.image && !r->image) {
+    const auto& info = shown.image->info();
+    const auto* imageDs = session.dataset(image->dataset);
+    if (auto fits = checkTableFitsImage(*r->cells, name, imageDs ? imageDs->name : "the image",
+                                        static_cast<double>(info.width()),
+                                        static_cast<double>(info.height()), ctx);
+        !fits)
+      return std::unexpected(fits.error());
+    out.pairing = data::TablePairing{out.dataset.id, image->dataset, std::nullopt, r->cellsFrame};
+  }
+  data::SessionLayer l;
+  l.id = "cells";
+  l.kind = data::LayerKind::Cells;
+  l.name = name;
+  out.layers.push_back(l);
+  out.cells = *r->cells;
+  out.cellsFrame = r->cellsFrame;
   return out;
 }
 

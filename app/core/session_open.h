@@ -36,6 +36,26 @@ data::Expected<OpenedSession> openSession(data::Session session, AppContext& ctx
                                           const data::DemoProgress& progress = {},
                                           const std::atomic<bool>* cancel = nullptr);
 
+/// What File ▸ Add… adds to the current session: one dataset with its layer (and pairing), and
+/// what the window must load to draw it.
+struct AddedDataset {
+  data::SessionDataset dataset;
+  std::vector<data::SessionLayer> layers;
+  std::optional<data::TablePairing> pairing;
+  std::filesystem::path cells;  ///< the table to load for the new cells layer
+  std::string cellsFrame;
+};
+
+/// Opens `input` to add it to `session`, whose shown image is `shown` (File ▸ Add…). A table
+/// joins as a cells layer, paired with the shown image when its cells fit on it; a table that
+/// does not fit is refused naming both (open it by itself instead). Refused too: a second image
+/// (the view draws one image at a time) and a second table while one is shown (remove its layer
+/// first), each with the reason. Blocking: call on AppContext::jobPool.
+data::Expected<AddedDataset> openInputToAdd(const data::Session& session,
+                                            const OpenedDataset& shown, const std::string& input,
+                                            AppContext& ctx,
+                                            const std::atomic<bool>* cancel = nullptr);
+
 /// The dataset record of an input as the user gave it (path made absolute, URL, or "demo").
 data::SessionDataset datasetOfInput(const std::string& input, const OpenedDataset& opened,
                                     const data::ImageSelection& select);
@@ -44,6 +64,7 @@ data::SessionDataset datasetOfInput(const std::string& input, const OpenedDatase
 /// image (`w` x `h` level-0 px). Reads the table on ctx.hdf5Pool.
 data::Expected<void> checkTableFitsImage(const std::filesystem::path& table,
                                          const std::string& tableName, const std::string& imageName,
-                                         double w, double h, AppContext& ctx);
+                                         double w, double h, AppContext& ctx,
+                                         const std::optional<data::Affine2D>& placement = {});
 
 }  // namespace tessera::app

@@ -128,36 +128,15 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   connect(&cs, &CellsSession::coloringChanged, this, [this] { cellsEdited(tr("Cell colouring")); });
   connect(&cs, &CellsSession::groupsChanged, this, [this] { cellsEdited(tr("Clusters column")); });
   connect(&cs, &CellsSession::hiddenChanged, this, [this] { cellsEdited(tr("Hide categories")); });
-  connect(&cs, &CellsSession::namedSelectionsChanged, this, [this] {
-    if (applying_) return;
-    std::map<std::string, std::vector<std::uint32_t>> named;
-    for (const auto& [name, cells] : cells_->session().namedSelections())
-      named[name.toStdString()] = cells;
-    model_.adjust([&](data::Session& s) { s.selections = named; },
-                  {data::SessionChange::Selections, {}}, true);
-  });
+  wireCellsModel();
   connect(&cs, &CellsSession::loaded, this, [this] {
     // The linker has set the panels up (and restored the dataset's remembered choices) by the
     // time queued calls run; then the session file's cells layer, if any, wins.
     cellsReady_ = false;
     QTimer::singleShot(0, this, [this] {
       if (!cells_->session().data()) return;
-      if (pendingCells_) {
-        applyCellsLayer(*pendingCells_);
-        // The session's named selections, back in the Selection menu (not a change).
-        applying_ = true;
-        auto& cs = cells_->session();
-        const auto n = static_cast<std::uint32_t>(cs.data()->size());
-        for (const auto& [name, cells] : model_.session().selections) {
-          std::vector<std::uint32_t> valid;
-          for (auto c : cells)
-            if (c < n) valid.push_back(c);
-          cs.applyPick(valid, widgets::SelectOp::Replace);
-          cs.nameSelection(QString::fromStdString(name));
-        }
-        if (!model_.session().selections.empty()) cs.clearSelection();
-        applying_ = false;
-      }
+      if (pendingCells_) applyCellsLayer(*pendingCells_);
+      applySelections();  // the session's selections, back on the cells (not a change)
       pendingCells_.reset();
       cellsReady_ = true;
       if (const auto* l = model_.session().firstLayer(data::LayerKind::Cells)) {
@@ -323,6 +302,7 @@ void MainWindow::buildMenus() {
                   &MainWindow::chooseFolder);
   file->addAction(tr("Open &URL…"), QKeySequence(tr("Ctrl+L")), this, &MainWindow::chooseUrl);
   file->addAction(tr("Open &Session…"), this, &MainWindow::chooseSession);
+  file->addAction(tr("&Add to Session…"), this, &MainWindow::chooseAdd);
   recentMenu_ = file->addMenu(tr("&Recent"));
   rebuildRecentMenu();
   file->addSeparator();
@@ -482,7 +462,7 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
       w = static_cast<double>(l0.shape[data::kX]);
       h = static_cast<double>(l0.shape[data::kY]);
     }
-    cells_->open(*current_->cells, w, h, current_->cellsFrame);
+    cells_->open(*current_->cells, w, h, current_->cellsFrame, current_->cellsAffine);
   }
   updateTitle();
   emit datasetOpened(QString::fromStdString(current_->input));

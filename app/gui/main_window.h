@@ -7,6 +7,8 @@
 #include <QMainWindow>
 #include <QStringList>
 #include <atomic>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -67,6 +69,9 @@ class MainWindow : public QMainWindow {
   /// dataset entry (and in QSettings as that path's default); the image reopens with its
   /// channels at their defaults, and again as it was on Undo.
   void interpretAxes(const QString& axes);
+  /// File ▸ Add…: adds `input` to the session as a layer (an undo step) when it fits; says why
+  /// not otherwise (`openFailed`), leaving the session as it was. An empty session opens it.
+  void addInput(const QString& input);
   /// Writes the session shown to `path` (a `.tessera` file); false (and a dialog) on failure.
   bool saveSessionTo(const QString& path);
   /// The session file shown, empty when the session was never saved.
@@ -96,6 +101,8 @@ class MainWindow : public QMainWindow {
 
  signals:
   void datasetOpened(const QString& input);
+  /// File ▸ Add… added a dataset to the session (its table may still be loading).
+  void datasetAdded(const QString& input);
   /// The linked cell table finished loading (or failed: `cellsFailed`).
   void cellsLoaded();
   void cellsFailed(const QString& message);
@@ -125,6 +132,15 @@ class MainWindow : public QMainWindow {
   /// Records what the cell panels show now as the cells layer's state (an undo step).
   void cellsEdited(const QString& label);
   void applyCellsLayer(const data::SessionLayer& layer);
+  // main_window_selection.cpp: the cells' selections and colour-by requests through the model.
+  void wireCellsModel();
+  /// The current and named selections of the cell panels go into the model (undoable).
+  void selectionEdited();
+  void namedSelectionsEdited();
+  /// The model's selections, onto the cell panels (an undo, a session file, a table loaded).
+  void applySelections();
+  // main_window_add.cpp: File ▸ Add…, a dataset added to the session as a layer (undoable).
+  void chooseAdd();
   /// Visibility and opacity of a layer, from the model to what draws it.
   void applyLayerLook(const data::SessionLayer& layer);
   /// Layers removed or brought back (remove, undo): what draws them follows.
@@ -190,6 +206,12 @@ class MainWindow : public QMainWindow {
   bool editing_ = false;     ///< an edit from the panels is going into the model
   bool cellsReady_ = false;  ///< the table has loaded and its panels are set up  ///< the panels
                              ///< are being set from the model: not user edits
+  /// Tables added with File ▸ Add…, by dataset id: what a cells layer of theirs loads.
+  struct AddedTable {
+    std::filesystem::path cells;
+    std::string frame;
+  };
+  std::map<std::string, AddedTable> added_;
   /// The cells layer a session file asked for, applied once its table has loaded.
   std::optional<data::SessionLayer> pendingCells_;
 };

@@ -75,6 +75,7 @@ void MainWindow::adoptSession(OpenedSession opened, const QString& file,
   }
   sessionFile_ = file.isEmpty() ? QString() : QFileInfo(file).absoluteFilePath();
   pendingCells_.reset();
+  added_.clear();
   if (!file.isEmpty())
     if (const auto* l = opened.session.firstLayer(data::LayerKind::Cells)) pendingCells_ = *l;
   cellsReady_ = false;
@@ -92,10 +93,9 @@ void MainWindow::adoptSession(OpenedSession opened, const QString& file,
     if (vw <= 1) vw = static_cast<int>(view_->width() * view_->devicePixelRatioF());
     view_->centerOn(camera.centerX, camera.centerY, vw / camera.width);
   }
-  if (camera.t || camera.z) {
-    view_->layer().setPlane(camera.t, camera.z);
-    if (view_->labels()) view_->labels()->setPlane(camera.t, camera.z);
-  }
+  // Through the Channels dock's t/z sliders, so that they show the plane drawn.
+  channels_->tSlider()->setValue(static_cast<int>(camera.t));
+  channels_->zSlider()->setValue(static_cast<int>(camera.z));
   updateTitle();
   if (!opened.errors.empty()) showError(joinedLines(opened.errors));
 }
@@ -121,6 +121,10 @@ void MainWindow::onModelChanged(const data::SessionEvent& e) {
     }
     if (e.what == SessionChange::Datasets) syncLayers();
     refreshLayerList();
+    return;
+  }
+  if (e.what == SessionChange::Selection || e.what == SessionChange::Selections) {
+    if (!editing_ && cellsReady_) applySelections();
     return;
   }
   if (e.what != SessionChange::Layer || applying_) return;
@@ -187,6 +191,7 @@ void MainWindow::cellsEdited(const QString& label) {
   if (!l) return;
   data::SessionLayer next = *l;
   fromPanelState(capturePanelState(*cells_), next);
+  next.cells.categoryColors = cells_->session().categoryColors();
   next.cells.hiddenCategories.assign(cells_->session().hiddenCategories().begin(),
                                      cells_->session().hiddenCategories().end());
   const bool drag = label == tr("Cell opacity") || label == tr("Cell colouring");
@@ -245,15 +250,20 @@ void MainWindow::syncLayers() {
     cellsReady_ = false;
     cells_->clear();
   }
-  if (cells && !cells_->session().data() && current_->cells) {
-    // Brought back (undo of a remove): reopened with the state the model kept.
-    pendingCells_ = *s.firstLayer(data::LayerKind::Cells);
+  const auto* layer = s.firstLayer(data::LayerKind::Cells);
+  const auto added = layer ? added_.find(layer->dataset) : added_.end();
+  if (cells && !cells_->session().data() && (added != added_.end() || current_->cells)) {
+    // Brought back (undo of a remove) or added: opened with the state the model keeps.
+    pendingCells_ = *layer;
     double w = 0, h = 0;
     if (current_->image) {
       w = static_cast<double>(current_->image->info().width());
       h = static_cast<double>(current_->image->info().height());
     }
-    cells_->open(*current_->cells, w, h, current_->cellsFrame);
+    if (added != added_.end())
+      cells_->open(added->second.cells, w, h, added->second.frame);
+    else
+      cells_->open(*current_->cells, w, h, current_->cellsFrame, current_->cellsAffine);
   }
   view_->requestRender();
 }
@@ -262,6 +272,7 @@ void MainWindow::applyCellsLayer(const data::SessionLayer& layer) {
   applying_ = true;
   CellsSession& cs = cells_->session();
   if (layer.cells.colorKind.empty()) cs.colorByDefault();
+  cs.setCategoryColors(layer.cells.categoryColors);
   const PanelState state = toPanelState(layer);
   applyPanelState(*cells_, state);
   if (!state.range) cs.setRange(std::nullopt);

@@ -41,8 +41,13 @@ bool SessionDataset::operator==(const SessionDataset& o) const {
 
 bool Session::operator==(const Session& o) const {
   return datasets == o.datasets && layers == o.layers && camera == o.camera &&
-         pairings == o.pairings && selections == o.selections && waypoints == o.waypoints &&
-         annotations == o.annotations;
+         pairings == o.pairings && selections == o.selections && selection == o.selection &&
+         waypoints == o.waypoints && annotations == o.annotations;
+}
+
+std::string CellsDisplay::categoryColumn() const {
+  if (colorKind == "column") return colorName;
+  return colorKind.empty() ? groups : std::string();
 }
 
 const SessionDataset* Session::dataset(const std::string& id) const {

@@ -60,9 +60,14 @@ struct CellsDisplay {
   std::string style;     ///< "points", "outlines", "filled"; "" = the overlay's choice for the data
   double pointSize = 4;  ///< minimum dot size, screen px
   std::string groups;    ///< the categorical column the Clusters panel shows
-  std::vector<int> hiddenCategories;            ///< of `groups`
-  std::map<int, std::uint32_t> categoryColors;  ///< overrides of the colour-by column
-  std::vector<std::string> profileGenes;        ///< genes the Expression profile shows
+  std::vector<int> hiddenCategories;  ///< of `groups`
+  /// User-chosen colours of categories (category index → 0xRRGGBB), per categorical column, so
+  /// that colouring by another column and back keeps them.
+  std::map<std::string, std::map<int, std::uint32_t>> categoryColors;
+  /// The column whose category colours apply now: the colour-by column, else `groups` when
+  /// the cells show their default colouring; "" for a gene.
+  std::string categoryColumn() const;
+  std::vector<std::string> profileGenes;  ///< genes the Expression profile shows
   bool operator==(const CellsDisplay&) const = default;
 };
 
@@ -124,6 +129,9 @@ struct Session {
   std::vector<TablePairing> pairings;
   /// Named selections of cells: indices into the rows of the (first) table.
   std::map<std::string, std::vector<std::uint32_t>> selections;
+  /// The cells selected now (lasso, box, a click, a recalled name): rows of the (first) table,
+  /// ascending. The markers of the selection are computed from it.
+  std::vector<std::uint32_t> selection;
   std::vector<Waypoint> waypoints;
   /// Annotations as the annotation tools write them (a JSON list, kept as is).
   nlohmann::json annotations = nlohmann::json::array();

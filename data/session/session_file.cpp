@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "data/atomic_file.h"
+#include "data/session/session_migrate.h"
 
 namespace tessera::data {
 namespace {
@@ -65,8 +66,12 @@ json layerToJson(const SessionLayer& l) {
                   {"profile_genes", c.profileGenes}};
     if (c.range) cells["range"] = {c.range->first, c.range->second};
     json colors = json::object();
-    for (const auto& [k, rgb] : c.categoryColors)
-      colors[std::to_string(k)] = hexColor(rgb);
+    for (const auto& [column, byCategory] : c.categoryColors) {
+      json m = json::object();
+      for (const auto& [k, rgb] : byCategory)
+        m[std::to_string(k)] = hexColor(rgb);
+      colors[column] = m;
+    }
     cells["category_colors"] = colors;
     j["cells"] = cells;
   }
@@ -182,15 +187,19 @@ Expected<CellsDisplay> cellsFromJson(const json& j, const std::string& where) {
     }
   }
   if (r.has("category_colors")) {
-    const json& m = r.at("category_colors");
-    if (!m.is_object()) return r.bad("category_colors", "an object");
-    for (const auto& [k, v] : m.items()) {
-      std::uint32_t rgb = 0;
-      char* end = nullptr;
-      const long idx = std::strtol(k.c_str(), &end, 10);
-      if (k.empty() || *end != '\0' || !v.is_string() || !parseHex(v.get<std::string>(), rgb))
-        return r.bad("category_colors", "an object of category index: \"#rrggbb\"");
-      c.categoryColors[static_cast<int>(idx)] = rgb;
+    const json& columns = r.at("category_colors");
+    if (!columns.is_object()) return r.bad("category_colors", "an object of columns");
+    for (const auto& [column, m] : columns.items()) {
+      if (!m.is_object())
+        return r.bad("category_colors", "an object of column: {category index: \"#rrggbb\"}");
+      for (const auto& [k, v] : m.items()) {
+        std::uint32_t rgb = 0;
+        char* end = nullptr;
+        const long idx = std::strtol(k.c_str(), &end, 10);
+        if (k.empty() || *end != '\0' || !v.is_string() || !parseHex(v.get<std::string>(), rgb))
+          return r.bad("category_colors", "an object of column: {category index: \"#rrggbb\"}");
+        c.categoryColors[column][static_cast<int>(idx)] = rgb;
+      }
     }
   }
   if (r.has("profile_genes")) {
@@ -327,14 +336,6 @@ Expected<SessionCamera> cameraFromJson(const json& j, const std::string& where) 
   return c;
 }
 
-// Older files are brought up to kSessionVersion here, one version step at a time. Version 1 is
-// the first; a later version that renames or restructures keys adds its step below.
-Expected<json> migrate(json j, int version, const std::string& what) {
-  if (version < 1)
-    return fail(Errc::Corrupt, what + ": \"tessera_session\" must be a version of 1 or more");
-  return j;
-}
-
 }  // namespace
 
 json sessionToJson(const Session& s, const fs::path& dir) {
@@ -387,6 +388,7 @@ json sessionToJson(const Session& s, const fs::path& dir) {
           {"layers", layers},
           {"pairings", pairings},
           {"selections", selections},
+          {"selection", s.selection},
           {"waypoints", waypoints},
           {"annotations", s.annotations.is_array() ? s.annotations : json::array()}};
 }
@@ -401,7 +403,7 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
     return fail(Errc::Unsupported, what + ": written by a newer Tessera (session version " +
                                        std::to_string(version) + "; this one reads up to " +
                                        std::to_string(kSessionVersion) + ")");
-  auto migrated = migrate(in, version, what);
+  auto migrated = migrateSession(in, version, what);
   if (!migrated) return std::unexpected(migrated.error());
   const json& j = *migrated;
   Reader top(j, what);
@@ -453,6 +455,16 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
       }
       s.selections[name] = std::move(v);
     }
+  }
+  if (top.has("selection")) {
+    const json& cells = j["selection"];
+    if (!cells.is_array()) return top.bad("selection", "a list of cell indices");
+    for (const auto& c : cells) {
+      if (!c.is_number_unsigned()) return top.bad("selection", "a list of cell indices");
+      s.selection.push_back(c.get<std::uint32_t>());
+    }
+    std::sort(s.selection.begin(), s.selection.end());
+    s.selection.erase(std::unique(s.selection.begin(), s.selection.end()), s.selection.end());
   }
   if (top.has("waypoints")) {
     if (!j["waypoints"].is_array()) return top.bad("waypoints", "a list");

@@ -1,7 +1,7 @@
 #pragma once
 /// The `*.tessera` session file: UTF-8 JSON holding one Session.
 ///
-///   {"tessera_session": 1,
+///   {"tessera_session": 2,
 ///    "datasets": [{"id": "image", "kind": "image", "path": "data/tissue.ome.zarr"},
 ///                 {"id": "cells", "kind": "table", "url": "https://…/cells.h5ad"},
 ///                 {"id": "demo", "kind": "image", "builtin": "demo"},
@@ -11,9 +11,10 @@
 ///                "opacity", "channels": [{"name", "color": "#rrggbb", "lut", "window": [a, b],
 ///                "gamma", "inverted", "visible"}], "cells": {"color_by": {"kind", "name"}, "lut",
 ///                "range": [a, b], "style", "point_size", "groups", "hidden_categories",
-///                "category_colors": {"3": "#rrggbb"}, "profile_genes"}}],
+///                "category_colors": {"leiden": {"3": "#rrggbb"}}, "profile_genes"}}],
 ///    "pairings": [{"table", "image", "affine": [[a,b,c],[d,e,f]], "frame"}],
 ///    "selections": {"name": [cell indices]},
+///    "selection": [cell indices selected now],
 ///    "waypoints": [{"title", "narration", "view": {"center", "width"}, "layers": [...]}],
 ///    "annotations": [...]}
 ///
@@ -35,7 +36,8 @@
 
 namespace tessera::data {
 
-constexpr int kSessionVersion = 1;
+/// 1: the first format. 2: "selection" (the cells selected now); "category_colors" per column.
+constexpr int kSessionVersion = 2;
 constexpr const char* kSessionExtension = ".tessera";
 
 /// `sessionDir` is the folder local paths are written relative to (empty: kept absolute).

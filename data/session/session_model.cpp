@@ -310,6 +310,12 @@ void SessionModel::removeSelection(const std::string& name) {
            "Remove selection");
 }
 
+void SessionModel::setCurrentSelection(std::vector<std::uint32_t> cells, const std::string& label) {
+  std::sort(cells.begin(), cells.end());
+  cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
+  editPart(&Session::selection, std::move(cells), {SessionChange::Selection, {}}, label);
+}
+
 void SessionModel::setWaypoints(std::vector<Waypoint> waypoints, const std::string& label) {
   editPart(&Session::waypoints, std::move(waypoints), {SessionChange::Waypoints, {}}, label);
 }

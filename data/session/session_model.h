@@ -25,6 +25,7 @@ enum class SessionChange {
   Waypoints,    ///< the waypoint list
   Annotations,  ///< the annotation list
   History,      ///< undo/redo availability or the unsaved-changes flag
+  Selection,    ///< the current selection of cells
 };
 
 struct SessionEvent {
@@ -88,6 +89,9 @@ class SessionModel {
   void setDatasetAxes(const std::string& dataset, const std::string& axes);
   void setSelection(const std::string& name, std::vector<std::uint32_t> cells);
   void removeSelection(const std::string& name);
+  /// The cells selected now (sorted and made unique here); `label` names the undo step.
+  void setCurrentSelection(std::vector<std::uint32_t> cells,
+                           const std::string& label = "Select cells");
   void setWaypoints(std::vector<Waypoint> waypoints, const std::string& label);
   void setAnnotations(nlohmann::json annotations, const std::string& label);
 

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data/session/session_file.h"
 #include "tests/support/run_process.h"
 
 using namespace tessera::test;
@@ -54,7 +55,7 @@ class SessionCliTest : public QObject {
                          "KDR", "--save-session", session});
     QVERIFY2(r.code == 0, r.err.constData());
     const auto j = readJson(session);
-    QCOMPARE(j["tessera_session"].get<int>(), 1);
+    QCOMPARE(j["tessera_session"].get<int>(), tessera::data::kSessionVersion);
     QCOMPARE(j["datasets"][0]["builtin"].get<std::string>(), std::string("demo"));
     QCOMPARE(j["view"]["center"][0].get<double>(), 3400.0);
     QCOMPARE(j["view"]["center"][1].get<double>(), 3300.0);

@@ -51,12 +51,13 @@ Session fullSession(const fs::path& dataDir) {
   cl.cells.pointSize = 6;
   cl.cells.groups = "cluster";
   cl.cells.hiddenCategories = {1, 4};
-  cl.cells.categoryColors = {{2, 0x123456}};
+  cl.cells.categoryColors = {{"cluster", {{2, 0x123456}}}, {"leiden", {{0, 0xabcdef}}}};
   cl.cells.profileGenes = {"KDR", "PTPRC"};
   s.layers = {il, cl};
   s.camera = {4096.5, 1000.25, 2048, 1024.0, std::pair{1600, 800}, 0, 3, 2};
   s.pairings = {{"cells", "image", Affine2D{2, 0, 5, 0, 2, 7}, "images/x"}};
   s.selections = {{"tumour", {1, 5, 9}}};
+  s.selection = {2, 3, 40};
   s.waypoints = {{"Vessels", "CD31 lines the vessels.", 100, 200, 512, {il}}};
   s.annotations = nlohmann::json::array({{{"type", "Feature"}, {"id", 1}}});
   return s;
@@ -194,6 +195,56 @@ class TestSessionFile : public QObject {
     auto bad = writeSessionFile(s, dir / "missing-folder" / "s.tessera");
     QVERIFY(!bad.has_value());
     QVERIFY(bad.error().message.find("s.tessera: cannot write") != std::string::npos);
+  }
+
+  void migratesAVersion1File() {
+    // tests/fixtures/session/v1.tessera, written by hand as Tessera 1 wrote it: flat category
+    // colours and no current selection.
+    const auto dir = workDir("v1");
+    fs::copy_file(fs::path(TESSERA_TEST_DATA_DIR) / "session" / "v1.tessera", dir / "old.tessera");
+    auto s = readSessionFile(dir / "old.tessera");
+    QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
+    using Colors = std::map<std::string, std::map<int, std::uint32_t>>;
+    QVERIFY(s->layer("cells")->cells.categoryColors ==
+            (Colors{{"leiden", {{1, 0xff0000}, {4, 0x00ff00}}}}));
+    // The default colouring's colours belonged to the Clusters column.
+    QVERIFY(s->layer("cells-2")->cells.categoryColors == (Colors{{"cluster", {{0, 0x0000ff}}}}));
+    // Colours under a gene colouring applied to nothing.
+    QVERIFY(s->layer("cells-3")->cells.categoryColors.empty());
+    QVERIFY(s->waypoints[0].layers[0].cells.categoryColors == (Colors{{"type", {{3, 0x123456}}}}));
+    QVERIFY(s->selection.empty());
+    QCOMPARE(s->selections.at("tumour").size(), 2u);
+    QCOMPARE(s->camera.t, std::int64_t(1));
+    QCOMPARE(s->camera.z, std::int64_t(2));
+    // Saved again, it is a version 2 file that reads back the same.
+    QVERIFY(writeSessionFile(*s, dir / "new.tessera").has_value());
+    const auto j = nlohmann::json::parse(readText(dir / "new.tessera"));
+    QCOMPARE(j["tessera_session"].get<int>(), 2);
+    QCOMPARE(j["layers"][1]["cells"]["category_colors"]["leiden"]["4"].get<std::string>(),
+             std::string("#00ff00"));
+    QVERIFY(*readSessionFile(dir / "new.tessera") == *s);
+    // A version 2 file with flat colours is not silently misread.
+    auto bad = parseSession(R"({"tessera_session": 2, "datasets": [{"path": "a"}],
+        "layers": [{"dataset": "dataset-1", "kind": "cells",
+                    "cells": {"category_colors": {"1": "#ff0000"}}}]})",
+                            "/x/flat.tessera");
+    QVERIFY(!bad.has_value());
+    QVERIFY2(bad.error().message.find("category_colors must be") != std::string::npos,
+             bad.error().message.c_str());
+  }
+
+  void readsTheCurrentSelection() {
+    auto s = parseSession(R"({"tessera_session": 2, "datasets": [{"path": "a"}],
+                              "selection": [9, 3, 3, 1]})",
+                          "/x/sel.tessera");
+    QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
+    QVERIFY(s->selection == (std::vector<std::uint32_t>{1, 3, 9}));
+    auto bad = parseSession(R"({"tessera_session": 2, "datasets": [{"path": "a"}],
+                                "selection": [-1]})",
+                            "/x/sel.tessera");
+    QVERIFY(!bad.has_value());
+    QVERIFY(bad.error().message.find("selection must be a list of cell indices") !=
+            std::string::npos);
   }
 
   void recognisesSessionFiles() {

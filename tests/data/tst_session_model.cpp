@@ -3,6 +3,8 @@
 // unsaved-changes flag follows saves, edits and undos.
 #include <QtTest>
 
+#include <algorithm>
+
 #include "data/session/session_model.h"
 
 using namespace tessera::data;
@@ -219,6 +221,29 @@ class TestSessionModel : public QObject {
     QVERIFY(m.session() == before);
     m.undo();
     QVERIFY(!m.canUndo());
+  }
+
+  void currentSelectionUndoes() {
+    SessionModel m;
+    m.reset(twoLayerSession());
+    std::vector<SessionEvent> events;
+    auto sub = m.observe([&](const SessionEvent& e) { events.push_back(e); });
+    m.setCurrentSelection({7, 3, 3, 5});  // a lasso
+    QVERIFY(m.session().selection == (std::vector<std::uint32_t>{3, 5, 7}));
+    QVERIFY(std::any_of(events.begin(), events.end(),
+                        [](auto& e) { return e.what == SessionChange::Selection; }));
+    QCOMPARE(m.undoLabel(), std::string("Select cells"));
+    m.setCurrentSelection({3, 5, 7});  // the same cells again: no step
+    m.setCurrentSelection({1}, "Recall selection");
+    QCOMPARE(m.undoLabel(), std::string("Recall selection"));
+    m.undo();
+    QVERIFY(m.session().selection == (std::vector<std::uint32_t>{3, 5, 7}));
+    m.undo();
+    QVERIFY(m.session().selection.empty());
+    QVERIFY(!m.canUndo());
+    m.redo();
+    QVERIFY(m.session().selection == (std::vector<std::uint32_t>{3, 5, 7}));
+    QVERIFY(m.modified());
   }
 
   void resetClearsHistory() {

@@ -1,0 +1,68 @@
+// The window's cells side of the model: the current selection (lasso, box, a click, a recalled
+// name) and the named selections go into the model as undoable edits, and come back from it onto
+// the cells (undo, redo, a session file, a table that finished loading); a colour-by request is
+// recorded at once, before the gene's values arrive, so an undo right after it undoes it.
+#include <algorithm>
+#include <utility>
+
+#include "app/cells/cells_linker.h"
+#include "app/cells/cells_session.h"
+#include "app/gui/main_window.h"
+
+namespace tessera::app {
+
+void MainWindow::wireCellsModel() {
+  auto& cs = cells_->session();
+  connect(&cs, &CellsSession::colorByRequested, this,
+          [this] { cellsEdited(tr("Colour by gene")); });
+  connect(&cs, &CellsSession::selectionChanged, this, &MainWindow::selectionEdited);
+  connect(&cs, &CellsSession::namedSelectionsChanged, this, &MainWindow::namedSelectionsEdited);
+}
+
+void MainWindow::selectionEdited() {
+  const auto& cs = cells_->session();
+  if (applying_ || !cellsReady_ || !cs.data()) return;
+  const auto& cells = cs.selection();
+  editing_ = true;
+  model_.setCurrentSelection(cells, cells.empty() ? "Clear selection" : "Select cells");
+  editing_ = false;
+}
+
+void MainWindow::namedSelectionsEdited() {
+  const auto& cs = cells_->session();
+  if (applying_ || !cellsReady_ || !cs.data()) return;
+  std::map<std::string, std::vector<std::uint32_t>> named;
+  for (const auto& [name, cells] : cs.namedSelections())
+    named[name.toStdString()] = cells;
+  editing_ = true;
+  for (const auto& [name, cells] : std::map(model_.session().selections))
+    if (!named.count(name)) model_.removeSelection(name);
+  for (const auto& [name, cells] : named)
+    model_.setSelection(name, cells);
+  editing_ = false;
+}
+
+void MainWindow::applySelections() {
+  auto& cs = cells_->session();
+  if (!cs.data()) return;
+  const auto n = static_cast<std::uint32_t>(cs.data()->size());
+  // Indices past the table's end (a session saved over another table) are left out.
+  auto valid = [n](const std::vector<std::uint32_t>& cells) {
+    std::vector<std::uint32_t> out;
+    for (auto c : cells)
+      if (c < n) out.push_back(c);
+    return out;
+  };
+  std::map<QString, std::vector<std::uint32_t>> named;
+  for (const auto& [name, cells] : model_.session().selections)
+    named[QString::fromStdString(name)] = valid(cells);
+  const auto selection = valid(model_.session().selection);
+  auto shown = cs.selection();
+  std::sort(shown.begin(), shown.end());
+  const bool was = std::exchange(applying_, true);
+  cs.setNamedSelections(std::move(named));
+  if (shown != selection) cs.applyPick(selection, widgets::SelectOp::Replace);
+  applying_ = was;
+}
+
+}  // namespace tessera::app
