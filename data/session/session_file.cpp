@@ -376,6 +376,8 @@ json sessionToJson(const Session& s, const fs::path& dir) {
       for (const auto& l : w.layers)
         e["layers"].push_back(layerToJson(l));
     }
+    if (!w.reveal.empty()) e["reveal"] = w.reveal;
+    if (!w.selection.empty()) e["selection"] = w.selection;
     waypoints.push_back(e);
   }
   return {{"tessera_session", kSessionVersion},
@@ -465,6 +467,8 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
         if (auto v = viewFromJson(e["view"], r.name("view"), w.centerX, w.centerY, w.width); !v)
           return std::unexpected(v.error());
       if (r.has("layers")) TRY_ASSIGN(w.layers, layersFromJson(e["layers"], r.name("layers")));
+      TRY_ASSIGN(w.reveal, r.text("reveal"));
+      TRY_ASSIGN(w.selection, r.text("selection"));
       s.waypoints.push_back(std::move(w));
     }
   }

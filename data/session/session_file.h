@@ -13,7 +13,8 @@
 ///                "category_colors": {"3": "#rrggbb"}, "profile_genes"}}],
 ///    "pairings": [{"table", "image", "affine": [[a,b,c],[d,e,f]], "frame"}],
 ///    "selections": {"name": [cell indices]},
-///    "waypoints": [{"title", "narration", "view": {"center", "width"}, "layers": [...]}],
+///    "waypoints": [{"title", "narration", "view": {"center", "width"}, "layers": [...],
+///                   "reveal": "layer or channel", "selection": "name"}],
 ///    "annotations": [...]}
 ///
 /// The view is in level-0 pixels of the first image. Local paths are written relative to the

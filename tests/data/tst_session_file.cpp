@@ -57,6 +57,8 @@ Session fullSession(const fs::path& dataDir) {
   s.pairings = {{"cells", "image", Affine2D{2, 0, 5, 0, 2, 7}, "images/x"}};
   s.selections = {{"tumour", {1, 5, 9}}};
   s.waypoints = {{"Vessels", "CD31 lines the vessels.", 100, 200, 512, {il}}};
+  s.waypoints[0].reveal = "CD31";
+  s.waypoints[0].selection = "tumour";
   s.annotations = nlohmann::json::array({{{"type", "Feature"}, {"id", 1}}});
   return s;
 }
