@@ -78,6 +78,8 @@ void HandoutWriter::addPage(const StoryPage& page, int number, int count) {
   if (im.width > 0 && im.height > 0) {
     const QImage frame(im.rgb.data(), im.width, im.height, im.width * 3, QImage::Format_RGB888);
     const double h = width * im.height / im.width;
+    // Flate, not JPEG: single cells stay sharp, and the page holds the rendered pixels.
+    p.setRenderHint(QPainter::LosslessImageRendering);
     p.drawImage(QRectF(left, y, width, h), frame);
     y += h;
   }
