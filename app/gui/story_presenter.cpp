@@ -64,6 +64,16 @@ void StoryPresenter::start(int index) {
       row->addWidget(b);
     }
     layout->addLayout(row);
+    // Dark, as the image beside it is, with the narration in light type.
+    panel->setStyleSheet(QStringLiteral(
+        "#presenterPanel { background: #1d1f21; }"
+        "QLabel { color: #9aa0a6; }"
+        "QTextBrowser { background: #1d1f21; color: #e8eaed; }"
+        "QPushButton { background: #303336; color: #e8eaed; border: 1px solid #4a4d50;"
+        " border-radius: 4px; padding: 6px 10px; }"
+        "QPushButton:disabled { color: #6b6e71; }"
+        "QPushButton:hover { background: #3c4043; }"));
+    panel->setAttribute(Qt::WA_StyledBackground);
     dock_->setWidget(panel);
     window_.addDockWidget(Qt::RightDockWidgetArea, dock_);
     connect(prev_, &QPushButton::clicked, this, &StoryPresenter::previous);
@@ -77,6 +87,7 @@ void StoryPresenter::start(int index) {
   wasMaximized_ = window_.isMaximized();
   layers_ = s.layers;
   view_ = story_.currentView();
+  zoom_ = window_.imageView()->camera().zoom();
   for (auto* d : window_.findChildren<QDockWidget*>())
     if (d != dock_) d->hide();
   for (auto* t : window_.findChildren<QToolBar*>())
@@ -84,8 +95,9 @@ void StoryPresenter::start(int index) {
   window_.menuBar()->hide();
   window_.statusBar()->hide();
   dock_->show();
+  // About a quarter of the screen for the text; the image keeps the rest.
   const int screenW = window_.screen() ? window_.screen()->geometry().width() : 1600;
-  window_.resizeDocks({dock_}, {std::max(320, screenW * 3 / 10)}, Qt::Horizontal);
+  window_.resizeDocks({dock_}, {std::clamp(screenW / 4, 320, 640)}, Qt::Horizontal);
   window_.showFullScreen();
   active_ = true;
   qApp->installEventFilter(this);
@@ -105,7 +117,8 @@ void StoryPresenter::stop() {
       model.adjust([&](data::Session& s) { *s.layer(l.id) = l; },
                    {data::SessionChange::Layer, l.id}, false);
   }
-  story_.moveView(view_, -1, false);
+  // The centre and the zoom: the viewport grows back to the window's size after this.
+  window_.imageView()->centerOn(view_.centerX, view_.centerY, zoom_);
   dock_->hide();
   window_.restoreState(state_);
   dock_->hide();  // restoreState shows what the saved state lists; this dock was not in it
@@ -159,7 +172,9 @@ void StoryPresenter::updatePanel() {
   counter_->setText(tr("%1 of %2").arg(index_ + 1).arg(n));
   const QString title =
       w.title.empty() ? tr("Waypoint %1").arg(index_ + 1) : QString::fromStdString(w.title);
-  text_->setMarkdown(QStringLiteral("# %1\n\n%2").arg(title, QString::fromStdString(w.narration)));
+  QString md = QStringLiteral("# %1\n\n%2").arg(title, QString::fromStdString(w.narration));
+  if (revealed_) md += tr("\n\n---\n\n*Revealed: %1*").arg(QString::fromStdString(w.reveal));
+  text_->setMarkdown(md);
   prev_->setEnabled(index_ > 0);
   next_->setEnabled(index_ + 1 < n);
   reveal_->setVisible(!w.reveal.empty());

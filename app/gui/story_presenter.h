@@ -72,6 +72,7 @@ class StoryPresenter : public QObject {
   bool wasFullScreen_ = false, wasMaximized_ = false;
   std::vector<data::SessionLayer> layers_;
   data::ViewStop view_;
+  double zoom_ = 1;
 };
 
 }  // namespace tessera::app

@@ -12,11 +12,13 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QPainter>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTextBrowser>
 #include <QTemporaryDir>
+#include <QTextBrowser>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -41,9 +43,17 @@ namespace {
 
 const QString kWork = QStringLiteral(TESSERA_TEST_WORK_DIR "/story_window");
 
-void shoot(QWidget* w, const QString& name) {
+// The window with the image view's GL frame painted in (grab() leaves the GL window blank).
+void shoot(app::MainWindow* w, const QString& name) {
   QDir().mkpath(kWork);
-  w->grab().save(kWork + "/" + name + ".png");
+  QPixmap shot = w->grab();
+  auto* view = w->imageView();
+  QImage frame = view->grabFrame();
+  frame.setDevicePixelRatio(view->devicePixelRatioF());
+  QPainter p(&shot);
+  p.drawImage(view->mapTo(w, QPoint(0, 0)), frame);
+  p.end();
+  shot.save(kWork + "/" + name + ".png");
 }
 
 }  // namespace
@@ -122,6 +132,7 @@ class StoryWindowTest : public QObject {
     auto* presenter = story_->presenter();
     const auto before = w_->model().session().layers;
     const auto viewBefore = story_->currentView();
+    const double zoomBefore = w_->imageView()->camera().zoom();
     QSignalSpy arrived(story_, &app::StoryController::arrived);
     presenter->start(0);
     QVERIFY(arrived.count() > 0 || arrived.wait(5000));
@@ -184,7 +195,7 @@ class StoryWindowTest : public QObject {
     QVERIFY(w_->model().session().layers == before);
     const auto after = story_->currentView();
     QVERIFY(std::abs(after.centerX - viewBefore.centerX) < 1e-6 * viewBefore.width);
-    QVERIFY(std::abs(after.width - viewBefore.width) < 1e-6 * viewBefore.width);
+    QCOMPARE(w_->imageView()->camera().zoom(), zoomBefore);
   }
 
   void panelEditsAreUndoableAndSaved() {
@@ -250,7 +261,8 @@ class StoryWindowTest : public QObject {
     if (QStandardPaths::findExecutable("pdfinfo").isEmpty())
       QSKIP("pdfinfo (poppler-utils) is not installed");
     const auto r = test::runProgram("pdfinfo", {pdf});
-    QVERIFY2(r.out.contains("Pages:          4"), r.out.constData());
+    QVERIFY2(QString::fromUtf8(r.out).contains(QRegularExpression("Pages:\\s+4\n")),
+             r.out.constData());
   }
 };
 
