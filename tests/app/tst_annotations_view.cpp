@@ -8,9 +8,11 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QToolBar>
-#include <QUndoStack>
 #include <QtTest>
+
+#include <nlohmann/json.hpp>
 
 #include "app/core/app_context.h"
 #include "app/gui/annotations_controller.h"
@@ -84,9 +86,9 @@ class AnnotationsViewTest : public QObject {
     drag(500, 500, 1500, 500);
     QCOMPARE(ann_->annotations().size(), std::size_t{3});
     QVERIFY(std::abs(data::annotationLength(ann_->annotations()[2]) - 1000) < 20);
-    ann_->undoStack()->undo();
+    window_->model().undo();
     QCOMPARE(ann_->annotations().size(), std::size_t{2});
-    ann_->undoStack()->redo();
+    window_->model().redo();
     QCOMPARE(ann_->annotations().size(), std::size_t{3});
     // Polygon by clicks, closed with Enter; a point by a click.
     useTool("Polygon");
@@ -112,7 +114,7 @@ class AnnotationsViewTest : public QObject {
     const auto p = ann_->annotations()[0].points[1];
     drag(p.x, p.y, p.x + 300, p.y + 300);
     QVERIFY(std::abs(ann_->annotations()[0].points[1].x - (p.x + 300)) < 15);
-    ann_->undoStack()->undo();
+    window_->model().undo();
     QVERIFY(std::abs(ann_->annotations()[0].points[1].x - p.x) < 1e-9);
   }
 
@@ -136,7 +138,7 @@ class AnnotationsViewTest : public QObject {
     QVERIFY(std::abs(cam.centerX() - (b.x0 + b.x1) / 2) < 1);
     emit ann_->panel()->deleteRequested(4);
     QCOMPARE(ann_->annotations().size(), std::size_t{4});
-    ann_->undoStack()->undo();
+    window_->model().undo();
     QCOMPARE(ann_->annotations().size(), std::size_t{5});
   }
 
@@ -179,6 +181,27 @@ class AnnotationsViewTest : public QObject {
       if (act->text() == QStringLiteral("&Copy View")) act->trigger();
     const QImage img = QApplication::clipboard()->image();
     QCOMPARE(img.width(), window_->imageView()->camera().viewportWidth());
+  }
+
+  void savedAndOpenedWithTheSession() {
+    const auto before = ann_->annotations();
+    QCOMPARE(window_->model().redoLabel(), std::string("Delete"));  // one history with the rest
+    QTemporaryDir dir;
+    const QString file = dir.filePath("annotated.tessera");
+    QVERIFY(window_->saveSessionTo(file));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const auto j = nlohmann::json::parse(f.readAll().toStdString());
+    QCOMPARE(j["annotations"].size(), before.size());
+    QCOMPARE(j["annotations"][0]["properties"]["name"].get<std::string>(), std::string("Gland"));
+    QSignalSpy opened(window_.get(), &app::MainWindow::datasetOpened);
+    window_->openInputs({"demo"});  // a new session: no annotations
+    QVERIFY(opened.wait(600000));
+    QVERIFY(ann_->annotations().empty());
+    window_->openInputs({file});
+    QVERIFY(opened.wait(600000));
+    QVERIFY(ann_->annotations() == before);
+    QVERIFY(!window_->model().canUndo());
   }
 
   void cleanupTestCase() { window_.reset(); }
