@@ -1,6 +1,7 @@
 #include "app/cells/story_pages.h"
 
 #include "app/core/app_context.h"
+#include "data/annotation/geojson.h"
 #include "data/session/waypoint.h"
 #include "render/figure_export.h"
 
@@ -31,6 +32,11 @@ data::Expected<PreparedPage> prepareStoryPage(const data::Session& session, std:
   if (const auto* image = out.session.firstLayer(data::LayerKind::Image); image && image->visible)
     for (const auto& c : image->channels)
       if (c.visible) out.page.channels.emplace_back(c.name, c.lut == "solid" ? c.color : 0xFFFFFF);
+  if (out.session.annotations.is_array() && !out.session.annotations.empty()) {
+    auto drawn = data::geoJsonAnnotations(out.session.annotations, "the session's annotations");
+    if (!drawn) return std::unexpected(drawn.error());
+    out.annotations = std::move(drawn->annotations);
+  }
   const auto* cellsLayer = out.session.firstLayer(data::LayerKind::Cells);
   if (cells && cells->hasSpatialCells() && cellsLayer && cellsLayer->visible) {
     auto look = resolveCellsLook(std::move(cells), out.session, *cellsLayer, w.selection);
@@ -49,6 +55,7 @@ data::Expected<StoryPage> renderStoryPage(PreparedPage prepared,
   figure.view = sessionRenderRequest(prepared.session, image->info(), width, height);
   if (prepared.look) figure.view.decorate = cellsDecorate(std::move(*prepared.look), labels, ctx);
   figure.scaleBarBacking = false;  // as `tessera render` draws the view
+  figure.annotations = std::move(prepared.annotations);
   figure.progress = std::move(progress);
   auto frame = render::renderFigure(image, ctx.cache, figure);
   if (!frame) return std::unexpected(frame.error());

@@ -15,6 +15,7 @@
 
 #include "app/cells/session_render.h"
 #include "app/core/story_handout.h"
+#include "data/annotation/annotation.h"
 
 namespace tessera::app {
 
@@ -27,10 +28,11 @@ data::Expected<std::shared_ptr<const CellsData>> loadCellsForRender(
     AppContext& ctx);
 
 struct PreparedPage {
-  data::Session session;           ///< as the waypoint shows it
-  StoryPage page;                  ///< without its image yet
-  std::optional<CellsLook> look;   ///< the cells to draw, when the waypoint shows them
-  std::vector<std::string> notes;  ///< what the session could not honour (waypoint.h)
+  data::Session session;                      ///< as the waypoint shows it
+  StoryPage page;                             ///< without its image yet
+  std::optional<CellsLook> look;              ///< the cells to draw, when the waypoint shows them
+  std::vector<std::string> notes;             ///< what the session could not honour (waypoint.h)
+  std::vector<data::Annotation> annotations;  ///< the session's, as the waypoint shows them
 };
 
 /// Waypoint `index` of `session` with its reveal shown (a handout holds the answers), with

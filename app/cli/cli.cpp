@@ -163,7 +163,8 @@ Commands:
         folder; the INPUT's linked table by default) over the image with its legend.
         --save-session FILE.tessera writes the session the render drew (datasets, view,
         layers); `tessera render FILE.tessera --out FILE.png [--size WxH]` draws it again,
-        pixel for pixel the same, and `tessera FILE.tessera` opens it in the viewer.
+        pixel for pixel the same (with the session's annotations), and `tessera FILE.tessera`
+        opens it in the viewer.
         --waypoint N (with a session file) draws the session's waypoint N (1 is the first):
         its view and layers; the width is kept and the height follows the output's aspect;
         a layer the session lacks is left out with a note; a reveal stays hidden unless

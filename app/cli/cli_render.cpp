@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -191,6 +192,14 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     opened->session = std::move(applied.session);
   }
   data::Session& session = opened->session;
+  if (fromSession && session.annotations.is_array() && !session.annotations.empty()) {
+    // The session's annotations, as the window draws them (hidden ones are left out).
+    auto drawn = data::geoJsonAnnotations(session.annotations, input);
+    if (!drawn) return reportError(drawn.error());
+    figure.annotations = std::move(drawn->annotations);
+    tiled = std::any_of(figure.annotations.begin(), figure.annotations.end(),
+                        [](const data::Annotation& a) { return a.visible; });
+  }
   const OpenedDataset& shown = opened->shown;
   if (!shown.image) return usageError(input + " has no image to render");
   const auto& info = shown.image->info();

@@ -191,7 +191,7 @@ void AnnotationsController::fromModel() {
   const auto& stored = window_.model().session().annotations;
   std::vector<data::Annotation> list;
   if (stored.is_array() && !stored.empty()) {
-    auto parsed = data::parseGeoJson(stored.dump(), "the session's annotations");
+    auto parsed = data::geoJsonAnnotations(stored, "the session's annotations");
     if (parsed)
       list = std::move(parsed->annotations);
     else

@@ -208,6 +208,9 @@ void StoryController::goTo(int index, bool revealed, bool animate) {
     model.adjust([&](data::Session& s) { *s.layer(l.id) = l; }, {data::SessionChange::Layer, l.id},
                  false);
   }
+  if (applied.session.annotations != model.session().annotations)
+    model.adjust([&](data::Session& s) { s.annotations = applied.session.annotations; },
+                 {data::SessionChange::Annotations, {}}, false);
   const auto& w = model.session().waypoints[static_cast<std::size_t>(index)];
   auto& cs = window_.cells()->session();
   if (cs.data()) {

@@ -86,6 +86,7 @@ void StoryPresenter::start(int index) {
   wasFullScreen_ = window_.isFullScreen();
   wasMaximized_ = window_.isMaximized();
   layers_ = s.layers;
+  annotations_ = s.annotations;
   view_ = story_.currentView();
   zoom_ = window_.imageView()->camera().zoom();
   for (auto* d : window_.findChildren<QDockWidget*>())
@@ -117,6 +118,9 @@ void StoryPresenter::stop() {
       model.adjust([&](data::Session& s) { *s.layer(l.id) = l; },
                    {data::SessionChange::Layer, l.id}, false);
   }
+  if (model.session().annotations != annotations_)
+    model.adjust([&](data::Session& s) { s.annotations = annotations_; },
+                 {data::SessionChange::Annotations, {}}, false);
   // The centre and the zoom: the viewport grows back to the window's size after this.
   window_.imageView()->centerOn(view_.centerX, view_.centerY, zoom_);
   dock_->hide();

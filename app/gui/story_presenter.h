@@ -5,7 +5,7 @@
 /// waypoint's hidden layer or else steps forward, Esc leaves. Camera moves are animated by the
 /// StoryController. Locked (the default), the view takes no mouse, wheel or keys, so students
 /// stay on the story's settings until they press Explore; the next step locks again. Leaving
-/// restores the window's docks, menus, the layers and the view as they were before.
+/// restores the window's docks, menus, the layers, the annotations and the view as they were.
 /// GUI thread only.
 #include <QByteArray>
 #include <QObject>
@@ -71,6 +71,7 @@ class StoryPresenter : public QObject {
   QByteArray state_;
   bool wasFullScreen_ = false, wasMaximized_ = false;
   std::vector<data::SessionLayer> layers_;
+  nlohmann::json annotations_;
   data::ViewStop view_;
   double zoom_ = 1;
 };

@@ -161,6 +161,10 @@ json polygonJson(const PolygonRings& p) {
 Expected<AnnotationImport> parseGeoJson(const std::string& text, const std::string& source) {
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return fail(Errc::Corrupt, source + ": not valid JSON");
+  return geoJsonAnnotations(doc, source);
+}
+
+Expected<AnnotationImport> geoJsonAnnotations(const json& doc, const std::string& source) {
   json features;
   if (doc.is_array())
     features = doc;

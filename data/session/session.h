@@ -120,6 +120,8 @@ struct Waypoint {
   std::string reveal{};
   /// A named selection of cells shown highlighted there; "" = none.
   std::string selection{};
+  /// The session's annotations shown (true) or hidden (false) there; empty = as they are.
+  std::optional<bool> annotations{};
   bool operator==(const Waypoint&) const = default;
 };
 

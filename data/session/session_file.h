@@ -14,7 +14,8 @@
 ///    "pairings": [{"table", "image", "affine": [[a,b,c],[d,e,f]], "frame"}],
 ///    "selections": {"name": [cell indices]},
 ///    "waypoints": [{"title", "narration", "view": {"center", "width"}, "layers": [...],
-///                   "reveal": "layer or channel", "selection": "name"}],
+///                   "reveal": "layer or channel", "selection": "name",
+///                   "annotations": true|false}],
 ///    "annotations": [...]}
 ///
 /// The view is in level-0 pixels of the first image. Local paths are written relative to the

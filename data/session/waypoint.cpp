@@ -80,6 +80,16 @@ WaypointApplied applyWaypoint(const Session& session, std::size_t index, bool re
   if (!w.reveal.empty() && !revealed && !hide(s, w.reveal))
     out.notes.push_back(where + ": the layer or channel to reveal, \"" + w.reveal +
                         "\", is not in the session");
+  if (w.annotations && s.annotations.is_array())
+    for (auto& f : s.annotations)
+      if (f.is_object()) {
+        if (!f.contains("properties") || !f["properties"].is_object())
+          f["properties"] = nlohmann::json::object();
+        if (*w.annotations)
+          f["properties"].erase("isHidden");
+        else
+          f["properties"]["isHidden"] = true;  // QuPath's flag, as the GeoJSON writer sets it
+      }
   if (!w.selection.empty() && !s.selections.count(w.selection))
     out.notes.push_back(where + ": the selection \"" + w.selection +
                         "\" is not in the session; shown without it");
@@ -94,6 +104,14 @@ Waypoint captureWaypoint(const Session& session, std::string title, std::string 
   w.centerY = session.camera.centerY;
   w.width = session.camera.isFit() ? 0 : session.camera.width;
   w.layers = session.layers;
+  if (session.annotations.is_array() && !session.annotations.empty()) {
+    bool anyShown = false;
+    for (const auto& f : session.annotations)
+      anyShown =
+          anyShown || !(f.is_object() && f.contains("properties") && f["properties"].is_object() &&
+                        f["properties"].value("isHidden", false) == true);
+    w.annotations = anyShown;
+  }
   return w;
 }
 

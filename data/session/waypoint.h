@@ -20,12 +20,13 @@ struct WaypointApplied {
 /// `session` as waypoint `index` shows it: its centre and width (the height follows the
 /// viewport's aspect; width 0 fits the image), each layer the waypoint lists (by id, else by kind
 /// and name) with the waypoint's visibility, opacity, channels (by name when the counts differ)
-/// and cells display; layers it does not list are left as they are. The `reveal` layer or
-/// channel is hidden unless `revealed`. `index` must be < session.waypoints.size().
+/// and cells display; layers it does not list are left as they are. The annotations are shown
+/// or hidden when the waypoint says (GeoJSON `isHidden`). The `reveal` layer or channel is
+/// hidden unless `revealed`. `index` must be < session.waypoints.size().
 WaypointApplied applyWaypoint(const Session& session, std::size_t index, bool revealed = false);
 
-/// A waypoint of what `session` shows now: the camera's centre and width and every layer's
-/// state.
+/// A waypoint of what `session` shows now: the camera's centre and width, every layer's state
+/// and, when there are annotations, whether any is shown.
 Waypoint captureWaypoint(const Session& session, std::string title, std::string narration);
 
 /// A view on the camera path between two waypoints.

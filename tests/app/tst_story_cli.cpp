@@ -126,6 +126,42 @@ class StoryCliTest : public QObject {
     QVERIFY(samePixels(plain_, out));
   }
 
+  void waypointShowsOrHidesTheAnnotations() {
+    // A session with an annotation: drawn by a plain render of the session and by a waypoint
+    // that shows it; a waypoint that hides it draws the plain view.
+    json s = readJson(story_);
+    json rect = {{"type", "Feature"},
+                 {"geometry",
+                  {{"type", "Polygon"},
+                   {"coordinates", {{{3200, 3100}, {3600, 3100}, {3600, 3500}, {3200, 3500}}}}}},
+                 {"properties", {{"objectType", "annotation"}, {"name", "Here"}}}};
+    s["annotations"] = {rect};
+    s["waypoints"][0]["annotations"] = true;
+    s["waypoints"][1]["annotations"] = false;
+    const QString annotated = dir_.filePath("annotated.tessera");
+    QVERIFY(writeJson(annotated, s));
+    const QString shown = dir_.filePath("shown.png"), hidden = dir_.filePath("hidden.png");
+    auto r = runTessera({"render", annotated, "--waypoint", "1", "--out", shown});
+    QVERIFY2(r.code == 0, r.err.constData());
+    r = runTessera({"render", annotated, "--waypoint", "2", "--out", hidden});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY(samePixels(plain_, hidden));
+    QVERIFY(!samePixels(plain_, shown));
+    // The outline (the default class colour, 0xC80000) is what differs.
+    auto reds = [](const QString& path) {
+      const QImage a = QImage(path).convertToFormat(QImage::Format_RGB888);
+      int n = 0;
+      for (int y = 0; y < a.height(); ++y)
+        for (int x = 0; x < a.width(); ++x) {
+          const QColor c = a.pixelColor(x, y);
+          n += c.red() > 150 && c.green() < 40 && c.blue() < 40;
+        }
+      return n;
+    };
+    const int more = reds(shown) - reds(plain_);
+    QVERIFY2(more > 300, qPrintable(QString::number(more)));
+  }
+
   void badWaypointFailsNamingTheFile() {
     const QString out = dir_.filePath("bad.png");
     auto r = runTessera({"render", story_, "--waypoint", "3", "--out", out});

@@ -97,6 +97,27 @@ class WaypointTest : public QObject {
     QVERIFY(applyWaypoint(s, 1, true).session.layer("cells")->visible);
   }
 
+  void annotationsShowOrHide() {
+    Session s = storySession();
+    s.annotations = nlohmann::json::array(
+        {{{"type", "Feature"}, {"properties", {{"name", "a"}}}},
+         {{"type", "Feature"}, {"properties", {{"name", "b"}, {"isHidden", true}}}}});
+    Waypoint hide{"Hide", "", 1, 1, 10, {}};
+    hide.annotations = false;
+    Waypoint show{"Show", "", 1, 1, 10, {}};
+    show.annotations = true;
+    s.waypoints = {hide, show, {"Leave", "", 1, 1, 10, {}}};
+    const auto hidden = applyWaypoint(s, 0).session.annotations;
+    QVERIFY(hidden[0]["properties"]["isHidden"].get<bool>());
+    QVERIFY(hidden[1]["properties"]["isHidden"].get<bool>());
+    const auto shown = applyWaypoint(s, 1).session.annotations;
+    QVERIFY(!shown[0]["properties"].contains("isHidden"));
+    QVERIFY(!shown[1]["properties"].contains("isHidden"));
+    QVERIFY(applyWaypoint(s, 2).session.annotations == s.annotations);
+    QCOMPARE(captureWaypoint(s, "", "").annotations, std::optional<bool>(true));
+    QVERIFY(!captureWaypoint(storySession(), "", "").annotations);
+  }
+
   void capturesWhatTheSessionShows() {
     Session s = storySession();
     s.camera.width = 800;
