@@ -156,6 +156,16 @@ AnnotationsController::AnnotationsController(MainWindow& window, AppContext& ctx
     selected_ = -1;
     apply(std::move(next), tr("Delete"));
   });
+  connect(panel_, &widgets::AnnotationsPanel::classEdited, this, &AnnotationsController::setClass);
+  connect(panel_, &widgets::AnnotationsPanel::describeRequested, this, [this](int i) {
+    if (i < 0 || i >= static_cast<int>(list_.size())) return;
+    const auto& a = list_[static_cast<std::size_t>(i)];
+    bool ok = false;
+    const QString text = QInputDialog::getMultiLineText(
+        &window_, tr("Describe Annotation"), tr("Description of %1:").arg(a.name.c_str()),
+        QString::fromStdString(a.description), &ok);
+    if (ok) describe(i, text);
+  });
   connect(panel_, &widgets::AnnotationsPanel::importRequested, this,
           &AnnotationsController::importFile);
   connect(panel_, &widgets::AnnotationsPanel::exportRequested, this,
@@ -222,6 +232,27 @@ void AnnotationsController::select(int index) {
   tool_->setSelected(index);
   panel_->setSelected(index);
   show();
+}
+
+void AnnotationsController::setClass(int index, const QString& className) {
+  if (index < 0 || index >= static_cast<int>(list_.size())) return;
+  const std::string name = className.toStdString();
+  auto next = list_;
+  auto& cls = next[static_cast<std::size_t>(index)].classification;
+  if (cls.name == name) return;
+  cls.name = name;
+  for (const auto& other : list_)
+    if (!name.empty() && other.classification.name == name) cls.color = other.classification.color;
+  apply(std::move(next), tr("Set class"));
+}
+
+void AnnotationsController::describe(int index, const QString& description) {
+  if (index < 0 || index >= static_cast<int>(list_.size())) return;
+  auto next = list_;
+  auto& a = next[static_cast<std::size_t>(index)];
+  if (a.description == description.toStdString()) return;
+  a.description = description.toStdString();
+  apply(std::move(next), tr("Describe"));
 }
 
 void AnnotationsController::zoomTo(int index) {

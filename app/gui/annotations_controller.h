@@ -51,6 +51,11 @@ class AnnotationsController : public QObject {
   widgets::MeasurementsPanel* measurements() const { return measurements_; }
   int selected() const { return selected_; }
   void select(int index);
+  /// Sets an annotation's class by name (an undo step); a class other annotations use brings
+  /// its colour along.
+  void setClass(int index, const QString& className);
+  /// Sets an annotation's description (an undo step).
+  void describe(int index, const QString& description);
   void zoomTo(int index);
   /// Measures again now (also runs on every change).
   void remeasure();

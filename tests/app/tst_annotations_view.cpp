@@ -183,9 +183,31 @@ class AnnotationsViewTest : public QObject {
     QCOMPARE(img.width(), window_->imageView()->camera().viewportWidth());
   }
 
+  void classAndDescriptionAreEdits() {
+    auto* table = ann_->panel()->table();
+    auto classOf = [&](int index) -> QTableWidgetItem* {
+      for (int r = 0; r < table->rowCount(); ++r)
+        if (table->item(r, 1)->data(Qt::UserRole).toInt() == index) return table->item(r, 1);
+      return nullptr;
+    };
+    classOf(0)->setText("Tumour");
+    QCOMPARE(ann_->annotations()[0].classification.name, std::string("Tumour"));
+    QCOMPARE(window_->model().undoLabel(), std::string("Set class"));
+    const auto tumourColour = ann_->annotations()[0].classification.color;
+    ann_->setClass(2, "Tumour");  // a class in use brings its colour
+    QCOMPARE(ann_->annotations()[2].classification.color, tumourColour);
+    window_->model().undo();
+    QVERIFY(ann_->annotations()[2].classification.name.empty());
+    ann_->describe(0, "Crypt with **goblet** cells");
+    QCOMPARE(ann_->annotations()[0].description, std::string("Crypt with **goblet** cells"));
+    window_->model().undo();
+    QVERIFY(ann_->annotations()[0].description.empty());
+    window_->model().redo();
+  }
+
   void savedAndOpenedWithTheSession() {
     const auto before = ann_->annotations();
-    QCOMPARE(window_->model().redoLabel(), std::string("Delete"));  // one history with the rest
+    QCOMPARE(before[0].classification.name, std::string("Tumour"));
     QTemporaryDir dir;
     const QString file = dir.filePath("annotated.tessera");
     QVERIFY(window_->saveSessionTo(file));
@@ -194,6 +216,10 @@ class AnnotationsViewTest : public QObject {
     const auto j = nlohmann::json::parse(f.readAll().toStdString());
     QCOMPARE(j["annotations"].size(), before.size());
     QCOMPARE(j["annotations"][0]["properties"]["name"].get<std::string>(), std::string("Gland"));
+    QCOMPARE(j["annotations"][0]["properties"]["classification"]["name"].get<std::string>(),
+             std::string("Tumour"));
+    QCOMPARE(j["annotations"][0]["properties"]["description"].get<std::string>(),
+             std::string("Crypt with **goblet** cells"));
     QSignalSpy opened(window_.get(), &app::MainWindow::datasetOpened);
     window_->openInputs({"demo"});  // a new session: no annotations
     QVERIFY(opened.wait(600000));
