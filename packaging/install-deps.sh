@@ -19,6 +19,8 @@ packages=(
   libopencv-dnn-dev libopencv-ml-dev libyaml-cpp-dev
   # headless GUI tests: X server, xauth, Mesa llvmpipe
   xvfb xauth libgl1-mesa-dri libglx-mesa0 libegl-mesa0 fonts-dejavu-core
+  # story handout tests read the PDF (pdfinfo, pdftocairo)
+  poppler-utils
   # loopback HTTP server for remote tests
   nginx-light curl openssl
   # libFuzzer targets (tests/fuzz, .ci/run): clang 19, since clang 14 cannot compile libstdc++

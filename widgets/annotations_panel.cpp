@@ -33,9 +33,11 @@ AnnotationsPanel::AnnotationsPanel(QWidget* parent) : QWidget(parent) {
   auto* buttons = new QHBoxLayout;
   auto* zoom = new QPushButton(tr("Zoom to"));
   auto* remove = new QPushButton(tr("Delete"));
+  auto* describe = new QPushButton(tr("Describe…"));
+  describe->setToolTip(tr("Edit the selected annotation's description"));
   auto* import = new QPushButton(tr("Import…"));
   auto* exp = new QPushButton(tr("Export…"));
-  for (auto* b : {zoom, remove, import, exp})
+  for (auto* b : {zoom, remove, describe, import, exp})
     buttons->addWidget(b);
   layout->addLayout(buttons);
   connect(zoom, &QPushButton::clicked, this, [this] {
@@ -43,6 +45,9 @@ AnnotationsPanel::AnnotationsPanel(QWidget* parent) : QWidget(parent) {
   });
   connect(remove, &QPushButton::clicked, this, [this] {
     if (selected() >= 0) emit deleteRequested(selected());
+  });
+  connect(describe, &QPushButton::clicked, this, [this] {
+    if (selected() >= 0) emit describeRequested(selected());
   });
   connect(import, &QPushButton::clicked, this, &AnnotationsPanel::importRequested);
   connect(exp, &QPushButton::clicked, this, &AnnotationsPanel::exportRequested);
@@ -53,7 +58,13 @@ AnnotationsPanel::AnnotationsPanel(QWidget* parent) : QWidget(parent) {
     if (item->column() != kName) emit zoomRequested(item->data(Qt::UserRole).toInt());
   });
   connect(table_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
-    if (filling_ || item->column() != kName) return;
+    if (filling_) return;
+    if (item->column() == kClass) {
+      const int index = item->data(Qt::UserRole).toInt();
+      emit classEdited(index, item->text().trimmed());
+      return;
+    }
+    if (item->column() != kName) return;
     // Read everything first: a handler may rebuild the table (and delete `item`).
     const int index = item->data(Qt::UserRole).toInt();
     const QString name = item->text();
@@ -76,6 +87,7 @@ void AnnotationsPanel::setAnnotations(const std::vector<data::Annotation>& list)
     name->setToolTip(QString::fromStdString(a.description));
     auto* cls = new QTableWidgetItem(swatch(a.classification.color),
                                      QString::fromStdString(a.classification.name));
+    cls->setToolTip(tr("Double-click to name the class"));
     auto* kind = new QTableWidgetItem(QString::fromLatin1(data::annotationKindName(a.kind)));
     const auto b = data::annotationBounds(a);
     auto* size = new QTableWidgetItem;
@@ -86,7 +98,7 @@ void AnnotationsPanel::setAnnotations(const std::vector<data::Annotation>& list)
                       : QString::number(value, 'f', 1));
     for (auto* item : {name, cls, kind, size}) {
       item->setData(Qt::UserRole, i);
-      if (item != name) item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+      if (item != name && item != cls) item->setFlags(item->flags() & ~Qt::ItemIsEditable);
     }
     table_->setItem(i, kName, name);
     table_->setItem(i, kClass, cls);

@@ -1,8 +1,8 @@
 #pragma once
 /// The Annotations panel: one row per annotation (name, class, kind, length or area shape,
-/// a visibility check box), sortable by any column; rename in place, hide, delete, zoom to,
-/// import and export GeoJSON. It shows the list it is given and asks for changes by signals
-/// (the app applies them as undoable edits). GUI thread only.
+/// a visibility check box), sortable by any column; rename and set the class in place, hide,
+/// delete, describe, zoom to, import and export GeoJSON. It shows the list it is given and asks for
+/// changes by signals (the app applies them as undoable edits). GUI thread only.
 #include <QWidget>
 #include <vector>
 
@@ -27,6 +27,8 @@ class AnnotationsPanel : public QWidget {
   void renamed(int index, const QString& name);
   void visibilityChanged(int index, bool visible);
   void deleteRequested(int index);
+  void classEdited(int index, const QString& className);
+  void describeRequested(int index);
   void zoomRequested(int index);
   void importRequested();
   void exportRequested();

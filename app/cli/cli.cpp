@@ -16,6 +16,7 @@
 #include "app/cli/cli_predict.h"
 #include "app/cli/cli_presign.h"
 #include "app/cli/cli_render.h"
+#include "app/cli/cli_story.h"
 #include "app/cli/cli_table.h"
 #include "app/cli/exit_codes.h"
 #include "app/core/app_context.h"
@@ -162,7 +163,18 @@ Commands:
         folder; the INPUT's linked table by default) over the image with its legend.
         --save-session FILE.tessera writes the session the render drew (datasets, view,
         layers); `tessera render FILE.tessera --out FILE.png [--size WxH]` draws it again,
-        pixel for pixel the same, and `tessera FILE.tessera` opens it in the viewer.
+        pixel for pixel the same (with the session's annotations), and `tessera FILE.tessera`
+        opens it in the viewer.
+        --waypoint N (with a session file) draws the session's waypoint N (1 is the first):
+        its view and layers; the width is kept and the height follows the output's aspect;
+        a layer the session lacks is left out with a note; a reveal stays hidden unless
+        --revealed.
+  story SESSION.tessera|demo --out HANDOUT.pdf [--size WxH]
+        Write a handout: one A4 page per waypoint with its title, the rendered view
+        (legend and scale bar; WxH, default 1600x1000; reveals shown) and its Markdown
+        narration.
+        `demo` is the built-in story over the demo tissue; `story demo --save-session
+        FILE.tessera` writes it as a session to open, edit or present in the viewer.
   render-embedding FILE --out FILE.png [--basis X_umap] [--color-by GENE|COLUMN] [--lut NAME]
          [--range A:B] [--size WxH]
         Draw the embedding scatter of a cell table, coloured as in the viewer, with its legend.
@@ -282,6 +294,7 @@ int runCli(const std::vector<std::string>& args, GuiOptions& gui) {
     if (cmd == "check-cells") return runCheckCells(sub);
     if (cmd == "presign") return runPresign(sub);
     if (cmd == "measure") return runMeasure(sub, budget);
+    if (cmd == "story") return runStory(sub, budget);
   }
   for (const auto& a : rest)
     if (a.size() > 1 && a[0] == '-') return usageError("unknown option " + a);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -9,9 +10,10 @@
 #include <optional>
 
 #include "app/cells/cells_overlay.h"
+#include "app/cells/session_render.h"
+#include "app/cells/story_pages.h"
 #include "app/cli/cells_cli_options.h"
 #include "app/cli/cli_common.h"
-#include "app/cli/cli_labels.h"
 #include "app/cli/display_options.h"
 #include "app/cli/exit_codes.h"
 #include "app/core/app_context.h"
@@ -20,7 +22,7 @@
 #include "app/core/session_open.h"
 #include "data/annotation/geojson.h"
 #include "data/session/session_file.h"
-#include "data/spatial/label_centroids.h"
+#include "data/session/waypoint.h"
 #include "render/channel_display.h"
 #include "render/figure_export.h"
 #include "render/offscreen_render.h"
@@ -36,6 +38,9 @@ int usageError(const std::string& message) {
 
 int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::string input, out, saveSession;
+  long long waypoint = 0;  ///< 1-based; 0 = the session's own view
+  std::string selection;   ///< the named selection a waypoint highlights
+  bool revealed = false;   ///< the waypoint's reveal shown, as after the presenter's click
   data::ImageSelection select;
   render::RenderRequest req;
   std::vector<DisplayEdit> edits;
@@ -63,6 +68,13 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       if (!v || !data::isSessionFile(*v))
         return usageError("--save-session needs a file name ending in .tessera");
       saveSession = *v;
+    } else if (a == "--waypoint") {
+      auto v = value();
+      if (!v || !parseInts(*v, ',', nums) || nums.size() != 1 || nums[0] < 1)
+        return usageError("--waypoint expects a waypoint number (1 is the first)");
+      waypoint = nums[0];
+    } else if (a == "--revealed") {
+      revealed = true;
     } else if (a == "--size") {
       auto v = value();
       if (!v || !parseInts(*v, 'x', nums) || nums.size() != 2 || nums[0] < 1 || nums[1] < 1 ||
@@ -140,8 +152,10 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       (!edits.empty() || req.region || !select.empty() || req.level >= 0 || req.t || req.z ||
        !cells.cells.empty() || !cells.colorBy.empty() || cells.lut || cells.range || cells.style))
     return usageError(
-        "a session file renders as saved; only --out, --size and --save-session "
+        "a session file renders as saved; only --out, --size, --waypoint and --save-session "
         "go with it");
+  if (waypoint && !fromSession) return usageError("--waypoint needs a session file (.tessera)");
+  if (revealed && !waypoint) return usageError("--revealed goes with --waypoint N");
 
   if (!ensureDisplay("render", args)) return kExitInternal;
 
@@ -155,6 +169,9 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       std::cerr << "tessera: " << saved.error().message << "\n";
       return exitCodeFor(saved.error());
     }
+    if (waypoint > static_cast<long long>(saved->waypoints.size()))
+      return usageError(input + ": there is no waypoint " + std::to_string(waypoint) + " (it has " +
+                        std::to_string(saved->waypoints.size()) + ")");
     opened = openSession(std::move(*saved), ctx);
   } else {
     opened = openInputsAsSession({input}, select, ctx);
@@ -165,7 +182,24 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
   }
   for (const auto& e : opened->errors)
     std::cerr << "tessera: " << e << "\n";
+  if (waypoint) {
+    // The waypoint's view and layers; what the session lacks is left out, with a note.
+    auto applied =
+        data::applyWaypoint(opened->session, static_cast<std::size_t>(waypoint - 1), revealed);
+    for (const auto& n : applied.notes)
+      std::cerr << "tessera: note: " << input << ": " << n << "\n";
+    selection = opened->session.waypoints[static_cast<std::size_t>(waypoint - 1)].selection;
+    opened->session = std::move(applied.session);
+  }
   data::Session& session = opened->session;
+  if (fromSession && session.annotations.is_array() && !session.annotations.empty()) {
+    // The session's annotations, as the window draws them (hidden ones are left out).
+    auto drawn = data::geoJsonAnnotations(session.annotations, input);
+    if (!drawn) return reportError(drawn.error());
+    figure.annotations = std::move(drawn->annotations);
+    tiled = std::any_of(figure.annotations.begin(), figure.annotations.end(),
+                        [](const data::Annotation& a) { return a.visible; });
+  }
   const OpenedDataset& shown = opened->shown;
   if (!shown.image) return usageError(input + " has no image to render");
   const auto& info = shown.image->info();
@@ -204,16 +238,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     session.camera.viewport = std::pair{req.width, req.height};
   }
   // What the session says, as a render request.
-  const auto& cam = session.camera;
-  req = render::RenderRequest{};
-  if (!cam.isFit() || cam.viewport)
-    req.region =
-        cameraRegion(cam, static_cast<double>(info.width()), static_cast<double>(info.height()));
-  if (cam.viewport) std::tie(req.width, req.height) = *cam.viewport;
-  req.displays = toChannelDisplays(imageLayer->channels);
-  req.t = cam.t;
-  req.z = cam.z;
-  req.level = cam.level;
+  req = sessionRenderRequest(session, info);
 
   // The table: --cells adds it to the session; otherwise the session's own cells layer.
   if (!cells.cells.empty()) {
@@ -262,16 +287,9 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     if (!cells.cells.empty()) table = tableDs->path;
     const auto* pairing = session.pairingOf(cellsLayer->dataset);
     const std::string frame = pairing ? pairing->frame : std::string();
-    // HDF5 stays on its own thread even in the CLI.
-    data::Expected<std::shared_ptr<const CellsData>> loaded =
-        data::fail(data::Errc::Cancelled, "not loaded");
-    const ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, defaultExpressionOptions()};
-    ctx.hdf5Pool.post([&] {
-      loaded = loadCellsData(table, {}, static_cast<double>(info.width()),
-                             static_cast<double>(info.height()), frame, &expression,
-                             pairing ? pairing->affine : std::nullopt);
-    });
-    ctx.hdf5Pool.waitIdle();
+    auto loaded = loadCellsForRender(table, frame, static_cast<double>(info.width()),
+                                     static_cast<double>(info.height()), ctx,
+                                     pairing ? pairing->affine : std::nullopt);
     if (!loaded) {
       std::cerr << "tessera: " << loaded.error().message << "\n";
       return exitCodeFor(loaded.error());
@@ -292,43 +310,11 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
                         : *cells.style == CellStyle::Outlines ? "outlines"
                                                               : "filled";
     }
-    auto coloring = resolveCliColoring(**loaded, toColorBy(display));
-    if (!coloring) return usageError(coloring.error().message);
+    auto look = resolveCellsLook(*loaded, session, *cellsLayer, selection);
+    if (!look) return usageError(look.error().message);
     for (const auto& m : (*loaded)->table->messages)
       std::cerr << "tessera: note: " << m << "\n";
-    std::optional<CellStyle> style;
-    if (display.style == "points") style = CellStyle::Points;
-    if (display.style == "outlines") style = CellStyle::Outlines;
-    if (display.style == "filled") style = CellStyle::Filled;
-    // Labels whose values name the table's cells take the cells' colours (SpatialData).
-    auto labelValues = std::make_shared<const std::vector<std::int64_t>>(
-        shown.labels ? data::cellLabelValues(*(*loaded)->table) : std::vector<std::int64_t>{});
-    req.decorate = [data = *loaded, coloring = *coloring, style, opacity = cellsLayer->opacity,
-                    pointSize = display.pointSize, &ctx, labels = shown.labels,
-                    labelValues](vtkRenderer* r, const render::ViewCamera& cam) {
-      std::shared_ptr<void> labelLayer;
-      if (labels && !labelValues->empty() &&
-          render::checkColoring(coloring.coloring, labelValues->size(), "cells")) {
-        auto drawn =
-            drawCellLabelsOffscreen(r, cam, ctx.cache, labels, *labelValues, coloring.coloring);
-        if (drawn)
-          labelLayer = *drawn;
-        else
-          std::cerr << "tessera: " << drawn.error().message << "\n";
-      }
-      auto overlay = std::make_shared<CellsOverlay>(r);
-      if (auto e = overlay->setData(data); !e)
-        std::cerr << "tessera: " << e.error().message << "\n";
-      if (style) overlay->setStyle(*style);
-      overlay->setPointSize(pointSize);  // the window's minimum dot size, as the session says
-      if (opacity < 1) overlay->setOpacity(opacity);
-      if (auto e = overlay->setColoring(coloring.coloring); !e)
-        std::cerr << "tessera: " << e.error().message << "\n";
-      overlay->setLegend(coloring.legend);
-      overlay->update(cam);
-      return std::make_shared<std::pair<std::shared_ptr<void>, std::shared_ptr<CellsOverlay>>>(
-          std::move(labelLayer), std::move(overlay));
-    };
+    req.decorate = cellsDecorate(std::move(*look), shown.labels, ctx);
   }
   const auto ext = std::filesystem::path(out).extension().string();
   if (tiled || ext == ".tif" || ext == ".tiff" || ext == ".TIF") {

@@ -7,9 +7,8 @@
 #include <QInputDialog>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QStatusBar>
 #include <QToolBar>
-#include <QUndoCommand>
-#include <QUndoStack>
 
 #include <nlohmann/json.hpp>
 
@@ -31,27 +30,6 @@
 namespace tessera::app {
 namespace {
 
-// One undo step: the whole list before and after (annotations are small; snapshots keep
-// every kind of edit one command).
-class Snapshot : public QUndoCommand {
- public:
-  Snapshot(AnnotationsController& c, std::vector<data::Annotation> before,
-           std::vector<data::Annotation> after, const QString& text,
-           std::function<void(std::vector<data::Annotation>)> set)
-      : QUndoCommand(text),
-        before_(std::move(before)),
-        after_(std::move(after)),
-        set_(std::move(set)) {
-    (void)c;
-  }
-  void undo() override { set_(before_); }
-  void redo() override { set_(after_); }
-
- private:
-  std::vector<data::Annotation> before_, after_;
-  std::function<void(std::vector<data::Annotation>)> set_;
-};
-
 struct ToolEntry {
   std::optional<data::AnnotationKind> kind;
   const char* label;
@@ -61,7 +39,7 @@ struct ToolEntry {
 }  // namespace
 
 AnnotationsController::AnnotationsController(MainWindow& window, AppContext& ctx)
-    : QObject(&window), window_(window), ctx_(ctx), undo_(new QUndoStack(this)) {
+    : QObject(&window), window_(window), ctx_(ctx) {
   auto* view = window.imageView();
   auto* renderer = view->glWindow()->renderer();
   overlay_ = std::make_unique<render::AnnotationOverlay>(renderer);
@@ -99,14 +77,20 @@ AnnotationsController::AnnotationsController(MainWindow& window, AppContext& ctx
     connect(a, &QAction::triggered, this, [this, kind = t.kind] { tool_->setTool(kind); });
   }
   bar->addSeparator();
-  auto* undo = undo_->createUndoAction(this, tr("&Undo"));
-  undo->setShortcut(QKeySequence::Undo);
-  auto* redo = undo_->createRedoAction(this, tr("&Redo"));
-  redo->setShortcut(QKeySequence::Redo);
-  bar->addAction(undo);
-  bar->addAction(redo);
-  window.addAction(undo);
-  window.addAction(redo);
+  // The session's one history (Edit ▸ Undo holds the shortcuts; these are the toolbar's
+  // buttons for it).
+  auto* undo = bar->addAction(tr("Undo"), this, [this] { window_.model().undo(); });
+  auto* redo = bar->addAction(tr("Redo"), this, [this] { window_.model().redo(); });
+  undo->setEnabled(false);
+  redo->setEnabled(false);
+  sub_ = window.model().observe([this, undo, redo](const data::SessionEvent& e) {
+    if (e.what == data::SessionChange::History) {
+      undo->setEnabled(window_.model().canUndo());
+      redo->setEnabled(window_.model().canRedo());
+    }
+    if (e.what == data::SessionChange::Annotations || e.what == data::SessionChange::Reset)
+      fromModel();
+  });
 
   panel_ = new widgets::AnnotationsPanel;
   auto* dock = new QDockWidget(tr("Annotations"), &window);
@@ -172,6 +156,16 @@ AnnotationsController::AnnotationsController(MainWindow& window, AppContext& ctx
     selected_ = -1;
     apply(std::move(next), tr("Delete"));
   });
+  connect(panel_, &widgets::AnnotationsPanel::classEdited, this, &AnnotationsController::setClass);
+  connect(panel_, &widgets::AnnotationsPanel::describeRequested, this, [this](int i) {
+    if (i < 0 || i >= static_cast<int>(list_.size())) return;
+    const auto& a = list_[static_cast<std::size_t>(i)];
+    bool ok = false;
+    const QString text = QInputDialog::getMultiLineText(
+        &window_, tr("Describe Annotation"), tr("Description of %1:").arg(a.name.c_str()),
+        QString::fromStdString(a.description), &ok);
+    if (ok) describe(i, text);
+  });
   connect(panel_, &widgets::AnnotationsPanel::importRequested, this,
           &AnnotationsController::importFile);
   connect(panel_, &widgets::AnnotationsPanel::exportRequested, this,
@@ -187,11 +181,11 @@ AnnotationsController::AnnotationsController(MainWindow& window, AppContext& ctx
     show();
     window_.imageView()->requestRender();
   });
+  // The annotations come with the session (a Reset); measured once its image is shown.
   connect(&window, &MainWindow::datasetOpened, this, [this] {
-    undo_->clear();
-    reset({});
     if (const auto* ds = window_.current(); ds && ds->image)
       measurements_->setLevels(static_cast<int>(ds->image->info().levels.size()));
+    remeasure();
   });
 }
 
@@ -200,8 +194,20 @@ AnnotationsController::~AnnotationsController() {
 }
 
 void AnnotationsController::apply(std::vector<data::Annotation> next, const QString& what) {
-  undo_->push(new Snapshot(*this, list_, std::move(next), what,
-                           [this](std::vector<data::Annotation> l) { reset(std::move(l)); }));
+  window_.model().setAnnotations(data::annotationsToGeoJson(next)["features"], what.toStdString());
+}
+
+void AnnotationsController::fromModel() {
+  const auto& stored = window_.model().session().annotations;
+  std::vector<data::Annotation> list;
+  if (stored.is_array() && !stored.empty()) {
+    auto parsed = data::geoJsonAnnotations(stored, "the session's annotations");
+    if (parsed)
+      list = std::move(parsed->annotations);
+    else
+      window_.statusBar()->showMessage(QString::fromStdString(parsed.error().message), 10000);
+  }
+  if (list != list_) reset(std::move(list));
 }
 
 void AnnotationsController::reset(std::vector<data::Annotation> list) {
@@ -226,6 +232,27 @@ void AnnotationsController::select(int index) {
   tool_->setSelected(index);
   panel_->setSelected(index);
   show();
+}
+
+void AnnotationsController::setClass(int index, const QString& className) {
+  if (index < 0 || index >= static_cast<int>(list_.size())) return;
+  const std::string name = className.toStdString();
+  auto next = list_;
+  auto& cls = next[static_cast<std::size_t>(index)].classification;
+  if (cls.name == name) return;
+  cls.name = name;
+  for (const auto& other : list_)
+    if (!name.empty() && other.classification.name == name) cls.color = other.classification.color;
+  apply(std::move(next), tr("Set class"));
+}
+
+void AnnotationsController::describe(int index, const QString& description) {
+  if (index < 0 || index >= static_cast<int>(list_.size())) return;
+  auto next = list_;
+  auto& a = next[static_cast<std::size_t>(index)];
+  if (a.description == description.toStdString()) return;
+  a.description = description.toStdString();
+  apply(std::move(next), tr("Describe"));
 }
 
 void AnnotationsController::zoomTo(int index) {

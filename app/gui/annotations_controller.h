@@ -1,10 +1,11 @@
 #pragma once
-/// The window's annotations: the list (until the session model holds it), drawn on the image
-/// view by a render::AnnotationOverlay, drawn and edited with the Annotate toolbar
+/// The window's annotations: kept in the session model (its "annotations", GeoJSON features in
+/// QuPath's shape, so they are saved and opened with the session), drawn on the image view by a
+/// render::AnnotationOverlay, drawn and edited with the Annotate toolbar
 /// (widgets::AnnotationTool), listed in the Annotations panel and measured into the
-/// Measurements panel. Every change goes through one QUndoStack as a snapshot of the list
-/// (Slicer's SaveStateForUndo shape), so Undo/Redo cover drawing, moving, vertex edits,
-/// renaming, hiding, deleting and importing alike.
+/// Measurements panel. Every change is one SessionModel::setAnnotations step holding the whole
+/// list (Slicer's SaveStateForUndo shape), so Edit ▸ Undo/Redo cover drawing, moving, vertex
+/// edits, renaming, hiding, deleting and importing, in one history with the other edits.
 /// Measurements run on AppContext::jobPool with a stop token (tiles through the shared cache)
 /// and come back by a queued call guarded by QPointer; a newer change cancels an older run.
 /// GUI thread only.
@@ -15,9 +16,9 @@
 #include <vector>
 
 #include "data/annotation/annotation.h"
+#include "data/session/session_model.h"
 
 class QToolBar;
-class QUndoStack;
 class QDockWidget;
 class QActionGroup;
 
@@ -43,16 +44,18 @@ class AnnotationsController : public QObject {
   ~AnnotationsController() override;
 
   const std::vector<data::Annotation>& annotations() const { return list_; }
-  /// Replaces the list as one undoable step named `what`.
+  /// Replaces the list in the session model as one undoable step named `what`.
   void apply(std::vector<data::Annotation> next, const QString& what);
-  /// Sets the list without an undo step (a dataset opened, a session loaded).
-  void reset(std::vector<data::Annotation> list);
-  QUndoStack* undoStack() const { return undo_; }
   widgets::AnnotationTool* tool() const { return tool_; }
   widgets::AnnotationsPanel* panel() const { return panel_; }
   widgets::MeasurementsPanel* measurements() const { return measurements_; }
   int selected() const { return selected_; }
   void select(int index);
+  /// Sets an annotation's class by name (an undo step); a class other annotations use brings
+  /// its colour along.
+  void setClass(int index, const QString& className);
+  /// Sets an annotation's description (an undo step).
+  void describe(int index, const QString& description);
   void zoomTo(int index);
   /// Measures again now (also runs on every change).
   void remeasure();
@@ -64,6 +67,10 @@ class AnnotationsController : public QObject {
 
  private:
   void show();
+  /// Shows `list` (what the model holds now).
+  void reset(std::vector<data::Annotation> list);
+  /// The model's annotations, when they differ from those shown.
+  void fromModel();
   void importFile();
   void exportFile();
 
@@ -73,7 +80,7 @@ class AnnotationsController : public QObject {
   std::vector<data::Annotation> preview_;
   int selected_ = -1;
   int counter_ = 0;
-  QUndoStack* undo_;
+  data::SessionModel::Subscription sub_;
   std::unique_ptr<render::AnnotationOverlay> overlay_;
   std::unique_ptr<render::AnnotationOverlay> previewOverlay_;
   widgets::AnnotationTool* tool_;

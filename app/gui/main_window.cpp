@@ -35,6 +35,7 @@
 #include "app/gui/annotations_controller.h"
 #include "app/gui/axes_choice.h"
 #include "app/gui/figure_actions.h"
+#include "app/gui/story_actions.h"
 #include "app/gui/transcripts_panel.h"
 #include "data/remote/remote_context.h"
 #include "data/session/session_file.h"
@@ -313,6 +314,7 @@ void MainWindow::buildMenus() {
   // Annotations (toolbar, docks) come before the View menu, which lists every dock.
   auto* annotations = new AnnotationsController(*this, ctx_);
   addFigureActions(file, *this, ctx_, [annotations] { return annotations->annotations(); });
+  auto* story = new StoryController(*this, ctx_, file);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -345,6 +347,7 @@ void MainWindow::buildMenus() {
   help->addAction(tr("&Keyboard Shortcuts"), QKeySequence(tr("F1")), this,
                   &MainWindow::showShortcuts);
   help->addAction(tr("&About Tessera"), this, &MainWindow::about);
+  story->addHelpActions(help);
 }
 
 void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelection& chosen,

@@ -82,6 +82,8 @@ Annotation feature(const json& f, std::vector<std::string>& notes) {
     const auto& c = props["classification"];
     if (c.contains("name") && c["name"].is_string()) a.classification.name = c["name"];
     a.classification.color = classColor(c);
+  } else if (props.contains("color")) {
+    a.classification.color = classColor(props);  // QuPath's colour of an unclassified object
   }
   if (props.contains("isHidden") && props["isHidden"].is_boolean()) a.visible = !props["isHidden"];
   if (!f.contains("geometry") || !f["geometry"].is_object()) throw Invalid{"has no geometry"};
@@ -159,6 +161,10 @@ json polygonJson(const PolygonRings& p) {
 Expected<AnnotationImport> parseGeoJson(const std::string& text, const std::string& source) {
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return fail(Errc::Corrupt, source + ": not valid JSON");
+  return geoJsonAnnotations(doc, source);
+}
+
+Expected<AnnotationImport> geoJsonAnnotations(const json& doc, const std::string& source) {
   json features;
   if (doc.is_array())
     features = doc;
@@ -248,6 +254,9 @@ json annotationsToGeoJson(const std::vector<Annotation>& annotations) {
       props["classification"] = {
           {"name", a.classification.name},
           {"color", json::array({(c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF})}};
+    } else if (const auto c = a.classification.color; c != AnnotationClass{}.color) {
+      // An unclassified annotation's own colour, where QuPath writes it.
+      props["color"] = json::array({(c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF});
     }
     if (!a.description.empty()) props["description"] = a.description;
     if (a.kind == AnnotationKind::Rectangle || a.kind == AnnotationKind::Ellipse ||

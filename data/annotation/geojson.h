@@ -27,6 +27,8 @@ struct AnnotationImport {
 /// anything that is not a usable annotation.
 Expected<AnnotationImport> parseGeoJson(const std::string& text, const std::string& source);
 Expected<AnnotationImport> readGeoJson(const std::filesystem::path& path);
+/// The same from parsed JSON (a session's "annotations" list of features).
+Expected<AnnotationImport> geoJsonAnnotations(const nlohmann::json& doc, const std::string& source);
 
 nlohmann::json annotationsToGeoJson(const std::vector<Annotation>& annotations);
 /// Writes the FeatureCollection (indented) to `path`; Errc::Io naming it on failure.

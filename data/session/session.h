@@ -113,12 +113,20 @@ struct TablePairing {
   bool operator==(const TablePairing&) const = default;
 };
 
-/// A stop of a guided tour: a view and optionally the layers' state to restore there.
+/// A stop of a guided tour: a view and optionally the layers' state to restore there
+/// (`waypoint.h` applies one to a session).
 struct Waypoint {
   std::string title;
-  std::string narration;
-  double centerX = 0, centerY = 0, width = 0;
-  std::vector<SessionLayer> layers;  ///< empty = leave the layers as they are
+  std::string narration;                       ///< Markdown
+  double centerX = 0, centerY = 0, width = 0;  ///< width 0 = the whole image
+  std::vector<SessionLayer> layers;            ///< empty = leave the layers as they are
+  /// A layer (id or name) or a channel of the image layer (name) kept hidden until the
+  /// presenter reveals it (a quiz's answer); "" = none.
+  std::string reveal{};
+  /// A named selection of cells shown highlighted there; "" = none.
+  std::string selection{};
+  /// The session's annotations shown (true) or hidden (false) there; empty = as they are.
+  std::optional<bool> annotations{};
   bool operator==(const Waypoint&) const = default;
 };
 

@@ -380,6 +380,9 @@ json sessionToJson(const Session& s, const fs::path& dir) {
       for (const auto& l : w.layers)
         e["layers"].push_back(layerToJson(l));
     }
+    if (!w.reveal.empty()) e["reveal"] = w.reveal;
+    if (!w.selection.empty()) e["selection"] = w.selection;
+    if (w.annotations) e["annotations"] = *w.annotations;
     waypoints.push_back(e);
   }
   return {{"tessera_session", kSessionVersion},
@@ -480,6 +483,13 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
         if (auto v = viewFromJson(e["view"], r.name("view"), w.centerX, w.centerY, w.width); !v)
           return std::unexpected(v.error());
       if (r.has("layers")) TRY_ASSIGN(w.layers, layersFromJson(e["layers"], r.name("layers")));
+      TRY_ASSIGN(w.reveal, r.text("reveal"));
+      TRY_ASSIGN(w.selection, r.text("selection"));
+      if (r.has("annotations")) {
+        bool shown = true;
+        TRY_ASSIGN(shown, r.flag("annotations", true));
+        w.annotations = shown;
+      }
       s.waypoints.push_back(std::move(w));
     }
   }

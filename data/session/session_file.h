@@ -15,7 +15,9 @@
 ///    "pairings": [{"table", "image", "affine": [[a,b,c],[d,e,f]], "frame"}],
 ///    "selections": {"name": [cell indices]},
 ///    "selection": [cell indices selected now],
-///    "waypoints": [{"title", "narration", "view": {"center", "width"}, "layers": [...]}],
+///    "waypoints": [{"title", "narration", "view": {"center", "width"}, "layers": [...],
+///                   "reveal": "layer or channel", "selection": "name",
+///                   "annotations": true|false}],
 ///    "annotations": [...]}
 ///
 /// A dataset's "series", "well" and "field" pick the image of a container; "axes" names the

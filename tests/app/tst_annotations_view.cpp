@@ -8,9 +8,11 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QToolBar>
-#include <QUndoStack>
 #include <QtTest>
+
+#include <nlohmann/json.hpp>
 
 #include "app/core/app_context.h"
 #include "app/gui/annotations_controller.h"
@@ -84,9 +86,9 @@ class AnnotationsViewTest : public QObject {
     drag(500, 500, 1500, 500);
     QCOMPARE(ann_->annotations().size(), std::size_t{3});
     QVERIFY(std::abs(data::annotationLength(ann_->annotations()[2]) - 1000) < 20);
-    ann_->undoStack()->undo();
+    window_->model().undo();
     QCOMPARE(ann_->annotations().size(), std::size_t{2});
-    ann_->undoStack()->redo();
+    window_->model().redo();
     QCOMPARE(ann_->annotations().size(), std::size_t{3});
     // Polygon by clicks, closed with Enter; a point by a click.
     useTool("Polygon");
@@ -112,7 +114,7 @@ class AnnotationsViewTest : public QObject {
     const auto p = ann_->annotations()[0].points[1];
     drag(p.x, p.y, p.x + 300, p.y + 300);
     QVERIFY(std::abs(ann_->annotations()[0].points[1].x - (p.x + 300)) < 15);
-    ann_->undoStack()->undo();
+    window_->model().undo();
     QVERIFY(std::abs(ann_->annotations()[0].points[1].x - p.x) < 1e-9);
   }
 
@@ -136,7 +138,7 @@ class AnnotationsViewTest : public QObject {
     QVERIFY(std::abs(cam.centerX() - (b.x0 + b.x1) / 2) < 1);
     emit ann_->panel()->deleteRequested(4);
     QCOMPARE(ann_->annotations().size(), std::size_t{4});
-    ann_->undoStack()->undo();
+    window_->model().undo();
     QCOMPARE(ann_->annotations().size(), std::size_t{5});
   }
 
@@ -179,6 +181,53 @@ class AnnotationsViewTest : public QObject {
       if (act->text() == QStringLiteral("&Copy View")) act->trigger();
     const QImage img = QApplication::clipboard()->image();
     QCOMPARE(img.width(), window_->imageView()->camera().viewportWidth());
+  }
+
+  void classAndDescriptionAreEdits() {
+    auto* table = ann_->panel()->table();
+    auto classOf = [&](int index) -> QTableWidgetItem* {
+      for (int r = 0; r < table->rowCount(); ++r)
+        if (table->item(r, 1)->data(Qt::UserRole).toInt() == index) return table->item(r, 1);
+      return nullptr;
+    };
+    classOf(0)->setText("Tumour");
+    QCOMPARE(ann_->annotations()[0].classification.name, std::string("Tumour"));
+    QCOMPARE(window_->model().undoLabel(), std::string("Set class"));
+    const auto tumourColour = ann_->annotations()[0].classification.color;
+    ann_->setClass(2, "Tumour");  // a class in use brings its colour
+    QCOMPARE(ann_->annotations()[2].classification.color, tumourColour);
+    window_->model().undo();
+    QVERIFY(ann_->annotations()[2].classification.name.empty());
+    ann_->describe(0, "Crypt with **goblet** cells");
+    QCOMPARE(ann_->annotations()[0].description, std::string("Crypt with **goblet** cells"));
+    window_->model().undo();
+    QVERIFY(ann_->annotations()[0].description.empty());
+    window_->model().redo();
+  }
+
+  void savedAndOpenedWithTheSession() {
+    const auto before = ann_->annotations();
+    QCOMPARE(before[0].classification.name, std::string("Tumour"));
+    QTemporaryDir dir;
+    const QString file = dir.filePath("annotated.tessera");
+    QVERIFY(window_->saveSessionTo(file));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const auto j = nlohmann::json::parse(f.readAll().toStdString());
+    QCOMPARE(j["annotations"].size(), before.size());
+    QCOMPARE(j["annotations"][0]["properties"]["name"].get<std::string>(), std::string("Gland"));
+    QCOMPARE(j["annotations"][0]["properties"]["classification"]["name"].get<std::string>(),
+             std::string("Tumour"));
+    QCOMPARE(j["annotations"][0]["properties"]["description"].get<std::string>(),
+             std::string("Crypt with **goblet** cells"));
+    QSignalSpy opened(window_.get(), &app::MainWindow::datasetOpened);
+    window_->openInputs({"demo"});  // a new session: no annotations
+    QVERIFY(opened.wait(600000));
+    QVERIFY(ann_->annotations().empty());
+    window_->openInputs({file});
+    QVERIFY(opened.wait(600000));
+    QVERIFY(ann_->annotations() == before);
+    QVERIFY(!window_->model().canUndo());
   }
 
   void cleanupTestCase() { window_.reset(); }

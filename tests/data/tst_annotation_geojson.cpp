@@ -103,6 +103,7 @@ class TestAnnotationGeoJson : public QObject {
     add(AnnotationKind::Text, {{12, 13}});
     all.back().text = "Gland";
     all[2].visible = false;
+    all[5].classification = {"", 0xFFD21E};  // unclassified with its own colour (the tools')
     const auto path = std::string(TESSERA_TEST_WORK_DIR) + "/annotations_roundtrip.geojson";
     QVERIFY(writeGeoJson(all, path));
     auto back = readGeoJson(path);

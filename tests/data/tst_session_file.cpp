@@ -59,6 +59,9 @@ Session fullSession(const fs::path& dataDir) {
   s.selections = {{"tumour", {1, 5, 9}}};
   s.selection = {2, 3, 40};
   s.waypoints = {{"Vessels", "CD31 lines the vessels.", 100, 200, 512, {il}}};
+  s.waypoints[0].reveal = "CD31";
+  s.waypoints[0].selection = "tumour";
+  s.waypoints[0].annotations = false;
   s.annotations = nlohmann::json::array({{{"type", "Feature"}, {"id", 1}}});
   return s;
 }
