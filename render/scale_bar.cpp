@@ -70,30 +70,50 @@ ScaleBarLength chooseScaleBar(double physicalPerPixel, const std::string& unit, 
   return out;
 }
 
-ScaleBar::ScaleBar(vtkRenderer* renderer) : renderer_(renderer) {
-  points_ = vtkSmartPointer<vtkPoints>::New();
-  points_->SetNumberOfPoints(4);
+namespace {
+// A quad in display coordinates (y up) placed through `pts` (4 corners).
+vtkSmartPointer<vtkActor2D> quadActor(vtkSmartPointer<vtkPoints>& pts) {
+  pts = vtkSmartPointer<vtkPoints>::New();
+  pts->SetNumberOfPoints(4);
+  for (int i = 0; i < 4; ++i)
+    pts->SetPoint(i, 0, 0, 0);
   auto polys = vtkSmartPointer<vtkCellArray>::New();
   const vtkIdType quad[4] = {0, 1, 2, 3};
   polys->InsertNextCell(4, quad);
   auto poly = vtkSmartPointer<vtkPolyData>::New();
-  poly->SetPoints(points_);
+  poly->SetPoints(pts);
   poly->SetPolys(polys);
   auto mapper = vtkSmartPointer<vtkPolyDataMapper2D>::New();
   mapper->SetInputData(poly);
-  bar_ = vtkSmartPointer<vtkActor2D>::New();
-  bar_->SetMapper(mapper);
+  auto actor = vtkSmartPointer<vtkActor2D>::New();
+  actor->SetMapper(mapper);
+  return actor;
+}
+}  // namespace
+
+ScaleBar::ScaleBar(vtkRenderer* renderer) : renderer_(renderer) {
+  // The backing: a black rim around the bar (opaque 2D actors draw in the order they were
+  // added, so it goes first, under the bar) and a dark box that the text draws on itself
+  // (a translucent 2D actor of its own would draw over the bar in the window's passes).
+  backing_ = quadActor(backingPoints_);
+  backing_->GetProperty()->SetColor(0, 0, 0);
+  backing_->SetVisibility(false);
+  bar_ = quadActor(points_);
   bar_->GetProperty()->SetColor(1, 1, 1);
   text_ = vtkSmartPointer<vtkTextActor>::New();
   text_->GetTextProperty()->SetColor(1, 1, 1);
   text_->GetTextProperty()->SetFontSize(16);
   text_->GetTextProperty()->SetJustificationToCentered();
   text_->GetTextProperty()->ShadowOn();
+  text_->GetTextProperty()->SetBackgroundColor(0, 0, 0);
+  text_->GetTextProperty()->SetBackgroundOpacity(0);
+  renderer_->AddActor2D(backing_);
   renderer_->AddActor2D(bar_);
   renderer_->AddActor2D(text_);
 }
 
 ScaleBar::~ScaleBar() {
+  renderer_->RemoveActor2D(backing_);
   renderer_->RemoveActor2D(bar_);
   renderer_->RemoveActor2D(text_);
 }
@@ -103,6 +123,7 @@ void ScaleBar::update(double physicalPerPixel, const std::string& unit, int view
   const bool show = length_.pixels > 0;
   bar_->SetVisibility(show);
   text_->SetVisibility(show);
+  backing_->SetVisibility(show && backingOn_);
   if (!show) return;
   // Display coordinates have y up from the bottom edge.
   const double x0 = 20, y0 = 20, h = 5;
@@ -114,6 +135,13 @@ void ScaleBar::update(double physicalPerPixel, const std::string& unit, int view
   text_->SetInput(length_.label().c_str());
   text_->SetDisplayPosition(static_cast<int>(x0 + length_.pixels / 2),
                             static_cast<int>(y0 + h + 6));
+  const double rim = 2;
+  backingPoints_->SetPoint(0, x0 - rim, y0 - rim, 0);
+  backingPoints_->SetPoint(1, x0 + length_.pixels + rim, y0 - rim, 0);
+  backingPoints_->SetPoint(2, x0 + length_.pixels + rim, y0 + h + rim, 0);
+  backingPoints_->SetPoint(3, x0 - rim, y0 + h + rim, 0);
+  backingPoints_->Modified();
+  text_->GetTextProperty()->SetBackgroundOpacity(backingOn_ ? 0.6 : 0.0);
 }
 
 }  // namespace tessera::render

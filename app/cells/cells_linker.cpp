@@ -473,8 +473,10 @@ void CellsLinker::hoverAt(double x, double y, double radius, bool embedding) {
 
 void CellsLinker::populateMenu(QMenu* menu) {
   auto* group = new QActionGroup(menu);
-  auto tool = [&](const QString& name, widgets::SelectionShape shape, const QKeySequence& key) {
+  auto tool = [&](const QString& name, widgets::SelectionShape shape, const QKeySequence& key,
+                  const char* object) {
     auto* a = menu->addAction(name);
+    a->setObjectName(QString::fromLatin1(object));  // the main toolbar shows these
     a->setCheckable(true);
     a->setShortcut(key);
     a->setChecked(shape == widgets::SelectionShape::None);
@@ -484,9 +486,10 @@ void CellsLinker::populateMenu(QMenu* menu) {
       w_.embedding->selectionTool()->setShape(shape);
     });
   };
-  tool(tr("&Pan (Ctrl+drag lassoes)"), widgets::SelectionShape::None, QKeySequence(tr("P")));
-  tool(tr("&Box select"), widgets::SelectionShape::Box, QKeySequence(tr("B")));
-  tool(tr("&Lasso select"), widgets::SelectionShape::Lasso, QKeySequence(tr("L")));
+  tool(tr("&Pan (Ctrl+drag lassoes)"), widgets::SelectionShape::None, QKeySequence(tr("P")),
+       "selectPan");
+  tool(tr("&Box select"), widgets::SelectionShape::Box, QKeySequence(tr("B")), "selectBox");
+  tool(tr("&Lasso select"), widgets::SelectionShape::Lasso, QKeySequence(tr("L")), "selectLasso");
   menu->addSeparator();
   menu->addAction(tr("&Clear Selection"), QKeySequence(tr("Esc")), this,
                   [this] { session_->clearSelection(); });
