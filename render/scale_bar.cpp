@@ -2,6 +2,7 @@
 
 #include <vtkActor2D.h>
 #include <vtkCellArray.h>
+#include <vtkCellData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper2D.h>
@@ -9,6 +10,7 @@
 #include <vtkRenderer.h>
 #include <vtkTextActor.h>
 #include <vtkTextProperty.h>
+#include <vtkUnsignedCharArray.h>
 
 #include <array>
 #include <cmath>
@@ -71,35 +73,36 @@ ScaleBarLength chooseScaleBar(double physicalPerPixel, const std::string& unit, 
 }
 
 namespace {
-// A quad in display coordinates (y up) placed through `pts` (4 corners).
-vtkSmartPointer<vtkActor2D> quadActor(vtkSmartPointer<vtkPoints>& pts) {
-  pts = vtkSmartPointer<vtkPoints>::New();
-  pts->SetNumberOfPoints(4);
-  for (int i = 0; i < 4; ++i)
-    pts->SetPoint(i, 0, 0, 0);
-  auto polys = vtkSmartPointer<vtkCellArray>::New();
-  const vtkIdType quad[4] = {0, 1, 2, 3};
-  polys->InsertNextCell(4, quad);
-  auto poly = vtkSmartPointer<vtkPolyData>::New();
-  poly->SetPoints(pts);
-  poly->SetPolys(polys);
-  auto mapper = vtkSmartPointer<vtkPolyDataMapper2D>::New();
-  mapper->SetInputData(poly);
-  auto actor = vtkSmartPointer<vtkActor2D>::New();
-  actor->SetMapper(mapper);
-  return actor;
-}
+constexpr int kQuads = 5;  // the bar and the four sides of its rim
 }  // namespace
 
 ScaleBar::ScaleBar(vtkRenderer* renderer) : renderer_(renderer) {
-  // The backing: a black rim around the bar (opaque 2D actors draw in the order they were
-  // added, so it goes first, under the bar) and a dark box that the text draws on itself
-  // (a translucent 2D actor of its own would draw over the bar in the window's passes).
-  backing_ = quadActor(backingPoints_);
-  backing_->GetProperty()->SetColor(0, 0, 0);
-  backing_->SetVisibility(false);
-  bar_ = quadActor(points_);
-  bar_->GetProperty()->SetColor(1, 1, 1);
+  // One polydata: the white bar and a black rim of four quads around it (the backing;
+  // collapsed to nothing without it). They do not overlap, so the window's depth test and the
+  // order the quads are drawn in cannot hide the bar.
+  points_ = vtkSmartPointer<vtkPoints>::New();
+  points_->SetNumberOfPoints(4 * kQuads);
+  for (int i = 0; i < 4 * kQuads; ++i)
+    points_->SetPoint(i, 0, 0, 0);
+  auto polys = vtkSmartPointer<vtkCellArray>::New();
+  auto colors = vtkSmartPointer<vtkUnsignedCharArray>::New();
+  colors->SetNumberOfComponents(3);
+  for (vtkIdType q = 0; q < kQuads; ++q) {
+    const vtkIdType quad[4] = {4 * q, 4 * q + 1, 4 * q + 2, 4 * q + 3};
+    polys->InsertNextCell(4, quad);
+    const unsigned char v = q == 0 ? 255 : 0;
+    colors->InsertNextTuple3(v, v, v);
+  }
+  auto poly = vtkSmartPointer<vtkPolyData>::New();
+  poly->SetPoints(points_);
+  poly->SetPolys(polys);
+  poly->GetCellData()->SetScalars(colors);
+  auto mapper = vtkSmartPointer<vtkPolyDataMapper2D>::New();
+  mapper->SetInputData(poly);
+  mapper->SetScalarModeToUseCellData();
+  mapper->SetColorModeToDirectScalars();
+  bar_ = vtkSmartPointer<vtkActor2D>::New();
+  bar_->SetMapper(mapper);
   text_ = vtkSmartPointer<vtkTextActor>::New();
   text_->GetTextProperty()->SetColor(1, 1, 1);
   text_->GetTextProperty()->SetFontSize(16);
@@ -107,13 +110,11 @@ ScaleBar::ScaleBar(vtkRenderer* renderer) : renderer_(renderer) {
   text_->GetTextProperty()->ShadowOn();
   text_->GetTextProperty()->SetBackgroundColor(0, 0, 0);
   text_->GetTextProperty()->SetBackgroundOpacity(0);
-  renderer_->AddActor2D(backing_);
   renderer_->AddActor2D(bar_);
   renderer_->AddActor2D(text_);
 }
 
 ScaleBar::~ScaleBar() {
-  renderer_->RemoveActor2D(backing_);
   renderer_->RemoveActor2D(bar_);
   renderer_->RemoveActor2D(text_);
 }
@@ -123,24 +124,28 @@ void ScaleBar::update(double physicalPerPixel, const std::string& unit, int view
   const bool show = length_.pixels > 0;
   bar_->SetVisibility(show);
   text_->SetVisibility(show);
-  backing_->SetVisibility(show && backingOn_);
   if (!show) return;
   // Display coordinates have y up from the bottom edge.
   const double x0 = 20, y0 = 20, h = 5;
-  points_->SetPoint(0, x0, y0, 0);
-  points_->SetPoint(1, x0 + length_.pixels, y0, 0);
-  points_->SetPoint(2, x0 + length_.pixels, y0 + h, 0);
-  points_->SetPoint(3, x0, y0 + h, 0);
+  const double r = backingOn_ ? 2 : 0;
+  const double x1 = x0 + length_.pixels, y1 = y0 + h;
+  // The bar, then the rim below, above, left and right of it: {left, right, bottom, top}.
+  const double quads[kQuads][4] = {{x0, x1, y0, y1},
+                                   {x0 - r, x1 + r, y0 - r, y0},
+                                   {x0 - r, x1 + r, y1, y1 + r},
+                                   {x0 - r, x0, y0, y1},
+                                   {x1, x1 + r, y0, y1}};
+  for (int q = 0; q < kQuads; ++q) {
+    const auto& c = quads[q];
+    points_->SetPoint(4 * q + 0, c[0], c[2], 0);
+    points_->SetPoint(4 * q + 1, c[1], c[2], 0);
+    points_->SetPoint(4 * q + 2, c[1], c[3], 0);
+    points_->SetPoint(4 * q + 3, c[0], c[3], 0);
+  }
   points_->Modified();
   text_->SetInput(length_.label().c_str());
   text_->SetDisplayPosition(static_cast<int>(x0 + length_.pixels / 2),
                             static_cast<int>(y0 + h + 6));
-  const double rim = 2;
-  backingPoints_->SetPoint(0, x0 - rim, y0 - rim, 0);
-  backingPoints_->SetPoint(1, x0 + length_.pixels + rim, y0 - rim, 0);
-  backingPoints_->SetPoint(2, x0 + length_.pixels + rim, y0 + h + rim, 0);
-  backingPoints_->SetPoint(3, x0 - rim, y0 + h + rim, 0);
-  backingPoints_->Modified();
   text_->GetTextProperty()->SetBackgroundOpacity(backingOn_ ? 0.6 : 0.0);
 }
 

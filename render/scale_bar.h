@@ -41,8 +41,6 @@ class ScaleBar {
  private:
   vtkRenderer* renderer_;
   bool backingOn_ = false;
-  vtkSmartPointer<vtkPoints> backingPoints_;
-  vtkSmartPointer<vtkActor2D> backing_;
   vtkSmartPointer<vtkPoints> points_;
   vtkSmartPointer<vtkActor2D> bar_;
   vtkSmartPointer<vtkTextActor> text_;
