@@ -3,6 +3,7 @@
 /// VtkGlWindow with the same camera model as the image (drag pans, wheel zooms, 0 fits) and the
 /// same box/lasso selection (SelectionTool). The points themselves are an overlay the owner
 /// adds to renderer() and updates from the hook, so both views share one colouring path.
+/// Axes below and left of the plot show the coordinates in view (y up) with the basis' names.
 /// GUI thread only.
 #include <QPointF>
 #include <QWidget>
@@ -19,6 +20,7 @@ namespace tessera::widgets {
 
 class VtkGlWindow;
 class SelectionTool;
+class PlotAxis;
 
 class EmbeddingView : public QWidget {
   Q_OBJECT
@@ -37,6 +39,10 @@ class EmbeddingView : public QWidget {
   QImage grabFrame();
   /// Shows a line of text instead of the scatter (e.g. "no embedding in this table").
   void setPlaceholder(const QString& text);
+  /// Names the axes ("UMAP 1", "UMAP 2").
+  void setAxisNames(const QString& x, const QString& y);
+  PlotAxis* xAxis() const { return xAxis_; }
+  PlotAxis* yAxis() const { return yAxis_; }
 
  signals:
   void selectionDrawn(const std::vector<tessera::widgets::Vec2>& polygon,
@@ -48,6 +54,8 @@ class EmbeddingView : public QWidget {
   VtkGlWindow* gl_ = nullptr;
   QWidget* container_ = nullptr;
   QLabel* placeholder_ = nullptr;
+  PlotAxis* xAxis_ = nullptr;
+  PlotAxis* yAxis_ = nullptr;
   render::ViewCamera camera_;
   render::Rect bounds_;
   bool fitPending_ = true;

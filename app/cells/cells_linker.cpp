@@ -279,6 +279,10 @@ void CellsLinker::onLoaded() {
     }
     w_.embedding->setBounds(b);
     w_.embedding->setPlaceholder({});
+    // "X_umap" reads "UMAP 1", "UMAP 2"; other keys as they are.
+    QString basis = QString::fromStdString(d->embeddingKey);
+    if (basis.startsWith(QLatin1String("X_"))) basis = basis.mid(2).toUpper();
+    w_.embedding->setAxisNames(basis + QStringLiteral(" 1"), basis + QStringLiteral(" 2"));
   } else {
     w_.embedding->setPlaceholder(
         tr("%1 has no embedding in obsm.").arg(QString::fromStdString(d->table->location)));

@@ -36,6 +36,7 @@
 #include "app/gui/axes_choice.h"
 #include "app/gui/error_text.h"
 #include "app/gui/figure_actions.h"
+#include "app/gui/open_dialog.h"
 #include "app/gui/transcripts_panel.h"
 #include "data/remote/remote_context.h"
 #include "data/session/session_file.h"
@@ -511,10 +512,10 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::chooseFile() {
-  const QString f = QFileDialog::getOpenFileName(
-      this, tr("Open File"), lastFolder(),
-      tr("Images, tables and sessions (*.tif *.tiff *.ome.tif *.ome.tiff *.zarr *.h5ad *.h5 *.png "
-         "*.jpg *.svs *.ndpi *.tessera);;All files (*)"));
+  // A zarr folder is chosen by entering it (see open_dialog.h).
+  std::unique_ptr<QFileDialog> dialog(makeOpenDialog(this, lastFolder()));
+  if (dialog->exec() != QDialog::Accepted) return;
+  const QString f = chosenPath(*dialog);
   if (f.isEmpty()) return;
   rememberFolder(f);
   // A .zarr picked inside its folder (its .zattrs or zarr.json) opens the folder.

@@ -10,6 +10,8 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QFileDialog>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QProcess>
 #include <QScreen>
@@ -30,13 +32,16 @@
 #include "app/gui/annotations_controller.h"
 #include "app/gui/error_text.h"
 #include "app/gui/main_window.h"
+#include "app/gui/open_dialog.h"
 #include "data/ai/processing.h"
 #include "tests/support/view_wait.h"
 #include "widgets/annotation_tool.h"
 #include "widgets/channel_panel.h"
 #include "widgets/channel_row.h"
+#include "widgets/embedding_view.h"
 #include "widgets/image_view.h"
 #include "widgets/layer_list.h"
+#include "widgets/plot_axis.h"
 #include "widgets/selection_tool.h"
 #include "widgets/shortcuts_dialog.h"
 
@@ -279,6 +284,24 @@ class WorkspaceTest : public QObject {
     QGuiApplication::primaryScreen()->grabWindow(0).save(kWork + "/7-kdr-percentiles.png");
   }
 
+  void embeddingShowsAxes() {
+    auto* e = w_->embeddingView();
+    e->requestRender();
+    QTRY_VERIFY(!e->xAxis()->ticks().empty() && !e->yAxis()->ticks().empty());
+    QCOMPARE(e->xAxis()->name(), QStringLiteral("UMAP 1"));
+    QCOMPARE(e->yAxis()->name(), QStringLiteral("UMAP 2"));
+    // Round ticks, in order along each strip: x grows rightwards, y upwards.
+    for (auto* axis : {e->xAxis(), e->yAxis()}) {
+      const auto ticks = axis->ticks();
+      QVERIFY(ticks.size() >= 2);
+      for (std::size_t i = 1; i < ticks.size(); ++i) {
+        QVERIFY(ticks[i].value > ticks[i - 1].value);
+        QVERIFY(axis == e->xAxis() ? ticks[i].pos > ticks[i - 1].pos
+                                   : ticks[i].pos < ticks[i - 1].pos);
+      }
+    }
+  }
+
   void scaleBarTextSitsOnADarkBacking() {
     auto* view = w_->imageView();
     view->centerOn(4096, 4096, 0.25);  // tissue under the whole view
@@ -343,6 +366,36 @@ class WorkspaceTest : public QObject {
     const auto plain = app::splitErrorText("x.json: not valid JSON at line 3");
     QCOMPARE(plain.text, QStringLiteral("x.json: not valid JSON at line 3"));
     QVERIFY(plain.details.isEmpty());
+  }
+
+  void openDialogTakesAZarrFolder() {
+    const QString zarr = QStringLiteral(TESSERA_TEST_DATA_DIR "/ome-zarr/blobs_v04.ome.zarr");
+    const QString parent = QFileInfo(zarr).absolutePath();
+    QVERIFY(app::isZarrFolder(zarr));
+    QVERIFY(!app::isZarrFolder(parent));
+    // Selecting the folder (or typing its name) and Open takes the folder.
+    std::unique_ptr<QFileDialog> dialog(app::makeOpenDialog(w_.get(), parent));
+    dialog->open();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog.get()));
+    dialog->grab().save(kWork + "/10-open-dialog.png");
+    // The user types (or clicks) the folder's name, then Open.
+    auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+    QVERIFY(name);
+    name->setText(QFileInfo(zarr).fileName());
+    QVERIFY(QMetaObject::invokeMethod(dialog.get(), "accept"));
+    QVERIFY2(dialog->result() == QDialog::Accepted, qPrintable(dialog->selectedFiles().join(',')));
+    QCOMPARE(app::chosenPath(*dialog), zarr);
+    // Entering it (a double-click) takes it too; a plain folder is browsed as usual.
+    dialog.reset(app::makeOpenDialog(w_.get(), parent));
+    dialog->open();
+    emit dialog->directoryEntered(parent);
+    QVERIFY(dialog->isVisible());
+    emit dialog->directoryEntered(zarr);
+    QCOMPARE(dialog->result(), int(QDialog::Accepted));
+    QCOMPARE(app::chosenPath(*dialog), zarr);
+    // Starting in a store starts beside it.
+    dialog.reset(app::makeOpenDialog(w_.get(), zarr));
+    QCOMPARE(QFileInfo(dialog->directory().absolutePath()), QFileInfo(parent));
   }
 
   void cleanupTestCase() {
