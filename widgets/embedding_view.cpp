@@ -1,7 +1,9 @@
 #include "widgets/embedding_view.h"
 
+#include <QComboBox>
 #include <QGridLayout>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <cmath>
 
 #include "render/scene.h"
@@ -26,11 +28,16 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent) {
   auto* lay = new QGridLayout(this);
   lay->setContentsMargins(0, 0, 0, 0);
   lay->setSpacing(0);
-  lay->addWidget(yAxis_, 0, 0);
-  lay->addWidget(container_, 0, 1);
-  lay->addWidget(xAxis_, 1, 1);
-  lay->addWidget(placeholder_, 2, 0, 1, 2);
-  lay->setRowStretch(0, 1);
+  basis_ = new QComboBox(this);
+  basis_->setToolTip(tr("Embedding (obsm) to show"));
+  basis_->hide();
+  connect(basis_, &QComboBox::textActivated, this, &EmbeddingView::basisChosen);
+  lay->addWidget(basis_, 0, 0, 1, 2);
+  lay->addWidget(yAxis_, 1, 0);
+  lay->addWidget(container_, 1, 1);
+  lay->addWidget(xAxis_, 2, 1);
+  lay->addWidget(placeholder_, 3, 0, 1, 2);
+  lay->setRowStretch(1, 1);
   lay->setColumnStretch(1, 1);
   selection_ = new SelectionTool(
       gl_->renderer(),
@@ -121,6 +128,14 @@ void EmbeddingView::setPlaceholder(const QString& text) {
   placeholder_->setVisible(!text.isEmpty());
   xAxis_->setVisible(text.isEmpty());
   yAxis_->setVisible(text.isEmpty());
+}
+
+void EmbeddingView::setBases(const QStringList& bases, const QString& current) {
+  const QSignalBlocker block(basis_);
+  basis_->clear();
+  basis_->addItems(bases);
+  basis_->setCurrentText(current);
+  basis_->setVisible(bases.size() > 1);
 }
 
 void EmbeddingView::setAxisNames(const QString& x, const QString& y) {

@@ -71,6 +71,8 @@ class CellsLinker : public QObject {
 
  private:
   void onLoaded();
+  void showEmbedding();
+  void onEmbeddingChanged();
   void onColoring();
   void onHidden();
   void onSelection();

@@ -20,6 +20,12 @@ QToolBar* addMainToolbar(QMainWindow& window, widgets::ImageView& view,
   auto* group = new QActionGroup(bar);
   group->setExclusive(true);
   auto named = [&window](const QString& name) { return window.findChild<QAction*>(name); };
+  // Each comes checked or not from its old group; the new group starts with none checked (a
+  // group adopting two checked actions would keep both), and Pan is checked at the end.
+  auto join = [group](QAction* a) {
+    a->setChecked(false);
+    group->addAction(a);
+  };
   // A tooltip that names the real shortcut, so it cannot disagree with the key.
   auto tip = [](QAction* a) {
     const QString text = a->text().remove('&');
@@ -32,7 +38,7 @@ QToolBar* addMainToolbar(QMainWindow& window, widgets::ImageView& view,
   for (const char* name : {"selectPan", "selectBox", "selectLasso"}) {
     QAction* a = named(QString::fromLatin1(name));
     if (!a) continue;
-    group->addAction(a);
+    join(a);
     bar->addAction(a);
     tip(a);
     // Selecting cells is not drawing: the annotation tool goes back to Select (moves, vertices).
@@ -53,11 +59,11 @@ QToolBar* addMainToolbar(QMainWindow& window, widgets::ImageView& view,
     }
     // The annotations' Select is what Pan does: it stays in the group, off the bar.
     if (a->objectName() == QLatin1String("annotateSelect")) {
-      group->addAction(a);
+      join(a);
       continue;
     }
     if (a->isCheckable()) {
-      group->addAction(a);
+      join(a);
       QObject::connect(a, &QAction::triggered, &view, [&view, &embedding] {
         view.setSelectionShape(widgets::SelectionShape::None);
         embedding.selectionTool()->setShape(widgets::SelectionShape::None);

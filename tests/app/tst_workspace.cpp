@@ -5,8 +5,10 @@
 // dark backing, and error dialogs in the app's words. Screens are written to the test work
 // folder to look at.
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
@@ -232,6 +234,9 @@ class WorkspaceTest : public QObject {
     action("selectPan")->trigger();
     QCOMPARE(view->selectionTool()->shape(), widgets::SelectionShape::None);
     QVERIFY(!tool->tool().has_value());
+    QVERIFY(action("selectPan")->isChecked());
+    for (auto* a : bar->actions())
+      if (a != action("selectPan")) QVERIFY2(!a->isChecked(), qPrintable(a->objectName()));
     shoot(bar, "5-toolbar");
   }
 
@@ -300,6 +305,39 @@ class WorkspaceTest : public QObject {
                                    : ticks[i].pos < ticks[i - 1].pos);
       }
     }
+  }
+
+  void embeddingPicksTheBasis() {
+    auto* e = w_->embeddingView();
+    auto* box = e->basisBox();
+    QVERIFY(box->isVisible());
+    QStringList bases;
+    for (int i = 0; i < box->count(); ++i)
+      bases << box->itemText(i);
+    QVERIFY2(bases.contains("X_umap") && bases.contains("spatial"), qPrintable(bases.join(',')));
+    QCOMPARE(box->currentText(), QStringLiteral("X_umap"));
+    auto& cs = w_->cells()->session();
+    const auto coloured = cs.colorBy().name;
+    cs.applyPick({1, 2, 3}, widgets::SelectOp::Replace);
+    box->setCurrentText("spatial");
+    emit box->textActivated("spatial");  // as the user's pick does
+    QCOMPARE(cs.data()->embeddingKey, std::string("spatial"));
+    for (const auto& emb : cs.data()->table->embeddings)
+      if (emb.key == "spatial") {
+        QCOMPARE(cs.data()->ex[5], emb.values[2 * 5]);
+        QCOMPARE(cs.data()->ey[5], -emb.values[2 * 5 + 1]);  // up is up
+      }
+    // The same cells, colouring and selection, now placed by their positions.
+    QCOMPARE(cs.colorBy().name, coloured);
+    QCOMPARE(cs.selection().size(), 3u);
+    QCOMPARE(e->xAxis()->name(), QStringLiteral("spatial 1"));
+    QTRY_VERIFY(!e->xAxis()->ticks().empty() && e->xAxis()->ticks().back().value > 1000);
+    QTest::qWait(300);
+    QGuiApplication::primaryScreen()->grabWindow(0).save(kWork + "/11-embedding-spatial.png");
+    emit box->textActivated("X_umap");
+    QCOMPARE(cs.data()->embeddingKey, std::string("X_umap"));
+    QCOMPARE(e->xAxis()->name(), QStringLiteral("UMAP 1"));
+    cs.clearSelection();
   }
 
   void scaleBarTextSitsOnADarkBacking() {
