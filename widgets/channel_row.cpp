@@ -12,6 +12,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 #include "widgets/elided_label.h"
 #include "widgets/histogram_slider.h"
 
@@ -196,8 +198,11 @@ void ChannelRow::sync() {
   const QSignalBlocker b0(visible_), b1(lut_), b2(start_), b3(end_), b4(gamma_), b5(invert_),
       b6(slider_);
   name_->setText(QString::fromStdString(display_.name));
-  range_->setText(QStringLiteral("%1–%2").arg(QString::number(display_.start, 'g', 4),
-                                              QString::number(display_.end, 'g', 4)));
+  // Whole numbers from 1000 up ("40000", not "4e+04"), 4 significant digits below.
+  auto number = [](double v) {
+    return std::abs(v) >= 1000 ? QString::number(v, 'f', 0) : QString::number(v, 'g', 4);
+  };
+  range_->setText(QStringLiteral("%1–%2").arg(number(display_.start), number(display_.end)));
   visible_->setChecked(display_.visible);
   swatch_->setStyleSheet(
       QStringLiteral("background:%1; border:1px solid #666;").arg(toQColor(display_.color).name()));

@@ -156,7 +156,7 @@ class WorkspaceTest : public QObject {
     };
     check("compact rows");
     QVERIFY(!panel->row(1)->isExpanded());
-    QCOMPARE(panel->row(1)->rangeText(), QStringLiteral("100.5–4e+04"));
+    QCOMPARE(panel->row(1)->rangeText(), QStringLiteral("100.5–40001"));
     for (std::size_t c = 0; c < 6; ++c)
       panel->row(c)->setExpanded(true);
     check("expanded rows");
