@@ -31,28 +31,6 @@
 namespace tessera::render {
 namespace {
 
-// A dark translucent quad in display coordinates (y up), placed through `pts` (4 corners):
-// the scale bar's backing.
-vtkSmartPointer<vtkActor2D> box(vtkSmartPointer<vtkPoints>& pts) {
-  pts = vtkSmartPointer<vtkPoints>::New();
-  pts->SetNumberOfPoints(4);
-  for (int i = 0; i < 4; ++i)
-    pts->SetPoint(i, 0, 0, 0);
-  vtkNew<vtkCellArray> polys;
-  const vtkIdType quad[4] = {0, 1, 2, 3};
-  polys->InsertNextCell(4, quad);
-  vtkNew<vtkPolyData> poly;
-  poly->SetPoints(pts);
-  poly->SetPolys(polys);
-  vtkNew<vtkPolyDataMapper2D> mapper;
-  mapper->SetInputData(poly);
-  auto actor = vtkSmartPointer<vtkActor2D>::New();
-  actor->SetMapper(mapper);
-  actor->GetProperty()->SetColor(0, 0, 0);
-  actor->GetProperty()->SetOpacity(0.55);
-  return actor;
-}
-
 // Every 2D actor's position, to shift the full frame's layout into one tile and back.
 struct Actors2D {
   std::vector<std::pair<vtkActor2D*, std::array<double, 2>>> saved;
@@ -147,28 +125,10 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
 
   // Decorations, laid out once for the full frame (display coordinates, y up).
   std::unique_ptr<ScaleBar> bar;
-  vtkSmartPointer<vtkPoints> backing;
   if (req.scaleBar) {
-    // 2D actors draw in the order they were added: the backing goes in first, under the bar.
-    if (opt.scaleBarBacking) {
-      auto actor = box(backing);
-      renderer->AddActor2D(actor);
-    }
     bar = std::make_unique<ScaleBar>(renderer);
+    bar->setBacking(opt.scaleBarBacking);
     bar->update(info.levels[0].scale[data::kX] / full.zoom(), info.spaceUnit, w, h);
-    if (backing) {
-      // Around the bar (x from 20, y 20..25) and its label centred above it (ScaleBar's layout).
-      const auto& len = bar->current();
-      const double halfText = 4.5 * static_cast<double>(len.label().size());
-      const double x1 =
-          len.pixels > 0 ? 20 + std::max(len.pixels, len.pixels / 2 + halfText) + 10 : 0;
-      const double y1 = len.pixels > 0 ? 20 + 5 + 6 + 22 : 0;
-      backing->SetPoint(0, 10, 10, 0);
-      backing->SetPoint(1, x1, 10, 0);
-      backing->SetPoint(2, x1, y1, 0);
-      backing->SetPoint(3, 10, y1, 0);
-      backing->Modified();
-    }
   }
   vtkNew<vtkTextActor> title;
   if (!opt.title.empty()) {

@@ -75,6 +75,11 @@ struct PointOverlay::Vtk {
   // Selection: the selected points again, larger, behind the sprites: a ring.
   vtkSmartPointer<vtkPolyData> selPoly = vtkSmartPointer<vtkPolyData>::New();
   vtkSmartPointer<vtkActor> selection;
+  // While density tiles stand in for the sprites, the selected points in their own colours
+  // over the tiles, each inside its ring.
+  vtkSmartPointer<vtkUnsignedCharArray> selColors = vtkSmartPointer<vtkUnsignedCharArray>::New();
+  vtkSmartPointer<vtkPolyData> selFillPoly = vtkSmartPointer<vtkPolyData>::New();
+  vtkSmartPointer<vtkActor> selectedFill;
   std::vector<std::uint32_t> scratch;  // colours in point order
 };
 
@@ -93,7 +98,10 @@ PointOverlay::PointOverlay(vtkRenderer* renderer, std::string name, double z)
   v.sprites = spriteActor(v.poly);
   v.selection = spriteActor(v.selPoly);
   v.selection->GetMapper()->ScalarVisibilityOff();
-  for (auto* a : {v.selection.Get(), v.sprites.Get()}) {
+  v.selColors->SetNumberOfComponents(4);
+  v.selFillPoly->GetPointData()->SetScalars(v.selColors);
+  v.selectedFill = spriteActor(v.selFillPoly);
+  for (auto* a : {v.selection.Get(), v.sprites.Get(), v.selectedFill.Get()}) {
     a->VisibilityOff();
     renderer_->AddActor(a);
   }
@@ -101,7 +109,7 @@ PointOverlay::PointOverlay(vtkRenderer* renderer, std::string name, double z)
 }
 
 PointOverlay::~PointOverlay() {
-  for (auto* a : {vtk_->selection.Get(), vtk_->sprites.Get()})
+  for (auto* a : {vtk_->selection.Get(), vtk_->sprites.Get(), vtk_->selectedFill.Get()})
     renderer_->RemoveActor(a);
 }
 
@@ -226,7 +234,7 @@ void PointOverlay::setSize(double diameter, SizeUnit unit) {
 
 void PointOverlay::setOpacity(double opacity) {
   opacity_ = std::clamp(opacity, 0.0, 1.0);
-  for (auto* a : {vtk_->sprites.Get(), vtk_->selection.Get()}) {
+  for (auto* a : {vtk_->sprites.Get(), vtk_->selection.Get(), vtk_->selectedFill.Get()}) {
     a->GetProperty()->SetOpacity(opacity_);
     setBlended(*a, opacity_ < 1.0);
   }
@@ -251,6 +259,16 @@ void PointOverlay::rebuildColors() {
   sortedColors(coloring_, grid_, vtk_->scratch, rgba_.data());
   vtk_->colors->Modified();
   ++rev_.colors;
+  selectionColors();
+}
+
+void PointOverlay::selectionColors() {
+  auto& c = *vtk_->selColors;
+  c.SetNumberOfTuples(static_cast<vtkIdType>(selection_.size()));
+  const auto& rank = grid_.rank();
+  for (std::size_t k = 0; k < selection_.size(); ++k)
+    std::memcpy(c.GetPointer(static_cast<vtkIdType>(4 * k)), &rgba_[rank[selection_[k]]], 4);
+  c.Modified();
 }
 
 void PointOverlay::rebuildCells() {
@@ -284,6 +302,17 @@ void PointOverlay::rebuildSelection() {
   }
   vtk_->selPoly->SetPoints(pts);
   setVerts(vtk_->selPoly, ids);
+  // The same points a little in front of the density tiles.
+  auto front = vtkSmartPointer<vtkPoints>::New();
+  front->DeepCopy(pts);
+  for (vtkIdType k = 0; k < front->GetNumberOfPoints(); ++k) {
+    double p[3];
+    front->GetPoint(k, p);
+    front->SetPoint(k, p[0], p[1], z_ - 0.005);
+  }
+  vtk_->selFillPoly->SetPoints(front);
+  setVerts(vtk_->selFillPoly, ids);
+  selectionColors();
 }
 
 void PointOverlay::countInView(const Rect& r) {
@@ -308,7 +337,7 @@ void PointOverlay::countInView(const Rect& r) {
 void PointOverlay::update(const ViewCamera& camera) {
   auto& v = *vtk_;
   if (!visible_ || x_.empty()) {
-    for (auto* a : {v.sprites.Get(), v.selection.Get()})
+    for (auto* a : {v.sprites.Get(), v.selection.Get(), v.selectedFill.Get()})
       a->VisibilityOff();
     density_->hide();
     lod_ = PointLod::None;
@@ -326,7 +355,10 @@ void PointOverlay::update(const ViewCamera& camera) {
   lod_ = d <= policy_.maxDiameterPx && visibleInView_ >= policy_.minVisible ? PointLod::Density
                                                                             : PointLod::Sprites;
   const double sprite = std::clamp(d, 1.0, kMaxSpritePx);
-  const double ring = sprite + 4.0;
+  // Over density tiles a selected point is drawn at least 3 px wide, to show its colour.
+  const bool densitySelection = lod_ == PointLod::Density && !selection_.empty();
+  const double selected = densitySelection ? std::max(sprite, 3.0) : sprite;
+  const double ring = selected + 4.0;
   v.sprites->GetProperty()->SetPointSize(static_cast<float>(sprite));
   v.sprites->GetShaderProperty()->GetFragmentCustomUniforms()->SetUniformf(
       "diskRadiusPx", static_cast<float>(sprite / 2));
@@ -335,6 +367,12 @@ void PointOverlay::update(const ViewCamera& camera) {
       "diskRadiusPx", static_cast<float>(ring / 2));
   v.selection->SetVisibility(!selection_.empty());
   v.sprites->SetVisibility(lod_ == PointLod::Sprites);
+  // Over density tiles the ring comes in front of them too (behind its own point, as ever).
+  v.selection->SetPosition(0, 0, densitySelection ? -0.012 : 0);
+  v.selectedFill->SetVisibility(densitySelection);
+  v.selectedFill->GetProperty()->SetPointSize(static_cast<float>(selected));
+  v.selectedFill->GetShaderProperty()->GetFragmentCustomUniforms()->SetUniformf(
+      "diskRadiusPx", static_cast<float>(selected / 2));
   if (lod_ == PointLod::Sprites) {
     // Sprites reach half their (capped) width past the view.
     const double pad = ring / 2 / camera.zoom();

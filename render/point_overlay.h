@@ -13,7 +13,8 @@
 /// - Level of detail: when sprites would be at most `maxDiameterPx` wide and at least
 ///   `minVisible` points are in view, DensityTiles stand in for the sprites (world-aligned
 ///   tiles of mean colours per power-of-two level, cached across pans, binned again in view
-///   when the colouring or the hidden mask changes). A selection stays drawn as sprites.
+///   when the colouring or the hidden mask changes). A selection stays drawn as sprites in its
+///   points' own colours, each in a ring of the selection colour, over the tiles too.
 /// UI thread only (owns VTK actors of the renderer). Errors name the overlay and the field.
 #include <cstdint>
 #include <memory>
@@ -110,6 +111,7 @@ class PointOverlay {
   void rebuildColors();
   void rebuildCells();
   void rebuildSelection();
+  void selectionColors();
   void countInView(const Rect& view);
 
   vtkRenderer* renderer_;

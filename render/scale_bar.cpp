@@ -2,6 +2,7 @@
 
 #include <vtkActor2D.h>
 #include <vtkCellArray.h>
+#include <vtkCellData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper2D.h>
@@ -9,6 +10,7 @@
 #include <vtkRenderer.h>
 #include <vtkTextActor.h>
 #include <vtkTextProperty.h>
+#include <vtkUnsignedCharArray.h>
 
 #include <array>
 #include <cmath>
@@ -70,25 +72,44 @@ ScaleBarLength chooseScaleBar(double physicalPerPixel, const std::string& unit, 
   return out;
 }
 
+namespace {
+constexpr int kQuads = 5;  // the bar and the four sides of its rim
+}  // namespace
+
 ScaleBar::ScaleBar(vtkRenderer* renderer) : renderer_(renderer) {
+  // One polydata: the white bar and a black rim of four quads around it (the backing;
+  // collapsed to nothing without it). They do not overlap, so the window's depth test and the
+  // order the quads are drawn in cannot hide the bar.
   points_ = vtkSmartPointer<vtkPoints>::New();
-  points_->SetNumberOfPoints(4);
+  points_->SetNumberOfPoints(4 * kQuads);
+  for (int i = 0; i < 4 * kQuads; ++i)
+    points_->SetPoint(i, 0, 0, 0);
   auto polys = vtkSmartPointer<vtkCellArray>::New();
-  const vtkIdType quad[4] = {0, 1, 2, 3};
-  polys->InsertNextCell(4, quad);
+  auto colors = vtkSmartPointer<vtkUnsignedCharArray>::New();
+  colors->SetNumberOfComponents(3);
+  for (vtkIdType q = 0; q < kQuads; ++q) {
+    const vtkIdType quad[4] = {4 * q, 4 * q + 1, 4 * q + 2, 4 * q + 3};
+    polys->InsertNextCell(4, quad);
+    const unsigned char v = q == 0 ? 255 : 0;
+    colors->InsertNextTuple3(v, v, v);
+  }
   auto poly = vtkSmartPointer<vtkPolyData>::New();
   poly->SetPoints(points_);
   poly->SetPolys(polys);
+  poly->GetCellData()->SetScalars(colors);
   auto mapper = vtkSmartPointer<vtkPolyDataMapper2D>::New();
   mapper->SetInputData(poly);
+  mapper->SetScalarModeToUseCellData();
+  mapper->SetColorModeToDirectScalars();
   bar_ = vtkSmartPointer<vtkActor2D>::New();
   bar_->SetMapper(mapper);
-  bar_->GetProperty()->SetColor(1, 1, 1);
   text_ = vtkSmartPointer<vtkTextActor>::New();
   text_->GetTextProperty()->SetColor(1, 1, 1);
   text_->GetTextProperty()->SetFontSize(16);
   text_->GetTextProperty()->SetJustificationToCentered();
   text_->GetTextProperty()->ShadowOn();
+  text_->GetTextProperty()->SetBackgroundColor(0, 0, 0);
+  text_->GetTextProperty()->SetBackgroundOpacity(0);
   renderer_->AddActor2D(bar_);
   renderer_->AddActor2D(text_);
 }
@@ -106,14 +127,26 @@ void ScaleBar::update(double physicalPerPixel, const std::string& unit, int view
   if (!show) return;
   // Display coordinates have y up from the bottom edge.
   const double x0 = 20, y0 = 20, h = 5;
-  points_->SetPoint(0, x0, y0, 0);
-  points_->SetPoint(1, x0 + length_.pixels, y0, 0);
-  points_->SetPoint(2, x0 + length_.pixels, y0 + h, 0);
-  points_->SetPoint(3, x0, y0 + h, 0);
+  const double r = backingOn_ ? 2 : 0;
+  const double x1 = x0 + length_.pixels, y1 = y0 + h;
+  // The bar, then the rim below, above, left and right of it: {left, right, bottom, top}.
+  const double quads[kQuads][4] = {{x0, x1, y0, y1},
+                                   {x0 - r, x1 + r, y0 - r, y0},
+                                   {x0 - r, x1 + r, y1, y1 + r},
+                                   {x0 - r, x0, y0, y1},
+                                   {x1, x1 + r, y0, y1}};
+  for (int q = 0; q < kQuads; ++q) {
+    const auto& c = quads[q];
+    points_->SetPoint(4 * q + 0, c[0], c[2], 0);
+    points_->SetPoint(4 * q + 1, c[1], c[2], 0);
+    points_->SetPoint(4 * q + 2, c[1], c[3], 0);
+    points_->SetPoint(4 * q + 3, c[0], c[3], 0);
+  }
   points_->Modified();
   text_->SetInput(length_.label().c_str());
   text_->SetDisplayPosition(static_cast<int>(x0 + length_.pixels / 2),
                             static_cast<int>(y0 + h + 6));
+  text_->GetTextProperty()->SetBackgroundOpacity(backingOn_ ? 0.6 : 0.0);
 }
 
 }  // namespace tessera::render

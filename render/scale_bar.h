@@ -1,6 +1,8 @@
 #pragma once
 /// A scale bar in physical units: picks a round length (1, 2 or 5 × 10^k in the best unit)
-/// that spans a sensible share of the view, and draws it as a 2D overlay in the lower left.
+/// that spans a sensible share of the view, and draws it as a 2D overlay in the lower left,
+/// optionally on a backing (a dark box behind the text, a black rim around the bar) so that
+/// both read on any image.
 /// UI thread only (it owns VTK 2D actors).
 #include <string>
 
@@ -32,9 +34,13 @@ class ScaleBar {
   void update(double physicalPerPixel, const std::string& unit, int viewportWidth,
               int viewportHeight);
   const ScaleBarLength& current() const { return length_; }
+  /// The backing (off by default; `tessera render` draws without it). Applies from the next
+  /// update().
+  void setBacking(bool on) { backingOn_ = on; }
 
  private:
   vtkRenderer* renderer_;
+  bool backingOn_ = false;
   vtkSmartPointer<vtkPoints> points_;
   vtkSmartPointer<vtkActor2D> bar_;
   vtkSmartPointer<vtkTextActor> text_;

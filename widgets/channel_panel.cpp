@@ -87,7 +87,14 @@ int ChannelPanel::addOverlay(const QString& name, const QStringList& styles, boo
     sb->setRange(-1e9, 1e9);
     sb->setDecimals(3);
     sb->setKeyboardTracking(false);
+    // As wide as the dock allows, not as wide as the longest value.
+    sb->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    sb->setMinimumWidth(50);
     range->addWidget(sb);
+  }
+  for (auto* c : {r.style, r.colorBy, r.lut}) {
+    c->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    c->setMinimumWidth(60);
   }
   auto* top = new QHBoxLayout();
   top->addWidget(r.visible, 1);
@@ -183,6 +190,20 @@ void ChannelPanel::setOverlayStyle(int index, int style) {
 QCheckBox* ChannelPanel::overlayVisible(int index) const {
   const auto* r = overlay(index);
   return r ? r->visible : nullptr;
+}
+
+QWidget* ChannelPanel::overlayControls(int index) const {
+  const auto* r = overlay(index);
+  return r ? r->box : nullptr;
+}
+
+void ChannelPanel::setOverlayCompact(int index, bool compact) {
+  const auto* r = overlay(index);
+  if (!r) return;
+  auto* form = static_cast<QFormLayout*>(r->box->layout());
+  r->visible->setVisible(!compact);
+  form->setRowVisible(r->opacity, !compact);
+  r->box->setFlat(compact);
 }
 
 QSlider* ChannelPanel::overlayOpacity(int index) const {

@@ -4,7 +4,9 @@
 /// tiles; nothing is re-read. Below the channels, one row per overlay of the view (label images,
 /// cells, transcripts): visibility and opacity always; style, colour-by, LUT and range for the
 /// overlays that have them. Edits go out as overlay* signals carrying the row's index, which
-/// stays valid until that row is removed (other rows keep theirs). GUI thread only.
+/// stays valid until that row is removed (other rows keep theirs). An overlay's controls may be
+/// shown elsewhere (the window puts the cells' into the Layers dock: overlayControls()); the
+/// panel keeps driving them. GUI thread only.
 #include <QWidget>
 #include <vector>
 
@@ -53,6 +55,10 @@ class ChannelPanel : public QWidget {
   void setOverlayRange(int index, bool continuous, const QString& lut, double min, double max);
   void setOverlayStyle(int index, int style);
   QCheckBox* overlayVisible(int index) const;
+  /// The row's controls as one widget, for the owner to place (null for an unknown index).
+  QWidget* overlayControls(int index) const;
+  /// Hides the row's name, visibility and opacity (where a layer list shows them already).
+  void setOverlayCompact(int index, bool compact);
   QSlider* overlayOpacity(int index) const;
 
  signals:

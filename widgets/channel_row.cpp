@@ -5,10 +5,16 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalBlocker>
+#include <QToolButton>
+#include <QVBoxLayout>
 
+#include <cmath>
+
+#include "widgets/elided_label.h"
 #include "widgets/histogram_slider.h"
 
 namespace tessera::widgets {
@@ -32,43 +38,76 @@ QDoubleSpinBox* valueBox(QWidget* parent, const QString& tip) {
 }  // namespace
 
 ChannelRow::ChannelRow(QWidget* parent) : QWidget(parent) {
-  auto* grid = new QGridLayout(this);
-  grid->setContentsMargins(0, 4, 0, 8);
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(0, 2, 0, 2);
+  outer->setSpacing(2);
+  // The compact row: what a user scans down the list of channels.
+  auto* top = new QHBoxLayout();
+  top->setSpacing(4);
   visible_ = new QCheckBox(this);
+  visible_->setToolTip(tr("Show the channel"));
   swatch_ = new QPushButton(this);
-  swatch_->setFixedSize(22, 22);
+  swatch_->setFixedSize(16, 16);
   swatch_->setToolTip(tr("Channel colour"));
-  lut_ = new QComboBox(this);
+  name_ = new ElidedLabel(QString(), this);
+  range_ = new QLabel(this);
+  range_->setToolTip(tr("Display window (start–end)"));
+  range_->setStyleSheet(QStringLiteral("color:palette(mid)"));
+  expand_ = new QToolButton(this);
+  expand_->setCheckable(true);
+  expand_->setAutoRaise(true);
+  expand_->setArrowType(Qt::RightArrow);
+  expand_->setToolTip(tr("LUT, histogram, window, gamma"));
+  top->addWidget(visible_);
+  top->addWidget(swatch_);
+  top->addWidget(name_, 1);
+  top->addWidget(range_);
+  top->addWidget(expand_);
+  outer->addLayout(top);
+
+  // The details, folded until asked for. Entry boxes and the LUT box take what width there is
+  // rather than the width of their longest value, so they never widen the dock.
+  details_ = new QWidget(this);
+  auto* grid = new QGridLayout(details_);
+  grid->setContentsMargins(20, 0, 0, 4);
+  lut_ = new QComboBox(details_);
   lut_->addItem(tr("Colour"));
   for (std::size_t i = 1; i < std::size(kLuts); ++i)
     lut_->addItem(QString::fromLatin1(render::lutName(kLuts[i])));
   lut_->setToolTip(tr("Solid colour or lookup table"));
-  slider_ = new HistogramSlider(this);
-  start_ = valueBox(this, tr("Window start"));
-  end_ = valueBox(this, tr("Window end"));
-  gamma_ = new QDoubleSpinBox(this);
+  slider_ = new HistogramSlider(details_);
+  start_ = valueBox(details_, tr("Window start"));
+  end_ = valueBox(details_, tr("Window end"));
+  gamma_ = new QDoubleSpinBox(details_);
   gamma_->setRange(0.1, 5.0);
   gamma_->setSingleStep(0.1);
   gamma_->setPrefix(QStringLiteral("γ "));
   gamma_->setToolTip(tr("Gamma"));
-  invert_ = new QCheckBox(tr("Inv"), this);
+  invert_ = new QCheckBox(tr("Inv"), details_);
   invert_->setToolTip(tr("Invert"));
-  auto_ = new QPushButton(tr("Auto"), this);
+  auto_ = new QPushButton(tr("Auto"), details_);
   auto_->setToolTip(tr("Contrast from the current view (0.5–99.5 %)"));
-  error_ = new QLabel(this);
+  error_ = new QLabel(details_);
   error_->setStyleSheet(QStringLiteral("color:#c62828"));
+  error_->setWordWrap(true);
   error_->hide();
-
-  grid->addWidget(swatch_, 0, 0);
-  grid->addWidget(visible_, 0, 1, 1, 3);
-  grid->addWidget(lut_, 0, 4, 1, 2);
-  grid->addWidget(slider_, 1, 0, 1, 6);
-  grid->addWidget(start_, 2, 0, 1, 2);
-  grid->addWidget(end_, 2, 2, 1, 2);
-  grid->addWidget(gamma_, 2, 4);
-  grid->addWidget(invert_, 2, 5);
-  grid->addWidget(auto_, 3, 4, 1, 2);
+  for (QWidget* w : {static_cast<QWidget*>(lut_), static_cast<QWidget*>(start_),
+                     static_cast<QWidget*>(end_), static_cast<QWidget*>(gamma_)}) {
+    w->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    w->setMinimumWidth(44);
+  }
+  slider_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+  grid->addWidget(lut_, 0, 0, 1, 2);
+  grid->addWidget(gamma_, 0, 2);
+  grid->addWidget(invert_, 0, 3);
+  grid->addWidget(slider_, 1, 0, 1, 4);
+  grid->addWidget(start_, 2, 0);
+  grid->addWidget(end_, 2, 1);
+  grid->addWidget(auto_, 2, 2, 1, 2);
   grid->addWidget(error_, 3, 0, 1, 4);
+  outer->addWidget(details_);
+  details_->hide();
+  connect(expand_, &QToolButton::toggled, this, &ChannelRow::setExpanded);
 
   connect(visible_, &QCheckBox::toggled, this, [this](bool on) {
     display_.visible = on;
@@ -106,6 +145,7 @@ void ChannelRow::commitWindow(double start, double end) {
   if (!(end > start)) {
     error_->setText(tr("End must be greater than start"));
     error_->show();
+    setExpanded(true);  // the message is in the details
     const QSignalBlocker b1(start_), b2(end_);
     start_->setValue(display_.start);
     end_->setValue(display_.end);
@@ -117,6 +157,21 @@ void ChannelRow::commitWindow(double start, double end) {
   display_.windowFromData = false;
   sync();
   emit edited(display_);
+}
+
+void ChannelRow::setExpanded(bool expanded) {
+  const QSignalBlocker block(expand_);
+  expand_->setChecked(expanded);
+  expand_->setArrowType(expanded ? Qt::DownArrow : Qt::RightArrow);
+  details_->setVisible(expanded);
+}
+
+bool ChannelRow::isExpanded() const {
+  return expand_->isChecked();
+}
+
+QString ChannelRow::rangeText() const {
+  return range_->text();
 }
 
 QString ChannelRow::windowError() const {
@@ -142,7 +197,12 @@ void ChannelRow::setStats(const render::ChannelStats& stats) {
 void ChannelRow::sync() {
   const QSignalBlocker b0(visible_), b1(lut_), b2(start_), b3(end_), b4(gamma_), b5(invert_),
       b6(slider_);
-  visible_->setText(QString::fromStdString(display_.name));
+  name_->setText(QString::fromStdString(display_.name));
+  // Whole numbers from 1000 up ("40000", not "4e+04"), 4 significant digits below.
+  auto number = [](double v) {
+    return std::abs(v) >= 1000 ? QString::number(v, 'f', 0) : QString::number(v, 'g', 4);
+  };
+  range_->setText(QStringLiteral("%1–%2").arg(number(display_.start), number(display_.end)));
   visible_->setChecked(display_.visible);
   swatch_->setStyleSheet(
       QStringLiteral("background:%1; border:1px solid #666;").arg(toQColor(display_.color).name()));

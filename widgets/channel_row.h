@@ -1,7 +1,8 @@
 #pragma once
-/// One channel in the Channels panel: visibility, colour or LUT, a window slider over the
-/// histogram of the current view, start/end entry (end <= start is refused), gamma, invert and
-/// auto-contrast. Emits the edited ChannelDisplay. GUI thread only.
+/// One channel in the Channels panel, folded into a compact row (visibility, colour swatch,
+/// name, the window as "start–end") that fits a narrow dock, with an expander for the rest: LUT,
+/// a window slider over the histogram of the current view, start/end entry (end <= start is
+/// refused), gamma, invert and auto-contrast. Emits the edited ChannelDisplay. GUI thread only.
 #include <QWidget>
 
 #include "render/channel_display.h"
@@ -12,9 +13,11 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
+class QToolButton;
 
 namespace tessera::widgets {
 
+class ElidedLabel;
 class HistogramSlider;
 
 class ChannelRow : public QWidget {
@@ -27,6 +30,11 @@ class ChannelRow : public QWidget {
   /// Sets the window from the current view's percentiles (as the Auto button does).
   void autoContrast();
   QString windowError() const;
+  /// Shows or folds the LUT, histogram, window, gamma and invert controls.
+  void setExpanded(bool expanded);
+  bool isExpanded() const;
+  /// The compact row's window text ("120–4000").
+  QString rangeText() const;
 
  signals:
   void edited(const tessera::render::ChannelDisplay& d);
@@ -40,6 +48,10 @@ class ChannelRow : public QWidget {
   bool haveStats_ = false;
   QCheckBox* visible_ = nullptr;
   QPushButton* swatch_ = nullptr;
+  ElidedLabel* name_ = nullptr;
+  QLabel* range_ = nullptr;
+  QToolButton* expand_ = nullptr;
+  QWidget* details_ = nullptr;
   QComboBox* lut_ = nullptr;
   HistogramSlider* slider_ = nullptr;
   QDoubleSpinBox* start_ = nullptr;

@@ -1,10 +1,13 @@
 #include "widgets/embedding_view.h"
 
+#include <QComboBox>
+#include <QGridLayout>
 #include <QLabel>
-#include <QVBoxLayout>
+#include <QSignalBlocker>
 #include <cmath>
 
 #include "render/scene.h"
+#include "widgets/plot_axis.h"
 #include "widgets/selection_tool.h"
 #include "widgets/vtk_gl_window.h"
 
@@ -20,10 +23,22 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent) {
   placeholder_->setWordWrap(true);
   placeholder_->setEnabled(false);
   placeholder_->hide();
-  auto* lay = new QVBoxLayout(this);
+  xAxis_ = new PlotAxis(PlotAxis::Side::Bottom, this);
+  yAxis_ = new PlotAxis(PlotAxis::Side::Left, this);
+  auto* lay = new QGridLayout(this);
   lay->setContentsMargins(0, 0, 0, 0);
-  lay->addWidget(container_, 1);
-  lay->addWidget(placeholder_);
+  lay->setSpacing(0);
+  basis_ = new QComboBox(this);
+  basis_->setToolTip(tr("Embedding (obsm) to show"));
+  basis_->hide();
+  connect(basis_, &QComboBox::textActivated, this, &EmbeddingView::basisChosen);
+  lay->addWidget(basis_, 0, 0, 1, 2);
+  lay->addWidget(yAxis_, 1, 0);
+  lay->addWidget(container_, 1, 1);
+  lay->addWidget(xAxis_, 2, 1);
+  lay->addWidget(placeholder_, 3, 0, 1, 2);
+  lay->setRowStretch(1, 1);
+  lay->setColumnStretch(1, 1);
   selection_ = new SelectionTool(
       gl_->renderer(),
       [this](QPointF p) {
@@ -43,6 +58,10 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent) {
     }
     if (hook_) hook_(camera_);
     render::applyCamera(gl_->renderer(), camera_);
+    // Embedding y is stored negated so that up is up: the axis shows the value.
+    const render::Rect r = camera_.visibleWorld();
+    xAxis_->setRange(r.x0, r.x1);
+    yAxis_->setRange(-r.y1, -r.y0);
   };
   connect(gl_, &VtkGlWindow::mousePressed, this,
           [this](QPointF p, Qt::MouseButton b, Qt::KeyboardModifiers m) {
@@ -107,6 +126,21 @@ QImage EmbeddingView::grabFrame() {
 void EmbeddingView::setPlaceholder(const QString& text) {
   placeholder_->setText(text);
   placeholder_->setVisible(!text.isEmpty());
+  xAxis_->setVisible(text.isEmpty());
+  yAxis_->setVisible(text.isEmpty());
+}
+
+void EmbeddingView::setBases(const QStringList& bases, const QString& current) {
+  const QSignalBlocker block(basis_);
+  basis_->clear();
+  basis_->addItems(bases);
+  basis_->setCurrentText(current);
+  basis_->setVisible(bases.size() > 1);
+}
+
+void EmbeddingView::setAxisNames(const QString& x, const QString& y) {
+  xAxis_->setName(x);
+  yAxis_->setName(y);
 }
 
 }  // namespace tessera::widgets

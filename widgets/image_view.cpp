@@ -37,6 +37,7 @@ ImageView::ImageView(data::TileCache& cache, QWidget* parent) : QWidget(parent),
                                                 [this] { scheduleRender(); });
   layer_->onDisplaysChanged = [this] { emit displaysChanged(); };
   scaleBar_ = std::make_unique<render::ScaleBar>(gl_->renderer());
+  scaleBar_->setBacking(true);  // white on a dark box: readable over bright tissue too
   gl_->beforeRender = [this](QSize s) { beforeRender(s); };
 
   connect(gl_, &VtkGlWindow::frameSwapped, this,

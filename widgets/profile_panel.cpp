@@ -1,8 +1,10 @@
 #include "widgets/profile_panel.h"
 
+#include <QHelpEvent>
 #include <QPainter>
 #include <QPolygonF>
 #include <QTimer>
+#include <QToolTip>
 #include <algorithm>
 #include <cmath>
 
@@ -32,7 +34,7 @@ int drawBars(QPainter& p, const Layout& l, int y,
   const QFontMetrics fm(p.font());
   for (std::size_t i = 0; i < bars.size(); ++i) {
     p.drawText(QRect(l.x, y, l.labelW - 4, kRowH), Qt::AlignRight | Qt::AlignVCenter,
-               fm.elidedText(bars[i].first, Qt::ElideRight, l.labelW - 4));
+               fm.elidedText(bars[i].first, Qt::ElideMiddle, l.labelW - 4));
     const int len = static_cast<int>(l.plotW * bars[i].second / maxV);
     p.fillRect(l.plotX, y + 3, std::max(1, len), kRowH - 6,
                QColor::fromRgb(static_cast<QRgb>(colors[i])));
@@ -82,12 +84,18 @@ int drawViolins(QPainter& p, const Layout& l, int y, const std::vector<ProfilePa
   const QPen text = p.pen();
   geometry.clear();
   for (const auto& b : boxes) {
-    const ProfilePanel::ViolinGeometry g{QRect(l.plotX, y, l.plotW, kViolinH), lo, hi};
+    // One name per row, elided in the middle to the label column (so "…subtype 12" still tells
+    // groups apart): names never run into each other or into the violins, however many groups
+    // or however long their names. The full name is the label's tooltip.
+    const QRect labelCell(l.x, y, l.labelW - 4, kViolinH);
+    const QString name = fm.elidedText(b.label, Qt::ElideMiddle, labelCell.width());
+    const ProfilePanel::ViolinGeometry g{
+        QRect(l.plotX, y, l.plotW, kViolinH),
+        fm.boundingRect(labelCell, Qt::AlignRight | Qt::AlignVCenter, name), lo, hi};
     geometry.push_back(g);
     auto px = [&](double v) { return g.xFor(v); };
     p.setPen(text);
-    p.drawText(QRect(l.x, y, l.labelW - 4, kViolinH), Qt::AlignRight | Qt::AlignVCenter,
-               fm.elidedText(b.label, Qt::ElideRight, l.labelW - 4));
+    p.drawText(labelCell, Qt::AlignRight | Qt::AlignVCenter, name);
     const QColor c = QColor::fromRgb(static_cast<QRgb>(b.rgb));
     const double mid = y + kViolinH / 2.0;
     const double sum = total(b);
@@ -156,6 +164,22 @@ void ProfilePanel::setHoveredCell(const QString& cellId,
 int ProfilePanel::ViolinGeometry::xFor(double v) const {
   return row.left() +
          static_cast<int>(std::lround(row.width() * std::clamp((v - lo) / (hi - lo), 0.0, 1.0)));
+}
+
+bool ProfilePanel::event(QEvent* e) {
+  if (e->type() == QEvent::ToolTip) {
+    const auto* help = static_cast<QHelpEvent*>(e);
+    for (std::size_t g = 0; g < geometry_.size() && g < profiles_.size(); ++g)
+      for (std::size_t i = 0; i < geometry_[g].size() && i < profiles_[g].groups.size(); ++i)
+        if (geometry_[g][i].label.contains(help->pos())) {
+          QToolTip::showText(help->globalPos(), profiles_[g].groups[i].label, this);
+          return true;
+        }
+    QToolTip::hideText();
+    e->ignore();
+    return true;
+  }
+  return QWidget::event(e);
 }
 
 ProfilePanel::ViolinGeometry ProfilePanel::violinGeometry(int gene, int group) const {

@@ -46,6 +46,7 @@ class ProfilePanel : public QWidget {
   /// and tooltips.
   struct ViolinGeometry {
     QRect row;
+    QRect label;  ///< where the group's name was painted (elided to its column)
     double lo = 0, hi = 1;
     int xFor(double v) const;
   };
@@ -54,6 +55,8 @@ class ProfilePanel : public QWidget {
 
  protected:
   void paintEvent(QPaintEvent*) override;
+  /// A group's full name over its (elided) label.
+  bool event(QEvent* e) override;
 
  private:
   QString groupColumn_;

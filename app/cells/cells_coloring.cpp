@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "data/ai/processing.h"
+
 namespace tessera::app {
 
 std::optional<std::uint32_t> parseHexColor(const std::string& s) {
@@ -49,8 +51,8 @@ std::vector<std::uint8_t> hiddenMask(const data::CellColumn* groups, const std::
 }
 
 namespace {
-ResolvedColoring continuous(std::vector<float> values, const std::string& title,
-                            const ColorBy& by) {
+ResolvedColoring continuous(std::vector<float> values, const std::string& title, const ColorBy& by,
+                            bool percentiles) {
   ResolvedColoring r;
   double lo = 0, hi = 0;
   bool any = false;
@@ -60,6 +62,17 @@ ResolvedColoring continuous(std::vector<float> values, const std::string& title,
       hi = any ? std::max<double>(hi, v) : v;
       any = true;
     }
+  if (percentiles && any && !by.range) {
+    // A gene's range is its 1st–99th percentile: a few bright cells would otherwise leave the
+    // rest dark. Kept as min–max when most cells share one value (a sparse gene's zeros).
+    std::vector<float> finite;
+    finite.reserve(values.size());
+    for (float v : values)
+      if (std::isfinite(v)) finite.push_back(v);
+    const double p1 = data::ai::percentile(finite, kGeneRangeLowPercentile);
+    const double p99 = data::ai::percentile(finite, kGeneRangeHighPercentile);
+    if (p99 > p1) lo = p1, hi = p99;
+  }
   if (by.range) lo = by.range->first, hi = by.range->second;
   if (hi <= lo) hi = lo + 1;
   r.values = values;
@@ -83,7 +96,7 @@ data::Expected<ResolvedColoring> resolveColoring(const CellsData& d, const Color
     if (!d.expression || !gene || static_cast<std::int64_t>(gene->size()) != d.size())
       return data::fail(data::Errc::NotFound,
                         t.location + ": no expression values for gene '" + by.name + "'");
-    return continuous(*gene, by.name, by);
+    return continuous(*gene, by.name, by, true);
   }
   const data::CellColumn* c = nullptr;
   if (by.kind == ColorBy::Kind::Column) {
@@ -101,7 +114,7 @@ data::Expected<ResolvedColoring> resolveColoring(const CellsData& d, const Color
   }
   if (c->kind == data::CellColumnKind::Numeric || c->kind == data::CellColumnKind::Bool) {
     std::vector<float> v(c->numbers.begin(), c->numbers.end());
-    return continuous(std::move(v), c->name, by);
+    return continuous(std::move(v), c->name, by, false);
   }
   if (c->kind != data::CellColumnKind::Categorical)
     return data::fail(data::Errc::Unsupported,

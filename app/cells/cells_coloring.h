@@ -43,9 +43,13 @@ struct ResolvedColoring {
   const data::CellColumn* column = nullptr;  ///< the categorical column, if any
 };
 
+/// A gene's automatic colour range: these percentiles of its values (min–max where they meet).
+inline constexpr double kGeneRangeLowPercentile = 1, kGeneRangeHighPercentile = 99;
+
 /// Resolves `by` against `d`; Errc::NotFound names the gene or column ("gene 'XYZ' not found").
 /// A gene's values come from the engine beforehand (`gene`: one per cell); without them a gene
 /// colouring is Errc::NotFound.
+
 data::Expected<ResolvedColoring> resolveColoring(const CellsData& d, const ColorBy& by,
                                                  const std::vector<float>* gene = nullptr);
 

@@ -197,18 +197,40 @@ data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
   if (!preferredBasis.empty() && (!emb || emb->key != preferredBasis))
     return fail(Errc::NotFound,
                 path.string() + ": obsm has no 2-column embedding '" + preferredBasis + "'");
-  if (emb) {
-    out->embeddingKey = emb->key;
-    out->ex.resize(n);
-    out->ey.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      out->ex[i] = emb->values[i * static_cast<std::size_t>(emb->cols)];
-      out->ey[i] = -emb->values[i * static_cast<std::size_t>(emb->cols) + 1];
-    }
-    out->embeddingGrid.build(out->ex, out->ey);
-  }
+  if (emb) useEmbedding(*out, *emb);
   out->table = std::make_shared<const data::CellTable>(std::move(*table));
   return std::shared_ptr<const CellsData>(std::move(out));
+}
+
+void useEmbedding(CellsData& d, const data::Embedding& emb) {
+  const auto n = emb.cols > 0 ? emb.values.size() / static_cast<std::size_t>(emb.cols) : 0;
+  d.embeddingKey = emb.key;
+  d.ex.resize(n);
+  d.ey.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    d.ex[i] = emb.values[i * static_cast<std::size_t>(emb.cols)];
+    d.ey[i] = -emb.values[i * static_cast<std::size_t>(emb.cols) + 1];
+  }
+  d.embeddingGrid.build(d.ex, d.ey);
+}
+
+std::vector<std::string> embeddingBases(const data::CellTable& table) {
+  std::vector<std::string> out;
+  for (const auto& e : table.embeddings)
+    if (e.cols >= 2 && e.key != "outline") out.push_back(e.key);
+  return out;
+}
+
+std::shared_ptr<const CellsData> withBasis(const CellsData& d, const std::string& key) {
+  if (!d.table) return nullptr;
+  for (const auto& e : d.table->embeddings)
+    if (e.key == key && e.cols >= 2 &&
+        e.values.size() / e.cols == static_cast<std::size_t>(d.size())) {
+      auto out = std::make_shared<CellsData>(d);
+      useEmbedding(*out, e);
+      return out;
+    }
+  return nullptr;
 }
 
 }  // namespace tessera::app

@@ -70,6 +70,13 @@ data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
     const ExpressionSetup* expression = nullptr,
     const std::optional<data::Affine2D>& placement = std::nullopt);
 
+/// The embedding shown becomes `emb` (x, and y negated so that up is up) with its pick grid.
+void useEmbedding(CellsData& d, const data::Embedding& emb);
+/// The obsm keys that can be shown as an embedding: every one with 2 or more columns.
+std::vector<std::string> embeddingBases(const data::CellTable& table);
+/// A copy of `d` showing basis `key` (null when the table has no such 2+ column obsm).
+std::shared_ptr<const CellsData> withBasis(const CellsData& d, const std::string& key);
+
 /// Gene `gene`'s values, waiting for the engine: for the CLI and tests, never the GUI thread.
 data::Expected<std::vector<float>> geneValuesNow(const CellsData& d, std::int64_t gene);
 

@@ -154,6 +154,12 @@ CellsLinker::CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent)
           [this](int i, double a, double b) {
             if (i == overlayRow_) session_->setRange(std::make_pair(a, b));
           });
+  // Another basis: the same cells, states and colours, placed by another obsm.
+  connect(w_.embedding, &widgets::EmbeddingView::basisChosen, this, [this](const QString& key) {
+    if (const auto d = session_->data())
+      if (auto next = withBasis(*d, key.toStdString())) session_->setBasis(std::move(next));
+  });
+  connect(session_.get(), &CellsSession::embeddingChanged, this, &CellsLinker::onEmbeddingChanged);
   connectTranscripts();
 }
 
@@ -272,14 +278,7 @@ void CellsLinker::onLoaded() {
   if (auto r = embeddingOverlay_->setData(d); !r)
     emit message(QString::fromStdString(r.error().message));
   if (!d->ex.empty()) {
-    render::Rect b{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
-                   -std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()};
-    for (std::size_t i = 0; i < d->ex.size(); ++i) {
-      b.x0 = std::min<double>(b.x0, d->ex[i]), b.x1 = std::max<double>(b.x1, d->ex[i]);
-      b.y0 = std::min<double>(b.y0, d->ey[i]), b.y1 = std::max<double>(b.y1, d->ey[i]);
-    }
-    w_.embedding->setBounds(b);
-    w_.embedding->setPlaceholder({});
+    showEmbedding();
   } else {
     w_.embedding->setPlaceholder(
         tr("%1 has no embedding in obsm.").arg(QString::fromStdString(d->table->location)));
@@ -297,6 +296,39 @@ void CellsLinker::onLoaded() {
   if (d->outsideImage > 0)
     emit message(
         tr("%1 cells lie outside the image; they are drawn where they are.").arg(d->outsideImage));
+}
+
+void CellsLinker::showEmbedding() {
+  const auto d = session_->data();
+  if (!d || d->ex.empty()) return;
+  render::Rect b{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
+                 -std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()};
+  for (std::size_t i = 0; i < d->ex.size(); ++i) {
+    b.x0 = std::min<double>(b.x0, d->ex[i]), b.x1 = std::max<double>(b.x1, d->ex[i]);
+    b.y0 = std::min<double>(b.y0, d->ey[i]), b.y1 = std::max<double>(b.y1, d->ey[i]);
+  }
+  w_.embedding->setBounds(b);
+  w_.embedding->setPlaceholder({});
+  QStringList bases;
+  for (const auto& key : embeddingBases(*d->table))
+    bases << QString::fromStdString(key);
+  w_.embedding->setBases(bases, QString::fromStdString(d->embeddingKey));
+  // "X_umap" reads "UMAP 1", "UMAP 2"; other keys as they are.
+  QString basis = QString::fromStdString(d->embeddingKey);
+  if (basis.startsWith(QLatin1String("X_"))) basis = basis.mid(2).toUpper();
+  w_.embedding->setAxisNames(basis + QStringLiteral(" 1"), basis + QStringLiteral(" 2"));
+}
+
+void CellsLinker::onEmbeddingChanged() {
+  const auto d = session_->data();
+  if (!d || !shown_ || d->table != shown_->table) return;
+  shown_ = d;
+  if (auto r = embeddingOverlay_->setData(d); !r)
+    emit message(QString::fromStdString(r.error().message));
+  showEmbedding();
+  onColoring();
+  onHidden();
+  onSelection();
 }
 
 void CellsLinker::showGenes() {
@@ -474,8 +506,10 @@ void CellsLinker::hoverAt(double x, double y, double radius, bool embedding) {
 
 void CellsLinker::populateMenu(QMenu* menu) {
   auto* group = new QActionGroup(menu);
-  auto tool = [&](const QString& name, widgets::SelectionShape shape, const QKeySequence& key) {
+  auto tool = [&](const QString& name, widgets::SelectionShape shape, const QKeySequence& key,
+                  const char* object) {
     auto* a = menu->addAction(name);
+    a->setObjectName(QString::fromLatin1(object));  // the main toolbar shows these
     a->setCheckable(true);
     a->setShortcut(key);
     a->setChecked(shape == widgets::SelectionShape::None);
@@ -485,9 +519,10 @@ void CellsLinker::populateMenu(QMenu* menu) {
       w_.embedding->selectionTool()->setShape(shape);
     });
   };
-  tool(tr("&Pan (Ctrl+drag lassoes)"), widgets::SelectionShape::None, QKeySequence(tr("P")));
-  tool(tr("&Box select"), widgets::SelectionShape::Box, QKeySequence(tr("B")));
-  tool(tr("&Lasso select"), widgets::SelectionShape::Lasso, QKeySequence(tr("L")));
+  tool(tr("&Pan (Ctrl+drag lassoes)"), widgets::SelectionShape::None, QKeySequence(tr("P")),
+       "selectPan");
+  tool(tr("&Box select"), widgets::SelectionShape::Box, QKeySequence(tr("B")), "selectBox");
+  tool(tr("&Lasso select"), widgets::SelectionShape::Lasso, QKeySequence(tr("L")), "selectLasso");
   menu->addSeparator();
   menu->addAction(tr("&Clear Selection"), QKeySequence(tr("Esc")), this,
                   [this] { session_->clearSelection(); });

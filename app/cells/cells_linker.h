@@ -72,6 +72,8 @@ class CellsLinker : public QObject {
 
  private:
   void onLoaded();
+  void showEmbedding();
+  void onEmbeddingChanged();
   void onColoring();
   void onHidden();
   void onSelection();

@@ -72,6 +72,12 @@ void CellsSession::open(const std::filesystem::path& path, double imageWidth, do
       data::Priority::Visible);
 }
 
+void CellsSession::setBasis(std::shared_ptr<const CellsData> data) {
+  if (!data || !data_ || data->table != data_->table) return;
+  data_ = std::move(data);
+  emit embeddingChanged();
+}
+
 void CellsSession::setData(std::shared_ptr<const CellsData> data) {
   cancelMarkers();
   data_ = std::move(data);

@@ -41,6 +41,10 @@ class CellsSession : public QObject {
   /// Takes already loaded data (tests, the CLI).
   void setData(std::shared_ptr<const CellsData> data);
   std::shared_ptr<const CellsData> data() const { return data_; }
+  /// The same table showing another embedding (withBasis): colouring, selection, hidden
+  /// categories and named selections stay; `embeddingChanged` follows. Ignored for another
+  /// table.
+  void setBasis(std::shared_ptr<const CellsData> data);
 
   const ColorBy& colorBy() const { return colorBy_; }
   const ResolvedColoring& coloring() const { return resolved_; }
@@ -128,6 +132,7 @@ class CellsSession : public QObject {
   void geneStatsReady();
   void indexProgress(const data::IndexStatus& status);
   void hoveredChanged(std::int64_t cell);
+  void embeddingChanged();
 
  private:
   void recolor();

@@ -58,20 +58,24 @@ AnnotationsController::AnnotationsController(MainWindow& window, AppContext& ctx
   auto* bar = window.addToolBar(tr("Annotate"));
   bar->setObjectName(QStringLiteral("annotateToolbar"));
   auto* group = new QActionGroup(this);
-  const ToolEntry tools[] = {{std::nullopt, "Select", "Esc"},
+  // Keys beside the Selection menu's P (pan), B (box), L (lasso) and Esc (clear selection).
+  const ToolEntry tools[] = {{std::nullopt, "Select", ""},
                              {data::AnnotationKind::Rectangle, "Rectangle", "R"},
                              {data::AnnotationKind::Ellipse, "Ellipse", "E"},
-                             {data::AnnotationKind::Polygon, "Polygon", "P"},
+                             {data::AnnotationKind::Polygon, "Polygon", "Shift+P"},
                              {data::AnnotationKind::Freehand, "Freehand", "F"},
                              {data::AnnotationKind::Point, "Point", "."},
-                             {data::AnnotationKind::Line, "Line", "L"},
+                             {data::AnnotationKind::Line, "Line", "Shift+L"},
                              {data::AnnotationKind::Arrow, "Arrow", "A"},
                              {data::AnnotationKind::Text, "Text", "T"}};
   for (const auto& t : tools) {
     auto* a = bar->addAction(tr(t.label));
     a->setCheckable(true);
     a->setObjectName(QStringLiteral("annotate%1").arg(QString::fromLatin1(t.label)));
-    a->setToolTip(tr("%1 (%2)").arg(tr(t.label), QString::fromLatin1(t.shortcut)));
+    a->setShortcut(QKeySequence(QString::fromLatin1(t.shortcut)));
+    a->setToolTip(a->shortcut().isEmpty()
+                      ? tr(t.label)
+                      : tr("%1 (%2)").arg(tr(t.label), a->shortcut().toString()));
     group->addAction(a);
     if (!t.kind) a->setChecked(true);
     connect(a, &QAction::triggered, this, [this, kind = t.kind] { tool_->setTool(kind); });

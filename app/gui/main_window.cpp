@@ -34,7 +34,9 @@
 #include "app/core/versions.h"
 #include "app/gui/annotations_controller.h"
 #include "app/gui/axes_choice.h"
+#include "app/gui/error_text.h"
 #include "app/gui/figure_actions.h"
+#include "app/gui/open_dialog.h"
 #include "app/gui/story_actions.h"
 #include "app/gui/transcripts_panel.h"
 #include "data/remote/remote_context.h"
@@ -166,16 +168,7 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   connect(statsTimer_, &QTimer::timeout, this, &MainWindow::updateChannelStats);
 
   updateTitle();
-  QSettings settings;
-  // The first window fills most of the screen; later ones come back as they were left.
-  if (const auto* screen = QGuiApplication::primaryScreen()) {
-    const QRect avail = screen->availableGeometry();
-    resize(std::max(800, avail.width() * 4 / 5), std::max(600, avail.height() * 4 / 5));
-  } else {
-    resize(1400, 900);
-  }
-  restoreGeometry(settings.value("window/geometry").toByteArray());
-  restoreState(settings.value("window/state").toByteArray());
+  setUpWorkspace();
 }
 
 MainWindow::~MainWindow() {
@@ -472,9 +465,12 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
 }
 
 void MainWindow::showError(const QString& message) {
-  statusBar()->showMessage(message, 10000);
+  // The app's words in the dialog; what a library said, under Details.
+  const ErrorText words = splitErrorText(message);
+  statusBar()->showMessage(words.text, 10000);
   auto* box =
-      new QMessageBox(QMessageBox::Warning, tr("Cannot open"), message, QMessageBox::Ok, this);
+      new QMessageBox(QMessageBox::Warning, tr("Cannot open"), words.text, QMessageBox::Ok, this);
+  if (!words.details.isEmpty()) box->setDetailedText(words.details);
   box->setAttribute(Qt::WA_DeleteOnClose);
   box->open();
   emit openFailed(message);
@@ -500,10 +496,10 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::chooseFile() {
-  const QString f = QFileDialog::getOpenFileName(
-      this, tr("Open File"), lastFolder(),
-      tr("Images, tables and sessions (*.tif *.tiff *.ome.tif *.ome.tiff *.zarr *.h5ad *.h5 *.png "
-         "*.jpg *.svs *.ndpi *.tessera);;All files (*)"));
+  // A zarr folder is chosen by entering it (see open_dialog.h).
+  std::unique_ptr<QFileDialog> dialog(makeOpenDialog(this, lastFolder()));
+  if (dialog->exec() != QDialog::Accepted) return;
+  const QString f = chosenPath(*dialog);
   if (f.isEmpty()) return;
   rememberFolder(f);
   // A .zarr picked inside its folder (its .zattrs or zarr.json) opens the folder.
@@ -525,32 +521,6 @@ void MainWindow::chooseFolder() {
 
 void MainWindow::chooseUrl() {
   archives_->openUrlDialog();
-}
-
-QString MainWindow::shortcutsText() const {
-  // Every menu shortcut, read from the menus themselves so the list cannot go stale, plus the
-  // image view's keys.
-  QString rows;
-  for (auto* menu : menuBar()->findChildren<QMenu*>())
-    for (auto* a : menu->actions())
-      if (!a->shortcut().isEmpty())
-        rows += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>")
-                    .arg(a->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(),
-                         a->text().remove('&').toHtmlEscaped());
-  for (const auto& [key, what] :
-       {std::pair{tr("Drag / arrows"), tr("Pan the image")},
-        std::pair{tr("Wheel / + −"), tr("Zoom about the cursor")},
-        std::pair{tr("0 / 1"), tr("Fit / one image pixel per screen pixel")},
-        std::pair{tr("Ctrl+drag"), tr("Lasso cells (Shift adds, Alt removes)")}})
-    rows += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(key, what);
-  return QStringLiteral("<table cellspacing=6>%1</table>").arg(rows);
-}
-
-void MainWindow::showShortcuts() {
-  auto* box = new QMessageBox(QMessageBox::NoIcon, tr("Keyboard Shortcuts"), shortcutsText(),
-                              QMessageBox::Close, this);
-  box->setAttribute(Qt::WA_DeleteOnClose);
-  box->open();
 }
 
 void MainWindow::about() {

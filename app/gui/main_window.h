@@ -164,6 +164,11 @@ class MainWindow : public QMainWindow {
   void chooseUrl();
   void about();
   void showShortcuts();
+  // main_window_workspace.cpp: the first window's place, the main toolbar, docks closed until
+  // used, the Layers dock's order buttons and the cells layer's controls.
+  void setUpWorkspace();
+  void placeWindow();
+  void attachLayerDetails();
 
   AppContext& ctx_;
   widgets::ImageView* view_ = nullptr;

@@ -121,6 +121,7 @@ class TranscriptsTest : public QObject {
       cam.worldToScreen(d->x[i], d->y[i], sx, sy);
       if (sx < 2 || sy < 2 || sx >= all.width() - 2 || sy >= all.height() - 2) continue;
       if (sx > all.width() - 300 && sy < 320) continue;  // under the legend
+      if (sx < 200 && sy > all.height() - 60) continue;  // under the scale bar
       const QPoint p{int(sx), int(sy)};
       if (static_cast<std::size_t>(d->code[i]) == keep) {
         QVERIFY2(distance(filtered.pixelColor(p), keepRgb) < 12,

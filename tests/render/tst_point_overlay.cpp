@@ -295,6 +295,49 @@ class PointOverlayTest : public QObject {
              qPrintable(QString("lit %1 vs %2, %3 missed").arg(litS).arg(litD).arg(missed)));
   }
 
+  void selectionKeepsItsColourOverDensityTiles() {
+    // Zoomed out, density tiles stand in for the points; a selected point is still drawn in its
+    // own colour (green among red ones), in a yellow ring.
+    Scene scene(400, 300);
+    render::PointOverlay points(scene.renderer);
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> u(0, 4000);
+    std::vector<float> x(20000), y(20000);
+    std::vector<std::int32_t> codes(x.size(), 0);
+    for (std::size_t i = 0; i < x.size(); ++i)
+      x[i] = u(rng), y[i] = 1000 + u(rng) / 4;
+    x[7] = 2000, y[7] = 1500, codes[7] = 1;
+    QVERIFY(points.setPoints(x, y).has_value());
+    QVERIFY(points.setColoring(render::OverlayColoring::categorical(codes, {0xFF0000, 0x00FF00}))
+                .has_value());
+    points.setSize(1, render::SizeUnit::ScreenPixels);
+    points.setLodPolicy({1.0, 0});
+    points.setSelectionColor(0xFFFF00);
+    QVERIFY(points.setSelection({7}).has_value());
+    const auto cam = camera(400, 300, 2000, 1500, 0.09);
+    points.update(cam);
+    QCOMPARE(points.lod(), render::PointLod::Density);
+    const auto px = scene.grab(cam);
+    double sx = 0, sy = 0;
+    cam.worldToScreen(2000, 1500, sx, sy);
+    const int cx = static_cast<int>(sx), cy = static_cast<int>(sy);
+    // A 3 px dot of its own colour (the point sits on a pixel corner), a 7 px yellow ring.
+    int own = 0, ring = 0;
+    for (int dy = -4; dy <= 4; ++dy)
+      for (int dx = -4; dx <= 4; ++dx) {
+        const auto c = at(px, 400, cx + dx, cy + dy);
+        if (std::abs(dx) <= 1 && std::abs(dy) <= 1) own += c == 0x00FF00u;
+        if (std::max(std::abs(dx), std::abs(dy)) == 3) ring += c == 0xFFFF00u;
+      }
+    QVERIFY2(own >= 4, qPrintable(QString::number(own)));
+    QVERIFY2(ring >= 8, qPrintable(QString::number(ring)));
+    // Without a selection the green point is only a share of its tile's mean colour.
+    QVERIFY(points.setSelection({}).has_value());
+    points.update(cam);
+    const auto plain = scene.grab(cam);
+    QVERIFY(at(plain, 400, cx, cy) != 0x00FF00u);
+  }
+
   // Sprites: only the points around the view are submitted, and a pan inside that margin
   // rebuilds nothing; the points land at the right pixels after the pan.
   void spritesAreCulledAndPansDoNotRebuild() {

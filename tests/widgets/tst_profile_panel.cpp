@@ -101,6 +101,38 @@ class ProfilePanelTest : public QObject {
     (void)panel.grab();
     QVERIFY(panel.violinGeometry(0, 0).row.isEmpty());
   }
+
+  void longGroupNamesNeverOverlap() {
+    // Forty groups with long, similar names, in a narrow dock: each name stays in its own row,
+    // elided before the violin starts.
+    widgets::ProfilePanel panel;
+    panel.resize(300, 400);
+    widgets::ProfilePanel::GeneProfile g;
+    g.gene = "KDR";
+    for (int i = 0; i < 40; ++i) {
+      const QByteArray name =
+          QStringLiteral("Endothelial cell of the lymphatic vessel, subtype %1").arg(i).toUtf8();
+      g.groups.push_back(box(name.constData(), i % 2 ? kRed : kBlue, std::vector<double>(10, 1)));
+    }
+    panel.setProfiles("cell_type_long_annotation", {g}, 0);
+    panel.resize(300, panel.minimumHeight());
+    (void)panel.grab();
+    QTRY_VERIFY(panel.minimumHeight() > 40 * 30);
+    panel.resize(300, panel.minimumHeight());
+    panel.grab().save(QString(TESSERA_TEST_WORK_DIR) + "/profile_panel_long_names.png");
+    std::vector<QRect> labels;
+    for (int i = 0; i < 40; ++i) {
+      const auto geo = panel.violinGeometry(0, i);
+      QVERIFY2(!geo.label.isEmpty(), qPrintable(QString::number(i)));
+      QVERIFY2(geo.label.right() < geo.row.left(), "a name runs into its violin");
+      QVERIFY(geo.label.left() >= 0 && geo.label.bottom() <= panel.height());
+      labels.push_back(geo.label);
+    }
+    for (std::size_t a = 0; a < labels.size(); ++a)
+      for (std::size_t b = a + 1; b < labels.size(); ++b)
+        QVERIFY2(!labels[a].intersects(labels[b]),
+                 qPrintable(QStringLiteral("labels %1 and %2 overlap").arg(a).arg(b)));
+  }
 };
 
 QTEST_MAIN(ProfilePanelTest)
