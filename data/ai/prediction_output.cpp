@@ -31,10 +31,13 @@ std::string hexColor(std::uint32_t c) {
   return buf;
 }
 
-nlohmann::json zarrAttributes(const ImageInfo& info, const PredictRequest& req,
-                              const PredictPlan& plan, const PredictionFileResult& r,
-                              const std::string& name) {
-  const auto& l = info.levels[static_cast<std::size_t>(req.level)];
+}  // namespace
+
+nlohmann::json predictionAttributes(const ImageInfo& info, int level, const PredictPlan& plan,
+                                    const std::vector<std::string>& channelNames,
+                                    const std::vector<std::array<double, 2>>& ranges,
+                                    const std::string& name) {
+  const auto& l = info.levels[static_cast<std::size_t>(level)];
   const double sy = l.scale[kY], sx = l.scale[kX];
   const double ty = l.translation[kY] + static_cast<double>(plan.y) * sy;
   const double tx = l.translation[kX] + static_cast<double>(plan.x) * sx;
@@ -49,10 +52,10 @@ nlohmann::json zarrAttributes(const ImageInfo& info, const PredictRequest& req,
       nlohmann::json::array({{{"type", "scale"}, {"scale", {1.0, sy, sx}}},
                              {{"type", "translation"}, {"translation", {0.0, ty, tx}}}});
   nlohmann::json channels = nlohmann::json::array();
-  for (std::size_t c = 0; c < r.channelNames.size(); ++c) {
-    auto lo = r.ranges[c][0], hi = r.ranges[c][1];
+  for (std::size_t c = 0; c < channelNames.size(); ++c) {
+    auto lo = ranges[c][0], hi = ranges[c][1];
     if (!(lo <= hi)) lo = hi = 0;
-    channels.push_back({{"label", r.channelNames[c]},
+    channels.push_back({{"label", channelNames[c]},
                         {"color", hexColor(kPalette[c % std::size(kPalette)])},
                         {"active", true},
                         {"coefficient", 1.0},
@@ -74,6 +77,8 @@ nlohmann::json zarrAttributes(const ImageInfo& info, const PredictRequest& req,
         {"channels", channels},
         {"rdefs", {{"model", "color"}, {"defaultT", 0}, {"defaultZ", 0}}}}}};
 }
+
+namespace {
 
 Expected<PredictionFileResult> predictToZarr(const TileSource& source, OnnxNetPool& nets,
                                              const PredictRequest& req, const fs::path& out,
@@ -133,9 +138,10 @@ Expected<PredictionFileResult> predictToZarr(const TileSource& source, OnnxNetPo
   auto done = predictTiles(source, nets, req, sink, executor, stop, progress);
   if (!done) return std::unexpected(done.error());
   result.plan = *done;
-  if (auto g =
-          writeZarrGroup(partial, zarrAttributes(source.info(), req, result.plan, result,
-                                                 model.name.empty() ? "prediction" : model.name));
+  if (auto g = writeZarrGroup(
+          partial,
+          predictionAttributes(source.info(), req.level, result.plan, result.channelNames,
+                               result.ranges, model.name.empty() ? "prediction" : model.name));
       !g)
     return std::unexpected(g.error());
   fs::rename(partial, out, ec);
