@@ -210,7 +210,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     req.region =
         cameraRegion(cam, static_cast<double>(info.width()), static_cast<double>(info.height()));
   if (cam.viewport) std::tie(req.width, req.height) = *cam.viewport;
-  req.displays = toChannelDisplays(imageLayer->channels);
+  req.displays = toChannelDisplays(shownChannelStates(session));
   req.t = cam.t;
   req.z = cam.z;
   req.level = cam.level;

@@ -35,6 +35,7 @@
 #include "app/gui/annotations_controller.h"
 #include "app/gui/axes_choice.h"
 #include "app/gui/figure_actions.h"
+#include "app/gui/model_actions.h"
 #include "app/gui/transcripts_panel.h"
 #include "data/remote/remote_context.h"
 #include "data/session/session_file.h"
@@ -365,6 +366,8 @@ void MainWindow::buildMenus() {
     view->addAction(dock->toggleViewAction());
 
   cells_->populateMenu(menuBar()->addMenu(tr("&Selection")));
+  modelActions_ = new ModelActions(*this, ctx_);
+  modelActions_->populateMenu(menuBar()->addMenu(tr("&Analysis")));
 
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&Keyboard Shortcuts"), QKeySequence(tr("F1")), this,

@@ -46,6 +46,7 @@ struct OpenedSession;
 class CellsLinker;
 class CellsLabels;
 class TranscriptsPanel;
+class ModelActions;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -59,6 +60,11 @@ class MainWindow : public QMainWindow {
   /// opened; errors show in one dialog. `select` picks the image of the first input when it
   /// holds several (series, plate field).
   void openInputs(const QStringList& inputs, const data::ImageSelection& select = {});
+  /// Shows `session` (the current document with layers added outside the panels, e.g. a
+  /// model's outputs) as if saved and reopened, keeping the session file; it counts as unsaved.
+  void reopenWith(data::Session session);
+  /// Analysis ▸ Run Model… and the cell classifier.
+  ModelActions* modelActions() const { return modelActions_; }
   /// Writes the session shown to `path` (a `.tessera` file); false (and a dialog) on failure.
   bool saveSessionTo(const QString& path);
   /// The session file shown, empty when the session was never saved.
@@ -173,6 +179,8 @@ class MainWindow : public QMainWindow {
   bool editing_ = false;     ///< an edit from the panels is going into the model
   bool cellsReady_ = false;  ///< the table has loaded and its panels are set up  ///< the panels
                              ///< are being set from the model: not user edits
+  ModelActions* modelActions_ = nullptr;
+  bool reopening_ = false;  ///< adoptSession is showing reopenWith's session
   /// The cells layer a session file asked for, applied once its table has loaded.
   std::optional<data::SessionLayer> pendingCells_;
 };

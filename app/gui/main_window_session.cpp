@@ -57,7 +57,9 @@ namespace tessera::app {
 void MainWindow::adoptSession(OpenedSession opened, const QString& file,
                               const QStringList& inputs) {
   inputs_ = inputs;
-  if (!file.isEmpty()) {
+  if (reopening_) {
+    // The same document with new layers: nothing new to remember.
+  } else if (!file.isEmpty()) {
     addRecent(QFileInfo(file).absoluteFilePath());
   } else {
     for (const auto& d : opened.session.datasets)
@@ -65,15 +67,15 @@ void MainWindow::adoptSession(OpenedSession opened, const QString& file,
   }
   sessionFile_ = file.isEmpty() ? QString() : QFileInfo(file).absoluteFilePath();
   pendingCells_.reset();
-  if (!file.isEmpty())
+  if (!file.isEmpty() || reopening_)
     if (const auto* l = opened.session.firstLayer(data::LayerKind::Cells)) pendingCells_ = *l;
   cellsReady_ = false;
   const auto camera = opened.session.camera;
   applying_ = true;
   model_.reset(std::move(opened.session));
   showDataset(std::make_shared<OpenedDataset>(std::move(opened.shown)));
-  if (const auto* l = model_.session().firstLayer(data::LayerKind::Image)) {
-    const auto displays = toChannelDisplays(l->channels);
+  if (model_.session().firstLayer(data::LayerKind::Image)) {
+    const auto displays = toChannelDisplays(shownChannelStates(model_.session()));
     view_->layer().setDisplays(displays);
     channels_->setDisplays(displays);
   }
@@ -98,6 +100,31 @@ void MainWindow::adoptSession(OpenedSession opened, const QString& file,
       lines << QString::fromStdString(e);
     showError(lines.join('\n'));
   }
+}
+
+void MainWindow::reopenWith(data::Session session) {
+  if (cancelOpen_) cancelOpen_->store(true);
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  cancelOpen_ = cancel;
+  QPointer<MainWindow> self(this);
+  ctx_.jobPool.post(
+      [self, cancel, session = std::move(session), &ctx = ctx_]() mutable {
+        auto r = openSession(std::move(session), ctx, {}, cancel.get());
+        auto shared = std::make_shared<data::Expected<OpenedSession>>(std::move(r));
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, cancel, shared] {
+              if (!self || cancel->load()) return;
+              if (!*shared) return self->showError(QString::fromStdString(shared->error().message));
+              self->reopening_ = true;
+              self->adoptSession(std::move(**shared), self->sessionFile_, self->inputs_);
+              self->reopening_ = false;
+              // Not saved yet: the new layers are a change of the document.
+              self->model_.adjust([](data::Session&) {}, {data::SessionChange::Layer, {}}, true);
+            },
+            Qt::QueuedConnection);
+      },
+      data::Priority::Visible);
 }
 
 void MainWindow::onModelChanged(const data::SessionEvent& e) {
@@ -126,7 +153,7 @@ void MainWindow::onModelChanged(const data::SessionEvent& e) {
   // An undo or redo: the view and the panels take the model's state.
   if (l->kind == data::LayerKind::Image) {
     applying_ = true;
-    const auto displays = toChannelDisplays(l->channels);
+    const auto displays = toChannelDisplays(shownChannelStates(model_.session()));
     view_->layer().setDisplays(displays);
     channels_->setDisplays(displays);
     applying_ = false;
@@ -161,17 +188,21 @@ std::string channelMergeKey(const std::vector<data::ChannelState>& a,
 
 void MainWindow::channelsEdited(const std::vector<render::ChannelDisplay>& displays, bool byUser) {
   if (applying_) return;
-  const auto* l = model_.session().firstLayer(data::LayerKind::Image);
-  if (!l) return;
-  const auto states = toChannelStates(displays);
-  if (states == l->channels) return;
-  const std::string id = l->id;
+  // The shown image's channels may come from several image layers (a model's prediction joins
+  // the image's channels): each layer gets its part.
+  data::Session next = model_.session();
+  if (!setShownChannelStates(next, toChannelStates(displays))) return;
   editing_ = true;
-  if (byUser)
-    model_.setChannels(id, states, channelMergeKey(l->channels, states));
-  else
-    model_.adjust([&](data::Session& s) { s.layer(id)->channels = states; },
-                  {data::SessionChange::Layer, id}, false);
+  for (const auto* l : shownImageLayers(model_.session())) {
+    const std::string id = l->id;
+    const auto& states = next.layer(id)->channels;
+    if (states == l->channels) continue;
+    if (byUser)
+      model_.setChannels(id, states, channelMergeKey(l->channels, states));
+    else
+      model_.adjust([&](data::Session& s) { s.layer(id)->channels = states; },
+                    {data::SessionChange::Layer, id}, false);
+  }
   editing_ = false;
 }
 
@@ -201,8 +232,20 @@ void MainWindow::refreshLayerList() {
 
 void MainWindow::applyLayerLook(const data::SessionLayer& l) {
   const double alpha = l.visible ? l.opacity : 0.0;
+  const auto* firstImage = model_.session().firstLayer(data::LayerKind::Image);
   switch (l.kind) {
     case data::LayerKind::Image:
+      if (firstImage && firstImage->id != l.id) {
+        // A joined layer (a prediction): shown or hidden through its channels.
+        applying_ = true;
+        const auto displays = toChannelDisplays(shownChannelStates(model_.session()));
+        if (displays.size() == view_->layer().displays().size()) {
+          view_->layer().setDisplays(displays);
+          channels_->setDisplays(displays);
+        }
+        applying_ = false;
+        break;
+      }
       view_->layer().setOpacity(alpha);
       break;
     case data::LayerKind::Labels:
