@@ -172,7 +172,7 @@ void ClassifierController::train() {
     columns.emplace_back(c.name, std::vector<float>(c.numbers.begin(), c.numbers.end()));
   }
   std::vector<std::int64_t> genes;
-  if (table.genes && base_->expression) {
+  if (base_->expression && !table.geneNames.empty()) {
     if (table.geneNames.size() <= kMaxAllGenes) {
       for (std::size_t g = 0; g < table.geneNames.size(); ++g)
         genes.push_back(static_cast<std::int64_t>(g));

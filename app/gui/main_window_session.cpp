@@ -120,7 +120,7 @@ void MainWindow::reopenWith(data::Session session) {
               self->adoptSession(std::move(**shared), self->sessionFile_, self->inputs_);
               self->reopening_ = false;
               // Not saved yet: the new layers are a change of the document.
-              self->model_.adjust([](data::Session&) {}, {data::SessionChange::Layer, {}}, true);
+              self->model_.markModified();
             },
             Qt::QueuedConnection);
       },

@@ -42,6 +42,11 @@ void SessionModel::notifyAll(const std::vector<SessionEvent>& events) {
     notify(e);
 }
 
+void SessionModel::markModified() {
+  adjusted_ = true;
+  updateModified();
+}
+
 void SessionModel::updateModified() {
   modified_ = adjusted_ || savedIndex_ != static_cast<long>(index_);
   notify({SessionChange::History, {}});

@@ -100,6 +100,9 @@ class SessionModel {
   void undo();
   void redo();
 
+  /// Marks the document unsaved without an edit: it differs from its file all the same (a
+  /// session reset with layers added outside the panels, e.g. a model's outputs).
+  void markModified();
   /// True when an edit was made (or undone) since the last reset() or markSaved().
   bool modified() const { return modified_; }
   void markSaved();

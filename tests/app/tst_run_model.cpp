@@ -8,6 +8,7 @@
 #include <QCheckBox>
 #include <QDir>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
@@ -228,7 +229,8 @@ class RunModelTest : public QObject {
     for (std::size_t i = 0; i < kindA.size(); ++i)
       right += (column->codes[i] == 0) == kindA[i] ? 1 : 0;
     const double accuracy = static_cast<double>(right) / static_cast<double>(kindA.size());
-    QVERIFY2(accuracy >= 0.95, qPrintable(QString::number(accuracy)));
+    QVERIFY2(accuracy >= 0.95, qPrintable(QString::number(accuracy) + ": " +
+                                          classifier->panel()->statusLabel()->text()));
     // The cells (and their labels) take the predicted class's colour.
     QCOMPARE(w_->cells()->imageOverlay()->legend().title, std::string("classifier"));
     auto* labels = w_->imageView()->labels();
