@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Writes a small "nuclei" ONNX model and an image of nuclei of two kinds for the Run Model tests.
 
-Usage: make_nuclei_fixture.py OUTDIR
+Usage: make_nuclei_fixture.py OUTDIR [THRESHOLD [KERNEL]]
 
-- nuclei.onnx: Conv 3x3 (mean, kernel_shape given, opset 11 as OpenCV 4.6 needs) -> Sigmoid,
-  the foreground probability sigmoid(0.02 * (mean3x3(x) - 500)) of one input channel.
+- nuclei.onnx: Conv KxK (mean, kernel_shape given, opset 11 as OpenCV 4.6 needs) -> Sigmoid,
+  the foreground probability sigmoid(10 * (mean(x) / T - 1)) of one input channel; T = 500 and
+  K = 3 by default (THRESHOLD, KERNEL: 2500 7 for the demo's DAPI channel).
 - nuclei.ome.tif: 2 x 260 x 300 uint16 (channels "nuclei", "marker"): 100 background, discs of
   radius 6 at 1000 in "nuclei"; every disc is kind A (marker 900) or B (marker 150).
 - truth.csv: x,y,kind of every disc centre (level-0 pixels).
@@ -18,11 +19,13 @@ import tifffile
 from onnx import TensorProto, helper, numpy_helper
 
 
-def model(path):
-    w = np.full((1, 1, 3, 3), 0.02 / 9, np.float32)
-    b = np.array([-0.02 * 500], np.float32)
-    conv = helper.make_node("Conv", ["x", "w", "b"], ["h"], kernel_shape=[3, 3],
-                            pads=[1, 1, 1, 1], strides=[1, 1], name="mean")
+def model(path, threshold, k):
+    gain = 10.0 / threshold
+    w = np.full((1, 1, k, k), gain / (k * k), np.float32)
+    b = np.array([-gain * threshold], np.float32)
+    p = k // 2
+    conv = helper.make_node("Conv", ["x", "w", "b"], ["h"], kernel_shape=[k, k],
+                            pads=[p, p, p, p], strides=[1, 1], name="mean")
     sig = helper.make_node("Sigmoid", ["h"], ["foreground"], name="sigmoid")
     graph = helper.make_graph(
         [conv, sig], "nuclei",
@@ -62,7 +65,9 @@ def image(path, truth):
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    model(os.path.join(out, "nuclei.onnx"))
+    threshold = float(sys.argv[2]) if len(sys.argv) > 2 else 500.0
+    kernel = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    model(os.path.join(out, "nuclei.onnx"), threshold, kernel)
     image(os.path.join(out, "nuclei.ome.tif"), os.path.join(out, "truth.csv"))
 
 
