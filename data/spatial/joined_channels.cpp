@@ -108,9 +108,10 @@ std::shared_ptr<const TileSource> joinChannels(
   if (others.empty()) return shown;
   const ImageInfo target = shown->info();
   std::vector<std::shared_ptr<const TileSource>> parts;
-  parts.push_back(std::make_shared<ResampledSource>(shown, target, Affine2D::identity()));
+  parts.push_back(shown);
   for (const auto& o : others)
-    parts.push_back(std::make_shared<ResampledSource>(o, target, imagePixelsTo(target, o->info())));
+    parts.push_back(
+        std::make_shared<ResampledSource>(o, target, imagePixelsTo(target, o->info()), true));
   return std::make_shared<JoinedSource>(std::move(parts));
 }
 

@@ -7,8 +7,8 @@
 ///   level, exactly as the level's own pixels are drawn; others by their physical scale and
 ///   translation (pixel centres).
 /// - `joinChannels` resamples every other image into the shown image's pixel grid (nearest
-///   neighbour, data::ResampledSource; outside it 0) and appends its channels. The shown image
-///   is read through the same 256-px grid so that every channel shares one tiling. When the
+///   neighbour, data::ResampledSource, on the shown image's own tiles; outside it 0) and
+///   appends its channels; the shown image's tiles pass through as they are read. When the
 ///   dtypes differ, every channel is delivered as float32 (values kept).
 /// Thread-safety: as the wrapped sources; info() is cheap. Errors: those of the sources' tiles.
 #include <memory>
