@@ -18,8 +18,11 @@
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 
+#include "app/cells/cells_data.h"
 #include "app/cells/cells_labels.h"
 #include "app/cells/cells_linker.h"
 #include "app/cells/cells_overlay.h"
@@ -32,6 +35,7 @@
 #include "data/ai/tiled_predict.h"
 #include "data/image_open.h"
 #include "render/label_layer.h"
+#include "tests/support/view_wait.h"
 #include "widgets/classifier_panel.h"
 #include "widgets/image_view.h"
 
@@ -74,6 +78,10 @@ bool open(app::MainWindow* w, const QStringList& inputs, bool withCells) {
   if (withCells && !cells.wait(120000)) return false;
   QTest::qWait(100);
   return true;
+}
+
+bool waitComplete(app::MainWindow* w) {
+  return testing::waitViewComplete(w->imageView(), 120000, 300);
 }
 
 // Float values of channel `c` over a whole level-0 plane.
@@ -269,6 +277,72 @@ class RunModelTest : public QObject {
     QTest::qWait(300);
     QCOMPARE(w_->model().session().layers.size(), layers);
     QCOMPARE(folder.entryList(QDir::NoDotAndDotDot | QDir::AllEntries), before);
+  }
+
+  // The demo: a generated nuclei model (mean 7x7 of DAPI over 2500) run on the part of
+  // the demo in view labels its nuclei; their cells colour by a marker's mean intensity and a
+  // classifier told a few immune (CD45) and epithelial (PanCK) cells sorts the rest.
+  void nucleiDemoEndToEnd() {
+    const QString dir = kWork + "/demo-model";
+    QProcess py;
+    py.start(TESSERA_PYTHON,
+             {QString(TESSERA_SOURCE_DIR) + "/tests/app/make_nuclei_fixture.py", dir, "2500", "7"});
+    QVERIFY(py.waitForFinished(120000));
+    QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+    QVERIFY(open(w_.get(), {"demo"}, true));
+    QVERIFY(w_->saveSessionTo(kWork + "/demo.tessera"));
+    w_->imageView()->centerOn(3512, 3512, 1.0);
+    auto* dialog = openDialog();
+    QVERIFY(dialog);
+    dialog->modelEdit()->setText(dir + "/nuclei.onnx");
+    dialog->channelList()->item(0)->setCheckState(Qt::Checked);  // DAPI
+    dialog->instancesBox()->setChecked(true);
+    const auto region = dialog->choice();
+    QVERIFY(region.width > 500 && region.height > 300);
+    QSignalSpy finished(w_->modelActions(), &app::ModelActions::finished);
+    QSignalSpy cells(w_.get(), &app::MainWindow::cellsLoaded);
+    dialog->accept();
+    QVERIFY(finished.wait(300000));
+    QCOMPARE(finished.at(0).at(0).toString(), QString());
+    QVERIFY(cells.count() > 0 || cells.wait(120000));
+    auto data = w_->cells()->session().data();
+    QVERIFY(data);
+    // The demo has about one cell per 30 x 30 pixels.
+    QVERIFY2(data->size() > region.width * region.height / 2000,
+             qPrintable(QString::number(data->size())));
+    for (std::size_t i = 0; i < data->px.size(); ++i) {
+      QVERIFY(data->px[i] >= region.x && data->px[i] <= region.x + region.width);
+      QVERIFY(data->py[i] >= region.y && data->py[i] <= region.y + region.height);
+    }
+    QTest::qWait(100);  // the session's cells state is applied once the table loaded
+    QVERIFY(w_->cells()->session().colorByGene("CD45"));
+    QTRY_COMPARE_WITH_TIMEOUT(w_->cells()->imageOverlay()->legend().title, std::string("CD45"),
+                              20000);
+
+    const auto cd45 = app::geneValuesNow(*data, data->table->geneIndex("CD45"));
+    const auto panck = app::geneValuesNow(*data, data->table->geneIndex("PanCK"));
+    QVERIFY(cd45 && panck);
+    std::vector<std::uint32_t> byCd45(cd45->size()), byPanck(cd45->size());
+    std::iota(byCd45.begin(), byCd45.end(), 0u);
+    byPanck = byCd45;
+    std::sort(byCd45.begin(), byCd45.end(),
+              [&](auto a, auto b) { return (*cd45)[a] > (*cd45)[b]; });
+    std::sort(byPanck.begin(), byPanck.end(),
+              [&](auto a, auto b) { return (*panck)[a] > (*panck)[b]; });
+    auto* classifier = w_->modelActions()->classifier();
+    QSignalSpy trained(classifier, &app::ClassifierController::trained);
+    classifier->labelCells({byCd45.begin(), byCd45.begin() + 6}, "immune");
+    classifier->labelCells({byPanck.begin(), byPanck.begin() + 6}, "epithelial");
+    QVERIFY(trained.wait(60000));
+    const auto* column = w_->cells()->session().data()->table->column("classifier");
+    QVERIFY(column);
+    int right = 0;
+    for (int i = 6; i < 26; ++i)
+      right += (column->codes[byCd45[static_cast<std::size_t>(i)]] == 0 ? 1 : 0) +
+               (column->codes[byPanck[static_cast<std::size_t>(i)]] == 1 ? 1 : 0);
+    QVERIFY2(right >= 36, qPrintable(QString::number(right)));
+    QVERIFY(waitComplete(w_.get()));
+    w_->imageView()->grabFrame().save(kWork + "/demo-classified.png");
   }
 
   void cleanupTestCase() { w_.reset(); }
