@@ -7,6 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "data/ai/prediction_pyramid.h"
 #include "data/export/region_export.h"
 #include "data/image_open.h"
 #include "data/zarr/zarr_writer.h"
@@ -138,12 +139,13 @@ Expected<PredictionFileResult> predictToZarr(const TileSource& source, OnnxNetPo
   auto done = predictTiles(source, nets, req, sink, executor, stop, progress);
   if (!done) return std::unexpected(done.error());
   result.plan = *done;
-  if (auto g = writeZarrGroup(
-          partial,
-          predictionAttributes(source.info(), req.level, result.plan, result.channelNames,
-                               result.ranges, model.name.empty() ? "prediction" : model.name));
-      !g)
-    return std::unexpected(g.error());
+  const auto attrs =
+      predictionAttributes(source.info(), req.level, result.plan, result.channelNames,
+                           result.ranges, model.name.empty() ? "prediction" : model.name);
+  if (auto g = writeZarrGroup(partial, attrs); !g) return std::unexpected(g.error());
+  if (std::max(result.plan.width, result.plan.height) > kPredictionPyramidThreshold)
+    if (auto p = writePredictionPyramid(partial, attrs, stop); !p)
+      return std::unexpected(p.error());
   fs::rename(partial, out, ec);
   if (ec) return fail(Errc::Io, out.string() + ": cannot move the finished output into place");
   cleanup.keep = true;

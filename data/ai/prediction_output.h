@@ -6,7 +6,8 @@
 ///
 /// The output keeps the region's geometry: its pixel size is the level's, its translation puts
 /// it where the region lies, channel names are the model's output channels. Channel display
-/// windows are the value range seen. The OME-Zarr is written into "<out>.partial" and renamed
+/// windows are the value range seen. A prediction over 4096 px on a side gets coarser levels
+/// (prediction_pyramid.h). The OME-Zarr is written into "<out>.partial" and renamed
 /// at the end, so a failed or cancelled run leaves nothing; an existing `out` is never
 /// replaced (Errc::InvalidArgument naming it). Threads and errors as predictTiles.
 #include <array>
