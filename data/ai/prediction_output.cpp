@@ -84,7 +84,8 @@ namespace {
 Expected<PredictionFileResult> predictToZarr(const TileSource& source, OnnxNetPool& nets,
                                              const PredictRequest& req, const fs::path& out,
                                              Executor* executor, const std::stop_token& stop,
-                                             const std::function<void(double)>& progress) {
+                                             const std::function<void(double)>& progress,
+                                             bool pyramid) {
   const ModelSpec& model = nets.spec();
   auto plan = planPrediction(source.info(), model, req);
   if (!plan) return std::unexpected(plan.error());
@@ -143,7 +144,7 @@ Expected<PredictionFileResult> predictToZarr(const TileSource& source, OnnxNetPo
       predictionAttributes(source.info(), req.level, result.plan, result.channelNames,
                            result.ranges, model.name.empty() ? "prediction" : model.name);
   if (auto g = writeZarrGroup(partial, attrs); !g) return std::unexpected(g.error());
-  if (std::max(result.plan.width, result.plan.height) > kPredictionPyramidThreshold)
+  if (pyramid && std::max(result.plan.width, result.plan.height) > kPredictionPyramidThreshold)
     if (auto p = writePredictionPyramid(partial, attrs, stop); !p)
       return std::unexpected(p.error());
   fs::rename(partial, out, ec);
@@ -181,7 +182,7 @@ Expected<PredictionFileResult> predictToFile(const TileSource& source, OnnxNetPo
   if (!tiff && !endsWith(name, ".ome.zarr") && !endsWith(name, ".zarr"))
     return fail(Errc::InvalidArgument,
                 out.string() + ": the output must end in .ome.tif, .ome.tiff or .ome.zarr");
-  if (!tiff) return predictToZarr(source, nets, req, out, executor, stop, progress);
+  if (!tiff) return predictToZarr(source, nets, req, out, executor, stop, progress, true);
 
   // The staging OME-Zarr's folder name becomes the OME-TIFF's image name, so it is the model's.
   fs::path tmpRoot = out;
@@ -202,7 +203,8 @@ Expected<PredictionFileResult> predictToFile(const TileSource& source, OnnxNetPo
   auto staged = [&](double f) {
     if (progress) progress(0.9 * f);
   };
-  auto result = predictToZarr(source, nets, req, tmp, executor, stop, staged);
+  // The OME-TIFF is written from level 0: the staging copy needs no pyramid.
+  auto result = predictToZarr(source, nets, req, tmp, executor, stop, staged, false);
   if (!result) return result;
   auto zarr = openImage(tmp.string());
   if (!zarr) return std::unexpected(zarr.error());
