@@ -225,8 +225,22 @@ class RunModelTest : public QObject {
       (kindA[i] ? a : b).push_back(i);
     a.resize(4);
     b.resize(4);
+    // A lasso around the first nucleus selects its cell, and only it.
+    auto& cs = w_->cells()->session();
+    const auto& d0 = truth_.front();
+    std::vector<widgets::Vec2> lasso;
+    for (int k = 0; k < 12; ++k)
+      lasso.push_back({d0.x + 9 * std::cos(k * M_PI / 6), d0.y + 9 * std::sin(k * M_PI / 6)});
+    cs.selectPolygon(lasso, widgets::SelectOp::Replace, false);
+    QCOMPARE(cs.selection().size(), 1u);
+    QVERIFY(std::hypot(data->px[cs.selection()[0]] - d0.x, data->py[cs.selection()[0]] - d0.y) < 1);
     QSignalSpy trained(classifier, &app::ClassifierController::trained);
-    classifier->labelCells(a, "A");  // one class: nothing to train yet
+    // Class A from a selection through the panel (one class: nothing to train yet), B directly.
+    cs.applyPick(a, widgets::SelectOp::Replace);
+    classifier->panel()->classEdit()->setText("A");
+    classifier->panel()->labelButton()->click();
+    QCOMPARE(classifier->classNames(), QStringList{"A"});
+    QCOMPARE(trained.count(), 0);
     classifier->labelCells(b, "B");  // live: trains
     QVERIFY(trained.wait(60000));
     QTRY_VERIFY_WITH_TIMEOUT(w_->cells()->session().data()->table->column("classifier") != nullptr,
