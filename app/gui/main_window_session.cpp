@@ -223,10 +223,11 @@ void MainWindow::cellsEdited(const QString& label) {
 void MainWindow::refreshLayerList() {
   std::vector<widgets::LayerRow> rows;
   const auto& ls = model_.session().layers;
+  const auto* image = model_.session().firstLayer(data::LayerKind::Image);
   for (auto it = ls.rbegin(); it != ls.rend(); ++it)  // the top of the drawing first
     rows.push_back({QString::fromStdString(it->id), QString::fromStdString(it->name),
                     QString::fromLatin1(data::layerKindName(it->kind)), it->visible, it->opacity,
-                    it->kind != data::LayerKind::Image});
+                    it->kind != data::LayerKind::Image || it->id != image->id});
   layers_->setLayers(rows);
 }
 
@@ -273,6 +274,13 @@ void MainWindow::applyLayerLook(const data::SessionLayer& l) {
 void MainWindow::syncLayers() {
   if (!current_) return;
   const auto& s = model_.session();
+  // A joined image layer (a model's prediction) removed or brought back: the image is shown
+  // again as the session opens (its undo history starts there).
+  if (current_->image && shownChannelStates(s).size() != view_->layer().displays().size()) {
+    data::Session next = s;
+    next.camera = cameraOf(view_->camera(), s.camera.t, s.camera.z);
+    return reopenWith(std::move(next));
+  }
   const bool labels = s.firstLayer(data::LayerKind::Labels) != nullptr;
   if (!labels && view_->labels()) view_->setLabels(nullptr);
   if (labels && !view_->labels() && current_->labels)

@@ -38,6 +38,7 @@
 #include "tests/support/view_wait.h"
 #include "widgets/classifier_panel.h"
 #include "widgets/image_view.h"
+#include "widgets/layer_list.h"
 
 using namespace tessera;
 
@@ -291,6 +292,26 @@ class RunModelTest : public QObject {
     QTest::qWait(300);
     QCOMPARE(w_->model().session().layers.size(), layers);
     QCOMPARE(folder.entryList(QDir::NoDotAndDotDot | QDir::AllEntries), before);
+  }
+
+  void predictionLayerCanBeRemoved() {
+    const auto& s = w_->model().session();
+    std::string id;
+    for (const auto& l : s.layers)
+      if (l.kind == data::LayerKind::Image && l.dataset != s.layers.front().dataset) id = l.id;
+    QVERIFY(!id.empty());
+    bool removable = false;
+    for (const auto& row : w_->layerList()->layers())
+      if (row.id == QString::fromStdString(id)) removable = row.removable;
+    QVERIFY(removable);
+    QSignalSpy opened(w_.get(), &app::MainWindow::datasetOpened);
+    emit w_->layerList()->removeRequested(QString::fromStdString(id));
+    QVERIFY(opened.wait(60000));
+    QVERIFY(!w_->model().session().layer(id));
+    QCOMPARE(w_->current()->image->info().channels.size(), 2u);
+    QCOMPARE(w_->imageView()->layer().displays().size(), 2u);
+    QVERIFY(w_->imageView()->labels());
+    QVERIFY(w_->model().session().firstLayer(data::LayerKind::Cells));
   }
 
   // The demo: a generated nuclei model (mean 7x7 of DAPI over 2500) run on the part of
