@@ -216,7 +216,8 @@ Commands:
         a halo as wide as the network's receptive field (or --halo), so the result equals one
         run over the whole region; at the image edge the network pads as it would for the whole
         image. The output keeps the region's geometry and pixel size, one float32 channel per
-        model output channel. A bare .onnx gets raw values, channels in the order given; a
+        model output channel (an OME-Zarr over 4096 px on a side also gets 2x2-mean levels
+        down to 512 px). A bare .onnx gets raw values, channels in the order given; a
         BioImage Model Zoo package (folder, zip or rdf.yaml, format 0.4 or 0.5) gets its pre-
         and postprocessing. --check runs the package's own test tensors and prints the max error.
         Only ONNX weights and YAML are read from a package; nothing is downloaded or run.
