@@ -28,6 +28,7 @@
 #include "app/cells/cells_overlay.h"
 #include "app/cells/cells_session.h"
 #include "app/core/app_context.h"
+#include "app/gui/annotations_controller.h"
 #include "app/gui/classifier_controller.h"
 #include "app/gui/main_window.h"
 #include "app/gui/model_actions.h"
@@ -274,6 +275,44 @@ class RunModelTest : public QObject {
       for (int c = 0; c < 2; ++c)
         total += table->item(r, c)->text().toInt();
     QCOMPARE(total, 8);
+  }
+
+  void classesFromAnnotations() {
+    auto* classifier = w_->modelActions()->classifier();
+    classifier->clearLabels();
+    auto* annotations = w_->findChild<app::AnnotationsController*>();
+    QVERIFY(annotations);
+    data::Annotation box;  // around the first two nuclei
+    box.kind = data::AnnotationKind::Rectangle;
+    box.points = {{5, 5}, {60, 35}};
+    box.classification.name = "A";
+    data::Annotation point;  // on the third
+    point.kind = data::AnnotationKind::Point;
+    point.points = {{truth_[2].x + 1, truth_[2].y}};
+    point.classification.name = "B";
+    data::Annotation plain = box;  // no class: not a label
+    plain.classification.name.clear();
+    plain.points = {{0, 0}, {300, 260}};
+    annotations->apply({box, point, plain}, "test");
+    QSignalSpy trained(classifier, &app::ClassifierController::trained);
+    QCOMPARE(classifier->labelFromAnnotations(), 3);
+    QCOMPARE(classifier->classNames(), (QStringList{"A", "B"}));
+    auto data = w_->cells()->session().data();
+    int a = 0, b = 0;
+    for (std::size_t i = 0; i < classifier->labels().size(); ++i) {
+      const int l = classifier->labels()[i];
+      const double dx = data->px[i], dy = data->py[i];
+      if (l == 0) {
+        ++a;
+        QVERIFY(dx < 60 && dy < 35);
+      } else if (l == 1) {
+        ++b;
+        QVERIFY(std::hypot(dx - truth_[2].x, dy - truth_[2].y) < 1);
+      }
+    }
+    QCOMPARE(a, 2);
+    QCOMPARE(b, 1);
+    QVERIFY(trained.wait(60000));  // live: it trained on them
   }
 
   void cancelLeavesNothing() {
