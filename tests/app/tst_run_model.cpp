@@ -419,6 +419,52 @@ class RunModelTest : public QObject {
     w_->imageView()->grabFrame().save(kWork + "/demo-classified.png");
   }
 
+  // A model zoo package (zip) on a region of a coarser level: the layer's pixels there equal
+  // `tessera predict` for the same region and level.
+  void zooPackageOnACoarserLevel() {
+    const QString dir = kWork + "/zoo";
+    QProcess py;
+    py.start(TESSERA_PYTHON, {QString(TESSERA_SOURCE_DIR) + "/tests/data/make_ai_models.py", dir,
+                              QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/ai"});
+    QVERIFY(py.waitForFinished(120000));
+    QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+    const auto channels = w_->current()->image->info().channels.size();
+    app::RunModelChoice choice;
+    choice.model = dir + "/rdf05.zip";
+    choice.channels = {3};  // PanCK
+    choice.level = 2;
+    app::viewRegion(w_->current()->image->info(), 2, w_->imageView()->camera().visibleWorld(),
+                    choice);
+    QVERIFY(choice.width > 100 && choice.height > 100);
+    QSignalSpy finished(w_->modelActions(), &app::ModelActions::finished);
+    QSignalSpy opened(w_.get(), &app::MainWindow::datasetOpened);
+    QVERIFY(w_->modelActions()->run(choice));
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished.at(0).at(0).toString(), QString());
+    QVERIFY(opened.count() > 0 || opened.wait(120000));
+    const auto shown = w_->current()->image;
+    QCOMPARE(shown->info().channels.size(), channels + 2);  // the package has two outputs
+    const QString cli = kWork + "/zoo-cli.ome.zarr";
+    QProcess p;
+    p.start(
+        qEnvironmentVariable("TESSERA_EXE"),
+        {"predict", "demo", "--model", choice.model, "--channels", "3", "--level", "2", "--region",
+         QString("%1,%2,%3,%4").arg(choice.x).arg(choice.y).arg(choice.width).arg(choice.height),
+         "--out", cli});
+    QVERIFY(p.waitForFinished(120000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    auto fromCli = data::openImage(cli.toStdString());
+    QVERIFY(fromCli);
+    for (std::int64_t c = 0; c < 2; ++c) {
+      auto expected =
+          data::ai::readWindow(**fromCli, 0, 0, 0, {c}, 0, 0, choice.width, choice.height);
+      auto drawn = data::ai::readWindow(*shown, 2, 0, 0, {static_cast<std::int64_t>(channels) + c},
+                                        choice.x, choice.y, choice.width, choice.height);
+      QVERIFY(expected && drawn);
+      QCOMPARE(cv::norm((*expected)[0], (*drawn)[0], cv::NORM_INF), 0.0);
+    }
+  }
+
   void cleanupTestCase() { w_.reset(); }
 };
 
