@@ -195,6 +195,32 @@ class RunModelTest : public QObject {
     }
   }
 
+  void cliWritesTheSameLabels() {
+    const QString out = kWork + "/cli-cells";
+    QDir().mkpath(out);
+    QProcess bad;
+    bad.start(qEnvironmentVariable("TESSERA_EXE"),
+              {"predict", image_, "--model", model_, "--channels", "0", "--out",
+               out + "/p.ome.zarr", "--labels", out + "/l.ome.zarr"});
+    QVERIFY(bad.waitForFinished(60000));
+    QCOMPARE(bad.exitCode(), 2);  // labels come from --cells
+    QProcess p;
+    p.start(qEnvironmentVariable("TESSERA_EXE"),
+            {"predict", image_, "--model", model_, "--channels", "0", "--out", out + "/p.ome.zarr",
+             "--cells", out + "/c.h5ad", "--labels", out + "/l.ome.zarr"});
+    QVERIFY(p.waitForFinished(120000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    const auto* layer = w_->model().session().firstLayer(data::LayerKind::Labels);
+    QVERIFY(layer);
+    auto fromWindow = data::openImage(w_->model().session().dataset(layer->dataset)->path);
+    auto fromCli = data::openImage((out + "/l.ome.zarr").toStdString());
+    QVERIFY(fromWindow && fromCli);
+    QCOMPARE((*fromCli)->info().dtype, data::DType::I32);
+    const auto labels = plane(**fromCli, 0, 300, 260);
+    QVERIFY(labels == plane(**fromWindow, 0, 300, 260));
+    QCOMPARE(*std::max_element(labels.begin(), labels.end()), static_cast<float>(truth_.size()));
+  }
+
   void sessionReopensWithTheLayers() {
     QVERIFY(w_->saveSessionTo(kWork + "/run.tessera"));
     app::MainWindow other(*ctx_);
