@@ -19,8 +19,8 @@ render::RenderRequest sessionRenderRequest(const data::Session& session,
     req.region =
         cameraRegion(cam, static_cast<double>(info.width()), static_cast<double>(info.height()));
   if (cam.viewport) std::tie(req.width, req.height) = *cam.viewport;
-  if (const auto* image = session.firstLayer(data::LayerKind::Image))
-    req.displays = toChannelDisplays(image->channels);
+  // The first image's channels with those of image layers joined to it (predictions).
+  req.displays = toChannelDisplays(shownChannelStates(session));
   req.t = cam.t;
   req.z = cam.z;
   req.level = cam.level;

@@ -222,19 +222,21 @@ Commands:
         quoted as RFC 4180 says, so R, Excel and pandas read them as written.
   predict INPUT --model MODEL.onnx|rdf.yaml|PACKAGE.zip [--channels i,j] [--region x,y,w,h]
           [--level N] [--t T] [--z Z] [--halo PX] [--tile PX] --out OUT.ome.tif|OUT.ome.zarr
-          [--cells CELLS.h5ad [--instances FG[,BOUNDARY]]]
+          [--cells CELLS.h5ad [--instances FG[,BOUNDARY]] [--labels LABELS.ome.zarr]]
   predict --model rdf.yaml|PACKAGE.zip --check
         Run an ONNX model (OpenCV DNN) over a region tile by tile: each tile is predicted with
         a halo as wide as the network's receptive field (or --halo), so the result equals one
         run over the whole region; at the image edge the network pads as it would for the whole
         image. The output keeps the region's geometry and pixel size, one float32 channel per
-        model output channel. A bare .onnx gets raw values, channels in the order given; a
+        model output channel (an OME-Zarr over 4096 px on a side also gets 2x2-mean levels
+        down to 512 px). A bare .onnx gets raw values, channels in the order given; a
         BioImage Model Zoo package (folder, zip or rdf.yaml, format 0.4 or 0.5) gets its pre-
         and postprocessing. --check runs the package's own test tensors and prints the max error.
         Only ONNX weights and YAML are read from a package; nothing is downloaded or run.
         --cells labels the prediction by watershed (output channel FG as foreground
         probability, default 0, and BOUNDARY as boundary probability) and writes the cells
-        (centroid, area, mean of every image channel) as an .h5ad table for the cell views.
+        (centroid, area, mean of every image channel) as an .h5ad table for the cell views;
+        --labels also writes the label image (int32 OME-Zarr, the prediction's geometry).
   check-cells FILE
         Load a cell table (.h5ad, 10x .h5, Space Ranger or Xenium folder) exactly as the
         window does and print its size. The window runs this as a helper process before it

@@ -63,6 +63,10 @@ int runPredict(const std::vector<std::string>& args, std::size_t cacheMb) {
       auto v = value();
       if (!v || v->empty()) return usageError("--cells needs a file name (.h5ad)");
       cellsOut = *v;
+    } else if (a == "--labels") {
+      auto v = value();
+      if (!v || v->empty()) return usageError("--labels needs a folder name (.ome.zarr)");
+      segment.labelsOut = *v;
     } else if (a == "--instances") {
       auto v = value();
       if (!v || !parseInts(*v, ',', nums) || nums.empty() || nums.size() > 2 || nums[0] < 0 ||
@@ -114,6 +118,8 @@ int runPredict(const std::vector<std::string>& args, std::size_t cacheMb) {
   if (modelPath.empty()) return usageError("--model MODEL.onnx|rdf.yaml is required");
   if (!check && input.empty()) return usageError("INPUT is required");
   if (!check && out.empty()) return usageError("--out OUT.ome.tif|OUT.ome.zarr is required");
+  if (!segment.labelsOut.empty() && cellsOut.empty())
+    return usageError("--labels needs --cells (the labels come from the instance segmentation)");
 
   // OpenCV logs importer failures itself; Tessera reports them as one line instead.
   cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
@@ -154,6 +160,8 @@ int runPredict(const std::vector<std::string>& args, std::size_t cacheMb) {
   if (!cells) return reportError(cells.error());
   std::cerr << "tessera: wrote " << cellsOut << " (" << cells->cells
             << " cells: centroids, area, per-channel means)\n";
+  if (!segment.labelsOut.empty())
+    std::cerr << "tessera: wrote " << segment.labelsOut.string() << " (int32 labels)\n";
   return kExitOk;
 }
 

@@ -120,4 +120,46 @@ data::SessionCamera cameraOf(const render::ViewCamera& v, std::int64_t t, std::i
   return c;
 }
 
+std::vector<const data::SessionLayer*> shownImageLayers(const data::Session& s) {
+  std::vector<const data::SessionLayer*> out;
+  for (const auto& l : s.layers) {
+    if (l.kind != data::LayerKind::Image) continue;
+    if (!out.empty()) {
+      const auto* d = s.dataset(l.dataset);
+      if (!d || d->kind != data::DatasetKind::Image || l.dataset == out.front()->dataset) continue;
+    }
+    out.push_back(&l);
+  }
+  return out;
+}
+
+std::vector<data::ChannelState> shownChannelStates(const data::Session& s) {
+  std::vector<data::ChannelState> out;
+  const auto layers = shownImageLayers(s);
+  for (std::size_t i = 0; i < layers.size(); ++i)
+    for (auto c : layers[i]->channels) {
+      if (i > 0 && !layers[i]->visible) c.visible = false;
+      out.push_back(c);
+    }
+  return out;
+}
+
+bool setShownChannelStates(data::Session& s, const std::vector<data::ChannelState>& states) {
+  const auto layers = shownImageLayers(s);
+  std::size_t total = 0;
+  for (const auto* l : layers)
+    total += l->channels.size();
+  if (total != states.size()) return false;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    auto* l = s.layer(layers[i]->id);
+    for (auto& c : l->channels) {
+      const bool keep = c.visible;
+      c = states[at++];
+      if (i > 0 && !l->visible) c.visible = keep;
+    }
+  }
+  return true;
+}
+
 }  // namespace tessera::app

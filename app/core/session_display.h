@@ -18,6 +18,16 @@ render::ChannelDisplay toChannelDisplay(const data::ChannelState& c);
 std::vector<data::ChannelState> toChannelStates(const std::vector<render::ChannelDisplay>& d);
 std::vector<render::ChannelDisplay> toChannelDisplays(const std::vector<data::ChannelState>& c);
 
+/// The image layers drawn as the shown image's channels: the first image layer, then every
+/// later image layer of another image dataset (a model's prediction), in drawing order.
+std::vector<const data::SessionLayer*> shownImageLayers(const data::Session& s);
+/// Their channels one after another, as the shown image has them; the channels of a hidden
+/// later layer are drawn invisible.
+std::vector<data::ChannelState> shownChannelStates(const data::Session& s);
+/// Splits `states` (as shownChannelStates lists them) back onto the layers they belong to; a
+/// hidden layer keeps its channels' own visibility. False when the count does not match.
+bool setShownChannelStates(data::Session& s, const std::vector<data::ChannelState>& states);
+
 /// The cells layer's state as the panels keep it (PanelState) and back.
 PanelState toPanelState(const data::SessionLayer& cellsLayer);
 void fromPanelState(const PanelState& state, data::SessionLayer& cellsLayer);

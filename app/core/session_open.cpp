@@ -5,6 +5,8 @@
 #include "app/core/app_context.h"
 #include "app/core/session_display.h"
 #include "data/cells/cells_open.h"
+#include "data/spatial/joined_channels.h"
+#include "data/spatial/resampled_source.h"
 #include "render/channel_display.h"
 
 namespace tessera::app {
@@ -110,29 +112,46 @@ void refuseMisplacedTables(OpenedSession& out, const Opened& opened, AppContext&
   }
 }
 
-// What the window or the CLI shows of `s`: its first image layer's image (with labels when a
-// labels layer is present) and its first cells layer's table, placed as its pairing says.
+// What the window or the CLI shows of `s`: its first image layer's image, with the channels of
+// later image layers of other images (predictions) appended (shownImageLayers), the labels of
+// its first labels layer (a labels dataset is placed on the image) and its first cells layer's
+// table, placed as its pairing says.
 void pickShown(OpenedSession& out, const Opened& opened) {
   auto& s = out.session;
+  std::vector<std::shared_ptr<const data::TileSource>> extras;
+  for (const auto* shownLayer : shownImageLayers(s)) {
+    auto& l = *s.layer(shownLayer->id);
+    const auto* ds = openedOf(opened, l.dataset);
+    if (!ds || !ds->image) continue;
+    if (out.shown.image) extras.push_back(ds->image);
+    if (!out.shown.image) {
+      out.shown.input = ds->input;
+      out.shown.image = ds->image;
+    }
+    const auto defaults = render::defaultDisplays(ds->image->info());
+    if (l.channels.size() != defaults.size()) {
+      if (!l.channels.empty())
+        out.errors.push_back(l.name + ": the session has " + std::to_string(l.channels.size()) +
+                             " channels, the image " + std::to_string(defaults.size()) +
+                             "; channel settings reset");
+      l.channels = toChannelStates(defaults);
+    }
+  }
+  const auto base = out.shown.image;
   for (auto& l : s.layers) {
     const auto* ds = openedOf(opened, l.dataset);
     if (!ds) continue;
-    if (l.kind == data::LayerKind::Image && ds->image && !out.shown.image) {
-      out.shown.input = ds->input;
-      out.shown.image = ds->image;
-      const auto defaults = render::defaultDisplays(ds->image->info());
-      if (l.channels.size() != defaults.size()) {
-        if (!l.channels.empty())
-          out.errors.push_back(l.name + ": the session has " + std::to_string(l.channels.size()) +
-                               " channels, the image " + std::to_string(defaults.size()) +
-                               "; channel settings reset");
-        l.channels = toChannelStates(defaults);
+    const auto* d = s.dataset(l.dataset);
+    if (l.kind == data::LayerKind::Labels && !out.shown.labels) {
+      if (d && d->kind == data::DatasetKind::Labels && ds->image && base) {
+        out.shown.labels = std::make_shared<data::ResampledSource>(
+            ds->image, base->info(), data::imagePixelsTo(base->info(), ds->image->info()));
+        out.shown.labelsName = l.name;
+      } else if (ds->labels) {
+        out.shown.labels = ds->labels;
+        out.shown.labelColors = ds->labelColors;
+        out.shown.labelsName = ds->labelsName;
       }
-    }
-    if (l.kind == data::LayerKind::Labels && ds->labels && !out.shown.labels) {
-      out.shown.labels = ds->labels;
-      out.shown.labelColors = ds->labelColors;
-      out.shown.labelsName = ds->labelsName;
     }
     if (l.kind == data::LayerKind::Cells && ds->cells && !out.shown.cells) {
       out.shown.cells = ds->cells;
@@ -142,6 +161,7 @@ void pickShown(OpenedSession& out, const Opened& opened) {
       if (out.shown.input.empty()) out.shown.input = ds->input;
     }
   }
+  out.shown.image = data::joinChannels(base, extras);
 }
 
 }  // namespace

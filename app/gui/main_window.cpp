@@ -36,6 +36,7 @@
 #include "app/gui/axes_choice.h"
 #include "app/gui/error_text.h"
 #include "app/gui/figure_actions.h"
+#include "app/gui/model_actions.h"
 #include "app/gui/open_dialog.h"
 #include "app/gui/story_actions.h"
 #include "app/gui/transcripts_panel.h"
@@ -335,6 +336,8 @@ void MainWindow::buildMenus() {
     view->addAction(dock->toggleViewAction());
 
   cells_->populateMenu(menuBar()->addMenu(tr("&Selection")));
+  modelActions_ = new ModelActions(*this, ctx_);
+  modelActions_->populateMenu(menuBar()->addMenu(tr("&Analysis")));
 
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&Keyboard Shortcuts"), QKeySequence(tr("F1")), this,

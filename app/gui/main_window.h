@@ -48,6 +48,7 @@ struct OpenedSession;
 class CellsLinker;
 class CellsLabels;
 class TranscriptsPanel;
+class ModelActions;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -72,6 +73,12 @@ class MainWindow : public QMainWindow {
   /// File ▸ Add…: adds `input` to the session as a layer (an undo step) when it fits; says why
   /// not otherwise (`openFailed`), leaving the session as it was. An empty session opens it.
   void addInput(const QString& input);
+  /// Shows `session` (the current document with layers added outside the panels, e.g. a
+  /// model's outputs): its datasets, layers and pairings become one undo step of the model, and
+  /// the image and table are reopened in the background as the model has them.
+  void reopenWith(data::Session session);
+  /// Analysis ▸ Run Model… and the cell classifier.
+  ModelActions* modelActions() const { return modelActions_; }
   /// Writes the session shown to `path` (a `.tessera` file); false (and a dialog) on failure.
   bool saveSessionTo(const QString& path);
   /// The session file shown, empty when the session was never saved.
@@ -217,6 +224,8 @@ class MainWindow : public QMainWindow {
     std::string frame;
   };
   std::map<std::string, AddedTable> added_;
+  ModelActions* modelActions_ = nullptr;
+  bool structureEdit_ = false;  ///< reopenWith is editing the model: it reopens by itself
   /// The cells layer a session file asked for, applied once its table has loaded.
   std::optional<data::SessionLayer> pendingCells_;
 };

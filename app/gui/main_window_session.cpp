@@ -100,6 +100,13 @@ void MainWindow::adoptSession(OpenedSession opened, const QString& file,
   if (!opened.errors.empty()) showError(joinedLines(opened.errors));
 }
 
+void MainWindow::reopenWith(data::Session session) {
+  structureEdit_ = true;
+  model_.setStructure(session, "Run Model");
+  structureEdit_ = false;
+  openInputs(inputs_, {}, model_.session());
+}
+
 void MainWindow::onModelChanged(const data::SessionEvent& e) {
   using data::SessionChange;
   if (e.what == SessionChange::History) {
@@ -113,6 +120,7 @@ void MainWindow::onModelChanged(const data::SessionEvent& e) {
     return;
   }
   if (e.what == SessionChange::Reset || e.what == SessionChange::Datasets) {
+    if (structureEdit_) return;  // reopenWith opens what the model now holds
     // Interpret Axes or its undo: the image is read anew, the model as it is.
     if (const auto* d = model_.session().dataset(shownDataset_);
         e.what == SessionChange::Datasets && d && d->select.axes != shownAxes_) {
@@ -136,7 +144,7 @@ void MainWindow::onModelChanged(const data::SessionEvent& e) {
   // An undo or redo: the view and the panels take the model's state.
   if (l->kind == data::LayerKind::Image) {
     applying_ = true;
-    const auto displays = toChannelDisplays(l->channels);
+    const auto displays = toChannelDisplays(shownChannelStates(model_.session()));
     view_->layer().setDisplays(displays);
     channels_->setDisplays(displays);
     applying_ = false;
@@ -171,17 +179,21 @@ std::string channelMergeKey(const std::vector<data::ChannelState>& a,
 
 void MainWindow::channelsEdited(const std::vector<render::ChannelDisplay>& displays, bool byUser) {
   if (applying_) return;
-  const auto* l = model_.session().firstLayer(data::LayerKind::Image);
-  if (!l) return;
-  const auto states = toChannelStates(displays);
-  if (states == l->channels) return;
-  const std::string id = l->id;
+  // The shown image's channels may come from several image layers (a model's prediction joins
+  // the image's channels): each layer gets its part.
+  data::Session next = model_.session();
+  if (!setShownChannelStates(next, toChannelStates(displays))) return;
   editing_ = true;
-  if (byUser)
-    model_.setChannels(id, states, channelMergeKey(l->channels, states));
-  else
-    model_.adjust([&](data::Session& s) { s.layer(id)->channels = states; },
-                  {data::SessionChange::Layer, id}, false);
+  for (const auto* l : shownImageLayers(model_.session())) {
+    const std::string id = l->id;
+    const auto& states = next.layer(id)->channels;
+    if (states == l->channels) continue;
+    if (byUser)
+      model_.setChannels(id, states, channelMergeKey(l->channels, states));
+    else
+      model_.adjust([&](data::Session& s) { s.layer(id)->channels = states; },
+                    {data::SessionChange::Layer, id}, false);
+  }
   editing_ = false;
 }
 
@@ -203,17 +215,30 @@ void MainWindow::cellsEdited(const QString& label) {
 void MainWindow::refreshLayerList() {
   std::vector<widgets::LayerRow> rows;
   const auto& ls = model_.session().layers;
+  const auto* image = model_.session().firstLayer(data::LayerKind::Image);
   for (auto it = ls.rbegin(); it != ls.rend(); ++it)  // the top of the drawing first
     rows.push_back({QString::fromStdString(it->id), QString::fromStdString(it->name),
                     QString::fromLatin1(data::layerKindName(it->kind)), it->visible, it->opacity,
-                    it->kind != data::LayerKind::Image});
+                    it->kind != data::LayerKind::Image || it->id != image->id});
   layers_->setLayers(rows);
 }
 
 void MainWindow::applyLayerLook(const data::SessionLayer& l) {
   const double alpha = l.visible ? l.opacity : 0.0;
+  const auto* firstImage = model_.session().firstLayer(data::LayerKind::Image);
   switch (l.kind) {
     case data::LayerKind::Image:
+      if (firstImage && firstImage->id != l.id) {
+        // A joined layer (a prediction): shown or hidden through its channels.
+        applying_ = true;
+        const auto displays = toChannelDisplays(shownChannelStates(model_.session()));
+        if (displays.size() == view_->layer().displays().size()) {
+          view_->layer().setDisplays(displays);
+          channels_->setDisplays(displays);
+        }
+        applying_ = false;
+        break;
+      }
       view_->layer().setOpacity(alpha);
       break;
     case data::LayerKind::Labels:
@@ -241,6 +266,11 @@ void MainWindow::applyLayerLook(const data::SessionLayer& l) {
 void MainWindow::syncLayers() {
   if (!current_) return;
   const auto& s = model_.session();
+  // A joined image layer (a model's prediction) removed or brought back: the image is shown
+  // again as the session opens (its undo history starts there).
+  if (current_->image && shownChannelStates(s).size() != view_->layer().displays().size()) {
+    return openInputs(inputs_, {}, s);
+  }
   const bool labels = s.firstLayer(data::LayerKind::Labels) != nullptr;
   if (!labels && view_->labels()) view_->setLabels(nullptr);
   if (labels && !view_->labels() && current_->labels)
@@ -354,7 +384,8 @@ void MainWindow::showOpened(OpenedDataset shown) {
   showDataset(std::make_shared<OpenedDataset>(std::move(shown)));
   const auto* l = model_.session().firstLayer(data::LayerKind::Image);
   if (l) {
-    const auto displays = toChannelDisplays(l->channels);
+    // With the channels of the image layers joined to it (a model's prediction).
+    const auto displays = toChannelDisplays(shownChannelStates(model_.session()));
     view_->layer().setDisplays(displays);
     channels_->setDisplays(displays);
   }
@@ -376,6 +407,8 @@ void MainWindow::adoptReopened(OpenedSession opened) {
     pendingCells_ = *cells;
   cellsReady_ = false;
   showOpened(std::move(opened.shown));
+  for (const auto& l : model_.session().layers)
+    if (l.kind != data::LayerKind::Cells) applyLayerLook(l);
   applying_ = false;
   refreshLayerList();
   if (!opened.errors.empty()) showError(joinedLines(opened.errors));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 namespace tessera::data::ai {
 
@@ -225,6 +226,47 @@ Expected<Confusion> evaluateClassifier(const CellFeatures& f,
   for (int i : heldOut)
     ++m.counts.at<int>(labels[static_cast<std::size_t>(i)],
                        p->classes[static_cast<std::size_t>(i)]);
+  return m;
+}
+
+Expected<Confusion> crossValidateClassifier(const CellFeatures& f,
+                                            const std::vector<std::int32_t>& labels,
+                                            const std::vector<std::string>& classNames, int folds,
+                                            const ClassifierOptions& o) {
+  folds = std::max(2, folds);
+  std::vector<int> fold(labels.size(), -1);
+  std::map<int, int> seen;
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] >= 0) fold[i] = seen[labels[i]]++ % folds;
+  Confusion m;
+  m.classNames = classNames;
+  const int k = static_cast<int>(classNames.size());
+  m.counts = cv::Mat::zeros(k, k, CV_32S);
+  int used = 0;
+  for (int fi = 0; fi < folds; ++fi) {
+    std::vector<std::int32_t> train = labels;
+    std::set<int> classes;
+    bool any = false;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      if (fold[i] == fi) {
+        train[i] = -1;
+        any = true;
+      } else if (train[i] >= 0) {
+        classes.insert(train[i]);
+      }
+    }
+    if (!any || classes.size() < 2) continue;
+    auto c = CellClassifier::train(f, train, classNames, o);
+    if (!c) return std::unexpected(c.error());
+    auto p = (*c)->predict(f);
+    if (!p) return std::unexpected(p.error());
+    for (std::size_t i = 0; i < labels.size(); ++i)
+      if (fold[i] == fi) ++m.counts.at<int>(labels[i], p->classes[i]);
+    ++used;
+  }
+  if (used == 0)
+    return fail(Errc::InvalidArgument,
+                "classifier: too few labelled cells to cross-validate (two per class at least)");
   return m;
 }
 

@@ -93,4 +93,13 @@ Expected<Confusion> evaluateClassifier(const CellFeatures& features,
                                        const std::vector<std::string>& classNames,
                                        int holdOutEvery = 4, const ClassifierOptions& options = {});
 
+/// k-fold cross-validation over the labelled cells: fold f holds out each class's labelled cells
+/// whose rank within the class is f modulo `folds`, trains on the rest, and the held-out
+/// predictions of every fold add up to one confusion matrix (each labelled cell counted once).
+/// Folds whose training set lacks two classes are skipped. Blocking; errors as train().
+Expected<Confusion> crossValidateClassifier(const CellFeatures& features,
+                                            const std::vector<std::int32_t>& labels,
+                                            const std::vector<std::string>& classNames,
+                                            int folds = 4, const ClassifierOptions& options = {});
+
 }  // namespace tessera::data::ai

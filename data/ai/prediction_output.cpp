@@ -7,6 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "data/ai/prediction_pyramid.h"
 #include "data/export/region_export.h"
 #include "data/image_open.h"
 #include "data/zarr/zarr_writer.h"
@@ -31,10 +32,13 @@ std::string hexColor(std::uint32_t c) {
   return buf;
 }
 
-nlohmann::json zarrAttributes(const ImageInfo& info, const PredictRequest& req,
-                              const PredictPlan& plan, const PredictionFileResult& r,
-                              const std::string& name) {
-  const auto& l = info.levels[static_cast<std::size_t>(req.level)];
+}  // namespace
+
+nlohmann::json predictionAttributes(const ImageInfo& info, int level, const PredictPlan& plan,
+                                    const std::vector<std::string>& channelNames,
+                                    const std::vector<std::array<double, 2>>& ranges,
+                                    const std::string& name) {
+  const auto& l = info.levels[static_cast<std::size_t>(level)];
   const double sy = l.scale[kY], sx = l.scale[kX];
   const double ty = l.translation[kY] + static_cast<double>(plan.y) * sy;
   const double tx = l.translation[kX] + static_cast<double>(plan.x) * sx;
@@ -49,10 +53,10 @@ nlohmann::json zarrAttributes(const ImageInfo& info, const PredictRequest& req,
       nlohmann::json::array({{{"type", "scale"}, {"scale", {1.0, sy, sx}}},
                              {{"type", "translation"}, {"translation", {0.0, ty, tx}}}});
   nlohmann::json channels = nlohmann::json::array();
-  for (std::size_t c = 0; c < r.channelNames.size(); ++c) {
-    auto lo = r.ranges[c][0], hi = r.ranges[c][1];
+  for (std::size_t c = 0; c < channelNames.size(); ++c) {
+    auto lo = ranges[c][0], hi = ranges[c][1];
     if (!(lo <= hi)) lo = hi = 0;
-    channels.push_back({{"label", r.channelNames[c]},
+    channels.push_back({{"label", channelNames[c]},
                         {"color", hexColor(kPalette[c % std::size(kPalette)])},
                         {"active", true},
                         {"coefficient", 1.0},
@@ -75,10 +79,13 @@ nlohmann::json zarrAttributes(const ImageInfo& info, const PredictRequest& req,
         {"rdefs", {{"model", "color"}, {"defaultT", 0}, {"defaultZ", 0}}}}}};
 }
 
+namespace {
+
 Expected<PredictionFileResult> predictToZarr(const TileSource& source, OnnxNetPool& nets,
                                              const PredictRequest& req, const fs::path& out,
                                              Executor* executor, const std::stop_token& stop,
-                                             const std::function<void(double)>& progress) {
+                                             const std::function<void(double)>& progress,
+                                             bool pyramid) {
   const ModelSpec& model = nets.spec();
   auto plan = planPrediction(source.info(), model, req);
   if (!plan) return std::unexpected(plan.error());
@@ -133,11 +140,13 @@ Expected<PredictionFileResult> predictToZarr(const TileSource& source, OnnxNetPo
   auto done = predictTiles(source, nets, req, sink, executor, stop, progress);
   if (!done) return std::unexpected(done.error());
   result.plan = *done;
-  if (auto g =
-          writeZarrGroup(partial, zarrAttributes(source.info(), req, result.plan, result,
-                                                 model.name.empty() ? "prediction" : model.name));
-      !g)
-    return std::unexpected(g.error());
+  const auto attrs =
+      predictionAttributes(source.info(), req.level, result.plan, result.channelNames,
+                           result.ranges, model.name.empty() ? "prediction" : model.name);
+  if (auto g = writeZarrGroup(partial, attrs); !g) return std::unexpected(g.error());
+  if (pyramid && std::max(result.plan.width, result.plan.height) > kPredictionPyramidThreshold)
+    if (auto p = writePredictionPyramid(partial, attrs, stop); !p)
+      return std::unexpected(p.error());
   fs::rename(partial, out, ec);
   if (ec) return fail(Errc::Io, out.string() + ": cannot move the finished output into place");
   cleanup.keep = true;
@@ -173,7 +182,7 @@ Expected<PredictionFileResult> predictToFile(const TileSource& source, OnnxNetPo
   if (!tiff && !endsWith(name, ".ome.zarr") && !endsWith(name, ".zarr"))
     return fail(Errc::InvalidArgument,
                 out.string() + ": the output must end in .ome.tif, .ome.tiff or .ome.zarr");
-  if (!tiff) return predictToZarr(source, nets, req, out, executor, stop, progress);
+  if (!tiff) return predictToZarr(source, nets, req, out, executor, stop, progress, true);
 
   // The staging OME-Zarr's folder name becomes the OME-TIFF's image name, so it is the model's.
   fs::path tmpRoot = out;
@@ -194,7 +203,8 @@ Expected<PredictionFileResult> predictToFile(const TileSource& source, OnnxNetPo
   auto staged = [&](double f) {
     if (progress) progress(0.9 * f);
   };
-  auto result = predictToZarr(source, nets, req, tmp, executor, stop, staged);
+  // The OME-TIFF is written from level 0: the staging copy needs no pyramid.
+  auto result = predictToZarr(source, nets, req, tmp, executor, stop, staged, false);
   if (!result) return result;
   auto zarr = openImage(tmp.string());
   if (!zarr) return std::unexpected(zarr.error());

@@ -6,14 +6,18 @@
 ///
 /// The output keeps the region's geometry: its pixel size is the level's, its translation puts
 /// it where the region lies, channel names are the model's output channels. Channel display
-/// windows are the value range seen. The OME-Zarr is written into "<out>.partial" and renamed
+/// windows are the value range seen. A prediction over 4096 px on a side gets coarser levels
+/// (prediction_pyramid.h). The OME-Zarr is written into "<out>.partial" and renamed
 /// at the end, so a failed or cancelled run leaves nothing; an existing `out` is never
 /// replaced (Errc::InvalidArgument naming it). Threads and errors as predictTiles.
+#include <array>
 #include <filesystem>
 #include <functional>
 #include <stop_token>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "data/ai/tiled_predict.h"
 
@@ -27,6 +31,14 @@ struct PredictionFileResult {
 
 /// Output channel names: the rdf's names, else "<output>" (one channel) or "<output>:<i>".
 std::vector<std::string> outputChannelNames(const ModelSpec& model);
+
+/// The OME-Zarr 0.4 attributes (multiscales with one level, axes c, y, x; omero channels) of an
+/// image covering `plan`'s region of `level` of `info`: pixel size of the level, translated to
+/// where the region lies. Shared by predictions and the label images made from them.
+nlohmann::json predictionAttributes(const ImageInfo& info, int level, const PredictPlan& plan,
+                                    const std::vector<std::string>& channelNames,
+                                    const std::vector<std::array<double, 2>>& ranges,
+                                    const std::string& name);
 
 Expected<PredictionFileResult> predictToFile(const TileSource& source, OnnxNetPool& nets,
                                              const PredictRequest& request,

@@ -1,8 +1,56 @@
 #include "data/ai/segment_region.h"
 
+#include "data/ai/prediction_output.h"
 #include "data/anndata/h5ad_writer.h"
+#include "data/zarr/zarr_writer.h"
 
 namespace tessera::data::ai {
+namespace {
+
+// Written into "<out>.partial" and renamed at the end, as predictions are.
+Expected<void> writeLabels(const cv::Mat& labels, const ImageInfo& info, int level,
+                           const PredictPlan& plan, const std::filesystem::path& out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(out, ec))
+    return fail(Errc::InvalidArgument,
+                out.string() + ": already exists; remove it or choose another name");
+  fs::path partial = out;
+  partial += ".partial";
+  fs::remove_all(partial, ec);
+  constexpr std::int64_t kChunk = 512;
+  ZarrWriteOptions opts;
+  opts.shape = {1, labels.rows, labels.cols};
+  opts.chunks = {1, kChunk, kChunk};
+  opts.dtype = DType::I32;
+  auto writer = ZarrWriter::create(partial / "0", opts);
+  if (!writer) return std::unexpected(writer.error());
+  std::vector<std::uint8_t> chunk(kChunk * kChunk * sizeof(std::int32_t));
+  for (std::int64_t r = 0; r * kChunk < labels.rows; ++r)
+    for (std::int64_t c = 0; c * kChunk < labels.cols; ++c) {
+      cv::Mat full(static_cast<int>(kChunk), static_cast<int>(kChunk), CV_32S, chunk.data());
+      full.setTo(0);
+      const cv::Rect part(
+          static_cast<int>(c * kChunk), static_cast<int>(r * kChunk),
+          static_cast<int>(std::min<std::int64_t>(kChunk, labels.cols - c * kChunk)),
+          static_cast<int>(std::min<std::int64_t>(kChunk, labels.rows - r * kChunk)));
+      labels(part).copyTo(full(cv::Rect(0, 0, part.width, part.height)));
+      const std::int64_t idx[3] = {0, r, c};
+      if (auto w = writer->writeChunk(idx, chunk); !w) return w;
+    }
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(labels, &lo, &hi);
+  auto attrs = predictionAttributes(info, level, plan, {"labels"}, {{0.0, hi}}, "labels");
+  if (auto g = writeZarrGroup(partial, attrs); !g) return g;
+  fs::rename(partial, out, ec);
+  if (ec) {
+    fs::remove_all(partial, ec);
+    return fail(Errc::Io, out.string() + ": cannot move the finished labels into place");
+  }
+  return {};
+}
+
+}  // namespace
 
 Expected<SegmentResult> segmentToH5ad(const TileSource& source, const PredictRequest& req,
                                       const PredictPlan& plan, const TileSource& prediction,
@@ -26,6 +74,9 @@ Expected<SegmentResult> segmentToH5ad(const TileSource& source, const PredictReq
       watershedLabels((*maps)[0], seg.boundaryChannel ? &(*maps)[1] : nullptr, seg.options);
   if (!labels) return std::unexpected(labels.error());
   maps->clear();
+  if (!seg.labelsOut.empty())
+    if (auto w = writeLabels(*labels, source.info(), req.level, plan, seg.labelsOut); !w)
+      return std::unexpected(w.error());
 
   const auto& info = source.info();
   std::vector<std::int64_t> channels;

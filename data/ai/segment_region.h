@@ -24,6 +24,9 @@ struct SegmentRequest {
   int foregroundChannel = 0;
   std::optional<int> boundaryChannel;
   InstanceOptions options;
+  /// When set, the label image is written there too: an OME-Zarr (int32, one channel
+  /// "labels", the prediction's geometry), so a viewer draws it where the region lies.
+  std::filesystem::path labelsOut;
 };
 
 struct SegmentResult {

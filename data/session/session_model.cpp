@@ -269,6 +269,19 @@ void SessionModel::setDatasetAxes(const std::string& dataset, const std::string&
   push(std::move(c));
 }
 
+void SessionModel::setStructure(const Session& from, const std::string& label) {
+  Structure before = structureOf(session_), after = structureOf(from);
+  if (before.datasets == after.datasets && before.layers == after.layers &&
+      before.pairings == after.pairings)
+    return;
+  Command c;
+  c.label = label;
+  c.undo = [before](Session& s) { restore(s, before); };
+  c.redo = [after](Session& s) { restore(s, after); };
+  c.events = {{SessionChange::Datasets, {}}};
+  push(std::move(c));
+}
+
 void SessionModel::addDataset(SessionDataset dataset, std::vector<SessionLayer> layers,
                               std::optional<TablePairing> pairing) {
   Structure before = structureOf(session_), after = before;

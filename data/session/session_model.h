@@ -87,6 +87,9 @@ class SessionModel {
   /// layers drawing it lose their channels, which described the image read before; the app
   /// reopens the dataset when its reading changes and fills them in (adjust).
   void setDatasetAxes(const std::string& dataset, const std::string& axes);
+  /// The datasets, layers and pairings of `from` (a model's outputs added, some replaced) as one
+  /// undo step; the rest of the session (view, selections, story) stays.
+  void setStructure(const Session& from, const std::string& label);
   void setSelection(const std::string& name, std::vector<std::uint32_t> cells);
   void removeSelection(const std::string& name);
   /// The cells selected now (sorted and made unique here); `label` names the undo step.

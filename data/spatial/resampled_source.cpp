@@ -25,7 +25,7 @@ bool isIdentity(const Affine2D& m) {
 }
 
 ResampledSource::ResampledSource(std::shared_ptr<const TileSource> source, const ImageInfo& target,
-                                 const Affine2D& targetToSource)
+                                 const Affine2D& targetToSource, bool targetTiles)
     : source_(std::move(source)), toSource_(targetToSource) {
   const auto& s = source_->info();
   info_.format = s.format;
@@ -42,8 +42,10 @@ ResampledSource::ResampledSource(std::shared_ptr<const TileSource> source, const
       li.shape[a] = s0.shape[a];
       li.chunk[a] = 1;
     }
-    li.chunk[kY] = std::min(kTile, li.shape[kY]);
-    li.chunk[kX] = std::min(kTile, li.shape[kX]);
+    if (!targetTiles) {
+      li.chunk[kY] = std::min(kTile, li.shape[kY]);
+      li.chunk[kX] = std::min(kTile, li.shape[kX]);
+    }
     info_.levels.push_back(li);
   }
 }

@@ -17,8 +17,9 @@ class ResampledSource final : public TileSource {
  public:
   /// `target` gives the levels (y/x shapes, scales) to present; `targetToSource` maps target
   /// level-0 pixel indices to source level-0 pixel indices. t, c, z come from the source.
+  /// Tiles are 256 px, or the target's own tiles with `targetTiles` (to share its tiling).
   ResampledSource(std::shared_ptr<const TileSource> source, const ImageInfo& target,
-                  const Affine2D& targetToSource);
+                  const Affine2D& targetToSource, bool targetTiles = false);
 
   const ImageInfo& info() const override { return info_; }
   Expected<Tile> readTile(const TileKey& key, const std::stop_token& stop) const override;
