@@ -125,7 +125,7 @@ Expected<void> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout,
   std::vector<hsize_t> chunkDims(static_cast<std::size_t>(std::max(rank, 0)));
   hsize_t chunks = 0;
   if (rank < 1 || H5Pget_chunk(dcpl, rank, chunkDims.data()) != rank ||
-      H5Dget_num_chunks(dataset, H5S_ALL, &chunks) < 0)
+      H5Dget_num_chunks(dataset, space.get(), &chunks) < 0)
     return checker.bad("chunk layout unreadable");
   std::uint64_t perChunk = 1;
   for (hsize_t d : chunkDims) {
@@ -143,7 +143,7 @@ Expected<void> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout,
     unsigned mask = 0;
     haddr_t addr = HADDR_UNDEF;
     hsize_t size = 0;
-    if (H5Dget_chunk_info(dataset, H5S_ALL, c, offset.data(), &mask, &addr, &size) < 0 ||
+    if (H5Dget_chunk_info(dataset, space.get(), c, offset.data(), &mask, &addr, &size) < 0 ||
         addr == HADDR_UNDEF)
       return checker.bad("chunk index unreadable");
     if (addr >= layout.fileBytes - layout.userblock ||

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "data/anndata/hdf5_read.h"
+#include "data/anndata/lzf_filter.h"
 
 using namespace tessera::data;
 namespace fs = std::filesystem;
@@ -30,6 +31,7 @@ class TestHdf5StringChecks : public QObject {
   Q_OBJECT
  private slots:
   void initTestCase() {
+    QVERIFY(h5::registerLzfFilter());  // as the h5ad reader does before reading
     fs::remove_all(kDir);
     QProcess py;
     py.start(TESSERA_PYTHON, {TESSERA_SOURCE_DIR "/tests/data/make_damaged_strings.py",
