@@ -108,17 +108,24 @@ Expected<void> checkContiguous(hid_t dataset, const RefLayout& layout, std::size
 // Each stored chunk of a 1-d (or n-d) chunked dataset, inflated when h5py compressed it.
 Expected<void> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout,
                             RefChecker& checker) {
-  // h5py compresses with one of these; each chunk may skip it (filter mask bit 0).
+  // h5py and Tessera's writer compress with gzip or lzf, optionally after shuffle; each chunk
+  // may skip a filter (its bit in the chunk's filter mask).
   H5Z_filter_t compression = H5Z_FILTER_NONE;
+  int compressionIndex = -1, shuffleIndex = -1;
   const int filters = H5Pget_nfilters(dcpl);
   for (int i = 0; i < filters; ++i) {
     unsigned flags = 0;
     std::size_t nValues = 0;
     const H5Z_filter_t id = H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &nValues,
                                            nullptr, 0, nullptr, nullptr);
-    if ((id != H5Z_FILTER_DEFLATE && id != kLzfFilterId) || compression != H5Z_FILTER_NONE)
-      return checker.bad("strings stored through a filter other than gzip or lzf");
+    if (id == H5Z_FILTER_SHUFFLE && shuffleIndex < 0 && compressionIndex < 0) {
+      shuffleIndex = i;
+      continue;
+    }
+    if ((id != H5Z_FILTER_DEFLATE && id != kLzfFilterId) || compressionIndex >= 0)
+      return checker.bad("strings stored through a filter other than shuffle, gzip or lzf");
     compression = id;
+    compressionIndex = i;
   }
   Handle space(H5Dget_space(dataset));
   const int rank = space ? H5Sget_simple_extent_ndims(space.get()) : -1;
@@ -138,7 +145,7 @@ Expected<void> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout,
   if (chunks > layout.fileBytes || chunkBytes / 1032 > layout.fileBytes)
     return checker.bad("chunks larger than the file");
   std::vector<hsize_t> offset(chunkDims.size());
-  std::vector<std::uint8_t> plain;
+  std::vector<std::uint8_t> plain, unshuffled;
   for (hsize_t c = 0; c < chunks; ++c) {
     unsigned mask = 0;
     haddr_t addr = HADDR_UNDEF;
@@ -152,7 +159,7 @@ Expected<void> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout,
     auto raw = readFileBytes(dataset, layout.userblock + addr, size);
     if (raw.size() != size) return checker.bad("chunk unreadable");
     const unsigned char* refs = raw.data();
-    if (compression != H5Z_FILTER_NONE && !(mask & 1u)) {
+    if (compressionIndex >= 0 && !(mask & (1u << compressionIndex))) {
       plain.resize(chunkBytes);
       const std::span<const std::uint8_t> in(raw.data(), raw.size());
       const bool ok = compression == H5Z_FILTER_DEFLATE
@@ -162,6 +169,15 @@ Expected<void> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout,
       refs = plain.data();
     } else if (size != chunkBytes) {
       return checker.bad("a chunk of the wrong size");
+    }
+    if (shuffleIndex >= 0 && !(mask & (1u << shuffleIndex))) {
+      // Shuffle stored byte b of element i at b * count + i.
+      const std::size_t width = layout.element(), count = perChunk;
+      unshuffled.resize(chunkBytes);
+      for (std::size_t i = 0; i < count; ++i)
+        for (std::size_t b = 0; b < width; ++b)
+          unshuffled[i * width + b] = refs[b * count + i];
+      refs = unshuffled.data();
     }
     if (auto ok = checker.check(refs, perChunk, offset[0]); !ok) return ok;
   }

@@ -22,7 +22,7 @@ std::vector<unsigned char> readFileBytes(hid_t obj, std::uint64_t offset, std::u
 /// damaged one, found by tests/fuzz/mutate_inputs.py). The references of `dataset` (`n`
 /// elements) are read raw and each one is checked against its collection: inside the file,
 /// signed "GCOL", an object of that index, long enough for the string. Contiguous datasets and
-/// chunked ones (unfiltered, gzip or lzf, as h5py writes them) are checked; Errc::Corrupt naming
+/// chunked ones (unfiltered, gzip or lzf, after shuffle or not) are checked; Errc::Corrupt naming
 /// `where`. Chunked datasets with other filters are refused: no writer of string columns uses
 /// them, and they could not be checked.
 Expected<void> checkVlenReferences(hid_t dataset, std::size_t n, const std::string& where);
