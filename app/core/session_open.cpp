@@ -150,6 +150,8 @@ data::SessionDataset datasetOfInput(const std::string& input, const OpenedDatase
 data::Expected<void> checkTableFitsImage(const fs::path& table, const std::string& tableName,
                                          const std::string& imageName, double w, double h,
                                          AppContext& ctx) {
+  if (ctx.checkHdf5Table)
+    if (auto ok = ctx.checkHdf5Table(table); !ok) return std::unexpected(ok.error());
   std::promise<data::Expected<std::pair<std::int64_t, std::size_t>>> result;
   ctx.hdf5Pool.post([&] {
     auto t = data::openCells(table.string());
