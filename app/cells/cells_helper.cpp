@@ -5,6 +5,10 @@
 #include <QProcess>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <tuple>
 
 #include "app/cells/cells_data.h"
 #include "app/cli/exit_codes.h"
@@ -19,6 +23,23 @@ bool hdf5Name(const fs::path& p) {
   const auto ext = p.extension().string();
   return ext == ".h5ad" || ext == ".h5" || ext == ".hdf5";
 }
+
+// Files the helper loaded, by path, size and modification time: opening one runs several steps
+// that each want it checked (validation, fit on the image, the load itself), and a file that
+// changes on disk is checked again.
+using FileStamp = std::tuple<std::string, std::uintmax_t, fs::file_time_type>;
+
+std::optional<FileStamp> stampOf(const fs::path& p) {
+  std::error_code ec;
+  const auto size = fs::file_size(p, ec);
+  if (ec) return std::nullopt;
+  const auto time = fs::last_write_time(p, ec);
+  if (ec) return std::nullopt;
+  return FileStamp{fs::absolute(p, ec).string(), size, time};
+}
+
+std::mutex passedMutex;
+std::set<FileStamp> passed;
 
 // The last non-empty line the helper wrote to stderr, without the "tessera: " prefix.
 std::string lastLine(const QByteArray& err) {
@@ -53,6 +74,13 @@ data::Expected<void> checkCellsInHelper(const fs::path& path, std::chrono::milli
   const std::string exe = cellsHelperExecutable();
   const std::string name = path.string();
   if (exe.empty()) return {};
+  // A folder (Space Ranger, Xenium) has no single stamp and is checked every time.
+  std::error_code ec;
+  const auto stamp = fs::is_regular_file(path, ec) ? stampOf(path) : std::nullopt;
+  if (stamp) {
+    std::lock_guard lock(passedMutex);
+    if (passed.count(*stamp)) return {};
+  }
   QProcess helper;
   helper.setProcessChannelMode(QProcess::SeparateChannels);
   helper.start(QString::fromStdString(exe),
@@ -81,7 +109,13 @@ data::Expected<void> checkCellsInHelper(const fs::path& path, std::chrono::milli
                       name +
                           ": reading it crashed the HDF5 helper process; the file is "
                           "probably damaged, so it was not opened");
-  if (helper.exitCode() == kExitOk) return {};
+  if (helper.exitCode() == kExitOk) {
+    if (stamp) {
+      std::lock_guard lock(passedMutex);
+      passed.insert(*stamp);
+    }
+    return {};
+  }
   const std::string why = lastLine(helper.readAllStandardError());
   return data::fail(helper.exitCode() == kExitBadInput ? data::Errc::Corrupt : data::Errc::Io,
                     why.empty() ? name + ": the helper process could not read it" : why);

@@ -17,7 +17,15 @@ namespace {
 constexpr std::chrono::milliseconds kHelperTimeout{std::chrono::minutes(30)};
 }  // namespace
 
-CellsSession::CellsSession(AppContext& ctx, QObject* parent) : QObject(parent), ctx_(ctx) {}
+CellsSession::CellsSession(AppContext& ctx, QObject* parent) : QObject(parent), ctx_(ctx) {
+  // Opening a table reads it in this process too (validation, fit on the image): the helper
+  // reads it first there as well. Its successes are remembered, so a table is read by the
+  // helper once per open however many steps look at it.
+  ctx_.checkHdf5Table = [](const std::filesystem::path& p) -> data::Expected<void> {
+    if (!cellsReadHdf5(p)) return {};
+    return checkCellsInHelper(p, kHelperTimeout);
+  };
+}
 
 CellsSession::~CellsSession() {
   if (markersStop_) markersStop_->request_stop();

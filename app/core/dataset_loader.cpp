@@ -31,6 +31,8 @@ auto onHdf5Thread(AppContext& ctx, F&& fn) -> decltype(fn()) {
 // Opens and closes the table on the HDF5 thread, so a broken file is reported at open time
 // (h5ad by its reader alone; other single-file tables, 10x h5 and CSV, read whole).
 data::Expected<void> validateTable(AppContext& ctx, const std::filesystem::path& path) {
+  if (ctx.checkHdf5Table)
+    if (auto ok = ctx.checkHdf5Table(path); !ok) return std::unexpected(ok.error());
   return onHdf5Thread(ctx, [&]() -> data::Expected<void> {
     if (path.extension() == ".h5ad") {
       auto table = data::H5adFile::open(path);

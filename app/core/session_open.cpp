@@ -191,6 +191,8 @@ data::Expected<void> checkTableFitsImage(const fs::path& table, const std::strin
                                          const std::string& imageName, double w, double h,
                                          AppContext& ctx,
                                          const std::optional<data::Affine2D>& placement) {
+  if (ctx.checkHdf5Table)
+    if (auto ok = ctx.checkHdf5Table(table); !ok) return std::unexpected(ok.error());
   std::promise<data::Expected<std::pair<std::int64_t, std::size_t>>> result;
   ctx.hdf5Pool.post([&] {
     auto t = data::openCells(table.string());

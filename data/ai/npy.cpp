@@ -2,11 +2,19 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cstring>
 #include <regex>
 
 namespace tessera::data::ai {
 namespace {
+
+// A decimal count from the header; false when it does not fit T (std::stoi would throw).
+template <class T>
+bool parseCount(const std::string& digits, T& out) {
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  return ec == std::errc() && end == digits.data() + digits.size() && out >= 0;
+}
 
 template <class T>
 T load(const std::uint8_t* p, bool swap) {
@@ -69,7 +77,8 @@ Expected<NpyArray> readNpy(std::span<const std::uint8_t> b, const std::string& w
   static const std::regex shapeRe(R"('shape'\s*:\s*\(([^)]*)\))");
   if (!std::regex_search(header, m, descrRe)) return corrupt("no or unreadable descr");
   const char endian = m[1].str()[0], kind = m[2].str()[0];
-  const int size = std::stoi(m[3]);
+  int size = 0;
+  if (!parseCount(m[3].str(), size)) return corrupt("unreadable descr");
   const bool swap = (endian == '>' && std::endian::native == std::endian::little) ||
                     (endian == '<' && std::endian::native == std::endian::big);
   if (!std::regex_search(header, m, orderRe)) return corrupt("no fortran_order");
@@ -80,12 +89,19 @@ Expected<NpyArray> readNpy(std::span<const std::uint8_t> b, const std::string& w
     const std::string dims = m[1];
     static const std::regex num(R"(\d+)");
     for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num);
-         it != std::sregex_iterator(); ++it)
-      a.shape.push_back(std::stoll(it->str()));
+         it != std::sregex_iterator(); ++it) {
+      std::int64_t d = 0;
+      if (!parseCount(it->str(), d)) return corrupt("unreadable shape");
+      a.shape.push_back(d);
+    }
   }
+  // The element count is bounded by the bytes present, so the product cannot overflow and a
+  // damaged shape is refused before anything is allocated.
   std::size_t n = 1;
-  for (auto d : a.shape)
+  for (auto d : a.shape) {
+    if (d != 0 && n > b.size() / static_cast<std::size_t>(d)) return corrupt("truncated data");
     n *= static_cast<std::size_t>(d);
+  }
   const bool known =
       (kind == 'f' && (size == 2 || size == 4 || size == 8)) ||
       ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8)) ||

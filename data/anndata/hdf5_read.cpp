@@ -8,6 +8,9 @@
 #include <limits>
 #include <map>
 
+#include "data/anndata/hdf5_raw.h"
+#include "data/memory_budget.h"
+
 namespace tessera::data::h5 {
 namespace {
 
@@ -16,115 +19,10 @@ herr_t collectName(hid_t, const char* name, const H5L_info_t*, void* data) {
   return 0;
 }
 
-// Half of physical memory: the most one read may take before a declared size is implausible.
-std::uint64_t readBudget() {
-  const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || pageSize <= 0) return std::uint64_t{4} << 30;
-  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(pageSize) / 2;
-}
-
-// Size in bytes of the file holding `obj` (0 when unknown).
-std::uint64_t fileSizeOf(hid_t obj) {
-  Handle file(H5Iget_file_id(obj));
-  hsize_t size = 0;
-  if (!file || H5Fget_filesize(file.get(), &size) < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return 0;
-  }
-  return size;
-}
-
 // An attribute lives in its object header: it cannot have more elements than the file bytes.
 bool attrCountPlausible(hid_t obj, std::size_t n) {
   const std::uint64_t size = fileSizeOf(obj);
   return size == 0 || n <= size;
-}
-
-// Little-endian unsigned integer of `n` bytes at `p`.
-std::uint64_t readLe(const unsigned char* p, std::size_t n) {
-  std::uint64_t v = 0;
-  for (std::size_t i = n; i-- > 0;)
-    v = (v << 8) | p[i];
-  return v;
-}
-
-// Bytes [offset, offset + length) of the file holding `obj`; empty when unreadable.
-std::vector<unsigned char> readFileBytes(hid_t obj, std::uint64_t offset, std::uint64_t length) {
-  Handle file(H5Iget_file_id(obj));
-  const ssize_t n = file ? H5Fget_name(file.get(), nullptr, 0) : -1;
-  if (n <= 0) return {};
-  std::string name(static_cast<std::size_t>(n), '\0');
-  H5Fget_name(file.get(), name.data(), name.size() + 1);
-  std::vector<unsigned char> out(length);
-  std::FILE* f = std::fopen(name.c_str(), "rb");
-  const bool ok = f && std::fseek(f, static_cast<long>(offset), SEEK_SET) == 0 &&
-                  std::fread(out.data(), 1, out.size(), f) == out.size();
-  if (f) std::fclose(f);
-  return ok ? out : std::vector<unsigned char>{};
-}
-
-// Variable-length strings live in global heap collections ("GCOL") that HDF5 follows without
-// checking the object index or the collection's size (H5HG_read crashes on a damaged one,
-// found by tests/fuzz/mutate_inputs.py). For a contiguous dataset the references are read raw
-// here first and each one is checked against its collection: inside the file, signed "GCOL",
-// an object of that index, long enough for the string.
-Expected<void> checkVlenReferences(hid_t dataset, std::size_t n, const std::string& where) {
-  Handle dcpl(H5Dget_create_plist(dataset));
-  if (!dcpl || H5Pget_layout(dcpl.get()) != H5D_CONTIGUOUS) return {};
-  const haddr_t offset = H5Dget_offset(dataset);
-  Handle file(H5Iget_file_id(dataset));
-  Handle fcpl(file ? H5Fget_create_plist(file.get()) : H5I_INVALID_HID);
-  hsize_t userblock = 0;
-  std::size_t sizeofAddr = 8, sizeofSize = 8;
-  if (offset == HADDR_UNDEF || !fcpl || H5Pget_userblock(fcpl.get(), &userblock) < 0 ||
-      H5Pget_sizes(fcpl.get(), &sizeofAddr, &sizeofSize) < 0 || sizeofAddr > 8 || sizeofSize > 8) {
-    H5Eclear2(H5E_DEFAULT);
-    return {};
-  }
-  const auto bad = [&](const std::string& why) {
-    return fail(Errc::Corrupt, where + ": damaged string storage (" + why + ")");
-  };
-  const std::uint64_t fileBytes = fileSizeOf(dataset);
-  const std::uint64_t element = 4 + sizeofAddr + 4;
-  if (fileBytes == 0 || n > fileBytes / element || userblock + offset > fileBytes - n * element)
-    return bad("references past the end of the file");
-  const auto refs = readFileBytes(dataset, userblock + offset, n * element);
-  if (refs.size() != n * element) return bad("references unreadable");
-  std::map<std::uint64_t, std::map<std::uint64_t, std::uint64_t>> collections;  // index -> size
-  for (std::size_t i = 0; i < n; ++i) {
-    const unsigned char* r = refs.data() + i * element;
-    const std::uint64_t length = readLe(r, 4), addr = readLe(r + 4, sizeofAddr);
-    const std::uint64_t index = readLe(r + 4 + sizeofAddr, 4);
-    if (addr == 0 && length == 0) continue;  // an empty string
-    auto it = collections.find(addr);
-    if (it == collections.end()) {
-      if (addr >= fileBytes - userblock) return bad("heap address past the end of the file");
-      const auto head = readFileBytes(dataset, userblock + addr, 8 + sizeofSize);
-      if (head.size() != 8 + sizeofSize || std::memcmp(head.data(), "GCOL", 4) != 0)
-        return bad("no heap collection where a string points");
-      const std::uint64_t size = readLe(head.data() + 8, sizeofSize);
-      if (size < 8 + sizeofSize || size > fileBytes - userblock - addr)
-        return bad("heap collection larger than the file");
-      const auto heap = readFileBytes(dataset, userblock + addr, size);
-      if (heap.size() != size) return bad("heap collection unreadable");
-      std::map<std::uint64_t, std::uint64_t> objects;
-      const std::uint64_t header = 8 + sizeofSize;
-      for (std::uint64_t pos = header; pos + 8 + sizeofSize <= size;) {
-        const std::uint64_t id = readLe(heap.data() + pos, 2);
-        const std::uint64_t bytes = readLe(heap.data() + pos + 8, sizeofSize);
-        if (id == 0) break;  // free space: the rest of the collection
-        if (bytes > size - pos - 8 - sizeofSize)
-          return bad("heap object larger than its collection");
-        objects[id] = bytes;
-        pos += 8 + sizeofSize + ((bytes + 7) & ~std::uint64_t{7});
-      }
-      it = collections.emplace(addr, std::move(objects)).first;
-    }
-    const auto obj = it->second.find(index);
-    if (obj == it->second.end() || length > obj->second)
-      return bad("string " + std::to_string(i) + " points to no heap object");
-  }
-  return {};
 }
 
 // Fixed-length strings are padded with NULs or spaces; h5py and anndata strip both.
@@ -240,7 +138,7 @@ Expected<void> checkReadSize(hid_t dataset, std::uint64_t elements, std::uint64_
                                    why + " (damaged file?)");
   };
   if (elements == 0) return {};
-  if (elementBytes > 0 && elements > readBudget() / elementBytes)
+  if (elementBytes > 0 && elements > readBudgetBytes() / elementBytes)
     return tooMany("more than half of this machine's memory");
   Handle type(H5Dget_type(dataset));
   const std::uint64_t stored = H5Tget_size(type.get());

@@ -77,6 +77,12 @@ size_t lzfFilter(unsigned int flags, size_t cdNelmts, const unsigned int cdValue
 
 }  // namespace
 
+bool lzfDecodeExact(std::span<const std::uint8_t> in, std::span<std::uint8_t> out) {
+  std::size_t produced = 0;
+  return lzfDecompress(in.data(), in.size(), out.data(), out.size(), &produced) == LzfResult::Ok &&
+         produced == out.size();
+}
+
 bool registerLzfFilter() {
   if (H5Zfilter_avail(kLzfFilterId) > 0) return true;
   static const H5Z_class2_t kLzfClass = {H5Z_CLASS_T_VERS,

@@ -11,6 +11,7 @@
 
 #include "data/anndata/zarr_elements.h"
 #include "data/anndata/zarr_records.h"
+#include "data/json_number.h"
 #include "data/local_store.h"
 #include "data/zarr/zarr_array.h"
 #include "data/zarr/zarr_strings.h"
@@ -393,8 +394,8 @@ Expected<std::shared_ptr<GeneSource>> openX(const StoreP& s, const std::string& 
     return fail(Errc::Unsupported, key + ": unknown encoding-type \"" + enc + "\" for X");
   // anndata < 0.7 kept the h5sparse names: h5sparse_format and h5sparse_shape.
   const json shape = a->value("shape", a->value("h5sparse_shape", json()));
-  if (!shape.is_array() || shape.size() != 2 || shape[0].get<std::int64_t>() != nObs ||
-      shape[1].get<std::int64_t>() != nVar)
+  if (!shape.is_array() || shape.size() != 2 || jsonInteger(shape[0]) != nObs ||
+      jsonInteger(shape[1]) != nVar)
     return fail(Errc::Corrupt, key + ": X shape attribute " + shape.dump() +
                                    " disagrees with obs x var " + std::to_string(nObs) + " x " +
                                    std::to_string(nVar));

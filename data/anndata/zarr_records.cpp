@@ -7,6 +7,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "data/json_number.h"
+#include "data/memory_budget.h"
 #include "data/zarr/codec_chain.h"
 #include "data/zarr/zarr_strings.h"
 
@@ -56,9 +58,11 @@ Expected<RecordField> parseField(const json& e, const std::string& key) {
     if (!e[2].is_array())
       return fail(Errc::Unsupported, key + ": field \"" + f.name + "\" has a malformed shape");
     for (const auto& d : e[2]) {
-      if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
+      // Bounded so that the product (and the record width below) cannot overflow.
+      const auto n = jsonInteger(d, 0, 1 << 20);
+      if (!n || (*n > 0 && f.count > (std::int64_t{1} << 24) / *n))
         return fail(Errc::Unsupported, key + ": field \"" + f.name + "\" has a malformed shape");
-      f.count *= d.get<std::int64_t>();
+      f.count *= *n;
     }
   }
   f.width = f.size * static_cast<std::size_t>(f.count);
@@ -113,7 +117,11 @@ Expected<Records> readZarrRecords(const Store& s, const std::string& path) {
   if (!codec) return fail(codec.error().code, key + ": " + codec.error().message);
   r.rows = std::max<std::int64_t>(0, shape[0].get<std::int64_t>());
   const std::int64_t chunk = chunks[0].get<std::int64_t>();
-  if (r.itemSize == 0 || r.rows > (std::int64_t{1} << 40) / static_cast<std::int64_t>(r.itemSize))
+  // Both the records and one decoded chunk are allocated whole: their declared sizes must fit
+  // the read budget (a damaged shape or chunk size would otherwise end in std::bad_alloc).
+  const auto budget = static_cast<std::int64_t>(readBudgetBytes());
+  const auto item = static_cast<std::int64_t>(r.itemSize);
+  if (r.itemSize == 0 || r.rows > budget / item || chunk > budget / item)
     return fail(Errc::Corrupt, key + ": implausible record size or count");
   r.data.assign(static_cast<std::size_t>(r.rows) * r.itemSize, 0);
   const std::size_t chunkBytes = static_cast<std::size_t>(chunk) * r.itemSize;

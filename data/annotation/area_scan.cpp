@@ -4,6 +4,18 @@
 #include <cmath>
 
 namespace tessera::data {
+namespace {
+
+// A grid coordinate as an integer, clamped first: coordinates come from files (GeoJSON), and a
+// double beyond int64's range does not convert (undefined behaviour). 2^62 leaves room for +1.
+std::int64_t toGrid(double v) {
+  constexpr double kLimit = 0x1p62;
+  if (!(v > -kLimit)) return -(std::int64_t{1} << 62);
+  if (v > kLimit) return std::int64_t{1} << 62;
+  return static_cast<std::int64_t>(v);
+}
+
+}  // namespace
 
 AreaScanner::AreaScanner(const Annotation& a, double downX, double downY, std::int64_t width,
                          std::int64_t height)
@@ -38,9 +50,8 @@ AreaScanner::AreaScanner(const Annotation& a, double downX, double downY, std::i
               [](const Edge& e, const Edge& f) { return e.y0 < f.y0; });
   }
   // Rows whose centre can lie inside: r + 0.5 in [y0, y1].
-  rowFirst_ =
-      std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(b.y0 - 0.5)), 0, height);
-  rowLast_ = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(b.y1)) + 1, 0, height);
+  rowFirst_ = std::clamp<std::int64_t>(toGrid(std::floor(b.y0 - 0.5)), 0, height);
+  rowLast_ = std::clamp<std::int64_t>(toGrid(std::ceil(b.y1)) + 1, 0, height);
   if (rowLast_ < rowFirst_) rowLast_ = rowFirst_;
 }
 
@@ -62,8 +73,8 @@ void AreaScanner::band(std::int64_t r0, std::int64_t r1,
       // Centres strictly inside: cx - hw < c + 0.5 < cx + hw.
       const double lo = std::clamp(cx_ - hw - 0.5, -1.0, w),
                    hi = std::clamp(cx_ + hw - 0.5, -1.0, w);
-      emit(runs[static_cast<std::size_t>(r - r0)], static_cast<std::int64_t>(std::floor(lo)) + 1,
-           static_cast<std::int64_t>(std::ceil(hi)));
+      emit(runs[static_cast<std::size_t>(r - r0)], toGrid(std::floor(lo)) + 1,
+           toGrid(std::ceil(hi)));
     }
     return;
   }
@@ -73,8 +84,8 @@ void AreaScanner::band(std::int64_t r0, std::int64_t r1,
     if (e.y0 > yBottom) break;
     if (e.y1 <= yTop) continue;
     // Rows whose centre y satisfies y0 <= y < y1 (the half-open crossing rule).
-    const std::int64_t first = std::max(r0, static_cast<std::int64_t>(std::ceil(e.y0 - 0.5)));
-    const std::int64_t last = std::min(r1, static_cast<std::int64_t>(std::ceil(e.y1 - 0.5)));
+    const std::int64_t first = std::max(r0, toGrid(std::ceil(e.y0 - 0.5)));
+    const std::int64_t last = std::min(r1, toGrid(std::ceil(e.y1 - 0.5)));
     const double slope = (e.x1 - e.x0) / (e.y1 - e.y0);
     for (std::int64_t r = first; r < last; ++r) {
       const double y = static_cast<double>(r) + 0.5;
@@ -88,8 +99,7 @@ void AreaScanner::band(std::int64_t r0, std::int64_t r1,
     // xs[2k] <= c + 0.5 < xs[2k + 1].
     for (std::size_t k = 0; k + 1 < row.size(); k += 2) {
       const double a = std::clamp(row[k] - 0.5, -1.0, w), b = std::clamp(row[k + 1] - 0.5, -1.0, w);
-      emit(runs[i], static_cast<std::int64_t>(std::ceil(a)),
-           static_cast<std::int64_t>(std::ceil(b)));
+      emit(runs[i], toGrid(std::ceil(a)), toGrid(std::ceil(b)));
     }
   }
 }

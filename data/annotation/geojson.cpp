@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data/json_number.h"
+
 namespace tessera::data {
 namespace {
 
@@ -57,9 +59,9 @@ std::uint32_t classColor(const json& c) {
     if (!col.is_array() || col.size() < 3) throw Invalid{"classification color is not [r, g, b]"};
     std::uint32_t rgb = 0;
     for (int i = 0; i < 3; ++i) {
-      if (!col[i].is_number_integer() || col[i].get<int>() < 0 || col[i].get<int>() > 255)
-        throw Invalid{"classification color components must be integers 0..255"};
-      rgb = (rgb << 8) | col[i].get<std::uint32_t>();
+      const auto v = jsonInteger(col[i], 0, 255);
+      if (!v) throw Invalid{"classification color components must be integers 0..255"};
+      rgb = (rgb << 8) | static_cast<std::uint32_t>(*v);
     }
     return rgb;
   }

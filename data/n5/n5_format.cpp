@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "data/codecs/codec.h"
+#include "data/json_number.h"
 #include "data/zarr/zarr_util.h"
 
 namespace tessera::data {
@@ -67,7 +68,10 @@ Expected<N5Compression> n5Compression(const json& attrs, DType dtype, const std:
   }
   const auto num = [&](const char* key, int def) {
     const auto v = c.find(key);
-    return v != c.end() && v->is_number_integer() ? v->get<int>() : def;
+    const auto i = v == c.end() ? std::nullopt
+                                : jsonInteger(*v, std::numeric_limits<int>::min(),
+                                              std::numeric_limits<int>::max());
+    return i ? static_cast<int>(*i) : def;
   };
   if (type == "raw") return N5Compression{makeNullCodec(), type};
   if (type == "gzip") {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "data/json_number.h"
 #include "data/ome/channel_defaults.h"
 
 namespace tessera::data {
@@ -297,13 +298,18 @@ std::vector<ChannelInfo> parseOmeroChannels(const NgffAttributes& attrs, std::si
   return out;
 }
 
+// Plate rows, columns and field counts beyond this are damage (the largest plates have 3456
+// wells); it also keeps every index an int.
+constexpr std::int64_t kMaxPlateIndex = 1 << 20;
+
 Expected<PlateInfo> parsePlate(const json& plate, const std::string& where) {
   if (!plate.is_object()) return fail(Errc::Corrupt, where + ": \"plate\" is not an object");
   PlateInfo out;
   if (plate.contains("name") && plate["name"].is_string())
     out.name = plate["name"].get<std::string>();
-  if (plate.contains("field_count") && plate["field_count"].is_number_integer())
-    out.fieldCount = plate["field_count"].get<int>();
+  if (plate.contains("field_count"))
+    out.fieldCount = static_cast<int>(
+        jsonInteger(plate["field_count"], 0, kMaxPlateIndex).value_or(out.fieldCount));
   auto names = [&](const char* key, std::vector<std::string>& dst) {
     if (!plate.contains(key) || !plate[key].is_array()) return;
     for (const auto& e : plate[key])
@@ -320,10 +326,13 @@ Expected<PlateInfo> parsePlate(const json& plate, const std::string& where) {
       return fail(Errc::Corrupt, where + ": a plate well has no path");
     PlateWell well;
     well.path = w["path"].get<std::string>();
-    if (w.contains("rowIndex") && w["rowIndex"].is_number_integer() && w.contains("columnIndex") &&
-        w["columnIndex"].is_number_integer()) {
-      well.row = w["rowIndex"].get<int>();
-      well.column = w["columnIndex"].get<int>();
+    const auto row =
+        w.contains("rowIndex") ? jsonInteger(w["rowIndex"], 0, kMaxPlateIndex) : std::nullopt;
+    const auto column =
+        w.contains("columnIndex") ? jsonInteger(w["columnIndex"], 0, kMaxPlateIndex) : std::nullopt;
+    if (row && column) {
+      well.row = static_cast<int>(*row);
+      well.column = static_cast<int>(*column);
     } else {  // before 0.4 the indices are implied by the "row/column" path
       const auto slash = well.path.find('/');
       const std::string r = well.path.substr(0, slash);

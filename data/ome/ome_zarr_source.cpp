@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "data/json_number.h"
 #include "data/ome/ngff_container.h"
 #include "data/ome/ngff_metadata.h"
 #include "data/ome/zarr_group.h"
@@ -48,12 +49,17 @@ LabelImageInfo readLabelImage(const Store& store, const std::string& imagePath,
   const NgffAttributes ng = ngffAttributes(attrs->attributes, attrs->zarrV3);
   const auto it = ng.ome.find("image-label");
   if (it == ng.ome.end() || !it->is_object()) return out;
+  // A colour component clamped to 0..255 (non-numbers count as 0), compared as a double so
+  // that no value, however large, is converted out of range.
+  auto rgbaComponent = [](const nlohmann::json& c) -> std::uint32_t {
+    const double d = c.is_number() ? c.get<double>() : 0;
+    return d >= 255 ? 255 : d > 0 ? static_cast<std::uint32_t>(d) : 0;
+  };
   auto labelValue = [](const nlohmann::json& e, std::int64_t& v) {
     const auto lv = e.find("label-value");
-    if (lv == e.end() || !lv->is_number()) return false;
-    v = lv->is_number_integer() ? lv->get<std::int64_t>()
-                                : static_cast<std::int64_t>(lv->get<double>());
-    return true;
+    const auto value = lv == e.end() ? std::nullopt : jsonWholeNumber(*lv);
+    if (value) v = *value;
+    return value.has_value();
   };
   if (const auto colors = it->find("colors"); colors != it->end() && colors->is_array()) {
     for (const auto& e : *colors) {
@@ -66,8 +72,7 @@ LabelImageInfo readLabelImage(const Store& store, const std::string& imagePath,
       }
       std::uint32_t packed = 0;
       for (const auto& c : *rgba)
-        packed = (packed << 8) |
-                 static_cast<std::uint32_t>(std::clamp(c.is_number() ? c.get<int>() : 0, 0, 255));
+        packed = (packed << 8) | rgbaComponent(c);
       out.colors[v] = packed;
     }
   }

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "data/json_number.h"
 #include "data/remote/s3_error.h"
 #include "data/remote/url.h"
 #include "data/tiff/xml_lite.h"
@@ -146,7 +147,9 @@ Expected<std::vector<ArchiveEntry>> parseBioImageArchiveFiles(std::string_view t
     ArchiveEntry e;
     e.key = f["path"].get<std::string>();
     e.folder = f.value("type", std::string()) == "directory";
-    if (f.contains("size") && f["size"].is_number()) e.size = f["size"].get<std::uint64_t>();
+    if (f.contains("size"))
+      if (const auto size = jsonWholeNumber(f["size"], 0))
+        e.size = static_cast<std::uint64_t>(*size);
     e.name = lastSegment(e.key);
     e.url = joinUrlPath(*base, e.key) + (e.folder ? "/" : "");
     out.push_back(std::move(e));

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "data/atomic_file.h"
+#include "data/json_number.h"
 #include "data/session/session_migrate.h"
 
 namespace tessera::data {
@@ -13,6 +15,8 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+
+constexpr std::int64_t kMaxInt = std::numeric_limits<int>::max();
 
 std::string hexColor(std::uint32_t rgb) {
   char buf[8];
@@ -105,6 +109,15 @@ class Reader {
     if (!j_[key].is_number()) return bad(key, "a number");
     return j_[key].get<double>();
   }
+  // A whole number in [lo, hi] (3.0 accepted); anything else, however large, is an error
+  // rather than a value converted out of range.
+  Expected<std::int64_t> integer(const char* key, std::int64_t fallback, std::int64_t lo,
+                                 std::int64_t hi) const {
+    if (!has(key)) return fallback;
+    if (const auto v = jsonWholeNumber(j_[key], lo, hi)) return *v;
+    return fail(Errc::Corrupt, name(key) + " must be a whole number from " + std::to_string(lo) +
+                                   " to " + std::to_string(hi));
+  }
   Expected<bool> flag(const char* key, bool fallback) const {
     if (!has(key)) return fallback;
     if (!j_[key].is_boolean()) return bad(key, "true or false");
@@ -182,8 +195,9 @@ Expected<CellsDisplay> cellsFromJson(const json& j, const std::string& where) {
     const json& h = r.at("hidden_categories");
     if (!h.is_array()) return r.bad("hidden_categories", "a list of integers");
     for (const auto& v : h) {
-      if (!v.is_number_integer()) return r.bad("hidden_categories", "a list of integers");
-      c.hiddenCategories.push_back(v.get<int>());
+      const auto i = jsonInteger(v, 0, kMaxInt);
+      if (!i) return r.bad("hidden_categories", "a list of category indices");
+      c.hiddenCategories.push_back(static_cast<int>(*i));
     }
   }
   if (r.has("category_colors")) {
@@ -196,7 +210,7 @@ Expected<CellsDisplay> cellsFromJson(const json& j, const std::string& where) {
         std::uint32_t rgb = 0;
         char* end = nullptr;
         const long idx = std::strtol(k.c_str(), &end, 10);
-        if (k.empty() || *end != '\0' || !v.is_string() || !parseHex(v.get<std::string>(), rgb))
+        if (k.empty() || *end != '\0' || idx < 0 || idx > kMaxInt || !v.is_string() || !parseHex(v.get<std::string>(), rgb))
           return r.bad("category_colors", "an object of column: {category index: \"#rrggbb\"}");
         c.categoryColors[column][static_cast<int>(idx)] = rgb;
       }
@@ -276,16 +290,15 @@ Expected<SessionDataset> datasetFromJson(const json& j, const fs::path& dir,
   TRY_ASSIGN(d.name, r.text("name"));
   if (d.name.empty())
     d.name = !d.builtin.empty() ? d.builtin : fs::path(d.location()).filename().string();
+  std::int64_t series = 0, field = 0;
   if (r.has("series")) {
-    double s = 0;
-    TRY_ASSIGN(s, r.number("series", 0));
-    d.select.series = static_cast<int>(s);
+    TRY_ASSIGN(series, r.integer("series", 0, 0, kMaxInt));
+    d.select.series = static_cast<int>(series);
   }
   TRY_ASSIGN(d.select.well, r.text("well"));
   if (r.has("field")) {
-    double f = 0;
-    TRY_ASSIGN(f, r.number("field", 0));
-    d.select.field = static_cast<int>(f);
+    TRY_ASSIGN(field, r.integer("field", 0, 0, kMaxInt));
+    d.select.field = static_cast<int>(field);
   }
   // The axes the user named for a bare zarr array or N5 dataset (checked when it opens).
   TRY_ASSIGN(d.select.axes, r.text("axes"));
@@ -325,13 +338,10 @@ Expected<SessionCamera> cameraFromJson(const json& j, const std::string& where) 
       return r.bad("viewport", "two sizes between 1 and 16384");
     c.viewport = std::pair{static_cast<int>(v.first), static_cast<int>(v.second)};
   }
-  double t = 0, z = 0, level = -1;
-  TRY_ASSIGN(t, r.number("t", 0));
-  TRY_ASSIGN(z, r.number("z", 0));
-  TRY_ASSIGN(level, r.number("level", -1));
-  if (t < 0 || z < 0) return fail(Errc::Corrupt, where + ": t and z must not be negative");
-  c.t = static_cast<std::int64_t>(t);
-  c.z = static_cast<std::int64_t>(z);
+  std::int64_t level = -1;
+  TRY_ASSIGN(c.t, r.integer("t", 0, 0, std::numeric_limits<std::int64_t>::max()));
+  TRY_ASSIGN(c.z, r.integer("z", 0, 0, std::numeric_limits<std::int64_t>::max()));
+  TRY_ASSIGN(level, r.integer("level", -1, -1, kMaxInt));
   c.level = static_cast<int>(level);
   return c;
 }
@@ -399,9 +409,10 @@ json sessionToJson(const Session& s, const fs::path& dir) {
 Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std::string& what) {
   if (!in.is_object() || !in.contains("tessera_session"))
     return fail(Errc::Corrupt, what + ": not a Tessera session (no \"tessera_session\" version)");
-  if (!in["tessera_session"].is_number_integer())
+  const auto declared = jsonInteger(in["tessera_session"], 0, kMaxInt);
+  if (!declared)
     return fail(Errc::Corrupt, what + ": \"tessera_session\" must be an integer version");
-  const int version = in["tessera_session"].get<int>();
+  const int version = static_cast<int>(*declared);
   if (version > kSessionVersion)
     return fail(Errc::Unsupported, what + ": written by a newer Tessera (session version " +
                                        std::to_string(version) + "; this one reads up to " +
@@ -452,9 +463,10 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
       std::vector<std::uint32_t> v;
       v.reserve(cells.size());
       for (const auto& c : cells) {
-        if (!c.is_number_unsigned())
+        const auto index = jsonInteger(c, 0, std::numeric_limits<std::uint32_t>::max());
+        if (!index)
           return fail(Errc::Corrupt, what + ": selection \"" + name + "\" holds a non-index");
-        v.push_back(c.get<std::uint32_t>());
+        v.push_back(static_cast<std::uint32_t>(*index));
       }
       s.selections[name] = std::move(v);
     }
@@ -463,8 +475,9 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
     const json& cells = j["selection"];
     if (!cells.is_array()) return top.bad("selection", "a list of cell indices");
     for (const auto& c : cells) {
-      if (!c.is_number_unsigned()) return top.bad("selection", "a list of cell indices");
-      s.selection.push_back(c.get<std::uint32_t>());
+      const auto index = jsonInteger(c, 0, std::numeric_limits<std::uint32_t>::max());
+      if (!index) return top.bad("selection", "a list of cell indices");
+      s.selection.push_back(static_cast<std::uint32_t>(*index));
     }
     std::sort(s.selection.begin(), s.selection.end());
     s.selection.erase(std::unique(s.selection.begin(), s.selection.end()), s.selection.end());
@@ -510,6 +523,9 @@ Expected<Session> parseSession(const std::string& text, const fs::path& file) {
     const std::size_t upto = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
     const long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(upto), '\n');
     return fail(Errc::Corrupt, what + ": not valid JSON at line " + std::to_string(line));
+  } catch (const json::exception& e) {
+    // Valid JSON nlohmann cannot hold (a number like 1e310 is out of range).
+    return fail(Errc::Corrupt, what + ": holds a value Tessera cannot read (" + e.what() + ")");
   }
   return sessionFromJson(j, file.parent_path(), what);
 }

@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "data/memory_budget.h"
+
 namespace tessera::data {
 
 struct GzipBlockReader::State {
@@ -119,9 +121,7 @@ Expected<std::string> GzipBlockReader::next() {
 }
 
 std::size_t defaultInflateBudget() {
-  const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || pageSize <= 0) return std::size_t{1} << 30;
-  return static_cast<std::size_t>(pages) * static_cast<std::size_t>(pageSize) / 4;
+  return static_cast<std::size_t>(physicalMemoryBytes() / 4);
 }
 
 void InflatedFile::Unmap::operator()(char* p) const {

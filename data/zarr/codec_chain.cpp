@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "data/json_number.h"
 #include "data/zarr/zarr_util.h"
 
 namespace tessera::data {
@@ -282,12 +283,13 @@ Expected<BytesCodecPtr> parseV2Compressor(const json& c) {
     if (id == "bz2") return makeBzip2Codec(c.value("level", 9));
     if (id == "lzma") {
       // numcodecs' default FORMAT_XZ (1); the .lzma and raw forms carry no container to check.
-      const int format = c.value("format", 1);
+      const auto format = c.contains("format") ? jsonInteger(c["format"], 0, 9) : 1;
       if (format != 1 && format != 0)
-        return fail(Errc::Unsupported, "compressor 'lzma' with format " + std::to_string(format) +
+        return fail(Errc::Unsupported, "compressor 'lzma' with format " + c["format"].dump() +
                                            " is not supported (only the xz format, 1)");
       const json preset = c.value("preset", json());
-      return makeXzCodec(preset.is_number_integer() ? preset.get<int>() : 6);
+      return makeXzCodec(
+          static_cast<int>(jsonInteger(preset, 0, std::numeric_limits<int>::max()).value_or(6)));
     }
     return fail(Errc::Unsupported, "compressor '" + id + "' is not supported");
   } catch (const json::exception& e) {

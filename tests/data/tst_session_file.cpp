@@ -173,6 +173,34 @@ class TestSessionFile : public QObject {
           "datasets[0].axes");
   }
 
+  // Numbers that do not fit the integer they become are refused, never converted out of range
+  // (undefined behaviour for a double) or wrapped (4294967297 read as version 1).
+  void refusesNumbersOutOfRange() {
+    auto check = [](const std::string& datasetKeys, const std::string& top,
+                    const std::string& expected) {
+      const std::string text = "{\"tessera_session\": 1, \"datasets\": [{\"path\": \"a\"" +
+                               datasetKeys + "}]" + top + "}";
+      auto s = parseSession(text, "/x/n.tessera");
+      QVERIFY2(!s.has_value(), text.c_str());
+      QVERIFY(s.error().code == Errc::Corrupt);
+      QVERIFY2(s.error().message.find(expected) != std::string::npos, s.error().message.c_str());
+    };
+    check(", \"series\": 1e20", "", "datasets[0].series must be a whole number from 0");
+    check(", \"field\": -1", "", "datasets[0].field must be a whole number from 0");
+    check("", ", \"view\": {\"t\": 1e300}", "view.t must be a whole number");
+    check("", ", \"view\": {\"level\": 3e9}", "view.level must be a whole number from -1");
+    check("", ", \"selections\": {\"s\": [4294967296]}", "selection \"s\" holds a non-index");
+    auto wrapped =
+        parseSession(R"({"tessera_session": 4294967297, "datasets": []})", "/x/w.tessera");
+    QVERIFY(!wrapped.has_value());
+    auto whole = parseSession(
+        R"({"tessera_session": 1, "datasets": [{"path": "a", "series": 2.0}], "view": {"z": 3}})",
+        "/x/ok.tessera");
+    QVERIFY2(whole.has_value(), whole ? "" : whole.error().message.c_str());
+    QCOMPARE(*whole->datasets[0].select.series, 2);
+    QCOMPARE(whole->camera.z, std::int64_t{3});
+  }
+
   void neverWritesOverADataset() {
     const auto dir = workDir("guard");
     fs::create_directories(dir / "img.zarr");

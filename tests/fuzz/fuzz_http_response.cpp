@@ -92,8 +92,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   data::HttpRequest req;
   req.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/data/0/0.0";
   req.range = data::HttpByteRange{16, 64, false};
+  std::size_t got = 0;  // outlives fetch(), which calls the sink
   if (data[0] & 1) {
-    std::size_t got = 0;
     req.sink = [&got](std::span<const std::uint8_t> b) {
       got += b.size();
       return got < (1u << 20);

@@ -1,6 +1,8 @@
 // OME-NGFF attributes: the input is a group's attributes JSON, parsed by every NGFF function
 // and then opened as an image through OmeZarrSource (v2 `.zattrs`, or v3 `zarr.json` when the
-// first byte is odd) over an in-memory store holding one small 2x8x8 uint8 array at "0".
+// first byte is odd) over an in-memory store holding one small 2x8x8 uint8 array at "0". The
+// same attributes are served as the "labels" group and as its label image "labels/a", so the
+// `labels` list and `image-label` colours and properties are parsed too.
 #include <nlohmann/json.hpp>
 
 #include "data/ome/ngff_metadata.h"
@@ -35,6 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     nlohmann::json group = {{"zarr_format", 3}, {"node_type", "group"}};
     if (!j.is_discarded()) group["attributes"] = j;
     store->objects["zarr.json"] = bytesOf(group.dump());
+    store->objects["labels/zarr.json"] = store->objects["labels/a/zarr.json"] =
+        bytesOf(group.dump());
     store->objects["0/zarr.json"] =
         bytesOf(R"({"zarr_format":3,"node_type":"array","shape":[2,8,8],"data_type":"uint8",)"
                 R"("chunk_grid":{"name":"regular","configuration":{"chunk_shape":[1,8,8]}},)"
@@ -43,6 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     store->objects[".zgroup"] = bytesOf(R"({"zarr_format":2})");
     store->objects[".zattrs"] = data::Bytes(text.begin(), text.end());
+    for (const char* label : {"labels/", "labels/a/"}) {
+      store->objects[std::string(label) + ".zgroup"] = bytesOf(R"({"zarr_format":2})");
+      store->objects[std::string(label) + ".zattrs"] = data::Bytes(text.begin(), text.end());
+    }
     store->objects["0/.zarray"] =
         bytesOf(R"({"zarr_format":2,"shape":[2,8,8],"chunks":[1,8,8],"dtype":"|u1","fill_value":7,)"
                 R"("order":"C","compressor":null,"filters":null})");

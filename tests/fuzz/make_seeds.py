@@ -73,6 +73,18 @@ def zarr_seeds(fx, s):
                                                   "wells": [{"path": "A/1", "rowIndex": 0,
                                                              "columnIndex": 0}]}}).encode())
     s.add("ngff", b"\x00" + json.dumps({"well": {"images": [{"path": "0"}]}}).encode())
+    # fuzz_ngff also serves the attributes as "labels" and as label image "labels/a".
+    s.add("ngff", b"\x00" + json.dumps({
+        "multiscales": [{"version": "0.4", "axes": [{"name": "c", "type": "channel"},
+                                                   {"name": "y", "type": "space"},
+                                                   {"name": "x", "type": "space"}],
+                         "datasets": [{"path": "0", "coordinateTransformations": [
+                             {"type": "scale", "scale": [1, 1, 1]}]}]}],
+        "labels": ["a"],
+        "image-label": {"version": "0.4",
+                        "colors": [{"label-value": 1, "rgba": [255, 0, 0, 255]},
+                                   {"label-value": 2.0, "rgba": [0, 300.5, -1, 1e300]}],
+                        "properties": [{"label-value": 1, "area": 3, "class": "x"}]}}).encode())
     s.add("zarr_metadata", b"\x01" + json.dumps({
         "zarr_format": 3, "node_type": "array", "shape": [4, 6], "data_type": "int16",
         "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2, 3]}},
@@ -182,6 +194,55 @@ def transcripts_seeds(s):
     s.add("transcripts", b"\x00\x00" + text.replace(b'"', b""))
 
 
+def session_seeds(s):
+    """A session using every key of session_file.h, and a minimal one."""
+    layer = {"id": "image", "kind": "image", "dataset": "image", "name": "img", "visible": True,
+             "opacity": 0.75,
+             "channels": [{"name": "DAPI", "color": "#0000ff", "lut": "solid",
+                           "window": [10.5, 1000], "gamma": 0.8, "inverted": False,
+                           "visible": True, "auto_window": False}]}
+    cells = {"id": "cells", "kind": "cells", "dataset": "cells", "visible": False,
+             "opacity": 0.5,
+             "cells": {"color_by": {"kind": "gene", "name": "KDR"}, "lut": "magma",
+                       "range": [0.1, 2.5], "style": "outlines", "point_size": 6,
+                       "groups": "cluster", "hidden_categories": [1, 4],
+                       "category_colors": {"2": "#123456"}, "profile_genes": ["KDR", "PTPRC"]}}
+    full = {
+        "tessera_session": 1,
+        "datasets": [{"id": "image", "kind": "image", "path": "data/img.ome.zarr", "series": 2,
+                      "well": "A/1", "field": 0},
+                     {"id": "cells", "kind": "table", "url": "https://example.org/c.h5ad"},
+                     {"id": "demo", "kind": "image", "builtin": "demo", "name": "Demo"}],
+        "view": {"center": [4096.5, 1000.25], "width": 2048, "height": 1024.0,
+                 "viewport": [1600, 800], "t": 0, "z": 3, "level": 2},
+        "layers": [layer, cells],
+        "pairings": [{"table": "cells", "image": "image", "affine": [[2, 0, 5], [0, 2, 7]],
+                      "frame": "images/x"}],
+        "selections": {"tumour": [1, 5, 9]},
+        "waypoints": [{"title": "Vessels", "narration": "CD31 lines the vessels.",
+                       "view": {"center": [100, 200], "width": 512}, "layers": [layer]}],
+        "annotations": [{"type": "Feature", "id": 1}],
+    }
+    s.add("session", json.dumps(full, indent=1).encode())
+    s.add("session", b'{"tessera_session": 1, "datasets": [{"path": "../../img.tif"}]}')
+
+
+def geojson_seeds(fx, s):
+    s.add("geojson", open(os.path.join(fx, "annotations", "qupath_export.geojson"), "rb").read())
+    feature = lambda geometry, props: {"type": "Feature", "geometry": geometry,
+                                       "properties": props}
+    box = [[[0, 0], [40, 0], [40, 30], [0, 30], [0, 0]]]
+    s.add("geojson", json.dumps([
+        feature({"type": "Polygon", "coordinates": box},
+                {"objectType": "annotation", "shape": "ellipse", "name": "e",
+                 "classification": {"name": "T", "colorRGB": -65536}}),
+        feature({"type": "Polygon", "coordinates": box}, {"shape": "rectangle"}),
+        feature({"type": "LineString", "coordinates": [[1, 1], [9, 9]]}, {"shape": "arrow"}),
+        feature({"type": "Point", "coordinates": [5, 5]}, {"shape": "text", "text": "x"}),
+        feature({"type": "MultiPoint", "coordinates": [[1, 2], [3, 4]]}, {"isHidden": True}),
+    ]).encode())
+
+
 def http_seeds(s):
     body = bytes(range(64))
     responses = [
@@ -213,6 +274,8 @@ def main():
     hdf5_seeds(fx, s)
     transcripts_seeds(s)
     http_seeds(s)
+    session_seeds(s)
+    geojson_seeds(fx, s)
     shutil.rmtree(work)
     print(" ".join(f"{k}:{v}" for k, v in sorted(s.n.items())))
 

@@ -14,7 +14,7 @@ shift || true
 CXX_BIN=${CLANG_CXX:-clang++-19}
 CC_BIN=${CLANG_CC:-${CXX_BIN/clang++/clang}}
 B=build-fuzz
-ALL="zarr_metadata ngff zarr_chunk ome_xml tiff hdf5 transcripts http_response s3_list"
+ALL="zarr_metadata ngff zarr_chunk ome_xml tiff hdf5 transcripts http_response s3_list session geojson"
 TARGETS=${*:-$ALL}
 if ! command -v "$CXX_BIN" >/dev/null; then
   echo "run_all.sh: $CXX_BIN not found (apt-get install clang-19 libclang-rt-19-dev)" >&2
@@ -28,7 +28,8 @@ nice -n 19 cmake --build $B -j2 --target $(for t in $TARGETS; do echo -n "fuzz_$
 /usr/bin/python3 tests/fuzz/make_seeds.py tests/fixtures $B/seeds >/dev/null || exit 1
 
 declare -A DICT=([zarr_metadata]=json [ngff]=json [zarr_chunk]= [ome_xml]=xml [tiff]=
-                 [hdf5]= [transcripts]= [http_response]=http [s3_list]=xml)
+                 [hdf5]= [transcripts]= [http_response]=http [s3_list]=xml [session]=session
+                 [geojson]=geojson)
 declare -A MAXLEN=([tiff]=65536 [hdf5]=131072 [zarr_chunk]=16384)
 status=0
 for t in $TARGETS; do

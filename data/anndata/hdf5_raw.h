@@ -1,0 +1,30 @@
+#pragma once
+/// Checks made beneath HDF5, on the file's own bytes, before HDF5 follows what a damaged file
+/// says: HDF5 trusts some of its on-disk structures and crashes on damaged ones (OSS-Fuzz still
+/// lists such bugs), so the readers look first. Same thread rule as the rest of the adapter:
+/// one thread at a time.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/anndata/hdf5_util.h"
+
+namespace tessera::data::h5 {
+
+/// Size in bytes of the file holding `obj` (0 when unknown).
+std::uint64_t fileSizeOf(hid_t obj);
+
+/// Bytes [offset, offset + length) of the file holding `obj`; empty when unreadable.
+std::vector<unsigned char> readFileBytes(hid_t obj, std::uint64_t offset, std::uint64_t length);
+
+/// Variable-length strings are references into global heap collections ("GCOL"), which HDF5
+/// follows without checking the object index or the collection's size (H5HG_read crashes on a
+/// damaged one, found by tests/fuzz/mutate_inputs.py). The references of `dataset` (`n`
+/// elements) are read raw and each one is checked against its collection: inside the file,
+/// signed "GCOL", an object of that index, long enough for the string. Contiguous datasets and
+/// chunked ones (unfiltered, gzip or lzf, after shuffle or not) are checked; Errc::Corrupt naming
+/// `where`. Chunked datasets with other filters are refused: no writer of string columns uses
+/// them, and they could not be checked.
+Expected<void> checkVlenReferences(hid_t dataset, std::size_t n, const std::string& where);
+
+}  // namespace tessera::data::h5
