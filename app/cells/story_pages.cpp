@@ -14,9 +14,8 @@ data::Expected<std::shared_ptr<const CellsData>> loadCellsForRender(
       data::fail(data::Errc::Cancelled, "not loaded");
   // The engine keeps references to the pools only, so the setup may go out of scope.
   const ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, defaultExpressionOptions()};
-  ctx.hdf5Pool.post([&] { 
-    loaded = loadCellsData(table, {}, imageW, imageH, frame, &expression, affine);
-  });
+  ctx.hdf5Pool.post(
+      [&] { loaded = loadCellsData(table, {}, imageW, imageH, frame, &expression, affine); });
   ctx.hdf5Pool.waitIdle();
   return loaded;
 }

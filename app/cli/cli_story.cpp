@@ -81,10 +81,9 @@ int runStory(const std::vector<std::string>& args, std::size_t cacheMb) {
   if (shown.cells && session.firstLayer(data::LayerKind::Cells)) {
     const auto& info = shown.image->info();
     const auto* pairing = session.pairingOf(session.firstLayer(data::LayerKind::Cells)->dataset);
-    auto loaded =
-        loadCellsForRender(*shown.cells, shown.cellsFrame, static_cast<double>(info.width()),
-                           static_cast<double>(info.height()), ctx,
-                           pairing ? pairing->affine : std::nullopt);
+    auto loaded = loadCellsForRender(
+        *shown.cells, shown.cellsFrame, static_cast<double>(info.width()),
+        static_cast<double>(info.height()), ctx, pairing ? pairing->affine : std::nullopt);
     if (!loaded) return reportError(loaded.error());
     cells = *loaded;
   }

@@ -45,6 +45,13 @@ void MainWindow::setUpWorkspace() {
   };
   for (const char* name : {"dock.downloads", "dock.archives"})
     if (auto* d = dock(name)) d->hide();
+  // The Story dock is a tab beside Markers, closed until a session with waypoints opens or the
+  // user opens it from View: most datasets have no story, and its form would take the image's
+  // room.
+  if (auto* markers = dock("dock.markers"), *story = dock("dock.story"); markers && story) {
+    tabifyDockWidget(markers, story);
+    story->hide();
+  }
   // Annotations and Measurements are tabs beside Genes and Markers, not strips of their own
   // that would take the image's room.
   if (auto* genes = dock("dock.genes"), *annotations = dock("annotationsDock");

@@ -113,6 +113,8 @@ void StoryController::refresh(const data::SessionEvent& e) {
   const auto& s = window_.model().session();
   if (e.what == SessionChange::Reset || e.what == SessionChange::Waypoints)
     panel_->setWaypoints(s.waypoints);
+  // A session with a story brings its dock up (closed for datasets without one).
+  if (e.what == SessionChange::Reset && !s.waypoints.empty()) dock_->show();
   if (e.what == SessionChange::Reset || e.what == SessionChange::Datasets ||
       e.what == SessionChange::Selections) {
     QStringList reveals, selections;
@@ -246,6 +248,7 @@ void StoryController::openDemoStory() {
     return;
   }
   openDemoPending_ = true;
+  dock_->show();  // now, so that the view has its size before the story's camera is applied
   window_.openInputs({file});
 }
 

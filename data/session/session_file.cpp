@@ -210,7 +210,8 @@ Expected<CellsDisplay> cellsFromJson(const json& j, const std::string& where) {
         std::uint32_t rgb = 0;
         char* end = nullptr;
         const long idx = std::strtol(k.c_str(), &end, 10);
-        if (k.empty() || *end != '\0' || idx < 0 || idx > kMaxInt || !v.is_string() || !parseHex(v.get<std::string>(), rgb))
+        if (k.empty() || *end != '\0' || idx < 0 || idx > kMaxInt || !v.is_string() ||
+            !parseHex(v.get<std::string>(), rgb))
           return r.bad("category_colors", "an object of column: {category index: \"#rrggbb\"}");
         c.categoryColors[column][static_cast<int>(idx)] = rgb;
       }

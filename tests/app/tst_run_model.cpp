@@ -127,7 +127,7 @@ class RunModelTest : public QObject {
     QCOMPARE(truth_.size(), 120u);
     ctx_ = std::make_unique<app::AppContext>(256);
     w_ = std::make_unique<app::MainWindow>(*ctx_);
-    w_->resize(1200, 800);
+    w_->resize(1600, 1000);  // the view at 1:1 must hold a 500 × 300 region beside the docks
     w_->show();
     QVERIFY(QTest::qWaitForWindowExposed(w_.get()));
     QVERIFY(open(w_.get(), {image_}, false));

@@ -265,9 +265,12 @@ class WorkspaceTest : public QObject {
         ++checked;
       }
     QVERIFY(checked > 15);
+    // Redo's text names the step it would redo ("Redo Move layer") when there is one.
     for (const char* want : {"Ctrl+O = Open File", "B = Box select", "R = Rectangle",
                              "Ctrl+Shift+Z = Redo", "F1 = Keyboard Shortcuts"})
-      QVERIFY2(rows.contains(want), want);
+      QVERIFY2(std::any_of(rows.begin(), rows.end(),
+                           [&](const QString& r) { return r.startsWith(QLatin1String(want)); }),
+               want);
     dialog->close();
   }
 
