@@ -31,6 +31,10 @@ declare -A DICT=([zarr_metadata]=json [ngff]=json [zarr_chunk]= [ome_xml]=xml [t
                  [hdf5]= [transcripts]= [http_response]=http [s3_list]=xml [session]=session
                  [geojson]=geojson)
 declare -A MAXLEN=([tiff]=65536 [hdf5]=131072 [zarr_chunk]=16384)
+# Targets with a known, open timeout finding (tests/fuzz/findings/README.md): a run that
+# ends only in timeout-* artifacts is reported loudly but does not fail the part, so that CI
+# keeps catching crashes, leaks and UB while the finding is open. Crashes still fail.
+KNOWN_TIMEOUTS=" hdf5 "
 status=0
 for t in $TARGETS; do
   mkdir -p $B/corpus/$t $B/crashes/$t
@@ -50,6 +54,15 @@ for t in $TARGETS; do
   ft=$(echo "$last" | grep -o 'ft: [0-9]*' | grep -o '[0-9]*')
   crashes=$(ls $B/crashes/$t | wc -l)
   echo "fuzz_$t: ${execs:-0} execs, cov ${cov:-?}, ft ${ft:-?}, exit $rc, crash files $crashes"
-  [ "$rc" -ne 0 ] && status=1 && grep -m3 -E 'ERROR|SUMMARY|runtime error' "$log"
+  if [ "$rc" -ne 0 ]; then
+    grep -m3 -E 'ERROR|SUMMARY|runtime error' "$log"
+    others=$(ls $B/crashes/$t | grep -v '^timeout-' | wc -l)
+    if [[ "$KNOWN_TIMEOUTS" == *" $t "* ]] && [ "$others" -eq 0 ] &&
+      grep -q 'libFuzzer: timeout' "$log"; then
+      echo "fuzz_$t: KNOWN OPEN FINDING (timeout, see tests/fuzz/findings/README.md); not failing"
+    else
+      status=1
+    fi
+  fi
 done
 exit $status
