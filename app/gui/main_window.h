@@ -152,6 +152,8 @@ class MainWindow : public QMainWindow {
   void applyLayerLook(const data::SessionLayer& layer);
   /// Layers removed or brought back (remove, undo): what draws them follows.
   void syncLayers();
+  /// The drawing order follows the model's layer order (render::layerDepth per layer).
+  void applyLayerOrder();
   void refreshLayerList();
   void captureForSave();
   void updateTitle();
