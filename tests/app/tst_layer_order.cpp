@@ -10,9 +10,12 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <algorithm>
+
 #include "app/cells/cells_linker.h"
 #include "app/cells/cells_session.h"
 #include "app/core/app_context.h"
+#include "app/core/layer_order.h"
 #include "app/gui/main_window.h"
 #include "tests/support/view_wait.h"
 #include "widgets/image_view.h"
@@ -80,6 +83,29 @@ class LayerOrderTest : public QObject {
   void move(int steps) { emit w_->layerList()->moveRequested(cellsId(), steps); }
 
  private slots:
+  void depthsFollowTheModelsOrder() {
+    // Nearer the camera (smaller z) is drawn on top: the last layer of the list.
+    data::Session s;
+    auto add = [&](data::LayerKind kind, const std::string& id) {
+      data::SessionLayer l;
+      l.id = id;
+      l.kind = kind;
+      s.layers.push_back(l);
+    };
+    add(data::LayerKind::Cells, "cells");
+    add(data::LayerKind::Image, "image");
+    add(data::LayerKind::Image, "prediction");  // joins the first image: no band of its own
+    add(data::LayerKind::Labels, "labels");
+    auto d = app::layerDepths(s);
+    QVERIFY(d.labels < d.image);
+    QVERIFY(d.image < d.cells);
+    QCOMPARE(d.transcripts, d.cells);  // Xenium's go with their cells table
+    std::rotate(s.layers.begin(), s.layers.begin() + 1, s.layers.end());  // cells to the top
+    d = app::layerDepths(s);
+    QVERIFY(d.cells < d.labels);
+    QVERIFY(d.labels < d.image);
+  }
+
   void initTestCase() {
     QApplication::setOrganizationName("tessera-test-layer-order");
     QSettings().remove("datasets");
