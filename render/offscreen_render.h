@@ -33,7 +33,7 @@ struct RenderRequest {
   /// The image's place in the layer order (render/scene.h, layerDepth); the decorations put
   /// their layers at theirs.
   double imageDepth = 0;
-  Decorate decorate;  ///< optional overlays over the image
+  Decorate decorate;  ///< optional overlays, each at its layer's depth
 };
 
 /// Output size for a view: the request's, or the region at 1:1 (whole image: 1024 px on the
