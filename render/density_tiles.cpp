@@ -63,6 +63,12 @@ void DensityTiles::hide() {
   inView_ = 0;
 }
 
+void DensityTiles::setDepthOffset(double dz) {
+  depth_ = dz;
+  for (auto& [key, tile] : cache_->tiles)
+    if (tile.actor) tile.actor->SetPosition(0, 0, depth_);
+}
+
 void DensityTiles::setOpacity(double opacity) {
   opacity_ = opacity;
   for (auto& [key, tile] : cache_->tiles)
@@ -124,6 +130,7 @@ void DensityTiles::bin(Tile& tile, int level, int tx, int ty, const DensityInput
     tile.actor = vtkSmartPointer<vtkActor>::New();
     tile.actor->SetMapper(mapper);
     tile.actor->SetTexture(texture);
+    tile.actor->SetPosition(0, 0, depth_);
     tile.actor->GetProperty()->LightingOff();
     // Bins without points are cut out (see setBlending).
     tile.actor->GetShaderProperty()->AddFragmentShaderReplacement(

@@ -43,6 +43,8 @@ class DensityTiles {
   /// Forgets every tile (new points).
   void clear();
   void setOpacity(double opacity);
+  /// Moves every tile `dz` further from the camera (the layer band; see PointOverlay).
+  void setDepthOffset(double dz);
   /// Tiles shown by the last show(); tiles holding points binned so far.
   std::size_t inView() const { return inView_; }
   std::uint64_t built() const { return built_; }
@@ -54,6 +56,7 @@ class DensityTiles {
   vtkRenderer* renderer_;
   double z_;
   double opacity_ = 1;
+  double depth_ = 0;
   std::unique_ptr<Cache> cache_;
   std::uint64_t tick_ = 0, built_ = 0;
   std::size_t inView_ = 0;

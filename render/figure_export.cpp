@@ -86,6 +86,7 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
   full.fit(region);
   ImageLayer layer(renderer, cache, queue.poster(), {});
   layer.setSource(source);
+  layer.setDepthOffset(req.imageDepth);
   if (req.displays) {
     if (req.displays->size() != info.channels.size())
       return data::fail(

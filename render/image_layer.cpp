@@ -126,6 +126,14 @@ void ImageLayer::setOpacity(double opacity) {
   if (changed_) changed_();
 }
 
+void ImageLayer::setDepthOffset(double dz) {
+  if (dz == depth_) return;
+  depth_ = dz;
+  for (auto& [key, a] : actors_)
+    a->actor->SetPosition(0, 0, depth_);
+  if (changed_) changed_();
+}
+
 void ImageLayer::repaint() {
   ++generation_;
   if (changed_) changed_();
@@ -260,6 +268,7 @@ ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
     mapper->SetInputConnection(a.plane->GetOutputPort());
     a.texture = vtkSmartPointer<TileTexture>::New();
     a.actor = vtkSmartPointer<vtkActor>::New();
+    a.actor->SetPosition(0, 0, depth_);
     a.actor->SetMapper(mapper);
     a.actor->SetTexture(a.texture);
     a.actor->GetProperty()->LightingOff();

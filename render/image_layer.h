@@ -83,6 +83,10 @@ class ImageLayer {
   void setTileStyle(TileStyle style);
   /// Opacity of every tile (cheap: no repaint).
   void setOpacity(double opacity);
+  /// Moves the layer `dz` further from the camera (world z), to draw it below the layers
+  /// nearer than it: the session's layer order (see render/scene.h, layerDepth).
+  void setDepthOffset(double dz);
+  double depthOffset() const { return depth_; }
   /// Repaints every texture from the cache (after the paint function's inputs changed).
   void repaint();
 
@@ -183,6 +187,7 @@ class ImageLayer {
   std::map<data::CacheKey, std::stop_source> pending_;
   std::map<data::CacheKey, data::TilePtr> pinned_;
   std::map<ActorKey, std::unique_ptr<TileActor>> actors_;
+  double depth_ = 0;
   std::uint64_t frame_ = 0;
   std::uint64_t hits_ = 0, misses_ = 0;
   LayerStatus status_;

@@ -39,6 +39,7 @@ class LabelLayer {
   /// 0xRRGGBBAA of label id i at rgbaById[i]; ids past the end (or negative) take `otherRgba`.
   void useLabelColors(std::vector<std::uint32_t> rgbaById, std::uint32_t otherRgba = 0);
   void setOpacity(double opacity);
+  void setDepthOffset(double dz) { tiles_.setDepthOffset(dz); }
   void setVisible(bool visible);
   void setPlane(std::int64_t t, std::int64_t z) { tiles_.setPlane(t, z); }
 

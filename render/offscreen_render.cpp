@@ -71,6 +71,7 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
   camera.fit(region);
   ImageLayer layer(renderer, cache, queue.poster(), {});
   layer.setSource(source);
+  layer.setDepthOffset(req.imageDepth);
   if (req.displays) {
     if (req.displays->size() != info.channels.size())
       return data::fail(

@@ -30,7 +30,10 @@ struct RenderRequest {
   int level = -1;  ///< pyramid level to draw; -1 picks it from the zoom
   double timeoutSeconds = 300;
   bool scaleBar = true;  ///< draw the scale bar (off for pixel-exact comparisons)
-  Decorate decorate;     ///< optional overlays over the image
+  /// The image's place in the layer order (render/scene.h, layerDepth); the decorations put
+  /// their layers at theirs.
+  double imageDepth = 0;
+  Decorate decorate;  ///< optional overlays, each at its layer's depth
 };
 
 /// Output size for a view: the request's, or the region at 1:1 (whole image: 1024 px on the

@@ -232,6 +232,15 @@ void PointOverlay::setSize(double diameter, SizeUnit unit) {
   unit_ = unit;
 }
 
+void PointOverlay::setDepthOffset(double dz) {
+  depth_ = dz;
+  // Moved whole (actor positions), so nothing is rebuilt; the next update() adds the ring's
+  // own shift over density tiles.
+  for (auto* a : {vtk_->sprites.Get(), vtk_->selection.Get(), vtk_->selectedFill.Get()})
+    a->SetPosition(0, 0, depth_);
+  density_->setDepthOffset(dz);
+}
+
 void PointOverlay::setOpacity(double opacity) {
   opacity_ = std::clamp(opacity, 0.0, 1.0);
   for (auto* a : {vtk_->sprites.Get(), vtk_->selection.Get(), vtk_->selectedFill.Get()}) {
@@ -368,7 +377,7 @@ void PointOverlay::update(const ViewCamera& camera) {
   v.selection->SetVisibility(!selection_.empty());
   v.sprites->SetVisibility(lod_ == PointLod::Sprites);
   // Over density tiles the ring comes in front of them too (behind its own point, as ever).
-  v.selection->SetPosition(0, 0, densitySelection ? -0.012 : 0);
+  v.selection->SetPosition(0, 0, depth_ + (densitySelection ? -0.012 : 0));
   v.selectedFill->SetVisibility(densitySelection);
   v.selectedFill->GetProperty()->SetPointSize(static_cast<float>(selected));
   v.selectedFill->GetShaderProperty()->GetFragmentCustomUniforms()->SetUniformf(

@@ -77,6 +77,10 @@ class PointOverlay {
   void setSize(double diameter, SizeUnit unit);
   void setOpacity(double opacity);
   void setVisible(bool visible);
+  /// Moves the layer `dz` further from the camera (world z), to draw it below the layers
+  /// nearer than it: the session's layer order (see render/scene.h, layerDepth).
+  void setDepthOffset(double dz);
+
   void setSelectionColor(std::uint32_t rgb);
   void setLodPolicy(PointLodPolicy policy) { policy_ = policy; }
 
@@ -134,6 +138,7 @@ class PointOverlay {
   double size_ = 4;
   SizeUnit unit_ = SizeUnit::ScreenPixels;
   double opacity_ = 1;
+  double depth_ = 0;  ///< setDepthOffset: the layer band, added to z_ by actor positions
   bool visible_ = true;
   std::uint32_t selectionColor_ = 0xFFFF00;
   PointLodPolicy policy_;

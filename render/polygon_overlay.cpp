@@ -202,6 +202,12 @@ void PolygonOverlay::setFill(PolygonFill fill) {
   cellsDirty_ = true;
 }
 
+void PolygonOverlay::setDepthOffset(double dz) {
+  for (auto* a : {vtk_->actor.Get(), vtk_->selection.Get()})
+    a->SetPosition(0, 0, dz);
+  centroids_->setDepthOffset(dz);
+}
+
 void PolygonOverlay::setOpacity(double opacity) {
   opacity_ = std::clamp(opacity, 0.0, 1.0);
   vtk_->actor->GetProperty()->SetOpacity(opacity_);

@@ -51,6 +51,10 @@ class PolygonOverlay {
   void setFill(PolygonFill fill);
   void setOpacity(double opacity);
   void setVisible(bool visible);
+  /// Moves the layer `dz` further from the camera (world z), to draw it below the layers
+  /// nearer than it: the session's layer order (see render/scene.h, layerDepth).
+  void setDepthOffset(double dz);
+
   void setLineWidth(double px);
   void setSelectionColor(std::uint32_t rgb);
   void setLodMinDiameterPx(double px);

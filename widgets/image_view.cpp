@@ -105,7 +105,14 @@ void ImageView::setLabels(std::shared_ptr<const data::TileSource> labels,
       labels_->useLabelColors(std::move(colors), 0);
     }
     labels_->setOpacity(0.5);
+    labels_->setDepthOffset(labelsDepth_);
   }
+  scheduleRender();
+}
+
+void ImageView::setLabelsDepth(double dz) {
+  labelsDepth_ = dz;
+  if (labels_) labels_->setDepthOffset(dz);
   scheduleRender();
 }
 

@@ -51,6 +51,9 @@ class ImageView : public QWidget {
   void setLabels(std::shared_ptr<const data::TileSource> labels,
                  const std::map<std::int64_t, std::uint32_t>& rgba = {});
   render::LabelLayer* labels() const { return labels_.get(); }
+  /// The labels layer's place in the layer order (render::layerDepth), kept for labels set
+  /// later: setLabels makes a new layer each time.
+  void setLabelsDepth(double dz);
   /// Box / lasso with a plain drag, or None (drag pans; Ctrl+drag lassoes). See SelectionTool.
   void setSelectionShape(SelectionShape shape);
   SelectionTool* selectionTool() const { return selection_; }
@@ -79,6 +82,7 @@ class ImageView : public QWidget {
   std::unique_ptr<render::ImageLayer> layer_;
   std::unique_ptr<render::ScaleBar> scaleBar_;
   std::unique_ptr<render::LabelLayer> labels_;
+  double labelsDepth_ = 0;
   data::TileCache& cache_;
   render::ImageLayer::Post post_;
   std::function<void(const render::ViewCamera&)> overlayHook_;

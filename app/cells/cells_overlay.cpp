@@ -27,6 +27,7 @@ data::Expected<void> CellsOverlay::setData(std::shared_ptr<const CellsData> data
   if (!r) return r;
   if (hasOutlines()) {
     polygons_ = std::make_unique<render::PolygonOverlay>(renderer_, "cell outlines", 0.3);
+    polygons_->setDepthOffset(depth_);
     if (auto p = polygons_->setPolygons(data_->outlineXY, data_->outlineOffsets); !p) return p;
     style_ = CellStyle::Outlines;
   } else {
@@ -87,6 +88,12 @@ void CellsOverlay::setVisible(bool visible) {
   visible_ = visible;
   applyStyle();
   legend_.setVisible(visible);
+}
+
+void CellsOverlay::setDepthOffset(double dz) {
+  depth_ = dz;
+  points_->setDepthOffset(dz);
+  if (polygons_) polygons_->setDepthOffset(dz);
 }
 
 void CellsOverlay::setPointSize(double px) {

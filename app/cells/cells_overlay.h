@@ -33,6 +33,9 @@ class CellsOverlay {
   data::Expected<void> setSelection(std::vector<std::uint32_t> selection);
   void setOpacity(double opacity);
   void setVisible(bool visible);
+  /// Its place in the layer order (render::layerDepth); the legend stays on top.
+  void setDepthOffset(double dz);
+  double depthOffset() const { return depth_; }
   bool visible() const { return visible_; }
   double opacity() const { return opacity_; }
   /// Cells without a physical spot size are drawn as dots about as wide as their typical
@@ -61,6 +64,7 @@ class CellsOverlay {
   double opacity_ = 1;
   bool visible_ = true;
   double pointPx_ = 4;
+  double depth_ = 0;
   double spacing_ = 0;  ///< typical distance between cells, world units
 };
 

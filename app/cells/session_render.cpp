@@ -5,6 +5,7 @@
 
 #include "app/cli/cli_labels.h"
 #include "app/core/app_context.h"
+#include "app/core/layer_order.h"
 #include "app/core/session_display.h"
 #include "data/spatial/label_centroids.h"
 
@@ -24,6 +25,7 @@ render::RenderRequest sessionRenderRequest(const data::Session& session,
   req.t = cam.t;
   req.z = cam.z;
   req.level = cam.level;
+  req.imageDepth = layerDepths(session).image;
   return req;
 }
 
@@ -41,6 +43,9 @@ data::Expected<CellsLook> resolveCellsLook(std::shared_ptr<const CellsData> data
   if (display.style == "filled") look.style = CellStyle::Filled;
   look.opacity = cellsLayer.opacity;
   look.pointSize = display.pointSize;
+  const LayerDepths depths = layerDepths(session);
+  look.depth = depths.cells;
+  look.labelsDepth = depths.labels;
   if (!display.hiddenCategories.empty()) {
     const auto* groups =
         display.groups.empty() ? data->defaultGroups() : data->table->column(display.groups);
@@ -68,7 +73,8 @@ render::Decorate cellsDecorate(CellsLook look, std::shared_ptr<const data::TileS
     const auto& coloring = look.coloring.coloring;
     if (labels && !labelValues->empty() &&
         render::checkColoring(coloring, labelValues->size(), "cells")) {
-      auto drawn = drawCellLabelsOffscreen(r, cam, ctx.cache, labels, *labelValues, coloring);
+      auto drawn = drawCellLabelsOffscreen(r, cam, ctx.cache, labels, *labelValues, coloring,
+                                           look.labelsDepth);
       if (drawn)
         labelLayer = *drawn;
       else
@@ -78,6 +84,7 @@ render::Decorate cellsDecorate(CellsLook look, std::shared_ptr<const data::TileS
     if (auto e = overlay->setData(look.data); !e)
       std::cerr << "tessera: " << e.error().message << "\n";
     if (look.style) overlay->setStyle(*look.style);
+    overlay->setDepthOffset(look.depth);
     if (look.pointSize > 0) overlay->setPointSize(look.pointSize);  // as the window draws it
     if (look.opacity < 1) overlay->setOpacity(look.opacity);
     if (auto e = overlay->setColoring(coloring); !e)

@@ -30,11 +30,13 @@ struct CellsLook {
   std::vector<std::uint8_t> hidden;      ///< per cell, 1 = hidden (hidden categories)
   std::vector<std::uint32_t> selection;  ///< cells shown highlighted
   bool legend = true;
+  double depth = 0;        ///< the cells' place in the layer order (app/core/layer_order.h)
+  double labelsDepth = 0;  ///< the labels'
 };
 
 /// The request that draws `session`'s camera at `width` x `height` (0 x 0: the camera's saved
 /// viewport, else as renderOffscreen picks): region, displays of the first image layer, plane
-/// and level. No overlays.
+/// and level, and the image's place in the layer order. No overlays.
 render::RenderRequest sessionRenderRequest(const data::Session& session,
                                            const data::ImageInfo& image, int width = 0,
                                            int height = 0);

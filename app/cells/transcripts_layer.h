@@ -51,6 +51,8 @@ class TranscriptsLayer : public QObject {
   const std::vector<bool>& shownGenes() const { return shown_; }
   void setVisible(bool visible);
   void setOpacity(double opacity);
+  /// Its place in the layer order (render::layerDepth).
+  void setDepthOffset(double dz) { points_.setDepthOffset(dz); }
   /// Call before each render of the view.
   void update(const render::ViewCamera& camera);
   const render::PointOverlay& points() const { return points_; }

@@ -22,12 +22,13 @@ struct Drawn {
 data::Expected<std::shared_ptr<void>> drawCellLabelsOffscreen(
     vtkRenderer* renderer, const render::ViewCamera& camera, data::TileCache& cache,
     std::shared_ptr<const data::TileSource> labels, std::span<const std::int64_t> labelValues,
-    const render::OverlayColoring& coloring, double timeoutSeconds) {
+    const render::OverlayColoring& coloring, double depth, double timeoutSeconds) {
   auto drawn = std::make_shared<Drawn>();
   const std::string name = labels->info().source;
   drawn->layer =
       std::make_unique<render::LabelLayer>(renderer, cache, drawn->queue.poster(), [] {});
   drawn->layer->setSource(std::move(labels));
+  drawn->layer->setDepthOffset(depth);  // its place in the session's layer order
   colorLabelsByCells(*drawn->layer, labelValues, coloring, {});
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(timeoutSeconds);

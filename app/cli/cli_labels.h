@@ -21,6 +21,6 @@ namespace tessera::app {
 data::Expected<std::shared_ptr<void>> drawCellLabelsOffscreen(
     vtkRenderer* renderer, const render::ViewCamera& camera, data::TileCache& cache,
     std::shared_ptr<const data::TileSource> labels, std::span<const std::int64_t> labelValues,
-    const render::OverlayColoring& coloring, double timeoutSeconds = 120);
+    const render::OverlayColoring& coloring, double depth = 0, double timeoutSeconds = 120);
 
 }  // namespace tessera::app

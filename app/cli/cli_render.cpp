@@ -18,6 +18,7 @@
 #include "app/cli/exit_codes.h"
 #include "app/core/app_context.h"
 #include "app/core/dataset_loader.h"
+#include "app/core/layer_order.h"
 #include "app/core/session_display.h"
 #include "app/core/session_open.h"
 #include "data/annotation/geojson.h"
@@ -316,6 +317,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       std::cerr << "tessera: note: " << m << "\n";
     req.decorate = cellsDecorate(std::move(*look), shown.labels, ctx);
   }
+  req.imageDepth = layerDepths(session).image;  // the layers as drawn: --cells may add one
   const auto ext = std::filesystem::path(out).extension().string();
   if (tiled || ext == ".tif" || ext == ".tiff" || ext == ".TIF") {
     figure.view = req;

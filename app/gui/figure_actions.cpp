@@ -137,6 +137,7 @@ render::FigureOptions currentViewFigure(MainWindow& window, const FigureChoice& 
   o.view.displays = view->layer().displays();
   o.view.t = view->layer().planeT();
   o.view.z = view->layer().planeZ();
+  o.view.imageDepth = view->layer().depthOffset();
   o.view.scaleBar = choice.scaleBar;
   o.scaleBarBacking = choice.backing;
   o.dpi = choice.dpi;
@@ -150,10 +151,12 @@ render::FigureOptions currentViewFigure(MainWindow& window, const FigureChoice& 
     o.view.decorate = [data, coloring = linker->session().coloring(),
                        hidden = linker->session().hiddenMask(), style = shown->style(),
                        opacity = shown->opacity(), pointPx = shown->pointSize(),
+                       depth = shown->depthOffset(),
                        legend = choice.legend](vtkRenderer* r, const render::ViewCamera& c) {
       auto overlay = std::make_shared<CellsOverlay>(r);
       if (!overlay->setData(data)) return std::shared_ptr<void>();
       overlay->setStyle(style);
+      overlay->setDepthOffset(depth);
       (void)overlay->setColoring(coloring.coloring);
       if (!hidden.empty()) (void)overlay->setHidden(hidden);
       overlay->setOpacity(opacity);

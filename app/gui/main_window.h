@@ -152,6 +152,9 @@ class MainWindow : public QMainWindow {
   void applyLayerLook(const data::SessionLayer& layer);
   /// Layers removed or brought back (remove, undo): what draws them follows.
   void syncLayers();
+  /// The drawing order follows the model's layer order (app/core/layer_order.h): after a
+  /// move, an undo, or a session opened.
+  void applyLayerOrder();
   void refreshLayerList();
   void captureForSave();
   void updateTitle();

@@ -29,8 +29,11 @@
 #include <set>
 #include "app/cells/cells_labels.h"
 #include "app/cells/cells_linker.h"
+#include "app/cells/cells_overlay.h"
 #include "app/cells/cells_session.h"
+#include "app/cells/transcripts_layer.h"
 #include "app/core/app_context.h"
+#include "app/core/layer_order.h"
 #include "app/core/session_display.h"
 #include "app/core/session_open.h"
 #include "app/core/versions.h"
@@ -96,6 +99,7 @@ void MainWindow::adoptSession(OpenedSession opened, const QString& file,
   // Through the Channels dock's t/z sliders, so that they show the plane drawn.
   channels_->tSlider()->setValue(static_cast<int>(camera.t));
   channels_->zSlider()->setValue(static_cast<int>(camera.z));
+  applyLayerOrder();  // the opened session's order
   updateTitle();
   if (!opened.errors.empty()) showError(joinedLines(opened.errors));
 }
@@ -128,6 +132,7 @@ void MainWindow::onModelChanged(const data::SessionEvent& e) {
       return;
     }
     if (e.what == SessionChange::Datasets) syncLayers();
+    applyLayerOrder();
     refreshLayerList();
     return;
   }
@@ -295,6 +300,16 @@ void MainWindow::syncLayers() {
     else
       cells_->open(*current_->cells, w, h, current_->cellsFrame, current_->cellsAffine);
   }
+  view_->requestRender();
+}
+
+void MainWindow::applyLayerOrder() {
+  // Depth bands (render/scene.h): a move changes a few actor positions, nothing is rebuilt.
+  const LayerDepths d = layerDepths(model_.session());
+  view_->layer().setDepthOffset(d.image);
+  view_->setLabelsDepth(d.labels);
+  cells_->imageOverlay()->setDepthOffset(d.cells);
+  if (auto* transcripts = cells_->transcripts()) transcripts->setDepthOffset(d.transcripts);
   view_->requestRender();
 }
 

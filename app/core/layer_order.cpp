@@ -1,0 +1,43 @@
+#include "app/core/layer_order.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "render/scene.h"
+
+namespace tessera::app {
+
+LayerDepths layerDepths(const data::Session& session) {
+  using data::LayerKind;
+  // The drawn layer of each kind, by its index in the session's order.
+  std::vector<std::pair<std::size_t, LayerKind>> drawn;
+  for (std::size_t i = 0; i < session.layers.size(); ++i) {
+    const LayerKind kind = session.layers[i].kind;
+    if (std::none_of(drawn.begin(), drawn.end(), [&](auto& d) { return d.second == kind; }))
+      drawn.emplace_back(i, kind);
+  }
+  const double bottom = render::layerDepth(render::kLayerBands - 1);
+  LayerDepths out{bottom, bottom, bottom, bottom};
+  // Later in the list is nearer the top: the last drawn layer gets band 0.
+  for (std::size_t k = 0; k < drawn.size(); ++k) {
+    const double dz = render::layerDepth(static_cast<int>(drawn.size() - 1 - k));
+    switch (drawn[k].second) {
+      case LayerKind::Image:
+        out.image = dz;
+        break;
+      case LayerKind::Labels:
+        out.labels = dz;
+        break;
+      case LayerKind::Cells:
+        out.cells = dz;
+        break;
+      case LayerKind::Transcripts:
+        out.transcripts = dz;
+        break;
+    }
+  }
+  if (!session.firstLayer(LayerKind::Transcripts)) out.transcripts = out.cells;
+  return out;
+}
+
+}  // namespace tessera::app
