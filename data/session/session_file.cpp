@@ -8,6 +8,7 @@
 
 #include "data/atomic_file.h"
 #include "data/json_number.h"
+#include "data/session/classifier_json.h"
 #include "data/session/session_migrate.h"
 
 namespace tessera::data {
@@ -396,15 +397,17 @@ json sessionToJson(const Session& s, const fs::path& dir) {
     if (w.annotations) e["annotations"] = *w.annotations;
     waypoints.push_back(e);
   }
-  return {{"tessera_session", kSessionVersion},
-          {"datasets", datasets},
-          {"view", view},
-          {"layers", layers},
-          {"pairings", pairings},
-          {"selections", selections},
-          {"selection", s.selection},
-          {"waypoints", waypoints},
-          {"annotations", s.annotations.is_array() ? s.annotations : json::array()}};
+  json out = {{"tessera_session", kSessionVersion},
+              {"datasets", datasets},
+              {"view", view},
+              {"layers", layers},
+              {"pairings", pairings},
+              {"selections", selections},
+              {"selection", s.selection},
+              {"waypoints", waypoints},
+              {"annotations", s.annotations.is_array() ? s.annotations : json::array()}};
+  if (!s.classifier.empty()) out["classifier"] = classifierToJson(s.classifier);
+  return out;
 }
 
 Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std::string& what) {
@@ -511,6 +514,8 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
     if (!j["annotations"].is_array()) return top.bad("annotations", "a list");
     s.annotations = j["annotations"];
   }
+  if (top.has("classifier"))
+    TRY_ASSIGN(s.classifier, classifierFromJson(j["classifier"], what + ": classifier"));
   return s;
 }
 
