@@ -40,11 +40,18 @@ ClassifierPanel::ClassifierPanel(QWidget* parent) : QWidget(parent) {
   fromAnnotations_->setToolTip(
       tr("Label the cells inside each classified area annotation, and the cell nearest each "
          "classified point, as the annotation's class"));
+  remove_ = new QPushButton(tr("Remove Class"));
+  remove_->setToolTip(tr("Remove the class picked in the list and its labels"));
   clear_ = new QPushButton(tr("Clear"));
   row->addWidget(fromAnnotations_);
+  row->addWidget(remove_);
   row->addWidget(clear_);
   layout->addLayout(row);
   connect(fromAnnotations_, &QPushButton::clicked, this, &ClassifierPanel::annotationsRequested);
+  connect(remove_, &QPushButton::clicked, this, [this] {
+    if (auto* item = classes_->currentItem())
+      emit removeClassRequested(item->data(Qt::UserRole).toString());
+  });
   connect(clear_, &QPushButton::clicked, this, &ClassifierPanel::clearRequested);
 
   auto* trainRow = new QHBoxLayout;
