@@ -2,9 +2,7 @@
 // menu's dialog over an image of nuclei of two kinds; the prediction layer's pixels equal what
 // `tessera predict` writes for the same region; its labels and cells become layers; the session
 // saves and reopens with them; a classifier trained on a few labelled cells colours every cell
-// by its predicted class and shows a confusion matrix; its labels are undo steps and come back
-// with the session (retrained: the same classes); its saved YAML loads in OpenCV; a cancelled
-// run leaves nothing behind.
+// by its predicted class and shows a confusion matrix; a cancelled run leaves nothing behind.
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -23,8 +21,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <opencv2/core/persistence.hpp>
-#include <opencv2/ml.hpp>
 
 #include "app/cells/cells_data.h"
 #include "app/cells/cells_labels.h"
@@ -37,7 +33,6 @@
 #include "app/gui/main_window.h"
 #include "app/gui/model_actions.h"
 #include "app/gui/run_model_dialog.h"
-#include "data/ai/cell_classifier.h"
 #include "data/ai/tiled_predict.h"
 #include "data/image_open.h"
 #include "render/label_layer.h"
@@ -108,30 +103,6 @@ class RunModelTest : public QObject {
   std::unique_ptr<app::MainWindow> w_;
   QString image_, model_;
   std::vector<Disc> truth_;
-
-  QString undoText() const { return w_->undoAction()->text().remove('&'); }
-
-  static std::vector<std::uint32_t> sorted(std::vector<std::uint32_t> v) {
-    std::sort(v.begin(), v.end());
-    return v;
-  }
-
-  // The first `n` cells sitting on nuclei of kind A, and of kind B.
-  std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>> cellsOfEachKind(
-      std::size_t n) const {
-    const auto data = w_->cells()->session().data();
-    std::vector<std::uint32_t> a, b;
-    for (std::uint32_t i = 0; i < data->px.size(); ++i) {
-      double best = 1e9;
-      bool kindA = false;
-      for (const auto& d : truth_)
-        if (const double e = std::hypot(data->px[i] - d.x, data->py[i] - d.y); e < best)
-          best = e, kindA = d.a;
-      auto& to = kindA ? a : b;
-      if (to.size() < n) to.push_back(i);
-    }
-    return {a, b};
-  }
 
   app::RunModelDialog* openDialog() {
     auto* action = findAction(w_.get(), "Run Model…");
@@ -368,137 +339,6 @@ class RunModelTest : public QObject {
     QCOMPARE(a, 2);
     QCOMPARE(b, 1);
     QVERIFY(trained.wait(60000));  // live: it trained on them
-  }
-
-  // Labelling cells as a class and removing a class are steps of Edit ▸ Undo; undo and redo
-  // bring the labels back in the model and the dock, which retrains on them.
-  void labellingIsAnUndoStep() {
-    auto* classifier = w_->modelActions()->classifier();
-    QTRY_VERIFY_WITH_TIMEOUT(!classifier->busy(), 60000);
-    classifier->clearLabels();
-    QVERIFY(w_->model().session().classifier.empty());
-    QVERIFY(classifier->classNames().isEmpty());
-    const auto [a, b] = cellsOfEachKind(4);
-    QSignalSpy trained(classifier, &app::ClassifierController::trained);
-    classifier->labelCells(a, "A");
-    classifier->labelCells(b, "B");
-    QCOMPARE(undoText(), QStringLiteral("Undo Label cells as B"));
-    const auto& labels = w_->model().session().classifier;
-    QCOMPARE(labels.table, w_->model().session().firstLayer(data::LayerKind::Cells)->dataset);
-    QCOMPARE(labels.classes.size(), 2u);
-    QCOMPARE(labels.classes[0].first, std::string("A"));
-    QVERIFY(labels.classes[0].second == sorted(a));
-    QVERIFY(labels.classes[1].second == sorted(b));
-    QVERIFY(!labels.features.empty());
-    QVERIFY(trained.wait(60000));
-    // Remove Class on the class picked in the dock's list.
-    classifier->panel()->classList()->setCurrentRow(0);
-    classifier->panel()->removeClassButton()->click();
-    QCOMPARE(classifier->classNames(), QStringList{"B"});
-    QCOMPARE(classifier->labels()[b[0]], 0);
-    QCOMPARE(classifier->labels()[a[0]], -1);
-    QCOMPARE(undoText(), QStringLiteral("Undo Remove class A"));
-    w_->undoAction()->trigger();
-    QCOMPARE(classifier->classNames(), (QStringList{"A", "B"}));
-    QCOMPARE(classifier->labels()[a[0]], 0);
-    QCOMPARE(classifier->labels()[b[0]], 1);
-    QCOMPARE(undoText(), QStringLiteral("Undo Label cells as B"));
-    w_->undoAction()->trigger();
-    QCOMPARE(classifier->classNames(), QStringList{"A"});
-    QCOMPARE(classifier->labels()[b[0]], -1);
-    w_->redoAction()->trigger();
-    QCOMPARE(classifier->classNames(), (QStringList{"A", "B"}));
-    QCOMPARE(classifier->labels()[b[3]], 1);
-    QTRY_VERIFY_WITH_TIMEOUT(!classifier->busy(), 60000);
-    QVERIFY(trained.count() >= 2);  // live: trained again on the labels brought back
-    const auto* column = w_->cells()->session().data()->table->column("classifier");
-    QVERIFY(column);
-    QCOMPARE(column->codes[a[1]], 0);
-    QCOMPARE(column->codes[b[1]], 1);
-  }
-
-  // Saved and reopened in a fresh window, the labels train again: every cell has the class it
-  // had, coloured as it was, and the reopened session has no unsaved change.
-  void classifierComesBackWithTheSession() {
-    auto* classifier = w_->modelActions()->classifier();
-    QTRY_VERIFY_WITH_TIMEOUT(!classifier->busy(), 60000);
-    const auto data = w_->cells()->session().data();
-    const auto* column = data->table->column("classifier");
-    QVERIFY(column);
-    QTRY_COMPARE_WITH_TIMEOUT(w_->cells()->imageOverlay()->legend().title,
-                              std::string("classifier"), 10000);
-    QVERIFY(w_->saveSessionTo(kWork + "/run.tessera"));
-    app::MainWindow other(*ctx_);
-    other.resize(900, 700);
-    other.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&other));
-    auto* reopened = other.modelActions()->classifier();
-    QSignalSpy trained(reopened, &app::ClassifierController::trained);
-    QVERIFY(open(&other, {kWork + "/run.tessera"}, true));
-    QVERIFY(trained.count() > 0 || trained.wait(60000));
-    QVERIFY(other.model().session().classifier == w_->model().session().classifier);
-    QCOMPARE(reopened->classNames(), classifier->classNames());
-    QVERIFY(reopened->labels() == classifier->labels());
-    const auto back = other.cells()->session().data();
-    const auto* predicted = back->table->column("classifier");
-    QVERIFY(predicted);
-    QVERIFY(predicted->categories == column->categories);
-    QVERIFY(predicted->codes == column->codes);
-    QTRY_COMPARE_WITH_TIMEOUT(other.cells()->imageOverlay()->legend().title,
-                              std::string("classifier"), 10000);
-    auto* labels = w_->imageView()->labels();
-    auto* labelsBack = other.imageView()->labels();
-    QVERIFY(labels && labelsBack);
-    const auto* ids = back->table->column("label");
-    QVERIFY(ids);
-    for (std::size_t i = 0; i < ids->numbers.size(); ++i) {
-      const auto id = static_cast<std::int64_t>(ids->numbers[i]);
-      QCOMPARE(labelsBack->colorOf(id), labels->colorOf(id));
-    }
-    QVERIFY2(!other.isWindowModified(), other.model().undoLabel().c_str());
-    QVERIFY2(!other.model().canUndo(), other.model().undoLabel().c_str());
-  }
-
-  // The dock's Save… writes OpenCV YAML that OpenCV's own RTrees::load reads, predicting the
-  // classes shown (ties of the vote aside), and that CellClassifier::load reads back whole.
-  void savedClassifierLoadsAndPredictsTheSame() {
-    auto* classifier = w_->modelActions()->classifier();
-    QTRY_VERIFY_WITH_TIMEOUT(!classifier->busy(), 60000);
-    const QString file = kWork + "/classifier.yaml";
-    auto saved = classifier->saveTo(file);
-    QVERIFY2(saved.has_value(), saved ? "" : saved.error().message.c_str());
-    const auto features = classifier->features();
-    QVERIFY(features);
-    const auto* column = w_->cells()->session().data()->table->column("classifier");
-    const auto* confidence = w_->cells()->session().data()->table->column("classifier_confidence");
-    QVERIFY(column && confidence);
-    cv::FileStorage fs(file.toStdString(), cv::FileStorage::READ);
-    QVERIFY(fs.isOpened());
-    std::vector<float> mean, sd;
-    std::vector<std::string> names;
-    fs["tessera_mean"] >> mean;
-    fs["tessera_sd"] >> sd;
-    fs["tessera_features"] >> names;
-    QVERIFY(names == features->names);
-    auto trees = cv::ml::RTrees::load(file.toStdString(), "trees");
-    QVERIFY(trees && trees->isTrained());
-    int compared = 0;
-    for (int i = 0; i < features->values.rows; ++i) {
-      if (confidence->numbers[static_cast<std::size_t>(i)] <= 0.5) continue;  // a tied vote
-      cv::Mat x = features->values.row(i).clone();
-      for (int j = 0; j < x.cols; ++j)
-        x.at<float>(j) =
-            (x.at<float>(j) - mean[static_cast<std::size_t>(j)]) / sd[static_cast<std::size_t>(j)];
-      QCOMPARE(static_cast<int>(trees->predict(x)), column->codes[static_cast<std::size_t>(i)]);
-      ++compared;
-    }
-    QVERIFY(compared > features->values.rows / 2);
-    auto loaded = data::ai::CellClassifier::load(file.toStdString());
-    QVERIFY2(loaded.has_value(), loaded ? "" : loaded.error().message.c_str());
-    QVERIFY((*loaded)->classNames() == column->categories);
-    auto p = (*loaded)->predict(*features);
-    QVERIFY(p.has_value());
-    QVERIFY(p->classes == column->codes);
   }
 
   void cancelLeavesNothing() {
