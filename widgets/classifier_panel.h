@@ -1,10 +1,10 @@
 #pragma once
 /// The Cell Classifier dock: the classes with how many cells are labelled in each, buttons to
 /// label the selected cells as a class (named in the box), to take the classes of the
-/// annotations or to remove the class picked in the list, live retraining, the training status, and
-/// the cross-validated confusion matrix as a small table (rows: the labelled class, columns: the
-/// predicted class; the diagonal is agreement). It shows what it is given and reports requests as
-/// signals; the app trains. GUI thread only.
+/// annotations or to remove the class picked in the list, Save… and Load… of a classifier, live
+/// retraining, the training status, and the cross-validated confusion matrix as a small table
+/// (rows: the labelled class, columns: the predicted class; the diagonal is agreement). It shows
+/// what it is given and reports requests as signals; the app trains. GUI thread only.
 #include <QString>
 #include <QStringList>
 #include <QWidget>
@@ -51,6 +51,7 @@ class ClassifierPanel : public QWidget {
   void trainRequested();
   void liveToggled(bool live);
   void saveRequested();
+  void loadRequested();
 
  private:
   QListWidget* classes_ = nullptr;
@@ -61,6 +62,7 @@ class ClassifierPanel : public QWidget {
   QPushButton* clear_ = nullptr;
   QPushButton* train_ = nullptr;
   QPushButton* save_ = nullptr;
+  QPushButton* load_ = nullptr;
   QCheckBox* live_ = nullptr;
   QLabel* status_ = nullptr;
   QLabel* accuracy_ = nullptr;

@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QPointer>
 #include <algorithm>
@@ -33,6 +34,7 @@ struct ClassifierController::Result {
   data::ai::Confusion confusion;
   std::string error;       ///< training failed
   std::string validation;  ///< cross-validation could not run (too few labels)
+  std::string file;        ///< the saved classifier applied, when not trained
 };
 
 ClassifierController::ClassifierController(MainWindow& window, AppContext& ctx)
@@ -58,13 +60,15 @@ ClassifierController::ClassifierController(MainWindow& window, AppContext& ctx)
     if (live) train();
   });
   connect(panel_, &widgets::ClassifierPanel::saveRequested, this, &ClassifierController::save);
+  connect(panel_, &widgets::ClassifierPanel::loadRequested, this, &ClassifierController::load);
   // Every change of the labels (ours, an undo or redo, a model run replacing the table) comes
   // back through the model; the Live box decides whether it retrains.
   sub_ = window.model().observe([this](const data::SessionEvent& e) {
     if (e.what != data::SessionChange::Classifier || !base_) return;
     readLabels();
     refreshPanel();
-    if (panel_->live()) train();
+    // A classifier loaded is applied at once, as Load… asked.
+    if (panel_->live() || !currentLabels().file.empty()) train();
   });
 }
 
@@ -93,7 +97,7 @@ void ClassifierController::onLoaded() {
   restore_.reset();
   std::set<int> present(labels_.begin(), labels_.end());
   present.erase(-1);
-  if (present.size() >= 2 && layer) {
+  if ((present.size() >= 2 || !currentLabels().file.empty()) && layer) {
     restore_ = *layer;
     train();
   }
@@ -141,6 +145,7 @@ bool ClassifierController::addToClass(data::ClassifierLabels& labels, const std:
                  std::back_inserter(merged));
   it->second = std::move(merged);
   if (labels.features.empty()) labels.features = defaultFeatures();
+  labels.file.clear();  // labels train a classifier of their own
   return true;
 }
 
@@ -238,15 +243,17 @@ void ClassifierController::train() {
   if (!base_) return;
   std::set<int> present(labels_.begin(), labels_.end());
   present.erase(-1);
-  if (present.size() < 2) return refreshPanel();
+  const auto labels = currentLabels();
+  const std::string file = present.size() < 2 ? labels.file : std::string();
+  if (present.size() < 2 && file.empty()) return refreshPanel();
   if (training_) {
     again_ = true;
     return;
   }
   training_ = true;
-  auto names = currentLabels().features;
+  auto names = labels.features;
   if (names.empty()) names = defaultFeatures();
-  if (features_ && names == featureNames_) return startTraining(features_);
+  if (features_ && names == featureNames_) return startTraining(features_, file);
   // Features by name: an obs column of that name, else a gene (read from the engine); names the
   // table lacks are left out (a session's labels over an edited table).
   std::vector<std::pair<std::string, std::vector<float>>> columns(names.size());
@@ -263,8 +270,8 @@ void ClassifierController::train() {
       geneSlots.push_back(i);
     }
   }
-  auto finish = [this, base = base_,
-                 names](std::vector<std::pair<std::string, std::vector<float>>> cols) {
+  auto finish = [this, base = base_, names,
+                 file](std::vector<std::pair<std::string, std::vector<float>>> cols) {
     if (base != base_) {  // another table meanwhile: its own training may be waiting
       training_ = false;
       if (std::exchange(again_, false)) train();
@@ -280,7 +287,7 @@ void ClassifierController::train() {
     }
     features_ = std::make_shared<const data::ai::CellFeatures>(std::move(*f));
     featureNames_ = names;
-    startTraining(features_);
+    startTraining(features_, file);
   };
   if (genes.empty()) return finish(std::move(columns));
   panel_->setStatus(
@@ -297,16 +304,19 @@ void ClassifierController::train() {
       });
 }
 
-void ClassifierController::startTraining(std::shared_ptr<const data::ai::CellFeatures> features) {
-  panel_->setStatus(tr("Training…"));
+void ClassifierController::startTraining(std::shared_ptr<const data::ai::CellFeatures> features,
+                                         const std::string& file) {
+  panel_->setStatus(file.empty() ? tr("Training…") : tr("Applying the saved classifier…"));
   std::vector<std::string> names;
   for (const auto& c : classes_)
     names.push_back(c.toStdString());
   QPointer<ClassifierController> self(this);
-  ctx_.jobPool.post([self, features, labels = labels_, names, base = base_] {
+  ctx_.jobPool.post([self, features, labels = labels_, names, base = base_, file] {
     auto r = std::make_shared<Result>();
     r->base = base;
-    auto c = data::ai::CellClassifier::train(*features, labels, names);
+    r->file = file;
+    auto c = file.empty() ? data::ai::CellClassifier::train(*features, labels, names)
+                          : data::ai::CellClassifier::load(file);
     if (!c) {
       r->error = c.error().message;
     } else {
@@ -316,11 +326,13 @@ void ClassifierController::startTraining(std::shared_ptr<const data::ai::CellFea
         r->error = p.error().message;
       else
         r->prediction = std::move(*p);
-      auto m = data::ai::crossValidateClassifier(*features, labels, names);
-      if (m)
-        r->confusion = std::move(*m);
-      else
-        r->validation = m.error().message;
+      if (file.empty()) {  // a loaded classifier has no labelled cells to check it on
+        auto m = data::ai::crossValidateClassifier(*features, labels, names);
+        if (m)
+          r->confusion = std::move(*m);
+        else
+          r->validation = m.error().message;
+      }
     }
     QMetaObject::invokeMethod(
         qApp,
@@ -366,12 +378,19 @@ void ClassifierController::apply(const Result& r) {
     int labelled = 0;
     for (auto l : labels_)
       labelled += l >= 0 ? 1 : 0;
-    panel_->setStatus(tr("Trained on %1 labelled cells of %2 classes (%3 features); every cell "
-                         "has its predicted class in the column \"%4\".")
-                          .arg(labelled)
-                          .arg(classes_.size())
-                          .arg(features_ ? features_->names.size() : 0)
-                          .arg(QString::fromLatin1(kColumn)));
+    const QString column = QString::fromLatin1(kColumn);
+    if (!r.file.empty())
+      panel_->setStatus(tr("Applied the saved classifier %1 (%n class(es)); every cell has its "
+                           "predicted class in the column \"%2\".",
+                           nullptr, static_cast<int>(classifier_->classNames().size()))
+                            .arg(QString::fromStdString(r.file), column));
+    else
+      panel_->setStatus(tr("Trained on %1 labelled cells of %2 classes (%3 features); every cell "
+                           "has its predicted class in the column \"%4\".")
+                            .arg(labelled)
+                            .arg(classes_.size())
+                            .arg(features_ ? features_->names.size() : 0)
+                            .arg(column));
     if (!confusion_.counts.empty()) {
       QStringList names;
       std::vector<std::vector<int>> counts;
@@ -385,7 +404,9 @@ void ClassifierController::apply(const Result& r) {
       panel_->setConfusion(names, counts, confusion_.accuracy());
     } else {
       panel_->setConfusion({}, {}, 0);
-      panel_->setStatus(panel_->statusLabel()->text() + " " + QString::fromStdString(r.validation));
+      if (!r.validation.empty())
+        panel_->setStatus(panel_->statusLabel()->text() + " " +
+                          QString::fromStdString(r.validation));
     }
     emit trained();
   }
@@ -398,6 +419,42 @@ void ClassifierController::apply(const Result& r) {
 data::Expected<void> ClassifierController::saveTo(const QString& file) const {
   if (!classifier_) return data::fail(data::Errc::InvalidArgument, "train a classifier first");
   return classifier_->save(file.toStdString());
+}
+
+void ClassifierController::loadFrom(const QString& file) {
+  if (!base_) return panel_->setStatus(tr("Open a cell table first."));
+  panel_->setStatus(tr("Reading %1…").arg(file));
+  QPointer<ClassifierController> self(this);
+  ctx_.jobPool.post([self, file, base = base_] {
+    auto c = data::ai::CellClassifier::load(file.toStdString());
+    std::vector<std::string> features;
+    std::string error;
+    if (c)
+      features = (*c)->featureNames();
+    else
+      error = c.error().message;
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, file, base, features, error] {
+          if (!self || base != self->base_) return;
+          if (!error.empty()) {
+            self->panel_->setStatus(QString::fromStdString(error));
+            emit self->trainingFailed(QString::fromStdString(error));
+            return;
+          }
+          // Its features by name: the cells' columns and genes it was trained on.
+          data::ClassifierLabels next{
+              self->table_, {}, features, QFileInfo(file).absoluteFilePath().toStdString()};
+          self->w_.model().setClassifier(std::move(next), "Load classifier");
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void ClassifierController::load() {
+  const QString f = QFileDialog::getOpenFileName(&w_, tr("Load Classifier"), QString(),
+                                                 tr("OpenCV classifiers (*.yaml *.xml)"));
+  if (!f.isEmpty()) loadFrom(f);
 }
 
 void ClassifierController::save() {

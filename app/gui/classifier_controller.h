@@ -7,9 +7,12 @@
 ///   table's dataset id and the feature names): each change is an undo step, they are saved in
 ///   the session, and labels of another table do not apply. labels() and classNames() mirror
 ///   the model for the table shown.
+/// - Load… applies a saved classifier instead of labels (kept in the model as its file; labelling
+///   again replaces it).
 /// - When a table loads whose labels the model holds (a session opened, a table reopened), the
-///   classifier trains again from them (Live or not) and the cells take the colouring the
-///   session had for them; training is deterministic, so the predicted classes are those saved.
+///   classifier trains again from them, or the saved one is applied (Live or not), and the cells
+///   take the colouring the session had for them; training is deterministic, so the predicted
+///   classes are those saved.
 /// - Features: the table's numeric obs columns (area, ... but not `label` ids or the
 ///   classifier's own columns) and its genes, all of them up to 64 (a segmentation's table holds
 ///   the per-channel mean intensities as its genes), else the genes the Expression profile
@@ -63,6 +66,10 @@ class ClassifierController : public QObject {
   void train();
   /// Writes the trained classifier as OpenCV YAML/XML (Save… without its dialog).
   data::Expected<void> saveTo(const QString& file) const;
+  /// Load… without its dialog: reads a saved classifier in the background and, when it is one,
+  /// puts it in the model in place of the labels (an undo step); every cell then gets the class
+  /// it predicts, as after training. Errors show in the dock (`trainingFailed`).
+  void loadFrom(const QString& file);
 
   const std::vector<std::int32_t>& labels() const { return labels_; }
   const QStringList& classNames() const { return classes_; }
@@ -91,9 +98,12 @@ class ClassifierController : public QObject {
   /// The obs columns and genes trained on when the labels name none (see above).
   std::vector<std::string> defaultFeatures() const;
   void refreshPanel();
-  void startTraining(std::shared_ptr<const data::ai::CellFeatures> features);
+  /// Trains on the labels, or applies the saved classifier `file` when it is not empty.
+  void startTraining(std::shared_ptr<const data::ai::CellFeatures> features,
+                     const std::string& file);
   void apply(const Result& r);
   void save();
+  void load();
 
   MainWindow& w_;
   AppContext& ctx_;

@@ -14,7 +14,9 @@ json classifierToJson(const ClassifierLabels& labels) {
   json classes = json::array();
   for (const auto& [name, cells] : labels.classes)
     classes.push_back({{"name", name}, {"cells", cells}});
-  return {{"table", labels.table}, {"classes", classes}, {"features", labels.features}};
+  json out = {{"table", labels.table}, {"classes", classes}, {"features", labels.features}};
+  if (!labels.file.empty()) out["file"] = labels.file;
+  return out;
 }
 
 Expected<ClassifierLabels> classifierFromJson(const json& j, const std::string& where) {
@@ -54,6 +56,10 @@ Expected<ClassifierLabels> classifierFromJson(const json& j, const std::string& 
       cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
       out.classes.emplace_back(name, std::move(cells));
     }
+  }
+  if (j.contains("file")) {
+    if (!j["file"].is_string()) return bad("file", "the path of a saved classifier");
+    out.file = j["file"].get<std::string>();
   }
   if (j.contains("features")) {
     const json& f = j["features"];

@@ -3,9 +3,11 @@
 ///
 ///   "classifier": {"table": "cells",
 ///                  "classes": [{"name": "immune", "cells": [3, 17, 40]}, ...],
-///                  "features": ["area", "CD45", ...]}
+///                  "features": ["area", "CD45", ...],
+///                  "file": "classifier.yaml"}   (a saved classifier applied, the dock's Load…)
 ///
-/// Kept apart from session_file.cpp, which holds the rest of the format. Pure functions; any
+/// Kept apart from session_file.cpp, which holds the rest of the format and makes "file" relative
+/// to the session file (as dataset paths). Pure functions; any
 /// thread. Errors: Errc::Corrupt naming the key (`where` is the file's name and the key path).
 #include <string>
 

@@ -91,6 +91,13 @@ std::string storedPath(const std::string& path, const fs::path& dir) {
 
 // --- reading ---
 
+// A stored path, resolved against the session's folder (`../../` included) for reading only;
+// nothing is ever written there.
+std::string resolvedPath(const std::string& stored, const fs::path& dir) {
+  const fs::path p(stored);
+  return (p.is_absolute() || dir.empty() ? p : dir / p).lexically_normal().string();
+}
+
 // Reads typed values out of one JSON object, naming the key path in errors.
 class Reader {
  public:
@@ -284,11 +291,7 @@ Expected<SessionDataset> datasetFromJson(const json& j, const fs::path& dir,
   if (given != 1) return fail(Errc::Corrupt, where + " needs one of \"path\" or \"url\"");
   if (!d.builtin.empty() && d.builtin != "demo") return r.bad("builtin", "\"demo\"");
   if (!d.url.empty() && !isRemote(d.url)) return r.bad("url", "an http(s):// or s3:// URL");
-  if (!path.empty()) {
-    // Resolved (`../../` included) for reading only; nothing is ever written there.
-    fs::path p(path);
-    d.path = (p.is_absolute() || dir.empty() ? p : dir / p).lexically_normal().string();
-  }
+  if (!path.empty()) d.path = resolvedPath(path, dir);
   TRY_ASSIGN(d.name, r.text("name"));
   if (d.name.empty())
     d.name = !d.builtin.empty() ? d.builtin : fs::path(d.location()).filename().string();
@@ -406,7 +409,10 @@ json sessionToJson(const Session& s, const fs::path& dir) {
               {"selection", s.selection},
               {"waypoints", waypoints},
               {"annotations", s.annotations.is_array() ? s.annotations : json::array()}};
-  if (!s.classifier.empty()) out["classifier"] = classifierToJson(s.classifier);
+  if (!s.classifier.empty()) {
+    out["classifier"] = classifierToJson(s.classifier);
+    if (!s.classifier.file.empty()) out["classifier"]["file"] = storedPath(s.classifier.file, dir);
+  }
   return out;
 }
 
@@ -514,8 +520,10 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
     if (!j["annotations"].is_array()) return top.bad("annotations", "a list");
     s.annotations = j["annotations"];
   }
-  if (top.has("classifier"))
+  if (top.has("classifier")) {
     TRY_ASSIGN(s.classifier, classifierFromJson(j["classifier"], what + ": classifier"));
+    if (!s.classifier.file.empty()) s.classifier.file = resolvedPath(s.classifier.file, dir);
+  }
   return s;
 }
 

@@ -19,7 +19,8 @@
 ///                   "reveal": "layer or channel", "selection": "name",
 ///                   "annotations": true|false}],
 ///    "annotations": [...],
-///    "classifier": {"table", "classes": [{"name", "cells": [cell indices]}], "features"}}
+///    "classifier": {"table", "classes": [{"name", "cells": [cell indices]}], "features",
+///                   "file": "a saved classifier applied, relative like paths"}}
 ///
 /// A dataset's "series", "well" and "field" pick the image of a container; "axes" names the
 /// dimensions of a bare zarr array or N5 dataset (as `--axes`). The view is in level-0 pixels of

@@ -2,12 +2,14 @@
 // image of two kinds into cells; labelling them as classes and removing a class are undo steps;
 // the labels are saved with the session, and a fresh window opening it trains again to the same
 // classes and colours; the dock's Save… writes YAML that OpenCV's own loader reads and that
-// predicts the classes shown.
+// predicts the classes shown; Load… applies such a file in place of labels, also after reopening.
 #include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -298,6 +300,58 @@ class ClassifierSessionTest : public QObject {
     auto p = (*loaded)->predict(*features);
     QVERIFY(p.has_value());
     QVERIFY(p->classes == column->codes);
+  }
+
+  // Load… puts the saved classifier in place of the labels (an undo step): every cell gets the
+  // class it predicts; the session keeps its file (relative to the session) and a fresh window
+  // applies it again. A file that is no classifier is said in the dock and changes nothing.
+  void loadedClassifierComesBackWithTheSession() {
+    auto* classifier = w_->modelActions()->classifier();
+    QTRY_VERIFY_WITH_TIMEOUT(!classifier->busy(), 60000);
+    const QString file = kWork + "/classifier.yaml";  // saved by the test before
+    QVERIFY(QFile::exists(file));
+    const auto codes = w_->cells()->session().data()->table->column("classifier")->codes;
+    classifier->clearLabels();
+    QVERIFY(classifier->classNames().isEmpty());
+    QSignalSpy trained(classifier, &app::ClassifierController::trained);
+    classifier->loadFrom(file);
+    QVERIFY(trained.wait(60000));
+    QCOMPARE(undoText(), QStringLiteral("Undo Load classifier"));
+    const auto& labels = w_->model().session().classifier;
+    QCOMPARE(QString::fromStdString(labels.file), file);
+    QVERIFY(labels.classes.empty());
+    QVERIFY(classifier->panel()->statusLabel()->text().startsWith("Applied the saved classifier"));
+    QVERIFY(w_->cells()->session().data()->table->column("classifier")->codes == codes);
+    QVERIFY(w_->saveSessionTo(kWork + "/loaded.tessera"));
+    QFile saved(kWork + "/loaded.tessera");
+    QVERIFY(saved.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(saved.readAll())["classifier"]["file"].toString(),
+             QStringLiteral("classifier.yaml"));
+
+    app::MainWindow other(*ctx_);
+    other.resize(900, 700);
+    other.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&other));
+    QSignalSpy applied(other.modelActions()->classifier(), &app::ClassifierController::trained);
+    QVERIFY(open(&other, {kWork + "/loaded.tessera"}, true));
+    QVERIFY(applied.count() > 0 || applied.wait(60000));
+    QVERIFY(other.cells()->session().data()->table->column("classifier")->codes == codes);
+    QVERIFY(!other.isWindowModified());
+
+    const QString junk = kWork + "/not-a-classifier.yaml";
+    QFile out(junk);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write("%YAML:1.0\nsomething: 1\n");
+    out.close();
+    QSignalSpy failed(classifier, &app::ClassifierController::trainingFailed);
+    classifier->loadFrom(junk);
+    QVERIFY(failed.wait(60000));
+    QVERIFY2(failed.at(0).at(0).toString().contains("not a Tessera classifier"),
+             qPrintable(failed.at(0).at(0).toString()));
+    QCOMPARE(undoText(), QStringLiteral("Undo Load classifier"));
+    QCOMPARE(QString::fromStdString(w_->model().session().classifier.file), file);
+    w_->undoAction()->trigger();
+    QVERIFY(w_->model().session().classifier.empty());
   }
 
   void cleanupTestCase() { w_.reset(); }

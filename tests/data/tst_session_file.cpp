@@ -63,8 +63,10 @@ Session fullSession(const fs::path& dataDir) {
   s.waypoints[0].selection = "tumour";
   s.waypoints[0].annotations = false;
   s.annotations = nlohmann::json::array({{{"type", "Feature"}, {"id", 1}}});
-  s.classifier = {
-      "cells", {{"immune", {3, 17, 40}}, {"tumour", {}}, {"stroma", {8}}}, {"area", "CD45"}};
+  s.classifier = {"cells",
+                  {{"immune", {3, 17, 40}}, {"tumour", {}}, {"stroma", {8}}},
+                  {"area", "CD45"},
+                  (dataDir / "cells.yaml").string()};
   return s;
 }
 
@@ -91,6 +93,7 @@ class TestSessionFile : public QObject {
     QCOMPARE(j["view"]["width"].get<double>(), 2048.0);
     QVERIFY(j["waypoints"].is_array());
     QCOMPARE(j["classifier"]["classes"][2]["name"].get<std::string>(), std::string("stroma"));
+    QCOMPARE(j["classifier"]["file"].get<std::string>(), std::string("data/cells.yaml"));
     auto back = readSessionFile(file);
     QVERIFY2(back.has_value(), back ? "" : back.error().message.c_str());
     QVERIFY(*back == s);
@@ -315,6 +318,15 @@ class TestSessionFile : public QObject {
     check(R"({"classes": [{"cells": [1]}]})", "classes[0].name must be a class name");
     check(R"({"classes": [{"name": "A"}, {"name": "A"}]})", "\"A\" is listed twice");
     check(R"({"features": [1]})", "features must be a list");
+    check(R"({"file": 3})", "file must be the path of a saved classifier");
+    // A saved classifier applied: its path resolves against the session's folder; labels of a
+    // table no longer in the session (its layer removed) still read.
+    auto applied = parseSession(R"({"tessera_session": 3, "datasets": [{"path": "a"}],
+        "classifier": {"table": "gone", "file": "../models/c.yaml"}})",
+                                "/x/s/f.tessera");
+    QVERIFY2(applied.has_value(), applied ? "" : applied.error().message.c_str());
+    QCOMPARE(applied->classifier.file, std::string("/x/models/c.yaml"));
+    QVERIFY(!applied->classifier.empty());
   }
 
   void recognisesSessionFiles() {
