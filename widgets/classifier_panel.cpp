@@ -40,11 +40,18 @@ ClassifierPanel::ClassifierPanel(QWidget* parent) : QWidget(parent) {
   fromAnnotations_->setToolTip(
       tr("Label the cells inside each classified area annotation, and the cell nearest each "
          "classified point, as the annotation's class"));
+  remove_ = new QPushButton(tr("Remove Class"));
+  remove_->setToolTip(tr("Remove the class picked in the list and its labels"));
   clear_ = new QPushButton(tr("Clear"));
   row->addWidget(fromAnnotations_);
+  row->addWidget(remove_);
   row->addWidget(clear_);
   layout->addLayout(row);
   connect(fromAnnotations_, &QPushButton::clicked, this, &ClassifierPanel::annotationsRequested);
+  connect(remove_, &QPushButton::clicked, this, [this] {
+    if (auto* item = classes_->currentItem())
+      emit removeClassRequested(item->data(Qt::UserRole).toString());
+  });
   connect(clear_, &QPushButton::clicked, this, &ClassifierPanel::clearRequested);
 
   auto* trainRow = new QHBoxLayout;
@@ -54,14 +61,18 @@ ClassifierPanel::ClassifierPanel(QWidget* parent) : QWidget(parent) {
   train_ = new QPushButton(tr("Train"));
   save_ = new QPushButton(tr("Save…"));
   save_->setToolTip(tr("Save the trained classifier (OpenCV YAML)"));
+  load_ = new QPushButton(tr("Load…"));
+  load_->setToolTip(tr("Apply a saved classifier to the cells in place of the labels"));
   trainRow->addWidget(live_);
   trainRow->addStretch(1);
   trainRow->addWidget(train_);
   trainRow->addWidget(save_);
+  trainRow->addWidget(load_);
   layout->addLayout(trainRow);
   connect(live_, &QCheckBox::toggled, this, &ClassifierPanel::liveToggled);
   connect(train_, &QPushButton::clicked, this, &ClassifierPanel::trainRequested);
   connect(save_, &QPushButton::clicked, this, &ClassifierPanel::saveRequested);
+  connect(load_, &QPushButton::clicked, this, &ClassifierPanel::loadRequested);
 
   status_ = new QLabel(tr("Select cells, name a class and label them; two classes train."));
   status_->setWordWrap(true);

@@ -3,9 +3,12 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QPointer>
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <set>
 
@@ -31,6 +34,7 @@ struct ClassifierController::Result {
   data::ai::Confusion confusion;
   std::string error;       ///< training failed
   std::string validation;  ///< cross-validation could not run (too few labels)
+  std::string file;        ///< the saved classifier applied, when not trained
 };
 
 ClassifierController::ClassifierController(MainWindow& window, AppContext& ctx)
@@ -47,6 +51,8 @@ ClassifierController::ClassifierController(MainWindow& window, AppContext& ctx)
           [this](const QString& name) { labelCells(w_.cells()->session().selection(), name); });
   connect(panel_, &widgets::ClassifierPanel::annotationsRequested, this,
           [this] { labelFromAnnotations(); });
+  connect(panel_, &widgets::ClassifierPanel::removeClassRequested, this,
+          &ClassifierController::removeClass);
   connect(panel_, &widgets::ClassifierPanel::clearRequested, this,
           &ClassifierController::clearLabels);
   connect(panel_, &widgets::ClassifierPanel::trainRequested, this, &ClassifierController::train);
@@ -54,36 +60,101 @@ ClassifierController::ClassifierController(MainWindow& window, AppContext& ctx)
     if (live) train();
   });
   connect(panel_, &widgets::ClassifierPanel::saveRequested, this, &ClassifierController::save);
+  connect(panel_, &widgets::ClassifierPanel::loadRequested, this, &ClassifierController::load);
+  // Every change of the labels (ours, an undo or redo, a model run replacing the table) comes
+  // back through the model; the Live box decides whether it retrains.
+  sub_ = window.model().observe([this](const data::SessionEvent& e) {
+    if (e.what != data::SessionChange::Classifier || !base_) return;
+    readLabels();
+    refreshPanel();
+    // A classifier loaded is applied at once, as Load… asked.
+    if (panel_->live() || !currentLabels().file.empty()) train();
+  });
 }
 
 ClassifierController::~ClassifierController() = default;
 
 void ClassifierController::onLoaded() {
-  const auto data = w_.cells()->session().data();
-  if (data && (data == own_ || data == base_)) return;  // our own prediction columns
-  base_ = data;
+  const auto shown = w_.cells()->session().data();
+  if (shown && (shown == own_ || shown == base_)) return;  // our own prediction columns
+  base_ = shown;
+  // Gene values asked for the table before are dropped by the cells session (it changed): the
+  // training waiting for them will not run.
+  if (std::exchange(fetching_, false)) training_ = false;
   own_.reset();
   features_.reset();
+  featureNames_.clear();
   classifier_.reset();
   confusion_ = {};
-  classes_.clear();
-  labels_.assign(data ? static_cast<std::size_t>(data->size()) : 0, -1);
+  const auto* layer = w_.model().session().firstLayer(data::LayerKind::Cells);
+  table_ = shown && layer ? layer->dataset : std::string();
   again_ = false;
   panel_->setConfusion({}, {}, 0);
+  readLabels();
   refreshPanel();
+  // Labels the model already holds for this table (a session opened): trained again at once, and
+  // the cells layer as it is now (the window applies it after this) is the colouring to restore.
+  restore_.reset();
+  std::set<int> present(labels_.begin(), labels_.end());
+  present.erase(-1);
+  if ((present.size() >= 2 || !currentLabels().file.empty()) && layer) {
+    restore_ = *layer;
+    train();
+  }
+}
+
+void ClassifierController::readLabels() {
+  const auto n = base_ ? static_cast<std::size_t>(base_->size()) : 0;
+  labels_.assign(n, -1);
+  classes_.clear();
+  const auto& c = w_.model().session().classifier;
+  if (!base_ || c.table != table_) return;
+  for (std::size_t k = 0; k < c.classes.size(); ++k) {
+    classes_ << QString::fromStdString(c.classes[k].first);
+    for (auto cell : c.classes[k].second)
+      if (cell < n) labels_[cell] = static_cast<std::int32_t>(k);
+  }
+}
+
+data::ClassifierLabels ClassifierController::currentLabels() const {
+  const auto& c = w_.model().session().classifier;
+  if (c.table == table_ && !c.empty()) return c;
+  return {table_, {}, {}};
+}
+
+bool ClassifierController::addToClass(data::ClassifierLabels& labels, const std::string& name,
+                                      std::vector<std::uint32_t> cells) const {
+  const auto n = static_cast<std::uint32_t>(base_->size());
+  std::erase_if(cells, [n](auto c) { return c >= n; });
+  std::sort(cells.begin(), cells.end());
+  cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
+  if (cells.empty()) return false;
+  auto it = std::find_if(labels.classes.begin(), labels.classes.end(),
+                         [&](const auto& c) { return c.first == name; });
+  if (it == labels.classes.end()) {
+    labels.classes.emplace_back(name, std::vector<std::uint32_t>{});
+    it = labels.classes.end() - 1;
+  }
+  // A cell has one class: the newest label wins.
+  for (auto& [other, members] : labels.classes)
+    if (other != name)
+      std::erase_if(members,
+                    [&](auto c) { return std::binary_search(cells.begin(), cells.end(), c); });
+  std::vector<std::uint32_t> merged;
+  std::set_union(it->second.begin(), it->second.end(), cells.begin(), cells.end(),
+                 std::back_inserter(merged));
+  it->second = std::move(merged);
+  if (labels.features.empty()) labels.features = defaultFeatures();
+  labels.file.clear();  // labels train a classifier of their own
+  return true;
 }
 
 void ClassifierController::labelCells(const std::vector<std::uint32_t>& cells,
                                       const QString& className) {
   if (!base_ || className.isEmpty() || cells.empty()) return;
-  int k = static_cast<int>(classes_.indexOf(className));
-  if (k < 0) {
-    classes_ << className;
-    k = static_cast<int>(classes_.size()) - 1;
-  }
-  for (auto c : cells)
-    if (c < labels_.size()) labels_[c] = k;
-  labelsChanged();
+  auto next = currentLabels();
+  if (!addToClass(next, className.toStdString(), cells)) return;
+  w_.model().setClassifier(std::move(next), "Label cells as " + className.toStdString());
 }
 
 int ClassifierController::labelFromAnnotations() {
@@ -91,10 +162,11 @@ int ClassifierController::labelFromAnnotations() {
   if (!base_ || !annotations) return 0;
   const auto& px = base_->px;
   const auto& py = base_->py;
+  auto next = currentLabels();
   int labelled = 0;
   for (const auto& a : annotations->annotations()) {
-    const QString name = QString::fromStdString(a.classification.name);
-    if (name.isEmpty()) continue;
+    const std::string& name = a.classification.name;
+    if (name.empty()) continue;
     std::vector<std::uint32_t> cells;
     if (data::isArea(a)) {
       for (auto i : data::pointsInside(a, px, py))
@@ -111,30 +183,27 @@ int ClassifierController::labelFromAnnotations() {
         if (at >= 0) cells.push_back(static_cast<std::uint32_t>(at));
       }
     }
-    if (cells.empty()) continue;
-    int k = static_cast<int>(classes_.indexOf(name));
-    if (k < 0) {
-      classes_ << name;
-      k = static_cast<int>(classes_.size()) - 1;
-    }
-    for (auto c : cells)
-      if (c < labels_.size()) labels_[c] = k;
-    labelled += static_cast<int>(cells.size());
+    const auto count = static_cast<int>(cells.size());
+    if (addToClass(next, name, std::move(cells))) labelled += count;
   }
-  if (labelled > 0) labelsChanged();
+  if (labelled > 0) w_.model().setClassifier(std::move(next), "Label cells from annotations");
   return labelled;
 }
 
-void ClassifierController::clearLabels() {
-  std::fill(labels_.begin(), labels_.end(), -1);
-  classes_.clear();
-  panel_->setConfusion({}, {}, 0);
-  refreshPanel();
+void ClassifierController::removeClass(const QString& className) {
+  if (!base_) return;
+  auto next = currentLabels();
+  if (!std::erase_if(next.classes,
+                     [&](const auto& c) { return c.first == className.toStdString(); }))
+    return;
+  if (next.classes.empty()) next = {};
+  w_.model().setClassifier(std::move(next), "Remove class " + className.toStdString());
 }
 
-void ClassifierController::labelsChanged() {
-  refreshPanel();
-  if (panel_->live()) train();
+void ClassifierController::clearLabels() {
+  panel_->setConfusion({}, {}, 0);
+  if (w_.model().session().classifier.empty()) return refreshPanel();
+  w_.model().setClassifier({}, "Clear classifier labels");
 }
 
 void ClassifierController::refreshPanel() {
@@ -151,38 +220,64 @@ void ClassifierController::refreshPanel() {
     panel_->setStatus(tr("Label cells of two classes at least to train."));
 }
 
+std::vector<std::string> ClassifierController::defaultFeatures() const {
+  std::vector<std::string> names;
+  if (!base_) return names;
+  const auto& table = *base_->table;
+  for (const auto& c : table.obs)
+    if ((c.kind == data::CellColumnKind::Numeric || c.kind == data::CellColumnKind::Bool) &&
+        c.name != "label" && !c.name.starts_with(kColumn))
+      names.push_back(c.name);
+  if (base_->expression && !table.geneNames.empty()) {
+    if (table.geneNames.size() <= kMaxAllGenes) {
+      names.insert(names.end(), table.geneNames.begin(), table.geneNames.end());
+    } else {
+      for (const auto& name : w_.cells()->profileGenes())
+        if (table.geneIndex(name.toStdString()) >= 0) names.push_back(name.toStdString());
+    }
+  }
+  return names;
+}
+
 void ClassifierController::train() {
   if (!base_) return;
   std::set<int> present(labels_.begin(), labels_.end());
   present.erase(-1);
-  if (present.size() < 2) return refreshPanel();
+  const auto labels = currentLabels();
+  const std::string file = present.size() < 2 ? labels.file : std::string();
+  if (present.size() < 2 && file.empty()) return refreshPanel();
   if (training_) {
     again_ = true;
     return;
   }
   training_ = true;
-  if (features_) return startTraining(features_);
-  // Features once per table: numeric obs columns and genes (see the header).
-  std::vector<std::pair<std::string, std::vector<float>>> columns;
-  const auto& table = *base_->table;
-  for (const auto& c : table.obs) {
-    if ((c.kind != data::CellColumnKind::Numeric && c.kind != data::CellColumnKind::Bool) ||
-        c.name == "label" || c.name.starts_with(kColumn))
-      continue;
-    columns.emplace_back(c.name, std::vector<float>(c.numbers.begin(), c.numbers.end()));
-  }
+  auto names = labels.features;
+  if (names.empty()) names = defaultFeatures();
+  if (features_ && names == featureNames_) return startTraining(features_, file);
+  // Features by name: an obs column of that name, else a gene (read from the engine); names the
+  // table lacks are left out (a session's labels over an edited table).
+  std::vector<std::pair<std::string, std::vector<float>>> columns(names.size());
   std::vector<std::int64_t> genes;
-  if (base_->expression && !table.geneNames.empty()) {
-    if (table.geneNames.size() <= kMaxAllGenes) {
-      for (std::size_t g = 0; g < table.geneNames.size(); ++g)
-        genes.push_back(static_cast<std::int64_t>(g));
-    } else {
-      for (const auto& name : w_.cells()->profileGenes())
-        if (auto g = table.geneIndex(name.toStdString()); g >= 0) genes.push_back(g);
+  std::vector<std::size_t> geneSlots;
+  const auto& table = *base_->table;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    columns[i].first = names[i];
+    const auto* c = table.column(names[i]);
+    if (c && (c->kind == data::CellColumnKind::Numeric || c->kind == data::CellColumnKind::Bool)) {
+      columns[i].second.assign(c->numbers.begin(), c->numbers.end());
+    } else if (const auto g = base_->expression ? table.geneIndex(names[i]) : -1; g >= 0) {
+      genes.push_back(g);
+      geneSlots.push_back(i);
     }
   }
-  auto finish = [this, base = base_](std::vector<std::pair<std::string, std::vector<float>>> cols) {
-    if (base != base_) return;
+  auto finish = [this, base = base_, names,
+                 file](std::vector<std::pair<std::string, std::vector<float>>> cols) {
+    if (base != base_) {  // another table meanwhile: its own training may be waiting
+      training_ = false;
+      if (std::exchange(again_, false)) train();
+      return;
+    }
+    std::erase_if(cols, [](const auto& c) { return c.second.empty(); });
     auto f = data::ai::makeCellFeatures(cols);
     if (!f) {
       training_ = false;
@@ -191,32 +286,37 @@ void ClassifierController::train() {
       return;
     }
     features_ = std::make_shared<const data::ai::CellFeatures>(std::move(*f));
-    startTraining(features_);
+    featureNames_ = names;
+    startTraining(features_, file);
   };
   if (genes.empty()) return finish(std::move(columns));
   panel_->setStatus(
       tr("Reading %n gene(s) for the features…", nullptr, static_cast<int>(genes.size())));
   QPointer<ClassifierController> self(this);
+  fetching_ = true;
   w_.cells()->session().fetchGenes(
-      genes, [self, genes, columns, finish](std::vector<std::vector<float>> values) mutable {
+      genes, [self, geneSlots, columns, finish](std::vector<std::vector<float>> values) mutable {
         if (!self) return;
-        for (std::size_t i = 0; i < genes.size() && i < values.size(); ++i)
-          columns.emplace_back(self->base_->table->geneNames[static_cast<std::size_t>(genes[i])],
-                               std::move(values[i]));
+        self->fetching_ = false;
+        for (std::size_t i = 0; i < geneSlots.size() && i < values.size(); ++i)
+          columns[geneSlots[i]].second = std::move(values[i]);
         finish(std::move(columns));
       });
 }
 
-void ClassifierController::startTraining(std::shared_ptr<const data::ai::CellFeatures> features) {
-  panel_->setStatus(tr("Training…"));
+void ClassifierController::startTraining(std::shared_ptr<const data::ai::CellFeatures> features,
+                                         const std::string& file) {
+  panel_->setStatus(file.empty() ? tr("Training…") : tr("Applying the saved classifier…"));
   std::vector<std::string> names;
   for (const auto& c : classes_)
     names.push_back(c.toStdString());
   QPointer<ClassifierController> self(this);
-  ctx_.jobPool.post([self, features, labels = labels_, names, base = base_] {
+  ctx_.jobPool.post([self, features, labels = labels_, names, base = base_, file] {
     auto r = std::make_shared<Result>();
     r->base = base;
-    auto c = data::ai::CellClassifier::train(*features, labels, names);
+    r->file = file;
+    auto c = file.empty() ? data::ai::CellClassifier::train(*features, labels, names)
+                          : data::ai::CellClassifier::load(file);
     if (!c) {
       r->error = c.error().message;
     } else {
@@ -226,11 +326,13 @@ void ClassifierController::startTraining(std::shared_ptr<const data::ai::CellFea
         r->error = p.error().message;
       else
         r->prediction = std::move(*p);
-      auto m = data::ai::crossValidateClassifier(*features, labels, names);
-      if (m)
-        r->confusion = std::move(*m);
-      else
-        r->validation = m.error().message;
+      if (file.empty()) {  // a loaded classifier has no labelled cells to check it on
+        auto m = data::ai::crossValidateClassifier(*features, labels, names);
+        if (m)
+          r->confusion = std::move(*m);
+        else
+          r->validation = m.error().message;
+      }
     }
     QMetaObject::invokeMethod(
         qApp,
@@ -243,8 +345,9 @@ void ClassifierController::startTraining(std::shared_ptr<const data::ai::CellFea
 
 void ClassifierController::apply(const Result& r) {
   training_ = false;
-  if (r.base != base_) return;  // another table meanwhile
-  if (!r.error.empty()) {
+  if (r.base != base_) {
+    // Another table meanwhile: a training asked for it (its restored labels) runs now.
+  } else if (!r.error.empty()) {
     panel_->setStatus(QString::fromStdString(r.error));
     emit trainingFailed(QString::fromStdString(r.error));
   } else {
@@ -255,28 +358,39 @@ void ClassifierController::apply(const Result& r) {
     std::erase_if(table->obs, [](const auto& c) { return c.name.starts_with(kColumn); });
     for (auto& c : classifier_->toObsColumns(r.prediction, kColumn))
       table->obs.push_back(std::move(c));
-    auto data = std::make_shared<CellsData>(*base_);
-    data->table = table;
-    own_ = data;
+    auto withColumns = std::make_shared<CellsData>(*base_);
+    withColumns->table = table;
+    own_ = withColumns;
     auto& cs = w_.cells()->session();
     const auto named = cs.namedSelections();
     const auto selection = cs.selection();
-    cs.setData(own_);
+    // Restored labels: the cells come back as the session showed them (the window applies the
+    // layer once the table with the columns is in); new labels: coloured by the prediction.
+    if (restore_) w_.applyCellsLayerOnLoad(*restore_);
+    w_.replaceCellsData(own_);
     for (const auto& [name, cells] : named) {
       cs.applyPick(cells, widgets::SelectOp::Replace);
       cs.nameSelection(name);
     }
     cs.applyPick(selection, widgets::SelectOp::Replace);
-    cs.colorByColumn(QString::fromLatin1(kColumn));
+    if (!restore_) cs.colorByColumn(QString::fromLatin1(kColumn));
+    restore_.reset();
     int labelled = 0;
     for (auto l : labels_)
       labelled += l >= 0 ? 1 : 0;
-    panel_->setStatus(tr("Trained on %1 labelled cells of %2 classes (%3 features); every cell "
-                         "has its predicted class in the column \"%4\".")
-                          .arg(labelled)
-                          .arg(classes_.size())
-                          .arg(features_ ? features_->names.size() : 0)
-                          .arg(QString::fromLatin1(kColumn)));
+    const QString column = QString::fromLatin1(kColumn);
+    if (!r.file.empty())
+      panel_->setStatus(tr("Applied the saved classifier %1 (%n class(es)); every cell has its "
+                           "predicted class in the column \"%2\".",
+                           nullptr, static_cast<int>(classifier_->classNames().size()))
+                            .arg(QString::fromStdString(r.file), column));
+    else
+      panel_->setStatus(tr("Trained on %1 labelled cells of %2 classes (%3 features); every cell "
+                           "has its predicted class in the column \"%4\".")
+                            .arg(labelled)
+                            .arg(classes_.size())
+                            .arg(features_ ? features_->names.size() : 0)
+                            .arg(column));
     if (!confusion_.counts.empty()) {
       QStringList names;
       std::vector<std::vector<int>> counts;
@@ -290,7 +404,9 @@ void ClassifierController::apply(const Result& r) {
       panel_->setConfusion(names, counts, confusion_.accuracy());
     } else {
       panel_->setConfusion({}, {}, 0);
-      panel_->setStatus(panel_->statusLabel()->text() + " " + QString::fromStdString(r.validation));
+      if (!r.validation.empty())
+        panel_->setStatus(panel_->statusLabel()->text() + " " +
+                          QString::fromStdString(r.validation));
     }
     emit trained();
   }
@@ -300,12 +416,53 @@ void ClassifierController::apply(const Result& r) {
   }
 }
 
+data::Expected<void> ClassifierController::saveTo(const QString& file) const {
+  if (!classifier_) return data::fail(data::Errc::InvalidArgument, "train a classifier first");
+  return classifier_->save(file.toStdString());
+}
+
+void ClassifierController::loadFrom(const QString& file) {
+  if (!base_) return panel_->setStatus(tr("Open a cell table first."));
+  panel_->setStatus(tr("Reading %1…").arg(file));
+  QPointer<ClassifierController> self(this);
+  ctx_.jobPool.post([self, file, base = base_] {
+    auto c = data::ai::CellClassifier::load(file.toStdString());
+    std::vector<std::string> features;
+    std::string error;
+    if (c)
+      features = (*c)->featureNames();
+    else
+      error = c.error().message;
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, file, base, features, error] {
+          if (!self || base != self->base_) return;
+          if (!error.empty()) {
+            self->panel_->setStatus(QString::fromStdString(error));
+            emit self->trainingFailed(QString::fromStdString(error));
+            return;
+          }
+          // Its features by name: the cells' columns and genes it was trained on.
+          data::ClassifierLabels next{
+              self->table_, {}, features, QFileInfo(file).absoluteFilePath().toStdString()};
+          self->w_.model().setClassifier(std::move(next), "Load classifier");
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void ClassifierController::load() {
+  const QString f = QFileDialog::getOpenFileName(&w_, tr("Load Classifier"), QString(),
+                                                 tr("OpenCV classifiers (*.yaml *.xml)"));
+  if (!f.isEmpty()) loadFrom(f);
+}
+
 void ClassifierController::save() {
   if (!classifier_) return panel_->setStatus(tr("Train a classifier first."));
   const QString f = QFileDialog::getSaveFileName(&w_, tr("Save Classifier"), QString(),
                                                  tr("OpenCV classifiers (*.yaml *.xml)"));
   if (f.isEmpty()) return;
-  if (auto s = classifier_->save(f.toStdString()); !s)
+  if (auto s = saveTo(f); !s)
     panel_->setStatus(QString::fromStdString(s.error().message));
   else
     panel_->setStatus(tr("Saved %1").arg(f));

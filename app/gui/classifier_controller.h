@@ -2,12 +2,22 @@
 /// Cell classifiers trained in the window (the Cell Classifier dock, widgets::ClassifierPanel).
 ///
 /// - Labels: the user labels the selected cells as a named class, or takes the classes of the
-///   annotations (cells inside a classified area, the cell nearest a classified point). Labels
-///   belong to the linked table shown; another table clears them.
+///   annotations (cells inside a classified area, the cell nearest a classified point), or
+///   removes a class. The labels live in the session model (Session::classifier, with the
+///   table's dataset id and the feature names): each change is an undo step, they are saved in
+///   the session, and labels of another table do not apply. labels() and classNames() mirror
+///   the model for the table shown.
+/// - Load… applies a saved classifier instead of labels (kept in the model as its file; labelling
+///   again replaces it).
+/// - When a table loads whose labels the model holds (a session opened, a table reopened), the
+///   classifier trains again from them, or the saved one is applied (Live or not), and the cells
+///   take the colouring the session had for them; training is deterministic, so the predicted
+///   classes are those saved.
 /// - Features: the table's numeric obs columns (area, ... but not `label` ids or the
 ///   classifier's own columns) and its genes, all of them up to 64 (a segmentation's table holds
 ///   the per-channel mean intensities as its genes), else the genes the Expression profile
-///   shows; genes come from the table's expression engine.
+///   shows, chosen at the first label and kept by name with the labels (so a reopened session
+///   trains on the same ones); genes come from the table's expression engine.
 /// - Training (OpenCV random trees, data::ai::CellClassifier) runs on the job pool; with Live,
 ///   every label change retrains (changes during a run start one more run after it). The result
 ///   is the obs column `classifier` (categorical, the predicted class) and
@@ -19,9 +29,11 @@
 #include <QStringList>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "data/ai/cell_classifier.h"
+#include "data/session/session_model.h"
 
 class QDockWidget;
 
@@ -43,18 +55,30 @@ class ClassifierController : public QObject {
   QDockWidget* dock() const { return dock_; }
   widgets::ClassifierPanel* panel() const { return panel_; }
 
-  /// Labels `cells` (rows of the shown table) as `className`, added when new.
+  /// Labels `cells` (rows of the shown table) as `className`, added when new (an undo step).
   void labelCells(const std::vector<std::uint32_t>& cells, const QString& className);
   /// Labels from the window's annotations that have a class; returns the cells labelled.
   int labelFromAnnotations();
+  /// Removes a class and its labels (an undo step); later classes move up one index.
+  void removeClass(const QString& className);
   void clearLabels();
   /// Trains in the background (needs two classes with labelled cells).
   void train();
+  /// Writes the trained classifier as OpenCV YAML/XML (Save… without its dialog).
+  data::Expected<void> saveTo(const QString& file) const;
+  /// Load… without its dialog: reads a saved classifier in the background and, when it is one,
+  /// puts it in the model in place of the labels (an undo step); every cell then gets the class
+  /// it predicts, as after training. Errors show in the dock (`trainingFailed`).
+  void loadFrom(const QString& file);
 
   const std::vector<std::int32_t>& labels() const { return labels_; }
   const QStringList& classNames() const { return classes_; }
   std::shared_ptr<const data::ai::CellClassifier> classifier() const { return classifier_; }
   const data::ai::Confusion& confusion() const { return confusion_; }
+  /// A training runs (or waits for the gene values it needs).
+  bool busy() const { return training_; }
+  /// The features of the table shown as last trained on (null before).
+  std::shared_ptr<const data::ai::CellFeatures> features() const { return features_; }
 
  signals:
   /// The prediction is in the table (column `classifier`) and the cells are coloured by it.
@@ -64,11 +88,22 @@ class ClassifierController : public QObject {
  private:
   struct Result;
   void onLoaded();
-  void labelsChanged();
+  /// labels_ and classes_ from the model's labels, when they are of the table shown.
+  void readLabels();
+  /// The model's labels for the table shown, a fresh set when it holds another table's.
+  data::ClassifierLabels currentLabels() const;
+  /// `cells` as class `name` (leaving any other class); false when nothing changes.
+  bool addToClass(data::ClassifierLabels& labels, const std::string& name,
+                  std::vector<std::uint32_t> cells) const;
+  /// The obs columns and genes trained on when the labels name none (see above).
+  std::vector<std::string> defaultFeatures() const;
   void refreshPanel();
-  void startTraining(std::shared_ptr<const data::ai::CellFeatures> features);
+  /// Trains on the labels, or applies the saved classifier `file` when it is not empty.
+  void startTraining(std::shared_ptr<const data::ai::CellFeatures> features,
+                     const std::string& file);
   void apply(const Result& r);
   void save();
+  void load();
 
   MainWindow& w_;
   AppContext& ctx_;
@@ -77,11 +112,18 @@ class ClassifierController : public QObject {
   std::shared_ptr<const CellsData> base_;  ///< the table labels_ refer to, as loaded
   std::shared_ptr<const CellsData> own_;   ///< base_ with the prediction columns, when set
   std::shared_ptr<const data::ai::CellFeatures> features_;
+  std::vector<std::string> featureNames_;  ///< what features_ was built from
+  std::string table_;                      ///< dataset id of base_
+  data::SessionModel::Subscription sub_;
+  /// The cells layer as the session had it when its labels were restored: the colouring by the
+  /// retrained columns comes back with it.
+  std::optional<data::SessionLayer> restore_;
   std::vector<std::int32_t> labels_;
   QStringList classes_;
   std::shared_ptr<const data::ai::CellClassifier> classifier_;
   data::ai::Confusion confusion_;
   bool training_ = false;
+  bool fetching_ = false;  ///< training_ waits for gene values from the cells session
   bool again_ = false;
 };
 

@@ -45,6 +45,7 @@ namespace tessera::app {
 
 struct AppContext;
 struct OpenedSession;
+struct CellsData;
 class CellsLinker;
 class CellsLabels;
 class TranscriptsPanel;
@@ -79,6 +80,13 @@ class MainWindow : public QMainWindow {
   void reopenWith(data::Session session);
   /// Analysis ▸ Run Model… and the cell classifier.
   ModelActions* modelActions() const { return modelActions_; }
+  /// The cells take `layer`'s display once the table shown next has loaded, as from a session
+  /// file (the classifier's columns restored: the colouring saved by them comes back).
+  void applyCellsLayerOnLoad(const data::SessionLayer& layer) { pendingCells_ = layer; }
+  /// Shows `data` (the shown table with more columns, e.g. a classifier's prediction) in place
+  /// of the shown table: the swap is not an edit of the session (no undo step, no unsaved
+  /// change); the cells take the model's state once it is in.
+  void replaceCellsData(std::shared_ptr<const CellsData> data);
   /// Writes the session shown to `path` (a `.tessera` file); false (and a dialog) on failure.
   bool saveSessionTo(const QString& path);
   /// The session file shown, empty when the session was never saved.

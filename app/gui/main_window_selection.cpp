@@ -42,6 +42,13 @@ void MainWindow::namedSelectionsEdited() {
   editing_ = false;
 }
 
+void MainWindow::replaceCellsData(std::shared_ptr<const CellsData> data) {
+  // The cells session recolours the new table before it says `loaded` (which is when the
+  // window stops recording): not ready from here, so that recolouring is not taken for an edit.
+  cellsReady_ = false;
+  cells_->session().setData(std::move(data));
+}
+
 void MainWindow::applySelections() {
   auto& cs = cells_->session();
   if (!cs.data()) return;

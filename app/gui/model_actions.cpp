@@ -158,6 +158,7 @@ data::Session withOutputs(data::Session s, const RunOutput& o) {
     addLayer(data::LayerKind::Cells, cid, o.modelName + " cells");
     if (!imageId.empty()) s.pairings.push_back({cid, imageId, std::nullopt, ""});
     s.selections.clear();  // rows of the previous table
+    s.classifier = {};     // so are the classifier's labels (they go with setStructure)
   }
   // Datasets no layer draws any more go, with their pairings.
   std::erase_if(s.datasets, [&](const auto& d) {

@@ -105,6 +105,10 @@ Expected<std::shared_ptr<const CellClassifier>> CellClassifier::train(
     responses.at<int>(static_cast<int>(k)) = labels[static_cast<std::size_t>(rows[k])];
   }
   try {
+    // The trees draw their bootstrap samples and split candidates from the calling thread's
+    // cv::theRNG(): seeded, the same labels train the same trees, so a session reopened (and
+    // trained again from its labels) predicts the classes it showed when saved.
+    cv::theRNG() = cv::RNG(0x7e55e7a);
     c->trees_ = cv::ml::RTrees::create();
     c->trees_->setMaxDepth(o.maxDepth);
     c->trees_->setMinSampleCount(o.minSampleCount);

@@ -10,9 +10,10 @@
 /// and returns the confusion matrix on the held-out cells.
 ///
 /// A trained classifier is immutable and thread-safe to apply; train() blocks (run it on a job
-/// thread). save/load use OpenCV's own YAML/XML (cv::FileStorage), with the class and feature
-/// names beside the trees. Errors: Errc::InvalidArgument for too few labelled classes or
-/// mismatched feature sets (naming the missing feature), Errc::Io/Corrupt for files.
+/// thread) and is deterministic (it reseeds the calling thread's cv::theRNG()). save/load use
+/// OpenCV's own YAML/XML (cv::FileStorage), with the class and feature names beside the trees.
+/// Errors: Errc::InvalidArgument for too few labelled classes or mismatched feature sets (naming
+/// the missing feature), Errc::Io/Corrupt for files.
 #include <cstdint>
 #include <filesystem>
 #include <memory>

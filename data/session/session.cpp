@@ -42,7 +42,7 @@ bool SessionDataset::operator==(const SessionDataset& o) const {
 bool Session::operator==(const Session& o) const {
   return datasets == o.datasets && layers == o.layers && camera == o.camera &&
          pairings == o.pairings && selections == o.selections && selection == o.selection &&
-         waypoints == o.waypoints && annotations == o.annotations;
+         waypoints == o.waypoints && annotations == o.annotations && classifier == o.classifier;
 }
 
 std::string CellsDisplay::categoryColumn() const {

@@ -130,6 +130,23 @@ struct Waypoint {
   bool operator==(const Waypoint&) const = default;
 };
 
+/// The Cell Classifier's training labels: the cells (rows of the table dataset `table`) the user
+/// labelled as each class, classes in the order they were made (a class's index is its place),
+/// and the features trained on, or a saved classifier applied. The prediction is not kept: it is
+/// trained (or applied) again when the session opens, so the file stays small.
+struct ClassifierLabels {
+  std::string table;  ///< dataset id; labels of another table do not apply
+  /// Class name → labelled cells (ascending, unique); a class may have none left.
+  std::vector<std::pair<std::string, std::vector<std::uint32_t>>> classes;
+  /// Obs columns and genes by name, in training order; empty = the app's default choice.
+  std::vector<std::string> features;
+  /// A saved classifier applied instead (the dock's Load…), when no class has labels: absolute in
+  /// memory, relative to the session file when stored. It is read, never written.
+  std::string file{};
+  bool empty() const { return classes.empty() && file.empty(); }
+  bool operator==(const ClassifierLabels&) const = default;
+};
+
 struct Session {
   std::vector<SessionDataset> datasets;
   std::vector<SessionLayer> layers;  ///< drawing order, bottom first
@@ -143,6 +160,7 @@ struct Session {
   std::vector<Waypoint> waypoints;
   /// Annotations as the annotation tools write them (a JSON list, kept as is).
   nlohmann::json annotations = nlohmann::json::array();
+  ClassifierLabels classifier;
 
   bool operator==(const Session& o) const;
   bool empty() const { return datasets.empty(); }

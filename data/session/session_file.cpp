@@ -8,6 +8,7 @@
 
 #include "data/atomic_file.h"
 #include "data/json_number.h"
+#include "data/session/classifier_json.h"
 #include "data/session/session_migrate.h"
 
 namespace tessera::data {
@@ -89,6 +90,13 @@ std::string storedPath(const std::string& path, const fs::path& dir) {
 }
 
 // --- reading ---
+
+// A stored path, resolved against the session's folder (`../../` included) for reading only;
+// nothing is ever written there.
+std::string resolvedPath(const std::string& stored, const fs::path& dir) {
+  const fs::path p(stored);
+  return (p.is_absolute() || dir.empty() ? p : dir / p).lexically_normal().string();
+}
 
 // Reads typed values out of one JSON object, naming the key path in errors.
 class Reader {
@@ -283,11 +291,7 @@ Expected<SessionDataset> datasetFromJson(const json& j, const fs::path& dir,
   if (given != 1) return fail(Errc::Corrupt, where + " needs one of \"path\" or \"url\"");
   if (!d.builtin.empty() && d.builtin != "demo") return r.bad("builtin", "\"demo\"");
   if (!d.url.empty() && !isRemote(d.url)) return r.bad("url", "an http(s):// or s3:// URL");
-  if (!path.empty()) {
-    // Resolved (`../../` included) for reading only; nothing is ever written there.
-    fs::path p(path);
-    d.path = (p.is_absolute() || dir.empty() ? p : dir / p).lexically_normal().string();
-  }
+  if (!path.empty()) d.path = resolvedPath(path, dir);
   TRY_ASSIGN(d.name, r.text("name"));
   if (d.name.empty())
     d.name = !d.builtin.empty() ? d.builtin : fs::path(d.location()).filename().string();
@@ -396,15 +400,20 @@ json sessionToJson(const Session& s, const fs::path& dir) {
     if (w.annotations) e["annotations"] = *w.annotations;
     waypoints.push_back(e);
   }
-  return {{"tessera_session", kSessionVersion},
-          {"datasets", datasets},
-          {"view", view},
-          {"layers", layers},
-          {"pairings", pairings},
-          {"selections", selections},
-          {"selection", s.selection},
-          {"waypoints", waypoints},
-          {"annotations", s.annotations.is_array() ? s.annotations : json::array()}};
+  json out = {{"tessera_session", kSessionVersion},
+              {"datasets", datasets},
+              {"view", view},
+              {"layers", layers},
+              {"pairings", pairings},
+              {"selections", selections},
+              {"selection", s.selection},
+              {"waypoints", waypoints},
+              {"annotations", s.annotations.is_array() ? s.annotations : json::array()}};
+  if (!s.classifier.empty()) {
+    out["classifier"] = classifierToJson(s.classifier);
+    if (!s.classifier.file.empty()) out["classifier"]["file"] = storedPath(s.classifier.file, dir);
+  }
+  return out;
 }
 
 Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std::string& what) {
@@ -510,6 +519,10 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
   if (top.has("annotations")) {
     if (!j["annotations"].is_array()) return top.bad("annotations", "a list");
     s.annotations = j["annotations"];
+  }
+  if (top.has("classifier")) {
+    TRY_ASSIGN(s.classifier, classifierFromJson(j["classifier"], what + ": classifier"));
+    if (!s.classifier.file.empty()) s.classifier.file = resolvedPath(s.classifier.file, dir);
   }
   return s;
 }

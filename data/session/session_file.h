@@ -1,7 +1,7 @@
 #pragma once
 /// The `*.tessera` session file: UTF-8 JSON holding one Session.
 ///
-///   {"tessera_session": 2,
+///   {"tessera_session": 3,
 ///    "datasets": [{"id": "image", "kind": "image", "path": "data/tissue.ome.zarr"},
 ///                 {"id": "cells", "kind": "table", "url": "https://…/cells.h5ad"},
 ///                 {"id": "demo", "kind": "image", "builtin": "demo"},
@@ -18,7 +18,9 @@
 ///    "waypoints": [{"title", "narration", "view": {"center", "width"}, "layers": [...],
 ///                   "reveal": "layer or channel", "selection": "name",
 ///                   "annotations": true|false}],
-///    "annotations": [...]}
+///    "annotations": [...],
+///    "classifier": {"table", "classes": [{"name", "cells": [cell indices]}], "features",
+///                   "file": "a saved classifier applied, relative like paths"}}
 ///
 /// A dataset's "series", "well" and "field" pick the image of a container; "axes" names the
 /// dimensions of a bare zarr array or N5 dataset (as `--axes`). The view is in level-0 pixels of
@@ -39,7 +41,8 @@
 namespace tessera::data {
 
 /// 1: the first format. 2: "selection" (the cells selected now); "category_colors" per column.
-constexpr int kSessionVersion = 2;
+/// 3: "classifier" (the Cell Classifier's labels, classifier_json.h).
+constexpr int kSessionVersion = 3;
 constexpr const char* kSessionExtension = ".tessera";
 
 /// `sessionDir` is the folder local paths are written relative to (empty: kept absolute).

@@ -53,6 +53,11 @@ Expected<json> migrateSession(json j, int version, const std::string& what) {
     v1toV2(j);
     version = 2;
   }
+  // 2 → 3: "classifier" is new and optional (no labels); nothing older changes shape.
+  if (version == 2) {
+    j["tessera_session"] = 3;
+    version = 3;
+  }
   return j;
 }
 

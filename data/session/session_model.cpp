@@ -202,14 +202,16 @@ struct Structure {
   std::vector<SessionDataset> datasets;
   std::vector<SessionLayer> layers;
   std::vector<TablePairing> pairings;
+  ClassifierLabels classifier;  ///< rows of a table: they go when it is replaced
 };
 Structure structureOf(const Session& s) {
-  return {s.datasets, s.layers, s.pairings};
+  return {s.datasets, s.layers, s.pairings, s.classifier};
 }
 void restore(Session& s, const Structure& st) {
   s.datasets = st.datasets;
   s.layers = st.layers;
   s.pairings = st.pairings;
+  s.classifier = st.classifier;
 }
 }  // namespace
 
@@ -272,13 +274,14 @@ void SessionModel::setDatasetAxes(const std::string& dataset, const std::string&
 void SessionModel::setStructure(const Session& from, const std::string& label) {
   Structure before = structureOf(session_), after = structureOf(from);
   if (before.datasets == after.datasets && before.layers == after.layers &&
-      before.pairings == after.pairings)
+      before.pairings == after.pairings && before.classifier == after.classifier)
     return;
   Command c;
   c.label = label;
   c.undo = [before](Session& s) { restore(s, before); };
   c.redo = [after](Session& s) { restore(s, after); };
   c.events = {{SessionChange::Datasets, {}}};
+  if (before.classifier != after.classifier) c.events.push_back({SessionChange::Classifier, {}});
   push(std::move(c));
 }
 
@@ -335,6 +338,10 @@ void SessionModel::setWaypoints(std::vector<Waypoint> waypoints, const std::stri
 
 void SessionModel::setAnnotations(nlohmann::json annotations, const std::string& label) {
   editPart(&Session::annotations, std::move(annotations), {SessionChange::Annotations, {}}, label);
+}
+
+void SessionModel::setClassifier(ClassifierLabels labels, const std::string& label) {
+  editPart(&Session::classifier, std::move(labels), {SessionChange::Classifier, {}}, label);
 }
 
 }  // namespace tessera::data

@@ -2,7 +2,8 @@
 /// The current Session and every change to it. Views observe the model (a plain callback per
 /// observer, called after each change with what changed) and change it only through these
 /// calls, so the window, the CLI and the saved file never disagree. Edits of display state,
-/// colour-by, a dataset's axes, layers, selections, waypoints and annotations go on an undo stack;
+/// colour-by, a dataset's axes, layers, selections, waypoints, annotations and the classifier's
+/// labels go on an undo stack;
 /// the camera does not (a pan is not an edit). Consecutive edits with the same merge key (one
 /// slider drag) undo as one step. Single-threaded: the owner's thread (the GUI thread in the
 /// window).
@@ -26,6 +27,7 @@ enum class SessionChange {
   Annotations,  ///< the annotation list
   History,      ///< undo/redo availability or the unsaved-changes flag
   Selection,    ///< the current selection of cells
+  Classifier,   ///< the Cell Classifier's labels
 };
 
 struct SessionEvent {
@@ -87,8 +89,9 @@ class SessionModel {
   /// layers drawing it lose their channels, which described the image read before; the app
   /// reopens the dataset when its reading changes and fills them in (adjust).
   void setDatasetAxes(const std::string& dataset, const std::string& axes);
-  /// The datasets, layers and pairings of `from` (a model's outputs added, some replaced) as one
-  /// undo step; the rest of the session (view, selections, story) stays.
+  /// The datasets, layers and pairings of `from` (a model's outputs added, some replaced) and
+  /// its classifier labels (they name a table) as one undo step; the rest of the session (view,
+  /// selections, story) stays.
   void setStructure(const Session& from, const std::string& label);
   void setSelection(const std::string& name, std::vector<std::uint32_t> cells);
   void removeSelection(const std::string& name);
@@ -97,6 +100,8 @@ class SessionModel {
                            const std::string& label = "Select cells");
   void setWaypoints(std::vector<Waypoint> waypoints, const std::string& label);
   void setAnnotations(nlohmann::json annotations, const std::string& label);
+  /// The Cell Classifier's labels (a class labelled, removed, cleared): event Classifier.
+  void setClassifier(ClassifierLabels labels, const std::string& label);
 
   /// Not undoable, not an unsaved change.
   void setCamera(const SessionCamera& camera);

@@ -63,6 +63,10 @@ Session fullSession(const fs::path& dataDir) {
   s.waypoints[0].selection = "tumour";
   s.waypoints[0].annotations = false;
   s.annotations = nlohmann::json::array({{{"type", "Feature"}, {"id", 1}}});
+  s.classifier = {"cells",
+                  {{"immune", {3, 17, 40}}, {"tumour", {}}, {"stroma", {8}}},
+                  {"area", "CD45"},
+                  (dataDir / "cells.yaml").string()};
   return s;
 }
 
@@ -88,6 +92,8 @@ class TestSessionFile : public QObject {
     QCOMPARE(j["view"]["center"][0].get<double>(), 4096.5);
     QCOMPARE(j["view"]["width"].get<double>(), 2048.0);
     QVERIFY(j["waypoints"].is_array());
+    QCOMPARE(j["classifier"]["classes"][2]["name"].get<std::string>(), std::string("stroma"));
+    QCOMPARE(j["classifier"]["file"].get<std::string>(), std::string("data/cells.yaml"));
     auto back = readSessionFile(file);
     QVERIFY2(back.has_value(), back ? "" : back.error().message.c_str());
     QVERIFY(*back == s);
@@ -247,10 +253,10 @@ class TestSessionFile : public QObject {
     QCOMPARE(s->selections.at("tumour").size(), 2u);
     QCOMPARE(s->camera.t, std::int64_t(1));
     QCOMPARE(s->camera.z, std::int64_t(2));
-    // Saved again, it is a version 2 file that reads back the same.
+    // Saved again, it is a current version file that reads back the same.
     QVERIFY(writeSessionFile(*s, dir / "new.tessera").has_value());
     const auto j = nlohmann::json::parse(readText(dir / "new.tessera"));
-    QCOMPARE(j["tessera_session"].get<int>(), 2);
+    QCOMPARE(j["tessera_session"].get<int>(), kSessionVersion);
     QCOMPARE(j["layers"][1]["cells"]["category_colors"]["leiden"]["4"].get<std::string>(),
              std::string("#00ff00"));
     QVERIFY(*readSessionFile(dir / "new.tessera") == *s);
@@ -276,6 +282,51 @@ class TestSessionFile : public QObject {
     QVERIFY(!bad.has_value());
     QVERIFY(bad.error().message.find("selection must be a list of cell indices") !=
             std::string::npos);
+  }
+
+  // Version 3's Cell Classifier labels: absent from older files (no labels, nothing written for
+  // none), cell lists sorted, and broken entries named.
+  void readsClassifierLabels() {
+    auto v2 =
+        parseSession(R"({"tessera_session": 2, "datasets": [{"path": "a"}]})", "/x/v2.tessera");
+    QVERIFY2(v2.has_value(), v2 ? "" : v2.error().message.c_str());
+    QVERIFY(v2->classifier.empty());
+    QVERIFY(!sessionToJson(*v2, {}).contains("classifier"));
+    auto s = parseSession(R"({"tessera_session": 3, "datasets": [{"path": "a"}],
+        "classifier": {"table": "dataset-1", "classes": [{"name": "B", "cells": [9, 2, 2]},
+                                                         {"name": "A"}]}})",
+                          "/x/c.tessera");
+    QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
+    QCOMPARE(s->classifier.table, std::string("dataset-1"));
+    QCOMPARE(s->classifier.classes.size(), 2u);
+    QCOMPARE(s->classifier.classes[0].first, std::string("B"));
+    QVERIFY(s->classifier.classes[0].second == (std::vector<std::uint32_t>{2, 9}));
+    QVERIFY(s->classifier.classes[1].second.empty());
+    QVERIFY(s->classifier.features.empty());
+    auto check = [](const std::string& classifier, const std::string& expected) {
+      auto r = parseSession(R"({"tessera_session": 3, "datasets": [{"path": "a"}],
+                                "classifier": )" +
+                                classifier + "}",
+                            "/x/bad.tessera");
+      QVERIFY(!r.has_value());
+      QVERIFY2(r.error().message.find(expected) != std::string::npos, r.error().message.c_str());
+      QVERIFY(r.error().message.starts_with("bad.tessera: classifier"));
+    };
+    check("[]", "classifier must be an object");
+    check(R"({"classes": [{"name": "A", "cells": [-1]}]})",
+          "classes[0].cells must be a list of cell indices");
+    check(R"({"classes": [{"cells": [1]}]})", "classes[0].name must be a class name");
+    check(R"({"classes": [{"name": "A"}, {"name": "A"}]})", "\"A\" is listed twice");
+    check(R"({"features": [1]})", "features must be a list");
+    check(R"({"file": 3})", "file must be the path of a saved classifier");
+    // A saved classifier applied: its path resolves against the session's folder; labels of a
+    // table no longer in the session (its layer removed) still read.
+    auto applied = parseSession(R"({"tessera_session": 3, "datasets": [{"path": "a"}],
+        "classifier": {"table": "gone", "file": "../models/c.yaml"}})",
+                                "/x/s/f.tessera");
+    QVERIFY2(applied.has_value(), applied ? "" : applied.error().message.c_str());
+    QCOMPARE(applied->classifier.file, std::string("/x/models/c.yaml"));
+    QVERIFY(!applied->classifier.empty());
   }
 
   void recognisesSessionFiles() {

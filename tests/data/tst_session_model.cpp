@@ -246,6 +246,50 @@ class TestSessionModel : public QObject {
     QVERIFY(m.modified());
   }
 
+  // Labelling cells as a class, removing a class and a model run replacing the table are undo
+  // steps; each says Classifier so that the dock trains on the labels restored.
+  void classifierLabelsUndo() {
+    SessionModel m;
+    m.reset(twoLayerSession());
+    std::vector<SessionEvent> seen;
+    auto sub = m.observe([&](const SessionEvent& e) {
+      if (e.what != SessionChange::History) seen.push_back(e);
+    });
+    ClassifierLabels one{"cells", {{"immune", {1, 2}}}, {"area", "CD45"}};
+    ClassifierLabels two = one;
+    two.classes.push_back({"tumour", {5}});
+    m.setClassifier(one, "Label cells as immune");
+    m.setClassifier(two, "Label cells as tumour");
+    QCOMPARE(seen.size(), 2u);
+    QVERIFY(seen[1].what == SessionChange::Classifier);
+    QCOMPARE(m.undoLabel(), std::string("Label cells as tumour"));
+    ClassifierLabels removed = two;
+    removed.classes.erase(removed.classes.begin());
+    m.setClassifier(removed, "Remove class immune");
+    QVERIFY(m.session().classifier == removed);
+    m.undo();
+    QVERIFY(m.session().classifier == two);
+    m.undo();
+    QVERIFY(m.session().classifier == one);
+    QVERIFY(seen.back().what == SessionChange::Classifier);
+    m.redo();
+    QVERIFY(m.session().classifier == two);
+    // A run that replaces the table drops the labels with it; its undo brings both back.
+    Session replaced = m.session();
+    replaced.datasets[1].id = "cells-2";
+    replaced.layers[1].dataset = "cells-2";
+    replaced.pairings[0].table = "cells-2";
+    replaced.classifier = {};
+    seen.clear();
+    m.setStructure(replaced, "Run Model");
+    QVERIFY(m.session().classifier.empty());
+    QVERIFY(std::any_of(seen.begin(), seen.end(),
+                        [](auto& e) { return e.what == SessionChange::Classifier; }));
+    m.undo();
+    QVERIFY(m.session().classifier == two);
+    QCOMPARE(m.session().datasets[1].id, std::string("cells"));
+  }
+
   void resetClearsHistory() {
     SessionModel m;
     m.reset(twoLayerSession());
