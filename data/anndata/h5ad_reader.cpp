@@ -65,6 +65,15 @@ H5adFile& H5adFile::operator=(H5adFile&&) noexcept = default;
 H5adFile::~H5adFile() = default;
 
 Expected<H5adFile> H5adFile::open(const std::filesystem::path& path) {
+  h5::takeDamagedAttribute();
+  auto opened = openChecked(path);
+  // A damaged attribute reads as absent; say it is damaged rather than missing.
+  if (const std::string damage = h5::takeDamagedAttribute(); !opened && !damage.empty())
+    return fail(Errc::Corrupt, path.string() + ": " + damage);
+  return opened;
+}
+
+Expected<H5adFile> H5adFile::openChecked(const std::filesystem::path& path) {
   h5::silenceErrors();
   h5::registerLzfFilter();
   auto impl = std::make_unique<Impl>();

@@ -132,6 +132,7 @@ class H5adFile {
   struct Impl;
 
  private:
+  static Expected<H5adFile> openChecked(const std::filesystem::path& path);
   explicit H5adFile(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

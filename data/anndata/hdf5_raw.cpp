@@ -5,24 +5,15 @@
 #include <map>
 #include <span>
 
+#include "data/anndata/hdf5_object_header.h"
 #include "data/anndata/lzf_filter.h"
 #include "data/codecs/codec.h"
 
 namespace tessera::data::h5 {
 namespace {
 
-// Little-endian unsigned integer of `n` bytes at `p`.
-std::uint64_t readLe(const unsigned char* p, std::size_t n) {
-  std::uint64_t v = 0;
-  for (std::size_t i = n; i-- > 0;)
-    v = (v << 8) | p[i];
-  return v;
-}
-
 // Where the references of a dataset live and how wide the file's addresses are.
-struct RefLayout {
-  std::uint64_t fileBytes = 0, userblock = 0;
-  std::size_t sizeofAddr = 8, sizeofSize = 8;
+struct RefLayout : FileGeometry {
   std::uint64_t element() const { return 4 + sizeofAddr + 4; }  // length, address, index
 };
 
@@ -72,14 +63,23 @@ class RefChecker {
       return bad("heap collection larger than the file");
     const auto heap = readFileBytes(dataset_, userblock + addr, size);
     if (heap.size() != size) return bad("heap collection unreadable");
+    // Walked as HDF5 1.10 walks it when it loads the collection (H5HG__cache_heap_deserialize),
+    // so that whatever would make that walk fail here is refused first: HDF5 steps past a free
+    // space object by its size, and loops forever on one of size 0.
     std::map<std::uint64_t, std::uint64_t> objects;
-    for (std::uint64_t pos = 8 + sizeofSize; pos + 8 + sizeofSize <= size;) {
+    const std::uint64_t header = 8 + sizeofSize;
+    for (std::uint64_t pos = header; pos < size;) {
+      if (pos + header > size) break;  // a tail too small for an object: free space
       const std::uint64_t id = readLe(heap.data() + pos, 2);
       const std::uint64_t bytes = readLe(heap.data() + pos + 8, sizeofSize);
-      if (id == 0) break;  // free space: the rest of the collection
-      if (bytes > size - pos - 8 - sizeofSize) return bad("heap object larger than its collection");
+      if (id == 0) {
+        if (bytes == 0 || bytes > size - pos) return bad("heap free space of a wrong size");
+        pos += bytes;
+        continue;
+      }
+      if (bytes > size - pos - header) return bad("heap object larger than its collection");
       objects[id] = bytes;
-      pos += 8 + sizeofSize + ((bytes + 7) & ~std::uint64_t{7});
+      pos += header + ((bytes + 7) & ~std::uint64_t{7});
     }
     return objects;
   }
@@ -184,6 +184,64 @@ Expected<void> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout,
   return {};
 }
 
+enum class Match { Other, Found, Malformed };
+
+// The raw value bytes of an attribute message (format spec §IV.A.2.m), when it is the attribute
+// named `name` (`nameBytes` long with its NUL).
+Match attributeValues(std::span<const unsigned char> msg, const char* name, std::size_t nameBytes,
+                      std::span<const unsigned char>& values) {
+  if (msg.size() < 8) return Match::Malformed;
+  const unsigned version = msg[0];
+  if (version < 1 || version > 3) return Match::Malformed;
+  const std::uint64_t nameSize = readLe(&msg[2], 2), typeSize = readLe(&msg[4], 2);
+  const std::uint64_t spaceSize = readLe(&msg[6], 2);
+  // Version 1 pads each part to 8 bytes; version 3 adds the name's character set.
+  auto padded = [version](std::uint64_t n) { return version == 1 ? (n + 7) & ~7ull : n; };
+  const std::uint64_t nameAt = version == 3 ? 9 : 8;
+  const std::uint64_t dataAt = nameAt + padded(nameSize) + padded(typeSize) + padded(spaceSize);
+  if (dataAt > msg.size()) return Match::Malformed;
+  if (nameSize != nameBytes || std::memcmp(&msg[nameAt], name, nameBytes) != 0) return Match::Other;
+  values = msg.subspan(dataAt);
+  return Match::Found;
+}
+
+// The raw bytes of a compact dataset, from its layout message (§IV.A.2.i): versions 3 and 4
+// (what HDF5 1.8+ writes) and 1–2; nullopt for a layout this does not know.
+std::optional<std::span<const unsigned char>> compactData(std::span<const unsigned char> msg) {
+  if (msg.size() < 4) return std::nullopt;
+  if (msg[0] == 3 || msg[0] == 4) {
+    if (msg[1] != 0) return std::nullopt;
+    const std::uint64_t size = readLe(&msg[2], 2);
+    if (size > msg.size() - 4) return std::span<const unsigned char>{};
+    return msg.subspan(4, size);
+  }
+  if ((msg[0] == 1 || msg[0] == 2) && msg.size() >= 8 && msg[2] == 0) {
+    const std::uint64_t at = 8 + 4ull * msg[1];
+    if (at + 4 > msg.size()) return std::span<const unsigned char>{};
+    const std::uint64_t size = readLe(&msg[at], 4);
+    if (size > msg.size() - at - 4) return std::span<const unsigned char>{};
+    return msg.subspan(at + 4, size);
+  }
+  return std::nullopt;
+}
+
+// Compact datasets keep their references in the object header.
+Expected<void> checkCompact(hid_t dataset, const RefLayout& layout, std::size_t n,
+                            RefChecker& checker) {
+  std::vector<unsigned char> refs;
+  bool known = false;
+  auto walked = forEachHeaderMessage(dataset, layout, [&](unsigned type, auto data) {
+    if (type != kLayoutMessage) return false;
+    const auto raw = compactData(data);
+    if ((known = raw.has_value())) refs.assign(raw->begin(), raw->end());
+    return true;
+  });
+  if (!walked) return checker.bad(walked.error().message);
+  if (!known) return {};  // a layout message of a version not known here: HDF5's alone
+  if (n > refs.size() / layout.element()) return checker.bad("references past their storage");
+  return checker.check(refs.data(), n, 0);
+}
+
 }  // namespace
 
 std::uint64_t fileSizeOf(hid_t obj) {
@@ -212,30 +270,49 @@ std::vector<unsigned char> readFileBytes(hid_t obj, std::uint64_t offset, std::u
 
 Expected<void> checkVlenReferences(hid_t dataset, std::size_t n, const std::string& where) {
   Handle dcpl(H5Dget_create_plist(dataset));
-  Handle file(H5Iget_file_id(dataset));
-  Handle fcpl(file ? H5Fget_create_plist(file.get()) : H5I_INVALID_HID);
-  RefLayout layout;
-  hsize_t userblock = 0;
-  if (!dcpl || !fcpl || H5Pget_userblock(fcpl.get(), &userblock) < 0 ||
-      H5Pget_sizes(fcpl.get(), &layout.sizeofAddr, &layout.sizeofSize) < 0 ||
-      layout.sizeofAddr > 8 || layout.sizeofSize > 8) {
+  const auto geometry = fileGeometry(dataset);
+  if (!dcpl || !geometry) {
     H5Eclear2(H5E_DEFAULT);
     return {};
   }
-  layout.userblock = userblock;
-  layout.fileBytes = fileSizeOf(dataset);
+  RefLayout layout{*geometry};
   RefChecker checker(dataset, layout, where);
   if (n == 0) return {};
-  if (layout.fileBytes == 0 || layout.userblock >= layout.fileBytes)
-    return checker.bad("references past the end of the file");
   switch (H5Pget_layout(dcpl.get())) {
     case H5D_CONTIGUOUS:
       return checkContiguous(dataset, layout, n, checker);
     case H5D_CHUNKED:
       return checkChunked(dataset, dcpl.get(), layout, checker);
-    default:  // compact: the references sit in the object header, read with it
+    case H5D_COMPACT:
+      return checkCompact(dataset, layout, n, checker);
+    default:
       return {};
   }
+}
+
+Expected<void> checkAttributeReferences(hid_t obj, const char* name, std::size_t n,
+                                        const std::string& where) {
+  const auto geometry = fileGeometry(obj);
+  if (!geometry || n == 0) return {};
+  RefLayout layout{*geometry};
+  RefChecker checker(obj, layout, where);
+  const std::size_t nameBytes = std::strlen(name) + 1;
+  std::vector<unsigned char> values;
+  Match match = Match::Other;
+  auto walked = forEachHeaderMessage(obj, layout, [&](unsigned type, auto data) {
+    if (type != kAttributeMessage) return false;
+    std::span<const unsigned char> found;
+    match = attributeValues(data, name, nameBytes, found);
+    if (match == Match::Found) values.assign(found.begin(), found.end());
+    return match != Match::Other;
+  });
+  if (!walked) return checker.bad(walked.error().message);
+  if (match == Match::Malformed) return checker.bad("attribute message unreadable");
+  // Not in the header: kept in dense storage (a fractal heap), which is not walked here.
+  if (match == Match::Other) return {};
+  if (n > values.size() / layout.element())
+    return checker.bad("attribute shorter than its strings");
+  return checker.check(values.data(), n, 0);
 }
 
 }  // namespace tessera::data::h5

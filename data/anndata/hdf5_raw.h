@@ -21,10 +21,17 @@ std::vector<unsigned char> readFileBytes(hid_t obj, std::uint64_t offset, std::u
 /// follows without checking the object index or the collection's size (H5HG_read crashes on a
 /// damaged one, found by tests/fuzz/mutate_inputs.py). The references of `dataset` (`n`
 /// elements) are read raw and each one is checked against its collection: inside the file,
-/// signed "GCOL", an object of that index, long enough for the string. Contiguous datasets and
-/// chunked ones (unfiltered, gzip or lzf, after shuffle or not) are checked; Errc::Corrupt naming
-/// `where`. Chunked datasets with other filters are refused: no writer of string columns uses
-/// them, and they could not be checked.
+/// signed "GCOL", walkable as HDF5 walks it, an object of that index, long enough for the string.
+/// Contiguous, compact and chunked datasets (unfiltered, gzip or lzf, after shuffle or not) are
+/// checked; Errc::Corrupt naming `where`. Chunked datasets with other filters are refused: no
+/// writer of string columns uses them, and they could not be checked.
 Expected<void> checkVlenReferences(hid_t dataset, std::size_t n, const std::string& where);
+
+/// The same check for the variable-length strings of attribute `name` of `obj` (`n` elements),
+/// whose references sit in the object header: HDF5 1.10 loops forever loading a collection with a
+/// free-space object of size 0 (found by fuzz_hdf5). Attributes kept in dense storage are not
+/// found in the header and pass unchecked.
+Expected<void> checkAttributeReferences(hid_t obj, const char* name, std::size_t n,
+                                        const std::string& where);
 
 }  // namespace tessera::data::h5

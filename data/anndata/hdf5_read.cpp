@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include "data/anndata/hdf5_raw.h"
 #include "data/memory_budget.h"
@@ -67,6 +68,10 @@ std::size_t elementCount(hid_t space) {
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 
+// The first attribute refused as damaged since takeDamagedAttribute() last ran (HDF5 runs on one
+// thread at a time, but the app's HDF5 thread and a test's may differ).
+thread_local std::string damagedAttribute;
+
 std::optional<std::vector<std::string>> attrStrings(hid_t obj, const char* name) {
   if (H5Aexists(obj, name) <= 0) return std::nullopt;
   Handle a(H5Aopen(obj, name, H5P_DEFAULT));
@@ -79,6 +84,13 @@ std::optional<std::vector<std::string>> attrStrings(hid_t obj, const char* name)
     // h5py writes an empty Python list as an empty float64 array.
     if (n == 0) return std::vector<std::string>{};
     return std::nullopt;
+  }
+  // HDF5 follows variable-length references without checking where they lead.
+  if (H5Tis_variable_str(type.get()) > 0) {
+    if (auto ok = checkAttributeReferences(obj, name, n, name); !ok) {
+      if (damagedAttribute.empty()) damagedAttribute = ok.error().message;
+      return std::nullopt;
+    }
   }
   std::vector<std::string> out;
   const hid_t aid = a.get();
@@ -198,6 +210,10 @@ std::vector<std::string> children(hid_t group) {
   H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collectName, &names);
   H5Eclear2(H5E_DEFAULT);
   return names;
+}
+
+std::string takeDamagedAttribute() {
+  return std::exchange(damagedAttribute, {});
 }
 
 std::optional<std::string> stringAttr(hid_t obj, const char* name) {

@@ -38,6 +38,11 @@ Expected<Handle> open(hid_t loc, const std::string& path, const std::string& whe
 std::vector<std::string> children(hid_t group);
 
 std::optional<std::string> stringAttr(hid_t obj, const char* name);
+
+/// The first string attribute refused as damaged (its references lead nowhere HDF5 can safely
+/// go) since the last call, "" if none. Attribute readers answer "absent" for it, which an
+/// opener would otherwise report as a missing attribute rather than a damaged file.
+std::string takeDamagedAttribute();
 /// A string array attribute; an empty numeric array (h5py's empty list) gives {}.
 std::optional<std::vector<std::string>> stringArrayAttr(hid_t obj, const char* name);
 std::optional<std::vector<std::int64_t>> intArrayAttr(hid_t obj, const char* name);

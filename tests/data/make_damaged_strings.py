@@ -9,6 +9,13 @@ damaged copies replace the first chunk of "s" with the references of "t"'s first
 pointing at a heap object that does not exist (index 0xffff), which HDF5 itself would follow
 without checking: compressed again for gzip; for lzf (no Python encoder on Debian) written
 uncompressed with the filter skipped (filter mask 1), which HDF5 allows per chunk.
+
+The attr_* files hold string attributes and a compact string dataset "c", whose references sit
+in the object header (version 1 headers as h5py writes by default, version 2 with
+libver="latest"). Damaged copies: "freespace0" sets the heap collection's free-space object to
+size 0, on which HDF5 1.10 loops forever loading the collection (found by fuzz_hdf5);
+"badindex" renumbers the heap object of "anndata", so the attribute points to no object.
+attr_many_* spread a group's attributes over continuation chunks of its header.
 """
 import os
 import struct
@@ -40,6 +47,56 @@ def damage(path, kind):
             f["s"].id.write_direct_chunk((0,), bytes(refs), 1 if kind == "lzf" else 0)
 
 
+def write_attrs(path, libver):
+    with h5py.File(path, "w", libver=libver) as f:
+        f.attrs["encoding-type"] = "anndata"
+        f.attrs["column-order"] = np.array(["leiden", "n_genes"], dtype=object)
+        space = h5py.h5s.create_simple((3,))
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_layout(h5py.h5d.COMPACT)
+        vlen = h5py.h5t.py_create(h5py.string_dtype(), logical=True)
+        c = h5py.Dataset(h5py.h5d.create(f.id, b"c", vlen, space, dcpl=dcpl))
+        c[...] = np.array(["ab", "cde", "f"], dtype=object)
+
+
+def write_many_attrs(path, libver):
+    """Attributes added after other objects, so the group's header continues in other chunks."""
+    with h5py.File(path, "w", libver=libver) as f:
+        g = f.create_group("g")
+        g.attrs["encoding-type"] = "dict"
+        for i in range(6):
+            f.create_dataset(f"d{i}", data=np.arange(10))
+            g.attrs[f"a{i}"] = np.array(["x" * 50] * 20, dtype=object)
+        g.attrs["encoding-version"] = "0.1.0"
+
+
+def heap_objects(data, holding):
+    """(offset, index, size) of each object of the heap collection holding the string."""
+    at = data.rindex(b"GCOL", 0, data.index(holding))
+    size = struct.unpack_from("<Q", data, at + 8)[0]
+    pos, out = at + 16, []
+    while pos + 16 <= at + size:
+        index, _, _, length = struct.unpack_from("<HHIQ", data, pos)
+        out.append((pos, index, length))
+        if index == 0:
+            break
+        pos += 16 + (length + 7) // 8 * 8
+    return out
+
+
+def damage_attrs(src, dst, how):
+    data = bytearray(open(src, "rb").read())
+    target = b"0.1.0" if "many" in src else b"anndata"
+    objects = heap_objects(bytes(data), target)
+    if how == "freespace0":
+        pos = next(p for p, index, _ in objects if index == 0)
+        struct.pack_into("<Q", data, pos + 8, 0)
+    else:
+        pos = next(p for p, _, n in objects if data[p + 16:p + 16 + n] == target)
+        struct.pack_into("<H", data, pos, 0x7FFF)
+    open(dst, "wb").write(bytes(data))
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -48,6 +105,14 @@ def main():
         write(os.path.join(out, f"damaged_{kind}.h5"), kw)
         if kind != "shuffle":
             damage(os.path.join(out, f"damaged_{kind}.h5"), kind)
+    for header, libver in (("v1", "earliest"), ("v2", "latest")):
+        intact = os.path.join(out, f"attr_intact_{header}.h5")
+        write_attrs(intact, libver)
+        for how in ("freespace0", "badindex"):
+            damage_attrs(intact, os.path.join(out, f"attr_{how}_{header}.h5"), how)
+        many = os.path.join(out, f"attr_many_{header}.h5")
+        write_many_attrs(many, libver)
+        damage_attrs(many, os.path.join(out, f"attr_many_freespace0_{header}.h5"), "freespace0")
 
 
 if __name__ == "__main__":

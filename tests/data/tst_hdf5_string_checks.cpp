@@ -1,12 +1,16 @@
 // Variable-length strings in chunked datasets (unfiltered, gzip, lzf: how h5py writes string
 // columns) are checked against their heap before HDF5 follows them: intact ones read back, a
 // reference to a heap object that does not exist is refused with one line naming the dataset
-// instead of reaching HDF5's unchecked H5HG_read. Files from make_damaged_strings.py.
+// instead of reaching HDF5's unchecked H5HG_read. String attributes and compact datasets, whose
+// references sit in the object header (versions 1 and 2), get the same check: a heap collection
+// HDF5 would loop forever loading (found by fuzz_hdf5) is refused at once, with one line.
+// Files from make_damaged_strings.py.
 #include <QProcess>
 #include <QtTest>
 
 #include <filesystem>
 
+#include "data/anndata/h5ad_reader.h"
 #include "data/anndata/hdf5_read.h"
 #include "data/anndata/lzf_filter.h"
 
@@ -68,6 +72,95 @@ class TestHdf5StringChecks : public QObject {
     QVERIFY2(s.error().message.find(name + ":/s: damaged string storage (string 1 ") !=
                  std::string::npos,
              s.error().message.c_str());
+  }
+
+  void intactHeaderStringsRead_data() {
+    QTest::addColumn<QString>("header");
+    QTest::newRow("v1") << "v1";
+    QTest::newRow("v2") << "v2";
+  }
+  void intactHeaderStringsRead() {
+    QFETCH(QString, header);
+    auto file = h5::openReadOnly(kDir / ("attr_intact_" + header.toStdString() + ".h5"));
+    QVERIFY(file.has_value());
+    QCOMPARE(h5::stringAttr(file->get(), "encoding-type").value_or("?"), std::string("anndata"));
+    const auto order = h5::stringArrayAttr(file->get(), "column-order");
+    QVERIFY(order.has_value());
+    QCOMPARE(*order, (std::vector<std::string>{"leiden", "n_genes"}));
+    QCOMPARE(h5::takeDamagedAttribute(), std::string());
+    auto c = h5::open(file->get(), "c", "c");
+    QVERIFY(c.has_value());
+    auto strings = h5::readStrings(c->get(), "c");
+    QVERIFY2(strings.has_value(), strings ? "" : strings.error().message.c_str());
+    QCOMPARE(*strings, (std::vector<std::string>{"ab", "cde", "f"}));
+  }
+
+  void damagedHeaderStringsAreRefused_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("why");
+    for (const char* header : {"v1", "v2"}) {
+      QTest::newRow(("freespace0 " + std::string(header)).c_str())
+          << QString("attr_freespace0_%1.h5").arg(header) << "heap free space of a wrong size";
+      QTest::newRow(("badindex " + std::string(header)).c_str())
+          << QString("attr_badindex_%1.h5").arg(header) << "points to no heap object";
+    }
+  }
+  void damagedHeaderStringsAreRefused() {
+    QFETCH(QString, name);
+    QFETCH(QString, why);
+    auto file = h5::openReadOnly(kDir / name.toStdString());
+    QVERIFY(file.has_value());
+    QVERIFY(!h5::stringAttr(file->get(), "encoding-type").has_value());
+    const std::string damage = h5::takeDamagedAttribute();
+    QVERIFY2(damage.starts_with("encoding-type: damaged string storage (") &&
+                 damage.find(why.toStdString()) != std::string::npos,
+             damage.c_str());
+    QCOMPARE(h5::takeDamagedAttribute(), std::string());  // taken once
+    if (why.startsWith("heap free")) {  // the compact dataset shares the collection
+      auto c = h5::open(file->get(), "c", "c");
+      QVERIFY(c.has_value());
+      auto strings = h5::readStrings(c->get(), "c");
+      QVERIFY(!strings.has_value());
+      QVERIFY2(strings.error().message.find("c: damaged string storage (heap free space") == 0,
+               strings.error().message.c_str());
+    }
+  }
+
+  // A header continued in other chunks: every attribute is found and checked.
+  void continuedHeaders_data() {
+    QTest::addColumn<QString>("header");
+    QTest::newRow("v1") << "v1";
+    QTest::newRow("v2") << "v2";
+  }
+  void continuedHeaders() {
+    QFETCH(QString, header);
+    auto intact = h5::openReadOnly(kDir / ("attr_many_" + header.toStdString() + ".h5"));
+    QVERIFY(intact.has_value());
+    auto g = h5::open(intact->get(), "g", "g");
+    QVERIFY(g.has_value());
+    QCOMPARE(h5::stringAttr(g->get(), "encoding-version").value_or("?"), std::string("0.1.0"));
+    QCOMPARE(h5::stringArrayAttr(g->get(), "a5").value_or(std::vector<std::string>{}).size(), 20u);
+    QCOMPARE(h5::takeDamagedAttribute(), std::string());
+    auto damaged =
+        h5::openReadOnly(kDir / ("attr_many_freespace0_" + header.toStdString() + ".h5"));
+    QVERIFY(damaged.has_value());
+    auto dg = h5::open(damaged->get(), "g", "g");
+    QVERIFY(dg.has_value());
+    QVERIFY(!h5::stringAttr(dg->get(), "encoding-version").has_value());
+    QVERIFY(h5::takeDamagedAttribute().starts_with("encoding-version: damaged string storage"));
+  }
+
+  // The h5ad found by fuzz_hdf5 (tests/fuzz/regressions/hdf5): a damaged file, said so.
+  void fuzzFoundAttributeHangIsRefused() {
+    const fs::path path = fs::path(TESSERA_SOURCE_DIR) /
+                          "tests/fuzz/regressions/hdf5/h5hg_attribute_free_space_hang.h5ad";
+    auto f = H5adFile::open(path);
+    QVERIFY(!f.has_value());
+    QVERIFY(f.error().code == Errc::Corrupt);
+    QCOMPARE(QString::fromStdString(f.error().message),
+             QString::fromStdString(path.string() +
+                                    ": encoding-type: damaged string storage (heap free space "
+                                    "of a wrong size)"));
   }
 };
 

@@ -1,0 +1,45 @@
+#pragma once
+/// A reader of HDF5 object headers from the file's own bytes (format spec §IV.A), so that the
+/// raw data HDF5 keeps inside a header (attribute values, compact datasets) can be checked
+/// before HDF5 follows what it says. Version 1 and 2 headers with their continuation chunks are
+/// walked; nothing is read from a size the file declares without checking it against the
+/// file's length first.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+
+#include "data/anndata/hdf5_util.h"
+
+namespace tessera::data::h5 {
+
+/// Little-endian unsigned integer of `n` (≤ 8) bytes at `p`.
+inline std::uint64_t readLe(const unsigned char* p, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = n; i-- > 0;)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+/// What a raw reader needs to know of the file holding an object.
+struct FileGeometry {
+  std::uint64_t fileBytes = 0, userblock = 0;
+  std::size_t sizeofAddr = 8, sizeofSize = 8;
+};
+
+/// The geometry of the file holding `obj`; nullopt when HDF5 cannot say.
+std::optional<FileGeometry> fileGeometry(hid_t obj);
+
+/// Calls `visit(type, data)` for each message of `obj`'s object header, in file order, until it
+/// returns true. A header that does not parse (bad version or signature, a message or chunk past
+/// its bounds, a continuation loop) is Errc::Corrupt.
+using HeaderVisitor = std::function<bool(unsigned type, std::span<const unsigned char> data)>;
+Expected<void> forEachHeaderMessage(hid_t obj, const FileGeometry& file,
+                                    const HeaderVisitor& visit);
+
+/// Message types used by the checks.
+inline constexpr unsigned kLayoutMessage = 0x0008;
+inline constexpr unsigned kAttributeMessage = 0x000C;
+inline constexpr unsigned kContinuationMessage = 0x0010;
+
+}  // namespace tessera::data::h5
