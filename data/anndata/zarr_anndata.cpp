@@ -481,6 +481,17 @@ Expected<CellTable> openAnnDataZarr(std::shared_ptr<const Store> s, const std::s
   t.cellIds = std::move(obs->index);
   t.obs = std::move(obs->columns);
   t.geneNames = std::move(var->index);
+  // scanpy's read_10x_h5/read_visium keep the Ensembl ids in var["gene_ids"], as in h5ad.
+  const std::string varPath = join(root, "var");
+  for (const char* key : {"gene_ids", "gene_id"}) {
+    if (legacy || !nodeExists(*s, join(varPath, key))) continue;
+    auto c = readColumn(s, varPath, join(varPath, key), key, t.messages);
+    if (!c || c->kind == CellColumnKind::Numeric || c->kind == CellColumnKind::Bool) continue;
+    auto ids = c->kind == CellColumnKind::String ? std::move(c->strings) : columnText(*c);
+    if (ids.size() != t.geneNames.size()) continue;
+    t.geneIds = std::move(ids);
+    break;
+  }
   const auto nObs = t.size(), nVar = static_cast<std::int64_t>(t.geneNames.size());
   if (nodeExists(*s, join(root, "X"))) {
     MatrixSummary m;

@@ -62,6 +62,7 @@ class TestAnnDataZarr : public QObject {
     QCOMPARE(t->format, std::string("anndata-zarr"));
     QCOMPARE(t->cellIds, expected_["ids"].get<std::vector<std::string>>());
     QCOMPARE(t->geneNames, expected_["genes"].get<std::vector<std::string>>());
+    QCOMPARE(t->geneIds, expected_["gene_ids"].get<std::vector<std::string>>());
 
     const CellColumn* cl = t->column("cluster");
     QVERIFY(cl && cl->kind == CellColumnKind::Categorical);
