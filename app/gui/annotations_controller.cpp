@@ -9,6 +9,7 @@
 #include <QMessageBox>
 #include <QStatusBar>
 #include <QToolBar>
+#include <QUuid>
 
 #include <nlohmann/json.hpp>
 
@@ -198,6 +199,10 @@ AnnotationsController::~AnnotationsController() {
 }
 
 void AnnotationsController::apply(std::vector<data::Annotation> next, const QString& what) {
+  // Every annotation gets a stable id (a UUID, as QuPath writes), by which a waypoint names the
+  // annotations it shows; imported ones keep theirs.
+  for (auto& a : next)
+    if (a.id.empty()) a.id = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
   window_.model().setAnnotations(data::annotationsToGeoJson(next)["features"], what.toStdString());
 }
 

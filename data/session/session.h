@@ -127,6 +127,9 @@ struct Waypoint {
   std::string selection{};
   /// The session's annotations shown (true) or hidden (false) there; empty = as they are.
   std::optional<bool> annotations{};
+  /// Or only these annotations shown there, the others hidden: each named by its GeoJSON "id",
+  /// else by its name (annotationKey). Set when a waypoint shows some annotations and not others.
+  std::optional<std::vector<std::string>> shownAnnotations{};
   bool operator==(const Waypoint&) const = default;
 };
 

@@ -397,7 +397,10 @@ json sessionToJson(const Session& s, const fs::path& dir) {
     }
     if (!w.reveal.empty()) e["reveal"] = w.reveal;
     if (!w.selection.empty()) e["selection"] = w.selection;
-    if (w.annotations) e["annotations"] = *w.annotations;
+    if (w.shownAnnotations)
+      e["annotations"] = *w.shownAnnotations;
+    else if (w.annotations)
+      e["annotations"] = *w.annotations;
     waypoints.push_back(e);
   }
   json out = {{"tessera_session", kSessionVersion},
@@ -508,7 +511,14 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
       if (r.has("layers")) TRY_ASSIGN(w.layers, layersFromJson(e["layers"], r.name("layers")));
       TRY_ASSIGN(w.reveal, r.text("reveal"));
       TRY_ASSIGN(w.selection, r.text("selection"));
-      if (r.has("annotations")) {
+      if (r.has("annotations") && e["annotations"].is_array()) {
+        std::vector<std::string> keys;
+        for (const auto& k : e["annotations"]) {
+          if (!k.is_string()) return r.bad("annotations", "true, false or a list of names");
+          keys.push_back(k.get<std::string>());
+        }
+        w.shownAnnotations = std::move(keys);
+      } else if (r.has("annotations")) {
         bool shown = true;
         TRY_ASSIGN(shown, r.flag("annotations", true));
         w.annotations = shown;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace tessera::data {
 namespace {
@@ -80,16 +81,29 @@ WaypointApplied applyWaypoint(const Session& session, std::size_t index, bool re
   if (!w.reveal.empty() && !revealed && !hide(s, w.reveal))
     out.notes.push_back(where + ": the layer or channel to reveal, \"" + w.reveal +
                         "\", is not in the session");
-  if (w.annotations && s.annotations.is_array())
+  if ((w.annotations || w.shownAnnotations) && s.annotations.is_array()) {
+    std::set<std::string> missing;
+    if (w.shownAnnotations) missing.insert(w.shownAnnotations->begin(), w.shownAnnotations->end());
     for (auto& f : s.annotations)
       if (f.is_object()) {
         if (!f.contains("properties") || !f["properties"].is_object())
           f["properties"] = nlohmann::json::object();
-        if (*w.annotations)
+        bool shown = w.annotations.value_or(false);
+        if (w.shownAnnotations) {
+          const std::string key = annotationKey(f);
+          shown = !key.empty() && std::find(w.shownAnnotations->begin(), w.shownAnnotations->end(),
+                                            key) != w.shownAnnotations->end();
+          missing.erase(key);
+        }
+        if (shown)
           f["properties"].erase("isHidden");
         else
           f["properties"]["isHidden"] = true;  // QuPath's flag, as the GeoJSON writer sets it
       }
+    for (const auto& key : missing)
+      out.notes.push_back(where + ": the annotation \"" + key +
+                          "\" is not in the session; shown without it");
+  }
   if (!w.selection.empty() && !s.selections.count(w.selection))
     out.notes.push_back(where + ": the selection \"" + w.selection +
                         "\" is not in the session; shown without it");
@@ -105,14 +119,34 @@ Waypoint captureWaypoint(const Session& session, std::string title, std::string 
   w.width = session.camera.isFit() ? 0 : session.camera.width;
   w.layers = session.layers;
   if (session.annotations.is_array() && !session.annotations.empty()) {
-    bool anyShown = false;
-    for (const auto& f : session.annotations)
-      anyShown =
-          anyShown || !(f.is_object() && f.contains("properties") && f["properties"].is_object() &&
-                        f["properties"].value("isHidden", false) == true);
-    w.annotations = anyShown;
+    std::vector<std::string> shown;
+    bool anyHidden = false, allKeyed = true;
+    for (const auto& f : session.annotations) {
+      const bool hidden = f.is_object() && f.contains("properties") &&
+                          f["properties"].is_object() &&
+                          f["properties"].value("isHidden", false) == true;
+      anyHidden = anyHidden || hidden;
+      const std::string key = annotationKey(f);
+      allKeyed = allKeyed && !key.empty();
+      if (!hidden) shown.push_back(key);
+    }
+    // Some shown and some not: the list, when each can be named; else "shown" if any is.
+    if (anyHidden && !shown.empty() && allKeyed)
+      w.shownAnnotations = std::move(shown);
+    else
+      w.annotations = !shown.empty();
   }
   return w;
+}
+
+std::string annotationKey(const nlohmann::json& feature) {
+  if (!feature.is_object()) return {};
+  if (feature.contains("id") && feature["id"].is_string()) return feature["id"];
+  if (feature.contains("properties") && feature["properties"].is_object()) {
+    const auto& p = feature["properties"];
+    if (p.contains("name") && p["name"].is_string()) return p["name"];
+  }
+  return {};
 }
 
 ViewStop interpolateView(const ViewStop& a, const ViewStop& b, double t) {

@@ -21,13 +21,18 @@ struct WaypointApplied {
 /// viewport's aspect; width 0 fits the image), each layer the waypoint lists (by id, else by kind
 /// and name) with the waypoint's visibility, opacity, channels (by name when the counts differ)
 /// and cells display; layers it does not list are left as they are. The annotations are shown
-/// or hidden when the waypoint says (GeoJSON `isHidden`). The `reveal` layer or channel is
-/// hidden unless `revealed`. `index` must be < session.waypoints.size().
+/// or hidden when the waypoint says (GeoJSON `isHidden`), all of them or each by its key. The
+/// `reveal` layer or channel is hidden unless `revealed`. `index` must be <
+/// session.waypoints.size().
 WaypointApplied applyWaypoint(const Session& session, std::size_t index, bool revealed = false);
 
 /// A waypoint of what `session` shows now: the camera's centre and width, every layer's state
-/// and, when there are annotations, whether any is shown.
+/// and, when there are annotations, which are shown: all, none, or the list of those shown.
 Waypoint captureWaypoint(const Session& session, std::string title, std::string narration);
+
+/// How a waypoint names an annotation (a GeoJSON feature): its "id", else its properties' name,
+/// else "".
+std::string annotationKey(const nlohmann::json& feature);
 
 /// A view on the camera path between two waypoints.
 struct ViewStop {

@@ -58,10 +58,12 @@ Session fullSession(const fs::path& dataDir) {
   s.pairings = {{"cells", "image", Affine2D{2, 0, 5, 0, 2, 7}, "images/x"}};
   s.selections = {{"tumour", {1, 5, 9}}};
   s.selection = {2, 3, 40};
-  s.waypoints = {{"Vessels", "CD31 lines the vessels.", 100, 200, 512, {il}}};
+  s.waypoints = {{"Vessels", "CD31 lines the vessels.", 100, 200, 512, {il}},
+                 {"Ducts", "", 10, 20, 64, {}}};
   s.waypoints[0].reveal = "CD31";
   s.waypoints[0].selection = "tumour";
   s.waypoints[0].annotations = false;
+  s.waypoints[1].shownAnnotations = std::vector<std::string>{"u-1", "duct"};
   s.annotations = nlohmann::json::array({{{"type", "Feature"}, {"id", 1}}});
   s.classifier = {"cells",
                   {{"immune", {3, 17, 40}}, {"tumour", {}}, {"stroma", {8}}},

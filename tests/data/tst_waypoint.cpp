@@ -114,8 +114,42 @@ class WaypointTest : public QObject {
     QVERIFY(!shown[0]["properties"].contains("isHidden"));
     QVERIFY(!shown[1]["properties"].contains("isHidden"));
     QVERIFY(applyWaypoint(s, 2).session.annotations == s.annotations);
-    QCOMPARE(captureWaypoint(s, "", "").annotations, std::optional<bool>(true));
+    // "a" shown, "b" hidden: the waypoint names the one shown (annotationsShownOneByOne).
+    QCOMPARE(captureWaypoint(s, "", "").shownAnnotations,
+             (std::optional<std::vector<std::string>>{{"a"}}));
     QVERIFY(!captureWaypoint(storySession(), "", "").annotations);
+  }
+
+  // Some annotations shown and others not: the waypoint lists those shown, by id or name.
+  void annotationsShownOneByOne() {
+    Session s = storySession();
+    s.annotations = nlohmann::json::array(
+        {{{"type", "Feature"}, {"id", "u-1"}, {"properties", {{"name", "gland"}}}},
+         {{"type", "Feature"}, {"properties", {{"name", "duct"}, {"isHidden", true}}}},
+         {{"type", "Feature"}, {"id", "u-3"}, {"properties", {{"name", "duct"}}}}});
+    Waypoint w = captureWaypoint(s, "Some", "");
+    QVERIFY(!w.annotations);
+    QCOMPARE(w.shownAnnotations, (std::optional<std::vector<std::string>>{{"u-1", "u-3"}}));
+    // Elsewhere every annotation is shown; the waypoint hides all but its own again.
+    Session all = s;
+    all.annotations[1]["properties"].erase("isHidden");
+    all.waypoints = {w};
+    auto applied = applyWaypoint(all, 0);
+    QVERIFY(!applied.session.annotations[0]["properties"].contains("isHidden"));
+    QVERIFY(applied.session.annotations[1]["properties"]["isHidden"].get<bool>());
+    QVERIFY(!applied.session.annotations[2]["properties"].contains("isHidden"));
+    QVERIFY(applied.notes.empty());
+    // Named by name when a feature has no id; a name the session lacks is a note.
+    all.waypoints[0].shownAnnotations = {"duct", "gone"};
+    applied = applyWaypoint(all, 0);
+    QVERIFY(applied.session.annotations[0]["properties"]["isHidden"].get<bool>());
+    QVERIFY(!applied.session.annotations[1]["properties"].contains("isHidden"));
+    QCOMPARE(applied.notes.size(), std::size_t(1));
+    QVERIFY2(applied.notes[0].find("\"gone\" is not in the session") != std::string::npos,
+             applied.notes[0].c_str());
+    // All shown, or none: true or false, as before.
+    QCOMPARE(captureWaypoint(all, "", "").annotations, std::optional<bool>(true));
+    QVERIFY(!captureWaypoint(all, "", "").shownAnnotations);
   }
 
   void capturesWhatTheSessionShows() {
