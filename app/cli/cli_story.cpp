@@ -103,8 +103,10 @@ int runStory(const std::vector<std::string>& args, std::size_t cacheMb) {
     (*writer)->addPage(*page, i + 1, count);
   }
   if (auto f = (*writer)->finish(); !f) return reportError(f.error());
-  std::cerr << "tessera: wrote " << out << " (" << count << (count == 1 ? " page" : " pages")
-            << ")\n";
+  const int pages = (*writer)->pages();
+  std::cerr << "tessera: wrote " << out << " (" << count
+            << (count == 1 ? " waypoint, " : " waypoints, ") << pages
+            << (pages == 1 ? " page)" : " pages)") << "\n";
   return kExitOk;
 }
 

@@ -7,7 +7,11 @@
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QTextBlock>
 #include <QTextDocument>
+#include <QTextLayout>
+
+#include <algorithm>
 
 namespace tessera::app {
 namespace {
@@ -20,6 +24,29 @@ double mm(double v) {
 
 QColor rgb(std::uint32_t c) {
   return QColor((c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF);
+}
+
+// Where a page of `doc` that starts at `from` ends, at or above `limit` (document units): after
+// the last paragraph that fits whole, else after the last line that fits (a paragraph longer
+// than the room); `from` when not even a line fits. Paragraph ends are preferred because
+// drawContents draws every paragraph its clip touches: one split by lines is drawn (clipped) on
+// both pages, and a PDF reader's text search would find it twice.
+double pageBreak(const QTextDocument& doc, double from, double limit) {
+  const double total = doc.size().height();
+  if (limit >= total) return total;
+  double afterBlock = from, afterLine = from;
+  auto* layout = doc.documentLayout();
+  for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
+    const QRectF box = layout->blockBoundingRect(b);
+    if (box.top() > limit) break;
+    if (box.bottom() > from && box.bottom() <= limit) afterBlock = box.bottom();
+    const QTextLayout* lines = b.layout();
+    for (int i = 0; lines && i < lines->lineCount(); ++i) {
+      const double end = box.top() + lines->lineAt(i).rect().bottom();
+      if (end > from && end <= limit) afterLine = std::max(afterLine, end);
+    }
+  }
+  return afterBlock > from ? afterBlock : afterLine;
 }
 
 }  // namespace
@@ -55,6 +82,7 @@ void HandoutWriter::addPage(const StoryPage& page, int number, int count) {
   QPainter& p = *painter_;
   if (!first_) writer_->newPage();
   first_ = false;
+  ++pages_;
   const double left = mm(kHandoutMarginMm), width = mm(kHandoutImageWidthMm);
   const double pageH = writer_->height();
 
@@ -103,23 +131,45 @@ void HandoutWriter::addPage(const StoryPage& page, int number, int count) {
   }
   if (!page.channels.empty()) y += mm(6);
 
-  // The narration, from Markdown, in the space left above the footer.
+  // The narration, from Markdown, in the space left above the footer; what does not fit goes on
+  // continuation pages, broken between lines.
   y += mm(3);
   QTextDocument doc;
   doc.documentLayout()->setPaintDevice(writer_.get());
   doc.setDefaultFont(QFont(QStringLiteral("DejaVu Sans"), 11));
   doc.setMarkdown(QString::fromStdString(page.narration));
   doc.setTextWidth(width);
-  const QRectF room(0, 0, width, pageH - mm(20) - y);
-  p.save();
-  p.translate(left, y);
-  doc.drawContents(&p, room);
-  p.restore();
-
-  p.setFont(QFont(QStringLiteral("DejaVu Sans"), 8));
-  p.setPen(QColor(130, 130, 130));
-  p.drawText(QRectF(left, pageH - mm(14), width, mm(5)), Qt::AlignRight | Qt::AlignVCenter,
-             QObject::tr("Tessera story handout · page %1 of %2").arg(number).arg(count));
+  const double bottom = pageH - mm(20), total = doc.size().height();
+  double from = 0;
+  for (int part = 0;; ++part) {
+    if (part > 0) {
+      writer_->newPage();
+      ++pages_;
+      p.setFont(small);
+      p.setPen(QColor(110, 110, 110));
+      p.drawText(QRectF(left, mm(kHandoutMarginMm - 4), width, mm(5)), Qt::AlignLeft | Qt::AlignTop,
+                 QObject::tr("%1 · %2 (continued)").arg(story_, heading));
+      y = mm(kHandoutMarginMm + 4);
+    }
+    const double limit = from + std::max(bottom - y, 0.0);
+    double to = pageBreak(doc, from, limit);
+    if (to <= from && part > 0) to = limit;  // a line taller than a whole page is cut
+    if (to > from) {
+      p.save();
+      p.translate(left, y - from);
+      // Half a device pixel inside the break, so the paragraphs ending or starting exactly
+      // there (which the layout counts as touching the clip) are left to their own page.
+      const double top = from > 0 ? from + 0.5 : from, end = to < total ? to - 0.5 : to;
+      doc.drawContents(&p, QRectF(0, top, width, end - top));
+      p.restore();
+    }
+    p.setFont(QFont(QStringLiteral("DejaVu Sans"), 8));
+    p.setPen(QColor(130, 130, 130));
+    p.drawText(QRectF(left, pageH - mm(14), width, mm(5)), Qt::AlignRight | Qt::AlignVCenter,
+               QObject::tr("Tessera story handout · page %1 of %2").arg(number).arg(count));
+    if (to >= total) break;
+    from = to;
+  }
 }
 
 data::Expected<void> HandoutWriter::finish() {

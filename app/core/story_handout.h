@@ -40,7 +40,10 @@ class HandoutWriter {
   static data::Expected<std::unique_ptr<HandoutWriter>> open(const QString& path,
                                                              const QString& storyTitle);
   ~HandoutWriter();
+  /// Adds waypoint `number` of `count`: one page, and more when its narration does not fit.
   void addPage(const StoryPage& page, int number, int count);
+  /// Pages written so far.
+  int pages() const { return pages_; }
   /// Closes the PDF; Errc::Io naming the file when it cannot be written.
   data::Expected<void> finish();
 
@@ -50,6 +53,7 @@ class HandoutWriter {
   std::unique_ptr<QPdfWriter> writer_;
   std::unique_ptr<QPainter> painter_;
   bool first_ = true;
+  int pages_ = 0;
 };
 
 }  // namespace tessera::app

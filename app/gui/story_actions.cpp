@@ -1,5 +1,8 @@
 #include "app/gui/story_actions.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <QApplication>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -35,6 +38,7 @@ struct HandoutJob {
   QPointer<QProgressDialog> progress;
   QString path;
   int next = 0, count = 0;
+  int width = 1600, height = 1000;  ///< each page's view, in the window's aspect
   bool cancelled = false;
   QStringList notes;
 };
@@ -282,6 +286,13 @@ void StoryController::exportHandout(QString path) {
   job->writer = std::move(*writer);
   job->path = path;
   job->count = static_cast<int>(s.waypoints.size());
+  // The pages show the waypoints as the presenter shows them: in the view's aspect (width kept,
+  // the height following, as `render --waypoint` does), between a 4:1 strip and 4:3 so that
+  // the narration keeps room on the page.
+  const auto& cam = window_.imageView()->camera();
+  const double aspect = std::clamp(
+      double(std::max(1, cam.viewportHeight())) / std::max(1, cam.viewportWidth()), 0.25, 0.75);
+  job->height = static_cast<int>(std::lround(job->width * aspect));
   job->progress = new QProgressDialog(tr("Writing the handout…"), tr("Cancel"), 0,
                                       job->count * kPageSteps, &window_);
   job->progress->setWindowModality(Qt::WindowModal);
@@ -334,8 +345,8 @@ void StoryController::renderPage(std::shared_ptr<HandoutJob> job,
   // VTK's off-screen context lives on the GUI thread: the frame renders here, tile by tile,
   // with events processed in between so the dialog's Cancel works.
   const int base = job->next * kPageSteps;
-  auto page = renderStoryPage(std::move(*prepared), job->image, job->labels, ctx_, 1600, 1000,
-                              [job, base](double f) {
+  auto page = renderStoryPage(std::move(*prepared), job->image, job->labels, ctx_, job->width,
+                              job->height, [job, base](double f) {
                                 if (job->progress)
                                   job->progress->setValue(base + static_cast<int>(f * 90));
                                 QCoreApplication::processEvents();

@@ -203,6 +203,42 @@ class StoryCliTest : public QObject {
     QVERIFY(meanDifference(QImage(view), page, at + QPoint(0, 20)) > 2 * d + 2);
   }
 
+  // A narration longer than the page's room goes on continuation pages, whole lines each, and
+  // nothing of it is lost.
+  void longNarrationContinuesOnANewPage() {
+    if (QStandardPaths::findExecutable("pdftotext").isEmpty() ||
+        QStandardPaths::findExecutable("pdfinfo").isEmpty())
+      QSKIP("pdftotext/pdfinfo (poppler-utils) are not installed");
+    json s = readJson(story_);
+    QString narration;
+    for (int i = 1; i <= 60; ++i)
+      narration += QStringLiteral("Paragraph %1 of the gland's long tale.\n\n").arg(i);
+    s["waypoints"] = {s["waypoints"][0]};
+    s["waypoints"][0]["narration"] = narration.toStdString();
+    const QString long_ = dir_.filePath("long.tessera"), pdf = dir_.filePath("long.pdf");
+    QVERIFY(writeJson(long_, s));
+    auto r = runTessera({"story", long_, "--out", pdf, "--size", "720x450"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const int pages = pdfPages(pdf);
+    QVERIFY2(pages >= 2, qPrintable(QString::number(pages)));
+    QVERIFY2(r.err.contains(QStringLiteral("(1 waypoint, %1 pages)").arg(pages).toUtf8()),
+             r.err.constData());
+    QString text;
+    for (int page = 1; page <= pages; ++page) {
+      const auto t = runProgram("pdftotext", {"-f", QString::number(page), "-l",
+                                              QString::number(page), "-layout", pdf, "-"});
+      QCOMPARE(t.code, 0);
+      if (page > 1) QVERIFY2(t.out.contains("Vessels (continued)"), t.out.constData());
+      text += QString::fromUtf8(t.out);
+    }
+    for (int i = 1; i <= 60; ++i)  // every paragraph, once, in order
+      QCOMPARE(text.count(QStringLiteral("Paragraph %1 of").arg(i)), 1);
+    QVERIFY(text.indexOf("Paragraph 59 of") < text.indexOf("Paragraph 60 of"));
+    // The first page holds as much as fits: its last paragraph is whole.
+    const auto first = runProgram("pdftotext", {"-f", "1", "-l", "1", pdf, "-"});
+    QVERIFY(first.out.contains("Paragraph 10 of the gland's long tale."));
+  }
+
   void demoStoryRendersAndSaves() {
     if (QStandardPaths::findExecutable("pdfinfo").isEmpty())
       QSKIP("pdfinfo (poppler-utils) is not installed");

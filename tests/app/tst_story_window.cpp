@@ -21,6 +21,9 @@
 #include <QTextBrowser>
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "app/cells/cells_linker.h"
@@ -263,6 +266,16 @@ class StoryWindowTest : public QObject {
     const auto r = test::runProgram("pdfinfo", {pdf});
     QVERIFY2(QString::fromUtf8(r.out).contains(QRegularExpression("Pages:\\s+4\n")),
              r.out.constData());
+    // Each page's view has the window view's aspect, 1600 px wide.
+    const auto& cam = w_->imageView()->camera();
+    const double aspect = std::clamp(
+        double(std::max(1, cam.viewportHeight())) / std::max(1, cam.viewportWidth()), 0.25, 0.75);
+    const auto images = test::runProgram("pdfimages", {"-list", pdf});
+    const auto row = QRegularExpression("\\n\\s*1\\s+0\\s+image\\s+(\\d+)\\s+(\\d+)")
+                         .match(QString::fromUtf8(images.out));
+    QVERIFY2(row.hasMatch(), images.out.constData());
+    QCOMPARE(row.captured(1).toInt(), 1600);
+    QCOMPARE(row.captured(2).toInt(), int(std::lround(1600 * aspect)));
   }
 };
 
