@@ -26,6 +26,8 @@ packages=(
   # libFuzzer targets (tests/fuzz, .ci/run): clang 19, since clang 14 cannot compile libstdc++
   # 12's std::expected (it lacks conditionally trivial special members)
   clang-19 libclang-rt-19-dev
+  # llvm-symbolizer: sanitizer reports name the functions, which .ci/lsan.supp matches
+  llvm
   # in-process peer of the HTTP benchmark (libcurl multi)
   libcurl4-openssl-dev
   # independent writers for fixtures and peers for benchmarks
