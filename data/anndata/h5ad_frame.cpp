@@ -52,7 +52,7 @@ void classifyDataset(hid_t ds, ColumnInfo& info) {
 
 // 0.7: `categories` is an object reference to <df>/__categories/<col>.
 Expected<bool> readReferencedCategories(hid_t codes, ColumnInfo& info, const std::string& where) {
-  if (H5Aexists(codes, "categories") <= 0) return false;
+  if (!h5::hasAttribute(codes, "categories")) return false;
   Handle a(H5Aopen(codes, "categories", H5P_DEFAULT));
   Handle type(H5Aget_type(a.get()));
   if (H5Tget_class(type.get()) != H5T_REFERENCE) return false;

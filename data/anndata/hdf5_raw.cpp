@@ -290,6 +290,31 @@ Expected<void> checkVlenReferences(hid_t dataset, std::size_t n, const std::stri
   }
 }
 
+Expected<void> checkAttributeMessages(hid_t obj, const std::string& where) {
+  const auto geometry = fileGeometry(obj);
+  if (!geometry) return {};
+  std::string bad;
+  auto walked = forEachHeaderMessage(obj, *geometry, [&](unsigned type, auto msg) {
+    if (type != kAttributeMessage) return false;
+    if (msg.size() < 8 || msg[0] < 1 || msg[0] > 3) {
+      bad = "an attribute message of unknown form";
+      return true;
+    }
+    const std::uint64_t nameAt = msg[0] == 3 ? 9 : 8, nameSize = readLe(&msg[2], 2);
+    // HDF5 copies the name with strdup: it must end inside the message.
+    if (nameSize == 0 || nameAt > msg.size() || nameSize > msg.size() - nameAt ||
+        std::memchr(&msg[nameAt], 0, nameSize) == nullptr) {
+      bad = "an attribute name runs past its message";
+      return true;
+    }
+    return false;
+  });
+  if (!walked)
+    return fail(Errc::Corrupt, where + ": damaged attributes (" + walked.error().message + ")");
+  if (!bad.empty()) return fail(Errc::Corrupt, where + ": damaged attributes (" + bad + ")");
+  return {};
+}
+
 Expected<void> checkAttributeReferences(hid_t obj, const char* name, std::size_t n,
                                         const std::string& where) {
   const auto geometry = fileGeometry(obj);

@@ -27,6 +27,11 @@ std::vector<unsigned char> readFileBytes(hid_t obj, std::uint64_t offset, std::u
 /// writer of string columns uses them, and they could not be checked.
 Expected<void> checkVlenReferences(hid_t dataset, std::size_t n, const std::string& where);
 
+/// The attribute messages of `obj`'s header, checked before HDF5 decodes them (it does for any
+/// attribute query, H5Aexists included): each name must end inside its message, since HDF5
+/// copies it with strdup (a heap overflow found by fuzz_hdf5). Errc::Corrupt naming `where`.
+Expected<void> checkAttributeMessages(hid_t obj, const std::string& where);
+
 /// The same check for the variable-length strings of attribute `name` of `obj` (`n` elements),
 /// whose references sit in the object header: HDF5 1.10 loops forever loading a collection with a
 /// free-space object of size 0 (found by fuzz_hdf5). Attributes kept in dense storage are not

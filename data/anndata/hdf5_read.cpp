@@ -72,8 +72,18 @@ std::size_t elementCount(hid_t space) {
 // thread at a time, but the app's HDF5 thread and a test's may differ).
 thread_local std::string damagedAttribute;
 
+// Whether `obj` has attribute `name`, after checking its attribute messages, which HDF5 decodes
+// trusting them (hdf5_raw.h); a damaged header answers no and is noted.
+bool attrExists(hid_t obj, const char* name) {
+  if (auto ok = checkAttributeMessages(obj, name); !ok) {
+    if (damagedAttribute.empty()) damagedAttribute = ok.error().message;
+    return false;
+  }
+  return H5Aexists(obj, name) > 0;
+}
+
 std::optional<std::vector<std::string>> attrStrings(hid_t obj, const char* name) {
-  if (H5Aexists(obj, name) <= 0) return std::nullopt;
+  if (!attrExists(obj, name)) return std::nullopt;
   Handle a(H5Aopen(obj, name, H5P_DEFAULT));
   if (!a) return std::nullopt;
   Handle type(H5Aget_type(a.get()));
@@ -212,6 +222,10 @@ std::vector<std::string> children(hid_t group) {
   return names;
 }
 
+bool hasAttribute(hid_t obj, const char* name) {
+  return attrExists(obj, name);
+}
+
 std::string takeDamagedAttribute() {
   return std::exchange(damagedAttribute, {});
 }
@@ -227,7 +241,7 @@ std::optional<std::vector<std::string>> stringArrayAttr(hid_t obj, const char* n
 }
 
 std::optional<std::vector<std::int64_t>> intArrayAttr(hid_t obj, const char* name) {
-  if (H5Aexists(obj, name) <= 0) return std::nullopt;
+  if (!attrExists(obj, name)) return std::nullopt;
   Handle a(H5Aopen(obj, name, H5P_DEFAULT));
   Handle type(H5Aget_type(a.get()));
   if (H5Tget_class(type.get()) != H5T_INTEGER) return std::nullopt;
@@ -242,7 +256,7 @@ std::optional<std::vector<std::int64_t>> intArrayAttr(hid_t obj, const char* nam
 }
 
 std::optional<bool> boolAttr(hid_t obj, const char* name) {
-  if (H5Aexists(obj, name) <= 0) return std::nullopt;
+  if (!attrExists(obj, name)) return std::nullopt;
   Handle a(H5Aopen(obj, name, H5P_DEFAULT));
   Handle type(H5Aget_type(a.get()));
   Handle space(H5Aget_space(a.get()));

@@ -39,6 +39,11 @@ std::vector<std::string> children(hid_t group);
 
 std::optional<std::string> stringAttr(hid_t obj, const char* name);
 
+/// Whether `obj` has attribute `name`. The header's attribute messages are checked first
+/// (HDF5 decodes them all to answer, trusting them); a damaged one answers false and is noted
+/// for takeDamagedAttribute().
+bool hasAttribute(hid_t obj, const char* name);
+
 /// The first string attribute refused as damaged (its references lead nowhere HDF5 can safely
 /// go) since the last call, "" if none. Attribute readers answer "absent" for it, which an
 /// opener would otherwise report as a missing attribute rather than a damaged file.
