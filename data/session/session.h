@@ -68,6 +68,10 @@ struct CellsDisplay {
   /// the cells show their default colouring; "" for a gene.
   std::string categoryColumn() const;
   std::vector<std::string> profileGenes;  ///< genes the Expression profile shows
+  std::string basis;       ///< the embedding (obsm key) the Embedding dock shows; "" = default
+  std::string geneSearch;  ///< the Genes panel's search text (it filters the list shown)
+  /// Genes whose transcripts are not drawn (a Xenium table's transcripts); empty = all drawn.
+  std::vector<std::string> hiddenTranscriptGenes;
   bool operator==(const CellsDisplay&) const = default;
 };
 
