@@ -33,10 +33,13 @@ bool layerKindFromName(const std::string& name, LayerKind& out) {
   return fromName(name, kLayerKinds, out);
 }
 
+bool sameImage(const ImageSelection& a, const ImageSelection& b) {
+  return a.series == b.series && a.well == b.well && a.field == b.field && a.axes == b.axes;
+}
+
 bool SessionDataset::operator==(const SessionDataset& o) const {
   return id == o.id && kind == o.kind && path == o.path && url == o.url && builtin == o.builtin &&
-         name == o.name && select.series == o.select.series && select.well == o.select.well &&
-         select.field == o.select.field && select.axes == o.select.axes;
+         name == o.name && sameImage(select, o.select);
 }
 
 bool Session::operator==(const Session& o) const {

@@ -22,6 +22,9 @@ enum class DatasetKind { Image, Table, Labels, Transcripts };
 const char* datasetKindName(DatasetKind kind);
 bool datasetKindFromName(const std::string& name, DatasetKind& out);
 
+/// True when `a` and `b` pick the same image read the same way (series, well, field, axes).
+bool sameImage(const ImageSelection& a, const ImageSelection& b);
+
 /// One opened input. Exactly one of `path`, `url` or `builtin` is set. In memory `path` is
 /// absolute; the session file stores it relative to the file when it is local.
 struct SessionDataset {
