@@ -153,9 +153,6 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
         for (const auto& g : l->cells.profileGenes)
           genes << QString::fromStdString(g);
         if (genes != cells_->profileGenes()) cells_->showProfileGenes(genes);
-        cells_->imageOverlay()->setVisible(l->visible);
-        cells_->imageOverlay()->setOpacity(l->opacity);
-        applyLayerLook(*l);  // the Channels dock's overlay row says the same
       }
       applySelections();  // the session's selections, back on the cells (not a change)
       pendingCells_.reset();
@@ -478,6 +475,11 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
   // The previous table goes first, so that nothing of it (legend, genes, clusters, overlays)
   // stays while the new one loads or if it fails to.
   cells_->clear();
+  // The overlay takes the session's look: a dataset opened anew inherits nothing.
+  if (const auto* l = model_.session().firstLayer(data::LayerKind::Cells)) {
+    cells_->imageOverlay()->setVisible(l->visible);
+    cells_->imageOverlay()->setOpacity(l->opacity);
+  }
   if (current_->cells) {
     double w = 0, h = 0;
     if (current_->image) {
