@@ -148,6 +148,7 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
   std::unique_ptr<AnnotationOverlay> annotations;
   if (!opt.annotations.empty()) {
     annotations = std::make_unique<AnnotationOverlay>(renderer);
+    annotations->setDepthOffset(opt.annotationsDepth);
     annotations->setAnnotations(opt.annotations);
     annotations->update(full);
   }

@@ -244,6 +244,7 @@ data::Expected<OpenedSession> openInputsAsSession(const std::vector<std::string>
   if (out.session.datasets.empty())
     return data::fail(data::Errc::InvalidArgument, joined(out.errors));
   pickShown(out, opened);
+  data::ensureAnnotationsLayer(out.session);
   return out;
 }
 
@@ -271,6 +272,7 @@ data::Expected<OpenedSession> openSession(data::Session session, AppContext& ctx
   if (out.session.layers.empty()) addDefaultLayers(out, opened, ctx);
   refuseMisplacedTables(out, opened, ctx);
   pickShown(out, opened);
+  data::ensureAnnotationsLayer(out.session);
   return out;
 }
 

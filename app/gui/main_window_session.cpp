@@ -233,7 +233,8 @@ void MainWindow::refreshLayerList() {
   for (auto it = ls.rbegin(); it != ls.rend(); ++it)  // the top of the drawing first
     rows.push_back({QString::fromStdString(it->id), QString::fromStdString(it->name),
                     QString::fromLatin1(data::layerKindName(it->kind)), it->visible, it->opacity,
-                    it->kind != data::LayerKind::Image || it->id != image->id});
+                    it->kind != data::LayerKind::Annotations &&
+                        (it->kind != data::LayerKind::Image || it->id != image->id)});
   layers_->setLayers(rows);
 }
 
@@ -272,6 +273,9 @@ void MainWindow::applyLayerLook(const data::SessionLayer& l) {
       }
       break;
     case data::LayerKind::Transcripts:
+      break;
+    case data::LayerKind::Annotations:
+      if (auto* a = findChild<AnnotationsController*>()) a->setLayerLook(l.visible, l.opacity);
       break;
   }
   view_->requestRender();
@@ -319,6 +323,8 @@ void MainWindow::applyLayerOrder() {
   view_->setLabelsDepth(d.labels);
   cells_->imageOverlay()->setDepthOffset(d.cells);
   if (auto* transcripts = cells_->transcripts()) transcripts->setDepthOffset(d.transcripts);
+  if (auto* annotations = findChild<AnnotationsController*>())
+    annotations->setDepthOffset(d.annotations);
   view_->requestRender();
 }
 

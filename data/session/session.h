@@ -78,7 +78,8 @@ struct CellsDisplay {
   bool operator==(const CellsDisplay&) const = default;
 };
 
-enum class LayerKind { Image, Cells, Labels, Transcripts };
+/// Annotations: the session's annotation list drawn as one layer, with no dataset of its own.
+enum class LayerKind { Image, Cells, Labels, Transcripts, Annotations };
 
 const char* layerKindName(LayerKind kind);
 bool layerKindFromName(const std::string& name, LayerKind& out);
@@ -180,6 +181,12 @@ struct Session {
   const TablePairing* pairingOf(const std::string& table) const;
   /// An id not used by any dataset or layer yet: `base`, `base-2`, ...
   std::string freshId(const std::string& base) const;
+  /// Where File ▸ Add puts new layers: on top, but under an annotations layer that is on top.
+  std::size_t addedLayersAt() const;
 };
+
+/// Gives `session` an annotations layer on top when it has none (a session of version 3 or
+/// older, or one just opened), so that annotations have a place in the layer order.
+void ensureAnnotationsLayer(Session& session);
 
 }  // namespace tessera::data

@@ -253,7 +253,7 @@ Expected<SessionLayer> layerFromJson(const json& j, const std::string& where) {
   std::string kind;
   TRY_ASSIGN(kind, r.text("kind", "image"));
   if (!layerKindFromName(kind, l.kind))
-    return r.bad("kind", "\"image\", \"cells\", \"labels\" or \"transcripts\"");
+    return r.bad("kind", "\"image\", \"cells\", \"labels\", \"transcripts\" or \"annotations\"");
   TRY_ASSIGN(l.id, r.text("id"));
   TRY_ASSIGN(l.dataset, r.text("dataset"));
   TRY_ASSIGN(l.name, r.text("name"));
@@ -456,7 +456,7 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
   if (top.has("view")) TRY_ASSIGN(s.camera, cameraFromJson(j["view"], what + ": view"));
   if (top.has("layers")) TRY_ASSIGN(s.layers, layersFromJson(j["layers"], what + ": layers"));
   for (const auto& l : s.layers)
-    if (!s.dataset(l.dataset))
+    if (l.kind != LayerKind::Annotations && !s.dataset(l.dataset))
       return fail(Errc::Corrupt,
                   what + ": layer \"" + l.id + "\" draws an unknown dataset \"" + l.dataset + "\"");
   if (top.has("pairings")) {

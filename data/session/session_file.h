@@ -7,7 +7,8 @@
 ///                 {"id": "demo", "kind": "image", "builtin": "demo"},
 ///                 {"id": "stack", "kind": "image", "path": "a.n5", "series": 1, "axes": "czyx"}],
 ///    "view": {"center": [x, y], "width": w, "height": h, "viewport": [W, H], "t": 0, "z": 0},
-///    "layers": [{"id", "kind": "image|cells|labels|transcripts", "dataset", "name", "visible",
+///    "layers": [{"id", "kind": "image|cells|labels|transcripts|annotations", "dataset", "name",
+///                "visible",
 ///                "opacity", "channels": [{"name", "color": "#rrggbb", "lut", "window": [a, b],
 ///                "gamma", "inverted", "visible"}], "cells": {"color_by": {"kind", "name"}, "lut",
 ///                "range": [a, b], "style", "point_size", "groups", "hidden_categories",
@@ -43,7 +44,8 @@ namespace tessera::data {
 
 /// 1: the first format. 2: "selection" (the cells selected now); "category_colors" per column.
 /// 3: "classifier" (the Cell Classifier's labels, classifier_json.h). 4: a cells layer's
-/// "basis", "gene_search" and "hidden_transcript_genes".
+/// "basis", "gene_search" and "hidden_transcript_genes"; an "annotations" layer (no dataset)
+/// places the annotations in the layer order.
 constexpr int kSessionVersion = 4;
 constexpr const char* kSessionExtension = ".tessera";
 

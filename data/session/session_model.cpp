@@ -305,11 +305,12 @@ void SessionModel::addDataset(SessionDataset dataset, std::vector<SessionLayer> 
   after.datasets.push_back(dataset);
   Session probe = session_;  // ids must be unique against the dataset just added too
   probe.datasets = after.datasets;
+  auto at = after.layers.begin() + static_cast<long>(session_.addedLayersAt());
   for (auto& l : layers) {
     l.dataset = dataset.id;
     l.id = probe.freshId(l.id.empty() ? layerKindName(l.kind) : l.id);
     probe.layers.push_back(l);
-    after.layers.push_back(l);
+    at = after.layers.insert(at, l) + 1;
   }
   if (pairing) {
     if (pairing->table == oldId || pairing->table.empty()) pairing->table = dataset.id;

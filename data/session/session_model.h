@@ -82,7 +82,8 @@ class SessionModel {
   void moveLayer(const std::string& layer, int index);
   /// Removes a layer, and its dataset (and pairing) when no other layer draws it.
   void removeLayer(const std::string& layer);
-  /// Adds a dataset with its layers on top (File ▸ Add); ids are made unique.
+  /// Adds a dataset with its layers on top (File ▸ Add), under the annotations; ids are made
+  /// unique.
   void addDataset(SessionDataset dataset, std::vector<SessionLayer> layers,
                   std::optional<TablePairing> pairing = {});
   /// Reads a dataset with other axes (Interpret Axes): an undo step (event Datasets). The image

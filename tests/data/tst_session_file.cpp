@@ -56,7 +56,8 @@ Session fullSession(const fs::path& dataDir) {
   cl.cells.basis = "X_tsne";
   cl.cells.geneSearch = "CD";
   cl.cells.hiddenTranscriptGenes = {"EPCAM", "VWF"};
-  s.layers = {il, cl};
+  SessionLayer al{"annotations", LayerKind::Annotations, "", "Annotations", true, 0.8, {}, {}};
+  s.layers = {al, il, cl};  // the annotations drawn under the image
   s.camera = {4096.5, 1000.25, 2048, 1024.0, std::pair{1600, 800}, 0, 3, 2};
   s.pairings = {{"cells", "image", Affine2D{2, 0, 5, 0, 2, 7}, "images/x"}};
   s.selections = {{"tumour", {1, 5, 9}}};
@@ -280,7 +281,8 @@ class TestSessionFile : public QObject {
     const auto dir = workDir("v4");
     const Session s = fullSession(dir / "data");
     const auto j = sessionToJson(s, dir);
-    const auto& cells = j["layers"][1]["cells"];
+    const auto& cells = j["layers"][2]["cells"];
+    QCOMPARE(j["layers"][0]["kind"].get<std::string>(), std::string("annotations"));
     QCOMPARE(cells["basis"].get<std::string>(), std::string("X_tsne"));
     QCOMPARE(cells["gene_search"].get<std::string>(), std::string("CD"));
     QCOMPARE(cells["hidden_transcript_genes"][1].get<std::string>(), std::string("VWF"));
