@@ -149,6 +149,7 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
   if (!opt.annotations.empty()) {
     annotations = std::make_unique<AnnotationOverlay>(renderer);
     annotations->setDepthOffset(opt.annotationsDepth);
+    annotations->setOpacity(opt.annotationsOpacity);
     annotations->setAnnotations(opt.annotations);
     annotations->update(full);
   }

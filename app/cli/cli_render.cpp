@@ -321,6 +321,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
   }
   req.imageDepth = layerDepths(session).image;  // the layers as drawn: --cells may add one
   figure.annotationsDepth = layerDepths(session).annotations;
+  if (annotationsLayer) figure.annotationsOpacity = annotationsLayer->opacity;
   const auto ext = std::filesystem::path(out).extension().string();
   if (tiled || ext == ".tif" || ext == ".tiff" || ext == ".TIF") {
     figure.view = req;

@@ -145,6 +145,10 @@ render::FigureOptions currentViewFigure(MainWindow& window, const FigureChoice& 
   o.title = choice.title.toStdString();
   if (choice.annotations) o.annotations = annotations;
   o.annotationsDepth = layerDepths(window.model().session()).annotations;
+  if (const auto* l = window.model().session().firstLayer(data::LayerKind::Annotations)) {
+    if (!l->visible) o.annotations.clear();
+    o.annotationsOpacity = l->opacity;
+  }
   // The cells as the window draws them: same data, colouring, hidden groups, style and legend.
   auto* linker = window.cells();
   auto* shown = linker->imageOverlay();

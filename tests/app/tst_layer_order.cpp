@@ -269,6 +269,20 @@ class LayerOrderTest : public QObject {
       differ +=
           testing::colorDistance(cliAbove.pixelColor(x, row), cliBelow.pixelColor(x, row)) > 60;
     QVERIFY2(differ > base.width() / 2, qPrintable(QString::number(differ)));
+    // Hidden in the Layers dock: gone from the window and from the CLI's render.
+    model().setLayerVisible(id, false);
+    QCOMPARE(lineShown(frame()), 0);
+    const QString hidden = data_ + "/annotations-hidden.tessera";
+    QVERIFY(w_->saveSessionTo(hidden));
+    const QImage cliHidden = renderCli(hidden, kWork + "/cli-annotations-hidden.png");
+    QVERIFY(!cliHidden.isNull());
+    int shownHidden = 0;
+    for (int x = 0; x < cliHidden.width(); ++x)
+      shownHidden +=
+          testing::colorDistance(cliHidden.pixelColor(x, row), cliBelow.pixelColor(x, row)) > 60;
+    QCOMPARE(shownHidden, 0);
+    w_->undoAction()->trigger();
+    QCOMPARE(lineShown(frame()), onTop);
 
     QVERIFY(open(w_.get(), {below}));
     QCOMPARE(model().session().layers.front().kind, data::LayerKind::Annotations);
