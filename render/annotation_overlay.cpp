@@ -13,6 +13,7 @@
 #include <vtkTextActor.h>
 #include <vtkTextProperty.h>
 #include <vtkUnsignedCharArray.h>
+#include <algorithm>
 
 #include <cmath>
 #include <numbers>
@@ -134,6 +135,20 @@ void AnnotationOverlay::setVisible(bool visible) {
   visible_ = visible;
 }
 
+void AnnotationOverlay::setOpacity(double opacity) {
+  opacity_ = std::clamp(opacity, 0.0, 1.0);
+  for (auto* a : {lines_.Get(), selectedLines_.Get()})
+    a->GetProperty()->SetOpacity(opacity_);
+  for (auto& t : labels_)
+    t->GetTextProperty()->SetOpacity(opacity_);
+}
+
+void AnnotationOverlay::setDepthOffset(double dz) {
+  depth_ = dz;
+  for (auto* a : {lines_.Get(), selectedLines_.Get()})
+    a->SetPosition(0, 0, dz);
+}
+
 void AnnotationOverlay::update(const ViewCamera& camera) {
   const double perPx = 1.0 / camera.zoom();
   Lines normal(z_), selected(z_ - 0.01);
@@ -156,6 +171,7 @@ void AnnotationOverlay::update(const ViewCamera& camera) {
     p->SetColor(((rgb >> 16) & 0xFF) / 255.0, ((rgb >> 8) & 0xFF) / 255.0, (rgb & 0xFF) / 255.0);
     p->SetFontSize(a.kind == data::AnnotationKind::Text ? 20 : 14);
     p->ShadowOn();
+    p->SetOpacity(opacity_);
     p->SetVerticalJustificationToBottom();
     // Anchored in the world, so that VTK places it for whatever camera draws the frame (the
     // window's, or each tile of a figure) without another update.
@@ -164,7 +180,7 @@ void AnnotationOverlay::update(const ViewCamera& camera) {
       t->SetPosition(a.points.front().x, a.points.front().y);
     else
       t->SetPosition(b.x0, b.y0 - 3 * perPx);
-    t->GetPositionCoordinate()->SetValue(t->GetPosition()[0], t->GetPosition()[1], z_);
+    t->GetPositionCoordinate()->SetValue(t->GetPosition()[0], t->GetPosition()[1], z_ + depth_);
     renderer_->AddActor2D(t);
     labels_.push_back(t);
   }

@@ -31,6 +31,12 @@ class AnnotationOverlay {
   /// Index of the selected annotation, or -1.
   void setSelected(int index);
   void setVisible(bool visible);
+  /// The annotations layer's opacity (lines and labels).
+  void setOpacity(double opacity);
+  /// World z offset added to the overlay's own z: its place in the session's layer order (see
+  /// render/scene.h, layerDepth). The labels are 2D text and stay in front.
+  void setDepthOffset(double dz);
+  double depthOffset() const { return depth_; }
   /// Rebuilds the geometry for the camera (screen-sized parts) and places the labels.
   void update(const ViewCamera& camera);
 
@@ -38,6 +44,8 @@ class AnnotationOverlay {
   // Held, not borrowed: the window may drop its renderer before its owner drops this overlay.
   vtkSmartPointer<vtkRenderer> renderer_;
   double z_;
+  double depth_ = 0;
+  double opacity_ = 1;
   std::vector<data::Annotation> annotations_;
   int selected_ = -1;
   bool visible_ = true;

@@ -148,6 +148,8 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
   std::unique_ptr<AnnotationOverlay> annotations;
   if (!opt.annotations.empty()) {
     annotations = std::make_unique<AnnotationOverlay>(renderer);
+    annotations->setDepthOffset(opt.annotationsDepth);
+    annotations->setOpacity(opt.annotationsOpacity);
     annotations->setAnnotations(opt.annotations);
     annotations->update(full);
   }

@@ -28,9 +28,11 @@ struct FigureOptions {
   RenderRequest view;
   std::string title;                          ///< drawn at the top centre when not empty
   std::vector<data::Annotation> annotations;  ///< drawn over the image (AnnotationOverlay)
-  bool scaleBarBacking = true;                ///< a dark translucent box behind the scale bar
-  double dpi = 0;                             ///< stored in the file when > 0
-  int tileSize = 1024;                        ///< side of the off-screen window
+  double annotationsDepth = 0;    ///< their place in the layer order (AnnotationOverlay)
+  double annotationsOpacity = 1;  ///< the annotations layer's opacity
+  bool scaleBarBacking = true;    ///< a dark translucent box behind the scale bar
+  double dpi = 0;                 ///< stored in the file when > 0
+  int tileSize = 1024;            ///< side of the off-screen window
   /// After each tile with the fraction done; returning false cancels (Errc::Cancelled).
   std::function<bool(double)> progress;
   /// Called once the per-channel display settings are final (after auto-contrast).

@@ -9,7 +9,6 @@
 #include "app/cells/cells_overlay.h"
 #include "app/cells/profile_data.h"
 #include "app/cells/transcripts_layer.h"
-#include "app/core/session_state.h"
 #include "app/gui/transcripts_panel.h"
 #include "widgets/channel_panel.h"
 #include "widgets/clusters_panel.h"
@@ -77,6 +76,7 @@ CellsLinker::CellsLinker(AppContext& ctx, LinkedWidgets w, QObject* parent)
     if (genes.isEmpty()) return;
     profileGenes_ = genes.mid(0, kMaxProfileGenes);
     refreshProfile();
+    emit profileGenesChanged();
   });
   connect(w_.markers, &widgets::MarkersPanel::geneActivated, this, [this](const QString& g) {
     profileGenes_ = {g};
@@ -203,7 +203,6 @@ void CellsLinker::onTranscriptsLoaded() {
 }
 
 CellsLinker::~CellsLinker() {
-  savePanelStateOfShown();
   w_.image->setOverlayHook(nullptr);
   w_.embedding->setOverlayHook(nullptr);
 }
@@ -211,14 +210,10 @@ CellsLinker::~CellsLinker() {
 void CellsLinker::open(const std::filesystem::path& cells, double imageWidth, double imageHeight,
                        const std::string& shownElement,
                        const std::optional<data::Affine2D>& placement) {
-  savePanelStateOfShown();
-  stateKey_ = cells;
   session_->open(cells, imageWidth, imageHeight, shownElement, placement);
 }
 
 void CellsLinker::clear() {
-  savePanelStateOfShown();
-  stateKey_.clear();
   transcripts_->clear();
   if (w_.transcripts) w_.transcripts->clear();
   w_.channels->removeOverlay(transcriptsRow_);
@@ -232,13 +227,10 @@ void CellsLinker::clear() {
   renderBoth();
 }
 
-void CellsLinker::savePanelStateOfShown() {
-  if (shown_ && !stateKey_.empty()) savePanelState(stateKey_, capturePanelState(*this));
-}
-
 void CellsLinker::showProfileGenes(const QStringList& genes) {
   profileGenes_ = genes.mid(0, kMaxProfileGenes);
   refreshProfile();
+  emit profileGenesChanged();
 }
 
 void CellsLinker::renderBoth() {
@@ -291,8 +283,6 @@ void CellsLinker::onLoaded() {
   onColoring();
   onHidden();
   onSelection();
-  if (!stateKey_.empty())
-    if (auto state = loadPanelState(stateKey_)) applyPanelState(*this, *state);
   if (d->outsideImage > 0)
     emit message(
         tr("%1 cells lie outside the image; they are drawn where they are.").arg(d->outsideImage));
@@ -469,7 +459,7 @@ void CellsLinker::refreshProfile() {
   const qint64 selected = static_cast<qint64>(session_->selection().size());
   session_->fetchGenes(genes, [this, request, d, g, palette, mask, names,
                                selected](std::vector<std::vector<float>> columns) {
-    if (request != profileRequest_ || session_->data() != d) return;
+    if (request != profileRequest_ || !session_->showsTable(*d)) return;
     std::vector<widgets::ProfilePanel::GeneProfile> profiles;
     for (std::size_t k = 0; k < columns.size(); ++k) {
       widgets::ProfilePanel::GeneProfile prof;

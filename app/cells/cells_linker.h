@@ -69,6 +69,8 @@ class CellsLinker : public QObject {
   /// Hover text for the status bar ("" when over no cell).
   void hoverText(const QString& text);
   void message(const QString& text);
+  /// The Expression profile shows other genes (the Genes panel's selection, showProfileGenes).
+  void profileGenesChanged();
 
  private:
   void onLoaded();
@@ -84,8 +86,6 @@ class CellsLinker : public QObject {
   void refreshProfile();
   void hoverAt(double x, double y, double radius, bool embedding);
   void renderBoth();
-  /// Keeps the user's choices on the shown dataset for its next opening (session_state.h).
-  void savePanelStateOfShown();
   void connectTranscripts();
   void onTranscriptsLoaded();
 
@@ -99,7 +99,6 @@ class CellsLinker : public QObject {
   std::uint64_t profileRequest_ = 0;  ///< the latest profile's gene request
   std::shared_ptr<const CellsData> shown_;  ///< what the overlays hold
   int overlayRow_ = -1;
-  std::filesystem::path stateKey_;  ///< the dataset whose panel state is saved and restored
 };
 
 }  // namespace tessera::app

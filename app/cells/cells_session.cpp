@@ -110,7 +110,7 @@ void CellsSession::setData(std::shared_ptr<const CellsData> data) {
       QMetaObject::invokeMethod(
           qApp,
           [self, d, st = std::move(*st)]() mutable {
-            if (!self || self->data_ != d) return;
+            if (!self || !self->showsTable(*d)) return;
             self->geneStats_ = std::move(st);
             emit self->geneStatsReady();
           },
@@ -168,7 +168,7 @@ bool CellsSession::colorByGene(const QString& gene) {
         QMetaObject::invokeMethod(
             qApp,
             [self, stop, d, name, v = std::move(v)]() mutable {
-              if (!self || stop->stop_requested() || self->data_ != d) return;
+              if (!self || stop->stop_requested() || !self->showsTable(*d)) return;
               if (!v) {
                 if (v.error().code != data::Errc::Cancelled)
                   emit self->message(QString::fromStdString(v.error().message));
@@ -428,7 +428,7 @@ void CellsSession::fetchGenes(const std::vector<std::int64_t>& genes,
                           QMetaObject::invokeMethod(
                               qApp,
                               [self, d, pending, ready, last, error] {
-                                if (!self || self->data_ != d) return;
+                                if (!self || !self->showsTable(*d)) return;
                                 if (!error.empty())
                                   emit self->message(QString::fromStdString(error));
                                 if (last && !pending->failed) ready(std::move(pending->columns));

@@ -45,6 +45,9 @@ class CellsSession : public QObject {
   /// categories and named selections stay; `embeddingChanged` follows. Ignored for another
   /// table.
   void setBasis(std::shared_ptr<const CellsData> data);
+  /// True when `d` shows the table shown now (under any basis): values fetched for it still
+  /// apply after a basis switch (a gene colouring in flight is kept).
+  bool showsTable(const CellsData& d) const { return data_ && data_->table == d.table; }
 
   const ColorBy& colorBy() const { return colorBy_; }
   const ResolvedColoring& coloring() const { return resolved_; }

@@ -193,7 +193,9 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     opened->session = std::move(applied.session);
   }
   data::Session& session = opened->session;
-  if (fromSession && session.annotations.is_array() && !session.annotations.empty()) {
+  const auto* annotationsLayer = session.firstLayer(data::LayerKind::Annotations);
+  if (fromSession && session.annotations.is_array() && !session.annotations.empty() &&
+      (!annotationsLayer || annotationsLayer->visible)) {
     // The session's annotations, as the window draws them (hidden ones are left out).
     auto drawn = data::geoJsonAnnotations(session.annotations, input);
     if (!drawn) return reportError(drawn.error());
@@ -318,6 +320,8 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     req.decorate = cellsDecorate(std::move(*look), shown.labels, ctx);
   }
   req.imageDepth = layerDepths(session).image;  // the layers as drawn: --cells may add one
+  figure.annotationsDepth = layerDepths(session).annotations;
+  if (annotationsLayer) figure.annotationsOpacity = annotationsLayer->opacity;
   const auto ext = std::filesystem::path(out).extension().string();
   if (tiled || ext == ".tif" || ext == ".tiff" || ext == ".TIF") {
     figure.view = req;

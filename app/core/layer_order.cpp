@@ -16,8 +16,12 @@ LayerDepths layerDepths(const data::Session& session) {
     if (std::none_of(drawn.begin(), drawn.end(), [&](auto& d) { return d.second == kind; }))
       drawn.emplace_back(i, kind);
   }
+  // Without a place of their own (a session from before version 4, the CLI's own), the
+  // annotations are drawn on top.
+  if (!session.firstLayer(LayerKind::Annotations))
+    drawn.emplace_back(session.layers.size(), LayerKind::Annotations);
   const double bottom = render::layerDepth(render::kLayerBands - 1);
-  LayerDepths out{bottom, bottom, bottom, bottom};
+  LayerDepths out{bottom, bottom, bottom, bottom, bottom};
   // Later in the list is nearer the top: the last drawn layer gets band 0.
   for (std::size_t k = 0; k < drawn.size(); ++k) {
     const double dz = render::layerDepth(static_cast<int>(drawn.size() - 1 - k));
@@ -33,6 +37,9 @@ LayerDepths layerDepths(const data::Session& session) {
         break;
       case LayerKind::Transcripts:
         out.transcripts = dz;
+        break;
+      case LayerKind::Annotations:
+        out.annotations = dz;
         break;
     }
   }

@@ -9,9 +9,10 @@ namespace tessera::app {
 /// last layer of `Session::layers` is drawn on top. Like the window, only the first layer of a
 /// kind counts (further image layers join the first image's channels); a kind the session
 /// lacks gets the depth below all others, except transcripts: without a layer of their own
-/// (Xenium's come with its cells table) they go with the cells, in front of them.
+/// (Xenium's come with its cells table) they go with the cells, in front of them, and
+/// annotations: without a layer of their own they are drawn on top.
 struct LayerDepths {
-  double image = 0, labels = 0, cells = 0, transcripts = 0;
+  double image = 0, labels = 0, cells = 0, transcripts = 0, annotations = 0;
 };
 LayerDepths layerDepths(const data::Session& session);
 

@@ -64,6 +64,11 @@ PanelState toPanelState(const data::SessionLayer& l) {
   s.pointSize = c.pointSize;
   for (const auto& g : c.profileGenes)
     s.profileGenes << QString::fromStdString(g);
+  s.basis = QString::fromStdString(c.basis);
+  s.geneSearch = QString::fromStdString(c.geneSearch);
+  s.hiddenTranscriptGenes.emplace();
+  for (const auto& g : c.hiddenTranscriptGenes)
+    *s.hiddenTranscriptGenes << QString::fromStdString(g);
   return s;
 }
 
@@ -79,6 +84,13 @@ void fromPanelState(const PanelState& s, data::SessionLayer& l) {
   c.profileGenes.clear();
   for (const auto& g : s.profileGenes)
     c.profileGenes.push_back(g.toStdString());
+  c.basis = s.basis.toStdString();
+  c.geneSearch = s.geneSearch.toStdString();
+  if (s.hiddenTranscriptGenes) {  // else the transcripts are still loading: the model's list
+    c.hiddenTranscriptGenes.clear();
+    for (const auto& g : *s.hiddenTranscriptGenes)
+      c.hiddenTranscriptGenes.push_back(g.toStdString());
+  }
   l.visible = s.overlayVisible;
   l.opacity = s.overlayOpacity;
 }

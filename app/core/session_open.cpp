@@ -1,5 +1,6 @@
 #include "app/core/session_open.h"
 
+#include <algorithm>
 #include <future>
 
 #include "app/core/app_context.h"
@@ -244,6 +245,7 @@ data::Expected<OpenedSession> openInputsAsSession(const std::vector<std::string>
   if (out.session.datasets.empty())
     return data::fail(data::Errc::InvalidArgument, joined(out.errors));
   pickShown(out, opened);
+  data::ensureAnnotationsLayer(out.session);
   return out;
 }
 
@@ -271,7 +273,42 @@ data::Expected<OpenedSession> openSession(data::Session session, AppContext& ctx
   if (out.session.layers.empty()) addDefaultLayers(out, opened, ctx);
   refuseMisplacedTables(out, opened, ctx);
   pickShown(out, opened);
+  data::ensureAnnotationsLayer(out.session);
   return out;
+}
+
+data::Expected<void> imageFitsImage(const data::TileSource& added, const data::TileSource& shown,
+                                    const std::string& addedName, const std::string& shownName) {
+  const auto& a = added.info();
+  const auto& s = shown.info();
+  const auto& as = a.levels[0].shape;
+  const auto& ss = s.levels[0].shape;
+  if (as[data::kT] != ss[data::kT] || as[data::kZ] != ss[data::kZ])
+    return data::fail(data::Errc::InvalidArgument,
+                      addedName + " does not fit on " + shownName + ": it has " +
+                          std::to_string(as[data::kT]) + " time points and " +
+                          std::to_string(as[data::kZ]) + " z planes, " + shownName + " " +
+                          std::to_string(ss[data::kT]) + " and " + std::to_string(ss[data::kZ]));
+  // Where its pixels land on the shown image (by their physical size and offset): they must
+  // cover some of it.
+  const auto toAdded = data::imagePixelsTo(s, a);
+  const auto toShown = toAdded.inverse();
+  bool overlaps = false;
+  if (toShown) {
+    const double w = static_cast<double>(a.width()), h = static_cast<double>(a.height());
+    double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+    for (const auto& [x, y] : {std::pair{0.0, 0.0}, {w, 0.0}, {0.0, h}, {w, h}}) {
+      const double sx = toShown->mapX(x, y), sy = toShown->mapY(x, y);
+      x0 = std::min(x0, sx), x1 = std::max(x1, sx), y0 = std::min(y0, sy), y1 = std::max(y1, sy);
+    }
+    overlaps = x1 > 0 && y1 > 0 && x0 < static_cast<double>(s.width()) &&
+               y0 < static_cast<double>(s.height());
+  }
+  if (!overlaps)
+    return data::fail(data::Errc::InvalidArgument,
+                      addedName + " does not fit on " + shownName +
+                          ": placed by its pixel size and offset, it lies outside the image");
+  return {};
 }
 
 data::Expected<AddedDataset> openInputToAdd(const data::Session& session,
@@ -284,11 +321,23 @@ data::Expected<AddedDataset> openInputToAdd(const data::Session& session,
   out.dataset = datasetOfInput(input, *r, {});
   out.dataset.id = session.freshId(r->image ? "image" : "table");
   const std::string& name = out.dataset.name;
-  if (r->image && shown.image)
-    return data::fail(data::Errc::InvalidArgument,
-                      name +
-                          " brings an image, and the view draws one image at a time; open it "
-                          "with File ▸ Open instead");
+  if (r->image && shown.image) {
+    if (r->cells)
+      return data::fail(data::Errc::InvalidArgument,
+                        name + " brings an image and a cell table; open it with File ▸ Open");
+    if (auto fits = imageFitsImage(*r->image, *shown.image, name,
+                                   session.empty() ? "the image" : session.datasets.front().name);
+        !fits)
+      return std::unexpected(fits.error());
+    // Its channels join the shown image's (pickShown), placed by its physical size.
+    data::SessionLayer l;
+    l.id = "image";
+    l.kind = data::LayerKind::Image;
+    l.name = name;
+    l.channels = toChannelStates(render::defaultDisplays(r->image->info()));
+    out.layers.push_back(l);
+    return out;
+  }
   if (!r->cells)
     return data::fail(data::Errc::InvalidArgument,
                       name + " has no cell table to add; open it with File ▸ Open instead");

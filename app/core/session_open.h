@@ -46,11 +46,19 @@ struct AddedDataset {
   std::string cellsFrame;
 };
 
+/// An image fits on the shown one when it has the same time points and z planes and, placed by
+/// its physical pixel size and offset (data::imagePixelsTo), covers some of it; otherwise the
+/// error names both and why.
+data::Expected<void> imageFitsImage(const data::TileSource& added, const data::TileSource& shown,
+                                    const std::string& addedName, const std::string& shownName);
+
 /// Opens `input` to add it to `session`, whose shown image is `shown` (File ▸ Add…). A table
 /// joins as a cells layer, paired with the shown image when its cells fit on it; a table that
-/// does not fit is refused naming both (open it by itself instead). Refused too: a second image
-/// (the view draws one image at a time) and a second table while one is shown (remove its layer
-/// first), each with the reason. Blocking: call on AppContext::jobPool.
+/// does not fit is refused naming both (open it by itself instead). An image joins as an image
+/// layer whose channels are drawn with the shown image's (placed by its physical pixel size and
+/// offset, resampled onto the shown image's grid) when it fits (imageFitsImage). Refused too: an
+/// image that brings a table, and a second table while one is shown (remove its layer first),
+/// each with the reason. Blocking: call on AppContext::jobPool.
 data::Expected<AddedDataset> openInputToAdd(const data::Session& session,
                                             const OpenedDataset& shown, const std::string& input,
                                             AppContext& ctx,

@@ -1,77 +1,21 @@
 #include "app/core/session_state.h"
 
 #include <QCheckBox>
-#include <QCryptographicHash>
-#include <QSettings>
+#include <QLineEdit>
 #include <QSlider>
 #include <algorithm>
 #include <cmath>
 
 #include "app/cells/cells_linker.h"
 #include "app/cells/cells_overlay.h"
+#include "app/cells/transcripts_layer.h"
+#include "app/gui/transcripts_panel.h"
 #include "render/channel_display.h"
 #include "widgets/channel_panel.h"
+#include "widgets/genes_panel.h"
 #include "widgets/image_view.h"
 
 namespace tessera::app {
-namespace {
-
-QString absoluteKey(const std::filesystem::path& dataset) {
-  std::error_code ec;
-  auto p = std::filesystem::weakly_canonical(std::filesystem::absolute(dataset, ec), ec);
-  if (ec) p = std::filesystem::absolute(dataset, ec).lexically_normal();
-  return QString::fromStdString(p.string());
-}
-
-}  // namespace
-
-QString panelStateGroup(const std::filesystem::path& dataset) {
-  const QByteArray hash =
-      QCryptographicHash::hash(absoluteKey(dataset).toUtf8(), QCryptographicHash::Sha1);
-  return QStringLiteral("datasets/") + QString::fromLatin1(hash.toHex());
-}
-
-void savePanelState(const std::filesystem::path& dataset, const PanelState& s) {
-  QSettings settings;
-  settings.remove(panelStateGroup(dataset));
-  settings.beginGroup(panelStateGroup(dataset));
-  settings.setValue("path", absoluteKey(dataset));
-  settings.setValue("colorKind", s.colorKind);
-  settings.setValue("colorName", s.colorName);
-  settings.setValue("lut", s.lut);
-  if (s.range) {
-    settings.setValue("rangeMin", s.range->first);
-    settings.setValue("rangeMax", s.range->second);
-  }
-  settings.setValue("groups", s.groups);
-  settings.setValue("overlayVisible", s.overlayVisible);
-  settings.setValue("overlayOpacity", s.overlayOpacity);
-  settings.setValue("overlayStyle", s.overlayStyle);
-  settings.setValue("pointSize", s.pointSize);
-  settings.setValue("profileGenes", s.profileGenes);
-  settings.endGroup();
-}
-
-std::optional<PanelState> loadPanelState(const std::filesystem::path& dataset) {
-  QSettings settings;
-  settings.beginGroup(panelStateGroup(dataset));
-  // The stored path guards against a hash collision and against stale groups.
-  if (settings.value("path").toString() != absoluteKey(dataset)) return std::nullopt;
-  PanelState s;
-  s.colorKind = settings.value("colorKind").toString();
-  s.colorName = settings.value("colorName").toString();
-  s.lut = settings.value("lut").toString();
-  if (settings.contains("rangeMin") && settings.contains("rangeMax"))
-    s.range = std::make_pair(settings.value("rangeMin").toDouble(),
-                             settings.value("rangeMax").toDouble());
-  s.groups = settings.value("groups").toString();
-  s.overlayVisible = settings.value("overlayVisible", true).toBool();
-  s.overlayOpacity = std::clamp(settings.value("overlayOpacity", 1.0).toDouble(), 0.0, 1.0);
-  s.overlayStyle = std::clamp(settings.value("overlayStyle", 0).toInt(), 0, 2);
-  s.pointSize = std::clamp(settings.value("pointSize", 4.0).toDouble(), 0.5, 64.0);
-  s.profileGenes = settings.value("profileGenes").toStringList();
-  return s;
-}
 
 PanelState capturePanelState(CellsLinker& linker) {
   const CellsSession& session = linker.session();
@@ -90,6 +34,17 @@ PanelState capturePanelState(CellsLinker& linker) {
     s.pointSize = o->pointSize();
   }
   s.profileGenes = linker.profileGenes();
+  if (const auto d = session.data(); d && !d->ex.empty())
+    s.basis = QString::fromStdString(d->embeddingKey);
+  const LinkedWidgets& w = linker.widgets();
+  s.geneSearch = w.genes->searchBox()->text();
+  if (const auto* t = linker.transcripts()->data(); t && w.transcripts) {
+    const auto shown = w.transcripts->shownGenes();
+    QStringList hidden;
+    for (std::size_t g = 0; g < t->genes.size() && g < shown.size(); ++g)
+      if (!shown[g]) hidden << QString::fromStdString(t->genes[g]);
+    s.hiddenTranscriptGenes = hidden;
+  }
   return s;
 }
 
@@ -105,6 +60,9 @@ void applyPanelState(CellsLinker& linker, const PanelState& s) {
     session.colorByGene(s.colorName);
   else if (s.colorKind == "column" && t.column(s.colorName.toStdString()))
     session.colorByColumn(s.colorName);
+  // Another basis before the colouring's values arrive: they apply to any basis of the table.
+  if (!s.basis.isEmpty() && s.basis.toStdString() != d->embeddingKey)
+    if (auto other = withBasis(*d, s.basis.toStdString())) session.setBasis(std::move(other));
   render::Lut lut;
   if (render::lutFromName(s.lut.toStdString(), lut)) session.setLut(lut);
   if (s.range) session.setRange(s.range);
@@ -127,8 +85,24 @@ void applyPanelState(CellsLinker& linker, const PanelState& s) {
   QStringList genes;
   for (const auto& g : s.profileGenes)
     if (t.geneIndex(g.toStdString()) >= 0) genes << g;
-  if (!genes.isEmpty()) linker.showProfileGenes(genes);
+  // The search first: filtering the Genes list may change its selection, which the profile
+  // shows.
+  if (w.genes->searchBox()->text() != s.geneSearch) w.genes->searchBox()->setText(s.geneSearch);
+  if (genes != linker.profileGenes()) linker.showProfileGenes(genes);
+  applyTranscriptGenes(linker, s);
   w.image->requestRender();
+}
+
+void applyTranscriptGenes(CellsLinker& linker, const PanelState& s) {
+  const LinkedWidgets& w = linker.widgets();
+  const auto* tx = linker.transcripts()->data();
+  if (!tx || !w.transcripts || !s.hiddenTranscriptGenes) return;
+  if (capturePanelState(linker).hiddenTranscriptGenes == s.hiddenTranscriptGenes) return;
+  QStringList shown;
+  for (const auto& g : tx->genes)
+    if (!s.hiddenTranscriptGenes->contains(QString::fromStdString(g)))
+      shown << QString::fromStdString(g);
+  w.transcripts->showOnly(shown);  // the panel's change reaches the layer through the linker
 }
 
 }  // namespace tessera::app

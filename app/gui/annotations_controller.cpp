@@ -229,6 +229,20 @@ void AnnotationsController::reset(std::vector<data::Annotation> list) {
   remeasure();
 }
 
+void AnnotationsController::setLayerLook(bool visible, double opacity) {
+  overlay_->setVisible(visible);
+  overlay_->setOpacity(opacity);
+  show();
+  window_.imageView()->requestRender();
+}
+
+void AnnotationsController::setDepthOffset(double dz) {
+  // The drawing preview stays in front of the band, as the overlay's own z is.
+  overlay_->setDepthOffset(dz);
+  previewOverlay_->setDepthOffset(dz);
+  window_.imageView()->requestRender();
+}
+
 void AnnotationsController::show() {
   overlay_->setAnnotations(list_);
   overlay_->setSelected(selected_);

@@ -59,6 +59,9 @@ class AnnotationsController : public QObject {
   void zoomTo(int index);
   /// Measures again now (also runs on every change).
   void remeasure();
+  /// The annotations layer's look and place in the layer order (the window applies the model's).
+  void setLayerLook(bool visible, double opacity);
+  void setDepthOffset(double dz);
 
  signals:
   void changed();

@@ -23,6 +23,7 @@
 #include "app/cells/cells_session.h"
 #include "app/core/app_context.h"
 #include "app/core/dataset_loader.h"
+#include "app/core/layer_order.h"
 #include "app/gui/main_window.h"
 #include "widgets/image_view.h"
 
@@ -143,6 +144,11 @@ render::FigureOptions currentViewFigure(MainWindow& window, const FigureChoice& 
   o.dpi = choice.dpi;
   o.title = choice.title.toStdString();
   if (choice.annotations) o.annotations = annotations;
+  o.annotationsDepth = layerDepths(window.model().session()).annotations;
+  if (const auto* l = window.model().session().firstLayer(data::LayerKind::Annotations)) {
+    if (!l->visible) o.annotations.clear();
+    o.annotationsOpacity = l->opacity;
+  }
   // The cells as the window draws them: same data, colouring, hidden groups, style and legend.
   auto* linker = window.cells();
   auto* shown = linker->imageOverlay();

@@ -11,6 +11,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -27,6 +28,7 @@
 
 #include "app/cells/cells_labels.h"
 #include "app/cells/cells_linker.h"
+#include "app/cells/cells_overlay.h"
 #include "app/cells/cells_session.h"
 #include "app/core/app_context.h"
 #include "app/core/session_display.h"
@@ -133,13 +135,25 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   connect(&cs, &CellsSession::groupsChanged, this, [this] { cellsEdited(tr("Clusters column")); });
   connect(&cs, &CellsSession::hiddenChanged, this, [this] { cellsEdited(tr("Hide categories")); });
   wireCellsModel();
+  // The view's camera is the model's, as it moves (no undo step); the model's, set otherwise,
+  // moves the view.
+  connect(view_, &widgets::ImageView::frameRendered, this, &MainWindow::cameraFromView);
   connect(&cs, &CellsSession::loaded, this, [this] {
-    // The linker has set the panels up (and restored the dataset's remembered choices) by the
-    // time queued calls run; then the session file's cells layer, if any, wins.
+    // The linker has set the panels up by the time queued calls run; then the session file's
+    // cells layer, if any, wins. A table opened anew shows no search or profile of the one
+    // before (the model's new layer has none).
     cellsReady_ = false;
     QTimer::singleShot(0, this, [this] {
       if (!cells_->session().data()) return;
       if (pendingCells_) applyCellsLayer(*pendingCells_);
+      if (const auto* l = model_.session().firstLayer(data::LayerKind::Cells);
+          l && !pendingCells_) {
+        genes_->searchBox()->setText(QString::fromStdString(l->cells.geneSearch));
+        QStringList genes;
+        for (const auto& g : l->cells.profileGenes)
+          genes << QString::fromStdString(g);
+        if (genes != cells_->profileGenes()) cells_->showProfileGenes(genes);
+      }
       applySelections();  // the session's selections, back on the cells (not a change)
       pendingCells_.reset();
       cellsReady_ = true;
@@ -243,8 +257,15 @@ void MainWindow::buildDocks() {
   picker_ = new widgets::ImagePicker();
   pickerDock_ = dock(tr("Images"), "dock.images", picker_, Qt::RightDockWidgetArea);
   pickerDock_->hide();  // shown for containers with several images
+  // Another image of the container: an undo step of the model, which reopens it.
   connect(picker_, &widgets::ImagePicker::imageChosen, this,
-          [this](const data::ImageSelection& select) { openInputs(inputs_, select); });
+          [this](const data::ImageSelection& select) {
+            const auto* shown = model_.session().dataset(shownDataset_);
+            if (!shown) return openInputs(inputs_, select);
+            data::ImageSelection next = select;
+            next.axes = shown->select.axes;
+            model_.setDatasetSelection(shown->id, next);
+          });
   genesDock->raise();
   markersDock->raise();
   resizeDocks({downloadsDock}, {120}, Qt::Vertical);
@@ -454,6 +475,11 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
   // The previous table goes first, so that nothing of it (legend, genes, clusters, overlays)
   // stays while the new one loads or if it fails to.
   cells_->clear();
+  // The overlay takes the session's look: a dataset opened anew inherits nothing.
+  if (const auto* l = model_.session().firstLayer(data::LayerKind::Cells)) {
+    cells_->imageOverlay()->setVisible(l->visible);
+    cells_->imageOverlay()->setOpacity(l->opacity);
+  }
   if (current_->cells) {
     double w = 0, h = 0;
     if (current_->image) {

@@ -164,7 +164,9 @@ class MainWindow : public QMainWindow {
   /// move, an undo, or a session opened.
   void applyLayerOrder();
   void refreshLayerList();
-  void captureForSave();
+  /// The view's camera into the model (not an undo step) / the model's camera onto the view.
+  void cameraFromView();
+  void cameraToView();
   void updateTitle();
   void saveSession();
   void saveSessionAs();
@@ -204,9 +206,10 @@ class MainWindow : public QMainWindow {
   bool listEditing_ = false;  ///< an edit from the Layers dock is going into the model
   QDockWidget* pickerDock_ = nullptr;
   QStringList inputs_;  ///< what the current dataset was opened from, for re-opening a pick
-  /// The shown image's dataset and the axes it was read with: the model reading it otherwise
-  /// (Interpret Axes, its undo) reopens it.
-  std::string shownDataset_, shownAxes_;
+  /// The shown image's dataset and how it was read (series, well, field, axes): the model
+  /// reading it otherwise (Interpret Axes, the Images dock, their undo) reopens it.
+  std::string shownDataset_;
+  data::ImageSelection shownSelect_;
   QLabel* downloadsLabel_ = nullptr;
   std::shared_ptr<data::HttpClient> http_;
   std::unique_ptr<CellsLinker> cells_;
@@ -226,7 +229,8 @@ class MainWindow : public QMainWindow {
   QAction* undo_ = nullptr;
   QAction* redo_ = nullptr;
   bool applying_ = false;
-  bool editing_ = false;     ///< an edit from the panels is going into the model
+  bool cameraFromView_ = false;  ///< the view's camera is going into the model
+  bool editing_ = false;         ///< an edit from the panels is going into the model
   bool cellsReady_ = false;  ///< the table has loaded and its panels are set up  ///< the panels
                              ///< are being set from the model: not user edits
   /// Tables added with File ▸ Add…, by dataset id: what a cells layer of theirs loads.

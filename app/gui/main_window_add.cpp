@@ -1,7 +1,9 @@
 // File ▸ Add…: a dataset joins the current session as a layer instead of replacing it. The input
 // is opened in the background (session_open's openInputToAdd decides whether it may join: a
-// table must fit the shown image); the model then takes it as one undoable edit, and the layers'
-// observers load and draw it. A refusal says why and leaves the session as it was.
+// table must fit the shown image, an image must fit on it); the model then takes it as one
+// undoable edit, and the layers' observers load and draw it (an image's channels join the shown
+// image's, which is opened again keeping the model and its history). A refusal says why and leaves
+// the session as it was.
 #include <QApplication>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -18,7 +20,8 @@ namespace tessera::app {
 void MainWindow::chooseAdd() {
   const QString f = QFileDialog::getOpenFileName(
       this, tr("Add to Session"), QSettings().value("dialogs/lastFolder").toString(),
-      tr("Cell tables (*.h5ad *.h5 *.csv *.csv.gz *.tsv *.zarr);;All files (*)"));
+      tr("Cell tables and images (*.h5ad *.h5 *.csv *.csv.gz *.tsv *.zarr *.tif *.tiff *.png);;"
+         "All files (*)"));
   if (f.isEmpty()) return;
   QSettings().setValue("dialogs/lastFolder", QFileInfo(f).absolutePath());
   addInput(f);
@@ -48,7 +51,7 @@ void MainWindow::addInput(const QString& input) {
               const std::string id = self->model_.session().freshId(a->dataset.id);
               if (a->pairing) a->pairing->table = id;
               a->dataset.id = id;
-              self->added_[id] = {a->cells, a->cellsFrame};
+              if (!a->cells.empty()) self->added_[id] = {a->cells, a->cellsFrame};
               self->model_.addDataset(a->dataset, a->layers, a->pairing);
               self->statusBar()->showMessage(tr("Added %1").arg(input), 5000);
               emit self->datasetAdded(input);

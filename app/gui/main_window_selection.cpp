@@ -1,13 +1,19 @@
 // The window's cells side of the model: the current selection (lasso, box, a click, a recalled
 // name) and the named selections go into the model as undoable edits, and come back from it onto
 // the cells (undo, redo, a session file, a table that finished loading); a colour-by request is
-// recorded at once, before the gene's values arrive, so an undo right after it undoes it.
+// recorded at once, before the gene's values arrive, so an undo right after it undoes it; the
+// embedding basis, the Genes search and the transcript genes shown are edits of the cells layer.
+#include <QLineEdit>
 #include <algorithm>
 #include <utility>
 
 #include "app/cells/cells_linker.h"
 #include "app/cells/cells_session.h"
+#include "app/cells/transcripts_layer.h"
+#include "app/core/session_display.h"
 #include "app/gui/main_window.h"
+#include "app/gui/transcripts_panel.h"
+#include "widgets/genes_panel.h"
 
 namespace tessera::app {
 
@@ -17,6 +23,22 @@ void MainWindow::wireCellsModel() {
           [this] { cellsEdited(tr("Colour by gene")); });
   connect(&cs, &CellsSession::selectionChanged, this, &MainWindow::selectionEdited);
   connect(&cs, &CellsSession::namedSelectionsChanged, this, &MainWindow::namedSelectionsEdited);
+  connect(&cs, &CellsSession::embeddingChanged, this,
+          [this] { cellsEdited(tr("Embedding basis")); });
+  connect(cells_.get(), &CellsLinker::profileGenesChanged, this,
+          [this] { cellsEdited(tr("Profile genes")); });
+  connect(genes_->searchBox(), &QLineEdit::textChanged, this,
+          [this] { cellsEdited(tr("Search genes")); });
+  connect(transcripts_, &TranscriptsPanel::shownChanged, this,
+          [this] { cellsEdited(tr("Transcript genes")); });
+  // Transcripts load after their table: the layer's hidden genes go onto them then.
+  connect(cells_->transcripts(), &TranscriptsLayer::loaded, this, [this] {
+    const auto* l = model_.session().firstLayer(data::LayerKind::Cells);
+    if (!l) return;
+    const bool was = std::exchange(applying_, true);
+    applyTranscriptGenes(*cells_, toPanelState(*l));
+    applying_ = was;
+  });
 }
 
 void MainWindow::selectionEdited() {

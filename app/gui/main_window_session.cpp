@@ -125,15 +125,20 @@ void MainWindow::onModelChanged(const data::SessionEvent& e) {
   }
   if (e.what == SessionChange::Reset || e.what == SessionChange::Datasets) {
     if (structureEdit_) return;  // reopenWith opens what the model now holds
-    // Interpret Axes or its undo: the image is read anew, the model as it is.
+    // Interpret Axes, another image of the container, or their undo: the image is read anew,
+    // the model as it is.
     if (const auto* d = model_.session().dataset(shownDataset_);
-        e.what == SessionChange::Datasets && d && d->select.axes != shownAxes_) {
+        e.what == SessionChange::Datasets && d && !data::sameImage(d->select, shownSelect_)) {
       openInputs(inputs_, {}, model_.session());
       return;
     }
     if (e.what == SessionChange::Datasets) syncLayers();
     applyLayerOrder();
     refreshLayerList();
+    return;
+  }
+  if (e.what == SessionChange::Camera) {
+    if (!cameraFromView_) cameraToView();
     return;
   }
   if (e.what == SessionChange::Selection || e.what == SessionChange::Selections) {
@@ -211,9 +216,13 @@ void MainWindow::cellsEdited(const QString& label) {
   next.cells.categoryColors = cells_->session().categoryColors();
   next.cells.hiddenCategories.assign(cells_->session().hiddenCategories().begin(),
                                      cells_->session().hiddenCategories().end());
-  const bool drag = label == tr("Cell opacity") || label == tr("Cell colouring");
+  // Typing in the Genes search may change the list's selection, and so the profile, before
+  // the search itself is told: the step is the search's either way.
+  const QString step = next.cells.geneSearch != l->cells.geneSearch ? tr("Search genes") : label;
+  const bool drag =
+      step == tr("Cell opacity") || step == tr("Cell colouring") || step == tr("Search genes");
   editing_ = true;
-  model_.setLayer(next, label.toStdString(), drag ? label.toStdString() : std::string());
+  model_.setLayer(next, step.toStdString(), drag ? step.toStdString() : std::string());
   editing_ = false;
 }
 
@@ -224,7 +233,8 @@ void MainWindow::refreshLayerList() {
   for (auto it = ls.rbegin(); it != ls.rend(); ++it)  // the top of the drawing first
     rows.push_back({QString::fromStdString(it->id), QString::fromStdString(it->name),
                     QString::fromLatin1(data::layerKindName(it->kind)), it->visible, it->opacity,
-                    it->kind != data::LayerKind::Image || it->id != image->id});
+                    it->kind != data::LayerKind::Annotations &&
+                        (it->kind != data::LayerKind::Image || it->id != image->id)});
   layers_->setLayers(rows);
 }
 
@@ -263,6 +273,9 @@ void MainWindow::applyLayerLook(const data::SessionLayer& l) {
       }
       break;
     case data::LayerKind::Transcripts:
+      break;
+    case data::LayerKind::Annotations:
+      if (auto* a = findChild<AnnotationsController*>()) a->setLayerLook(l.visible, l.opacity);
       break;
   }
   view_->requestRender();
@@ -310,6 +323,8 @@ void MainWindow::applyLayerOrder() {
   view_->setLabelsDepth(d.labels);
   cells_->imageOverlay()->setDepthOffset(d.cells);
   if (auto* transcripts = cells_->transcripts()) transcripts->setDepthOffset(d.transcripts);
+  if (auto* annotations = findChild<AnnotationsController*>())
+    annotations->setDepthOffset(d.annotations);
   view_->requestRender();
 }
 
@@ -346,11 +361,25 @@ void MainWindow::updateTitle() {
   setWindowModified(model_.modified());
 }
 
-void MainWindow::captureForSave() {
-  if (current_ && current_->image) {
-    const auto& cam = model_.session().camera;
-    model_.setCamera(cameraOf(view_->camera(), cam.t, cam.z));
-  }
+void MainWindow::cameraFromView() {
+  if (!current_ || !current_->image || applying_) return;
+  const auto& cam = model_.session().camera;
+  const bool was = std::exchange(cameraFromView_, true);
+  model_.setCamera(cameraOf(view_->camera(), cam.t, cam.z));
+  cameraFromView_ = was;
+}
+
+void MainWindow::cameraToView() {
+  const auto& cam = model_.session().camera;
+  if (!current_ || !current_->image || cam.isFit()) return;
+  const auto& v = view_->camera();
+  const double width = v.visibleWorld().width();
+  // Within a hundredth of a pixel (of the viewport) the view shows that camera already.
+  const double tol = width / std::max(1, v.viewportWidth()) * 0.01;
+  if (std::abs(v.centerX() - cam.centerX) <= tol && std::abs(v.centerY() - cam.centerY) <= tol &&
+      std::abs(width - cam.width) <= tol)
+    return;
+  view_->centerOn(cam.centerX, cam.centerY, std::max(1, v.viewportWidth()) / cam.width);
 }
 
 bool MainWindow::saveSessionTo(const QString& path) {
@@ -360,7 +389,7 @@ bool MainWindow::saveSessionTo(const QString& path) {
     showError(tr("Nothing to save: open a dataset first."));
     return false;
   }
-  captureForSave();
+  cameraFromView();  // the view has not rendered since its last move
   if (auto w = data::writeSessionFile(model_.session(), target.toStdString()); !w) {
     showError(tr("Cannot save the session: %1").arg(QString::fromStdString(w.error().message)));
     return false;
@@ -406,7 +435,7 @@ void MainWindow::showOpened(OpenedDataset shown) {
   }
   const auto* d = l ? model_.session().dataset(l->dataset) : nullptr;
   shownDataset_ = d ? d->id : std::string();
-  shownAxes_ = d ? d->select.axes : std::string();
+  shownSelect_ = d ? d->select : data::ImageSelection{};
 }
 
 void MainWindow::adoptReopened(OpenedSession opened) {

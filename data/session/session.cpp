@@ -16,7 +16,7 @@ bool fromName(const std::string& name, const char* const (&names)[N], E& out) {
 }
 
 constexpr const char* kDatasetKinds[] = {"image", "table", "labels", "transcripts"};
-constexpr const char* kLayerKinds[] = {"image", "cells", "labels", "transcripts"};
+constexpr const char* kLayerKinds[] = {"image", "cells", "labels", "transcripts", "annotations"};
 
 }  // namespace
 
@@ -33,10 +33,13 @@ bool layerKindFromName(const std::string& name, LayerKind& out) {
   return fromName(name, kLayerKinds, out);
 }
 
+bool sameImage(const ImageSelection& a, const ImageSelection& b) {
+  return a.series == b.series && a.well == b.well && a.field == b.field && a.axes == b.axes;
+}
+
 bool SessionDataset::operator==(const SessionDataset& o) const {
   return id == o.id && kind == o.kind && path == o.path && url == o.url && builtin == o.builtin &&
-         name == o.name && select.series == o.select.series && select.well == o.select.well &&
-         select.field == o.select.field && select.axes == o.select.axes;
+         name == o.name && sameImage(select, o.select);
 }
 
 bool Session::operator==(const Session& o) const {
@@ -80,6 +83,20 @@ std::string Session::freshId(const std::string& base) const {
   if (!used(base)) return base;
   for (int n = 2;; ++n)
     if (auto id = base + "-" + std::to_string(n); !used(id)) return id;
+}
+
+std::size_t Session::addedLayersAt() const {
+  return !layers.empty() && layers.back().kind == LayerKind::Annotations ? layers.size() - 1
+                                                                         : layers.size();
+}
+
+void ensureAnnotationsLayer(Session& session) {
+  if (session.firstLayer(LayerKind::Annotations)) return;
+  SessionLayer l;
+  l.id = session.freshId("annotations");
+  l.kind = LayerKind::Annotations;
+  l.name = "Annotations";
+  session.layers.push_back(std::move(l));
 }
 
 }  // namespace tessera::data

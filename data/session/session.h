@@ -22,6 +22,9 @@ enum class DatasetKind { Image, Table, Labels, Transcripts };
 const char* datasetKindName(DatasetKind kind);
 bool datasetKindFromName(const std::string& name, DatasetKind& out);
 
+/// True when `a` and `b` pick the same image read the same way (series, well, field, axes).
+bool sameImage(const ImageSelection& a, const ImageSelection& b);
+
 /// One opened input. Exactly one of `path`, `url` or `builtin` is set. In memory `path` is
 /// absolute; the session file stores it relative to the file when it is local.
 struct SessionDataset {
@@ -68,10 +71,15 @@ struct CellsDisplay {
   /// the cells show their default colouring; "" for a gene.
   std::string categoryColumn() const;
   std::vector<std::string> profileGenes;  ///< genes the Expression profile shows
+  std::string basis;       ///< the embedding (obsm key) the Embedding dock shows; "" = default
+  std::string geneSearch;  ///< the Genes panel's search text (it filters the list shown)
+  /// Genes whose transcripts are not drawn (a Xenium table's transcripts); empty = all drawn.
+  std::vector<std::string> hiddenTranscriptGenes;
   bool operator==(const CellsDisplay&) const = default;
 };
 
-enum class LayerKind { Image, Cells, Labels, Transcripts };
+/// Annotations: the session's annotation list drawn as one layer, with no dataset of its own.
+enum class LayerKind { Image, Cells, Labels, Transcripts, Annotations };
 
 const char* layerKindName(LayerKind kind);
 bool layerKindFromName(const std::string& name, LayerKind& out);
@@ -176,6 +184,12 @@ struct Session {
   const TablePairing* pairingOf(const std::string& table) const;
   /// An id not used by any dataset or layer yet: `base`, `base-2`, ...
   std::string freshId(const std::string& base) const;
+  /// Where File ▸ Add puts new layers: on top, but under an annotations layer that is on top.
+  std::size_t addedLayersAt() const;
 };
+
+/// Gives `session` an annotations layer on top when it has none (a session of version 3 or
+/// older, or one just opened), so that annotations have a place in the layer order.
+void ensureAnnotationsLayer(Session& session);
 
 }  // namespace tessera::data

@@ -68,7 +68,10 @@ json layerToJson(const SessionLayer& l) {
                   {"point_size", c.pointSize},
                   {"groups", c.groups},
                   {"hidden_categories", c.hiddenCategories},
-                  {"profile_genes", c.profileGenes}};
+                  {"profile_genes", c.profileGenes},
+                  {"basis", c.basis},
+                  {"gene_search", c.geneSearch},
+                  {"hidden_transcript_genes", c.hiddenTranscriptGenes}};
     if (c.range) cells["range"] = {c.range->first, c.range->second};
     json colors = json::object();
     for (const auto& [column, byCategory] : c.categoryColors) {
@@ -136,6 +139,17 @@ class Reader {
     if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number())
       return bad(key, "two numbers");
     return std::pair{v[0].get<double>(), v[1].get<double>()};
+  }
+  // A list of gene (or other) names; empty when absent.
+  Expected<std::vector<std::string>> names(const char* key) const {
+    std::vector<std::string> out;
+    if (!has(key)) return out;
+    if (!j_[key].is_array()) return bad(key, "a list of gene names");
+    for (const auto& v : j_[key]) {
+      if (!v.is_string()) return bad(key, "a list of gene names");
+      out.push_back(v.get<std::string>());
+    }
+    return out;
   }
   std::unexpected<Error> bad(const char* key, const char* expected) const {
     return fail(Errc::Corrupt, name(key) + " must be " + expected);
@@ -225,14 +239,10 @@ Expected<CellsDisplay> cellsFromJson(const json& j, const std::string& where) {
       }
     }
   }
-  if (r.has("profile_genes")) {
-    const json& g = r.at("profile_genes");
-    if (!g.is_array()) return r.bad("profile_genes", "a list of gene names");
-    for (const auto& v : g) {
-      if (!v.is_string()) return r.bad("profile_genes", "a list of gene names");
-      c.profileGenes.push_back(v.get<std::string>());
-    }
-  }
+  TRY_ASSIGN(c.profileGenes, r.names("profile_genes"));
+  TRY_ASSIGN(c.basis, r.text("basis"));
+  TRY_ASSIGN(c.geneSearch, r.text("gene_search"));
+  TRY_ASSIGN(c.hiddenTranscriptGenes, r.names("hidden_transcript_genes"));
   return c;
 }
 
@@ -243,7 +253,7 @@ Expected<SessionLayer> layerFromJson(const json& j, const std::string& where) {
   std::string kind;
   TRY_ASSIGN(kind, r.text("kind", "image"));
   if (!layerKindFromName(kind, l.kind))
-    return r.bad("kind", "\"image\", \"cells\", \"labels\" or \"transcripts\"");
+    return r.bad("kind", "\"image\", \"cells\", \"labels\", \"transcripts\" or \"annotations\"");
   TRY_ASSIGN(l.id, r.text("id"));
   TRY_ASSIGN(l.dataset, r.text("dataset"));
   TRY_ASSIGN(l.name, r.text("name"));
@@ -449,7 +459,7 @@ Expected<Session> sessionFromJson(const json& in, const fs::path& dir, const std
   if (top.has("view")) TRY_ASSIGN(s.camera, cameraFromJson(j["view"], what + ": view"));
   if (top.has("layers")) TRY_ASSIGN(s.layers, layersFromJson(j["layers"], what + ": layers"));
   for (const auto& l : s.layers)
-    if (!s.dataset(l.dataset))
+    if (l.kind != LayerKind::Annotations && !s.dataset(l.dataset))
       return fail(Errc::Corrupt,
                   what + ": layer \"" + l.id + "\" draws an unknown dataset \"" + l.dataset + "\"");
   if (top.has("pairings")) {

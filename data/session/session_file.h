@@ -1,17 +1,19 @@
 #pragma once
 /// The `*.tessera` session file: UTF-8 JSON holding one Session.
 ///
-///   {"tessera_session": 3,
+///   {"tessera_session": 4,
 ///    "datasets": [{"id": "image", "kind": "image", "path": "data/tissue.ome.zarr"},
 ///                 {"id": "cells", "kind": "table", "url": "https://…/cells.h5ad"},
 ///                 {"id": "demo", "kind": "image", "builtin": "demo"},
 ///                 {"id": "stack", "kind": "image", "path": "a.n5", "series": 1, "axes": "czyx"}],
 ///    "view": {"center": [x, y], "width": w, "height": h, "viewport": [W, H], "t": 0, "z": 0},
-///    "layers": [{"id", "kind": "image|cells|labels|transcripts", "dataset", "name", "visible",
+///    "layers": [{"id", "kind": "image|cells|labels|transcripts|annotations", "dataset", "name",
+///                "visible",
 ///                "opacity", "channels": [{"name", "color": "#rrggbb", "lut", "window": [a, b],
 ///                "gamma", "inverted", "visible"}], "cells": {"color_by": {"kind", "name"}, "lut",
 ///                "range": [a, b], "style", "point_size", "groups", "hidden_categories",
-///                "category_colors": {"leiden": {"3": "#rrggbb"}}, "profile_genes"}}],
+///                "category_colors": {"leiden": {"3": "#rrggbb"}}, "profile_genes", "basis":
+///                "X_umap", "gene_search", "hidden_transcript_genes": [names]}}],
 ///    "pairings": [{"table", "image", "affine": [[a,b,c],[d,e,f]], "frame"}],
 ///    "selections": {"name": [cell indices]},
 ///    "selection": [cell indices selected now],
@@ -41,8 +43,10 @@
 namespace tessera::data {
 
 /// 1: the first format. 2: "selection" (the cells selected now); "category_colors" per column.
-/// 3: "classifier" (the Cell Classifier's labels, classifier_json.h).
-constexpr int kSessionVersion = 3;
+/// 3: "classifier" (the Cell Classifier's labels, classifier_json.h). 4: a cells layer's
+/// "basis", "gene_search" and "hidden_transcript_genes"; an "annotations" layer (no dataset)
+/// places the annotations in the layer order.
+constexpr int kSessionVersion = 4;
 constexpr const char* kSessionExtension = ".tessera";
 
 /// `sessionDir` is the folder local paths are written relative to (empty: kept absolute).

@@ -58,6 +58,14 @@ Expected<json> migrateSession(json j, int version, const std::string& what) {
     j["tessera_session"] = 3;
     version = 3;
   }
+  // 3 → 4: a cells layer's "basis", "gene_search" and "hidden_transcript_genes" are new and
+  // optional (the table's default embedding, no search, every transcript drawn), as a version 3
+  // window showed them after opening; so is a layer of kind "annotations" (without one, the
+  // annotations are drawn on top, where version 3 drew them).
+  if (version == 3) {
+    j["tessera_session"] = 4;
+    version = 4;
+  }
   return j;
 }
 

@@ -257,14 +257,26 @@ void SessionModel::removeLayer(const std::string& layer) {
 
 void SessionModel::setDatasetAxes(const std::string& dataset, const std::string& axes) {
   const SessionDataset* d = session_.dataset(dataset);
-  if (!d || d->select.axes == axes) return;
+  if (!d) return;
+  ImageSelection select = d->select;
+  select.axes = axes;
+  setDatasetSelection(dataset, select, "Interpret Axes");
+}
+
+void SessionModel::setDatasetSelection(const std::string& dataset, const ImageSelection& select,
+                                       const std::string& label) {
+  const SessionDataset* d = session_.dataset(dataset);
+  if (!d || sameImage(d->select, select)) return;
   Structure before = structureOf(session_), after = before;
   for (auto& x : after.datasets)
-    if (x.id == dataset) x.select.axes = axes;
+    if (x.id == dataset) {
+      x.select = select;
+      x.select.listPlateFields = false;
+    }
   for (auto& l : after.layers)
     if (l.dataset == dataset && l.kind == LayerKind::Image) l.channels.clear();
   Command c;
-  c.label = "Interpret Axes";
+  c.label = label;
   c.undo = [before](Session& s) { restore(s, before); };
   c.redo = [after](Session& s) { restore(s, after); };
   c.events = {{SessionChange::Datasets, {}}};
@@ -293,11 +305,12 @@ void SessionModel::addDataset(SessionDataset dataset, std::vector<SessionLayer> 
   after.datasets.push_back(dataset);
   Session probe = session_;  // ids must be unique against the dataset just added too
   probe.datasets = after.datasets;
+  auto at = after.layers.begin() + static_cast<long>(session_.addedLayersAt());
   for (auto& l : layers) {
     l.dataset = dataset.id;
     l.id = probe.freshId(l.id.empty() ? layerKindName(l.kind) : l.id);
     probe.layers.push_back(l);
-    after.layers.push_back(l);
+    at = after.layers.insert(at, l) + 1;
   }
   if (pairing) {
     if (pairing->table == oldId || pairing->table.empty()) pairing->table = dataset.id;

@@ -82,13 +82,19 @@ class SessionModel {
   void moveLayer(const std::string& layer, int index);
   /// Removes a layer, and its dataset (and pairing) when no other layer draws it.
   void removeLayer(const std::string& layer);
-  /// Adds a dataset with its layers on top (File ▸ Add); ids are made unique.
+  /// Adds a dataset with its layers on top (File ▸ Add), under the annotations; ids are made
+  /// unique.
   void addDataset(SessionDataset dataset, std::vector<SessionLayer> layers,
                   std::optional<TablePairing> pairing = {});
   /// Reads a dataset with other axes (Interpret Axes): an undo step (event Datasets). The image
   /// layers drawing it lose their channels, which described the image read before; the app
   /// reopens the dataset when its reading changes and fills them in (adjust).
   void setDatasetAxes(const std::string& dataset, const std::string& axes);
+  /// Reads another image of a dataset's container (a series, a plate's well and field; the
+  /// Images dock) the same way: an undo step named `label`, event Datasets, its image layers'
+  /// channels left for the app to fill in.
+  void setDatasetSelection(const std::string& dataset, const ImageSelection& select,
+                           const std::string& label = "Choose image");
   /// The datasets, layers and pairings of `from` (a model's outputs added, some replaced) and
   /// its classifier labels (they name a table) as one undo step; the rest of the session (view,
   /// selections, story) stays.

@@ -17,6 +17,7 @@
 #include "app/cells/cells_session.h"
 #include "app/core/app_context.h"
 #include "app/core/layer_order.h"
+#include "app/gui/annotations_controller.h"
 #include "app/gui/main_window.h"
 #include "tests/support/view_wait.h"
 #include "widgets/image_view.h"
@@ -57,6 +58,13 @@ class LayerOrderTest : public QObject {
   int cellsInView_ = 0;
 
   data::SessionModel& model() { return w_->model(); }
+  /// The place of the first layer of `kind` in the model's order (-1: none).
+  int at(data::LayerKind kind) {
+    const auto& ls = model().session().layers;
+    for (std::size_t i = 0; i < ls.size(); ++i)
+      if (ls[i].kind == kind) return static_cast<int>(i);
+    return -1;
+  }
   QString cellsId() {
     const auto* l = model().session().firstLayer(data::LayerKind::Cells);
     return l ? QString::fromStdString(l->id) : QString();
@@ -114,6 +122,15 @@ class LayerOrderTest : public QObject {
     d = app::layerDepths(s);
     QVERIFY(d.cells < d.labels);
     QVERIFY(d.labels < d.image);
+    // Without a layer of their own the annotations are on top; with one, where it is.
+    QVERIFY(d.annotations < d.cells);
+    data::ensureAnnotationsLayer(s);
+    QCOMPARE(s.layers.back().kind, data::LayerKind::Annotations);
+    QCOMPARE(app::layerDepths(s).annotations, d.annotations);
+    std::rotate(s.layers.rbegin(), s.layers.rbegin() + 1, s.layers.rend());  // to the bottom
+    d = app::layerDepths(s);
+    QVERIFY(d.annotations > d.image);
+    QVERIFY(d.cells < d.annotations);
   }
 
   void initTestCase() {
@@ -134,8 +151,9 @@ class LayerOrderTest : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(w_.get()));
     QVERIFY(open(w_.get(), {data_ + "/stack.ome.zarr", data_ + "/cells.csv"}));
     QVERIFY(!cellsId().isEmpty());
-    // The cells open on top (last in the model's order).
-    QCOMPARE(model().session().layers.back().kind, data::LayerKind::Cells);
+    // The cells open on top of the image (later in the model's order), under the annotations.
+    QVERIFY(at(data::LayerKind::Cells) > at(data::LayerKind::Image));
+    QCOMPARE(model().session().layers.back().kind, data::LayerKind::Annotations);
     model().setLayerVisible(cellsId().toStdString(), false);
     hidden_ = frame();
     QVERIFY(!hidden_.isNull());
@@ -153,12 +171,12 @@ class LayerOrderTest : public QObject {
     QCOMPARE(cellsShown(below, hidden_), 0);
 
     w_->undoAction()->trigger();  // the move undone: on top again
-    QCOMPARE(model().session().layers.back().kind, data::LayerKind::Cells);
+    QVERIFY(at(data::LayerKind::Cells) > at(data::LayerKind::Image));
     QCOMPARE(cellsShown(frame(), hidden_), cellsInView_);
     w_->redoAction()->trigger();
     QCOMPARE(cellsShown(frame(), hidden_), 0);
     QVERIFY(move(1));  // ▲
-    QCOMPARE(model().session().layers.back().kind, data::LayerKind::Cells);
+    QVERIFY(at(data::LayerKind::Cells) > at(data::LayerKind::Image));
     QCOMPARE(cellsShown(frame(), hidden_), cellsInView_);
   }
 
@@ -186,8 +204,92 @@ class LayerOrderTest : public QObject {
     QCOMPARE(model().session().layers.front().kind, data::LayerKind::Cells);
     QCOMPARE(cellsShown(frame(), hidden_), 0);
     QVERIFY(open(w_.get(), {data_ + "/above.tessera"}));
-    QCOMPARE(model().session().layers.back().kind, data::LayerKind::Cells);
+    QVERIFY(at(data::LayerKind::Cells) > at(data::LayerKind::Image));
     QCOMPARE(cellsShown(frame(), hidden_), cellsInView_);
+  }
+
+  // The annotations layer has a place in the order: on top when a dataset opens, under the
+  // opaque image once moved to the bottom (in the window, in `tessera render` and when the
+  // session is opened again), and back on top with Undo. Pixels along an annotation line.
+  void annotationsTakeTheirPlaceInTheOrder() {
+    QVERIFY(open(w_.get(), {data_ + "/stack.ome.zarr", data_ + "/cells.csv"}));
+    QCOMPARE(model().session().layers.back().kind, data::LayerKind::Annotations);
+    const std::string id = model().session().layers.back().id;
+    const QImage base = frame();
+    const auto& cam = w_->imageView()->camera();
+    const auto world = cam.visibleWorld();
+    const double y = (world.y0 + world.y1) / 2;
+    data::Annotation line;
+    line.kind = data::AnnotationKind::Line;
+    line.classification.color = 0x00FF00;
+    line.points = {{world.x0 + world.width() * 0.1, y}, {world.x1 - world.width() * 0.1, y}};
+    auto* annotations = w_->findChild<app::AnnotationsController*>();
+    QVERIFY(annotations);
+    annotations->apply({line}, "Add line");
+    double sx = 0, sy = 0;
+    cam.worldToScreen(world.x0, y, sx, sy);
+    const int row = static_cast<int>(sy);
+    // Pixels of the row (and the next, the line is 2 px wide) that the line changed.
+    auto lineShown = [&](const QImage& f) {
+      int n = 0;
+      for (int x = 0; x < f.width(); ++x)
+        for (int r = row - 1; r <= row + 1; ++r)
+          if (f.rect().contains(x, r) &&
+              testing::colorDistance(f.pixelColor(x, r), base.pixelColor(x, r)) > 60) {
+            ++n;
+            break;
+          }
+      return n;
+    };
+    const int onTop = lineShown(frame());
+    QVERIFY2(onTop > base.width() / 2, qPrintable(QString::number(onTop)));
+
+    model().moveLayer(id, 0);  // to the bottom, under the opaque image
+    QCOMPARE(model().session().layers.front().kind, data::LayerKind::Annotations);
+    QCOMPARE(w_->layerList()->layers().back().id, QString::fromStdString(id));
+    const QImage under = frame();
+    under.save(kWork + "/annotations-below-image.png");
+    QCOMPARE(lineShown(under), 0);
+    w_->undoAction()->trigger();
+    QCOMPARE(lineShown(frame()), onTop);
+    w_->redoAction()->trigger();
+    QCOMPARE(lineShown(frame()), 0);
+
+    const QString below = data_ + "/annotations-below.tessera";
+    QVERIFY(w_->saveSessionTo(below));
+    w_->undoAction()->trigger();
+    const QString above = data_ + "/annotations-above.tessera";
+    QVERIFY(w_->saveSessionTo(above));
+    const QImage cliAbove = renderCli(above, kWork + "/cli-annotations-above.png");
+    const QImage cliBelow = renderCli(below, kWork + "/cli-annotations-below.png");
+    QVERIFY(!cliAbove.isNull() && !cliBelow.isNull());
+    QCOMPARE(cliBelow.size(), base.size());
+    int differ = 0;
+    for (int x = 0; x < cliAbove.width(); ++x)
+      differ +=
+          testing::colorDistance(cliAbove.pixelColor(x, row), cliBelow.pixelColor(x, row)) > 60;
+    QVERIFY2(differ > base.width() / 2, qPrintable(QString::number(differ)));
+    // Hidden in the Layers dock: gone from the window and from the CLI's render.
+    model().setLayerVisible(id, false);
+    QCOMPARE(lineShown(frame()), 0);
+    const QString hidden = data_ + "/annotations-hidden.tessera";
+    QVERIFY(w_->saveSessionTo(hidden));
+    const QImage cliHidden = renderCli(hidden, kWork + "/cli-annotations-hidden.png");
+    QVERIFY(!cliHidden.isNull());
+    int shownHidden = 0;
+    for (int x = 0; x < cliHidden.width(); ++x)
+      shownHidden +=
+          testing::colorDistance(cliHidden.pixelColor(x, row), cliBelow.pixelColor(x, row)) > 60;
+    QCOMPARE(shownHidden, 0);
+    w_->undoAction()->trigger();
+    QCOMPARE(lineShown(frame()), onTop);
+
+    QVERIFY(open(w_.get(), {below}));
+    QCOMPARE(model().session().layers.front().kind, data::LayerKind::Annotations);
+    QCOMPARE(lineShown(frame()), 0);
+    QVERIFY(open(w_.get(), {above}));
+    QCOMPARE(model().session().layers.back().kind, data::LayerKind::Annotations);
+    QCOMPARE(lineShown(frame()), onTop);
   }
 
   void cleanupTestCase() { w_.reset(); }

@@ -338,6 +338,74 @@ class SessionModelWindowTest : public QObject {
     QCOMPARE(second->cells()->session().coloring().legend.entries[0].rgb, 0x123456u);
   }
 
+  // File ▸ Add… of an image: one that fits (the same planes, placed by its physical pixel size
+  // on the image) joins as an image layer whose channel is drawn with the image's, as an undo
+  // step, saved and reopened; one elsewhere or with other planes is refused with the reason.
+  void addJoinsAFittingImage() {
+    app::MainWindow w(*ctx_);
+    w.resize(800, 600);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy opened(&w, &app::MainWindow::datasetOpened);
+    QSignalSpy failed(&w, &app::MainWindow::openFailed);
+    w.openInputs({data_ + "/stack.ome.zarr"});
+    QVERIFY(opened.wait(60000));
+    auto* view = w.imageView();
+    // The mean of the red, green and blue values around level-0 pixel (x, y) of the image.
+    auto brightness = [&](double x, double y) {
+      if (!testing::waitViewComplete(view)) return -1.0;
+      const QImage f = view->grabFrame();
+      double sx = 0, sy = 0;
+      view->camera().worldToScreen(x, y, sx, sy);
+      const QColor c = f.pixelColor(static_cast<int>(sx), static_cast<int>(sy));
+      return (c.red() + c.green() + c.blue()) / 3.0;
+    };
+    const double before = brightness(200, 128);
+    QVERIFY2(before >= 0 && before < 60, qPrintable(QString::number(before)));
+    const double beforeLeft = brightness(40, 200);
+    w.addInput(data_ + "/flat.ome.zarr");
+    QVERIFY(failed.wait(30000));
+    QVERIFY2(failed.last().at(0).toString().contains(
+                 "flat.ome.zarr does not fit on stack.ome.zarr: it has 1 time points and 1 z"),
+             qPrintable(failed.last().at(0).toString()));
+    w.addInput(data_ + "/elsewhere.ome.zarr");
+    QVERIFY(failed.wait(30000));
+    QVERIFY2(failed.last().at(0).toString().contains("it lies outside the image"),
+             qPrintable(failed.last().at(0).toString()));
+    QCOMPARE(w.model().session().datasets.size(), 1u);
+
+    QSignalSpy added(&w, &app::MainWindow::datasetAdded);
+    w.addInput(data_ + "/mask.ome.zarr");
+    QVERIFY(added.wait(30000));
+    QVERIFY(opened.wait(60000));  // the image is shown again with the added channel
+    QCOMPARE(w.model().session().datasets.size(), 2u);
+    QCOMPARE(QString::fromStdString(w.model().undoLabel()), QString("Add mask.ome.zarr"));
+    QCOMPARE(view->layer().displays().size(), 2u);
+    // The mask's right half (255) over the dark background; its left half adds nothing.
+    QVERIFY2(brightness(200, 128) > before + 60, qPrintable(QString::number(brightness(200, 128))));
+    QVERIFY(std::abs(brightness(40, 200) - beforeLeft) < 10);
+    w.undoAction()->trigger();
+    QVERIFY(opened.wait(60000));
+    QCOMPARE(view->layer().displays().size(), 1u);
+    QVERIFY(std::abs(brightness(200, 128) - before) < 10);
+    w.redoAction()->trigger();
+    QVERIFY(opened.wait(60000));
+    QCOMPARE(view->layer().displays().size(), 2u);
+    const QString file = kWork + "/with-mask.tessera";
+    QVERIFY(w.saveSessionTo(file));
+
+    app::MainWindow again(*ctx_);
+    again.resize(800, 600);
+    again.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&again));
+    QSignalSpy reopened(&again, &app::MainWindow::datasetOpened);
+    again.openInputs({file});
+    QVERIFY(reopened.wait(60000));
+    QCOMPARE(again.imageView()->layer().displays().size(), 2u);
+    QCOMPARE(again.model().session().datasets.size(), 2u);
+    QCOMPARE(again.model().session().datasets[1].name, std::string("mask.ome.zarr"));
+  }
+
   void cleanupTestCase() {
     w_.reset();
     ctx_.reset();

@@ -141,8 +141,12 @@ class SessionWindowTest : public QObject {
 
     // The Layers dock lists the session's layers, top of the drawing first, and edits them
     // through the model (undoable).
-    const auto rows = w_->layerList()->layers();
-    QCOMPARE(rows.size(), 3u);
+    // The annotations are on top; they have no dataset and stay (not removable).
+    const auto all = w_->layerList()->layers();
+    QCOMPARE(all.size(), 4u);
+    QCOMPARE(all[0].kind, QString("annotations"));
+    QVERIFY(!all[0].removable);
+    const std::vector<widgets::LayerRow> rows(all.begin() + 1, all.end());
     QCOMPARE(rows[0].kind, QString("cells"));
     QCOMPARE(rows[1].kind, QString("labels"));
     QCOMPARE(rows[2].kind, QString("image"));
@@ -153,10 +157,10 @@ class SessionWindowTest : public QObject {
     QCOMPARE(w_->channelPanel()->overlayOpacity(row)->value(), 30);
     emit w_->layerList()->removeRequested(rows[1].id);
     QVERIFY(!w_->imageView()->labels());
-    QCOMPARE(w_->layerList()->layers().size(), 2u);
+    QCOMPARE(w_->layerList()->layers().size(), 3u);
     w_->undoAction()->trigger();
     QVERIFY(w_->imageView()->labels());
-    QCOMPARE(w_->layerList()->layers().size(), 3u);
+    QCOMPARE(w_->layerList()->layers().size(), 4u);
     w_->undoAction()->trigger();
     QCOMPARE(w_->channelPanel()->overlayOpacity(row)->value(), 100);
 

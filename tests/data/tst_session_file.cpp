@@ -53,7 +53,11 @@ Session fullSession(const fs::path& dataDir) {
   cl.cells.hiddenCategories = {1, 4};
   cl.cells.categoryColors = {{"cluster", {{2, 0x123456}}}, {"leiden", {{0, 0xabcdef}}}};
   cl.cells.profileGenes = {"KDR", "PTPRC"};
-  s.layers = {il, cl};
+  cl.cells.basis = "X_tsne";
+  cl.cells.geneSearch = "CD";
+  cl.cells.hiddenTranscriptGenes = {"EPCAM", "VWF"};
+  SessionLayer al{"annotations", LayerKind::Annotations, "", "Annotations", true, 0.8, {}, {}};
+  s.layers = {al, il, cl};  // the annotations drawn under the image
   s.camera = {4096.5, 1000.25, 2048, 1024.0, std::pair{1600, 800}, 0, 3, 2};
   s.pairings = {{"cells", "image", Affine2D{2, 0, 5, 0, 2, 7}, "images/x"}};
   s.selections = {{"tumour", {1, 5, 9}}};
@@ -269,6 +273,36 @@ class TestSessionFile : public QObject {
                             "/x/flat.tessera");
     QVERIFY(!bad.has_value());
     QVERIFY2(bad.error().message.find("category_colors must be") != std::string::npos,
+             bad.error().message.c_str());
+  }
+
+  // Version 4's cells state: the embedding basis, the Genes search and the transcript filter,
+  // written under the cells layer; a version 3 file has none (the defaults it showed), and a
+  // filter that is no list of names is named.
+  void readsVersion4CellsState() {
+    const auto dir = workDir("v4");
+    const Session s = fullSession(dir / "data");
+    const auto j = sessionToJson(s, dir);
+    const auto& cells = j["layers"][2]["cells"];
+    QCOMPARE(j["layers"][0]["kind"].get<std::string>(), std::string("annotations"));
+    QCOMPARE(cells["basis"].get<std::string>(), std::string("X_tsne"));
+    QCOMPARE(cells["gene_search"].get<std::string>(), std::string("CD"));
+    QCOMPARE(cells["hidden_transcript_genes"][1].get<std::string>(), std::string("VWF"));
+    auto v3 = parseSession(R"({"tessera_session": 3, "datasets": [{"path": "a"}],
+        "layers": [{"dataset": "dataset-1", "kind": "cells", "cells": {"profile_genes": ["X"]}}]})",
+                           "/x/v3.tessera");
+    QVERIFY2(v3.has_value(), v3 ? "" : v3.error().message.c_str());
+    const auto& c = v3->layers[0].cells;
+    QVERIFY(c.basis.empty() && c.geneSearch.empty() && c.hiddenTranscriptGenes.empty());
+    QVERIFY(c.profileGenes == std::vector<std::string>{"X"});
+    QCOMPARE(sessionToJson(*v3, "/x")["tessera_session"].get<int>(), 4);
+    auto bad = parseSession(R"({"tessera_session": 4, "datasets": [{"path": "a"}],
+        "layers": [{"dataset": "dataset-1", "kind": "cells",
+                    "cells": {"hidden_transcript_genes": "EPCAM"}}]})",
+                            "/x/bad.tessera");
+    QVERIFY(!bad.has_value());
+    QVERIFY2(bad.error().message.find("cells.hidden_transcript_genes must be a list of gene "
+                                      "names") != std::string::npos,
              bad.error().message.c_str());
   }
 

@@ -175,6 +175,39 @@ class TestSessionModel : public QObject {
     QVERIFY(s.layers.back().id != "image");
     m.undo();
     QCOMPARE(m.session().datasets.size(), 2u);
+
+    // With an annotations layer on top, added layers go under it.
+    Session withAnnotations = twoLayerSession();
+    ensureAnnotationsLayer(withAnnotations);
+    ensureAnnotationsLayer(withAnnotations);  // one is enough
+    QCOMPARE(withAnnotations.layers.size(), 3u);
+    m.reset(withAnnotations);
+    m.addDataset(more, {layer});
+    QCOMPARE(m.session().layers.size(), 4u);
+    QCOMPARE(m.session().layers[2].dataset, std::string("image-2"));
+    QVERIFY(m.session().layers.back().kind == LayerKind::Annotations);
+  }
+
+  // The Images dock's choice of another image of a container (a plate's well and field): an
+  // undo step that leaves the image layers' channels to be read again.
+  void choosingAnImageIsAnUndoStep() {
+    SessionModel m;
+    m.reset(twoLayerSession());
+    const std::string image = m.session().layer("image")->dataset;
+    ImageSelection well;
+    well.well = "B/1";
+    well.field = 1;
+    well.listPlateFields = true;
+    m.setDatasetSelection(image, well);
+    QCOMPARE(m.session().dataset(image)->select.well, std::string("B/1"));
+    QVERIFY(!m.session().dataset(image)->select.listPlateFields);  // how it was read, not kept
+    QVERIFY(m.session().layer("image")->channels.empty());
+    QCOMPARE(m.undoLabel(), std::string("Choose image"));
+    well.listPlateFields = false;
+    m.setDatasetSelection(image, well);  // the same image: no step
+    m.undo();
+    QVERIFY(m.session().dataset(image)->select.well.empty());
+    QVERIFY(!m.canUndo());
   }
 
   void adjustHasNoUndoStep() {
