@@ -157,8 +157,11 @@ data::Session withOutputs(data::Session s, const RunOutput& o) {
         addDataset(data::DatasetKind::Table, o.cells, o.modelName + " cells", "cells");
     addLayer(data::LayerKind::Cells, cid, o.modelName + " cells");
     if (!imageId.empty()) s.pairings.push_back({cid, imageId, std::nullopt, ""});
-    s.selections.clear();  // rows of the previous table
-    s.classifier = {};     // so are the classifier's labels (they go with setStructure)
+    // Rows of the previous table, as the classifier's labels are: they go with it, in the same
+    // undo step (setStructure).
+    s.selections.clear();
+    s.selection.clear();
+    s.classifier = {};
   }
   // Datasets no layer draws any more go, with their pairings.
   std::erase_if(s.datasets, [&](const auto& d) {
