@@ -122,6 +122,8 @@ class MainWindow : public QMainWindow {
   void cellsLoaded();
   void cellsFailed(const QString& message);
   void openFailed(const QString& message);
+  /// The session was written to `file` (absolute); what is kept beside it is written now.
+  void sessionSaved(const QString& file);
 
  protected:
   void closeEvent(QCloseEvent* e) override;

@@ -366,6 +366,7 @@ bool MainWindow::saveSessionTo(const QString& path) {
     return false;
   }
   sessionFile_ = QFileInfo(target).absoluteFilePath();
+  emit sessionSaved(sessionFile_);
   model_.markSaved();
   addRecent(sessionFile_);
   QSettings().setValue("dialogs/sessionFolder", QFileInfo(target).absolutePath());
