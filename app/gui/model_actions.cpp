@@ -146,10 +146,9 @@ data::Session withOutputs(data::Session s, const RunOutput& o) {
       addDataset(data::DatasetKind::Image, o.prediction, o.modelName + " prediction", "prediction");
   addLayer(data::LayerKind::Image, pid, o.modelName + " prediction")->channels = o.channels;
   if (!o.labels.empty()) {
-    // The window shows one labels layer and one cell table: the new ones take their place.
-    std::erase_if(s.layers, [](const auto& l) {
-      return l.kind == data::LayerKind::Labels || l.kind == data::LayerKind::Cells;
-    });
+    // The new labels go on top of any earlier ones (their layers stay: each is drawn); the
+    // window links one cell table, so the new cells take the place of the previous table.
+    std::erase_if(s.layers, [](const auto& l) { return l.kind == data::LayerKind::Cells; });
     const std::string lid =
         addDataset(data::DatasetKind::Labels, o.labels, o.modelName + " labels", "labels");
     addLayer(data::LayerKind::Labels, lid, o.modelName + " labels");
