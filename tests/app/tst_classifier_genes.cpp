@@ -5,7 +5,6 @@
 #include <QApplication>
 #include <QDir>
 #include <QLabel>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -16,6 +15,7 @@
 #include "app/gui/classifier_controller.h"
 #include "app/gui/main_window.h"
 #include "app/gui/model_actions.h"
+#include "tests/support/run_process.h"
 #include "widgets/classifier_panel.h"
 
 using namespace tessera;
@@ -24,13 +24,9 @@ namespace {
 const QString kWork = QStringLiteral(TESSERA_TEST_WORK_DIR "/classifier_genes");
 
 bool runPython(const QStringList& args) {
-  QProcess py;
-  py.start(TESSERA_PYTHON, args);
-  if (!py.waitForFinished(120000) || py.exitCode() != 0) {
-    qWarning("%s", py.readAllStandardError().constData());
-    return false;
-  }
-  return true;
+  const auto r = test::runProgram(TESSERA_PYTHON, args, 120000);
+  if (r.code != 0) qWarning("%s", r.err.constData());
+  return r.code == 0;
 }
 }  // namespace
 

@@ -36,6 +36,7 @@
 #include "app/gui/model_actions.h"
 #include "data/ai/cell_classifier.h"
 #include "render/label_layer.h"
+#include "tests/support/window_model_run.h"
 #include "widgets/classifier_panel.h"
 #include "widgets/image_view.h"
 
@@ -130,6 +131,8 @@ class ClassifierSessionTest : public QObject {
 
   QString undoText() const { return w_->undoAction()->text().remove('&'); }
 
+  bool runNuclei() { return testing::runInstancesModel(*w_, kWork + "/nuclei.onnx"); }
+
   // `file` opened in a fresh window, once its cells carry a prediction (null when it never did).
   std::unique_ptr<app::MainWindow> reopen(const QString& file) {
     auto other = std::make_unique<app::MainWindow>(*ctx_);
@@ -184,18 +187,7 @@ class ClassifierSessionTest : public QObject {
     QVERIFY(open(w_.get(), {kWork + "/nuclei.ome.tif"}, false));
     QVERIFY(w_->saveSessionTo(kWork + "/run.tessera"));
     // The nuclei become a labels layer and the linked cell table.
-    app::RunModelChoice choice;
-    choice.model = kWork + "/nuclei.onnx";
-    choice.channels = {0};
-    choice.wholeImage = true;
-    choice.instances = true;
-    QSignalSpy finished(w_->modelActions(), &app::ModelActions::finished);
-    QSignalSpy cells(w_.get(), &app::MainWindow::cellsLoaded);
-    QVERIFY(w_->modelActions()->run(choice));
-    QVERIFY(finished.wait(120000));
-    QCOMPARE(finished.at(0).at(0).toString(), QString());
-    QVERIFY(cells.count() > 0 || cells.wait(120000));
-    QTest::qWait(100);
+    QVERIFY(runNuclei());
     QCOMPARE(w_->cells()->session().data()->size(), static_cast<std::int64_t>(truth_.size()));
   }
 
@@ -557,25 +549,14 @@ class ClassifierSessionTest : public QObject {
     auto& cs = w_->cells()->session();
     QCOMPARE(cs.namedSelections().count("picked"), 1u);
     QCOMPARE(cs.selection().size(), 2u);
-    app::RunModelChoice choice;
-    choice.model = kWork + "/nuclei.onnx";
-    choice.channels = {0};
-    choice.wholeImage = true;
-    choice.instances = true;
-    QSignalSpy finished(w_->modelActions(), &app::ModelActions::finished);
-    QSignalSpy cells(w_.get(), &app::MainWindow::cellsLoaded);
-    QVERIFY(w_->modelActions()->run(choice));
-    QVERIFY(finished.wait(120000));
-    QCOMPARE(finished.at(0).at(0).toString(), QString());
-    QVERIFY(cells.count() > 0 || cells.wait(120000));
-    QTest::qWait(100);
+    QVERIFY(runNuclei());
     QCOMPARE(undoText(), QStringLiteral("Undo Run Model"));
     QVERIFY(w_->model().session().selections.empty());
     QVERIFY(w_->model().session().selection.empty());
     QVERIFY(w_->model().session().classifier.empty());
     QVERIFY(cs.namedSelections().empty());
     QVERIFY(cs.selection().empty());
-    cells.clear();
+    QSignalSpy cells(w_.get(), &app::MainWindow::cellsLoaded);
     w_->undoAction()->trigger();
     QVERIFY(cells.count() > 0 || cells.wait(120000));
     QTest::qWait(100);

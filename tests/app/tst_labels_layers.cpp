@@ -4,7 +4,6 @@
 // saved session, and is removed and brought back through the session model's layer edits.
 #include <QApplication>
 #include <QDir>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -12,7 +11,9 @@
 #include "app/gui/main_window.h"
 #include "app/gui/model_actions.h"
 #include "render/label_layer.h"
+#include "tests/support/run_process.h"
 #include "tests/support/view_wait.h"
+#include "tests/support/window_model_run.h"
 #include "widgets/image_view.h"
 
 using namespace tessera;
@@ -21,13 +22,9 @@ namespace {
 const QString kWork = QStringLiteral(TESSERA_TEST_WORK_DIR "/labels_layers");
 
 bool runPython(const QStringList& args) {
-  QProcess py;
-  py.start(TESSERA_PYTHON, args);
-  if (!py.waitForFinished(120000) || py.exitCode() != 0) {
-    qWarning("%s", py.readAllStandardError().constData());
-    return false;
-  }
-  return true;
+  const auto r = test::runProgram(TESSERA_PYTHON, args, 120000);
+  if (r.code != 0) qWarning("%s", r.err.constData());
+  return r.code == 0;
 }
 
 std::vector<std::string> labelsLayers(const data::Session& s) {
@@ -75,23 +72,7 @@ class LabelsLayersTest : public QObject {
   std::unique_ptr<app::AppContext> ctx_;
   std::unique_ptr<app::MainWindow> w_;
 
-  bool run(const QString& model) {
-    app::RunModelChoice choice;
-    choice.model = model;
-    choice.channels = {0};
-    choice.wholeImage = true;
-    choice.instances = true;
-    QSignalSpy finished(w_->modelActions(), &app::ModelActions::finished);
-    QSignalSpy cells(w_.get(), &app::MainWindow::cellsLoaded);
-    if (!w_->modelActions()->run(choice) || !finished.wait(120000)) return false;
-    if (!finished.at(0).at(0).toString().isEmpty()) {
-      qWarning("%s", qPrintable(finished.at(0).at(0).toString()));
-      return false;
-    }
-    if (cells.count() == 0 && !cells.wait(120000)) return false;
-    QTest::qWait(100);
-    return true;
-  }
+  bool run(const QString& model) { return testing::runInstancesModel(*w_, model); }
 
   void setVisible(const std::string& layer, bool visible) {
     w_->model().setLayerVisible(layer, visible);
