@@ -122,6 +122,7 @@ void ImageView::setMoreLabels(const MoreLabels& more) {
     auto l = std::make_unique<render::LabelLayer>(gl_->renderer(), cache_, post_,
                                                   [this] { scheduleRender(); });
     l->setSource(source);
+    l->setPlane(layer_->planeT(), layer_->planeZ());  // the plane the image shows
     l->setOpacity(0.5);
     l->setDepthOffset(labelsDepth_);
     moreLabels_[id] = std::move(l);

@@ -8,9 +8,11 @@
 #include <QtTest>
 
 #include "app/core/app_context.h"
+#include "app/core/layer_order.h"
 #include "app/gui/main_window.h"
 #include "app/gui/model_actions.h"
 #include "render/label_layer.h"
+#include "render/scene.h"
 #include "tests/support/run_process.h"
 #include "tests/support/view_wait.h"
 #include "tests/support/window_model_run.h"
@@ -184,6 +186,33 @@ class LabelsLayersTest : public QObject {
     QVERIFY(view->moreLabels(ids[0]));
     QCOMPARE(view->moreLabels(ids[0])->opacity(), 0.3);
     QCOMPARE(differing(both, frame(view)), 0);
+  }
+
+  // The labels band is the topmost labels layer's; each labels layer under it sits a little
+  // deeper in the same band, in the session's order.
+  void depthsOfSeveralLabelsLayers() {
+    data::Session s;
+    for (const auto& [id, kind] : std::vector<std::pair<std::string, data::LayerKind>>{
+             {"image", data::LayerKind::Image},
+             {"labels", data::LayerKind::Labels},
+             {"cells", data::LayerKind::Cells},
+             {"labels-2", data::LayerKind::Labels}}) {
+      data::SessionLayer l;
+      l.id = id;
+      l.kind = kind;
+      s.layers.push_back(l);
+    }
+    auto d = app::layerDepths(s);
+    QCOMPARE(d.labels, render::layerDepth(0));
+    QCOMPARE(d.cells, render::layerDepth(1));
+    QCOMPARE(d.image, render::layerDepth(2));
+    QCOMPARE(d.labelLayers.size(), 2u);
+    QCOMPARE(d.labelLayers.at("labels-2"), d.labels);
+    QCOMPARE(d.labelLayers.at("labels"), d.labels + 2.0);
+    std::swap(s.layers[1], s.layers[3]);  // the older labels on top now
+    d = app::layerDepths(s);
+    QCOMPARE(d.labelLayers.at("labels"), render::layerDepth(0));
+    QCOMPARE(d.labelLayers.at("labels-2"), render::layerDepth(0) + 2.0);
   }
 
   void cleanupTestCase() { w_.reset(); }
