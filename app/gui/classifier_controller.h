@@ -17,7 +17,8 @@
 ///   Either way the cells take the colouring the session had for them; training is
 ///   deterministic, so the predicted classes are those saved.
 /// - Saving the session stores the prediction beside it when it is the prediction of the labels
-///   the session holds, else removes what an earlier save stored (it would be stale).
+///   the session holds, else removes what an earlier save stored (it would be stale); that part
+///   is in classifier_store.cpp.
 /// - Features: the table's numeric obs columns (area, ... but not `label` ids or the
 ///   classifier's own columns) and its genes, all of them up to 64 (a segmentation's table holds
 ///   the per-channel mean intensities as its genes), else the genes the Expression profile
@@ -56,6 +57,9 @@ class MainWindow;
 class ClassifierController : public QObject {
   Q_OBJECT
  public:
+  /// The obs column of the predicted class (and `kColumn` + "_confidence").
+  static constexpr const char* kColumn = "classifier";
+
   ClassifierController(MainWindow& window, AppContext& ctx);
   ~ClassifierController() override;
   QDockWidget* dock() const { return dock_; }
