@@ -428,15 +428,21 @@ void CellsSession::fetchGenes(const std::vector<std::int64_t>& genes,
                               pending->failed = true, error = v.error().message;
                             last = --pending->left == 0;
                           }
+                          if (!error.empty() && failed)  // once, at the first failure
+                            QMetaObject::invokeMethod(
+                                qApp,
+                                [self, d, failed, error] {
+                                  if (self && self->data_ && self->data_->table == d->table)
+                                    failed(QString::fromStdString(error));
+                                },
+                                Qt::QueuedConnection);
                           if (!last && error.empty()) return;
                           QMetaObject::invokeMethod(
                               qApp,
-                              [self, d, pending, ready, failed, last, error] {
+                              [self, d, pending, ready, last, error] {
                                 if (!self || self->data_ != d) return;
-                                if (!error.empty()) {
+                                if (!error.empty())
                                   emit self->message(QString::fromStdString(error));
-                                  if (failed) failed(QString::fromStdString(error));
-                                }
                                 if (last && !pending->failed) ready(std::move(pending->columns));
                               },
                               Qt::QueuedConnection);

@@ -319,11 +319,13 @@ void MainWindow::syncLayers() {
 
 void MainWindow::applyLayerOrder() {
   // Depth bands (render/scene.h): a move changes a few actor positions, nothing is rebuilt.
-  const LayerDepths d = layerDepths(model_.session());
+  const auto depths = labelsLayerDepths(model_.session());
+  const LayerDepths& d = depths.bands;
   view_->layer().setDepthOffset(d.image);
-  const auto linked = current_ ? d.labelLayers.find(current_->labelsLayer) : d.labelLayers.end();
-  view_->setLabelsDepth(linked != d.labelLayers.end() ? linked->second : d.labels);
-  for (const auto& [id, dz] : d.labelLayers)
+  const auto& labels = depths.layers;
+  const auto linked = current_ ? labels.find(current_->labelsLayer) : labels.end();
+  view_->setLabelsDepth(linked != labels.end() ? linked->second : d.labels);
+  for (const auto& [id, dz] : labels)
     if (auto* more = view_->moreLabels(id)) more->setDepthOffset(dz);
   cells_->imageOverlay()->setDepthOffset(d.cells);
   if (auto* transcripts = cells_->transcripts()) transcripts->setDepthOffset(d.transcripts);

@@ -89,8 +89,8 @@ class SessionModel {
   /// layers drawing it lose their channels, which described the image read before; the app
   /// reopens the dataset when its reading changes and fills them in (adjust).
   void setDatasetAxes(const std::string& dataset, const std::string& axes);
-  /// The datasets, layers and pairings of `from` (a model's outputs added, some replaced), its
-  /// classifier labels and its selections, named and current (they are rows of a table), as one
+  /// The datasets, layers and pairings of `from` (a model's outputs added, some replaced) and
+  /// its classifier labels and selections, named and current (they are rows of a table), as one
   /// undo step; the rest of the session (view, story) stays.
   void setStructure(const Session& from, const std::string& label);
   void setSelection(const std::string& name, std::vector<std::uint32_t> cells);

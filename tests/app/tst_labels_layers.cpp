@@ -202,17 +202,26 @@ class LabelsLayersTest : public QObject {
       l.kind = kind;
       s.layers.push_back(l);
     }
-    auto d = app::layerDepths(s);
-    QCOMPARE(d.labels, render::layerDepth(0));
-    QCOMPARE(d.cells, render::layerDepth(1));
-    QCOMPARE(d.image, render::layerDepth(2));
-    QCOMPARE(d.labelLayers.size(), 2u);
-    QCOMPARE(d.labelLayers.at("labels-2"), d.labels);
-    QCOMPARE(d.labelLayers.at("labels"), d.labels + 2.0);
+    // Labels layers on either side of the cells: the upper one's place decides the band.
+    auto d = app::labelsLayerDepths(s);
+    QCOMPARE(d.bands.labels, render::layerDepth(0));
+    QCOMPARE(d.bands.cells, render::layerDepth(1));
+    QCOMPARE(d.bands.image, render::layerDepth(2));
+    QCOMPARE(d.layers.size(), 2u);
+    QCOMPARE(d.layers.at("labels-2"), render::layerDepth(0));
+    QCOMPARE(d.layers.at("labels"), render::layerDepth(0) + 2.0);
     std::swap(s.layers[1], s.layers[3]);  // the older labels on top now
-    d = app::layerDepths(s);
-    QCOMPARE(d.labelLayers.at("labels"), render::layerDepth(0));
-    QCOMPARE(d.labelLayers.at("labels-2"), render::layerDepth(0) + 2.0);
+    d = app::labelsLayerDepths(s);
+    QCOMPARE(d.layers.at("labels"), render::layerDepth(0));
+    QCOMPARE(d.layers.at("labels-2"), render::layerDepth(0) + 2.0);
+    // One labels layer: the bands of layerDepths.
+    s.layers.erase(s.layers.begin() + 1);
+    d = app::labelsLayerDepths(s);
+    const auto one = app::layerDepths(s);
+    QCOMPARE(d.bands.labels, one.labels);
+    QCOMPARE(d.bands.cells, one.cells);
+    QCOMPARE(d.bands.image, one.image);
+    QCOMPARE(d.layers.at("labels"), one.labels);
   }
 
   void cleanupTestCase() { w_.reset(); }
