@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QPointer>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -89,6 +90,7 @@ ImageView::~ImageView() {
   delete selection_;
   scaleBar_.reset();
   labels_.reset();
+  moreLabels_.clear();
   layer_.reset();
 }
 
@@ -110,6 +112,37 @@ void ImageView::setLabels(std::shared_ptr<const data::TileSource> labels,
   scheduleRender();
 }
 
+void ImageView::setMoreLabels(const MoreLabels& more) {
+  std::erase_if(moreLabels_, [&](const auto& m) {
+    return std::none_of(more.begin(), more.end(),
+                        [&](const auto& x) { return x.first == m.first; });
+  });
+  for (const auto& [id, source] : more) {
+    if (!source || moreLabels_.count(id)) continue;
+    auto l = std::make_unique<render::LabelLayer>(gl_->renderer(), cache_, post_,
+                                                  [this] { scheduleRender(); });
+    l->setSource(source);
+    l->setPlane(layer_->planeT(), layer_->planeZ());  // the plane the image shows
+    l->setOpacity(0.5);
+    l->setDepthOffset(labelsDepth_);
+    moreLabels_[id] = std::move(l);
+  }
+  scheduleRender();
+}
+
+render::LabelLayer* ImageView::moreLabels(const std::string& id) const {
+  const auto it = moreLabels_.find(id);
+  return it == moreLabels_.end() ? nullptr : it->second.get();
+}
+
+std::vector<render::LabelLayer*> ImageView::allLabels() const {
+  std::vector<render::LabelLayer*> out;
+  if (labels_) out.push_back(labels_.get());
+  for (const auto& [id, l] : moreLabels_)
+    out.push_back(l.get());
+  return out;
+}
+
 void ImageView::setLabelsDepth(double dz) {
   labelsDepth_ = dz;
   if (labels_) labels_->setDepthOffset(dz);
@@ -118,6 +151,7 @@ void ImageView::setLabelsDepth(double dz) {
 
 void ImageView::setSource(std::shared_ptr<const data::TileSource> source) {
   labels_.reset();
+  moreLabels_.clear();
   layer_->setSource(std::move(source));
   lastLevel_ = -1;
   fitPending_ = true;
@@ -177,7 +211,8 @@ void ImageView::beforeRender(QSize deviceSize) {
     fitPending_ = false;
   }
   layer_->update(camera_);
-  if (labels_) labels_->update(camera_);
+  for (auto* l : allLabels())
+    l->update(camera_);
   selection_->setDeviceHeight(deviceSize.height());
   if (overlayHook_) overlayHook_(camera_);
   render::applyCamera(gl_->renderer(), camera_);

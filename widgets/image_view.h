@@ -8,6 +8,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "data/tile_cache.h"
@@ -54,6 +56,15 @@ class ImageView : public QWidget {
   /// The labels layer's place in the layer order (render::layerDepth), kept for labels set
   /// later: setLabels makes a new layer each time.
   void setLabelsDepth(double dz);
+  using MoreLabels = std::vector<std::pair<std::string, std::shared_ptr<const data::TileSource>>>;
+  /// Further label images beside labels() (a session with several labels layers), by the
+  /// layer's id: those of `more` not shown yet are added (palette colours at opacity 0.5, as
+  /// setLabels), those shown but not in `more` go, the others stay as they are. setSource
+  /// removes them all.
+  void setMoreLabels(const MoreLabels& more);
+  render::LabelLayer* moreLabels(const std::string& id) const;
+  /// labels() (when set) and the further ones.
+  std::vector<render::LabelLayer*> allLabels() const;
   /// Box / lasso with a plain drag, or None (drag pans; Ctrl+drag lassoes). See SelectionTool.
   void setSelectionShape(SelectionShape shape);
   SelectionTool* selectionTool() const { return selection_; }
@@ -83,6 +94,7 @@ class ImageView : public QWidget {
   std::unique_ptr<render::ScaleBar> scaleBar_;
   std::unique_ptr<render::LabelLayer> labels_;
   double labelsDepth_ = 0;
+  std::map<std::string, std::unique_ptr<render::LabelLayer>> moreLabels_;
   data::TileCache& cache_;
   render::ImageLayer::Post post_;
   std::function<void(const render::ViewCamera&)> overlayHook_;

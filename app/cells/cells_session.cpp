@@ -397,8 +397,12 @@ void CellsSession::startMarkers() {
 }
 
 void CellsSession::fetchGenes(const std::vector<std::int64_t>& genes,
-                              std::function<void(std::vector<std::vector<float>>)> ready) {
-  if (!data_ || !data_->expression) return;
+                              std::function<void(std::vector<std::vector<float>>)> ready,
+                              std::function<void(const QString&)> failed) {
+  if (!data_ || !data_->expression) {
+    if (failed) failed(tr("The cell table has no gene values to read."));
+    return;
+  }
   struct Pending {
     std::mutex mutex;
     std::vector<std::vector<float>> columns;
@@ -413,7 +417,7 @@ void CellsSession::fetchGenes(const std::vector<std::int64_t>& genes,
   if (genes.empty()) return ready({});
   for (std::size_t k = 0; k < genes.size(); ++k)
     d->expression->gene(genes[k], {},
-                        [self, d, pending, k, ready](data::Expected<std::vector<float>> v) {
+                        [self, d, pending, k, ready, failed](data::Expected<std::vector<float>> v) {
                           bool last = false;
                           std::string error;
                           {
@@ -424,6 +428,14 @@ void CellsSession::fetchGenes(const std::vector<std::int64_t>& genes,
                               pending->failed = true, error = v.error().message;
                             last = --pending->left == 0;
                           }
+                          if (!error.empty() && failed)  // once, at the first failure
+                            QMetaObject::invokeMethod(
+                                qApp,
+                                [self, d, failed, error] {
+                                  if (self && self->data_ && self->data_->table == d->table)
+                                    failed(QString::fromStdString(error));
+                                },
+                                Qt::QueuedConnection);
                           if (!last && error.empty()) return;
                           QMetaObject::invokeMethod(
                               qApp,

@@ -105,9 +105,11 @@ class CellsSession : public QObject {
   /// The gene index's state ("indexing 42 %").
   const data::IndexStatus& indexStatus() const { return indexStatus_; }
   /// Values of `genes` (one vector per gene, in order); `ready` runs on the GUI thread when all
-  /// arrived, and not at all when the table changed meanwhile or a read failed (`message`).
+  /// arrived, and not at all when the table changed meanwhile or a read failed (`message`, and
+  /// `failed` with the reason when given; also when the table has no genes to read).
   void fetchGenes(const std::vector<std::int64_t>& genes,
-                  std::function<void(std::vector<std::vector<float>>)> ready);
+                  std::function<void(std::vector<std::vector<float>>)> ready,
+                  std::function<void(const QString&)> failed = {});
   /// The hovered cell's top genes; `ready` runs on the GUI thread (skipped when it failed).
   void fetchCellTopGenes(std::int64_t cell,
                          std::function<void(std::vector<std::pair<std::int64_t, float>>)> ready);

@@ -32,6 +32,10 @@ struct OpenedDataset {
   std::shared_ptr<const data::TileSource> labels;
   std::map<std::int64_t, std::uint32_t> labelColors;
   std::string labelsName;  ///< shown name of `labels` when not the image's own label image
+  /// A session's: the labels layer `labels` draws (its topmost), and the label images of its
+  /// other labels layers by layer id, in the image's pixel grid.
+  std::string labelsLayer;
+  std::vector<std::pair<std::string, std::shared_ptr<const data::TileSource>>> moreLabels;
 };
 
 /// `progress` reports demo generation; returning false from it cancels. `select` picks the

@@ -47,4 +47,22 @@ LayerDepths layerDepths(const data::Session& session) {
   return out;
 }
 
+LabelsLayerDepths labelsLayerDepths(const data::Session& session) {
+  std::vector<std::string> ids;  // from the top
+  for (auto it = session.layers.rbegin(); it != session.layers.rend(); ++it)
+    if (it->kind == data::LayerKind::Labels) ids.push_back(it->id);
+  data::Session top;  // the layers alone: the order is all layerDepths reads
+  top.layers = session.layers;
+  std::erase_if(top.layers, [&](const auto& l) {
+    return l.kind == data::LayerKind::Labels && l.id != ids.front();
+  });
+  LabelsLayerDepths out;
+  out.bands = layerDepths(top);
+  // A labels layer's tiles span z 0.5 to ~1.3 above its offset (render/scene.h): 2 apart, each
+  // covers those under it.
+  for (std::size_t k = 0; k < ids.size(); ++k)
+    out.layers[ids[k]] = out.bands.labels + 2.0 * static_cast<double>(k);
+  return out;
+}
+
 }  // namespace tessera::app

@@ -139,21 +139,32 @@ void pickShown(OpenedSession& out, const Opened& opened) {
     }
   }
   const auto base = out.shown.image;
+  // Labels layers from the top: the first that opens is the one the cells colour (a model run's
+  // labels come with its table, on top); the others are drawn beside it.
+  for (auto it = s.layers.rbegin(); it != s.layers.rend(); ++it) {
+    const auto& l = *it;
+    const auto* ds = openedOf(opened, l.dataset);
+    const auto* d = s.dataset(l.dataset);
+    if (!ds || l.kind != data::LayerKind::Labels) continue;
+    // A label image of its own (a model's), else the image's labels (SpatialData, NGFF).
+    const bool own = d && d->kind == data::DatasetKind::Labels && ds->image && base;
+    std::shared_ptr<const data::TileSource> labels =
+        own ? std::make_shared<data::ResampledSource>(
+                  ds->image, base->info(), data::imagePixelsTo(base->info(), ds->image->info()))
+            : ds->labels;
+    if (!labels) continue;
+    if (out.shown.labels) {
+      out.shown.moreLabels.emplace_back(l.id, std::move(labels));
+      continue;
+    }
+    out.shown.labels = std::move(labels);
+    out.shown.labelsLayer = l.id;
+    out.shown.labelsName = own ? l.name : ds->labelsName;
+    if (!own) out.shown.labelColors = ds->labelColors;
+  }
   for (auto& l : s.layers) {
     const auto* ds = openedOf(opened, l.dataset);
     if (!ds) continue;
-    const auto* d = s.dataset(l.dataset);
-    if (l.kind == data::LayerKind::Labels && !out.shown.labels) {
-      if (d && d->kind == data::DatasetKind::Labels && ds->image && base) {
-        out.shown.labels = std::make_shared<data::ResampledSource>(
-            ds->image, base->info(), data::imagePixelsTo(base->info(), ds->image->info()));
-        out.shown.labelsName = l.name;
-      } else if (ds->labels) {
-        out.shown.labels = ds->labels;
-        out.shown.labelColors = ds->labelColors;
-        out.shown.labelsName = ds->labelsName;
-      }
-    }
     if (l.kind == data::LayerKind::Cells && ds->cells && !out.shown.cells) {
       out.shown.cells = ds->cells;
       const auto* p = s.pairingOf(l.dataset);

@@ -23,7 +23,6 @@
 namespace tessera::app {
 
 namespace {
-constexpr const char* kColumn = "classifier";
 constexpr std::size_t kMaxAllGenes = 64;
 }  // namespace
 
@@ -32,9 +31,10 @@ struct ClassifierController::Result {
   std::shared_ptr<const data::ai::CellClassifier> classifier;
   data::ai::CellPrediction prediction;
   data::ai::Confusion confusion;
-  std::string error;       ///< training failed
-  std::string validation;  ///< cross-validation could not run (too few labels)
-  std::string file;        ///< the saved classifier applied, when not trained
+  std::string error;              ///< training failed
+  std::string validation;         ///< cross-validation could not run (too few labels)
+  std::string file;               ///< the saved classifier applied, when not trained
+  data::ClassifierLabels labels;  ///< what was trained on (or applied)
 };
 
 ClassifierController::ClassifierController(MainWindow& window, AppContext& ctx)
@@ -61,6 +61,7 @@ ClassifierController::ClassifierController(MainWindow& window, AppContext& ctx)
   });
   connect(panel_, &widgets::ClassifierPanel::saveRequested, this, &ClassifierController::save);
   connect(panel_, &widgets::ClassifierPanel::loadRequested, this, &ClassifierController::load);
+  connect(&window, &MainWindow::sessionSaved, this, &ClassifierController::storeBeside);
   // Every change of the labels (ours, an undo or redo, a model run replacing the table) comes
   // back through the model; the Live box decides whether it retrains.
   sub_ = window.model().observe([this](const data::SessionEvent& e) {
@@ -86,20 +87,26 @@ void ClassifierController::onLoaded() {
   featureNames_.clear();
   classifier_.reset();
   confusion_ = {};
+  prediction_ = {};
+  predictedClasses_.clear();
+  predictedFrom_.reset();
+  fromStore_ = false;
+  notice_.clear();
   const auto* layer = w_.model().session().firstLayer(data::LayerKind::Cells);
   table_ = shown && layer ? layer->dataset : std::string();
   again_ = false;
   panel_->setConfusion({}, {}, 0);
   readLabels();
   refreshPanel();
-  // Labels the model already holds for this table (a session opened): trained again at once, and
-  // the cells layer as it is now (the window applies it after this) is the colouring to restore.
+  // Labels the model already holds for this table (a session opened): their stored prediction
+  // shown, else trained again at once; the cells layer as it is now (the window applies it after
+  // this) is the colouring to restore.
   restore_.reset();
   std::set<int> present(labels_.begin(), labels_.end());
   present.erase(-1);
   if ((present.size() >= 2 || !currentLabels().file.empty()) && layer) {
     restore_ = *layer;
-    train();
+    restoreStored();
   }
 }
 
@@ -281,7 +288,7 @@ void ClassifierController::train() {
     auto f = data::ai::makeCellFeatures(cols);
     if (!f) {
       training_ = false;
-      panel_->setStatus(QString::fromStdString(f.error().message));
+      panel_->setStatus(withNotice(QString::fromStdString(f.error().message)));
       emit trainingFailed(QString::fromStdString(f.error().message));
       return;
     }
@@ -295,12 +302,25 @@ void ClassifierController::train() {
   QPointer<ClassifierController> self(this);
   fetching_ = true;
   w_.cells()->session().fetchGenes(
-      genes, [self, geneSlots, columns, finish](std::vector<std::vector<float>> values) mutable {
+      genes,
+      [self, geneSlots, columns, finish](std::vector<std::vector<float>> values) mutable {
         if (!self) return;
         self->fetching_ = false;
         for (std::size_t i = 0; i < geneSlots.size() && i < values.size(); ++i)
           columns[geneSlots[i]].second = std::move(values[i]);
         finish(std::move(columns));
+      },
+      [self, base = base_](const QString& error) {
+        // No training without its features: the dock says why and is idle again (labelling or
+        // Train tries once more).
+        if (!self || base != self->base_ || !self->fetching_) return;
+        self->fetching_ = false;
+        self->training_ = false;
+        self->again_ = false;
+        const QString message =
+            tr("Cannot train: reading the genes for the features failed: %1").arg(error);
+        self->panel_->setStatus(self->withNotice(message));
+        emit self->trainingFailed(message);
       });
 }
 
@@ -311,36 +331,38 @@ void ClassifierController::startTraining(std::shared_ptr<const data::ai::CellFea
   for (const auto& c : classes_)
     names.push_back(c.toStdString());
   QPointer<ClassifierController> self(this);
-  ctx_.jobPool.post([self, features, labels = labels_, names, base = base_, file] {
-    auto r = std::make_shared<Result>();
-    r->base = base;
-    r->file = file;
-    auto c = file.empty() ? data::ai::CellClassifier::train(*features, labels, names)
-                          : data::ai::CellClassifier::load(file);
-    if (!c) {
-      r->error = c.error().message;
-    } else {
-      r->classifier = *c;
-      auto p = (*c)->predict(*features);
-      if (!p)
-        r->error = p.error().message;
-      else
-        r->prediction = std::move(*p);
-      if (file.empty()) {  // a loaded classifier has no labelled cells to check it on
-        auto m = data::ai::crossValidateClassifier(*features, labels, names);
-        if (m)
-          r->confusion = std::move(*m);
-        else
-          r->validation = m.error().message;
-      }
-    }
-    QMetaObject::invokeMethod(
-        qApp,
-        [self, r] {
-          if (self) self->apply(*r);
-        },
-        Qt::QueuedConnection);
-  });
+  ctx_.jobPool.post(
+      [self, features, labels = labels_, names, base = base_, file, from = currentLabels()] {
+        auto r = std::make_shared<Result>();
+        r->base = base;
+        r->file = file;
+        r->labels = from;
+        auto c = file.empty() ? data::ai::CellClassifier::train(*features, labels, names)
+                              : data::ai::CellClassifier::load(file);
+        if (!c) {
+          r->error = c.error().message;
+        } else {
+          r->classifier = *c;
+          auto p = (*c)->predict(*features);
+          if (!p)
+            r->error = p.error().message;
+          else
+            r->prediction = std::move(*p);
+          if (file.empty()) {  // a loaded classifier has no labelled cells to check it on
+            auto m = data::ai::crossValidateClassifier(*features, labels, names);
+            if (m)
+              r->confusion = std::move(*m);
+            else
+              r->validation = m.error().message;
+          }
+        }
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, r] {
+              if (self) self->apply(*r);
+            },
+            Qt::QueuedConnection);
+      });
 }
 
 void ClassifierController::apply(const Result& r) {
@@ -348,72 +370,84 @@ void ClassifierController::apply(const Result& r) {
   if (r.base != base_) {
     // Another table meanwhile: a training asked for it (its restored labels) runs now.
   } else if (!r.error.empty()) {
-    panel_->setStatus(QString::fromStdString(r.error));
+    panel_->setStatus(withNotice(QString::fromStdString(r.error)));
     emit trainingFailed(QString::fromStdString(r.error));
   } else {
     classifier_ = r.classifier;
     confusion_ = r.confusion;
-    // The prediction joins the table as obs columns; the panels see a table with two more.
-    auto table = std::make_shared<data::CellTable>(*base_->table);
-    std::erase_if(table->obs, [](const auto& c) { return c.name.starts_with(kColumn); });
-    for (auto& c : classifier_->toObsColumns(r.prediction, kColumn))
-      table->obs.push_back(std::move(c));
-    auto withColumns = std::make_shared<CellsData>(*base_);
-    withColumns->table = table;
-    own_ = withColumns;
-    auto& cs = w_.cells()->session();
-    const auto named = cs.namedSelections();
-    const auto selection = cs.selection();
-    // Restored labels: the cells come back as the session showed them (the window applies the
-    // layer once the table with the columns is in); new labels: coloured by the prediction.
-    if (restore_) w_.applyCellsLayerOnLoad(*restore_);
-    w_.replaceCellsData(own_);
-    for (const auto& [name, cells] : named) {
-      cs.applyPick(cells, widgets::SelectOp::Replace);
-      cs.nameSelection(name);
-    }
-    cs.applyPick(selection, widgets::SelectOp::Replace);
-    if (!restore_) cs.colorByColumn(QString::fromLatin1(kColumn));
-    restore_.reset();
+    fromStore_ = false;
+    predictedFrom_ = r.labels;
+    showPrediction(r.prediction, classifier_->classNames());
     int labelled = 0;
     for (auto l : labels_)
       labelled += l >= 0 ? 1 : 0;
     const QString column = QString::fromLatin1(kColumn);
     if (!r.file.empty())
-      panel_->setStatus(tr("Applied the saved classifier %1 (%n class(es)); every cell has its "
-                           "predicted class in the column \"%2\".",
-                           nullptr, static_cast<int>(classifier_->classNames().size()))
-                            .arg(QString::fromStdString(r.file), column));
+      panel_->setStatus(
+          withNotice(tr("Applied the saved classifier %1 (%n class(es)); every cell has its "
+                        "predicted class in the column \"%2\".",
+                        nullptr, static_cast<int>(classifier_->classNames().size()))
+                         .arg(QString::fromStdString(r.file), column)));
     else
-      panel_->setStatus(tr("Trained on %1 labelled cells of %2 classes (%3 features); every cell "
-                           "has its predicted class in the column \"%4\".")
-                            .arg(labelled)
-                            .arg(classes_.size())
-                            .arg(features_ ? features_->names.size() : 0)
-                            .arg(column));
-    if (!confusion_.counts.empty()) {
-      QStringList names;
-      std::vector<std::vector<int>> counts;
-      for (const auto& n : confusion_.classNames)
-        names << QString::fromStdString(n);
-      for (int i = 0; i < confusion_.counts.rows; ++i) {
-        counts.emplace_back();
-        for (int j = 0; j < confusion_.counts.cols; ++j)
-          counts.back().push_back(confusion_.counts.at<int>(i, j));
-      }
-      panel_->setConfusion(names, counts, confusion_.accuracy());
-    } else {
-      panel_->setConfusion({}, {}, 0);
-      if (!r.validation.empty())
-        panel_->setStatus(panel_->statusLabel()->text() + " " +
-                          QString::fromStdString(r.validation));
-    }
+      panel_->setStatus(
+          withNotice(tr("Trained on %1 labelled cells of %2 classes (%3 features); every cell "
+                        "has its predicted class in the column \"%4\".")
+                         .arg(labelled)
+                         .arg(classes_.size())
+                         .arg(features_ ? features_->names.size() : 0)
+                         .arg(column)));
+    if (confusion_.counts.empty() && !r.validation.empty())
+      panel_->setStatus(panel_->statusLabel()->text() + " " + QString::fromStdString(r.validation));
     emit trained();
   }
   if (again_) {
     again_ = false;
     train();
   }
+}
+
+void ClassifierController::showPrediction(const data::ai::CellPrediction& p,
+                                          const std::vector<std::string>& classes) {
+  prediction_ = p;
+  predictedClasses_ = classes;
+  // The prediction joins the table as obs columns; the panels see a table with two more.
+  auto table = std::make_shared<data::CellTable>(*base_->table);
+  std::erase_if(table->obs, [](const auto& c) { return c.name.starts_with(kColumn); });
+  for (auto& c : data::ai::predictionColumns(p, classes, kColumn))
+    table->obs.push_back(std::move(c));
+  auto withColumns = std::make_shared<CellsData>(*base_);
+  withColumns->table = table;
+  own_ = withColumns;
+  auto& cs = w_.cells()->session();
+  const auto named = cs.namedSelections();
+  const auto selection = cs.selection();
+  // Restored labels: the cells come back as the session showed them (the window applies the
+  // layer once the table with the columns is in); new labels: coloured by the prediction.
+  if (restore_) w_.applyCellsLayerOnLoad(*restore_);
+  w_.replaceCellsData(own_);
+  for (const auto& [name, cells] : named) {
+    cs.applyPick(cells, widgets::SelectOp::Replace);
+    cs.nameSelection(name);
+  }
+  cs.applyPick(selection, widgets::SelectOp::Replace);
+  if (!restore_) cs.colorByColumn(QString::fromLatin1(kColumn));
+  restore_.reset();
+  if (confusion_.counts.empty()) return panel_->setConfusion({}, {}, 0);
+  QStringList names;
+  std::vector<std::vector<int>> counts;
+  for (const auto& n : confusion_.classNames)
+    names << QString::fromStdString(n);
+  for (int i = 0; i < confusion_.counts.rows; ++i) {
+    counts.emplace_back();
+    for (int j = 0; j < confusion_.counts.cols; ++j)
+      counts.back().push_back(confusion_.counts.at<int>(i, j));
+  }
+  panel_->setConfusion(names, counts, confusion_.accuracy());
+}
+
+QString ClassifierController::withNotice(const QString& text) {
+  const QString notice = std::exchange(notice_, QString());
+  return notice.isEmpty() ? text : notice + " " + text;
 }
 
 data::Expected<void> ClassifierController::saveTo(const QString& file) const {

@@ -10,9 +10,15 @@
 /// - Load… applies a saved classifier instead of labels (kept in the model as its file; labelling
 ///   again replaces it).
 /// - When a table loads whose labels the model holds (a session opened, a table reopened), the
-///   classifier trains again from them, or the saved one is applied (Live or not), and the cells
-///   take the colouring the session had for them; training is deterministic, so the predicted
-///   classes are those saved.
+///   prediction stored beside the session file (data/session/classifier_prediction.h) is shown
+///   as it was saved, without training; when there is none, or it is damaged or stale (other
+///   labels, another cell count or version of the table: discarded, and the dock says why), the
+///   classifier trains again from the labels, or the saved one is applied (Live or not).
+///   Either way the cells take the colouring the session had for them; training is
+///   deterministic, so the predicted classes are those saved.
+/// - Saving the session stores the prediction beside it when it is the prediction of the labels
+///   the session holds, else removes what an earlier save stored (it would be stale); that part
+///   is in classifier_store.cpp.
 /// - Features: the table's numeric obs columns (area, ... but not `label` ids or the
 ///   classifier's own columns) and its genes, all of them up to 64 (a segmentation's table holds
 ///   the per-channel mean intensities as its genes), else the genes the Expression profile
@@ -33,6 +39,7 @@
 #include <vector>
 
 #include "data/ai/cell_classifier.h"
+#include "data/session/classifier_prediction.h"
 #include "data/session/session_model.h"
 
 class QDockWidget;
@@ -50,6 +57,9 @@ class MainWindow;
 class ClassifierController : public QObject {
   Q_OBJECT
  public:
+  /// The obs column of the predicted class (and `kColumn` + "_confidence").
+  static constexpr const char* kColumn = "classifier";
+
   ClassifierController(MainWindow& window, AppContext& ctx);
   ~ClassifierController() override;
   QDockWidget* dock() const { return dock_; }
@@ -75,13 +85,16 @@ class ClassifierController : public QObject {
   const QStringList& classNames() const { return classes_; }
   std::shared_ptr<const data::ai::CellClassifier> classifier() const { return classifier_; }
   const data::ai::Confusion& confusion() const { return confusion_; }
-  /// A training runs (or waits for the gene values it needs).
+  /// A training runs (or waits for the gene values it needs, or the stored prediction is read).
   bool busy() const { return training_; }
+  /// The prediction shown came from the file stored beside the session (no classifier then).
+  bool restoredFromStore() const { return fromStore_; }
   /// The features of the table shown as last trained on (null before).
   std::shared_ptr<const data::ai::CellFeatures> features() const { return features_; }
 
  signals:
-  /// The prediction is in the table (column `classifier`) and the cells are coloured by it.
+  /// The prediction is in the table (column `classifier`) and the cells are coloured by it:
+  /// trained, a saved classifier applied, or the stored prediction restored.
   void trained();
   void trainingFailed(const QString& message);
 
@@ -102,6 +115,20 @@ class ClassifierController : public QObject {
   void startTraining(std::shared_ptr<const data::ai::CellFeatures> features,
                      const std::string& file);
   void apply(const Result& r);
+  /// Puts the prediction into the shown table as obs columns (restoring the session's colouring
+  /// or colouring by it) and the confusion into the panel.
+  void showPrediction(const data::ai::CellPrediction& p, const std::vector<std::string>& classes);
+  /// Reads the prediction stored beside the session in the background; trains when there is
+  /// none or it is not that of the labels.
+  void restoreStored();
+  void adoptStored(const data::Expected<data::StoredPrediction>& stored,
+                   const std::shared_ptr<const CellsData>& base);
+  /// Writes (or removes) the stored prediction beside the session file just saved.
+  void storeBeside(const QString& sessionFile);
+  /// The table file's identity (location, size, modification time) for the stored prediction.
+  std::string tableSource() const;
+  /// `text`, after the note about a discarded stored prediction when there is one.
+  QString withNotice(const QString& text);
   void save();
   void load();
 
@@ -122,6 +149,12 @@ class ClassifierController : public QObject {
   QStringList classes_;
   std::shared_ptr<const data::ai::CellClassifier> classifier_;
   data::ai::Confusion confusion_;
+  /// The prediction in own_, its class names and the labels it came from (stored on save).
+  data::ai::CellPrediction prediction_;
+  std::vector<std::string> predictedClasses_;
+  std::optional<data::ClassifierLabels> predictedFrom_;
+  bool fromStore_ = false;
+  QString notice_;  ///< why a stored prediction was discarded, said with the next status
   bool training_ = false;
   bool fetching_ = false;  ///< training_ waits for gene values from the cells session
   bool again_ = false;

@@ -124,7 +124,8 @@ MainWindow::MainWindow(AppContext& ctx, QWidget* parent) : QMainWindow(parent), 
   connect(channels_, &widgets::ChannelPanel::planeChanged, this,
           [this](std::int64_t t, std::int64_t z) {
             view_->layer().setPlane(t, z);
-            if (view_->labels()) view_->labels()->setPlane(t, z);
+            for (auto* labels : view_->allLabels())
+              labels->setPlane(t, z);
             auto cam = model_.session().camera;
             cam.t = t;
             cam.z = z;
@@ -451,6 +452,7 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
   if (current_->image) {
     view_->setSource(current_->image);
     view_->setLabels(current_->labels, current_->labelColors);
+    view_->setMoreLabels(current_->moreLabels);
     const auto& labelImages = current_->image->info().labelImages;
     labels_->labelsChanged(
         !current_->labelsName.empty() ? QString::fromStdString(current_->labelsName)

@@ -26,6 +26,9 @@ class QTimer;
 namespace tessera::data {
 class HttpClient;
 }
+namespace tessera::render {
+class LabelLayer;
+}
 
 namespace tessera::widgets {
 class ImageView;
@@ -122,6 +125,8 @@ class MainWindow : public QMainWindow {
   void cellsLoaded();
   void cellsFailed(const QString& message);
   void openFailed(const QString& message);
+  /// The session was written to `file` (absolute); what is kept beside it is written now.
+  void sessionSaved(const QString& file);
 
  protected:
   void closeEvent(QCloseEvent* e) override;
@@ -158,6 +163,8 @@ class MainWindow : public QMainWindow {
   void chooseAdd();
   /// Visibility and opacity of a layer, from the model to what draws it.
   void applyLayerLook(const data::SessionLayer& layer);
+  /// The view's label image of labels layer `id`: the one the cells colour or a further one.
+  render::LabelLayer* labelsOf(const std::string& id) const;
   /// Layers removed or brought back (remove, undo): what draws them follows.
   void syncLayers();
   /// The drawing order follows the model's layer order (app/core/layer_order.h): after a

@@ -238,6 +238,11 @@ void MainWindow::refreshLayerList() {
   layers_->setLayers(rows);
 }
 
+render::LabelLayer* MainWindow::labelsOf(const std::string& id) const {
+  const bool linked = !current_ || current_->labelsLayer.empty() || current_->labelsLayer == id;
+  return linked ? view_->labels() : view_->moreLabels(id);
+}
+
 void MainWindow::applyLayerLook(const data::SessionLayer& l) {
   const double alpha = l.visible ? l.opacity : 0.0;
   const auto* firstImage = model_.session().firstLayer(data::LayerKind::Image);
@@ -257,7 +262,7 @@ void MainWindow::applyLayerLook(const data::SessionLayer& l) {
       view_->layer().setOpacity(alpha);
       break;
     case data::LayerKind::Labels:
-      if (auto* labels = view_->labels()) {
+      if (auto* labels = labelsOf(l.id)) {
         labels->setVisible(l.visible);
         labels->setOpacity(l.opacity);
       }
@@ -289,10 +294,19 @@ void MainWindow::syncLayers() {
   if (current_->image && shownChannelStates(s).size() != view_->layer().displays().size()) {
     return openInputs(inputs_, {}, s);
   }
-  const bool labels = s.firstLayer(data::LayerKind::Labels) != nullptr;
+  const bool labels = current_->labelsLayer.empty()
+                          ? s.firstLayer(data::LayerKind::Labels) != nullptr
+                          : s.layer(current_->labelsLayer) != nullptr;
   if (!labels && view_->labels()) view_->setLabels(nullptr);
   if (labels && !view_->labels() && current_->labels)
     view_->setLabels(current_->labels, current_->labelColors);
+  // Further labels layers removed, or brought back by an undo, with the look the model keeps.
+  widgets::ImageView::MoreLabels more;
+  for (const auto& m : current_->moreLabels)
+    if (s.layer(m.first)) more.push_back(m);
+  view_->setMoreLabels(more);
+  for (const auto& l : s.layers)
+    if (l.kind == data::LayerKind::Labels) applyLayerLook(l);
   const bool cells = s.firstLayer(data::LayerKind::Cells) != nullptr;
   if (!cells && cells_->session().data()) {
     cellsReady_ = false;
@@ -318,9 +332,14 @@ void MainWindow::syncLayers() {
 
 void MainWindow::applyLayerOrder() {
   // Depth bands (render/scene.h): a move changes a few actor positions, nothing is rebuilt.
-  const LayerDepths d = layerDepths(model_.session());
+  const auto depths = labelsLayerDepths(model_.session());
+  const LayerDepths& d = depths.bands;
   view_->layer().setDepthOffset(d.image);
-  view_->setLabelsDepth(d.labels);
+  const auto& labels = depths.layers;
+  const auto linked = current_ ? labels.find(current_->labelsLayer) : labels.end();
+  view_->setLabelsDepth(linked != labels.end() ? linked->second : d.labels);
+  for (const auto& [id, dz] : labels)
+    if (auto* more = view_->moreLabels(id)) more->setDepthOffset(dz);
   cells_->imageOverlay()->setDepthOffset(d.cells);
   if (auto* transcripts = cells_->transcripts()) transcripts->setDepthOffset(d.transcripts);
   if (auto* annotations = findChild<AnnotationsController*>())
@@ -395,6 +414,7 @@ bool MainWindow::saveSessionTo(const QString& path) {
     return false;
   }
   sessionFile_ = QFileInfo(target).absoluteFilePath();
+  emit sessionSaved(sessionFile_);
   model_.markSaved();
   addRecent(sessionFile_);
   QSettings().setValue("dialogs/sessionFolder", QFileInfo(target).absolutePath());
@@ -454,6 +474,7 @@ void MainWindow::adoptReopened(OpenedSession opened) {
   for (const auto& l : model_.session().layers)
     if (l.kind != data::LayerKind::Cells) applyLayerLook(l);
   applying_ = false;
+  applyLayerOrder();  // the layers a run added (its structure edit left the depths as they were)
   refreshLayerList();
   if (!opened.errors.empty()) showError(joinedLines(opened.errors));
 }

@@ -146,10 +146,9 @@ data::Session withOutputs(data::Session s, const RunOutput& o) {
       addDataset(data::DatasetKind::Image, o.prediction, o.modelName + " prediction", "prediction");
   addLayer(data::LayerKind::Image, pid, o.modelName + " prediction")->channels = o.channels;
   if (!o.labels.empty()) {
-    // The window shows one labels layer and one cell table: the new ones take their place.
-    std::erase_if(s.layers, [](const auto& l) {
-      return l.kind == data::LayerKind::Labels || l.kind == data::LayerKind::Cells;
-    });
+    // The new labels go on top of any earlier ones (their layers stay: each is drawn); the
+    // window links one cell table, so the new cells take the place of the previous table.
+    std::erase_if(s.layers, [](const auto& l) { return l.kind == data::LayerKind::Cells; });
     const std::string lid =
         addDataset(data::DatasetKind::Labels, o.labels, o.modelName + " labels", "labels");
     addLayer(data::LayerKind::Labels, lid, o.modelName + " labels");
@@ -157,8 +156,11 @@ data::Session withOutputs(data::Session s, const RunOutput& o) {
         addDataset(data::DatasetKind::Table, o.cells, o.modelName + " cells", "cells");
     addLayer(data::LayerKind::Cells, cid, o.modelName + " cells");
     if (!imageId.empty()) s.pairings.push_back({cid, imageId, std::nullopt, ""});
-    s.selections.clear();  // rows of the previous table
-    s.classifier = {};     // so are the classifier's labels (they go with setStructure)
+    // Rows of the previous table, as the classifier's labels are: they go with it, in the same
+    // undo step (setStructure).
+    s.selections.clear();
+    s.selection.clear();
+    s.classifier = {};
   }
   // Datasets no layer draws any more go, with their pairings.
   std::erase_if(s.datasets, [&](const auto& d) {

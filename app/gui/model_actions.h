@@ -10,9 +10,10 @@
 /// predictions, never beside the source data.
 ///
 /// The outputs become layers of the session model (the prediction an image layer whose channels
-/// join the image's, the labels a labels layer, the cells the linked cell table, replacing the
-/// previous labels and cells layers) and the window shows the new session as it would after
-/// saving and reopening it. GUI thread only.
+/// join the image's, the labels a labels layer on top of any earlier ones, the cells the linked
+/// cell table, replacing the previous cells layer and dropping the selections and classifier
+/// labels, which are rows of the table replaced) and the window shows the new session as it would
+/// after saving and reopening it; one undo step brings all of it back. GUI thread only.
 #include <QObject>
 #include <QString>
 #include <memory>

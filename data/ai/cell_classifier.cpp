@@ -151,10 +151,16 @@ Expected<CellPrediction> CellClassifier::predict(const CellFeatures& f) const {
 
 std::vector<CellColumn> CellClassifier::toObsColumns(const CellPrediction& p,
                                                      const std::string& name) const {
+  return predictionColumns(p, classNames_, name);
+}
+
+std::vector<CellColumn> predictionColumns(const CellPrediction& p,
+                                          const std::vector<std::string>& classNames,
+                                          const std::string& name) {
   CellColumn cls;
   cls.name = name;
   cls.kind = CellColumnKind::Categorical;
-  cls.categories = classNames_;
+  cls.categories = classNames;
   cls.codes = p.classes;
   CellColumn conf;
   conf.name = name + "_confidence";

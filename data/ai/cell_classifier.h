@@ -89,6 +89,12 @@ class CellClassifier {
   cv::Ptr<cv::ml::RTrees> trees_;
 };
 
+/// A prediction as obs columns: `name` (categorical over `classNames`) and
+/// `name + "_confidence"` (numeric).
+std::vector<CellColumn> predictionColumns(const CellPrediction& p,
+                                          const std::vector<std::string>& classNames,
+                                          const std::string& name);
+
 Expected<Confusion> evaluateClassifier(const CellFeatures& features,
                                        const std::vector<std::int32_t>& labels,
                                        const std::vector<std::string>& classNames,

@@ -1,6 +1,7 @@
 #include "data/session/session_model.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace tessera::data {
 
@@ -285,15 +286,29 @@ void SessionModel::setDatasetSelection(const std::string& dataset, const ImageSe
 
 void SessionModel::setStructure(const Session& from, const std::string& label) {
   Structure before = structureOf(session_), after = structureOf(from);
+  // Selections are rows of a table too: a replaced table takes them along. They are not part of
+  // Structure, whose other edits (move, remove, add) leave them as they are.
+  using Rows = std::pair<decltype(Session::selections), decltype(Session::selection)>;
+  Rows rowsBefore{session_.selections, session_.selection},
+      rowsAfter{from.selections, from.selection};
   if (before.datasets == after.datasets && before.layers == after.layers &&
-      before.pairings == after.pairings && before.classifier == after.classifier)
+      before.pairings == after.pairings && before.classifier == after.classifier &&
+      rowsBefore == rowsAfter)
     return;
   Command c;
   c.label = label;
-  c.undo = [before](Session& s) { restore(s, before); };
-  c.redo = [after](Session& s) { restore(s, after); };
+  c.undo = [before, rowsBefore](Session& s) {
+    restore(s, before);
+    std::tie(s.selections, s.selection) = rowsBefore;
+  };
+  c.redo = [after, rowsAfter](Session& s) {
+    restore(s, after);
+    std::tie(s.selections, s.selection) = rowsAfter;
+  };
   c.events = {{SessionChange::Datasets, {}}};
   if (before.classifier != after.classifier) c.events.push_back({SessionChange::Classifier, {}});
+  if (rowsBefore.first != rowsAfter.first) c.events.push_back({SessionChange::Selections, {}});
+  if (rowsBefore.second != rowsAfter.second) c.events.push_back({SessionChange::Selection, {}});
   push(std::move(c));
 }
 

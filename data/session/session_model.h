@@ -96,8 +96,8 @@ class SessionModel {
   void setDatasetSelection(const std::string& dataset, const ImageSelection& select,
                            const std::string& label = "Choose image");
   /// The datasets, layers and pairings of `from` (a model's outputs added, some replaced) and
-  /// its classifier labels (they name a table) as one undo step; the rest of the session (view,
-  /// selections, story) stays.
+  /// its classifier labels and selections, named and current (they are rows of a table), as one
+  /// undo step; the rest of the session (view, story) stays.
   void setStructure(const Session& from, const std::string& label);
   void setSelection(const std::string& name, std::vector<std::uint32_t> cells);
   void removeSelection(const std::string& name);

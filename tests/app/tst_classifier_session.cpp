@@ -5,9 +5,11 @@
 // predicts the classes shown; Load… applies such a file in place of labels, also after reopening.
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -16,6 +18,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTimer>
 #include <QtTest>
 #include <algorithm>
@@ -33,6 +36,7 @@
 #include "app/gui/model_actions.h"
 #include "data/ai/cell_classifier.h"
 #include "render/label_layer.h"
+#include "tests/support/window_model_run.h"
 #include "widgets/classifier_panel.h"
 #include "widgets/image_view.h"
 
@@ -70,6 +74,53 @@ bool open(app::MainWindow* w, const QStringList& inputs, bool withCells) {
   return true;
 }
 
+// Clicks `button`, whose slot runs a modal file dialog (Qt's own, a widget the test can find,
+// rather than the platform's), and answers it with `file` typed into the name box as a user would
+// (selectFile waits for the folder's model), or cancels it when `file` is empty. False when no
+// file dialog came up.
+bool answerFileDialog(QPushButton* button, const QString& file) {
+  QApplication::setAttribute(Qt::AA_DontUseNativeDialogs);
+  bool answered = false;
+  QTimer answer;
+  answer.setInterval(50);
+  int ticks = 0;
+  QObject::connect(&answer, &QTimer::timeout, [&] {
+    ++ticks;
+    for (auto* top : QApplication::topLevelWidgets()) {
+      auto* d = qobject_cast<QDialog*>(top);
+      if (!d || !d->isVisible()) continue;
+      auto* f = qobject_cast<QFileDialog*>(d);
+      auto* edit = f ? f->findChild<QLineEdit*>("fileNameEdit") : nullptr;
+      if (edit && !answered) {
+        answered = true;
+        if (file.isEmpty()) {
+          d->reject();
+        } else {
+          edit->setText(file);
+          d->accept();
+        }
+      } else if (ticks > 100) {
+        d->reject();  // an unexpected dialog fails the test rather than hanging it
+      }
+    }
+  });
+  answer.start();
+  button->click();  // returns once the dialog was answered
+  answer.stop();
+  return answered;
+}
+
+QPushButton* buttonOf(QWidget* panel, const QString& text) {
+  for (auto* b : panel->findChildren<QPushButton*>())
+    if (b->text() == text) return b;
+  return nullptr;
+}
+
+QString readAll(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
 }  // namespace
 
 class ClassifierSessionTest : public QObject {
@@ -79,6 +130,20 @@ class ClassifierSessionTest : public QObject {
   std::vector<Disc> truth_;
 
   QString undoText() const { return w_->undoAction()->text().remove('&'); }
+
+  bool runNuclei() { return testing::runInstancesModel(*w_, kWork + "/nuclei.onnx"); }
+
+  // `file` opened in a fresh window, once its cells carry a prediction (null when it never did).
+  std::unique_ptr<app::MainWindow> reopen(const QString& file) {
+    auto other = std::make_unique<app::MainWindow>(*ctx_);
+    other->resize(900, 700);
+    other->show();
+    if (!QTest::qWaitForWindowExposed(other.get())) return nullptr;
+    QSignalSpy trained(other->modelActions()->classifier(), &app::ClassifierController::trained);
+    if (!open(other.get(), {file}, true)) return nullptr;
+    if (trained.count() == 0 && !trained.wait(60000)) return nullptr;
+    return other;
+  }
 
   static std::vector<std::uint32_t> sorted(std::vector<std::uint32_t> v) {
     std::sort(v.begin(), v.end());
@@ -122,18 +187,7 @@ class ClassifierSessionTest : public QObject {
     QVERIFY(open(w_.get(), {kWork + "/nuclei.ome.tif"}, false));
     QVERIFY(w_->saveSessionTo(kWork + "/run.tessera"));
     // The nuclei become a labels layer and the linked cell table.
-    app::RunModelChoice choice;
-    choice.model = kWork + "/nuclei.onnx";
-    choice.channels = {0};
-    choice.wholeImage = true;
-    choice.instances = true;
-    QSignalSpy finished(w_->modelActions(), &app::ModelActions::finished);
-    QSignalSpy cells(w_.get(), &app::MainWindow::cellsLoaded);
-    QVERIFY(w_->modelActions()->run(choice));
-    QVERIFY(finished.wait(120000));
-    QCOMPARE(finished.at(0).at(0).toString(), QString());
-    QVERIFY(cells.count() > 0 || cells.wait(120000));
-    QTest::qWait(100);
+    QVERIFY(runNuclei());
     QCOMPARE(w_->cells()->session().data()->size(), static_cast<std::int64_t>(truth_.size()));
   }
 
@@ -234,38 +288,10 @@ class ClassifierSessionTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!classifier->busy(), 60000);
     const QString file = kWork + "/classifier.yaml";
     QFile::remove(file);
-    // Save… in the dock, its file dialog answered with `file` (Qt's own dialog, a widget the
-    // test can find, rather than the platform's).
-    QPushButton* save = nullptr;
-    for (auto* b : classifier->panel()->findChildren<QPushButton*>())
-      if (b->text() == QStringLiteral("Save…")) save = b;
+    // Save… in the dock, its file dialog answered with `file`.
+    QPushButton* save = buttonOf(classifier->panel(), QStringLiteral("Save…"));
     QVERIFY(save);
-    QApplication::setAttribute(Qt::AA_DontUseNativeDialogs);
-    bool answered = false;
-    QTimer answer;
-    answer.setInterval(50);
-    int ticks = 0;
-    connect(&answer, &QTimer::timeout, this, [&] {
-      ++ticks;
-      for (auto* top : QApplication::topLevelWidgets()) {
-        auto* d = qobject_cast<QDialog*>(top);
-        if (!d || !d->isVisible()) continue;
-        // Typed into the name box, as a user would (selectFile waits for the folder's model).
-        auto* f = qobject_cast<QFileDialog*>(d);
-        auto* edit = f ? f->findChild<QLineEdit*>("fileNameEdit") : nullptr;
-        if (edit && !answered) {
-          edit->setText(file);
-          answered = true;
-          d->accept();
-        } else if (ticks > 100) {
-          d->reject();  // an unexpected dialog fails the test rather than hanging it
-        }
-      }
-    });
-    answer.start();
-    save->click();  // returns once the dialog was answered
-    answer.stop();
-    QVERIFY(answered);
+    QVERIFY(answerFileDialog(save, file));
     QCOMPARE(classifier->panel()->statusLabel()->text(), QStringLiteral("Saved %1").arg(file));
     QVERIFY(QFile::exists(file));
     const auto features = classifier->features();
@@ -352,6 +378,194 @@ class ClassifierSessionTest : public QObject {
     QCOMPARE(QString::fromStdString(w_->model().session().classifier.file), file);
     w_->undoAction()->trigger();
     QVERIFY(w_->model().session().classifier.empty());
+  }
+
+  // Load… in the dock: its file dialog (answered with the classifier saved before) puts that
+  // file in the model in place of the labels, as an undo step, and every cell gets its class;
+  // a cancelled dialog changes nothing.
+  void loadDialogAppliesTheChosenFile() {
+    auto* classifier = w_->modelActions()->classifier();
+    QTRY_VERIFY_WITH_TIMEOUT(!classifier->busy(), 60000);
+    const QString file = kWork + "/classifier.yaml";  // saved by the test before
+    QVERIFY(QFile::exists(file));
+    classifier->clearLabels();
+    QVERIFY(w_->model().session().classifier.empty());
+    QPushButton* load = buttonOf(classifier->panel(), QStringLiteral("Load…"));
+    QVERIFY(load);
+    const QString before = undoText();
+    QVERIFY(answerFileDialog(load, QString()));  // cancelled
+    QTest::qWait(200);
+    QVERIFY(w_->model().session().classifier.empty());
+    QCOMPARE(undoText(), before);
+    QSignalSpy trained(classifier, &app::ClassifierController::trained);
+    QVERIFY(answerFileDialog(load, file));
+    QVERIFY(trained.wait(60000));
+    QCOMPARE(undoText(), QStringLiteral("Undo Load classifier"));
+    QCOMPARE(QString::fromStdString(w_->model().session().classifier.file), file);
+    QVERIFY(classifier->panel()->statusLabel()->text().startsWith("Applied the saved classifier"));
+    const auto* column = w_->cells()->session().data()->table->column("classifier");
+    QVERIFY(column);
+    auto loaded = data::ai::CellClassifier::load(file.toStdString());
+    QVERIFY(loaded.has_value());
+    auto p = (*loaded)->predict(*classifier->features());
+    QVERIFY(p.has_value());
+    QVERIFY(p->classes == column->codes);
+  }
+
+  // Saving stores the prediction beside the session; a fresh window shows that very column (every
+  // cell's class and confidence, the confusion matrix) without training. New labels retrain and
+  // the next save rewrites it; labels whose prediction is not made yet (Live off) leave none.
+  void storedPredictionComesBackWithoutTraining() {
+    auto* classifier = w_->modelActions()->classifier();
+    QTRY_VERIFY_WITH_TIMEOUT(!classifier->busy(), 60000);
+    classifier->clearLabels();
+    const auto [a, b] = cellsOfEachKind(5);
+    QSignalSpy trained(classifier, &app::ClassifierController::trained);
+    classifier->labelCells({a.begin(), a.begin() + 4}, "A");
+    classifier->labelCells({b.begin(), b.begin() + 4}, "B");
+    QTRY_VERIFY_WITH_TIMEOUT(trained.count() > 0 && !classifier->busy(), 60000);
+    const QString session = kWork + "/stored.tessera";
+    const QString stored = kWork + "/stored.tessera-data/classifier-prediction.json";
+    QFile::remove(stored);
+    QVERIFY(w_->saveSessionTo(session));
+    QVERIFY(QFile::exists(stored));
+    const auto data = w_->cells()->session().data();
+    const auto* column = data->table->column("classifier");
+    const auto* confidence = data->table->column("classifier_confidence");
+    QVERIFY(column && confidence);
+
+    auto other = reopen(session);
+    QVERIFY(other);
+    auto* reopened = other->modelActions()->classifier();
+    QVERIFY(reopened->restoredFromStore());
+    QVERIFY(!reopened->classifier());  // nothing was trained
+    QVERIFY(!reopened->busy());
+    QVERIFY(reopened->panel()->statusLabel()->text().startsWith(
+        "The prediction saved with the session"));
+    const auto back = other->cells()->session().data();
+    const auto* column2 = back->table->column("classifier");
+    const auto* confidence2 = back->table->column("classifier_confidence");
+    QVERIFY(column2 && confidence2);
+    QVERIFY(column2->categories == column->categories);
+    QCOMPARE(column2->codes.size(), column->codes.size());
+    for (std::size_t i = 0; i < column->codes.size(); ++i) {
+      QCOMPARE(column2->codes[i], column->codes[i]);
+      QCOMPARE(confidence2->numbers[i], confidence->numbers[i]);
+    }
+    QVERIFY(reopened->confusion().classNames == classifier->confusion().classNames);
+    QCOMPARE(cv::countNonZero(reopened->confusion().counts != classifier->confusion().counts), 0);
+    QCOMPARE(reopened->panel()->confusionTable()->rowCount(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(other->cells()->imageOverlay()->legend().title,
+                              std::string("classifier"), 10000);
+    QVERIFY(!other->isWindowModified());
+    other.reset();
+
+    // One more labelled cell: retrained (Live), and the save rewrites the stored labels.
+    trained.clear();
+    classifier->labelCells({a[4]}, "A");
+    QTRY_VERIFY_WITH_TIMEOUT(trained.count() > 0 && !classifier->busy(), 60000);
+    QVERIFY(w_->saveSessionTo(session));
+    QVERIFY(QJsonDocument::fromJson(readAll(stored).toUtf8())["labels"]["classes"][0]["cells"]
+                .toArray()
+                .contains(static_cast<qint64>(a[4])));
+    // Live off: labels changed but not trained on; nothing stale is kept.
+    classifier->panel()->liveBox()->setChecked(false);
+    classifier->labelCells({b[4]}, "B");
+    QVERIFY(!classifier->busy());
+    QVERIFY(w_->saveSessionTo(session));
+    QVERIFY(!QFile::exists(stored));
+    other = reopen(session);  // trains again from the labels
+    QVERIFY(other);
+    QVERIFY(!other->modelActions()->classifier()->restoredFromStore());
+    QVERIFY(other->modelActions()->classifier()->classifier());
+    other.reset();
+    classifier->panel()->liveBox()->setChecked(true);  // trains on the labels
+    QTRY_VERIFY_WITH_TIMEOUT(trained.count() > 1 && !classifier->busy(), 60000);
+    QVERIFY(w_->saveSessionTo(session));
+    QVERIFY(QFile::exists(stored));
+  }
+
+  // A damaged stored prediction, or one of another cell count, is discarded with a message and
+  // the classifier trains again: the column is the one trained, never the file's.
+  void damagedStoredPredictionIsDiscarded() {
+    auto* classifier = w_->modelActions()->classifier();
+    QTRY_VERIFY_WITH_TIMEOUT(!classifier->busy(), 60000);
+    const QString session = kWork + "/stored.tessera";
+    const QString stored = kWork + "/stored.tessera-data/classifier-prediction.json";
+    QVERIFY(w_->saveSessionTo(session));
+    const QString good = readAll(stored);
+    QVERIFY(!good.isEmpty());
+    const auto codes = w_->cells()->session().data()->table->column("classifier")->codes;
+    auto check = [&](const QByteArray& text, const QString& why) {
+      QFile f(stored);
+      QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+      f.write(text);
+      f.close();
+      auto other = reopen(session);
+      QVERIFY(other);
+      auto* reopened = other->modelActions()->classifier();
+      QVERIFY(!reopened->restoredFromStore());
+      QVERIFY(reopened->classifier());
+      const QString status = reopened->panel()->statusLabel()->text();
+      QVERIFY2(status.startsWith("The prediction saved with the session was discarded: " + why),
+               qPrintable(status));
+      QVERIFY(status.contains("Trained on"));
+      QVERIFY(other->cells()->session().data()->table->column("classifier")->codes == codes);
+    };
+    check(good.left(good.size() / 2).toUtf8(),
+          "classifier-prediction.json: not a valid stored prediction (not JSON)");
+    // One cell more than the table: a valid file of another table.
+    auto j = QJsonDocument::fromJson(good.toUtf8()).object();
+    const int n = j["cells"].toInt();
+    QCOMPARE(n, static_cast<int>(codes.size()));
+    auto predicted = j["predicted"].toArray();
+    auto confidence = j["confidence"].toArray();
+    predicted.append(0);
+    confidence.append(1.0);
+    j["cells"] = n + 1;
+    j["predicted"] = predicted;
+    j["confidence"] = confidence;
+    check(QJsonDocument(j).toJson(),
+          QStringLiteral("it has %1 cells, the table %2").arg(n + 1).arg(n));
+    // Its classes flipped: a valid file, but not the prediction of the labels (they changed).
+    j = QJsonDocument::fromJson(good.toUtf8()).object();
+    auto labels = j["labels"].toObject();
+    auto classes = labels["classes"].toArray();
+    const QJsonValue first = classes[0];
+    classes[0] = classes[1];
+    classes[1] = first;
+    labels["classes"] = classes;
+    j["labels"] = labels;
+    check(QJsonDocument(j).toJson(), "the labels changed since it was made");
+  }
+
+  // Run Model again (its labels replace the table): the selections, rows of the old table, go
+  // with it in the same undo step, and its undo brings them back onto the old table's cells.
+  void runModelClearsTheSelections() {
+    auto* classifier = w_->modelActions()->classifier();
+    QTRY_VERIFY_WITH_TIMEOUT(!classifier->busy(), 60000);
+    w_->model().setSelection("picked", {1, 2, 3});
+    w_->model().setCurrentSelection({4, 5});
+    auto& cs = w_->cells()->session();
+    QCOMPARE(cs.namedSelections().count("picked"), 1u);
+    QCOMPARE(cs.selection().size(), 2u);
+    QVERIFY(runNuclei());
+    QCOMPARE(undoText(), QStringLiteral("Undo Run Model"));
+    QVERIFY(w_->model().session().selections.empty());
+    QVERIFY(w_->model().session().selection.empty());
+    QVERIFY(w_->model().session().classifier.empty());
+    QVERIFY(cs.namedSelections().empty());
+    QVERIFY(cs.selection().empty());
+    QSignalSpy cells(w_.get(), &app::MainWindow::cellsLoaded);
+    w_->undoAction()->trigger();
+    QVERIFY(cells.count() > 0 || cells.wait(120000));
+    QTest::qWait(100);
+    QCOMPARE(w_->model().session().selections.at("picked"), (std::vector<std::uint32_t>{1, 2, 3}));
+    QCOMPARE(w_->model().session().selection, (std::vector<std::uint32_t>{4, 5}));
+    QVERIFY(!w_->model().session().classifier.empty());
+    QTRY_COMPARE_WITH_TIMEOUT(cs.namedSelections().count("picked"), 1u, 10000);
+    QCOMPARE(cs.namedSelections().at("picked"), (std::vector<std::uint32_t>{1, 2, 3}));
+    QCOMPARE(cs.selection(), (std::vector<std::uint32_t>{4, 5}));
   }
 
   void cleanupTestCase() { w_.reset(); }

@@ -323,6 +323,46 @@ class TestSessionModel : public QObject {
     QCOMPARE(m.session().datasets[1].id, std::string("cells"));
   }
 
+  // Selections are rows of the table: a structural edit that replaces the table clears them in
+  // the same undo step (Run Model's outputs), and its undo brings them back.
+  void structureTakesTheSelections() {
+    SessionModel m;
+    m.reset(twoLayerSession());
+    m.setSelection("tumour", {1, 4});
+    m.setCurrentSelection({2, 3});
+    std::vector<SessionEvent> seen;
+    auto sub = m.observe([&](const SessionEvent& e) {
+      if (e.what != SessionChange::History) seen.push_back(e);
+    });
+    Session replaced = m.session();
+    replaced.datasets[1].id = "cells-2";
+    replaced.layers[1].dataset = "cells-2";
+    replaced.pairings[0].table = "cells-2";
+    replaced.selections.clear();
+    replaced.selection.clear();
+    m.setStructure(replaced, "Run Model");
+    QCOMPARE(m.undoLabel(), std::string("Run Model"));
+    QVERIFY(m.session().selections.empty());
+    QVERIFY(m.session().selection.empty());
+    QCOMPARE(m.session().datasets[1].id, std::string("cells-2"));
+    auto heard = [&](SessionChange what) {
+      return std::count_if(seen.begin(), seen.end(), [&](auto& e) { return e.what == what; });
+    };
+    QCOMPARE(heard(SessionChange::Selections), 1);
+    QCOMPARE(heard(SessionChange::Selection), 1);
+    m.undo();
+    QCOMPARE(m.session().selections.at("tumour"), (std::vector<std::uint32_t>{1, 4}));
+    QCOMPARE(m.session().selection, (std::vector<std::uint32_t>{2, 3}));
+    QCOMPARE(m.session().datasets[1].id, std::string("cells"));
+    QCOMPARE(heard(SessionChange::Selections), 2);
+    m.redo();
+    QVERIFY(m.session().selections.empty());
+    // The same structure with the same selections is no step.
+    const auto steps = seen.size();
+    m.setStructure(m.session(), "Run Model");
+    QCOMPARE(seen.size(), steps);
+  }
+
   void resetClearsHistory() {
     SessionModel m;
     m.reset(twoLayerSession());
