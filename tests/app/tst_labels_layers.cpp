@@ -202,18 +202,19 @@ class LabelsLayersTest : public QObject {
       l.kind = kind;
       s.layers.push_back(l);
     }
-    // Labels layers on either side of the cells: the upper one's place decides the band.
+    // Labels layers on either side of the cells: the upper one's place decides the band. With no
+    // annotations layer in the session, the annotations keep band 0 on top (layerDepths).
     auto d = app::labelsLayerDepths(s);
-    QCOMPARE(d.bands.labels, render::layerDepth(0));
-    QCOMPARE(d.bands.cells, render::layerDepth(1));
-    QCOMPARE(d.bands.image, render::layerDepth(2));
+    QCOMPARE(d.bands.labels, render::layerDepth(1));
+    QCOMPARE(d.bands.cells, render::layerDepth(2));
+    QCOMPARE(d.bands.image, render::layerDepth(3));
     QCOMPARE(d.layers.size(), 2u);
-    QCOMPARE(d.layers.at("labels-2"), render::layerDepth(0));
-    QCOMPARE(d.layers.at("labels"), render::layerDepth(0) + 2.0);
+    QCOMPARE(d.layers.at("labels-2"), render::layerDepth(1));
+    QCOMPARE(d.layers.at("labels"), render::layerDepth(1) + 2.0);
     std::swap(s.layers[1], s.layers[3]);  // the older labels on top now
     d = app::labelsLayerDepths(s);
-    QCOMPARE(d.layers.at("labels"), render::layerDepth(0));
-    QCOMPARE(d.layers.at("labels-2"), render::layerDepth(0) + 2.0);
+    QCOMPARE(d.layers.at("labels"), render::layerDepth(1));
+    QCOMPARE(d.layers.at("labels-2"), render::layerDepth(1) + 2.0);
     // One labels layer: the bands of layerDepths.
     s.layers.erase(s.layers.begin() + 1);
     d = app::labelsLayerDepths(s);
