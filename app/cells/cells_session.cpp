@@ -415,38 +415,44 @@ void CellsSession::fetchGenes(const std::vector<std::int64_t>& genes,
   QPointer<CellsSession> self(this);
   auto d = data_;
   if (genes.empty()) return ready({});
+  // The callbacks hold the table weakly: one still queued when the window (or the app) closes
+  // must not be what destroys the table, and with it the expression engine, after the pools it
+  // runs on are gone.
+  const std::weak_ptr<const CellsData> weak = d;
   for (std::size_t k = 0; k < genes.size(); ++k)
-    d->expression->gene(genes[k], {},
-                        [self, d, pending, k, ready, failed](data::Expected<std::vector<float>> v) {
-                          bool last = false;
-                          std::string error;
-                          {
-                            std::lock_guard lock(pending->mutex);
-                            if (v)
-                              pending->columns[k] = std::move(*v);
-                            else if (!pending->failed)
-                              pending->failed = true, error = v.error().message;
-                            last = --pending->left == 0;
-                          }
-                          if (!error.empty() && failed)  // once, at the first failure
-                            QMetaObject::invokeMethod(
-                                qApp,
-                                [self, d, failed, error] {
-                                  if (self && self->data_ && self->data_->table == d->table)
-                                    failed(QString::fromStdString(error));
-                                },
-                                Qt::QueuedConnection);
-                          if (!last && error.empty()) return;
-                          QMetaObject::invokeMethod(
-                              qApp,
-                              [self, d, pending, ready, last, error] {
-                                if (!self || !self->showsTable(*d)) return;
-                                if (!error.empty())
-                                  emit self->message(QString::fromStdString(error));
-                                if (last && !pending->failed) ready(std::move(pending->columns));
-                              },
-                              Qt::QueuedConnection);
-                        });
+    d->expression->gene(
+        genes[k], {},
+        [self, weak, pending, k, ready, failed](data::Expected<std::vector<float>> v) {
+          bool last = false;
+          std::string error;
+          {
+            std::lock_guard lock(pending->mutex);
+            if (v)
+              pending->columns[k] = std::move(*v);
+            else if (!pending->failed)
+              pending->failed = true, error = v.error().message;
+            last = --pending->left == 0;
+          }
+          if (!error.empty() && failed)  // once, at the first failure
+            QMetaObject::invokeMethod(
+                qApp,
+                [self, weak, failed, error] {
+                  const auto d = weak.lock();
+                  if (d && self && self->data_ && self->data_->table == d->table)
+                    failed(QString::fromStdString(error));
+                },
+                Qt::QueuedConnection);
+          if (!last && error.empty()) return;
+          QMetaObject::invokeMethod(
+              qApp,
+              [self, weak, pending, ready, last, error] {
+                const auto d = weak.lock();
+                if (!d || !self || !self->showsTable(*d)) return;
+                if (!error.empty()) emit self->message(QString::fromStdString(error));
+                if (last && !pending->failed) ready(std::move(pending->columns));
+              },
+              Qt::QueuedConnection);
+        });
 }
 
 void CellsSession::fetchCellTopGenes(
