@@ -20,14 +20,10 @@
 
 using namespace tessera;
 
+using test::runPython;
+
 namespace {
 const QString kWork = QStringLiteral(TESSERA_TEST_WORK_DIR "/classifier_genes");
-
-bool runPython(const QStringList& args) {
-  const auto r = test::runProgram(TESSERA_PYTHON, args, 120000);
-  if (r.code != 0) qWarning("%s", r.err.constData());
-  return r.code == 0;
-}
 }  // namespace
 
 class ClassifierGenesTest : public QObject {

@@ -20,14 +20,10 @@
 
 using namespace tessera;
 
+using test::runPython;
+
 namespace {
 const QString kWork = QStringLiteral(TESSERA_TEST_WORK_DIR "/labels_layers");
-
-bool runPython(const QStringList& args) {
-  const auto r = test::runProgram(TESSERA_PYTHON, args, 120000);
-  if (r.code != 0) qWarning("%s", r.err.constData());
-  return r.code == 0;
-}
 
 std::vector<std::string> labelsLayers(const data::Session& s) {
   std::vector<std::string> ids;

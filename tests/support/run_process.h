@@ -3,6 +3,7 @@
 /// (TESSERA_EXE) as a user or script would, or the reference python (TESSERA_PYTHON).
 /// Test-only; blocks the calling thread until the program ends or times out.
 #include <QByteArray>
+#include <QDebug>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -31,6 +32,14 @@ inline Run runProgram(const QString& program, const QStringList& args, int timeo
 
 inline Run runTessera(const QStringList& args, int timeoutMs = 600000) {
   return runProgram(qEnvironmentVariable("TESSERA_EXE"), args, timeoutMs);
+}
+
+/// Runs the reference python (a fixture writer); false, with its stderr as a warning, when it
+/// fails.
+inline bool runPython(const QStringList& args, int timeoutMs = 120000) {
+  const auto r = runProgram(QStringLiteral(TESSERA_PYTHON), args, timeoutMs);
+  if (r.code != 0) qWarning("%s", r.err.constData());
+  return r.code == 0;
 }
 
 }  // namespace tessera::test
