@@ -244,7 +244,7 @@ const std::vector<ImageFormat>& imageFormats() {
       {"n5", probeN5Location, openN5Location},
       {"zarr-array", probeBareZarrLocation, openBareZarrLocation},
       {"tiff", probeTiffFile, openTiff},
-      {"plain image (OpenCV)", probePlainImage, openAs<PlainImageSource>},
+      {"plain image", probePlainImage, openAs<PlainImageSource>},
       {"whole-slide (OpenSlide)", probeOpenSlide, openAs<OpenSlideSource>},
   };
   return formats;

@@ -12,7 +12,9 @@ packages=(
   # VTK 9.1 (never libvtk9-qt-dev: it is built against Qt 5)
   libvtk9-dev
   # image and data libraries
-  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-calib3d-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-calib3d-dev libpng-dev libjpeg-dev
+  # only tests/data/tst_plain_image writes JPEGs with it (the app decodes through libpng/libjpeg)
+  libopencv-imgcodecs-dev
   libboost-dev libhdf5-dev libtiff-dev libblosc-dev libzstd-dev liblz4-dev zlib1g-dev
   libssl-dev libopenslide-dev nlohmann-json3-dev libdeflate-dev libbz2-dev liblzma-dev
   # models: OpenCV DNN (ONNX) and ML (random trees), model zoo descriptions

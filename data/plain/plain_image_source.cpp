@@ -1,11 +1,12 @@
 #include "data/plain/plain_image_source.h"
 
+#include "data/plain/image_file_decode.h"
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <system_error>
 
 namespace tessera::data {
@@ -85,14 +86,9 @@ Expected<std::shared_ptr<PlainImageSource>> PlainImageSource::open(const std::st
     return fail(Errc::NotFound, path + ": no such file");
   const std::string kind = plainImageKind(path);
   if (kind.empty()) return fail(Errc::Unsupported, path + ": not a PNG, JPEG or BMP file");
-  cv::Mat image;
-  try {
-    image = cv::imread(path, cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception& e) {
-    return fail(Errc::Corrupt, path + ": OpenCV cannot decode this " + kind + " file: " + e.msg);
-  }
-  if (image.empty())
-    return fail(Errc::Corrupt, path + ": OpenCV cannot decode this " + kind + " file");
+  auto decoded = decodeImageFile(path, kind);
+  if (!decoded) return std::unexpected(decoded.error());
+  cv::Mat image = std::move(*decoded);
   DType dtype;
   if (image.depth() == CV_8U)
     dtype = DType::U8;
@@ -115,7 +111,6 @@ Expected<std::shared_ptr<PlainImageSource>> PlainImageSource::open(const std::st
     planes.pop_back();
   }
   if (planes.size() == 3) {
-    std::swap(planes[0], planes[2]);  // OpenCV decodes to BGR
     info.storedAxes = {"y", "x", "c"};
     const char* names[] = {"red", "green", "blue"};
     const std::uint32_t colors[] = {0xFF0000, 0x00FF00, 0x0000FF};

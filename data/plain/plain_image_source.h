@@ -1,5 +1,6 @@
 #pragma once
-/// TileSource over a plain image (PNG, JPEG, BMP) decoded by OpenCV's imgcodecs. Plain TIFF
+/// TileSource over a plain image (PNG, JPEG, BMP) decoded whole by
+/// decodeImageFile (libpng, libjpeg, a BMP reader). Plain TIFF
 /// stays with OmeTiffSource.
 ///
 /// The whole file is decoded in open() (these formats have no random access): 8-bit stays
@@ -14,7 +15,7 @@
 ///
 /// Threads: info() is immutable; readTile() is safe from any number of workers, also while
 /// the pyramid is being built (a level is published once complete). Errors name the file:
-/// Errc::NotFound for a missing file, Errc::Corrupt when OpenCV cannot decode it,
+/// Errc::NotFound for a missing file, Errc::Corrupt for a damaged or truncated file,
 /// Errc::Unsupported for sample types other than 8/16-bit unsigned.
 #include <atomic>
 #include <functional>

@@ -6,9 +6,10 @@
 #include <unordered_map>
 
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 
 #include "data/cells/matrix_cells.h"
+#include "data/plain/image_file_decode.h"
+#include "data/plain/plain_image_source.h"
 #include "data/spatial/gzip_lines.h"
 
 namespace tessera::data {
@@ -101,8 +102,9 @@ std::unordered_map<std::string, std::string> featureSymbols(const fs::path& dir)
 }  // namespace
 
 bool isBlankImage(const fs::path& image) {
-  const cv::Mat m = cv::imread(image.string(), cv::IMREAD_UNCHANGED);
-  if (m.empty()) return false;  // unreadable is reported by whoever opens it, not called blank
+  const auto decoded = decodeImageFile(image.string(), plainImageKind(image.string()));
+  if (!decoded) return false;  // unreadable is reported by whoever opens it, not called blank
+  const cv::Mat& m = *decoded;
   std::vector<cv::Mat> planes;
   cv::split(m, planes);
   for (const auto& p : planes) {

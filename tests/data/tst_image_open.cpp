@@ -30,7 +30,7 @@ class TestImageOpen : public QObject {
     for (const auto& f : imageFormats())
       names.push_back(f.name);
     QCOMPARE(names, (std::vector<std::string>{"ome-zarr", "n5", "zarr-array", "tiff",
-                                              "plain image (OpenCV)", "whole-slide (OpenSlide)"}));
+                                              "plain image", "whole-slide (OpenSlide)"}));
   }
 
   void probePicksTheConfidentReader() {

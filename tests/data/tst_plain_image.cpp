@@ -1,6 +1,6 @@
-// Plain images (PNG, JPEG, BMP) through OpenCV: values against numpy-written fixtures, channel
-// split and colours, 16-bit kept, alpha dropped with a warning, magic-byte probing, bad files,
-// and the background pyramid (on-demand tiles equal built ones; progress reported).
+// Plain images (PNG, JPEG, BMP) through decodeImageFile: values against numpy-written fixtures,
+// channel split and colours, 16-bit kept, alpha dropped with a warning, magic-byte probing, bad
+// files, and the background pyramid (on-demand tiles equal built ones; progress reported).
 #include <QtTest>
 #include <atomic>
 #include <filesystem>
@@ -66,8 +66,9 @@ class TestPlainImage : public QObject {
 
   void valuesEqualTheWrittenArrays_data() {
     QTest::addColumn<QString>("file");
-    for (const char* f :
-         {"rgb8.png", "grey16.png", "rgb16.png", "rgba8.png", "grey8.png", "rgb24.bmp"})
+    for (const char* f : {"rgb8.png", "grey16.png", "rgb16.png", "rgba8.png", "grey8.png",
+                          "rgb24.bmp", "palette4.png", "grey2.png", "greyalpha8.png",
+                          "grey8pal.bmp", "pal4.bmp", "bgra32.bmp", "rgb565.bmp"})
       QTest::newRow(f) << f;
   }
   void valuesEqualTheWrittenArrays() {
@@ -96,7 +97,7 @@ class TestPlainImage : public QObject {
       QCOMPARE(info.channels[2].name, std::string("blue"));
       QCOMPARE(info.channels[2].color, 0x0000FFu);
     }
-    const bool alpha = file == "rgba8.png";
+    const bool alpha = file == "rgba8.png" || file == "greyalpha8.png" || file == "bgra32.bmp";
     QCOMPARE(info.warnings.size(), std::size_t{alpha ? 1u : 0u});
     if (alpha) QVERIFY(info.warnings[0].find("alpha channel ignored") != std::string::npos);
   }
@@ -106,7 +107,7 @@ class TestPlainImage : public QObject {
     QCOMPARE(probePlainImage((dir_ / "not_an_image.png").string()), 0);
     const ImageFormat* f = bestImageFormat((dir_ / "grey8.data").string());
     QVERIFY(f);
-    QCOMPARE(f->name, std::string("plain image (OpenCV)"));
+    QCOMPARE(f->name, std::string("plain image"));
     auto src = openImage((dir_ / "grey8.data").string());
     QVERIFY(src.has_value());
     QCOMPARE((*src)->info().format, std::string("png"));
@@ -120,8 +121,20 @@ class TestPlainImage : public QObject {
     auto src = PlainImageSource::open(path);
     QVERIFY(!src);
     QCOMPARE(src.error().code, Errc::Corrupt);
-    QVERIFY2(src.error().message.starts_with(path + ": OpenCV cannot decode this png file"),
+    QVERIFY2(src.error().message.starts_with(path + ": damaged or truncated PNG"),
              src.error().message.c_str());
+    const std::string bmp = (dir_ / "truncated.bmp").string();
+    auto cut = PlainImageSource::open(bmp);
+    QVERIFY(!cut);
+    QCOMPARE(cut.error().code, Errc::Corrupt);
+    QVERIFY2(cut.error().message.starts_with(bmp + ": damaged BMP (the pixel data is cut short)"),
+             cut.error().message.c_str());
+    const std::string rle = (dir_ / "rle8.bmp").string();
+    auto compressed = PlainImageSource::open(rle);
+    QVERIFY(!compressed);
+    QCOMPARE(compressed.error().code, Errc::Unsupported);
+    QVERIFY2(compressed.error().message.starts_with(rle + ": a compressed BMP"),
+             compressed.error().message.c_str());
     auto missing = PlainImageSource::open((dir_ / "nope.png").string());
     QVERIFY(!missing);
     QCOMPARE(missing.error().code, Errc::NotFound);
@@ -152,6 +165,34 @@ class TestPlainImage : public QObject {
                      .c_str());
       }
     }
+  }
+
+  // Grey JPEG stays one channel; a JPEG cut short is an error, not an image half grey (libjpeg
+  // only warns and fills the rest).
+  void greyJpegAndTruncatedJpeg() {
+    const fs::path path = dir_ / "grey.jpg";
+    // Big enough that half the file is scan data, not the headers.
+    cv::Mat grey(400, 480, CV_8UC1, cv::Scalar(123));
+    QVERIFY(cv::imwrite(path.string(), grey, {cv::IMWRITE_JPEG_QUALITY, 100}));
+    auto src = PlainImageSource::open(path.string());
+    QVERIFY2(src.has_value(), src ? "" : src.error().message.c_str());
+    QCOMPARE((*src)->info().channels.size(), std::size_t{1});
+    const auto plane = readPlane(**src, 0, 0);
+    QVERIFY(std::abs(int(plane[200 * 480 + 240]) - 123) <= 1);
+
+    cv::Mat noise(400, 480, CV_8UC1);
+    cv::randu(noise, 0, 256);
+    QVERIFY(cv::imwrite(path.string(), noise, {cv::IMWRITE_JPEG_QUALITY, 100}));
+    const auto bytes = readFileBytes(path);
+    const fs::path cut = dir_ / "cut.jpg";
+    std::ofstream(cut, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size() / 2));
+    auto bad = PlainImageSource::open(cut.string());
+    QVERIFY(!bad);
+    QCOMPARE(bad.error().code, Errc::Corrupt);
+    QVERIFY2(bad.error().message.starts_with(cut.string() + ": truncated JPEG"),
+             bad.error().message.c_str());
   }
 
   void largeImageGetsAPyramidBuiltInTheBackground() {
