@@ -266,17 +266,27 @@ std::string ProxySettings::proxyFor(const std::string& scheme, const std::string
   return proxy.find("://") == std::string::npos ? "http://" + proxy : proxy;
 }
 
-Expected<std::shared_ptr<HttpClient>> HttpClient::create(HttpClientOptions options) {
-  auto impl = std::make_unique<Impl>(std::move(options));
+Expected<ssl::context*> Impl::tlsContext() {
+  if (sslContext) return &*sslContext;
+  ssl::context ctx{ssl::context::tls_client};
   beast::error_code ec;
-  impl->sslContext.set_default_verify_paths(ec);
-  if (!impl->options.caFile.empty()) {
-    impl->sslContext.load_verify_file(impl->options.caFile, ec);
+  ctx.set_default_verify_paths(ec);
+  if (!options.caFile.empty()) {
+    ctx.load_verify_file(options.caFile, ec);
     if (ec)
       return fail(Errc::InvalidArgument,
-                  impl->options.caFile + ": cannot load CA certificates: " + ec.message());
+                  options.caFile + ": cannot load CA certificates: " + ec.message());
   }
-  impl->sslContext.set_verify_mode(impl->options.insecure ? ssl::verify_none : ssl::verify_peer);
+  ctx.set_verify_mode(options.insecure ? ssl::verify_none : ssl::verify_peer);
+  sslContext.emplace(std::move(ctx));
+  return &*sslContext;
+}
+
+Expected<std::shared_ptr<HttpClient>> HttpClient::create(HttpClientOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
+  // A CA file the user named is checked now, so a wrong path fails at once.
+  if (!impl->options.caFile.empty())
+    if (auto ctx = impl->tlsContext(); !ctx) return std::unexpected(ctx.error());
   if (impl->options.insecure)
     std::fprintf(stderr, "tessera: warning: TLS certificate verification is off (insecure mode)\n");
   for (const std::string* p : {&impl->proxies.httpProxy, &impl->proxies.httpsProxy})

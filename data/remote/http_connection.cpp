@@ -417,8 +417,9 @@ net::awaitable<std::optional<Error>> Impl::connect(Call& call, Connection& conn)
                                : " (HTTP " + std::to_string(p.get().result_int()) + ")")};
   }
   if (call.url.https()) {
-    conn.tls =
-        std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(conn.tcp), sslContext);
+    auto ctx = tlsContext();
+    if (!ctx) co_return ctx.error();
+    conn.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(conn.tcp), **ctx);
     boost::system::error_code ipEc;
     net::ip::make_address(call.url.host, ipEc);
     if (ipEc) SSL_set_tlsext_host_name(conn.tls->native_handle(), call.url.host.c_str());
