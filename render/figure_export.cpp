@@ -15,6 +15,7 @@
 #include <vtkTextProperty.h>
 #include <vtkUnsignedCharArray.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -27,6 +28,7 @@
 #include "render/scale_bar.h"
 #include "render/scene.h"
 #include "render/task_queue.h"
+#include "render/tile_plan.h"
 
 namespace tessera::render {
 namespace {
@@ -52,6 +54,27 @@ struct Actors2D {
 };
 
 }  // namespace
+
+std::size_t figureViewTileBytes(const data::ImageInfo& info, int level, double zoom, int tileSize,
+                                std::size_t channels) {
+  const int coarsest = static_cast<int>(info.levels.size()) - 1;
+  level = std::clamp(level, 0, coarsest);
+  const auto viewBytes = [&](int l) {
+    const auto& lv = info.levels[static_cast<std::size_t>(l)];
+    const double side = tileSize / (zoom * levelFactor(info, l));  // level px one view spans
+    // A view not aligned with the tile grid meets one tile more than its span holds, per axis.
+    const auto across = [&](int axis, std::int64_t count) {
+      const double n = std::ceil(side / static_cast<double>(lv.chunk[axis])) + 1;
+      return static_cast<std::size_t>(std::min(static_cast<double>(count), n));
+    };
+    const auto tileBytes = static_cast<std::size_t>(lv.chunk[data::kX] * lv.chunk[data::kY]) *
+                               data::dtypeSize(info.dtype) +
+                           sizeof(data::Tile);
+    return across(data::kX, data::tileCols(lv)) * across(data::kY, data::tileRows(lv)) * tileBytes;
+  };
+  return (viewBytes(level) + (level < coarsest ? viewBytes(coarsest) : 0)) *
+         std::max<std::size_t>(1, channels);
+}
 
 data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> source,
                                       data::TileCache& cache, const FigureOptions& opt, int& w,
@@ -84,7 +107,25 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
   ViewCamera full;
   full.setViewport(w, h);
   full.fit(region);
-  ImageLayer layer(renderer, cache, queue.poster(), {});
+  // Auto-contrast is settled by a throw-away layer drawing the whole region at most 1024 px a
+  // side (below); the figure's own tiles pass through a cache sized for the larger of the two.
+  ViewCamera small;
+  const double s = std::min(1.0, 1024.0 / std::max(w, h));
+  small.setViewport(std::max(1, static_cast<int>(w * s)), std::max(1, static_cast<int>(h * s)));
+  small.fit(region);
+  std::size_t channels = 0;
+  for (const auto& d : req.displays.value_or(defaultDisplays(info)))
+    channels += d.visible ? 1 : 0;
+  const int level = req.level >= 0 ? req.level : chooseLevel(info, full.zoom());
+  const std::size_t view = std::max(
+      figureViewTileBytes(info, level, full.zoom(), T, channels),
+      figureViewTileBytes(info, chooseLevel(info, small.zoom()), small.zoom(), 1024, channels));
+  const std::size_t budget = std::max(view, std::min(2 * view, cache.stats().budget));
+  // Reading ahead needs room for the next view beside the one drawn.
+  const bool readAhead = budget >= 2 * view;
+  data::TileCache tiles(budget, cache.executor());
+  ImageLayer layer(renderer, tiles, queue.poster(), {});
+  layer.setLookahead(std::nullopt);
   layer.setSource(source);
   layer.setDepthOffset(req.imageDepth);
   if (req.displays) {
@@ -106,14 +147,11 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(req.timeoutSeconds);
   if (pending(layer.displays())) {
-    ImageLayer preview(renderer, cache, queue.poster(), {});
+    ImageLayer preview(renderer, tiles, queue.poster(), {});
+    preview.setLookahead(std::nullopt);
     preview.setSource(source);
     preview.setDisplays(layer.displays());
     preview.setPlane(req.t, req.z);
-    ViewCamera small;
-    const double s = std::min(1.0, 1024.0 / std::max(w, h));
-    small.setViewport(std::max(1, static_cast<int>(w * s)), std::max(1, static_cast<int>(h * s)));
-    small.fit(region);
     for (;;) {
       preview.update(small);
       if (!pending(preview.displays()) && preview.status().complete()) break;
@@ -156,6 +194,16 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
   Actors2D actors(renderer);
 
   const int cols = (w + T - 1) / T, rows = (h + T - 1) / T;
+  // Every tile has the full frame's zoom and a centre shifted by its offset.
+  const auto tileCamera = [&](int tr, int tc) {
+    ViewCamera cam;
+    cam.setViewport(T, T);
+    cam.setZoom(full.zoom());
+    double cx = 0, cy = 0;
+    full.screenToWorld(tc * T + T / 2.0, tr * T + T / 2.0, cx, cy);
+    cam.setCenter(cx, cy);
+    return cam;
+  };
   std::vector<std::uint8_t> band;
   vtkNew<vtkUnsignedCharArray> pixels;
   bool displaysReported = false;
@@ -164,12 +212,14 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
     band.assign(static_cast<std::size_t>(w) * bandRows * 3, 0);
     for (int tc = 0; tc < cols; ++tc) {
       const int sx0 = tc * T, tileCols = std::min(T, w - sx0);
-      ViewCamera cam;
-      cam.setViewport(T, T);
-      cam.setZoom(full.zoom());
-      double cx = 0, cy = 0;
-      full.screenToWorld(sx0 + T / 2.0, sy0 + T / 2.0, cx, cy);
-      cam.setCenter(cx, cy);
+      const ViewCamera cam = tileCamera(tr, tc);
+      if (readAhead) {
+        const bool last = tc + 1 == cols && tr + 1 == rows;
+        layer.setLookahead(last ? std::nullopt
+                                : std::optional<Rect>(tileCamera(tc + 1 < cols ? tr : tr + 1,
+                                                                 tc + 1 < cols ? tc + 1 : 0)
+                                                          .visibleWorld()));
+      }
       for (;;) {
         layer.update(cam);
         if (layer.status().complete() && !pending(layer.displays())) break;
@@ -198,6 +248,7 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
     if (auto s = sink(band.data(), bandRows); !s) return std::unexpected(s.error());
   }
   decorations.reset();
+  if (opt.tilesUsed) opt.tilesUsed(tiles.stats());
   return layer.status().level;
 }
 

@@ -2,7 +2,9 @@
 /// Figure export (File > Export View, `tessera render` with --title or large sizes): the view
 /// drawn off-screen at any size up to 16,000 px a side, tile by tile into a fixed-size
 /// off-screen window, and handed on a band of rows at a time, so memory is one band
-/// (width x tile x 3 bytes) plus the tile cache's budget whatever the output size.
+/// (width x tile x 3 bytes) plus the tiles of two views (figureViewTileBytes) whatever the
+/// output size: the figure reads through a cache of its own on the caller's cache's executor,
+/// and leaves the caller's cache (the window's tiles) as it was.
 /// Every tile uses the full frame's zoom and a centre shifted by its offset, and the 2D
 /// decorations (legend, scale bar with its backing, title) are laid out once for the full frame
 /// and shifted into each tile, so a tiled figure has the pixels of a one-piece render.
@@ -37,7 +39,18 @@ struct FigureOptions {
   std::function<bool(double)> progress;
   /// Called once the per-channel display settings are final (after auto-contrast).
   std::function<void(const std::vector<ChannelDisplay>&)> displaysUsed;
+  /// Called at the end with the statistics of the figure's own tile cache (its reads and its
+  /// peak bytes; see figureViewTileBytes).
+  std::function<void(const data::TileCacheStats&)> tilesUsed;
 };
+
+/// Bytes of the tiles (of `channels` channels) that one `tileSize` px view of a figure meets at
+/// `level` and `zoom` (device px per level-0 px), with those of the coarsest level. A figure
+/// reads through a cache of twice this (a view and the next one it reads ahead), less when the
+/// caller's budget is smaller, never below one view. It depends on the zoom and the tile size,
+/// not on the figure's size: the figure is drawn one view at a time and never goes back.
+std::size_t figureViewTileBytes(const data::ImageInfo& info, int level, double zoom, int tileSize,
+                                std::size_t channels);
 
 /// Receives `rows` rows (width * 3 bytes each, top first), in order.
 using BandSink = std::function<data::Expected<void>(const std::uint8_t* rgb, int rows)>;

@@ -434,11 +434,17 @@ void ImageLayer::update(const ViewCamera& camera) {
     requestTile(t, data::Priority::Visible, keep);
   for (const auto& t : visible)
     requestTile(t, data::Priority::Visible, keep);
-  for (const auto& t : tilesCovering(info, level_, view, 1))
-    requestTile(t, data::Priority::Prefetch, keep);
-  if (level_ + 1 < coarsest)
-    for (const auto& t : tilesCovering(info, level_ + 1, view))
+  if (fixedPath_) {
+    if (lookahead_)
+      for (const auto& t : tilesCovering(info, level_, *lookahead_))
+        requestTile(t, data::Priority::Prefetch, keep);
+  } else {
+    for (const auto& t : tilesCovering(info, level_, view, 1))
       requestTile(t, data::Priority::Prefetch, keep);
+    if (level_ + 1 < coarsest)
+      for (const auto& t : tilesCovering(info, level_ + 1, view))
+        requestTile(t, data::Priority::Prefetch, keep);
+  }
   for (auto& [k, stop] : pending_)
     stop.request_stop();
   pending_ = std::move(keep);

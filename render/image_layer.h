@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -96,6 +97,14 @@ class ImageLayer {
 
   /// Pins the pyramid level (for `render --level`); -1 returns to automatic choice.
   void setForcedLevel(int level) { forcedLevel_ = level; }
+  /// Replaces the prefetch (a ring of tiles around the view and the next coarser level) by the
+  /// tiles of the drawn level covering `next`, or by nothing when it is empty. The figure export
+  /// moves on a fixed path and never pans back: it reads ahead exactly its next view, so its
+  /// bounded tile cache holds no tile that is read only to be evicted unused.
+  void setLookahead(std::optional<Rect> next) {
+    fixedPath_ = true;
+    lookahead_ = next;
+  }
 
   /// Plans, requests and arranges the tile actors for `camera`. Call before each render.
   void update(const ViewCamera& camera);
@@ -184,6 +193,8 @@ class ImageLayer {
   std::int64_t t_ = 0, z_ = 0;
   int level_ = -1;
   int forcedLevel_ = -1;
+  bool fixedPath_ = false;  ///< setLookahead was called: no ring, no coarser level
+  std::optional<Rect> lookahead_;
   std::map<data::CacheKey, std::stop_source> pending_;
   std::map<data::CacheKey, data::TilePtr> pinned_;
   std::map<ActorKey, std::unique_ptr<TileActor>> actors_;

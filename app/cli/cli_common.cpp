@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 namespace tessera::app {
@@ -79,6 +80,17 @@ bool ensureDisplay(const std::string& command, const std::vector<std::string>& a
     std::vector<std::string> argv{"xvfb-run", "-a",   "-s", "-screen 0 1920x1080x24 -nolisten tcp",
                                   self,       command};
     argv.insert(argv.end(), args.begin(), args.end());
+    // The process's own arguments, when readable: they keep the options given before the
+    // command (--cache-mb), which `command` and `args` no longer hold.
+    if (std::ifstream in("/proc/self/cmdline", std::ios::binary); in) {
+      std::vector<std::string> own;
+      for (std::string a; std::getline(in, a, '\0');)
+        own.push_back(a);
+      if (own.size() > 1) {
+        argv.resize(5);  // xvfb-run, its options and this executable
+        argv.insert(argv.end(), own.begin() + 1, own.end());
+      }
+    }
     std::vector<char*> cargv;
     for (auto& a : argv)
       cargv.push_back(a.data());

@@ -1,6 +1,7 @@
 // Figure export: a view drawn tile by tile equals the same view drawn in one piece (image,
 // scale bar and its backing, title), at sizes larger than the screen; PNG and TIFF files hold
-// those pixels; bad sizes and formats are refused; cancelling stops and leaves no file.
+// those pixels; bad sizes and formats are refused; cancelling stops and leaves no file; the
+// tiles held while drawing stay bounded whatever the figure's size.
 #include <QCryptographicHash>
 #include <QImage>
 #include <QProcess>
@@ -149,6 +150,49 @@ print(a.shape[1], a.shape[0], dpi, hashlib.sha256(np.ascontiguousarray(a).tobyte
     }
     QImage png(QString::fromStdString((dir / "figure.png").string()));
     QCOMPARE(qRound(png.dotsPerMeterX() * 0.0254), 300);
+  }
+
+  void holdsTwoViewsOfTilesWhateverTheSize() {
+    // A large figure reads every tile of its level but holds only those of the view it draws
+    // and the next one, so its memory does not grow with its size; and it reads through a cache
+    // of its own, leaving the caller's (the window's tiles) as it was, however large that is.
+    data::ThreadPool pool(2);
+    data::TileCache cache(1024 << 20, pool);
+    auto src = source();
+    const auto id = cache.registerSource(src);
+    const data::CacheKey windowTile{id, data::TileKey{0, 0, 1, 0, 3, 5}};
+    QVERIFY(cache.readBlocking(windowTile));
+    const auto before = cache.stats();
+    auto draw = [&](int w, int h) {
+      auto o = options(w, h, 512);
+      o.view.region.reset();  // the whole 6000 x 4000 image
+      o.title.clear();
+      data::TileCacheStats used;
+      o.tilesUsed = [&](const data::TileCacheStats& s) { used = s; };
+      auto r = render::renderFigure(src, cache, o);
+      if (!r) qWarning("%s", r.error().message.c_str());
+      return r ? used : data::TileCacheStats{};
+    };
+    const auto small = draw(1500, 1000);  // level 2: 6 x 4 tiles
+    const auto large = draw(6000, 4000);  // level 0: 24 x 16 tiles
+    QVERIFY(small.reads > 0 && large.reads > 0);
+    constexpr std::size_t kTile = 256 * 256 * 2;  // bytes of one channel of one tile
+    // All 384 level-0 tiles of both channels (96 MiB) passed through the large figure's cache...
+    QVERIFY2(large.reads >= 24 * 16 * 2, QByteArray::number(qulonglong(large.reads)));
+    // ...which held at most two views' worth: a 512 px view meets 3 x 3 tiles of level 0 and
+    // 2 x 2 of level 2, and the auto-contrast preview all 6 x 4 of level 2 (2 channels each).
+    QVERIFY2(large.peakBytes <= 2 * 24 * 2 * (kTile + sizeof(data::Tile)),
+             QByteArray::number(qulonglong(large.peakBytes)));
+    QVERIFY2(large.peakBytes * 8 < large.reads * kTile,
+             QByteArray::number(qulonglong(large.peakBytes)));
+    // 16 times the pixels, about twice what the small one held (all of level 2 at once).
+    QVERIFY2(10 * large.peakBytes <= 21 * small.peakBytes,
+             QByteArray::number(qulonglong(large.peakBytes)) + " vs " +
+                 QByteArray::number(qulonglong(small.peakBytes)));
+    const auto after = cache.stats();
+    QCOMPARE(after.bytes, before.bytes);
+    QCOMPARE(after.reads, before.reads);
+    QVERIFY(cache.peek(windowTile));
   }
 
   void refusesBadRequestsAndCancels() {
