@@ -94,6 +94,8 @@ int runFetch(const std::vector<std::string>& args) {
   data::HttpClientOptions options;
   options.caFile = caFile;
   options.insecure = insecure;
+  // --parallel is the number of connections, as curl's --parallel-max.
+  options.maxConnectionsPerHost = parallel;
   // S3 requests are signed with the AWS profile; the same signer addresses s3:// URLs.
   data::RemoteContext ctx;
   if (auto signer = data::S3Signer::fromEnvironment(profile))

@@ -162,6 +162,10 @@ void Download::schedulePump() {
   executor_->post([self = shared_from_this()] { self->pump(); }, Priority::Background);
 }
 
+// Twice `parallel` requests are handed to the client: the client keeps `parallel` of them on
+// the wire (its per-host connection limit) and starts a queued one on its own thread the
+// moment a response ends, instead of leaving the connection idle until this loop has run on
+// the executor (a thread hand-off per file: 1,349 of them for a small-chunked tree).
 void Download::pump() {
   std::unique_lock lock(mutex_);
   pumpQueued_ = false;
@@ -175,7 +179,7 @@ void Download::pump() {
     pumpAgain_ = false;
     const bool stopping = failed_ || progress_.state == DownloadState::Cancelled;
     while (!stopping && progress_.state == DownloadState::Running && !failed_ &&
-           inFlight_ < options_.parallel && !pending_.empty()) {
+           inFlight_ < 2 * options_.parallel && !pending_.empty()) {
       const std::size_t i = pending_.front();
       pending_.pop_front();
       ++inFlight_;

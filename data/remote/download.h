@@ -1,6 +1,8 @@
 #pragma once
 /// One download job: every item of a DownloadPlan into an output directory, with up to
-/// `parallel` requests in flight (Background priority), resume, and verification.
+/// 2 × `parallel` requests handed to the client (which puts as many on the wire as its
+/// per-host connection limit allows; `tessera fetch` sets that to `parallel`), Background
+/// priority, resume, and verification.
 ///
 /// On disk: each item is written to "<final>.part" and renamed to its final name only after
 /// its size (and sha256, when known) checked out, so while the system runs a final name
