@@ -132,6 +132,14 @@ void MainWindow::onModelChanged(const data::SessionEvent& e) {
       openInputs(inputs_, {}, model_.session());
       return;
     }
+    // Another table of the SpatialData store (the Tables dock), or its undo: the store is
+    // opened again with that table, in the background.
+    if (const auto* l = model_.session().firstLayer(data::LayerKind::Cells);
+        e.what == SessionChange::Datasets && l && current_ && !current_->tables.empty())
+      if (const auto* d = model_.session().dataset(l->dataset); d && d->table != current_->table) {
+        openInputs(inputs_, {}, model_.session());
+        return;
+      }
     if (e.what == SessionChange::Datasets) syncLayers();
     applyLayerOrder();
     refreshLayerList();
@@ -442,6 +450,16 @@ void MainWindow::interpretAxes(const QString& axes) {
   if (!shown) return;
   if (const auto* d = model_.session().dataset(shown->dataset)) saveAxesChoice(d->location(), axes);
   model_.setDatasetAxes(shown->dataset, axes.toStdString());  // onModelChanged reopens it
+}
+
+void MainWindow::chooseTable(const QString& name) {
+  const auto* l = model_.session().firstLayer(data::LayerKind::Cells);
+  if (!l || !current_ || name.toStdString() == current_->shownTable()) return;
+  const auto& tables = current_->tables;
+  if (std::none_of(tables.begin(), tables.end(),
+                   [&](const auto& t) { return t.name == name.toStdString(); }))
+    return;
+  model_.setDatasetTable(l->dataset, name.toStdString());  // onModelChanged reopens the store
 }
 
 void MainWindow::showOpened(OpenedDataset shown) {
