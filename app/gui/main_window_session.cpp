@@ -456,10 +456,18 @@ void MainWindow::chooseTable(const QString& name) {
   const auto* l = model_.session().firstLayer(data::LayerKind::Cells);
   if (!l || !current_ || name.toStdString() == current_->shownTable()) return;
   const auto& tables = current_->tables;
-  if (std::none_of(tables.begin(), tables.end(),
-                   [&](const auto& t) { return t.name == name.toStdString(); }))
-    return;
-  model_.setDatasetTable(l->dataset, name.toStdString());  // onModelChanged reopens the store
+  const auto chosen = std::find_if(tables.begin(), tables.end(),
+                                   [&](const auto& t) { return t.name == name.toStdString(); });
+  if (chosen == tables.end()) return;
+  // The labels element it annotates, if any, is the one a labels layer then draws (as
+  // attachSpatialData links it: the first region that is a labels or image element).
+  std::string labels;
+  for (const auto& r : chosen->regions)
+    if (r.starts_with("labels/") || r.starts_with("images/")) {
+      if (r.starts_with("labels/")) labels = r.substr(7);
+      break;
+    }
+  model_.setDatasetTable(l->dataset, chosen->name, labels);  // onModelChanged reopens the store
 }
 
 void MainWindow::showOpened(OpenedDataset shown) {

@@ -99,13 +99,32 @@ void ensureAnnotationsLayer(Session& session) {
   session.layers.push_back(std::move(l));
 }
 
-bool chooseTable(Session& session, const std::string& dataset, const std::string& table) {
+bool chooseTable(Session& session, const std::string& dataset, const std::string& table,
+                 const std::string& labels) {
   auto it = std::find_if(session.datasets.begin(), session.datasets.end(),
                          [&](const SessionDataset& d) { return d.id == dataset; });
   if (it == session.datasets.end() || it->table == table) return false;
   it->table = table;
   for (auto& l : session.layers)
     if (l.dataset == dataset && l.kind == LayerKind::Cells) l.cells = CellsDisplay{};
+  if (!labels.empty()) {
+    auto layer = std::find_if(session.layers.begin(), session.layers.end(), [&](auto& l) {
+      return l.dataset == dataset && l.kind == LayerKind::Labels;
+    });
+    if (layer != session.layers.end()) {
+      layer->name = labels;
+    } else {
+      SessionLayer l;
+      l.id = session.freshId("labels");
+      l.kind = LayerKind::Labels;
+      l.dataset = dataset;
+      l.name = labels;
+      auto cells = std::find_if(session.layers.begin(), session.layers.end(), [&](auto& c) {
+        return c.dataset == dataset && c.kind == LayerKind::Cells;
+      });
+      session.layers.insert(cells, l);
+    }
+  }
   // Rows of the old table: they name other cells (or none) in the new one.
   session.selections.clear();
   session.selection.clear();

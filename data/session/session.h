@@ -195,9 +195,12 @@ struct Session {
 /// the one it shows: nothing of the old table's state survives, since it described other rows,
 /// genes and columns: its cells layers come up with the new table's defaults (their visibility
 /// and opacity kept), and the selections, named and current, and the classifier's labels of
-/// that dataset go. False (and `session` unchanged) when it shows that table already or there
-/// is no such dataset.
-bool chooseTable(Session& session, const std::string& dataset, const std::string& table);
+/// that dataset go. `labels` names the labels element the new table annotates ("cells"; ""
+/// when none): the dataset's labels layer is named for it, or added under its cells layer when
+/// it has none, so that the regions drawn are the new table's. False (and `session` unchanged)
+/// when it shows that table already or there is no such dataset.
+bool chooseTable(Session& session, const std::string& dataset, const std::string& table,
+                 const std::string& labels = {});
 
 /// Gives `session` an annotations layer on top when it has none (a session of version 3 or
 /// older, or one just opened), so that annotations have a place in the layer order.

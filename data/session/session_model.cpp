@@ -285,9 +285,9 @@ void SessionModel::setDatasetSelection(const std::string& dataset, const ImageSe
 }
 
 void SessionModel::setDatasetTable(const std::string& dataset, const std::string& table,
-                                   const std::string& label) {
+                                   const std::string& labels, const std::string& label) {
   Session next = session_;
-  if (chooseTable(next, dataset, table)) setStructure(next, label);
+  if (chooseTable(next, dataset, table, labels)) setStructure(next, label);
 }
 
 void SessionModel::setStructure(const Session& from, const std::string& label) {

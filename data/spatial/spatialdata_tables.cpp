@@ -223,10 +223,11 @@ std::optional<SpatialDataTableRef> spatialDataTableRef(const fs::path& location)
   fs::path p = location.lexically_normal();
   if (!p.has_filename()) p = p.parent_path();  // a trailing slash
   if (!fs::is_directory(p, ec)) return std::nullopt;
-  if (isSpatialData(p)) return SpatialDataTableRef{p, ""};
+  // A table first: its own attributes may hold "spatialdata_attrs" too, as a store's do.
   const fs::path store = p.parent_path().parent_path();
   if (p.parent_path().filename() == "tables" && !store.empty() && isSpatialData(store))
     return SpatialDataTableRef{store, p.filename().string()};
+  if (isSpatialData(p)) return SpatialDataTableRef{p, ""};
   return std::nullopt;
 }
 

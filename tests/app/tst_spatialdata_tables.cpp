@@ -10,6 +10,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -18,6 +19,7 @@
 
 #include "app/cells/cells_coloring.h"
 #include "app/cells/cells_data.h"
+#include "app/cells/cells_labels.h"
 #include "app/cells/cells_linker.h"
 #include "app/cells/cells_overlay.h"
 #include "app/cells/cells_session.h"

@@ -150,6 +150,16 @@ class TestSpatialDataTableChoice : public QObject {
     QVERIFY(s.selection.empty());
     QVERIFY(s.classifier.empty());
     QVERIFY(!chooseTable(s, "image", "tx"));
+
+    // The labels the new table annotates: a labels layer is added under the cells, or renamed.
+    QVERIFY(chooseTable(s, "image", "table", "nuclei"));
+    QCOMPARE(s.layers.size(), std::size_t(3));
+    QCOMPARE(s.layers[1].kind, LayerKind::Labels);
+    QCOMPARE(s.layers[1].name, std::string("nuclei"));
+    QCOMPARE(s.layers[2].kind, LayerKind::Cells);
+    QVERIFY(chooseTable(s, "image", "tx", "cells"));
+    QCOMPARE(s.layers.size(), std::size_t(3));
+    QCOMPARE(s.layers[1].name, std::string("cells"));
   }
 
   void sessionFileKeepsTheTable() {
