@@ -153,6 +153,8 @@ class MainWindow : public QMainWindow {
   /// Shows what opened with the image layer's channels as the model has them, noting the
   /// shown image's dataset and axes.
   void showOpened(OpenedDataset shown);
+  /// The view shows `camera` (unless it is a fit, or there is no image).
+  void centerViewOn(const data::SessionCamera& camera);
   void onModelChanged(const data::SessionEvent& e);
   /// Writes the channel displays the view uses into the model (edits are undoable; windows
   /// the view derived itself by auto-contrast are not).

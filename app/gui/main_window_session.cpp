@@ -91,11 +91,7 @@ void MainWindow::adoptSession(OpenedSession opened, const QString& file,
     view_->setLabels(nullptr);
   for (const auto& l : model_.session().layers)
     if (l.kind != data::LayerKind::Cells) applyLayerLook(l);
-  if (!camera.isFit() && current_->image) {
-    int vw = view_->camera().viewportWidth();
-    if (vw <= 1) vw = static_cast<int>(view_->width() * view_->devicePixelRatioF());
-    view_->centerOn(camera.centerX, camera.centerY, vw / camera.width);
-  }
+  centerViewOn(camera);
   // Through the Channels dock's t/z sliders, so that they show the plane drawn.
   channels_->tSlider()->setValue(static_cast<int>(camera.t));
   channels_->zSlider()->setValue(static_cast<int>(camera.z));
@@ -484,7 +480,20 @@ void MainWindow::showOpened(OpenedDataset shown) {
   shownSelect_ = d ? d->select : data::ImageSelection{};
 }
 
+void MainWindow::centerViewOn(const data::SessionCamera& camera) {
+  if (camera.isFit() || !current_ || !current_->image) return;
+  int vw = view_->camera().viewportWidth();
+  if (vw <= 1) vw = static_cast<int>(view_->width() * view_->devicePixelRatioF());
+  view_->centerOn(camera.centerX, camera.centerY, vw / camera.width);
+}
+
 void MainWindow::adoptReopened(OpenedSession opened) {
+  // Another table of the same store (the Tables dock, or its undo): the image is the same, so
+  // the view stays where it was.
+  const bool tableSwitch = current_ && !current_->tables.empty() &&
+                           current_->input == opened.shown.input &&
+                           current_->table != opened.shown.table;
+  const auto camera = model_.session().camera;
   applying_ = true;
   if (const auto* shown = opened.session.firstLayer(data::LayerKind::Image))
     model_.adjust(
@@ -500,6 +509,7 @@ void MainWindow::adoptReopened(OpenedSession opened) {
   for (const auto& l : model_.session().layers)
     if (l.kind != data::LayerKind::Cells) applyLayerLook(l);
   applying_ = false;
+  if (tableSwitch) centerViewOn(camera);
   applyLayerOrder();  // the layers a run added (its structure edit left the depths as they were)
   refreshLayerList();
   if (!opened.errors.empty()) showError(joinedLines(opened.errors));

@@ -28,6 +28,7 @@
 #include "app/gui/main_window.h"
 #include "render/overlay_colors.h"
 #include "tests/support/run_process.h"
+#include "tests/support/view_wait.h"
 #include "widgets/channel_panel.h"
 #include "widgets/image_view.h"
 #include "widgets/table_picker.h"
@@ -39,28 +40,6 @@ using tessera::test::runTessera;
 namespace {
 const QString kWork = QStringLiteral(TESSERA_TEST_WORK_DIR "/spatialdata_tables");
 const QString kStore = kWork + "/two_tables.zarr";
-
-int distance(QColor a, QColor b) {
-  return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) +
-         std::abs(a.blue() - b.blue());
-}
-
-QColor rgbColor(std::uint32_t rgb) {
-  return QColor((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF);
-}
-
-bool settle(widgets::ImageView* view) {
-  for (int i = 0; i < 500; ++i) {
-    QTest::qWait(20);
-    const auto st = view->layer().status();
-    const bool labelsDone = view->labels() && view->labels()->status().complete();
-    if (st.visibleTiles > 0 && st.complete() && labelsDone) {
-      QTest::qWait(100);
-      return true;
-    }
-  }
-  return false;
-}
 
 std::vector<std::string> legendLabels(app::MainWindow& w) {
   std::vector<std::string> out;
@@ -162,6 +141,12 @@ class SpatialDataTablesTest : public QObject {
     QCOMPARE(window.model().session().selections.size(), std::size_t(1));
     QCOMPARE(window.model().session().selection.size(), std::size_t(2));
 
+    // Zoomed in on label 1: the switch keeps the view.
+    auto* view = window.imageView();
+    view->centerOn(110, 90, 2.0);
+    QVERIFY(testing::waitViewAndLabelsComplete(view));
+    const double cx = view->camera().centerX(), cy = view->camera().centerY();
+
     // Choosing "tx": the model says so at once, the table loads in the background.
     QVERIFY(picker->choose(QStringLiteral("tx")));
     const auto* layer = window.model().session().firstLayer(data::LayerKind::Cells);
@@ -170,6 +155,10 @@ class SpatialDataTablesTest : public QObject {
     QVERIFY(waitForTable(window, loaded, 4));
     QCOMPARE(picker->selected(), QStringLiteral("tx"));
     QCOMPARE(window.current()->cells->string(), (kStore + "/tables/tx").toStdString());
+    QVERIFY(testing::waitViewAndLabelsComplete(view));
+    QVERIFY(std::abs(view->camera().centerX() - cx) < 1e-6 &&
+            std::abs(view->camera().centerY() - cy) < 1e-6);
+    view->fit();
 
     // Nothing of the first table survives: gene, colouring, legend, selections.
     QCOMPARE(cs.data()->table->geneNames, (std::vector<std::string>{"ONLY2", "H"}));
@@ -192,8 +181,7 @@ class SpatialDataTablesTest : public QObject {
     QVERIFY(colored.wait(20000));
     QCOMPARE(window.model().session().firstLayer(data::LayerKind::Cells)->cells.colorName,
              std::string("ONLY2"));
-    auto* view = window.imageView();
-    QVERIFY(settle(view));
+    QVERIFY(testing::waitViewAndLabelsComplete(view));
     const QImage frame = view->grabFrame();
     frame.save(kWork + "/window_tx.png");
     auto at = [&](double wx, double wy) {
@@ -205,17 +193,17 @@ class SpatialDataTablesTest : public QObject {
     for (std::size_t i = 0; i < 4; ++i) {
       const double x = exp_["tx_px"][i][0].get<double>() + 35;
       const double y = exp_["tx_px"][i][1].get<double>() + 25;
-      const QColor want = rgbColor(render::itemColor(coloring, i));
-      QVERIFY2(distance(at(x, y), want) <= 12,
+      const QColor want = testing::rgbOf(render::itemColor(coloring, i));
+      QVERIFY2(testing::colorDistance(at(x, y), want) <= 12,
                qPrintable(QString("row %1: %2 vs %3").arg(i).arg(at(x, y).name(), want.name())));
     }
-    QVERIFY(distance(at(exp_["tx_px"][0][0].get<double>() + 35, 115), QColor(0x44, 0x01, 0x54)) <=
-            20);
-    QVERIFY(distance(at(exp_["tx_px"][3][0].get<double>() + 35, 315), QColor(0xFD, 0xE7, 0x25)) <=
-            20);
+    QVERIFY(testing::colorDistance(at(exp_["tx_px"][0][0].get<double>() + 35, 115),
+                                   QColor(0x44, 0x01, 0x54)) <= 20);
+    QVERIFY(testing::colorDistance(at(exp_["tx_px"][3][0].get<double>() + 35, 315),
+                                   QColor(0xFD, 0xE7, 0x25)) <= 20);
     // Labels 5 and 6 (image centre (309.75, 289.75) and (509.75, 289.75)): the grey image.
     const QColor five = at(309.75 + 35, 289.75 + 25);
-    QVERIFY2(distance(five, QColor(100, 100, 100)) <= 12, qPrintable(five.name()));
+    QVERIFY2(testing::colorDistance(five, QColor(100, 100, 100)) <= 12, qPrintable(five.name()));
 
     // The session file keeps the choice.
     const QString file = kWork + "/tx.tessera";
@@ -273,14 +261,14 @@ class SpatialDataTablesTest : public QObject {
     for (std::size_t i = 0; i < 4; ++i) {
       const double x = exp_["tx_px"][i][0].get<double>() + 35;
       const double y = exp_["tx_px"][i][1].get<double>() + 25;
-      const QColor want = rgbColor(render::itemColor(coloring->coloring, i));
+      const QColor want = testing::rgbOf(render::itemColor(coloring->coloring, i));
       const QColor got = img.pixelColor(static_cast<int>(x * s), static_cast<int>(y * s));
-      QVERIFY2(distance(got, want) <= 12,
+      QVERIFY2(testing::colorDistance(got, want) <= 12,
                qPrintable(QString("row %1: %2 vs %3").arg(i).arg(got.name(), want.name())));
     }
     const QColor five =
         img.pixelColor(static_cast<int>((309.75 + 35) * s), static_cast<int>((289.75 + 25) * s));
-    QVERIFY2(distance(five, QColor(100, 100, 100)) <= 12, qPrintable(five.name()));
+    QVERIFY2(testing::colorDistance(five, QColor(100, 100, 100)) <= 12, qPrintable(five.name()));
 
     const QString again = kWork + "/cli_tx_again.png";
     const Run r2 = runTessera({"render", saved, "--out", again});
