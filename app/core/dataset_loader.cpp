@@ -185,7 +185,8 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
     if (std::filesystem::is_regular_file(input, ec))
       if (auto ok = validateTable(ctx, input); !ok) return std::unexpected(ok.error());
     out.cells = input;
-    if (data::isSpatialData(input)) {  // a store of tables without images
+    if (const auto ref = data::spatialDataTableRef(input); ref && ref->name.empty()) {
+      // A store of tables without images.
       out.tables = data::spatialDataTableInfos(input);
       out.table = table;
       out.cells = data::spatialDataTableLocation(input, table);
@@ -209,9 +210,9 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
 nlohmann::json describeDataset(const OpenedDataset& dataset, AppContext& ctx) {
   nlohmann::json j = dataset.image ? data::imageInfoToJson(dataset.image->info())
                                    : nlohmann::json{{"kind", "table"}};
-  std::error_code ec;
-  const bool spatialData =
-      std::filesystem::is_directory(dataset.input, ec) && data::isSpatialData(dataset.input);
+  // A store (not one of its tables, `<store>/tables/<name>`, described as a table).
+  const auto ref = data::spatialDataTableRef(dataset.input);
+  const bool spatialData = ref && ref->name.empty();
   if (dataset.cells && !spatialData) {
     nlohmann::json cells{{"path", dataset.cells->string()}};
     // h5ad keeps its detailed summary (X storage, layers, raw); other tables (Visium, Xenium,

@@ -275,6 +275,14 @@ class SpatialDataTablesTest : public QObject {
     QVERIFY2(r2.code == 0, r2.err.constData());
     QCOMPARE(QImage(again), img);
 
+    // `info` describes one table by its location.
+    const Run info = runTessera({"info", kStore + "/tables/tx", "--json"});
+    QVERIFY2(info.code == 0, info.err.constData());
+    const auto described = nlohmann::json::parse(info.out.toStdString(), nullptr, false);
+    QCOMPARE(described.value("format", ""), std::string("spatialdata"));
+    QCOMPARE(described.value("n_obs", 0), 4);
+    QCOMPARE(described.value("n_vars", 0), 2);
+
     // The first table's gene is not in "tx".
     const Run g = runTessera(
         {"render", kStore, "--table", "tx", "--color-by", "G", "--out", kWork + "/cli_g.png"});
