@@ -37,7 +37,7 @@ struct SessionDataset {
   ImageSelection select;  ///< which image of a container (series, well, field), its axes
   /// Which table of a SpatialData store its cells layer shows (the name under `tables/`);
   /// "" = the first. The table picker changes it (chooseTable).
-  std::string table;
+  std::string table{};
   /// The location as the user typed it: path, url or builtin.
   std::string location() const { return !path.empty() ? path : !url.empty() ? url : builtin; }
   bool operator==(const SessionDataset& o) const;
