@@ -152,6 +152,8 @@ class SpatialDataTablesTest : public QObject {
     const auto* layer = window.model().session().firstLayer(data::LayerKind::Cells);
     QCOMPARE(window.model().session().dataset(layer->dataset)->table, std::string("tx"));
     QCOMPARE(window.model().undoLabel(), std::string("Choose table"));
+    // Not read on the GUI thread: the first table is still shown when choose() returns.
+    QCOMPARE(cs.data()->size(), std::int64_t(6));
     QVERIFY(waitForTable(window, loaded, 4));
     QCOMPARE(picker->selected(), QStringLiteral("tx"));
     QCOMPARE(window.current()->cells->string(), (kStore + "/tables/tx").toStdString());
