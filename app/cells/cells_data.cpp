@@ -112,7 +112,10 @@ data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
   auto table =
       data::isXeniumFolder(path) ? data::openXenium(path, xenium) : data::openCells(path.string());
   if (!table) return std::unexpected(table.error());
-  if (table->format == "spatialdata") placeInShownImage(*table, path, shownElement);
+  // `path` is the store (its first table) or one of its tables (`<store>/tables/<name>`).
+  if (table->format == "spatialdata")
+    if (const auto ref = data::spatialDataTableRef(path))
+      placeInShownImage(*table, ref->store, shownElement);
   if (placement) {
     // A session's pairing places the table, whatever its own metadata says.
     table->toImage = *placement;

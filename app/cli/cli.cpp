@@ -161,6 +161,8 @@ Commands:
         Cells: [--cells FILE] [--color-by GENE|COLUMN] [--lut NAME] [--range A:B]
         [--cell-style points|outlines|filled] draw a cell table (.h5ad, 10x .h5, Visium
         folder; the INPUT's linked table by default) over the image with its legend.
+        --table NAME draws that table of a SpatialData INPUT (a name under tables/, as
+        `info --json` lists them) instead of its first.
         --save-session FILE.tessera writes the session the render drew (datasets, view,
         layers); `tessera render FILE.tessera --out FILE.png [--size WxH]` draws it again,
         pixel for pixel the same (with the session's annotations), and `tessera FILE.tessera`

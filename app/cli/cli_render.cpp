@@ -39,6 +39,7 @@ int usageError(const std::string& message) {
 
 int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::string input, out, saveSession;
+  std::string table;       ///< --table: the table of a SpatialData INPUT ("" = its first)
   long long waypoint = 0;  ///< 1-based; 0 = the session's own view
   std::string selection;   ///< the named selection a waypoint highlights
   bool revealed = false;   ///< the waypoint's reveal shown, as after the presenter's click
@@ -69,6 +70,10 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       if (!v || !data::isSessionFile(*v))
         return usageError("--save-session needs a file name ending in .tessera");
       saveSession = *v;
+    } else if (a == "--table") {
+      auto v = value();
+      if (!v || v->empty()) return usageError("--table needs the name of a SpatialData table");
+      table = *v;
     } else if (a == "--waypoint") {
       auto v = value();
       if (!v || !parseInts(*v, ',', nums) || nums.size() != 1 || nums[0] < 1)
@@ -149,13 +154,15 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
   if (input.empty()) return usageError("INPUT is required");
   if (out.empty()) return usageError("--out FILE.png is required");
   const bool fromSession = data::isSessionFile(input);
-  if (fromSession &&
-      (!edits.empty() || req.region || !select.empty() || req.level >= 0 || req.t || req.z ||
-       !cells.cells.empty() || !cells.colorBy.empty() || cells.lut || cells.range || cells.style))
+  if (fromSession && (!edits.empty() || req.region || !select.empty() || req.level >= 0 || req.t ||
+                      req.z || !cells.cells.empty() || !cells.colorBy.empty() || cells.lut ||
+                      cells.range || cells.style || !table.empty()))
     return usageError(
         "a session file renders as saved; only --out, --size, --waypoint and --save-session "
         "go with it");
   if (waypoint && !fromSession) return usageError("--waypoint needs a session file (.tessera)");
+  if (!table.empty() && !cells.cells.empty())
+    return usageError("--table picks a table of the INPUT; it does not go with --cells");
   if (revealed && !waypoint) return usageError("--revealed goes with --waypoint N");
 
   if (!ensureDisplay("render", args)) return kExitInternal;
@@ -175,7 +182,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
                         std::to_string(saved->waypoints.size()) + ")");
     opened = openSession(std::move(*saved), ctx);
   } else {
-    opened = openInputsAsSession({input}, select, ctx);
+    opened = openInputsAsSession({input}, select, ctx, {}, nullptr, table);
   }
   if (!opened) {
     std::cerr << "tessera: " << opened.error().message << "\n";
@@ -271,8 +278,9 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
     return usageError("--color-by needs --cells FILE (or an INPUT with a linked table)");
   // A table linked to the input is drawn when asked for (--color-by, --cells) or when the
   // session file shows it.
-  const bool drawCells = cellsLayer && cellsLayer->visible &&
-                         (fromSession || !cells.cells.empty() || !cells.colorBy.empty());
+  const bool drawCells =
+      cellsLayer && cellsLayer->visible &&
+      (fromSession || !cells.cells.empty() || !cells.colorBy.empty() || !table.empty());
   if (cellsLayer && !drawCells && !fromSession) {
     // Not drawn: not part of what this render shows.
     std::erase_if(session.pairings, [&](auto& p) { return p.table == cellsLayer->dataset; });

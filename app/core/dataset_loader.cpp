@@ -55,18 +55,21 @@ void attachLabels(OpenedDataset& out) {
   out.labelColors = first.colors;
 }
 
-// A SpatialData store: its first table is the linked cell table (placed on the shown image by
-// loadCellsData) and, when that table annotates a labels element, those labels are shown in the
-// image's pixel grid so that each cell's region can take its colour.
-void attachSpatialData(OpenedDataset& out, const std::string& dir) {
-  if (data::spatialDataTables(dir).empty()) return;
-  out.cells = dir;
+// A SpatialData store: its table `table` (the first when "") is the linked cell table (placed on
+// the shown image by loadCellsData) and, when that table annotates a labels element, those
+// labels are shown in the image's pixel grid so that each cell's region can take its colour.
+// Every table is listed (from metadata) for the window's table picker.
+void attachSpatialData(OpenedDataset& out, const std::string& dir, const std::string& table) {
+  out.tables = data::spatialDataTableInfos(dir);
+  if (out.tables.empty()) return;
+  out.table = table;
+  out.cells = data::spatialDataTableLocation(dir, table);
   const auto& info = out.image->info();
   const std::string shown = info.seriesIndex < info.series.size()
                                 ? info.series[info.seriesIndex]
                                 : data::spatialDataFirstImage(dir);
   out.cellsFrame = shown;
-  const std::string element = data::spatialDataTableElement(dir);
+  const std::string element = data::spatialDataTableElement(dir, table);
   if (!element.starts_with("labels/")) return;
   auto labels = data::openImage((std::filesystem::path(dir) / element).string());
   auto toLabels = data::spatialDataPixelsToPixels(dir, shown, element);
@@ -86,9 +89,21 @@ bool isUrl(const std::string& s) {
 
 data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& ctx,
                                           const data::DemoProgress& progress,
-                                          const data::ImageSelection& select) {
+                                          const data::ImageSelection& select,
+                                          const std::string& table) {
   OpenedDataset out;
   out.input = input;
+  if (!table.empty()) {
+    // Only a SpatialData store holds named tables; say which table of which store is missing.
+    std::error_code ec;
+    if (input == "demo" || isUrl(input) || !std::filesystem::is_directory(input, ec) ||
+        !data::isSpatialData(input))
+      return data::fail(data::Errc::InvalidArgument,
+                        input + ": table \"" + table +
+                            "\" asked for, but only a SpatialData store has named tables");
+    if (auto known = data::checkSpatialDataTable(input, table); !known)
+      return std::unexpected(known.error());
+  }
   if (input == "demo") {
     // The demo's table is written with HDF5, so generation runs on the HDF5 thread.
     auto demo = onHdf5Thread(ctx, [&] {
@@ -170,6 +185,12 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
     if (std::filesystem::is_regular_file(input, ec))
       if (auto ok = validateTable(ctx, input); !ok) return std::unexpected(ok.error());
     out.cells = input;
+    if (const auto ref = data::spatialDataTableRef(input); ref && ref->name.empty()) {
+      // A store of tables without images.
+      out.tables = data::spatialDataTableInfos(input);
+      out.table = table;
+      out.cells = data::spatialDataTableLocation(input, table);
+    }
     return out;
   }
   if (!image) return std::unexpected(image.error());
@@ -182,16 +203,16 @@ data::Expected<OpenedDataset> openDataset(const std::string& input, AppContext& 
   out.image = std::move(*image);
   attachLabels(out);
   if (std::filesystem::is_directory(input, ec) && data::isSpatialData(input))
-    attachSpatialData(out, input);
+    attachSpatialData(out, input, table);
   return out;
 }
 
 nlohmann::json describeDataset(const OpenedDataset& dataset, AppContext& ctx) {
   nlohmann::json j = dataset.image ? data::imageInfoToJson(dataset.image->info())
                                    : nlohmann::json{{"kind", "table"}};
-  std::error_code ec;
-  const bool spatialData =
-      std::filesystem::is_directory(dataset.input, ec) && data::isSpatialData(dataset.input);
+  // A store (not one of its tables, `<store>/tables/<name>`, described as a table).
+  const auto ref = data::spatialDataTableRef(dataset.input);
+  const bool spatialData = ref && ref->name.empty();
   if (dataset.cells && !spatialData) {
     nlohmann::json cells{{"path", dataset.cells->string()}};
     // h5ad keeps its detailed summary (X storage, layers, raw); other tables (Visium, Xenium,

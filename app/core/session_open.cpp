@@ -167,6 +167,8 @@ void pickShown(OpenedSession& out, const Opened& opened) {
     if (!ds) continue;
     if (l.kind == data::LayerKind::Cells && ds->cells && !out.shown.cells) {
       out.shown.cells = ds->cells;
+      out.shown.table = ds->table;
+      out.shown.tables = ds->tables;
       const auto* p = s.pairingOf(l.dataset);
       out.shown.cellsFrame = p && !p->frame.empty() ? p->frame : ds->cellsFrame;
       out.shown.cellsAffine = p ? p->affine : std::nullopt;
@@ -196,6 +198,7 @@ data::SessionDataset datasetOfInput(const std::string& input, const OpenedDatase
   if (d.name.empty()) d.name = input;
   d.select = select;
   d.select.listPlateFields = false;
+  d.table = opened.table;
   return d;
 }
 
@@ -228,18 +231,16 @@ data::Expected<void> checkTableFitsImage(const fs::path& table, const std::strin
                                      "itself"));
 }
 
-data::Expected<OpenedSession> openInputsAsSession(const std::vector<std::string>& inputs,
-                                                  const data::ImageSelection& select,
-                                                  AppContext& ctx,
-                                                  const data::DemoProgress& progress,
-                                                  const std::atomic<bool>* cancel) {
+data::Expected<OpenedSession> openInputsAsSession(
+    const std::vector<std::string>& inputs, const data::ImageSelection& select, AppContext& ctx,
+    const data::DemoProgress& progress, const std::atomic<bool>* cancel, const std::string& table) {
   OpenedSession out;
   Opened opened;
   std::optional<data::Error> first;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (cancel && cancel->load()) return data::fail(data::Errc::Cancelled, "cancelled");
     const auto sel = i == 0 ? select : data::ImageSelection{};
-    auto r = openDataset(inputs[i], ctx, progress, sel);
+    auto r = openDataset(inputs[i], ctx, progress, sel, i == 0 ? table : std::string());
     if (!r) {
       if (!first) first = r.error();
       out.errors.push_back(r.error().message);
@@ -269,7 +270,7 @@ data::Expected<OpenedSession> openSession(data::Session session, AppContext& ctx
   std::optional<data::Error> first;
   for (const auto& d : std::vector(out.session.datasets)) {
     if (cancel && cancel->load()) return data::fail(data::Errc::Cancelled, "cancelled");
-    auto r = openDataset(d.location(), ctx, progress, d.select);
+    auto r = openDataset(d.location(), ctx, progress, d.select, d.table);
     if (!r) {
       if (!first) first = r.error();
       out.errors.push_back("dataset \"" + d.name + "\" did not open: " + r.error().message);

@@ -24,11 +24,13 @@ struct OpenedSession {
 /// channels at their defaults and the first table is paired with it. A table from another input
 /// whose cells fall outside that image (and that nothing places on it) is refused, naming both.
 /// Fails (with every input's error) when nothing opens; `cancel` stops between inputs.
+/// `table` picks the table of the first input when it is a SpatialData store (openDataset).
 data::Expected<OpenedSession> openInputsAsSession(const std::vector<std::string>& inputs,
                                                   const data::ImageSelection& select,
                                                   AppContext& ctx,
                                                   const data::DemoProgress& progress = {},
-                                                  const std::atomic<bool>* cancel = nullptr);
+                                                  const std::atomic<bool>* cancel = nullptr,
+                                                  const std::string& table = {});
 
 /// Opens the datasets of a saved session. A missing dataset is reported by name and its layers
 /// are left out; the rest opens. Fails when no dataset opens.
@@ -64,7 +66,8 @@ data::Expected<AddedDataset> openInputToAdd(const data::Session& session,
                                             AppContext& ctx,
                                             const std::atomic<bool>* cancel = nullptr);
 
-/// The dataset record of an input as the user gave it (path made absolute, URL, or "demo").
+/// The dataset record of an input as the user gave it (path made absolute, URL, or "demo"),
+/// with the SpatialData table asked for.
 data::SessionDataset datasetOfInput(const std::string& input, const OpenedDataset& opened,
                                     const data::ImageSelection& select);
 

@@ -55,6 +55,7 @@
 #include "widgets/layer_list.h"
 #include "widgets/markers_panel.h"
 #include "widgets/profile_panel.h"
+#include "widgets/table_picker.h"
 
 // The resources live in a static library, whose initialiser the linker would otherwise drop;
 // Q_INIT_RESOURCE must be used outside any namespace.
@@ -267,6 +268,10 @@ void MainWindow::buildDocks() {
             next.axes = shown->select.axes;
             model_.setDatasetSelection(shown->id, next);
           });
+  tables_ = new widgets::TablePicker();
+  tablesDock_ = dock(tr("Tables"), "dock.tables", tables_, Qt::RightDockWidgetArea);
+  tablesDock_->hide();  // shown for SpatialData stores with several tables
+  connect(tables_, &widgets::TablePicker::tableChosen, this, &MainWindow::chooseTable);
   genesDock->raise();
   markersDock->raise();
   resizeDocks({downloadsDock}, {120}, Qt::Vertical);
@@ -466,7 +471,10 @@ void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {
     picker_->setInfo(current_->image->info());
     pickerDock_->setVisible(picker_->hasChoice());
     if (picker_->hasChoice()) pickerDock_->raise();
-  } else {
+  }
+  tables_->setTables(current_->tables, QString::fromStdString(current_->shownTable()));
+  tablesDock_->setVisible(tables_->hasChoice());
+  if (!current_->image) {
     // A table by itself: nothing of the previous image stays behind it.
     view_->setSource(nullptr);
     view_->setLabels(nullptr);

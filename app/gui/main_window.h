@@ -42,6 +42,7 @@ class DownloadsPanel;
 class ArchiveBrowser;
 class ImagePicker;
 class LayerList;
+class TablePicker;
 }  // namespace tessera::widgets
 
 namespace tessera::app {
@@ -74,6 +75,11 @@ class MainWindow : public QMainWindow {
   /// dataset entry (and in QSettings as that path's default); the image reopens with its
   /// channels at their defaults, and again as it was on Undo.
   void interpretAxes(const QString& axes);
+  /// The Tables dock's choice: the cells layer shows table `name` of the shown SpatialData
+  /// store, an undo step of the model (data::chooseTable: the old table's colouring,
+  /// selections and classifier labels go), which reopens the store in the background with
+  /// that table. Ignored when it is the table shown or not one of the store's.
+  void chooseTable(const QString& name);
   /// File ▸ Add…: adds `input` to the session as a layer (an undo step) when it fits; says why
   /// not otherwise (`openFailed`), leaving the session as it was. An empty session opens it.
   void addInput(const QString& input);
@@ -107,6 +113,8 @@ class MainWindow : public QMainWindow {
   widgets::MarkersPanel* markersPanel() const { return markers_; }
   /// The Images dock's picker, shown when the image comes from a container with several.
   widgets::ImagePicker* imagePicker() const { return picker_; }
+  /// The Tables dock's picker, shown when a SpatialData store has more than one table.
+  widgets::TablePicker* tablePicker() const { return tables_; }
   /// The Layers dock: every layer of the session with visibility, opacity and remove.
   widgets::LayerList* layerList() const { return layers_; }
   /// The linked cell views (session, overlays); never null.
@@ -145,6 +153,8 @@ class MainWindow : public QMainWindow {
   /// Shows what opened with the image layer's channels as the model has them, noting the
   /// shown image's dataset and axes.
   void showOpened(OpenedDataset shown);
+  /// The view shows `camera` (unless it is a fit, or there is no image).
+  void centerViewOn(const data::SessionCamera& camera);
   void onModelChanged(const data::SessionEvent& e);
   /// Writes the channel displays the view uses into the model (edits are undoable; windows
   /// the view derived itself by auto-contrast are not).
@@ -212,6 +222,8 @@ class MainWindow : public QMainWindow {
   widgets::LayerList* layers_ = nullptr;
   bool listEditing_ = false;  ///< an edit from the Layers dock is going into the model
   QDockWidget* pickerDock_ = nullptr;
+  widgets::TablePicker* tables_ = nullptr;
+  QDockWidget* tablesDock_ = nullptr;
   QStringList inputs_;  ///< what the current dataset was opened from, for re-opening a pick
   /// The shown image's dataset and how it was read (series, well, field, axes): the model
   /// reading it otherwise (Interpret Axes, the Images dock, their undo) reopens it.

@@ -91,11 +91,7 @@ void MainWindow::adoptSession(OpenedSession opened, const QString& file,
     view_->setLabels(nullptr);
   for (const auto& l : model_.session().layers)
     if (l.kind != data::LayerKind::Cells) applyLayerLook(l);
-  if (!camera.isFit() && current_->image) {
-    int vw = view_->camera().viewportWidth();
-    if (vw <= 1) vw = static_cast<int>(view_->width() * view_->devicePixelRatioF());
-    view_->centerOn(camera.centerX, camera.centerY, vw / camera.width);
-  }
+  centerViewOn(camera);
   // Through the Channels dock's t/z sliders, so that they show the plane drawn.
   channels_->tSlider()->setValue(static_cast<int>(camera.t));
   channels_->zSlider()->setValue(static_cast<int>(camera.z));
@@ -132,6 +128,14 @@ void MainWindow::onModelChanged(const data::SessionEvent& e) {
       openInputs(inputs_, {}, model_.session());
       return;
     }
+    // Another table of the SpatialData store (the Tables dock), or its undo: the store is
+    // opened again with that table, in the background.
+    if (const auto* l = model_.session().firstLayer(data::LayerKind::Cells);
+        e.what == SessionChange::Datasets && l && current_ && !current_->tables.empty())
+      if (const auto* d = model_.session().dataset(l->dataset); d && d->table != current_->table) {
+        openInputs(inputs_, {}, model_.session());
+        return;
+      }
     if (e.what == SessionChange::Datasets) syncLayers();
     applyLayerOrder();
     refreshLayerList();
@@ -444,6 +448,24 @@ void MainWindow::interpretAxes(const QString& axes) {
   model_.setDatasetAxes(shown->dataset, axes.toStdString());  // onModelChanged reopens it
 }
 
+void MainWindow::chooseTable(const QString& name) {
+  const auto* l = model_.session().firstLayer(data::LayerKind::Cells);
+  if (!l || !current_ || name.toStdString() == current_->shownTable()) return;
+  const auto& tables = current_->tables;
+  const auto chosen = std::find_if(tables.begin(), tables.end(),
+                                   [&](const auto& t) { return t.name == name.toStdString(); });
+  if (chosen == tables.end()) return;
+  // The labels element it annotates, if any, is the one a labels layer then draws (as
+  // attachSpatialData links it: the first region that is a labels or image element).
+  std::string labels;
+  for (const auto& r : chosen->regions)
+    if (r.starts_with("labels/") || r.starts_with("images/")) {
+      if (r.starts_with("labels/")) labels = r.substr(7);
+      break;
+    }
+  model_.setDatasetTable(l->dataset, chosen->name, labels);  // onModelChanged reopens the store
+}
+
 void MainWindow::showOpened(OpenedDataset shown) {
   showDataset(std::make_shared<OpenedDataset>(std::move(shown)));
   const auto* l = model_.session().firstLayer(data::LayerKind::Image);
@@ -458,7 +480,20 @@ void MainWindow::showOpened(OpenedDataset shown) {
   shownSelect_ = d ? d->select : data::ImageSelection{};
 }
 
+void MainWindow::centerViewOn(const data::SessionCamera& camera) {
+  if (camera.isFit() || !current_ || !current_->image) return;
+  int vw = view_->camera().viewportWidth();
+  if (vw <= 1) vw = static_cast<int>(view_->width() * view_->devicePixelRatioF());
+  view_->centerOn(camera.centerX, camera.centerY, vw / camera.width);
+}
+
 void MainWindow::adoptReopened(OpenedSession opened) {
+  // Another table of the same store (the Tables dock, or its undo): the image is the same, so
+  // the view stays where it was.
+  const bool tableSwitch = current_ && !current_->tables.empty() &&
+                           current_->input == opened.shown.input &&
+                           current_->table != opened.shown.table;
+  const auto camera = model_.session().camera;
   applying_ = true;
   if (const auto* shown = opened.session.firstLayer(data::LayerKind::Image))
     model_.adjust(
@@ -474,6 +509,7 @@ void MainWindow::adoptReopened(OpenedSession opened) {
   for (const auto& l : model_.session().layers)
     if (l.kind != data::LayerKind::Cells) applyLayerLook(l);
   applying_ = false;
+  if (tableSwitch) centerViewOn(camera);
   applyLayerOrder();  // the layers a run added (its structure edit left the depths as they were)
   refreshLayerList();
   if (!opened.errors.empty()) showError(joinedLines(opened.errors));

@@ -59,10 +59,14 @@ std::vector<CellsFormat> makeFormats() {
                  return fs::is_directory(l) && isAnnDataZarr(LocalStore(l), "") ? 90 : 0;
                },
                [](const std::string& l, Executor*) { return openAnnDataZarr(fs::path(l)); }});
-  f.push_back(
-      {"spatialdata",
-       [](const std::string& l) { return fs::is_directory(l) && isSpatialData(l) ? 95 : 0; },
-       [](const std::string& l, Executor*) { return openSpatialDataTable(l); }});
+  // The store opens as its first table; `<store>/tables/<name>` as that table of the store,
+  // linked and placed as the store's (rather than as a bare AnnData zarr).
+  f.push_back({"spatialdata", [](const std::string& l) { return spatialDataTableRef(l) ? 95 : 0; },
+               [](const std::string& l, Executor*) -> Expected<CellTable> {
+                 const auto ref = spatialDataTableRef(l);
+                 if (!ref) return fail(Errc::NotFound, l + ": not a SpatialData table");
+                 return openSpatialDataTable(ref->store, ref->name);
+               }});
   f.push_back({"visium", [](const std::string& l) { return isVisiumFolder(l) ? 90 : 0; },
                [](const std::string& l, Executor*) { return openVisium(l); }});
   f.push_back({"xenium", [](const std::string& l) { return isXeniumFolder(l) ? 90 : 0; },

@@ -2,7 +2,8 @@
 /// Opening a cell table by location through a registry of readers, like image_open.h: each
 /// format's probe rates how sure it is (0 = cannot open) by peeking at names and metadata only;
 /// openCells uses the most confident. Formats: h5ad, 10x HDF5, AnnData zarr (v2/v3), Visium
-/// folder, Xenium folder, SpatialData (first table), CSV/TSV cell table.
+/// folder, Xenium folder, SpatialData (the store: its first table; `<store>/tables/<name>`: that
+/// table), CSV/TSV cell table.
 /// Thread-safety: the registry is immutable. openCells blocks; HDF5-backed tables (h5ad, 10x,
 /// Visium, Xenium) must be opened and read on the HDF5 thread. `executor` (optional) parses
 /// Xenium transcripts in parallel.

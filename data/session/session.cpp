@@ -39,7 +39,7 @@ bool sameImage(const ImageSelection& a, const ImageSelection& b) {
 
 bool SessionDataset::operator==(const SessionDataset& o) const {
   return id == o.id && kind == o.kind && path == o.path && url == o.url && builtin == o.builtin &&
-         name == o.name && sameImage(select, o.select);
+         name == o.name && sameImage(select, o.select) && table == o.table;
 }
 
 bool Session::operator==(const Session& o) const {
@@ -97,6 +97,40 @@ void ensureAnnotationsLayer(Session& session) {
   l.kind = LayerKind::Annotations;
   l.name = "Annotations";
   session.layers.push_back(std::move(l));
+}
+
+bool chooseTable(Session& session, const std::string& dataset, const std::string& table,
+                 const std::string& labels) {
+  auto it = std::find_if(session.datasets.begin(), session.datasets.end(),
+                         [&](const SessionDataset& d) { return d.id == dataset; });
+  if (it == session.datasets.end() || it->table == table) return false;
+  it->table = table;
+  for (auto& l : session.layers)
+    if (l.dataset == dataset && l.kind == LayerKind::Cells) l.cells = CellsDisplay{};
+  if (!labels.empty()) {
+    auto layer = std::find_if(session.layers.begin(), session.layers.end(), [&](auto& l) {
+      return l.dataset == dataset && l.kind == LayerKind::Labels;
+    });
+    if (layer != session.layers.end()) {
+      layer->name = labels;
+    } else {
+      SessionLayer l;
+      l.id = session.freshId("labels");
+      l.kind = LayerKind::Labels;
+      l.dataset = dataset;
+      l.name = labels;
+      auto cells = std::find_if(session.layers.begin(), session.layers.end(), [&](auto& c) {
+        return c.dataset == dataset && c.kind == LayerKind::Cells;
+      });
+      session.layers.insert(cells, l);
+    }
+  }
+  // Rows of the old table: they name other cells (or none) in the new one.
+  session.selections.clear();
+  session.selection.clear();
+  if (session.classifier.table == dataset || session.classifier.table.empty())
+    session.classifier = ClassifierLabels{};
+  return true;
 }
 
 }  // namespace tessera::data

@@ -35,6 +35,9 @@ struct SessionDataset {
   std::string builtin;    ///< "demo": generated on first use, lives in the cache
   std::string name;       ///< shown name (file name, "Demo tissue")
   ImageSelection select;  ///< which image of a container (series, well, field), its axes
+  /// Which table of a SpatialData store its cells layer shows (the name under `tables/`);
+  /// "" = the first. The table picker changes it (chooseTable).
+  std::string table{};
   /// The location as the user typed it: path, url or builtin.
   std::string location() const { return !path.empty() ? path : !url.empty() ? url : builtin; }
   bool operator==(const SessionDataset& o) const;
@@ -187,6 +190,17 @@ struct Session {
   /// Where File ▸ Add puts new layers: on top, but under an annotations layer that is on top.
   std::size_t addedLayersAt() const;
 };
+
+/// Dataset `dataset` shows table `table` of its SpatialData store ("" = the first) instead of
+/// the one it shows: nothing of the old table's state survives, since it described other rows,
+/// genes and columns: its cells layers come up with the new table's defaults (their visibility
+/// and opacity kept), and the selections, named and current, and the classifier's labels of
+/// that dataset go. `labels` names the labels element the new table annotates ("cells"; ""
+/// when none): the dataset's labels layer is named for it, or added under its cells layer when
+/// it has none, so that the regions drawn are the new table's. False (and `session` unchanged)
+/// when it shows that table already or there is no such dataset.
+bool chooseTable(Session& session, const std::string& dataset, const std::string& table,
+                 const std::string& labels = {});
 
 /// Gives `session` an annotations layer on top when it has none (a session of version 3 or
 /// older, or one just opened), so that annotations have a place in the layer order.

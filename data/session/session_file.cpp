@@ -317,6 +317,8 @@ Expected<SessionDataset> datasetFromJson(const json& j, const fs::path& dir,
   }
   // The axes the user named for a bare zarr array or N5 dataset (checked when it opens).
   TRY_ASSIGN(d.select.axes, r.text("axes"));
+  // The table of a SpatialData store its cells show (checked when it opens).
+  TRY_ASSIGN(d.table, r.text("table"));
   return d;
 }
 
@@ -374,6 +376,7 @@ json sessionToJson(const Session& s, const fs::path& dir) {
     if (!d.select.well.empty()) e["well"] = d.select.well;
     if (d.select.field) e["field"] = *d.select.field;
     if (!d.select.axes.empty()) e["axes"] = d.select.axes;
+    if (!d.table.empty()) e["table"] = d.table;
     datasets.push_back(e);
   }
   json view = viewToJson(s.camera.centerX, s.camera.centerY, s.camera.width);

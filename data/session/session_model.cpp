@@ -284,6 +284,12 @@ void SessionModel::setDatasetSelection(const std::string& dataset, const ImageSe
   push(std::move(c));
 }
 
+void SessionModel::setDatasetTable(const std::string& dataset, const std::string& table,
+                                   const std::string& labels, const std::string& label) {
+  Session next = session_;
+  if (chooseTable(next, dataset, table, labels)) setStructure(next, label);
+}
+
 void SessionModel::setStructure(const Session& from, const std::string& label) {
   Structure before = structureOf(session_), after = structureOf(from);
   // Selections are rows of a table too: a replaced table takes them along. They are not part of

@@ -95,6 +95,11 @@ class SessionModel {
   /// channels left for the app to fill in.
   void setDatasetSelection(const std::string& dataset, const ImageSelection& select,
                            const std::string& label = "Choose image");
+  /// Shows another table of a dataset's SpatialData store (the table picker): one undo step
+  /// named `label` doing chooseTable (session.h; `labels` as there) through setStructure, so that
+  /// the old table's colouring, selections and classifier labels go with it and come back on Undo.
+  void setDatasetTable(const std::string& dataset, const std::string& table,
+                       const std::string& labels = {}, const std::string& label = "Choose table");
   /// The datasets, layers and pairings of `from` (a model's outputs added, some replaced) and
   /// its classifier labels and selections, named and current (they are rows of a table), as one
   /// undo step; the rest of the session (view, story) stays.

@@ -6,6 +6,7 @@
 #include "data/anndata/zarr_anndata.h"
 #include "data/anndata/zarr_elements.h"
 #include "data/local_store.h"
+#include "data/zarr/zarr_array.h"
 #include "data/zarr/zarr_strings.h"
 
 namespace tessera::data {
@@ -206,11 +207,77 @@ std::vector<std::string> spatialDataTables(const fs::path& dir) {
   return azarr::children(LocalStore(dir), "tables");
 }
 
+Expected<void> checkSpatialDataTable(const fs::path& store, const std::string& name) {
+  const auto tables = spatialDataTables(store);
+  if (name.empty() || std::find(tables.begin(), tables.end(), name) != tables.end()) return {};
+  std::string list;
+  for (const auto& t : tables)
+    list += (list.empty() ? "" : ", ") + t;
+  return fail(Errc::NotFound, store.string() + ": no table \"" + name + "\" in this SpatialData (" +
+                                  (list.empty() ? "it has no tables" : "its tables: " + list) +
+                                  ")");
+}
+
+std::optional<SpatialDataTableRef> spatialDataTableRef(const fs::path& location) {
+  std::error_code ec;
+  fs::path p = location.lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();  // a trailing slash
+  if (!fs::is_directory(p, ec)) return std::nullopt;
+  // A table first: its own attributes may hold "spatialdata_attrs" too, as a store's do.
+  const fs::path store = p.parent_path().parent_path();
+  if (p.parent_path().filename() == "tables" && !store.empty() && isSpatialData(store))
+    return SpatialDataTableRef{store, p.filename().string()};
+  if (isSpatialData(p)) return SpatialDataTableRef{p, ""};
+  return std::nullopt;
+}
+
+fs::path spatialDataTableLocation(const fs::path& store, const std::string& name) {
+  return name.empty() ? store : store / "tables" / name;
+}
+
+std::vector<SpatialDataTableInfo> spatialDataTableInfos(const fs::path& dir) {
+  auto store = std::make_shared<LocalStore>(dir);
+  std::vector<SpatialDataTableInfo> out;
+  for (const auto& name : spatialDataTables(dir)) {
+    SpatialDataTableInfo info;
+    info.name = name;
+    const std::string path = "tables/" + name;
+    // X's shape: a dense array's own, or a sparse group's "shape" attribute.
+    const std::string x = path + "/X";
+    if (auto a = azarr::attrs(*store, x);
+        a && a->contains("shape") && (*a)["shape"].is_array() && (*a)["shape"].size() == 2) {
+      const json& shape = (*a)["shape"];
+      if (shape[0].is_number_integer() && shape[1].is_number_integer())
+        info.cells = shape[0].get<std::int64_t>(), info.genes = shape[1].get<std::int64_t>();
+    } else if (auto arr = ZarrArray::open(store, x); arr && (*arr)->shape().size() == 2) {
+      info.cells = (*arr)->shape()[0], info.genes = (*arr)->shape()[1];
+    }
+    if (info.cells < 0)  // no X: the obs index tells the cells, and there are no genes
+      if (auto a = azarr::attrs(*store, path + "/obs"); a && a->value("_index", json()).is_string())
+        if (auto idx = ZarrArray::open(store, path + "/obs/" + (*a)["_index"].get<std::string>());
+            idx && (*idx)->shape().size() == 1)
+          info.cells = (*idx)->shape()[0], info.genes = 0;
+    for (const auto& region : readTableAttrs(store, path).regions) {
+      std::string named = region;
+      for (const char* kind : {"labels", "shapes", "points", "images"})
+        if (const std::string el = std::string(kind) + "/" + region;
+            azarr::nodeExists(*store, el)) {
+          named = el;
+          break;
+        }
+      info.regions.push_back(named);
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 Expected<CellTable> openSpatialDataTable(const fs::path& dir, const std::string& name) {
   auto store = std::make_shared<LocalStore>(dir);
   const auto tables = spatialDataTables(dir);
   if (tables.empty())
     return fail(Errc::NotFound, dir.string() + ": no tables/ in this SpatialData");
+  if (auto known = checkSpatialDataTable(dir, name); !known) return std::unexpected(known.error());
   const std::string tname = name.empty() ? tables.front() : name;
   const std::string path = "tables/" + tname;
   auto t = openAnnDataZarr(store, path);

@@ -27,6 +27,23 @@ inline bool waitViewComplete(widgets::ImageView* view, int ms = 120000, int sett
   return false;
 }
 
+/// waitViewComplete, with the label image the cells colour drawn too.
+inline bool waitViewAndLabelsComplete(widgets::ImageView* view, int ms = 120000,
+                                      int settleMs = 100) {
+  QElapsedTimer t;
+  t.start();
+  while (t.elapsed() < ms) {
+    QTest::qWait(20);
+    const auto st = view->layer().status();
+    if (st.visibleTiles > 0 && st.complete() && view->labels() &&
+        view->labels()->status().complete()) {
+      QTest::qWait(settleMs);
+      return true;
+    }
+  }
+  return false;
+}
+
 inline QColor rgbOf(std::uint32_t rgb) {
   return QColor((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255);
 }
