@@ -303,6 +303,20 @@ HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HttpClient::~HttpClient() {
   Impl* impl = impl_.get();
+  if (impl->thread.get_id() == std::this_thread::get_id()) {
+    // The last owner let go in a callback, on the client's own thread (a download job freed
+    // by its last completion): that thread cannot join itself, and its io_context is still
+    // running the callback. It is stopped here; a helper thread joins it and then frees it.
+    impl->shutdown();
+    impl->io.stop();
+    impl->work.reset();
+    std::thread([owned = std::move(impl_)]() mutable {
+      owned->thread.join();
+      owned->live.clear();
+      owned->pools.clear();
+    }).detach();
+    return;
+  }
   net::post(impl->io, [impl] {
     impl->shutdown();
     impl->io.stop();

@@ -130,6 +130,32 @@ class TestHttpClient : public QObject {
     QCOMPARE(c->stats().requests, std::uint64_t(40));
   }
 
+  // The last owner may let go inside a callback, on the client's own thread (a download job
+  // that holds the client, freed by its last completion while the CLI exits): the thread
+  // cannot join itself (std::terminate, "Resource deadlock avoided", seen in bench_fetch).
+  void lastOwnerMayLetGoOnTheClientsThread() {
+    auto c = makeClient();
+    std::promise<void> released;
+    std::shared_future<void> gate = released.get_future().share();
+    auto done = std::make_shared<std::promise<int>>();
+    auto status = done->get_future();
+    HttpRequest rq;
+    rq.url = nginx_->url("dir/small.json");
+    c->start(rq, [keep = c, gate, done](Expected<HttpResponse> r) mutable {
+      gate.wait();
+      const int s = r ? r->status : -1;
+      keep.reset();  // the last reference: the client is destroyed on its own thread
+      done->set_value(s);
+    });
+    c.reset();
+    released.set_value();
+    QCOMPARE(status.get(), 200);
+    // A second client works as before: nothing global was torn down with the first.
+    auto again = makeClient();
+    auto r = get(*again, nginx_->url("dir/small.json"));
+    QVERIFY(r && r->status == 200);
+  }
+
   void inflatesGzipBodies() {
     auto c = makeClient();
     HttpRequest rq;

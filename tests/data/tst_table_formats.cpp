@@ -207,7 +207,7 @@ class TestTableFormats : public QObject {
   // Every table under tests/fixtures (and the ones generated here) opens, with X described.
   void everyRealTableOpens() {
     std::vector<fs::path> tables;
-    for (const fs::path root : {fs::path(TESSERA_TEST_DATA_DIR), kDir}) {
+    for (const fs::path& root : {fs::path(TESSERA_TEST_DATA_DIR), kDir}) {
       for (auto it = fs::recursive_directory_iterator(root); it != fs::end(it); ++it) {
         const fs::path p = it->path();
         if (p.filename() == "bad") {
