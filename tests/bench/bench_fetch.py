@@ -18,6 +18,7 @@ Workloads: (a) an OME-Zarr tree, 4 x 2048^2 uint16, 3 levels, 128^2 chunks, blos
 1,349 files, ~42 MiB (random data, incompressible); (b) one 1 GiB file.
 
 Usage: bench_fetch.py TESSERA_EXE [--runs N] [--dir DIR] [--skip-big]
+(--dir /dev/shm/... puts the server files and the outputs on tmpfs: the clients alone, no disk.)
 """
 import argparse
 import filecmp
