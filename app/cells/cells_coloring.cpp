@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace tessera::app {
 
@@ -80,25 +81,26 @@ double sparsePercentile(std::vector<float>& neg, std::size_t zeros, std::vector<
 ResolvedColoring continuous(std::vector<float> values, const std::string& title, const ColorBy& by,
                             bool percentiles) {
   ResolvedColoring r;
-  double lo = 0, hi = 0;
-  bool any = false;
-  // One pass: the range, and for percentiles the non-zero finite values apart from the zeros.
+  // One pass: the range, and for percentiles the non-zero finite values apart from the zeros
+  // (most of a gene's cells, hence tested first).
+  float fmin = std::numeric_limits<float>::infinity(), fmax = -fmin;
   std::vector<float> neg, pos;
-  std::size_t zeros = 0;
+  std::size_t zeros = 0, finite = 0;
   const bool split = percentiles && !by.range;
-  for (float v : values)
-    if (std::isfinite(v)) {
-      lo = any ? std::min<double>(lo, v) : v;
-      hi = any ? std::max<double>(hi, v) : v;
-      any = true;
-      if (!split) continue;
-      if (v < 0)
-        neg.push_back(v);
-      else if (v > 0)
-        pos.push_back(v);
-      else
-        ++zeros;
+  for (const float v : values) {
+    if (v == 0) {
+      ++zeros;
+      continue;
     }
+    if (!std::isfinite(v)) continue;
+    ++finite;
+    fmin = std::min(fmin, v);
+    fmax = std::max(fmax, v);
+    if (split) (v < 0 ? neg : pos).push_back(v);
+  }
+  if (zeros > 0) fmin = std::min(fmin, 0.0f), fmax = std::max(fmax, 0.0f);
+  const bool any = finite + zeros > 0;
+  double lo = any ? fmin : 0, hi = any ? fmax : 0;
   if (split && any) {
     // A gene's range is its 1st–99th percentile: a few bright cells would otherwise leave the
     // rest dark. Kept as min–max when most cells share one value (a sparse gene's zeros).
@@ -108,7 +110,6 @@ ResolvedColoring continuous(std::vector<float> values, const std::string& title,
   }
   if (by.range) lo = by.range->first, hi = by.range->second;
   if (hi <= lo) hi = lo + 1;
-  r.values = values;
   r.coloring = render::OverlayColoring::scalar(std::move(values), by.lut, lo, hi);
   r.legend.title = title;
   r.legend.continuous = true;
