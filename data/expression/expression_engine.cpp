@@ -237,7 +237,7 @@ struct ExpressionEngine::State {
     std::optional<Error> failed;
     // Progress is reported between groups of genes, on this thread; a group is spread over the
     // workers a few genes per task.
-    constexpr std::int64_t kGroup = 64, kPerTask = 4;
+    constexpr std::int64_t kGroup = 128, kPerTask = 8;
     for (std::int64_t g0 = 0; g0 < genes; g0 += kGroup) {
       if (stop.stop_requested() || life.get_token().stop_requested())
         return std::unexpected(cancelled(where, "markers"));
@@ -245,9 +245,15 @@ struct ExpressionEngine::State {
       const bool complete = parallelFor(
           &workers, (g1 - g0 + kPerTask - 1) / kPerTask,
           [&](std::int64_t t) {
+            const std::int64_t first = g0 + t * kPerTask, end = std::min(g1, first + kPerTask);
+            // Sized once for the task's largest gene: growing it gene by gene faulted in fresh
+            // pages at every step.
+            std::int64_t most = 0;
+            for (std::int64_t g = first; g < end; ++g)
+              most = std::max(most, file.colptr()[g + 1] - file.colptr()[g]);
             std::vector<std::uint32_t> buf;
-            for (std::int64_t g = g0 + t * kPerTask; g < std::min(g1, g0 + (t + 1) * kPerTask);
-                 ++g) {
+            buf.reserve(static_cast<std::size_t>(most) * 2);
+            for (std::int64_t g = first; g < end; ++g) {
               auto e = file.readGene(g, buf);
               if (!e) {
                 std::lock_guard lock(failedMutex);
