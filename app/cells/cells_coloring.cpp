@@ -2,8 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-
-#include "data/ai/processing.h"
+#include <limits>
 
 namespace tessera::app {
 
@@ -51,31 +50,66 @@ std::vector<std::uint8_t> hiddenMask(const data::CellColumn* groups, const std::
 }
 
 namespace {
+// The p-th percentile of a gene's finite values as data::ai::percentile gives it (numpy's
+// linear interpolation), without selecting among a million values: a gene is mostly zeros, so
+// an order statistic that falls among them is 0, and only the negatives or positives (`neg`,
+// `pos`, reordered here) are searched otherwise.
+double sparsePercentile(std::vector<float>& neg, std::size_t zeros, std::vector<float>& pos,
+                        double p) {
+  const std::size_t n = neg.size() + zeros + pos.size();
+  if (n == 0) return 0;
+  auto nth = [&](std::size_t k) -> double {  // the k-th smallest, 0-based
+    if (k < neg.size()) {
+      std::nth_element(neg.begin(), neg.begin() + static_cast<std::ptrdiff_t>(k), neg.end());
+      return neg[k];
+    }
+    k -= neg.size();
+    if (k < zeros) return 0;
+    k -= zeros;
+    std::nth_element(pos.begin(), pos.begin() + static_cast<std::ptrdiff_t>(k), pos.end());
+    return pos[k];
+  };
+  const double at = std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(n - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(at));
+  const double frac = at - static_cast<double>(lo);
+  const double a = nth(lo);
+  if (frac == 0 || lo + 1 >= n) return a;
+  const double b = nth(lo + 1);
+  return a + (b - a) * frac;
+}
+
 ResolvedColoring continuous(std::vector<float> values, const std::string& title, const ColorBy& by,
                             bool percentiles) {
   ResolvedColoring r;
-  double lo = 0, hi = 0;
-  bool any = false;
-  for (float v : values)
-    if (std::isfinite(v)) {
-      lo = any ? std::min<double>(lo, v) : v;
-      hi = any ? std::max<double>(hi, v) : v;
-      any = true;
+  // One pass: the range, and for percentiles the non-zero finite values apart from the zeros
+  // (most of a gene's cells, hence tested first).
+  float fmin = std::numeric_limits<float>::infinity(), fmax = -fmin;
+  std::vector<float> neg, pos;
+  std::size_t zeros = 0, finite = 0;
+  const bool split = percentiles && !by.range;
+  for (const float v : values) {
+    if (v == 0) {
+      ++zeros;
+      continue;
     }
-  if (percentiles && any && !by.range) {
+    if (!std::isfinite(v)) continue;
+    ++finite;
+    fmin = std::min(fmin, v);
+    fmax = std::max(fmax, v);
+    if (split) (v < 0 ? neg : pos).push_back(v);
+  }
+  if (zeros > 0) fmin = std::min(fmin, 0.0f), fmax = std::max(fmax, 0.0f);
+  const bool any = finite + zeros > 0;
+  double lo = any ? fmin : 0, hi = any ? fmax : 0;
+  if (split && any) {
     // A gene's range is its 1st–99th percentile: a few bright cells would otherwise leave the
     // rest dark. Kept as min–max when most cells share one value (a sparse gene's zeros).
-    std::vector<float> finite;
-    finite.reserve(values.size());
-    for (float v : values)
-      if (std::isfinite(v)) finite.push_back(v);
-    const double p1 = data::ai::percentile(finite, kGeneRangeLowPercentile);
-    const double p99 = data::ai::percentile(finite, kGeneRangeHighPercentile);
+    const double p1 = sparsePercentile(neg, zeros, pos, kGeneRangeLowPercentile);
+    const double p99 = sparsePercentile(neg, zeros, pos, kGeneRangeHighPercentile);
     if (p99 > p1) lo = p1, hi = p99;
   }
   if (by.range) lo = by.range->first, hi = by.range->second;
   if (hi <= lo) hi = lo + 1;
-  r.values = values;
   r.coloring = render::OverlayColoring::scalar(std::move(values), by.lut, lo, hi);
   r.legend.title = title;
   r.legend.continuous = true;

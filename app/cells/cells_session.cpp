@@ -490,10 +490,10 @@ QString CellsSession::describeCell(std::int64_t cell) const {
   if (groups_ && groups_->codes[i] >= 0)
     text += QStringLiteral(" · %1").arg(
         QString::fromStdString(groups_->categories[static_cast<std::size_t>(groups_->codes[i])]));
-  if (!resolved_.values.empty())
+  if (!resolved_.values().empty())
     text += QStringLiteral(" · %1 %2")
                 .arg(QString::fromStdString(resolved_.legend.title))
-                .arg(resolved_.values[i], 0, 'g', 4);
+                .arg(resolved_.values()[i], 0, 'g', 4);
   else if (resolved_.column && resolved_.column != groups_ && resolved_.column->codes[i] >= 0)
     text += QStringLiteral(" · %1 %2")
                 .arg(QString::fromStdString(resolved_.column->name),

@@ -243,6 +243,33 @@ Expected<std::shared_ptr<const ColumnIndexFile>> ColumnIndexFile::open(const fs:
   return std::shared_ptr<const ColumnIndexFile>(std::move(f));
 }
 
+Expected<ColumnIndexFile::GeneEntries> ColumnIndexFile::readGene(
+    std::int64_t g, std::vector<std::uint32_t>& buf) const {
+  if (g < 0 || g >= cols_)
+    return fail(Errc::InvalidArgument,
+                path_.string() + ": gene " + std::to_string(g) + " out of range");
+  const std::int64_t b0 = colptr_[g], k = colptr_[g + 1] - b0;
+  // Entries are stored gene by gene as rows then values: one read per gene.
+  buf.resize(static_cast<std::size_t>(k) * 2);
+  const std::size_t bytes = static_cast<std::size_t>(k) * 8;
+  if (k > 0 &&
+      !preadAll(fd_, buf.data(), bytes, entriesOffset(cols_) + static_cast<std::uint64_t>(b0) * 8))
+    return fail(Errc::Io, path_.string() + ": cannot read gene " + std::to_string(g) + ": " +
+                              std::strerror(errno));
+  const auto* bytesAt = reinterpret_cast<const char*>(buf.data());
+  if (k > 0 && hashWords(bytesAt, bytes) != geneHash_[g])
+    return fail(Errc::Corrupt, path_.string() + ": not a valid gene index (gene " +
+                                   std::to_string(g) + " fails its checksum)");
+  GeneEntries e;
+  e.rows = {reinterpret_cast<const std::int32_t*>(buf.data()), static_cast<std::size_t>(k)};
+  e.values = {reinterpret_cast<const float*>(buf.data() + k), static_cast<std::size_t>(k)};
+  for (const std::int32_t r : e.rows)
+    if (r < 0 || r >= rows_)
+      return fail(Errc::Corrupt, path_.string() + ": not a valid gene index (row " +
+                                     std::to_string(r) + " out of range)");
+  return e;
+}
+
 Expected<CscMatrix> ColumnIndexFile::readGenes(std::int64_t g0, std::int64_t g1) const {
   if (g0 < 0 || g1 > cols_ || g0 > g1)
     return fail(Errc::InvalidArgument, path_.string() + ": genes [" + std::to_string(g0) + ", " +
@@ -257,33 +284,24 @@ Expected<CscMatrix> ColumnIndexFile::readGenes(std::int64_t g0, std::int64_t g1)
     m.colptr[g] = colptr_[g0 + g] - b0;
   m.rowIdx.resize(static_cast<std::size_t>(n));
   m.values.resize(static_cast<std::size_t>(n));
-  // Entries are stored gene by gene as rows then values: one read per gene into place.
-  std::vector<char> buf;
-  const std::uint64_t base = entriesOffset(cols_);
+  std::vector<std::uint32_t> buf;
   for (std::int64_t g = 0; g < m.cols; ++g) {
-    const std::int64_t at = m.colptr[g], k = m.colptr[g + 1] - at;
-    if (k == 0) continue;
-    buf.resize(static_cast<std::size_t>(k) * 8);
-    if (!preadAll(fd_, buf.data(), buf.size(), base + static_cast<std::uint64_t>(b0 + at) * 8))
-      return fail(Errc::Io, path_.string() + ": cannot read gene " + std::to_string(g0 + g) + ": " +
-                                std::strerror(errno));
-    if (hashWords(buf.data(), buf.size()) != geneHash_[g0 + g])
-      return fail(Errc::Corrupt, path_.string() + ": not a valid gene index (gene " +
-                                     std::to_string(g0 + g) + " fails its checksum)");
-    std::memcpy(m.rowIdx.data() + at, buf.data(), static_cast<std::size_t>(k) * 4);
-    std::memcpy(m.values.data() + at, buf.data() + k * 4, static_cast<std::size_t>(k) * 4);
+    auto e = readGene(g0 + g, buf);
+    if (!e) return std::unexpected(e.error());
+    std::copy(e->rows.begin(), e->rows.end(), m.rowIdx.begin() + m.colptr[g]);
+    std::copy(e->values.begin(), e->values.end(), m.values.begin() + m.colptr[g]);
   }
-  for (const std::int32_t r : m.rowIdx)
-    if (r < 0 || r >= rows_)
-      return fail(Errc::Corrupt, path_.string() + ": not a valid gene index (row " +
-                                     std::to_string(r) + " out of range)");
   return m;
 }
 
 Expected<std::vector<float>> ColumnIndexFile::denseColumn(std::int64_t g) const {
-  auto m = readGenes(g, g + 1);
-  if (!m) return std::unexpected(m.error());
-  return m->denseColumn(0);
+  std::vector<std::uint32_t> buf;
+  auto e = readGene(g, buf);
+  if (!e) return std::unexpected(e.error());
+  std::vector<float> out(static_cast<std::size_t>(rows_), 0.0f);
+  for (std::size_t k = 0; k < e->rows.size(); ++k)
+    out[static_cast<std::size_t>(e->rows[k])] = e->values[k];
+  return out;
 }
 
 void evictIndexFiles(const fs::path& dir, std::uint64_t budget, std::uint64_t reserve,

@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -84,6 +85,14 @@ class ColumnIndexFile {
   /// Genes [g0, g1) as a CSC chunk sorted by value (sortedByValue = true). Errc::Io on a read
   /// error, Errc::Corrupt when a row is out of range.
   Expected<CscMatrix> readGenes(std::int64_t g0, std::int64_t g1) const;
+  /// One gene's entries, sorted by value, read into `buf` (the caller's, reused from gene to
+  /// gene so that streaming genes allocates nothing once it is large enough) and checked as
+  /// readGenes checks them. The spans point into `buf`.
+  struct GeneEntries {
+    std::span<const std::int32_t> rows;
+    std::span<const float> values;
+  };
+  Expected<GeneEntries> readGene(std::int64_t g, std::vector<std::uint32_t>& buf) const;
   /// One gene as one float per cell.
   Expected<std::vector<float>> denseColumn(std::int64_t g) const;
 

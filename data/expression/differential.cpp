@@ -13,14 +13,14 @@ struct Sides {
   std::int64_t nIn = 0, nOut = 0;
 };
 
-Expected<Sides> countSides(const CscMatrix& x, std::span<const std::uint8_t> mask) {
-  if (static_cast<std::int64_t>(mask.size()) != x.rows)
+Expected<Sides> countSides(std::int64_t rows, std::span<const std::uint8_t> mask) {
+  if (static_cast<std::int64_t>(mask.size()) != rows)
     return fail(Errc::InvalidArgument, "selection has " + std::to_string(mask.size()) +
-                                           " entries for " + std::to_string(x.rows) + " cells");
+                                           " entries for " + std::to_string(rows) + " cells");
   Sides s;
   for (const std::uint8_t m : mask)
     s.nIn += m != 0;
-  s.nOut = x.rows - s.nIn;
+  s.nOut = rows - s.nIn;
   if (s.nIn == 0) return fail(Errc::InvalidArgument, "the selection holds no cells");
   if (s.nOut == 0)
     return fail(Errc::InvalidArgument, "the selection holds every cell; nothing to compare with");
@@ -51,12 +51,14 @@ GeneContrast contrast(std::span<const std::int32_t> rows, std::span<const float>
 }
 
 // One bit per cell: a 1M-cell selection fits in 125 KiB of cache.
+std::vector<std::uint64_t> bitMask(std::span<const std::uint8_t> mask) {
+  std::vector<std::uint64_t> words((mask.size() + 63) / 64, 0);
+  for (std::size_t i = 0; i < mask.size(); ++i)
+    if (mask[i]) words[i >> 6] |= std::uint64_t{1} << (i & 63);
+  return words;
+}
 struct BitMask {
-  std::vector<std::uint64_t> words;
-  explicit BitMask(std::span<const std::uint8_t> mask) : words((mask.size() + 63) / 64, 0) {
-    for (std::size_t i = 0; i < mask.size(); ++i)
-      if (mask[i]) words[i >> 6] |= std::uint64_t{1} << (i & 63);
-  }
+  std::span<const std::uint64_t> words;
   bool operator[](std::int32_t i) const {
     return (words[static_cast<std::size_t>(i) >> 6] >> (i & 63)) & 1;
   }
@@ -139,7 +141,7 @@ Expected<std::vector<std::uint8_t>> selectionMask(std::int64_t nCells,
 Expected<std::vector<GeneContrast>> selectionStats(const CscMatrix& x,
                                                    std::span<const std::uint8_t> mask,
                                                    Executor* workers, std::stop_token stop) {
-  auto s = countSides(x, mask);
+  auto s = countSides(x.rows, mask);
   if (!s) return std::unexpected(s.error());
   std::vector<GeneContrast> out(static_cast<std::size_t>(x.cols));
   if (!parallelFor(
@@ -153,10 +155,11 @@ Expected<std::vector<GeneContrast>> selectionStats(const CscMatrix& x,
 Expected<std::vector<MarkerGene>> rankGeneRange(const CscMatrix& x, std::int64_t firstGene,
                                                 std::span<const std::uint8_t> mask,
                                                 Executor* workers, std::stop_token stop) {
-  auto s = countSides(x, mask);
+  auto s = countSides(x.rows, mask);
   if (!s) return std::unexpected(s.error());
   std::vector<MarkerGene> out(static_cast<std::size_t>(x.cols));
-  const BitMask bits(mask);
+  const auto words = bitMask(mask);
+  const BitMask bits{words};
   const bool complete = parallelFor(
       workers, x.cols,
       [&](std::int64_t g) {
@@ -173,6 +176,23 @@ Expected<std::vector<MarkerGene>> rankGeneRange(const CscMatrix& x, std::int64_t
       stop);
   if (!complete) return fail(Errc::Cancelled, "differential expression: cancelled");
   return out;
+}
+
+Expected<SelectionRanker> SelectionRanker::make(std::span<const std::uint8_t> mask) {
+  auto s = countSides(static_cast<std::int64_t>(mask.size()), mask);
+  if (!s) return std::unexpected(s.error());
+  SelectionRanker r;
+  r.bits_ = bitMask(mask);
+  r.nIn_ = s->nIn;
+  r.nOut_ = s->nOut;
+  return r;
+}
+
+MarkerGene SelectionRanker::rank(std::int64_t gene, std::span<const std::int32_t> rows,
+                                 std::span<const float> values) const {
+  auto g = testGene(rows, values, BitMask{bits_}, Sides{nIn_, nOut_});
+  g.gene = gene;
+  return g;
 }
 
 void adjustPValues(std::vector<MarkerGene>& genes) {

@@ -59,6 +59,22 @@ Expected<std::vector<MarkerGene>> rankGeneRange(const CscMatrix& x, std::int64_t
                                                 std::span<const std::uint8_t> mask,
                                                 Executor* workers, std::stop_token stop = {});
 
+/// The same test for callers that hand genes over one at a time (streaming them from a file):
+/// the selection's sides and bit mask are made once. Thread-safe (const).
+class SelectionRanker {
+ public:
+  /// Errc::InvalidArgument when one side of `mask` is empty.
+  static Expected<SelectionRanker> make(std::span<const std::uint8_t> mask);
+  /// One gene's entries sorted by value (pvalAdj left at 1).
+  MarkerGene rank(std::int64_t gene, std::span<const std::int32_t> rows,
+                  std::span<const float> values) const;
+
+ private:
+  SelectionRanker() = default;
+  std::vector<std::uint64_t> bits_;  // one bit per cell
+  std::int64_t nIn_ = 0, nOut_ = 0;
+};
+
 /// Fills pvalAdj of `genes` (every gene tested) with Benjamini-Hochberg.
 void adjustPValues(std::vector<MarkerGene>& genes);
 

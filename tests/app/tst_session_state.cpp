@@ -275,7 +275,7 @@ class SessionStateTest : public QObject {
     QVERIFY(s.colorByGene(QString::fromStdString(gene)));
     emit w->embeddingView()->basisChosen(to);  // before the gene's values arrive
     QCOMPARE(s.data()->embeddingKey, to.toStdString());
-    QTRY_COMPARE_WITH_TIMEOUT(s.coloring().values.size(), s.data()->size(), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(s.coloring().values().size(), s.data()->size(), 20000);
     QCOMPARE(s.coloring().legend.title, gene);
     QCOMPARE(cellsLayer(*w)->cells.colorName, gene);
     QCOMPARE(cellsLayer(*w)->cells.basis, to.toStdString());
