@@ -155,31 +155,29 @@ Expected<std::vector<GeneContrast>> selectionStats(const CscMatrix& x,
 Expected<std::vector<MarkerGene>> rankGeneRange(const CscMatrix& x, std::int64_t firstGene,
                                                 std::span<const std::uint8_t> mask,
                                                 Executor* workers, std::stop_token stop) {
-  auto s = countSides(x.rows, mask);
-  if (!s) return std::unexpected(s.error());
+  auto ranker = SelectionRanker::make(x.rows, mask);
+  if (!ranker) return std::unexpected(ranker.error());
   std::vector<MarkerGene> out(static_cast<std::size_t>(x.cols));
-  const auto words = bitMask(mask);
-  const BitMask bits{words};
   const bool complete = parallelFor(
       workers, x.cols,
       [&](std::int64_t g) {
         if (x.sortedByValue) {
-          out[g] = testGene(x.columnRows(g), x.columnValues(g), bits, *s);
+          out[g] = ranker->rank(firstGene + g, x.columnRows(g), x.columnValues(g));
         } else {
           std::vector<std::int32_t> rows(x.columnRows(g).begin(), x.columnRows(g).end());
           std::vector<float> vals(x.columnValues(g).begin(), x.columnValues(g).end());
           sortEntriesByValue(rows, vals);
-          out[g] = testGene(rows, vals, bits, *s);
+          out[g] = ranker->rank(firstGene + g, rows, vals);
         }
-        out[g].gene = firstGene + g;
       },
       stop);
   if (!complete) return fail(Errc::Cancelled, "differential expression: cancelled");
   return out;
 }
 
-Expected<SelectionRanker> SelectionRanker::make(std::span<const std::uint8_t> mask) {
-  auto s = countSides(static_cast<std::int64_t>(mask.size()), mask);
+Expected<SelectionRanker> SelectionRanker::make(std::int64_t cells,
+                                                std::span<const std::uint8_t> mask) {
+  auto s = countSides(cells, mask);
   if (!s) return std::unexpected(s.error());
   SelectionRanker r;
   r.bits_ = bitMask(mask);

@@ -63,8 +63,8 @@ Expected<std::vector<MarkerGene>> rankGeneRange(const CscMatrix& x, std::int64_t
 /// the selection's sides and bit mask are made once. Thread-safe (const).
 class SelectionRanker {
  public:
-  /// Errc::InvalidArgument when one side of `mask` is empty.
-  static Expected<SelectionRanker> make(std::span<const std::uint8_t> mask);
+  /// Errc::InvalidArgument when `mask` does not hold one entry per cell or one side is empty.
+  static Expected<SelectionRanker> make(std::int64_t cells, std::span<const std::uint8_t> mask);
   /// One gene's entries sorted by value (pvalAdj left at 1).
   MarkerGene rank(std::int64_t gene, std::span<const std::int32_t> rows,
                   std::span<const float> values) const;

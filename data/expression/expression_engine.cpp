@@ -230,7 +230,7 @@ struct ExpressionEngine::State {
   Expected<std::vector<MarkerGene>> indexMarkers(const ColumnIndexFile& file,
                                                  const std::vector<std::uint8_t>& mask,
                                                  std::stop_token stop, const Progress& progress) {
-    auto ranker = SelectionRanker::make(mask);
+    auto ranker = SelectionRanker::make(file.rows(), mask);
     if (!ranker) return std::unexpected(ranker.error());
     std::vector<MarkerGene> all(static_cast<std::size_t>(genes));
     std::mutex failedMutex;

@@ -1,6 +1,7 @@
 #include "data/spatial/spatialdata_tables.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <optional>
 
 #include "data/anndata/zarr_anndata.h"
@@ -142,6 +143,14 @@ TableAttrs readTableAttrs(const std::shared_ptr<const Store>& s, const std::stri
   return out;
 }
 
+// The element a table's `region` names: the first of `kinds` (element folders) holding it.
+std::string regionElement(const Store& store, const std::string& region,
+                          std::initializer_list<const char*> kinds) {
+  for (const char* kind : kinds)
+    if (std::string el = std::string(kind) + "/" + region; azarr::nodeExists(store, el)) return el;
+  return {};
+}
+
 }  // namespace
 
 std::string spatialDataTableElement(const fs::path& dir, const std::string& name) {
@@ -150,9 +159,7 @@ std::string spatialDataTableElement(const fs::path& dir, const std::string& name
   if (tables.empty()) return {};
   const TableAttrs ta = readTableAttrs(store, "tables/" + (name.empty() ? tables.front() : name));
   for (const auto& region : ta.regions)
-    for (const char* kind : {"labels", "images"})
-      if (const std::string el = std::string(kind) + "/" + region; azarr::nodeExists(*store, el))
-        return el;
+    if (auto el = regionElement(*store, region, {"labels", "images"}); !el.empty()) return el;
   return {};
 }
 
@@ -258,14 +265,8 @@ std::vector<SpatialDataTableInfo> spatialDataTableInfos(const fs::path& dir) {
             idx && (*idx)->shape().size() == 1)
           info.cells = (*idx)->shape()[0], info.genes = 0;
     for (const auto& region : readTableAttrs(store, path).regions) {
-      std::string named = region;
-      for (const char* kind : {"labels", "shapes", "points", "images"})
-        if (const std::string el = std::string(kind) + "/" + region;
-            azarr::nodeExists(*store, el)) {
-          named = el;
-          break;
-        }
-      info.regions.push_back(named);
+      const auto el = regionElement(*store, region, {"labels", "shapes", "points", "images"});
+      info.regions.push_back(el.empty() ? region : el);
     }
     out.push_back(std::move(info));
   }
