@@ -62,9 +62,13 @@ bool cellsReadHdf5(const fs::path& path) {
 }
 
 std::string cellsHelperExecutable() {
-  if (QCoreApplication::instance() &&
-      QFileInfo(QCoreApplication::applicationFilePath()).fileName() == "tessera")
-    return QCoreApplication::applicationFilePath().toStdString();
+  // The application itself (started through the `tessera` front, or directly); a test binary
+  // is not, and names it in TESSERA_EXE.
+  if (QCoreApplication::instance()) {
+    const QString name = QFileInfo(QCoreApplication::applicationFilePath()).fileName();
+    if (name == "tessera-app" || name == "tessera")
+      return QCoreApplication::applicationFilePath().toStdString();
+  }
   const char* env = std::getenv("TESSERA_EXE");
   return env ? env : "";
 }

@@ -16,6 +16,4 @@ struct GuiOptions {
 /// start with `gui` filled in.
 int runCli(const std::vector<std::string>& args, GuiOptions& gui);
 
-std::string helpText();
-
 }  // namespace tessera::app
