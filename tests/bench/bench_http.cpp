@@ -2,14 +2,14 @@
 // multi interface on the same nginx (loopback).
 //   (a) 2,000 GETs of 64 KiB objects, 8 at a time (Tessera: 8 connections per host; libcurl:
 //       CURLMOPT_MAX_HOST_CONNECTIONS 8, one multi handle, so connections are reused as by curl
-//       --parallel --parallel-max 8)
+//       --parallel --parallel-max 8, and like it a new transfer is added as one finishes)
 //   (b) one 1 GiB file, streamed through a discarding sink that counts and sums the bytes
 // Same work: each client is created once and warmed by one untimed round (connections open,
 // page cache warm); the clock runs from the first request to the last completion; both sides
 // run on the calling thread plus their own I/O (Tessera: its client thread; libcurl: the
 // caller's loop). No process start-up on either side: `tessera fetch` against the curl command
-// line, end to end, is tests/bench/bench_fetch. Every body is checked (size, and for (b) a byte
-// sum) on both sides; a mismatch fails the benchmark.
+// line, end to end, is tests/bench/bench_fetch. Every body is checked on both sides, by the same
+// code (its size and the sum of its bytes against the files'); a mismatch fails the benchmark.
 // Prints requests/s and MB/s side by side (medians of --runs runs, default 5; the clients
 // alternate which goes first) and the per-run ratios.
 // Usage: bench_http [--runs N] [--work DIR]
@@ -25,6 +25,7 @@
 #include <fstream>
 #include <future>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,14 @@ double cpuSeconds(int who) {
   return s(u.ru_utime) + s(u.ru_stime);
 }
 
+// The sum of a body's bytes: both clients' check of what arrived, one loop for both.
+std::uint64_t byteSum(std::span<const std::uint8_t> b) {
+  std::uint64_t sum = 0;
+  for (const std::uint8_t c : b)
+    sum += c;
+  return sum;
+}
+
 // CPU seconds used by the last timed run; a steadier figure than wall time on a busy machine.
 double lastCpu = 0;
 
@@ -62,7 +71,8 @@ double lastCpu = 0;
 /// Tessera's client keeps its connections), transfers run to completion on the calling thread.
 class CurlPeer {
  public:
-  explicit CurlPeer(int maxPerHost) : multi_(curl_multi_init()) {
+  explicit CurlPeer(int maxPerHost)
+      : multi_(curl_multi_init()), maxPerHost_(static_cast<std::size_t>(maxPerHost)) {
     curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(maxPerHost));
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(maxPerHost));
   }
@@ -72,37 +82,46 @@ class CurlPeer {
     std::uint64_t bytes = 0, sum = 0;
   };
 
-  /// GETs every URL, all queued at once (the multi handle keeps at most maxPerHost running);
-  /// returns one Sink per URL, or exits on a failed transfer.
+  /// GETs every URL, at most maxPerHost at a time, and returns one Sink per URL, or exits on a
+  /// failed transfer. A transfer is added as one finishes, as the curl tool's --parallel does:
+  /// libcurl walks every handle it holds on each perform, so queueing all 2,000 at once made
+  /// the peer pay for a list 250 times longer than the work in flight.
   std::vector<Sink> getAll(const std::vector<std::string>& urls) {
     std::vector<Sink> sinks(urls.size());
-    std::vector<CURL*> easies;
-    for (std::size_t i = 0; i < urls.size(); ++i) {
+    std::size_t next = 0, active = 0;
+    bool failed = false;
+    auto addNext = [&] {
       CURL* e = curl_easy_init();
-      curl_easy_setopt(e, CURLOPT_URL, urls[i].c_str());
+      curl_easy_setopt(e, CURLOPT_URL, urls[next].c_str());
       curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &CurlPeer::write);
-      curl_easy_setopt(e, CURLOPT_WRITEDATA, &sinks[i]);
+      curl_easy_setopt(e, CURLOPT_WRITEDATA, &sinks[next]);
       curl_easy_setopt(e, CURLOPT_FAILONERROR, 1L);
       curl_easy_setopt(e, CURLOPT_PROXY, "");
       curl_multi_add_handle(multi_, e);
-      easies.push_back(e);
-    }
-    int running = 1;
-    while (running) {
+      ++next;
+      ++active;
+    };
+    while (next < urls.size() && active < maxPerHost_)
+      addNext();
+    while (active > 0) {
+      int running = 0;
       curl_multi_perform(multi_, &running);
-      // Wait no longer than libcurl's own next timer: queued transfers start from perform().
+      int queued = 0;
+      while (CURLMsg* m = curl_multi_info_read(multi_, &queued)) {
+        if (m->msg != CURLMSG_DONE) continue;
+        if (m->data.result != CURLE_OK) failed = true;
+        CURL* e = m->easy_handle;
+        curl_multi_remove_handle(multi_, e);
+        curl_easy_cleanup(e);
+        --active;
+        if (next < urls.size()) addNext();
+      }
+      if (active == 0) break;
+      // Wait no longer than libcurl's own next timer.
       long waitMs = -1;
       curl_multi_timeout(multi_, &waitMs);
-      if (running && waitMs != 0)
+      if (waitMs != 0)
         curl_multi_poll(multi_, nullptr, 0, waitMs < 0 ? 100 : static_cast<int>(waitMs), nullptr);
-    }
-    bool failed = false;
-    int queued = 0;
-    while (CURLMsg* m = curl_multi_info_read(multi_, &queued))
-      if (m->msg == CURLMSG_DONE && m->data.result != CURLE_OK) failed = true;
-    for (CURL* e : easies) {
-      curl_multi_remove_handle(multi_, e);
-      curl_easy_cleanup(e);
     }
     if (failed) {
       std::fprintf(stderr, "bench_http: a libcurl transfer failed\n");
@@ -114,13 +133,12 @@ class CurlPeer {
  private:
   static std::size_t write(char* data, std::size_t size, std::size_t n, void* user) {
     auto* sink = static_cast<Sink*>(user);
-    const auto* b = reinterpret_cast<const std::uint8_t*>(data);
-    for (std::size_t k = 0; k < size * n; ++k)
-      sink->sum += b[k];
+    sink->sum += byteSum({reinterpret_cast<const std::uint8_t*>(data), size * n});
     sink->bytes += size * n;
     return size * n;
   }
   CURLM* multi_;
+  std::size_t maxPerHost_;
 };
 
 }  // namespace
@@ -174,6 +192,14 @@ int main(int argc, char** argv) {
       if (!f) break;
     }
   }
+  // The byte sum of all chunks, which both clients must reproduce.
+  std::uint64_t expectedChunksSum = 0;
+  for (int i = 0; i < kChunks; ++i) {
+    std::ifstream f(work / "www/chunks" / std::to_string(i), std::ios::binary);
+    const std::vector<std::uint8_t> body((std::istreambuf_iterator<char>(f)),
+                                         std::istreambuf_iterator<char>());
+    expectedChunksSum += byteSum(body);
+  }
   // Warm the page cache so both clients read from memory.
   std::system(
       ("cat " + (work / "www/chunks").string() + "/* " + big.string() + " > /dev/null").c_str());
@@ -190,20 +216,24 @@ int main(int argc, char** argv) {
     const auto t0 = Clock::now();
     std::promise<void> allDone;
     std::atomic<int> left{kChunks};
+    std::atomic<std::uint64_t> chunksSum{0};
     std::atomic<bool> failed{false};
     for (int i = 0; i < kChunks; ++i) {
       HttpRequest rq;
       rq.url = nginx.url("chunks/" + std::to_string(i));
       client->start(rq, [&](Expected<HttpResponse> res) {
-        if (!res || res->status != 200 || res->body.size() != kChunk) failed = true;
+        if (!res || res->status != 200 || res->body.size() != kChunk)
+          failed = true;
+        else
+          chunksSum += byteSum(res->body);  // the same work as the peer's sink
         if (--left == 0) allDone.set_value();
       });
     }
     allDone.get_future().wait();
     const double t = seconds(t0);
     lastCpu = cpuSeconds(RUSAGE_SELF) - c0;
-    if (failed) {
-      std::fprintf(stderr, "bench_http: a Tessera request failed\n");
+    if (failed || chunksSum != expectedChunksSum) {
+      std::fprintf(stderr, "bench_http: a Tessera request failed or its bytes differ\n");
       std::exit(1);
     }
     return t;
@@ -216,11 +246,18 @@ int main(int argc, char** argv) {
     auto sinks = curl.getAll(chunkUrls);
     const double t = seconds(t0);
     lastCpu = cpuSeconds(RUSAGE_SELF) - c0;
-    for (const auto& s : sinks)
+    std::uint64_t sum = 0;
+    for (const auto& s : sinks) {
+      sum += s.sum;
       if (s.bytes != kChunk) {
         std::fprintf(stderr, "bench_http: libcurl returned a short body\n");
         std::exit(1);
       }
+    }
+    if (sum != expectedChunksSum) {
+      std::fprintf(stderr, "bench_http: libcurl's bytes differ from the files'\n");
+      std::exit(1);
+    }
     return t;
   };
   auto tesseraB = [&]() -> double {
@@ -228,8 +265,7 @@ int main(int argc, char** argv) {
     HttpRequest rq;
     rq.url = nginx.url("big.bin");
     rq.sink = [&](std::span<const std::uint8_t> b) {
-      for (auto v : b)
-        sum += v;
+      sum += byteSum(b);
       got += b.size();
       return true;
     };
