@@ -18,7 +18,10 @@ VtkGlWindow::VtkGlWindow() : QOpenGLWindow(QOpenGLWindow::NoPartialUpdate) {
   fmt.setVersion(3, 2);
   fmt.setProfile(QSurfaceFormat::CoreProfile);
   fmt.setSamples(0);
-  fmt.setDepthBufferSize(24);
+  // No depth buffer in Qt's framebuffer: VTK draws into framebuffers of its own, which have
+  // depth, and then blits into this one; a depth buffer here only made that blit copy depth as
+  // well, about 13 ms a frame at 1600x1000 on llvmpipe (an empty frame 29 -> 16 ms).
+  fmt.setDepthBufferSize(0);
   fmt.setStencilBufferSize(0);
   setFormat(fmt);
 

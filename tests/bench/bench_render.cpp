@@ -7,10 +7,10 @@
 // The floor replays the same frames in a bare VTK window: for each frame of the sweep it draws
 // as many 512² textured quads at 1:1 as the viewer drew tiles in that frame, and uploads as
 // many new textures (fresh buffers through the same TileTexture) as the viewer uploaded in that
-// frame; only the render call is timed, as the viewer's frame time covers only its render
-// (VtkGlWindow::paintGL, no buffer swap). So the ratio measures Tessera's tiling and layer
-// logic over the bare cost of drawing and uploading the same tiles.
-// Memory: the process takes the app's allocator policy (app/memory_policy.h) unless
+// frame; only the render call and its completion are timed, as the viewer's frame time covers
+// only its render (VtkGlWindow::paintGL, no buffer swap). So the ratio measures Tessera's tiling
+// and layer logic over the bare cost of drawing and uploading the same tiles. Memory: the process
+// takes the app's allocator policy (app/memory_policy.h) unless
 // --no-memory-policy is given, and the sample of the sweep with the highest RSS is broken down
 // (allocator arenas and mappings, cache bytes, tile textures).
 //   bench_render IMAGE.ome.zarr [--cache-mb N] [--no-memory-policy]   (under xvfb-run if no
@@ -144,6 +144,10 @@ std::vector<double> floorReplay(const std::vector<Frame>& frames, int width, int
     QElapsedTimer t;
     t.start();
     window->Render();
+    // llvmpipe rasterizes when the commands are flushed: without a swap, Render() returns with
+    // the frame still queued (a frame without uploads then "took" 0.7 ms). The viewer's frame
+    // includes it (VTK's blit into Qt's framebuffer waits for the drawing), so the floor waits.
+    window->WaitForCompletion();
     times.push_back(static_cast<double>(t.nsecsElapsed()) / 1e6);
   }
   return times;
