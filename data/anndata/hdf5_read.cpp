@@ -140,6 +140,8 @@ Expected<Handle> openReadOnly(const std::filesystem::path& path) {
   silenceErrors();
   const std::string name = path.string();
   std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return fail(Errc::Unsupported, name + ": is a folder, not an HDF5 file");
   if (!std::filesystem::is_regular_file(path, ec))
     return fail(Errc::NotFound, name + ": no such file");
   if (H5Fis_hdf5(name.c_str()) <= 0) {

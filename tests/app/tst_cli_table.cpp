@@ -220,6 +220,27 @@ class CliTableTest : public QObject {
     QCOMPARE(n["instance_key"].get<std::string>(), std::string("nucleus_id"));
   }
 
+  // markers and export-cells read HDF5 tables only: a zarr table is refused by name, in words
+  // (it said "no such file" before).
+  void zarrTablesAreRefusedInWordsByMarkersAndExportCells() {
+    QTemporaryDir dir;
+    const QString store = dir.filePath("store.zarr");
+    const Run g = runProgram(
+        TESSERA_PYTHON,
+        {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/spatialdata/make_spatialdata_v3.py",
+         store});
+    QVERIFY2(g.code == 0, g.err.constData());
+    const Run m = runTessera({"markers", store, "--groupby", "cell_type", "--group", "A"});
+    QCOMPARE(m.code, 2);
+    QVERIFY2(m.err.contains("store.zarr") && m.err.contains("is stored in zarr"),
+             m.err.constData());
+    QCOMPARE(m.err.count('\n'), 1);
+    const Run e = runTessera({"export-cells", store, "--out", dir.filePath("cells.csv")});
+    QCOMPARE(e.code, 2);
+    QVERIFY2(e.err.contains("is stored in zarr"), e.err.constData());
+    QVERIFY(!QFile::exists(dir.filePath("cells.csv")));
+  }
+
   // X is described for AnnData zarr as for h5ad.
   void infoReportsXForAnnDataZarr() {
     QTemporaryDir dir;
