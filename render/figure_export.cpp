@@ -161,6 +161,18 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
     }
     layer.setDisplays(preview.displays());
   }
+  // The upper parts of the image layers, with the windows settled above (offscreen_render.cpp).
+  layer.setDrawnChannels(req.imageChannels);
+  std::vector<std::unique_ptr<ImageLayer>> uppers;
+  for (const auto& part : req.upperImages) {
+    auto upper = upperImageLayer(renderer, tiles, queue.poster(), {}, layer, part);
+    upper->setLookahead(std::nullopt);
+    upper->setForcedLevel(req.level);
+    if (upper->drawsChannels() && part.opacity > 0) uppers.push_back(std::move(upper));
+  }
+  std::vector<ImageLayer*> layers{&layer};
+  for (auto& u : uppers)
+    layers.push_back(u.get());
 
   // Decorations, laid out once for the full frame (display coordinates, y up).
   std::unique_ptr<ScaleBar> bar;
@@ -215,14 +227,20 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
       const ViewCamera cam = tileCamera(tr, tc);
       if (readAhead) {
         const bool last = tc + 1 == cols && tr + 1 == rows;
-        layer.setLookahead(last ? std::nullopt
-                                : std::optional<Rect>(tileCamera(tc + 1 < cols ? tr : tr + 1,
-                                                                 tc + 1 < cols ? tc + 1 : 0)
-                                                          .visibleWorld()));
+        const auto next = last ? std::nullopt
+                               : std::optional<Rect>(tileCamera(tc + 1 < cols ? tr : tr + 1,
+                                                                tc + 1 < cols ? tc + 1 : 0)
+                                                         .visibleWorld());
+        for (auto* l : layers)
+          l->setLookahead(next);
       }
       for (;;) {
-        layer.update(cam);
-        if (layer.status().complete() && !pending(layer.displays())) break;
+        bool done = true;
+        for (auto* l : layers) {
+          l->update(cam);
+          done = done && (!l->drawsChannels() || (l->status().complete() && !l->windowsPending()));
+        }
+        if (done) break;
         if (std::chrono::steady_clock::now() > deadline)
           return data::fail(data::Errc::Io,
                             "figure: timed out waiting for tiles of " + info.source);
