@@ -163,16 +163,12 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
   }
   // The upper parts of the image layers, with the windows settled above (offscreen_render.cpp).
   layer.setDrawnChannels(req.imageChannels);
-  std::vector<std::unique_ptr<ImageLayer>> uppers;
-  for (const auto& part : req.upperImages) {
-    auto upper = upperImageLayer(renderer, tiles, queue.poster(), {}, layer, part);
-    upper->setLookahead(std::nullopt);
-    upper->setForcedLevel(req.level);
-    if (upper->drawsChannels() && part.opacity > 0) uppers.push_back(std::move(upper));
-  }
+  const auto uppers = upperImageLayers(renderer, tiles, queue.poster(), layer, req.upperImages);
   std::vector<ImageLayer*> layers{&layer};
-  for (auto& u : uppers)
+  for (const auto& u : uppers) {
+    u->setLookahead(std::nullopt);
     layers.push_back(u.get());
+  }
 
   // Decorations, laid out once for the full frame (display coordinates, y up).
   std::unique_ptr<ScaleBar> bar;
@@ -235,12 +231,9 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
           l->setLookahead(next);
       }
       for (;;) {
-        bool done = true;
-        for (auto* l : layers) {
+        for (auto* l : layers)
           l->update(cam);
-          done = done && (!l->drawsChannels() || (l->status().complete() && !l->windowsPending()));
-        }
-        if (done) break;
+        if (std::all_of(layers.begin(), layers.end(), [](auto* l) { return l->drawn(); })) break;
         if (std::chrono::steady_clock::now() > deadline)
           return data::fail(data::Errc::Io,
                             "figure: timed out waiting for tiles of " + info.source);

@@ -618,7 +618,19 @@ std::unique_ptr<ImageLayer> upperImageLayer(vtkRenderer* renderer, data::TileCac
   upper->setDisplays(base.displays());
   upper->setDrawnChannels(part.channels);
   upper->setPlane(base.planeT(), base.planeZ());
+  upper->setForcedLevel(base.forcedLevel());
   return upper;
+}
+
+std::vector<std::unique_ptr<ImageLayer>> upperImageLayers(vtkRenderer* renderer,
+                                                          data::TileCache& cache,
+                                                          const ImageLayer::Post& post,
+                                                          const ImageLayer& base,
+                                                          const std::vector<ImagePart>& parts) {
+  std::vector<std::unique_ptr<ImageLayer>> out;
+  for (const auto& part : parts)
+    out.push_back(upperImageLayer(renderer, cache, post, {}, base, part));
+  return out;
 }
 
 }  // namespace tessera::render

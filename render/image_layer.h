@@ -89,6 +89,9 @@ class ImageLayer {
   bool drawsChannels() const { return !visibleChannels().empty(); }
   /// True while a channel it draws still waits for its window from the data (auto-contrast).
   bool windowsPending() const;
+  /// Everything in view is drawn at its level with settled windows, or it draws no channel:
+  /// what an off-screen render waits for after update().
+  bool drawn() const { return !drawsChannels() || (status_.complete() && !windowsPending()); }
   /// Called when auto-contrast filled in a channel window.
   std::function<void()> onDisplaysChanged;
 
@@ -109,6 +112,7 @@ class ImageLayer {
 
   /// Pins the pyramid level (for `render --level`); -1 returns to automatic choice.
   void setForcedLevel(int level) { forcedLevel_ = level; }
+  int forcedLevel() const { return forcedLevel_; }
   /// Replaces the prefetch (a ring of tiles around the view and the next coarser level) by the
   /// tiles of the drawn level covering `next`, or by nothing when it is empty. The figure export
   /// moves on a fixed path and never pans back: it reads ahead exactly its next view, so its
@@ -231,11 +235,17 @@ struct ImagePart {
   double opacity = 1;
 };
 
-/// A layer drawing `part` of `base`'s image: its source, displays and plane, the part's channels
-/// at the part's depth and opacity, adding (TileStyle::adds). The window and off-screen renders
-/// make their upper parts here.
+/// A layer drawing `part` of `base`'s image: its source, displays, plane and forced level, the
+/// part's channels at the part's depth and opacity, adding (TileStyle::adds). The window and
+/// off-screen renders make their upper parts here.
 std::unique_ptr<ImageLayer> upperImageLayer(vtkRenderer* renderer, data::TileCache& cache,
                                             ImageLayer::Post post, std::function<void()> changed,
                                             const ImageLayer& base, const ImagePart& part);
+/// One upperImageLayer for each of `parts`, in order, for an off-screen render of `base`.
+std::vector<std::unique_ptr<ImageLayer>> upperImageLayers(vtkRenderer* renderer,
+                                                          data::TileCache& cache,
+                                                          const ImageLayer::Post& post,
+                                                          const ImageLayer& base,
+                                                          const std::vector<ImagePart>& parts);
 
 }  // namespace tessera::render

@@ -87,29 +87,17 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
   layer.setForcedLevel(req.level);
   layer.setDrawnChannels(req.imageChannels);
   // The upper parts of the image layers: the same image, other channels, each at its depth.
-  std::vector<std::unique_ptr<ImageLayer>> uppers;
-  std::vector<const ImagePart*> upperParts;
-  for (const auto& part : req.upperImages) {
-    auto upper = upperImageLayer(renderer, cache, queue.poster(), {}, layer, part);
-    upper->setForcedLevel(req.level);
-    if (!upper->drawsChannels() || part.opacity <= 0) continue;
-    uppers.push_back(std::move(upper));
-    upperParts.push_back(&part);
-  }
+  const auto uppers = upperImageLayers(renderer, cache, queue.poster(), layer, req.upperImages);
   std::vector<ImageLayer*> layers{&layer};
-  for (auto& u : uppers)
+  for (const auto& u : uppers)
     layers.push_back(u.get());
 
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(req.timeoutSeconds);
   for (;;) {
-    bool done = true;
-    for (auto* l : layers) {
+    for (auto* l : layers)
       l->update(camera);
-      // A layer with no visible channel draws nothing and waits for nothing.
-      done = done && (!l->drawsChannels() || (l->status().complete() && !l->windowsPending()));
-    }
-    if (done) break;
+    if (std::all_of(layers.begin(), layers.end(), [](auto* l) { return l->drawn(); })) break;
     if (std::chrono::steady_clock::now() > deadline)
       return data::fail(data::Errc::Io, "render: timed out waiting for tiles of " + info.source);
     queue.run(std::chrono::milliseconds(50));
@@ -132,7 +120,7 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
   // Each channel's window as the layer that draws it settled it.
   for (std::size_t p = 0; p < uppers.size(); ++p)
     for (std::size_t c = 0; c < out.displays.size(); ++c)
-      if (c < upperParts[p]->channels.size() && upperParts[p]->channels[c])
+      if (c < req.upperImages[p].channels.size() && req.upperImages[p].channels[c])
         out.displays[c] = uppers[p]->displays()[c];
   capture(window, out);
   decorations.reset();
