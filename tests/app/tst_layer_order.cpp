@@ -37,9 +37,9 @@ bool open(app::MainWindow* w, const QStringList& inputs) {
   return true;
 }
 
-QImage renderCli(const QString& session, const QString& png) {
+QImage renderCli(const QString& session, const QString& png, const QStringList& more = {}) {
   QProcess p;
-  p.start(qEnvironmentVariable("TESSERA_EXE"), {"render", session, "--out", png});
+  p.start(qEnvironmentVariable("TESSERA_EXE"), QStringList{"render", session, "--out", png} + more);
   if (!p.waitForFinished(120000) || p.exitCode() != 0) {
     qWarning() << p.readAllStandardError();
     return {};
@@ -469,6 +469,11 @@ class LayerOrderTest : public QObject {
     QVERIFY2(farUnder >= 0 && farUnder <= limit, qPrintable(QString::number(farUnder)));
     QVERIFY2(farHidden >= 0 && farHidden <= limit, qPrintable(QString::number(farHidden)));
     QVERIFY(far(cliAbove, cliUnder) > 0);
+    // The tiled figure export (TIFF output, --dpi, story pages) draws them alike.
+    const QImage tiledAbove =
+        renderCli(above, kWork + "/cli-image-above-tiled.png", {"--dpi", "72"});
+    const int farTiled = far(tiledAbove, top);
+    QVERIFY2(farTiled >= 0 && farTiled <= limit, qPrintable(QString::number(farTiled)));
   }
 
   void cleanupTestCase() { w_.reset(); }
