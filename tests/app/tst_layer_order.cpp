@@ -419,6 +419,15 @@ class LayerOrderTest : public QObject {
                std::abs(t.blue() - std::min(255, u.blue() + o.blue())) > 2;
       }
     QCOMPARE(off, 0);
+    // At half opacity it adds half its light.
+    model().setLayerOpacity(b, 0.5);
+    const QImage half = frame();
+    QVERIFY2(std::abs(half.pixelColor(screen(58, 58)).green() - 64) <= 3,
+             qPrintable(QString::number(half.pixelColor(screen(58, 58)).green())));
+    const QString halfFile = data_ + "/image-half.tessera";
+    QVERIFY(w_->saveSessionTo(halfFile));
+    w_->undoAction()->trigger();
+    QCOMPARE(model().session().layer(b)->opacity, 1.0);
 
     // Moved under the cells: they cover it where they are drawn; elsewhere nothing changes.
     model().moveLayer(b, at(data::LayerKind::Cells));
@@ -463,6 +472,9 @@ class LayerOrderTest : public QObject {
     const QImage cliUnder = renderCli(under, kWork + "/cli-image-below.png");
     const QImage cliHidden = renderCli(hidden, kWork + "/cli-image-hidden.png");
     const int limit = roi.width() * roi.height() / 200;  // cell rims may fall a pixel apart
+    const QImage cliHalf = renderCli(halfFile, kWork + "/cli-image-half.png");
+    const int farHalf = far(cliHalf, half);
+    QVERIFY2(farHalf >= 0 && farHalf <= limit, qPrintable(QString::number(farHalf)));
     const int farAbove = far(cliAbove, top), farUnder = far(cliUnder, below),
               farHidden = far(cliHidden, withoutB);
     QVERIFY2(farAbove >= 0 && farAbove <= limit, qPrintable(QString::number(farAbove)));
