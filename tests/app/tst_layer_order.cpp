@@ -8,6 +8,7 @@
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QToolButton>
 #include <QtTest>
 
@@ -90,8 +91,11 @@ class LayerOrderTest : public QObject {
   }
   /// Clicks the Layers dock's ▲ (+1) or ▼ (-1) on the cells' row.
   bool move(int steps) {
-    const QString name =
-        QString::fromStdString(model().session().firstLayer(data::LayerKind::Cells)->name);
+    return moveRow(
+        QString::fromStdString(model().session().firstLayer(data::LayerKind::Cells)->name), steps);
+  }
+  /// Clicks ▲ or ▼ on the row of the layer named `name`.
+  bool moveRow(const QString& name, int steps) {
     for (auto* b : w_->layerList()->findChildren<QToolButton*>(steps > 0 ? "up" : "down"))
       if (b->isEnabled() && b->toolTip().contains(name)) {
         b->click();
@@ -450,6 +454,15 @@ class LayerOrderTest : public QObject {
     QVERIFY2(inView >= 20 && differ == inView,
              qPrintable(QString("%1 of %2").arg(differ).arg(inView)));
     QVERIFY2(covered == inView, qPrintable(QString("%1 of %2").arg(covered).arg(inView)));
+
+    // The first image stays the lowest image layer (the others are placed on it): the Layers
+    // dock refuses to move the added one below it.
+    const auto order = model().session().layers;
+    QVERIFY(moveRow("corner.ome.zarr", -1));
+    QCOMPARE(model().session().layers.size(), order.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+      QCOMPARE(model().session().layers[i].id, order[i].id);
+    QVERIFY(w_->statusBar()->currentMessage().contains("lowest image layer"));
 
     // `tessera render` of the session saved each way draws what the window drew.
     const QString above = data_ + "/image-above.tessera", under = data_ + "/image-below.tessera",
