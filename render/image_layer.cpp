@@ -508,6 +508,12 @@ void ImageLayer::update(const ViewCamera& camera) {
       ++status_.failedTiles;
       add(t, s, true);
     }
+    // An adding layer's levels would add up where they overlap: no fallback, its light comes
+    // with its own tiles (a moment late while they load).
+    if (style_.adds) {
+      if (s != TileState::Failed) ++status_.uncovered;
+      continue;
+    }
     const Rect r = tileWorldRect(info, t);
     bool covered = false;
     // Finer tiles still resident (after zooming out) are drawn in front of the fallback.

@@ -48,7 +48,8 @@ struct TileStyle {
   bool nearest = false;             ///< never interpolate texels (ids must not blend)
   double opacity = 1.0;             ///< below 1 the tiles are blended (see blend_order.h)
   /// The tiles add their colour (times the opacity) onto what is below them instead of covering
-  /// it (blend_order.h, newAddingActor): an upper part of the session's image layers.
+  /// it (blend_order.h, newAddingActor): an upper part of the session's image layers. Levels
+  /// would add up where they overlap, so a tile still loading is not covered by another level.
   bool adds = false;
 };
 
