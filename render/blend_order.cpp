@@ -2,11 +2,17 @@
 
 #include <vtkActor.h>
 #include <vtkCallbackCommand.h>
+#include <vtkObjectFactory.h>
+#include <vtkOpenGLActor.h>
+#include <vtkOpenGLRenderWindow.h>
+#include <vtkOpenGLRenderer.h>
+#include <vtkOpenGLState.h>
 #include <vtkPropCollection.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
 #include <vtkTexture.h>
+#include <vtk_glew.h>
 
 #include <algorithm>
 #include <vector>
@@ -14,10 +20,28 @@
 namespace tessera::render {
 namespace {
 
+// Draws with src-alpha / one blending: its colour (times its opacity) is added to the frame.
+// vtkOpenGLActor::Render leaves the blend function alone, so it is set around it and restored.
+class AddingActor : public vtkOpenGLActor {
+ public:
+  static AddingActor* New();
+  vtkTypeMacro(AddingActor, vtkOpenGLActor);
+  void Render(vtkRenderer* renderer, vtkMapper* mapper) override {
+    auto* window = vtkOpenGLRenderWindow::SafeDownCast(renderer->GetRenderWindow());
+    if (!window) return vtkOpenGLActor::Render(renderer, mapper);
+    vtkOpenGLState* state = window->GetState();
+    vtkOpenGLState::ScopedglBlendFuncSeparate saved(state);
+    state->vtkglBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE, GL_ZERO, GL_ONE);
+    vtkOpenGLActor::Render(renderer, mapper);
+  }
+};
+vtkStandardNewMacro(AddingActor);
+
 // Blended actors drawn in the opaque pass: they need everything behind them drawn first.
 bool blendsInOpaquePass(vtkProp* prop) {
   auto* actor = vtkActor::SafeDownCast(prop);
   if (!actor || !actor->GetVisibility() || !actor->GetForceOpaque()) return false;
+  if (AddingActor::SafeDownCast(actor)) return true;
   if (actor->GetProperty()->GetOpacity() < 1.0) return true;
   auto* texture = actor->GetTexture();
   return texture && texture->IsTranslucent();
@@ -52,6 +76,12 @@ void orderProps(vtkObject* caller, unsigned long, void*, void*) {
 }
 
 }  // namespace
+
+vtkSmartPointer<vtkActor> newAddingActor() {
+  auto actor = vtkSmartPointer<AddingActor>::New();
+  setBlended(*actor, true);
+  return actor;
+}
 
 void setBlended(vtkActor& actor, bool blended) {
   actor.SetForceTranslucent(false);

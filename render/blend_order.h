@@ -11,10 +11,16 @@
 /// - installBlendOrder(renderer): done by setupRenderer() (a second call only sorts twice).
 /// Where two blended sheets overlap the result is the exact "over" composite (the translucent
 /// pass only approximates it: weighted blended OIT). UI thread (the render thread) only.
+/// - newAddingActor(): an actor that adds its colour, times its opacity, onto what is drawn
+///   behind it (GL blending one-and-one) instead of covering it; always ordered as blended.
 class vtkActor;
 class vtkRenderer;
+template <class T>
+class vtkSmartPointer;
 
 namespace tessera::render {
+
+vtkSmartPointer<vtkActor> newAddingActor();
 
 void setBlended(vtkActor& actor, bool blended);
 void installBlendOrder(vtkRenderer* renderer);

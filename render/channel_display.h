@@ -20,6 +20,7 @@ struct ChannelDisplay {
   bool inverted = false;
   bool visible = true;
   bool windowFromData = false;  ///< true when the window still has to come from auto-contrast
+  bool operator==(const ChannelDisplay&) const = default;
 };
 
 /// Defaults from OME metadata; channels without a window are flagged for auto-contrast.

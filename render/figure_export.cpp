@@ -161,6 +161,14 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
     }
     layer.setDisplays(preview.displays());
   }
+  // The upper parts of the image layers, with the windows settled above (offscreen_render.cpp).
+  layer.setDrawnChannels(req.imageChannels);
+  const auto uppers = upperImageLayers(renderer, tiles, queue.poster(), layer, req.upperImages);
+  std::vector<ImageLayer*> layers{&layer};
+  for (const auto& u : uppers) {
+    u->setLookahead(std::nullopt);
+    layers.push_back(u.get());
+  }
 
   // Decorations, laid out once for the full frame (display coordinates, y up).
   std::unique_ptr<ScaleBar> bar;
@@ -215,14 +223,17 @@ data::Expected<int> renderFigureBands(std::shared_ptr<const data::TileSource> so
       const ViewCamera cam = tileCamera(tr, tc);
       if (readAhead) {
         const bool last = tc + 1 == cols && tr + 1 == rows;
-        layer.setLookahead(last ? std::nullopt
-                                : std::optional<Rect>(tileCamera(tc + 1 < cols ? tr : tr + 1,
-                                                                 tc + 1 < cols ? tc + 1 : 0)
-                                                          .visibleWorld()));
+        const auto next = last ? std::nullopt
+                               : std::optional<Rect>(tileCamera(tc + 1 < cols ? tr : tr + 1,
+                                                                tc + 1 < cols ? tc + 1 : 0)
+                                                         .visibleWorld());
+        for (auto* l : layers)
+          l->setLookahead(next);
       }
       for (;;) {
-        layer.update(cam);
-        if (layer.status().complete() && !pending(layer.displays())) break;
+        for (auto* l : layers)
+          l->update(cam);
+        if (std::all_of(layers.begin(), layers.end(), [](auto* l) { return l->drawn(); })) break;
         if (std::chrono::steady_clock::now() > deadline)
           return data::fail(data::Errc::Io,
                             "figure: timed out waiting for tiles of " + info.source);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <set>
 
 #include "render/blend_order.h"
@@ -91,6 +92,7 @@ void ImageLayer::setSource(std::shared_ptr<const data::TileSource> source) {
   level_ = -1;
   t_ = z_ = 0;
   displays_.clear();
+  drawn_.clear();
   if (!source_) return;
   sourceId_ = cache_.registerSource(source_);
   displays_ = defaultDisplays(source_->info());
@@ -110,6 +112,15 @@ Rect ImageLayer::worldBounds() const {
 
 void ImageLayer::setDisplays(std::vector<ChannelDisplay> displays) {
   displays_ = std::move(displays);
+  ++generation_;
+  prepareCompositor();
+  if (changed_) changed_();
+}
+
+void ImageLayer::setDrawnChannels(std::vector<bool> drawn) {
+  if (std::all_of(drawn.begin(), drawn.end(), [](bool d) { return d; })) drawn.clear();
+  if (drawn == drawn_) return;
+  drawn_ = std::move(drawn);
   ++generation_;
   prepareCompositor();
   if (changed_) changed_();
@@ -149,8 +160,16 @@ void ImageLayer::setPlane(std::int64_t t, std::int64_t z) {
 std::vector<std::int64_t> ImageLayer::visibleChannels() const {
   std::vector<std::int64_t> out;
   for (std::size_t c = 0; c < displays_.size(); ++c)
-    if (displays_[c].visible) out.push_back(static_cast<std::int64_t>(c));
+    if (displays_[c].visible && (c >= drawn_.size() || drawn_[c]))
+      out.push_back(static_cast<std::int64_t>(c));
   return out;
+}
+
+bool ImageLayer::windowsPending() const {
+  const auto drawn = visibleChannels();
+  return std::any_of(drawn.begin(), drawn.end(), [&](std::int64_t c) {
+    return displays_[static_cast<std::size_t>(c)].windowFromData;
+  });
 }
 
 void ImageLayer::prepareCompositor() {
@@ -267,7 +286,7 @@ ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
     auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
     mapper->SetInputConnection(a.plane->GetOutputPort());
     a.texture = vtkSmartPointer<TileTexture>::New();
-    a.actor = vtkSmartPointer<vtkActor>::New();
+    a.actor = style_.adds ? newAddingActor() : vtkSmartPointer<vtkActor>::New();
     a.actor->SetPosition(0, 0, depth_);
     a.actor->SetMapper(mapper);
     a.actor->SetTexture(a.texture);
@@ -489,6 +508,12 @@ void ImageLayer::update(const ViewCamera& camera) {
       ++status_.failedTiles;
       add(t, s, true);
     }
+    // An adding layer's levels would add up where they overlap: no fallback, its light comes
+    // with its own tiles (a moment late while they load).
+    if (style_.adds) {
+      if (s != TileState::Failed) ++status_.uncovered;
+      continue;
+    }
     const Rect r = tileWorldRect(info, t);
     bool covered = false;
     // Finer tiles still resident (after zooming out) are drawn in front of the fallback.
@@ -570,6 +595,10 @@ std::vector<double> ImageLayer::valuesAt(double x, double y, int* levelUsed) con
     const auto py = static_cast<std::int64_t>(y / f) - t.row * lv.chunk[data::kY];
     std::vector<double> values;
     for (std::size_t c = 0; c < displays_.size(); ++c) {
+      if (c < drawn_.size() && !drawn_[c]) {  // another layer's (ImagePart)
+        values.push_back(std::numeric_limits<double>::quiet_NaN());
+        continue;
+      }
       auto tile = lookup(cacheKey(t, static_cast<std::int64_t>(c)));
       if (!tile || px >= tile->width || py >= tile->height) break;
       values.push_back(tileValue(*tile, static_cast<std::size_t>(py * tile->width + px)));
@@ -579,6 +608,34 @@ std::vector<double> ImageLayer::valuesAt(double x, double y, int* levelUsed) con
       return values;
     }
   }
+  return out;
+}
+
+std::unique_ptr<ImageLayer> upperImageLayer(vtkRenderer* renderer, data::TileCache& cache,
+                                            ImageLayer::Post post, std::function<void()> changed,
+                                            const ImageLayer& base, const ImagePart& part) {
+  auto upper = std::make_unique<ImageLayer>(renderer, cache, std::move(post), std::move(changed));
+  TileStyle adds;
+  adds.adds = true;
+  adds.opacity = part.opacity;
+  upper->setTileStyle(adds);
+  upper->setSource(base.source());
+  upper->setDepthOffset(part.depth);
+  upper->setDisplays(base.displays());
+  upper->setDrawnChannels(part.channels);
+  upper->setPlane(base.planeT(), base.planeZ());
+  upper->setForcedLevel(base.forcedLevel());
+  return upper;
+}
+
+std::vector<std::unique_ptr<ImageLayer>> upperImageLayers(vtkRenderer* renderer,
+                                                          data::TileCache& cache,
+                                                          const ImageLayer::Post& post,
+                                                          const ImageLayer& base,
+                                                          const std::vector<ImagePart>& parts) {
+  std::vector<std::unique_ptr<ImageLayer>> out;
+  for (const auto& part : parts)
+    out.push_back(upperImageLayer(renderer, cache, post, {}, base, part));
   return out;
 }
 

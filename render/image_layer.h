@@ -47,6 +47,10 @@ struct TileStyle {
   double zBase = 1.0, zStep = 1.0;  ///< tile z = zBase + zStep * level (nearer = smaller z)
   bool nearest = false;             ///< never interpolate texels (ids must not blend)
   double opacity = 1.0;             ///< below 1 the tiles are blended (see blend_order.h)
+  /// The tiles add their colour (times the opacity) onto what is below them instead of covering
+  /// it (blend_order.h, newAddingActor): an upper part of the session's image layers. Levels
+  /// would add up where they overlap, so a tile still loading is not covered by another level.
+  bool adds = false;
 };
 
 struct LayerStatus {
@@ -71,12 +75,24 @@ class ImageLayer {
   ImageLayer& operator=(const ImageLayer&) = delete;
 
   void setSource(std::shared_ptr<const data::TileSource> source);
+  const std::shared_ptr<const data::TileSource>& source() const { return source_; }
   const data::ImageInfo* info() const;
   /// The image extent in world (level-0 pixel) units.
   Rect worldBounds() const;
 
   void setDisplays(std::vector<ChannelDisplay> displays);
   const std::vector<ChannelDisplay>& displays() const { return displays_; }
+  /// Of the displays, the channels this layer draws (empty: all): the part of the session's
+  /// image layers it shows (app/core/layer_order.h); displays() still lists every channel.
+  /// setSource clears it.
+  void setDrawnChannels(std::vector<bool> drawn);
+  /// False when no channel is both drawn and visible: the layer draws nothing.
+  bool drawsChannels() const { return !visibleChannels().empty(); }
+  /// True while a channel it draws still waits for its window from the data (auto-contrast).
+  bool windowsPending() const;
+  /// Everything in view is drawn at its level with settled windows, or it draws no channel:
+  /// what an off-screen render waits for after update().
+  bool drawn() const { return !drawsChannels() || (status_.complete() && !windowsPending()); }
   /// Called when auto-contrast filled in a channel window.
   std::function<void()> onDisplaysChanged;
 
@@ -97,6 +113,7 @@ class ImageLayer {
 
   /// Pins the pyramid level (for `render --level`); -1 returns to automatic choice.
   void setForcedLevel(int level) { forcedLevel_ = level; }
+  int forcedLevel() const { return forcedLevel_; }
   /// Replaces the prefetch (a ring of tiles around the view and the next coarser level) by the
   /// tiles of the drawn level covering `next`, or by nothing when it is empty. The figure export
   /// moves on a fixed path and never pans back: it reads ahead exactly its next view, so its
@@ -122,7 +139,8 @@ class ImageLayer {
   /// view (at the drawn level, or the nearest coarser one that is loaded). Cheap: no I/O.
   std::vector<double> viewSamples(std::size_t channel, std::size_t maxSamples) const;
 
-  /// Raw value of each channel at world point (x, y) from the finest resident level, or empty.
+  /// Raw value of each channel at world point (x, y) from the finest resident level, or empty;
+  /// NaN for the channels it does not draw (setDrawnChannels).
   std::vector<double> valuesAt(double x, double y, int* levelUsed = nullptr) const;
 
  private:
@@ -187,6 +205,7 @@ class ImageLayer {
   std::shared_ptr<const data::TileSource> source_;
   std::uint64_t sourceId_ = 0;
   std::vector<ChannelDisplay> displays_;
+  std::vector<bool> drawn_;                       ///< empty: every channel
   std::shared_ptr<const Compositor> compositor_;  ///< shared with composites in flight
   TileStyle style_;
   std::uint64_t generation_ = 1;
@@ -208,5 +227,26 @@ class ImageLayer {
   std::chrono::steady_clock::time_point budgetEnd_;
   bool deferred_ = false;
 };
+
+/// An upper part of the session's image layers (app/core/layer_order.h): some of the image's
+/// channels drawn at their own depth, adding onto what is below them.
+struct ImagePart {
+  std::vector<bool> channels;  ///< of the image's channels, those the part draws
+  double depth = 0;
+  double opacity = 1;
+};
+
+/// A layer drawing `part` of `base`'s image: its source, displays, plane and forced level, the
+/// part's channels at the part's depth and opacity, adding (TileStyle::adds). The window and
+/// off-screen renders make their upper parts here.
+std::unique_ptr<ImageLayer> upperImageLayer(vtkRenderer* renderer, data::TileCache& cache,
+                                            ImageLayer::Post post, std::function<void()> changed,
+                                            const ImageLayer& base, const ImagePart& part);
+/// One upperImageLayer for each of `parts`, in order, for an off-screen render of `base`.
+std::vector<std::unique_ptr<ImageLayer>> upperImageLayers(vtkRenderer* renderer,
+                                                          data::TileCache& cache,
+                                                          const ImageLayer::Post& post,
+                                                          const ImageLayer& base,
+                                                          const std::vector<ImagePart>& parts);
 
 }  // namespace tessera::render

@@ -85,16 +85,19 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
                                                        " does not exist (the image has " +
                                                        std::to_string(info.levels.size()) + ")");
   layer.setForcedLevel(req.level);
+  layer.setDrawnChannels(req.imageChannels);
+  // The upper parts of the image layers: the same image, other channels, each at its depth.
+  const auto uppers = upperImageLayers(renderer, cache, queue.poster(), layer, req.upperImages);
+  std::vector<ImageLayer*> layers{&layer};
+  for (const auto& u : uppers)
+    layers.push_back(u.get());
 
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(req.timeoutSeconds);
   for (;;) {
-    layer.update(camera);
-    const auto st = layer.status();
-    const bool contrastPending =
-        std::any_of(layer.displays().begin(), layer.displays().end(),
-                    [](const ChannelDisplay& d) { return d.visible && d.windowFromData; });
-    if (st.complete() && !contrastPending) break;
+    for (auto* l : layers)
+      l->update(camera);
+    if (std::all_of(layers.begin(), layers.end(), [](auto* l) { return l->drawn(); })) break;
     if (std::chrono::steady_clock::now() > deadline)
       return data::fail(data::Errc::Io, "render: timed out waiting for tiles of " + info.source);
     queue.run(std::chrono::milliseconds(50));
@@ -114,6 +117,11 @@ data::Expected<RenderedImage> renderOffscreen(std::shared_ptr<const data::TileSo
   out.height = h;
   out.level = layer.status().level;
   out.displays = layer.displays();
+  // Each channel's window as the layer that draws it settled it.
+  for (std::size_t p = 0; p < uppers.size(); ++p)
+    for (std::size_t c = 0; c < out.displays.size(); ++c)
+      if (c < req.upperImages[p].channels.size() && req.upperImages[p].channels[c])
+        out.displays[c] = uppers[p]->displays()[c];
   capture(window, out);
   decorations.reset();
   return out;

@@ -12,6 +12,7 @@
 
 #include "data/tile_cache.h"
 #include "render/channel_display.h"
+#include "render/image_layer.h"
 #include "render/view_camera.h"
 
 class vtkRenderer;
@@ -33,6 +34,11 @@ struct RenderRequest {
   /// The image's place in the layer order (render/scene.h, layerDepth); the decorations put
   /// their layers at theirs.
   double imageDepth = 0;
+  /// The session's image layers in parts (app/core/layer_order.h): of the displays, the
+  /// channels drawn at imageDepth (empty: all), and each upper part, drawn at its own depth
+  /// adding its channels' composite onto what is below it (upperImageLayer).
+  std::vector<bool> imageChannels;
+  std::vector<ImagePart> upperImages;
   Decorate decorate;  ///< optional overlays, each at its layer's depth
 };
 

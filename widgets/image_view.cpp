@@ -5,6 +5,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 #include "render/scene.h"
@@ -91,6 +92,7 @@ ImageView::~ImageView() {
   scaleBar_.reset();
   labels_.reset();
   moreLabels_.clear();
+  uppers_.clear();
   layer_.reset();
 }
 
@@ -143,6 +145,53 @@ std::vector<render::LabelLayer*> ImageView::allLabels() const {
   return out;
 }
 
+void ImageView::setUpperImages(const std::vector<render::ImagePart>& parts) {
+  if (parts.size() != uppers_.size() || !layer_->source()) {
+    uppers_.clear();
+    if (layer_->source())
+      for (std::size_t p = 0; p < parts.size(); ++p) {
+        auto upper = render::upperImageLayer(
+            gl_->renderer(), cache_, post_, [this] { scheduleRender(); }, *layer_, parts[p]);
+        // A window it settles is the view's: layer() keeps every channel's display.
+        upper->onDisplaysChanged = [this, p] {
+          auto displays = layer_->displays();
+          const auto& mine = uppers_[p]->displays();
+          const auto& drawn = upperParts_[p].channels;
+          for (std::size_t c = 0; c < displays.size() && c < mine.size(); ++c)
+            if (c < drawn.size() && drawn[c]) displays[c] = mine[c];
+          layer_->setDisplays(std::move(displays));
+          emit displaysChanged();
+        };
+        uppers_.push_back(std::move(upper));
+      }
+  }
+  upperParts_ = uppers_.empty() ? std::vector<render::ImagePart>{} : parts;
+  for (std::size_t p = 0; p < uppers_.size(); ++p) {
+    uppers_[p]->setDepthOffset(parts[p].depth);
+    uppers_[p]->setDrawnChannels(parts[p].channels);
+    uppers_[p]->setOpacity(parts[p].opacity);
+  }
+  scheduleRender();
+}
+
+const render::ImageLayer& ImageView::layerOf(std::size_t channel) const {
+  for (std::size_t p = 0; p < uppers_.size(); ++p)
+    if (channel < upperParts_[p].channels.size() && upperParts_[p].channels[channel])
+      return *uppers_[p];
+  return *layer_;
+}
+
+std::vector<double> ImageView::valuesAt(double x, double y, int* levelUsed) const {
+  auto values = layer_->valuesAt(x, y, levelUsed);
+  for (std::size_t p = 0; p < uppers_.size() && !values.empty(); ++p) {
+    const auto upper = uppers_[p]->valuesAt(x, y);
+    for (std::size_t c = 0; c < values.size(); ++c)
+      if (&layerOf(c) == uppers_[p].get())
+        values[c] = c < upper.size() ? upper[c] : std::numeric_limits<double>::quiet_NaN();
+  }
+  return values;
+}
+
 void ImageView::setLabelsDepth(double dz) {
   labelsDepth_ = dz;
   if (labels_) labels_->setDepthOffset(dz);
@@ -152,6 +201,8 @@ void ImageView::setLabelsDepth(double dz) {
 void ImageView::setSource(std::shared_ptr<const data::TileSource> source) {
   labels_.reset();
   moreLabels_.clear();
+  uppers_.clear();
+  upperParts_.clear();
   layer_->setSource(std::move(source));
   lastLevel_ = -1;
   fitPending_ = true;
@@ -211,6 +262,11 @@ void ImageView::beforeRender(QSize deviceSize) {
     fitPending_ = false;
   }
   layer_->update(camera_);
+  for (auto& upper : uppers_) {
+    if (upper->displays() != layer_->displays()) upper->setDisplays(layer_->displays());
+    upper->setPlane(layer_->planeT(), layer_->planeZ());
+    upper->update(camera_);
+  }
   for (auto* l : allLabels())
     l->update(camera_);
   selection_->setDeviceHeight(deviceSize.height());

@@ -65,6 +65,17 @@ class ImageView : public QWidget {
   render::LabelLayer* moreLabels(const std::string& id) const;
   /// labels() (when set) and the further ones.
   std::vector<render::LabelLayer*> allLabels() const;
+  /// The upper parts of the session's image layers over layer() (render::upperImageLayer), in
+  /// their places: kept (moved, re-masked) while their number stays, else made anew. They draw
+  /// layer()'s displays and plane, and the windows they settle by auto-contrast go back into
+  /// layer()'s displays (displaysChanged). setSource removes them.
+  void setUpperImages(const std::vector<render::ImagePart>& parts);
+  const std::vector<std::unique_ptr<render::ImageLayer>>& upperImages() const { return uppers_; }
+  /// The layer that draws `channel`: an upper part's, else layer() (it reads its tiles).
+  const render::ImageLayer& layerOf(std::size_t channel) const;
+  /// Each channel's raw value at world (x, y) from the layer that draws it (ImageLayer::valuesAt),
+  /// with layer()'s level; empty when layer() has none there.
+  std::vector<double> valuesAt(double x, double y, int* levelUsed = nullptr) const;
   /// Box / lasso with a plain drag, or None (drag pans; Ctrl+drag lassoes). See SelectionTool.
   void setSelectionShape(SelectionShape shape);
   SelectionTool* selectionTool() const { return selection_; }
@@ -91,6 +102,8 @@ class ImageView : public QWidget {
   QWidget* container_ = nullptr;
   render::ViewCamera camera_;
   std::unique_ptr<render::ImageLayer> layer_;
+  std::vector<std::unique_ptr<render::ImageLayer>> uppers_;
+  std::vector<render::ImagePart> upperParts_;
   std::unique_ptr<render::ScaleBar> scaleBar_;
   std::unique_ptr<render::LabelLayer> labels_;
   double labelsDepth_ = 0;

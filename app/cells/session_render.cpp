@@ -25,8 +25,16 @@ render::RenderRequest sessionRenderRequest(const data::Session& session,
   req.t = cam.t;
   req.z = cam.z;
   req.level = cam.level;
-  req.imageDepth = layerDepths(session).image;
+  setImageOrder(req, session);
   return req;
+}
+
+void setImageOrder(render::RenderRequest& req, const data::Session& session) {
+  const auto depths = layerDepths(session);
+  auto drawing = imageDrawing(depths);
+  req.imageDepth = depths.image;
+  req.imageChannels = std::move(drawing.first);
+  req.upperImages = std::move(drawing.upper);
 }
 
 data::Expected<CellsLook> resolveCellsLook(std::shared_ptr<const CellsData> data,

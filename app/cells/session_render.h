@@ -41,6 +41,10 @@ render::RenderRequest sessionRenderRequest(const data::Session& session,
                                            const data::ImageInfo& image, int width = 0,
                                            int height = 0);
 
+/// Puts the session's image layers into `req` in their places in the layer order: the first
+/// image part's depth and channels and the upper parts (app/core/layer_order.h).
+void setImageOrder(render::RenderRequest& req, const data::Session& session);
+
 /// The look of `cellsLayer` over `data`: colour-by resolved (blocking for a gene), style,
 /// opacity, hidden categories; `selection` names one of the session's selections to highlight
 /// ("" = none, an unknown name is ignored). Errc::NotFound names a gene or column the table

@@ -327,7 +327,7 @@ int runRender(const std::vector<std::string>& args, std::size_t cacheMb) {
       std::cerr << "tessera: note: " << m << "\n";
     req.decorate = cellsDecorate(std::move(*look), shown.labels, ctx);
   }
-  req.imageDepth = layerDepths(session).image;  // the layers as drawn: --cells may add one
+  setImageOrder(req, session);  // the layers as drawn: --cells may add one
   figure.annotationsDepth = layerDepths(session).annotations;
   if (annotationsLayer) figure.annotationsOpacity = annotationsLayer->opacity;
   const auto ext = std::filesystem::path(out).extension().string();

@@ -21,6 +21,7 @@
 #include "app/cells/cells_linker.h"
 #include "app/cells/cells_overlay.h"
 #include "app/cells/cells_session.h"
+#include "app/cells/session_render.h"
 #include "app/core/app_context.h"
 #include "app/core/dataset_loader.h"
 #include "app/core/layer_order.h"
@@ -138,7 +139,7 @@ render::FigureOptions currentViewFigure(MainWindow& window, const FigureChoice& 
   o.view.displays = view->layer().displays();
   o.view.t = view->layer().planeT();
   o.view.z = view->layer().planeZ();
-  o.view.imageDepth = view->layer().depthOffset();
+  setImageOrder(o.view, window.model().session());  // the image layers' places, as drawn
   o.view.scaleBar = choice.scaleBar;
   o.scaleBarBacking = choice.backing;
   o.dpi = choice.dpi;

@@ -445,7 +445,7 @@ void MainWindow::openInputs(const QStringList& inputs, const data::ImageSelectio
 void MainWindow::updateChannelStats() {
   const auto& displays = view_->layer().displays();
   for (std::size_t c = 0; c < displays.size(); ++c)
-    channels_->setStats(c, render::computeStats(view_->layer().viewSamples(c, 100000)));
+    channels_->setStats(c, render::computeStats(view_->layerOf(c).viewSamples(c, 100000)));
 }
 
 void MainWindow::showDataset(std::shared_ptr<OpenedDataset> ds) {

@@ -253,7 +253,8 @@ void MainWindow::applyLayerLook(const data::SessionLayer& l) {
   switch (l.kind) {
     case data::LayerKind::Image:
       if (firstImage && firstImage->id != l.id) {
-        // A joined layer (a prediction): shown or hidden through its channels.
+        // A later image layer (an added image, a prediction): shown or hidden through its
+        // channels, its opacity that of its part (applyLayerOrder).
         applying_ = true;
         const auto displays = toChannelDisplays(shownChannelStates(model_.session()));
         if (displays.size() == view_->layer().displays().size()) {
@@ -261,6 +262,7 @@ void MainWindow::applyLayerLook(const data::SessionLayer& l) {
           channels_->setDisplays(displays);
         }
         applying_ = false;
+        applyLayerOrder();
         break;
       }
       view_->layer().setOpacity(alpha);
@@ -339,6 +341,13 @@ void MainWindow::applyLayerOrder() {
   const auto depths = labelsLayerDepths(model_.session());
   const LayerDepths& d = depths.bands;
   view_->layer().setDepthOffset(d.image);
+  // The image layers in their parts, once the view shows the channels the model lists (an
+  // added image is shown after the image is opened again).
+  auto drawing = imageDrawing(d);
+  if (!drawing.first.empty() && drawing.first.size() != view_->layer().displays().size())
+    drawing = {};
+  view_->layer().setDrawnChannels(drawing.first);
+  view_->setUpperImages(drawing.upper);
   const auto& labels = depths.layers;
   const auto linked = current_ ? labels.find(current_->labelsLayer) : labels.end();
   view_->setLabelsDepth(linked != labels.end() ? linked->second : d.labels);

@@ -39,7 +39,7 @@ void MainWindow::updateCursor(QPointF world, bool inside) {
                           formatLength(py * l0.scale[data::kY] + l0.translation[data::kY], unit));
   text += QStringLiteral("  (px %1, %2)").arg(px).arg(py);
   int level = 0;
-  const auto values = view_->layer().valuesAt(world.x(), world.y(), &level);
+  const auto values = view_->valuesAt(world.x(), world.y(), &level);
   const auto& displays = view_->layer().displays();
   for (std::size_t c = 0; c < values.size() && c < displays.size(); ++c)
     text += QStringLiteral("  %1: %2").arg(QString::fromStdString(displays[c].name)).arg(values[c]);

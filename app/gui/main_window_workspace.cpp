@@ -5,6 +5,7 @@
 #include <QGuiApplication>
 #include <QScreen>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTimer>
 #include <algorithm>
 
@@ -65,9 +66,28 @@ void MainWindow::setUpWorkspace() {
   connect(layers_, &widgets::LayerList::moveRequested, this, [this](const QString& id, int steps) {
     // The list shows the top of the drawing first; the model keeps it last.
     const auto& ls = model_.session().layers;
-    for (std::size_t i = 0; i < ls.size(); ++i)
-      if (ls[i].id == id.toStdString())
-        return model_.moveLayer(ls[i].id, static_cast<int>(i) + steps);
+    const auto it =
+        std::find_if(ls.begin(), ls.end(), [&](auto& l) { return l.id == id.toStdString(); });
+    if (it == ls.end()) return;
+    const int to =
+        std::clamp(static_cast<int>(it - ls.begin()) + steps, 0, static_cast<int>(ls.size()) - 1);
+    // The lowest image layer is the one the other images are placed on and the camera measures
+    // in (pickShown): it stays the lowest, so that a move never re-bases the view.
+    const auto* first = model_.session().firstLayer(data::LayerKind::Image);
+    auto moved = ls;
+    const auto layer = *it;
+    moved.erase(moved.begin() + (it - ls.begin()));
+    moved.insert(moved.begin() + to, layer);
+    const auto firstAfter = std::find_if(moved.begin(), moved.end(),
+                                         [](auto& l) { return l.kind == data::LayerKind::Image; });
+    if (first && firstAfter != moved.end() && firstAfter->id != first->id) {
+      statusBar()->showMessage(
+          tr("%1 stays the lowest image layer: the other images are placed on it")
+              .arg(QString::fromStdString(first->name)),
+          5000);
+      return;
+    }
+    model_.moveLayer(layer.id, to);
   });
   // The cells overlay's row is made when its table has loaded.
   auto attachLater = [this] { QTimer::singleShot(0, this, &MainWindow::attachLayerDetails); };

@@ -8,6 +8,7 @@
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QToolButton>
 #include <QtTest>
 
@@ -37,9 +38,9 @@ bool open(app::MainWindow* w, const QStringList& inputs) {
   return true;
 }
 
-QImage renderCli(const QString& session, const QString& png) {
+QImage renderCli(const QString& session, const QString& png, const QStringList& more = {}) {
   QProcess p;
-  p.start(qEnvironmentVariable("TESSERA_EXE"), {"render", session, "--out", png});
+  p.start(qEnvironmentVariable("TESSERA_EXE"), QStringList{"render", session, "--out", png} + more);
   if (!p.waitForFinished(120000) || p.exitCode() != 0) {
     qWarning() << p.readAllStandardError();
     return {};
@@ -90,8 +91,11 @@ class LayerOrderTest : public QObject {
   }
   /// Clicks the Layers dock's ▲ (+1) or ▼ (-1) on the cells' row.
   bool move(int steps) {
-    const QString name =
-        QString::fromStdString(model().session().firstLayer(data::LayerKind::Cells)->name);
+    return moveRow(
+        QString::fromStdString(model().session().firstLayer(data::LayerKind::Cells)->name), steps);
+  }
+  /// Clicks ▲ or ▼ on the row of the layer named `name`.
+  bool moveRow(const QString& name, int steps) {
     for (auto* b : w_->layerList()->findChildren<QToolButton*>(steps > 0 ? "up" : "down"))
       if (b->isEnabled() && b->toolTip().contains(name)) {
         b->click();
@@ -131,6 +135,60 @@ class LayerOrderTest : public QObject {
     d = app::layerDepths(s);
     QVERIFY(d.annotations > d.image);
     QVERIFY(d.cells < d.annotations);
+  }
+
+  // Image layers next to each other are drawn as one part; a layer of another kind between two
+  // of them gives the upper one a place of its own (app/core/layer_order.h).
+  void imageLayersTakeTheirOwnPlaces() {
+    data::Session s;
+    for (const char* id : {"a", "b", "c"}) {
+      data::SessionDataset d;
+      d.id = id;
+      d.kind = data::DatasetKind::Image;
+      s.datasets.push_back(d);
+    }
+    auto add = [&](data::LayerKind kind, const std::string& id, const std::string& dataset,
+                   std::size_t channels) {
+      data::SessionLayer l;
+      l.id = id;
+      l.kind = kind;
+      l.dataset = dataset;
+      l.channels.resize(channels);
+      s.layers.push_back(l);
+    };
+    add(data::LayerKind::Image, "A", "a", 2);
+    add(data::LayerKind::Cells, "cells", "", 0);
+    add(data::LayerKind::Image, "B", "b", 1);
+    add(data::LayerKind::Image, "C", "c", 1);
+    s.layers[2].opacity = 0.5;
+    auto d = app::layerDepths(s);
+    QCOMPARE(d.imageParts.size(), 2u);
+    QCOMPARE(d.imageParts[0].layers, (std::vector<std::string>{"A"}));
+    QCOMPARE(d.imageParts[1].layers, (std::vector<std::string>{"B", "C"}));
+    QCOMPARE(d.imageParts[0].channels, (std::vector<bool>{true, true, false, false}));
+    QCOMPARE(d.imageParts[1].channels, (std::vector<bool>{false, false, true, true}));
+    QCOMPARE(d.imageParts[1].opacity, 0.5);  // its lowest layer's
+    QCOMPARE(d.image, d.imageParts[0].depth);
+    QVERIFY(d.imageParts[1].depth < d.cells);  // B and C over the cells
+    QVERIFY(d.cells < d.image);
+    auto drawing = app::imageDrawing(d);
+    QCOMPARE(drawing.first, d.imageParts[0].channels);
+    QCOMPARE(drawing.upper.size(), 1u);
+    QCOMPARE(drawing.upper[0].depth, d.imageParts[1].depth);
+    // B moved under the cells joins A; C keeps a place of its own over them.
+    std::swap(s.layers[1], s.layers[2]);
+    d = app::layerDepths(s);
+    QCOMPARE(d.imageParts.size(), 2u);
+    QCOMPARE(d.imageParts[0].layers, (std::vector<std::string>{"A", "B"}));
+    QCOMPARE(d.imageParts[1].layers, (std::vector<std::string>{"C"}));
+    QVERIFY(d.image > d.cells && d.imageParts[1].depth < d.cells);
+    // All three together: one part, drawn as one composite (as before image layers had places).
+    std::swap(s.layers[2], s.layers[3]);
+    d = app::layerDepths(s);
+    QCOMPARE(d.imageParts.size(), 1u);
+    QVERIFY(d.cells < d.image);
+    drawing = app::imageDrawing(d);
+    QVERIFY(drawing.first.empty() && drawing.upper.empty());
   }
 
   void initTestCase() {
@@ -290,6 +348,157 @@ class LayerOrderTest : public QObject {
     QVERIFY(open(w_.get(), {above}));
     QCOMPARE(model().session().layers.back().kind, data::LayerKind::Annotations);
     QCOMPARE(lineShown(frame()), onTop);
+  }
+
+  // An image added over the cells has its own place in the order: its light adds onto the
+  // cells and the image under them; moved under the cells, they cover it. The same in
+  // `tessera render SESSION`. Pixels: the first image in red, the added one (255 in the corner
+  // where the cells lie) in green at half strength.
+  void anAddedImageTakesItsOwnPlace() {
+    QVERIFY(open(w_.get(), {data_ + "/stack.ome.zarr", data_ + "/cells.csv"}));
+    QSignalSpy added(w_.get(), &app::MainWindow::datasetAdded);
+    QSignalSpy opened(w_.get(), &app::MainWindow::datasetOpened);
+    QSignalSpy loaded(w_.get(), &app::MainWindow::cellsLoaded);
+    w_->addInput(data_ + "/corner.ome.zarr");
+    QVERIFY(added.wait(30000));
+    QVERIFY(opened.count() > 0 || opened.wait(60000));
+    QVERIFY(loaded.count() > 0 || loaded.wait(60000));
+    QTest::qWait(100);
+    std::string a, b;
+    int atB = -1;
+    const auto& ls = model().session().layers;
+    for (std::size_t i = 0; i < ls.size(); ++i)
+      if (ls[i].kind == data::LayerKind::Image) {
+        (a.empty() ? a : b) = ls[i].id;
+        atB = static_cast<int>(i);
+      }
+    QVERIFY(!b.empty());
+    QVERIFY(atB > at(data::LayerKind::Cells));  // added over the cells
+    QCOMPARE(w_->imageView()->upperImages().size(), 1u);
+    auto paint = [&](const std::string& id, std::uint32_t color, double end) {
+      auto channels = model().session().layer(id)->channels;
+      QCOMPARE(channels.size(), 1u);
+      channels[0].color = color;
+      channels[0].lut = "solid";
+      channels[0].start = 0;
+      channels[0].end = end;
+      channels[0].gamma = 1;
+      channels[0].autoWindow = false;
+      model().setChannels(id, channels);
+    };
+    paint(a, 0xFF0000, 255);
+    paint(b, 0x00FF00, 510);
+    const std::string cells = cellsId().toStdString();
+    const QImage top = frame();
+    top.save(kWork + "/added-image-above-cells.png");
+    model().setLayerVisible(b, false);
+    const QImage withoutB = frame();
+    model().setLayerVisible(b, true);
+    model().setLayerVisible(a, false);
+    model().setLayerVisible(cells, false);
+    const QImage onlyB = frame();
+    model().setLayerVisible(a, true);
+    model().setLayerVisible(cells, true);
+    QVERIFY(!top.isNull() && !withoutB.isNull() && !onlyB.isNull());
+    // The added image shows: green at half strength in the corner, nothing elsewhere.
+    const auto& cam = w_->imageView()->camera();
+    auto screen = [&](double x, double y) {
+      double sx = 0, sy = 0;
+      cam.worldToScreen(x, y, sx, sy);
+      return QPoint(static_cast<int>(sx), static_cast<int>(sy));
+    };
+    QVERIFY(std::abs(onlyB.pixelColor(screen(58, 58)).green() - 128) <= 2);
+    QCOMPARE(onlyB.pixelColor(screen(150, 150)).green(), 0);
+    // Over the cells it adds its light to what is below it, channel by channel. Compared in
+    // the image's top-left quarter (the cells and the added image's corner; no scale bar).
+    const QRect roi = QRect(screen(0, 0), screen(128, 128)).intersected(top.rect());
+    QVERIFY(roi.width() > 100 && roi.height() > 100);
+    int off = 0;
+    for (int y = roi.top(); y <= roi.bottom(); ++y)
+      for (int x = roi.left(); x <= roi.right(); ++x) {
+        const QColor t = top.pixelColor(x, y), u = withoutB.pixelColor(x, y),
+                     o = onlyB.pixelColor(x, y);
+        off += std::abs(t.red() - std::min(255, u.red() + o.red())) > 2 ||
+               std::abs(t.green() - std::min(255, u.green() + o.green())) > 2 ||
+               std::abs(t.blue() - std::min(255, u.blue() + o.blue())) > 2;
+      }
+    QCOMPARE(off, 0);
+    // At half opacity it adds half its light.
+    model().setLayerOpacity(b, 0.5);
+    const QImage half = frame();
+    QVERIFY2(std::abs(half.pixelColor(screen(58, 58)).green() - 64) <= 3,
+             qPrintable(QString::number(half.pixelColor(screen(58, 58)).green())));
+    const QString halfFile = data_ + "/image-half.tessera";
+    QVERIFY(w_->saveSessionTo(halfFile));
+    w_->undoAction()->trigger();
+    QCOMPARE(model().session().layer(b)->opacity, 1.0);
+
+    // Moved under the cells: they cover it where they are drawn; elsewhere nothing changes.
+    model().moveLayer(b, at(data::LayerKind::Cells));
+    const auto& moved = model().session().layers;
+    QVERIFY(std::find_if(moved.begin(), moved.end(), [&](auto& l) { return l.id == b; }) <
+            moved.begin() + at(data::LayerKind::Cells));
+    const QImage below = frame();
+    below.save(kWork + "/added-image-below-cells.png");
+    const auto d = w_->cells()->session().data();
+    QVERIFY(d);
+    int differ = 0, covered = 0, inView = 0;
+    for (std::size_t i = 0; i < d->px.size(); ++i) {
+      const QPoint p = screen(d->px[i], d->py[i]);
+      if (!top.rect().contains(p)) continue;
+      ++inView;
+      differ += testing::colorDistance(top.pixelColor(p), below.pixelColor(p)) > 30;
+      // The cells drawn over A + B as over A alone.
+      covered += testing::colorDistance(below.pixelColor(p), withoutB.pixelColor(p)) <= 6;
+    }
+    QVERIFY2(inView >= 20 && differ == inView,
+             qPrintable(QString("%1 of %2").arg(differ).arg(inView)));
+    QVERIFY2(covered == inView, qPrintable(QString("%1 of %2").arg(covered).arg(inView)));
+
+    // The first image stays the lowest image layer (the others are placed on it): the Layers
+    // dock refuses to move the added one below it.
+    const auto order = model().session().layers;
+    QVERIFY(moveRow("corner.ome.zarr", -1));
+    QCOMPARE(model().session().layers.size(), order.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+      QCOMPARE(model().session().layers[i].id, order[i].id);
+    QVERIFY(w_->statusBar()->currentMessage().contains("lowest image layer"));
+
+    // `tessera render` of the session saved each way draws what the window drew.
+    const QString above = data_ + "/image-above.tessera", under = data_ + "/image-below.tessera",
+                  hidden = data_ + "/image-hidden.tessera";
+    QVERIFY(w_->saveSessionTo(under));
+    w_->undoAction()->trigger();  // the move
+    QVERIFY(w_->saveSessionTo(above));
+    model().setLayerVisible(b, false);
+    QVERIFY(w_->saveSessionTo(hidden));
+    model().setLayerVisible(b, true);
+    auto far = [&](const QImage& x, const QImage& y) {
+      if (x.size() != y.size()) return -1;
+      int n = 0;
+      for (int r = roi.top(); r <= roi.bottom(); ++r)
+        for (int c = roi.left(); c <= roi.right(); ++c)
+          n += testing::colorDistance(x.pixelColor(c, r), y.pixelColor(c, r)) > 12;
+      return n;
+    };
+    const QImage cliAbove = renderCli(above, kWork + "/cli-image-above.png");
+    const QImage cliUnder = renderCli(under, kWork + "/cli-image-below.png");
+    const QImage cliHidden = renderCli(hidden, kWork + "/cli-image-hidden.png");
+    const int limit = roi.width() * roi.height() / 200;  // cell rims may fall a pixel apart
+    const QImage cliHalf = renderCli(halfFile, kWork + "/cli-image-half.png");
+    const int farHalf = far(cliHalf, half);
+    QVERIFY2(farHalf >= 0 && farHalf <= limit, qPrintable(QString::number(farHalf)));
+    const int farAbove = far(cliAbove, top), farUnder = far(cliUnder, below),
+              farHidden = far(cliHidden, withoutB);
+    QVERIFY2(farAbove >= 0 && farAbove <= limit, qPrintable(QString::number(farAbove)));
+    QVERIFY2(farUnder >= 0 && farUnder <= limit, qPrintable(QString::number(farUnder)));
+    QVERIFY2(farHidden >= 0 && farHidden <= limit, qPrintable(QString::number(farHidden)));
+    QVERIFY(far(cliAbove, cliUnder) > 0);
+    // The tiled figure export (TIFF output, --dpi, story pages) draws them alike.
+    const QImage tiledAbove =
+        renderCli(above, kWork + "/cli-image-above-tiled.png", {"--dpi", "72"});
+    const int farTiled = far(tiledAbove, top);
+    QVERIFY2(farTiled >= 0 && farTiled <= limit, qPrintable(QString::number(farTiled)));
   }
 
   void cleanupTestCase() { w_.reset(); }

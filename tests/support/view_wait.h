@@ -16,10 +16,18 @@ namespace tessera::testing {
 inline bool waitViewComplete(widgets::ImageView* view, int ms = 120000, int settleMs = 150) {
   QElapsedTimer t;
   t.start();
+  // A layer whose channels are all hidden draws nothing; the upper image parts must be drawn.
+  const auto drawn = [](const render::ImageLayer& l) {
+    return !l.drawsChannels() || (l.status().visibleTiles > 0 && l.status().complete());
+  };
   while (t.elapsed() < ms) {
     QTest::qWait(50);
     const auto st = view->layer().status();
-    if (st.visibleTiles > 0 && st.complete()) {
+    if ((st.visibleTiles > 0 && st.complete()) || (view->layer().info() && drawn(view->layer()))) {
+      bool uppers = true;
+      for (const auto& u : view->upperImages())
+        uppers = uppers && drawn(*u);
+      if (!uppers) continue;
       QTest::qWait(settleMs);
       return true;
     }
