@@ -367,6 +367,24 @@ class TestExpression : public QObject {
       QCOMPARE(st.stage, IndexStage::Ready);
       QVERIFY(st.fromCache);
     }
+    {
+      // A gene asked for at once (the window colours one as it opens) is read from the reopened
+      // index, not by a scan of X ahead of the reopening: the index is ready when it arrives.
+      hdf5.waitIdle();
+      const auto ref = *H5adFile::open(src)->readGene(2);
+      auto e = engineFor(src, hdf5, workers, opt);
+      e->startIndexing();
+      IndexStatus whenServed;
+      auto g = await<std::vector<float>>([&](auto cb) {
+        e->gene(2, {}, [&, cb](Expected<std::vector<float>> v) {
+          whenServed = e->indexStatus();
+          cb(std::move(v));
+        });
+      });
+      QVERIFY(g && *g == ref);
+      QCOMPARE(whenServed.stage, IndexStage::Ready);
+      QVERIFY(whenServed.fromCache);
+    }
     // Another file saved over the source (a new file renamed into place, as writers do): same
     // path, new content and mtime.
     hdf5.waitIdle();
