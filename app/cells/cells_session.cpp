@@ -266,7 +266,7 @@ void CellsSession::applyPick(const std::vector<std::uint32_t>& picked, widgets::
 void CellsSession::selectPolygon(const std::vector<widgets::Vec2>& polygon, widgets::SelectOp op,
                                  bool embedding) {
   if (!data_) return;
-  const auto& grid = embedding ? data_->embeddingGrid : data_->spatialGrid;
+  const auto& grid = (embedding ? data_->embeddingGrid : data_->spatialGrid).get();
   applyPick(grid.inPolygon(polygon, hiddenMask_), op);
 }
 
@@ -474,7 +474,9 @@ void CellsSession::fetchCellTopGenes(
 
 std::int64_t CellsSession::cellAt(double x, double y, double radius, bool embedding) const {
   if (!data_) return -1;
-  return (embedding ? data_->embeddingGrid : data_->spatialGrid).nearest(x, y, radius, hiddenMask_);
+  return (embedding ? data_->embeddingGrid : data_->spatialGrid)
+      .get()
+      .nearest(x, y, radius, hiddenMask_);
 }
 
 void CellsSession::setHovered(std::int64_t cell) {
