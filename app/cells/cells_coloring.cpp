@@ -26,7 +26,7 @@ data::Expected<ResolvedColoring> resolveCliColoring(const CellsData& d, const Co
                       d.table->location + ": gene '" + by.name + "' not found");
   auto values = geneValuesNow(d, g);
   if (!values) return std::unexpected(values.error());
-  return resolveColoring(d, by, &*values);
+  return resolveColoring(d, by, std::move(*values));
 }
 
 std::vector<std::uint32_t> columnPalette(const data::CellColumn& c,
@@ -121,16 +121,16 @@ ResolvedColoring continuous(std::vector<float> values, const std::string& title,
 }  // namespace
 
 data::Expected<ResolvedColoring> resolveColoring(const CellsData& d, const ColorBy& by,
-                                                 const std::vector<float>* gene) {
+                                                 std::vector<float> gene) {
   const auto& t = *d.table;
   if (by.kind == ColorBy::Kind::Gene) {
     const auto g = t.geneIndex(by.name);
     if (g < 0)
       return data::fail(data::Errc::NotFound, t.location + ": gene '" + by.name + "' not found");
-    if (!d.expression || !gene || static_cast<std::int64_t>(gene->size()) != d.size())
+    if (!d.expression || static_cast<std::int64_t>(gene.size()) != d.size())
       return data::fail(data::Errc::NotFound,
                         t.location + ": no expression values for gene '" + by.name + "'");
-    return continuous(*gene, by.name, by, true);
+    return continuous(std::move(gene), by.name, by, true);
   }
   const data::CellColumn* c = nullptr;
   if (by.kind == ColorBy::Kind::Column) {

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "app/cells/pick_grid.h"
 #include "data/cells/cell_table.h"
 #include "data/executor.h"
 #include "data/expression/expression_engine.h"
-#include "widgets/selection_index.h"
 
 namespace tessera::app {
 
@@ -32,7 +32,8 @@ struct CellsData {
   double spotDiameterPx = 0;
   std::string embeddingKey;   ///< e.g. "X_umap"; empty when the table has none
   std::vector<float> ex, ey;  ///< embedding coordinates, y flipped so that up is up
-  widgets::PointGrid spatialGrid, embeddingGrid;
+  /// Pick grids of both views, built in the background after loading (see PickGrid).
+  PickGrid spatialGrid, embeddingGrid;
   std::int64_t outsideImage = 0;  ///< cells outside the image bounds (reported, still drawn)
 
   std::int64_t size() const { return table ? table->size() : 0; }
@@ -70,7 +71,8 @@ data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
     const ExpressionSetup* expression = nullptr,
     const std::optional<data::Affine2D>& placement = std::nullopt);
 
-/// The embedding shown becomes `emb` (x, and y negated so that up is up) with its pick grid.
+/// The embedding shown becomes `emb` (x, and y negated so that up is up) with its pick grid
+/// (built at the first pick unless handed to PickGrid::buildInBackground).
 void useEmbedding(CellsData& d, const data::Embedding& emb);
 /// The obsm keys that can be shown as an embedding: every one with 2 or more columns.
 std::vector<std::string> embeddingBases(const data::CellTable& table);

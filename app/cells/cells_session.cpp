@@ -97,6 +97,7 @@ void CellsSession::setData(std::shared_ptr<const CellsData> data) {
   named_.clear();
   markers_.clear();
   geneValues_.clear();
+  geneInColoring_ = false;
   geneStats_.clear();
   indexStatus_ =
       data_ && data_->expression ? data_->expression->indexStatus() : data::IndexStatus{};
@@ -134,14 +135,27 @@ void CellsSession::recolor() {
                           : by.kind == ColorBy::Kind::Default && groups_ ? groups_->name
                                                                          : std::string();
   if (auto it = customColors_.find(col); it != customColors_.end()) by.customColors = it->second;
-  // A gene colours once its values arrived (colorByGene fetches them).
-  if (by.kind == ColorBy::Kind::Gene && geneValues_.empty()) return;
-  auto r = resolveColoring(*data_, by, &geneValues_);
+  // A gene colours once its values arrived (colorByGene fetches them). They move into the
+  // colouring; a later recolouring (range, groups) starts again from the colouring's scalars.
+  std::vector<float> gene;
+  if (by.kind == ColorBy::Kind::Gene) {
+    if (!geneValues_.empty()) {
+      gene = std::move(geneValues_);
+      geneValues_.clear();
+      geneInColoring_ = false;
+    } else if (geneInColoring_) {
+      gene = resolved_.values();
+    } else {
+      return;
+    }
+  }
+  auto r = resolveColoring(*data_, by, std::move(gene));
   if (!r) {
     emit message(QString::fromStdString(r.error().message));
     return;
   }
   resolved_ = std::move(*r);
+  geneInColoring_ = by.kind == ColorBy::Kind::Gene;
   emit coloringChanged();
 }
 
@@ -158,6 +172,7 @@ bool CellsSession::colorByGene(const QString& gene) {
   colorBy_.name = name;
   colorBy_.range.reset();
   geneValues_.clear();
+  geneInColoring_ = false;
   if (geneStop_) geneStop_->request_stop();
   emit colorByRequested();
   auto stop = std::make_shared<std::stop_source>();
@@ -194,6 +209,7 @@ bool CellsSession::colorByColumn(const QString& column) {
   colorBy_.kind = ColorBy::Kind::Column;
   colorBy_.name = c->name;
   geneValues_.clear();
+  geneInColoring_ = false;
   colorBy_.range.reset();
   if (c->kind == data::CellColumnKind::Categorical) setGroups(column);
   recolor();
@@ -266,7 +282,7 @@ void CellsSession::applyPick(const std::vector<std::uint32_t>& picked, widgets::
 void CellsSession::selectPolygon(const std::vector<widgets::Vec2>& polygon, widgets::SelectOp op,
                                  bool embedding) {
   if (!data_) return;
-  const auto& grid = embedding ? data_->embeddingGrid : data_->spatialGrid;
+  const auto& grid = (embedding ? data_->embeddingGrid : data_->spatialGrid).get();
   applyPick(grid.inPolygon(polygon, hiddenMask_), op);
 }
 
@@ -474,7 +490,9 @@ void CellsSession::fetchCellTopGenes(
 
 std::int64_t CellsSession::cellAt(double x, double y, double radius, bool embedding) const {
   if (!data_) return -1;
-  return (embedding ? data_->embeddingGrid : data_->spatialGrid).nearest(x, y, radius, hiddenMask_);
+  return (embedding ? data_->embeddingGrid : data_->spatialGrid)
+      .get()
+      .nearest(x, y, radius, hiddenMask_);
 }
 
 void CellsSession::setHovered(std::int64_t cell) {

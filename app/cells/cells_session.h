@@ -155,7 +155,9 @@ class CellsSession : public QObject {
   std::map<QString, std::vector<std::uint32_t>> named_;
   std::vector<data::MarkerGene> markers_;
   std::shared_ptr<std::stop_source> markersStop_;
-  std::vector<float> geneValues_;  ///< of colorBy_ when it is a gene
+  /// Values of colorBy_'s gene, arrived and not yet moved into resolved_.
+  std::vector<float> geneValues_;
+  bool geneInColoring_ = false;  ///< resolved_'s scalars are colorBy_'s gene
   std::shared_ptr<std::stop_source> geneStop_;
   std::vector<data::GeneStat> geneStats_;
   data::IndexStatus indexStatus_;

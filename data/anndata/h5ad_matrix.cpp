@@ -157,7 +157,7 @@ Expected<void> readObsmInfo(H5adFile::Impl& f) {
           info.rows = dims.empty() ? 0 : static_cast<std::int64_t>(dims[0]);
         } else {
           if (info.encoding.empty()) info.encoding = "group";
-          info.rows = static_cast<std::int64_t>(f.obs.index.size());
+          info.rows = f.nObs;
         }
       }
     }

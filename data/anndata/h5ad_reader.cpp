@@ -90,6 +90,7 @@ Expected<H5adFile> H5adFile::openChecked(const std::filesystem::path& path) {
   auto obs = h5ad::readDataFrame(f, "obs");
   if (!obs) return std::unexpected(obs.error());
   f.obs = std::move(*obs);
+  f.nObs = static_cast<std::int64_t>(f.obs.index.size());
   auto var = h5ad::readDataFrame(f, "var");
   if (!var) return std::unexpected(var.error());
   f.var = std::move(*var);
@@ -139,13 +140,16 @@ const std::string& H5adFile::layout() const {
   return impl_->layout;
 }
 std::int64_t H5adFile::nObs() const {
-  return static_cast<std::int64_t>(impl_->obs.index.size());
+  return impl_->nObs;
 }
 std::int64_t H5adFile::nVars() const {
   return static_cast<std::int64_t>(impl_->var.index.size());
 }
 const std::vector<std::string>& H5adFile::obsNames() const {
   return impl_->obs.index;
+}
+std::vector<std::string> H5adFile::takeObsNames() {
+  return std::move(impl_->obs.index);
 }
 const std::vector<std::string>& H5adFile::varNames() const {
   return impl_->var.index;

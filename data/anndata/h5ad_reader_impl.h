@@ -46,6 +46,7 @@ struct H5adFile::Impl {
   std::string layout;  ///< "0.8+", "0.7", "legacy"
   h5::Handle file;
   h5ad::DataFrame obs, var;
+  std::int64_t nObs = 0;  ///< obs.index.size() as read (the names may be taken)
   std::vector<ObsmInfo> obsm;
   std::vector<h5ad::ObsmSource> obsmSources;
   std::optional<MatrixInfo> x;

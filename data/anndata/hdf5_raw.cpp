@@ -1,9 +1,13 @@
 #include "data/anndata/hdf5_raw.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <map>
 #include <span>
+#include <unordered_map>
 
 #include "data/anndata/hdf5_object_header.h"
 #include "data/anndata/lzf_filter.h"
@@ -17,56 +21,138 @@ struct RefLayout : FileGeometry {
   std::uint64_t element() const { return 4 + sizeofAddr + 4; }  // length, address, index
 };
 
-// The heap collections seen so far: address -> (object index -> object size).
-using Collections = std::map<std::uint64_t, std::map<std::uint64_t, std::uint64_t>>;
+// The name of the file holding `obj`, as HDF5 opened it; empty when unknown.
+std::string fileNameOf(hid_t obj) {
+  Handle file(H5Iget_file_id(obj));
+  const ssize_t n = file ? H5Fget_name(file.get(), nullptr, 0) : -1;
+  if (n <= 0) return {};
+  std::string name(static_cast<std::size_t>(n), '\0');
+  H5Fget_name(file.get(), name.data(), name.size() + 1);
+  return name;
+}
+
+// Reads of one file through one descriptor: a million strings sit in thousands of heap
+// collections, and opening the file for each read cost more than the reads.
+class FileBytes {
+ public:
+  explicit FileBytes(hid_t obj) {
+    const std::string name = fileNameOf(obj);
+    if (!name.empty()) fd_ = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+  }
+  ~FileBytes() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileBytes(const FileBytes&) = delete;
+  FileBytes& operator=(const FileBytes&) = delete;
+
+  // Bytes [offset, offset + length) into `out`; false when they cannot all be read.
+  bool read(std::uint64_t offset, std::uint64_t length, std::vector<unsigned char>& out) const {
+    out.resize(length);
+    std::uint64_t done = 0;
+    while (fd_ >= 0 && done < length) {
+      const ssize_t r =
+          ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      done += static_cast<std::uint64_t>(r);
+    }
+    if (done == length) return true;
+    out.clear();
+    return false;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// One global heap collection: its bytes, and where each object lies in them by index.
+struct HeapCollection {
+  struct Object {
+    std::uint64_t pos = 0, bytes = 0;  // the object's data: bytes [pos, pos + bytes)
+  };
+  std::vector<unsigned char> bytes;
+  std::vector<Object> objects;  // by object index (16 bits); bytes == 0 && pos == 0: none
+};
 
 class RefChecker {
  public:
   RefChecker(hid_t dataset, const RefLayout& layout, const std::string& where)
-      : dataset_(dataset), layout_(layout), where_(where) {}
+      : file_(dataset), layout_(layout), where_(where) {}
 
   std::unexpected<Error> bad(const std::string& why) const {
     return fail(Errc::Corrupt, where_ + ": damaged string storage (" + why + ")");
   }
+  const FileBytes& file() const { return file_; }
 
-  // Checks `count` serialised references at `refs`; `first` numbers them in messages.
-  Expected<void> check(const unsigned char* refs, std::size_t count, std::uint64_t first) {
+  // Checks `count` serialised references at `refs`; `first` numbers them in messages. With
+  // `out`, the strings of those below out->size() are stored there as HDF5 reads them (each
+  // up to its first NUL: H5Dread terminates them and readStrings copies them as C strings).
+  Expected<void> check(const unsigned char* refs, std::size_t count, std::uint64_t first,
+                       std::vector<std::string>* out = nullptr) {
     const std::size_t a = layout_.sizeofAddr;
     for (std::size_t i = 0; i < count; ++i) {
       const unsigned char* r = refs + i * layout_.element();
       const std::uint64_t length = readLe(r, 4), addr = readLe(r + 4, a);
       const std::uint64_t index = readLe(r + 4 + a, 4);
       if (addr == 0 && length == 0) continue;  // an empty string
-      auto it = collections_.find(addr);
-      if (it == collections_.end()) {
-        auto objects = readCollection(addr);
-        if (!objects) return std::unexpected(objects.error());
-        it = collections_.emplace(addr, std::move(*objects)).first;
-      }
-      const auto obj = it->second.find(index);
-      if (obj == it->second.end() || length > obj->second)
+      const HeapCollection* c = collection(addr);
+      if (!c) return std::unexpected(error_);
+      if (index >= c->objects.size() || !present(c->objects[index]) ||
+          length > c->objects[index].bytes)
         return bad("string " + std::to_string(first + i) + " points to no heap object");
+      if (out && first + i < out->size()) {
+        const char* p = reinterpret_cast<const char*>(c->bytes.data() + c->objects[index].pos);
+        const void* nul = std::memchr(p, 0, length);
+        (*out)[first + i].assign(p, nul ? static_cast<const char*>(nul) - p : length);
+      }
     }
     return {};
   }
 
  private:
-  Expected<std::map<std::uint64_t, std::uint64_t>> readCollection(std::uint64_t addr) const {
+  static bool present(const HeapCollection::Object& o) { return o.pos != 0; }
+
+  // The collection at `addr`, read and walked once; null with error_ set when it is damaged.
+  // References run through collections in order, so the last one is looked up first; read
+  // ones are kept up to kKeptBytes, then dropped (a later reference reads its collection again).
+  const HeapCollection* collection(std::uint64_t addr) {
+    if (last_ && lastAddr_ == addr) return last_;
+    auto it = collections_.find(addr);
+    if (it == collections_.end()) {
+      if (keptBytes_ > kKeptBytes) {
+        collections_.clear();
+        keptBytes_ = 0;
+      }
+      auto c = readCollection(addr);
+      if (!c) {
+        error_ = c.error();
+        return nullptr;
+      }
+      keptBytes_ += c->bytes.size() + c->objects.size() * sizeof(HeapCollection::Object);
+      it = collections_.emplace(addr, std::move(*c)).first;
+    }
+    lastAddr_ = addr;
+    last_ = &it->second;
+    return last_;
+  }
+
+  Expected<HeapCollection> readCollection(std::uint64_t addr) const {
     const std::uint64_t fileBytes = layout_.fileBytes, userblock = layout_.userblock;
     const std::size_t sizeofSize = layout_.sizeofSize;
     if (addr >= fileBytes - userblock) return bad("heap address past the end of the file");
-    const auto head = readFileBytes(dataset_, userblock + addr, 8 + sizeofSize);
-    if (head.size() != 8 + sizeofSize || std::memcmp(head.data(), "GCOL", 4) != 0)
+    HeapCollection c;
+    std::vector<unsigned char> head;
+    if (!file_.read(userblock + addr, 8 + sizeofSize, head) ||
+        std::memcmp(head.data(), "GCOL", 4) != 0)
       return bad("no heap collection where a string points");
     const std::uint64_t size = readLe(head.data() + 8, sizeofSize);
     if (size < 8 + sizeofSize || size > fileBytes - userblock - addr)
       return bad("heap collection larger than the file");
-    const auto heap = readFileBytes(dataset_, userblock + addr, size);
-    if (heap.size() != size) return bad("heap collection unreadable");
+    if (!file_.read(userblock + addr, size, c.bytes)) return bad("heap collection unreadable");
+    const auto& heap = c.bytes;
     // Walked as HDF5 1.10 walks it when it loads the collection (H5HG__cache_heap_deserialize),
     // so that whatever would make that walk fail here is refused first: HDF5 steps past a free
     // space object by its size, and loops forever on one of size 0.
-    std::map<std::uint64_t, std::uint64_t> objects;
     const std::uint64_t header = 8 + sizeofSize;
     for (std::uint64_t pos = header; pos < size;) {
       if (pos + header > size) break;  // a tail too small for an object: free space
@@ -78,36 +164,48 @@ class RefChecker {
         continue;
       }
       if (bytes > size - pos - header) return bad("heap object larger than its collection");
-      objects[id] = bytes;
+      if (id >= c.objects.size()) c.objects.resize(id + 1);
+      c.objects[id] = {pos + header, bytes};  // as std::map's operator[]: a repeated id wins
       pos += header + ((bytes + 7) & ~std::uint64_t{7});
     }
-    return objects;
+    return c;
   }
 
-  hid_t dataset_;
+  static constexpr std::size_t kKeptBytes = std::size_t{64} << 20;
+
+  FileBytes file_;
   RefLayout layout_;
   const std::string& where_;
-  Collections collections_;
+  std::unordered_map<std::uint64_t, HeapCollection> collections_;
+  std::size_t keptBytes_ = 0;
+  std::uint64_t lastAddr_ = 0;
+  const HeapCollection* last_ = nullptr;
+  Error error_{Errc::Corrupt, {}};
 };
 
-Expected<void> checkContiguous(hid_t dataset, const RefLayout& layout, std::size_t n,
-                               RefChecker& checker) {
+// The check functions below return true when they stored every one of the `n` strings in `out`
+// (sized n), false when some are left to HDF5 (fill values, layouts not read here).
+Expected<bool> checkContiguous(hid_t dataset, const RefLayout& layout, std::size_t n,
+                               RefChecker& checker, std::vector<std::string>& out) {
   const haddr_t offset = H5Dget_offset(dataset);
   if (offset == HADDR_UNDEF) {  // no storage allocated: every string is the fill value
     H5Eclear2(H5E_DEFAULT);
-    return {};
+    return false;
   }
   const std::uint64_t fileBytes = layout.fileBytes, element = layout.element();
   if (n > fileBytes / element || layout.userblock + offset > fileBytes - n * element)
     return checker.bad("references past the end of the file");
-  const auto refs = readFileBytes(dataset, layout.userblock + offset, n * element);
-  if (refs.size() != n * element) return checker.bad("references unreadable");
-  return checker.check(refs.data(), n, 0);
+  std::vector<unsigned char> refs;
+  if (!checker.file().read(layout.userblock + offset, n * element, refs))
+    return checker.bad("references unreadable");
+  if (auto ok = checker.check(refs.data(), n, 0, &out); !ok) return std::unexpected(ok.error());
+  return true;
 }
 
-// Each stored chunk of a 1-d (or n-d) chunked dataset, inflated when h5py compressed it.
-Expected<void> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout,
-                            RefChecker& checker) {
+// Each stored chunk of a 1-d (or n-d) chunked dataset, inflated when h5py compressed it. The
+// strings are stored for a 1-d dataset whose every chunk is allocated.
+Expected<bool> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout, RefChecker& checker,
+                            std::size_t n, std::vector<std::string>& out) {
   // h5py and Tessera's writer compress with gzip or lzf, optionally after shuffle; each chunk
   // may skip a filter (its bit in the chunk's filter mask).
   H5Z_filter_t compression = H5Z_FILTER_NONE;
@@ -145,7 +243,10 @@ Expected<void> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout,
   if (chunks > layout.fileBytes || chunkBytes / 1032 > layout.fileBytes)
     return checker.bad("chunks larger than the file");
   std::vector<hsize_t> offset(chunkDims.size());
-  std::vector<std::uint8_t> plain, unshuffled;
+  std::vector<std::uint8_t> raw, plain, unshuffled;
+  // 1-d: which chunks were read, so that a missing one (fill values) leaves the read to HDF5.
+  std::vector<char> seen(rank == 1 ? (n + perChunk - 1) / perChunk : 0, 0);
+  std::size_t covered = 0;
   for (hsize_t c = 0; c < chunks; ++c) {
     unsigned mask = 0;
     haddr_t addr = HADDR_UNDEF;
@@ -156,8 +257,8 @@ Expected<void> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout,
     if (addr >= layout.fileBytes - layout.userblock ||
         size > layout.fileBytes - layout.userblock - addr)
       return checker.bad("chunk past the end of the file");
-    auto raw = readFileBytes(dataset, layout.userblock + addr, size);
-    if (raw.size() != size) return checker.bad("chunk unreadable");
+    if (!checker.file().read(layout.userblock + addr, size, raw))
+      return checker.bad("chunk unreadable");
     const unsigned char* refs = raw.data();
     if (compressionIndex >= 0 && !(mask & (1u << compressionIndex))) {
       plain.resize(chunkBytes);
@@ -179,9 +280,15 @@ Expected<void> checkChunked(hid_t dataset, hid_t dcpl, const RefLayout& layout,
           unshuffled[i * width + b] = refs[b * count + i];
       refs = unshuffled.data();
     }
-    if (auto ok = checker.check(refs, perChunk, offset[0]); !ok) return ok;
+    const bool store = rank == 1 && offset[0] % perChunk == 0 && offset[0] < n;
+    if (auto ok = checker.check(refs, perChunk, offset[0], store ? &out : nullptr); !ok)
+      return std::unexpected(ok.error());
+    if (store && !seen[offset[0] / perChunk]) {
+      seen[offset[0] / perChunk] = 1;
+      ++covered;
+    }
   }
-  return {};
+  return rank == 1 && covered == seen.size();
 }
 
 enum class Match { Other, Found, Malformed };
@@ -226,8 +333,8 @@ std::optional<std::span<const unsigned char>> compactData(std::span<const unsign
 }
 
 // Compact datasets keep their references in the object header.
-Expected<void> checkCompact(hid_t dataset, const RefLayout& layout, std::size_t n,
-                            RefChecker& checker) {
+Expected<bool> checkCompact(hid_t dataset, const RefLayout& layout, std::size_t n,
+                            RefChecker& checker, std::vector<std::string>& out) {
   std::vector<unsigned char> refs;
   bool known = false;
   auto walked = forEachHeaderMessage(dataset, layout, [&](unsigned type, auto data) {
@@ -237,9 +344,10 @@ Expected<void> checkCompact(hid_t dataset, const RefLayout& layout, std::size_t 
     return true;
   });
   if (!walked) return checker.bad(walked.error().message);
-  if (!known) return {};  // a layout message of a version not known here: HDF5's alone
+  if (!known) return false;  // a layout message of a version not known here: HDF5's alone
   if (n > refs.size() / layout.element()) return checker.bad("references past their storage");
-  return checker.check(refs.data(), n, 0);
+  if (auto ok = checker.check(refs.data(), n, 0, &out); !ok) return std::unexpected(ok.error());
+  return true;
 }
 
 }  // namespace
@@ -255,39 +363,41 @@ std::uint64_t fileSizeOf(hid_t obj) {
 }
 
 std::vector<unsigned char> readFileBytes(hid_t obj, std::uint64_t offset, std::uint64_t length) {
-  Handle file(H5Iget_file_id(obj));
-  const ssize_t n = file ? H5Fget_name(file.get(), nullptr, 0) : -1;
-  if (n <= 0) return {};
-  std::string name(static_cast<std::size_t>(n), '\0');
-  H5Fget_name(file.get(), name.data(), name.size() + 1);
-  std::vector<unsigned char> out(length);
-  std::FILE* f = std::fopen(name.c_str(), "rb");
-  const bool ok = f && std::fseek(f, static_cast<long>(offset), SEEK_SET) == 0 &&
-                  std::fread(out.data(), 1, out.size(), f) == out.size();
-  if (f) std::fclose(f);
-  return ok ? out : std::vector<unsigned char>{};
+  std::vector<unsigned char> out;
+  FileBytes(obj).read(offset, length, out);
+  return out;
 }
 
-Expected<void> checkVlenReferences(hid_t dataset, std::size_t n, const std::string& where) {
+Expected<std::optional<std::vector<std::string>>> readCheckedVlenStrings(hid_t dataset,
+                                                                         std::size_t n,
+                                                                         const std::string& where) {
+  using Strings = std::optional<std::vector<std::string>>;
   Handle dcpl(H5Dget_create_plist(dataset));
   const auto geometry = fileGeometry(dataset);
   if (!dcpl || !geometry) {
     H5Eclear2(H5E_DEFAULT);
-    return {};
+    return Strings{};
   }
   RefLayout layout{*geometry};
   RefChecker checker(dataset, layout, where);
-  if (n == 0) return {};
+  if (n == 0) return Strings{};
+  std::vector<std::string> out(n);
+  Expected<bool> stored = false;
   switch (H5Pget_layout(dcpl.get())) {
     case H5D_CONTIGUOUS:
-      return checkContiguous(dataset, layout, n, checker);
+      stored = checkContiguous(dataset, layout, n, checker, out);
+      break;
     case H5D_CHUNKED:
-      return checkChunked(dataset, dcpl.get(), layout, checker);
+      stored = checkChunked(dataset, dcpl.get(), layout, checker, n, out);
+      break;
     case H5D_COMPACT:
-      return checkCompact(dataset, layout, n, checker);
+      stored = checkCompact(dataset, layout, n, checker, out);
+      break;
     default:
-      return {};
+      break;
   }
+  if (!stored) return std::unexpected(stored.error());
+  return *stored ? Strings(std::move(out)) : Strings{};
 }
 
 Expected<void> checkAttributeMessages(hid_t obj, const std::string& where) {

@@ -4,6 +4,7 @@
 /// lists such bugs), so the readers look first. Same thread rule as the rest of the adapter:
 /// one thread at a time.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,13 @@ std::vector<unsigned char> readFileBytes(hid_t obj, std::uint64_t offset, std::u
 /// Contiguous, compact and chunked datasets (unfiltered, gzip or lzf, after shuffle or not) are
 /// checked; Errc::Corrupt naming `where`. Chunked datasets with other filters are refused: no
 /// writer of string columns uses them, and they could not be checked.
-Expected<void> checkVlenReferences(hid_t dataset, std::size_t n, const std::string& where);
+/// The checked bytes are the strings themselves, so they are returned as H5Dread gives them
+/// (each up to its first NUL; empty for an empty reference): reading them again through HDF5
+/// took as long as the check. nullopt when HDF5 must read them (some are fill values: no storage
+/// or unallocated chunks; a chunked dataset of more than one dimension; an unknown layout).
+Expected<std::optional<std::vector<std::string>>> readCheckedVlenStrings(hid_t dataset,
+                                                                         std::size_t n,
+                                                                         const std::string& where);
 
 /// The attribute messages of `obj`'s header, checked before HDF5 decodes them (it does for any
 /// attribute query, H5Aexists included): each name must end inside its message, since HDF5

@@ -388,9 +388,11 @@ Expected<std::vector<std::string>> readStrings(hid_t dataset, const std::string&
                         std::max<std::size_t>(H5Tget_size(type.get()), sizeof(std::string)), where);
       !ok)
     return std::unexpected(ok.error());
-  if (H5Tis_variable_str(type.get()) > 0)
-    if (auto ok = checkVlenReferences(dataset, elementCount(space.get()), where); !ok)
-      return std::unexpected(ok.error());
+  if (H5Tis_variable_str(type.get()) > 0) {
+    auto checked = readCheckedVlenStrings(dataset, elementCount(space.get()), where);
+    if (!checked) return std::unexpected(checked.error());
+    if (*checked) return std::move(**checked);
+  }
   std::vector<std::string> out;
   if (!readStringElements(
           type.get(), elementCount(space.get()), space.get(),

@@ -47,12 +47,13 @@ CellOutlines outlinesFromRows(std::int64_t rows, std::int64_t cols, const std::v
   return o;
 }
 
-Expected<CellTable> cellTableFromH5ad(std::shared_ptr<const H5adFile> file) {
-  const H5adFile& f = *file;
+Expected<CellTable> cellTableFromH5ad(H5adFile opened) {
   CellTable t;
+  t.cellIds = opened.takeObsNames();
+  const auto file = std::make_shared<const H5adFile>(std::move(opened));
+  const H5adFile& f = *file;
   t.location = f.path().string();
   t.format = "h5ad";
-  t.cellIds = f.obsNames();
   t.geneNames = f.varNames();
   // scanpy's read_10x_h5/read_visium keep the Ensembl ids in var["gene_ids"].
   for (const char* key : {"gene_ids", "gene_id"}) {
@@ -173,7 +174,7 @@ Expected<CellTable> cellTableFromTenx(std::shared_ptr<const TenxH5File> file) {
 Expected<CellTable> openH5adCells(const std::filesystem::path& path) {
   auto f = H5adFile::open(path);
   if (!f) return std::unexpected(f.error());
-  return cellTableFromH5ad(std::make_shared<const H5adFile>(std::move(*f)));
+  return cellTableFromH5ad(std::move(*f));
 }
 
 Expected<CellTable> openTenxCells(const std::filesystem::path& path) {

@@ -16,8 +16,9 @@ namespace tessera::data {
 /// are listed in messages); dense obsm entries become embeddings; obsm `spatial` gives x/y, with
 /// `uns/spatial/<library>/scalefactors/tissue_hires_scalef` as the affine when present; obsm
 /// `outline` (x0,y0,x1,y1,... per cell) gives outlines; `uns/tessera_image` links an image
-/// (relative to the file). No spatial coordinates: embedding-only with a message.
-Expected<CellTable> cellTableFromH5ad(std::shared_ptr<const H5adFile> file);
+/// (relative to the file). No spatial coordinates: embedding-only with a message. The table
+/// takes the file's obs names (moved, not copied) and keeps the file for its genes.
+Expected<CellTable> cellTableFromH5ad(H5adFile file);
 
 /// Cells = barcodes; genes = feature names; obs column `feature_type`-free (the matrix has no
 /// obs): only cell ids. Embedding-only (10x h5 holds no coordinates).

@@ -44,6 +44,7 @@ struct ExpressionEngine::State {
   std::deque<SlowRead> slow;      // gene reads waiting for the hdf5 thread
   std::optional<XReader> reader;  // hdf5 thread only
   double lastReported = -1;       // progress last reported (hdf5 thread)
+  bool reopenTried = false;       // hdf5 thread: the cached index was looked for
 
   State(Executor* h, Executor& w, Options o) : hdf5(h), workers(w), options(std::move(o)) {}
 
@@ -61,8 +62,15 @@ struct ExpressionEngine::State {
     return &*reader;
   }
 
-  // On the hdf5 thread: answers every queued gene read.
+  // On the hdf5 thread: answers every queued gene read. A gene asked for before the build ran
+  // first looks for the index an earlier run left (a few ms), which spares it a scan of X.
   void serveSlowReads() {
+    bool building = false;
+    {
+      std::lock_guard lock(mutex);
+      building = started && status.stage == IndexStage::Building && !slow.empty();
+    }
+    if (building && !reopenTried) reopen(Clock::now());
     for (;;) {
       SlowRead r;
       {
@@ -75,6 +83,15 @@ struct ExpressionEngine::State {
         r.done(std::unexpected(cancelled(where, "gene read")));
         continue;
       }
+      std::shared_ptr<const ColumnIndexFile> file;
+      {
+        std::lock_guard lock(mutex);
+        file = index;
+      }
+      if (file) {
+        readIndexed(file, r.gene, std::move(r.stop), std::move(r.done));
+        continue;
+      }
       auto rd = openReader();
       if (!rd) {
         r.done(std::unexpected(rd.error()));
@@ -82,6 +99,22 @@ struct ExpressionEngine::State {
       }
       r.done((*rd)->readGene(r.gene, r.stop));
     }
+  }
+
+  // Gene `g` from the index, on a worker; a damaged index is discarded and X answers.
+  void readIndexed(std::shared_ptr<const ColumnIndexFile> file, std::int64_t g,
+                   std::stop_token stop, Callback<std::vector<float>> done) {
+    workers.post([st = weak.lock(), file, g, stop, done = std::move(done)]() mutable {
+      if (!st || stop.stop_requested())
+        return done(
+            std::unexpected(cancelled(st ? st->where : file->path().string(), "gene read")));
+      auto col = file->denseColumn(g);
+      if (!col && col.error().code == Errc::Corrupt) {
+        st->discard(file, st);
+        return st->geneFromX(g, stop, std::move(done));
+      }
+      done(std::move(col));
+    });
   }
 
   // Runs `fn` once the build has ended (at once when it has or never started).
@@ -139,9 +172,44 @@ struct ExpressionEngine::State {
       fn();
   }
 
+  // On the hdf5 thread, once (by the build or an earlier gene read): opens the index an earlier
+  // run built for this source and finishes with it (true). A foreign, corrupt or stale one is
+  // never trusted: removed, to be rebuilt in place. False also when the source cannot be
+  // identified; the build then says why.
+  bool reopen(Clock::time_point t0) {
+    reopenTried = true;
+    if (options.cacheDir.empty() || life.get_token().stop_requested()) return false;
+    auto rd = openReader();
+    if (!rd) return false;
+    auto id = identifySource(**rd);
+    if (!id) return false;
+    const auto path = indexPathFor(options.cacheDir, *id);
+    auto opened = ColumnIndexFile::open(path, *id);
+    if (opened && (*opened)->rows() == cells && (*opened)->cols() == genes) {
+      IndexStatus s;
+      s.stage = IndexStage::Ready;
+      s.progress = 1;
+      s.fromCache = true;
+      s.bytes = (*opened)->fileBytes();
+      s.buildSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      finish(s, *opened);
+      return true;
+    }
+    if (opened || opened.error().code != Errc::NotFound || std::filesystem::exists(path)) {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+    }
+    return false;
+  }
+
   // On the hdf5 thread: reopen the cached index or build it.
   void build() {
     const auto t0 = Clock::now();
+    {
+      std::lock_guard lock(mutex);
+      if (status.stage != IndexStage::Building) return;  // reopened by a gene read
+    }
+    if (!reopenTried && reopen(t0)) return;
     auto stop = life.get_token();
     IndexStatus s;
     s.stage = IndexStage::Failed;
@@ -158,20 +226,6 @@ struct ExpressionEngine::State {
     if (!rd) return failed(rd.error().message);
     auto id = identifySource(**rd);
     if (!id) return failed(id.error().message);
-    const auto path = indexPathFor(options.cacheDir, *id);
-    auto opened = ColumnIndexFile::open(path, *id);
-    if (opened && (*opened)->rows() == cells && (*opened)->cols() == genes) {
-      s.stage = IndexStage::Ready;
-      s.fromCache = true;
-      s.bytes = (*opened)->fileBytes();
-      s.buildSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
-      return finish(s, *opened);
-    }
-    // Foreign, corrupt or stale: never trusted, rebuilt in place.
-    if (opened || opened.error().code != Errc::NotFound || std::filesystem::exists(path)) {
-      std::error_code ec;
-      std::filesystem::remove(path, ec);
-    }
     IndexWriteOptions w;
     w.cacheBudget = options.cacheBudget;
     w.chunkBytes = options.workingBytes;
@@ -431,18 +485,7 @@ void ExpressionEngine::gene(std::int64_t g, std::stop_token stop,
     file = s.index;
     if (!file) s.slow.push_back({g, stop, std::move(done)});
   }
-  if (file) {
-    s.workers.post([st = state_, file, g, stop, done = std::move(done)]() mutable {
-      if (stop.stop_requested()) return done(std::unexpected(cancelled(st->where, "gene read")));
-      auto col = file->denseColumn(g);
-      if (!col && col.error().code == Errc::Corrupt) {
-        st->discard(file, st);
-        return st->geneFromX(g, stop, std::move(done));
-      }
-      done(std::move(col));
-    });
-    return;
-  }
+  if (file) return s.readIndexed(std::move(file), g, std::move(stop), std::move(done));
   s.hdf5->post([st = state_] { st->serveSlowReads(); }, Priority::Visible);
 }
 

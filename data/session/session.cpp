@@ -124,6 +124,11 @@ bool chooseTable(Session& session, const std::string& dataset, const std::string
       });
       session.layers.insert(cells, l);
     }
+  } else {
+    // It annotates no labels: the old table's regions are not its cells.
+    std::erase_if(session.layers, [&](const SessionLayer& l) {
+      return l.dataset == dataset && l.kind == LayerKind::Labels;
+    });
   }
   // Rows of the old table: they name other cells (or none) in the new one.
   session.selections.clear();

@@ -197,7 +197,8 @@ struct Session {
 /// and opacity kept), and the selections, named and current, and the classifier's labels of
 /// that dataset go. `labels` names the labels element the new table annotates ("cells"; ""
 /// when none): the dataset's labels layer is named for it, or added under its cells layer when
-/// it has none, so that the regions drawn are the new table's. False (and `session` unchanged)
+/// it has none, so that the regions drawn are the new table's; with none, the dataset's labels
+/// layer goes (it drew the old table's regions). False (and `session` unchanged)
 /// when it shows that table already or there is no such dataset.
 bool chooseTable(Session& session, const std::string& dataset, const std::string& table,
                  const std::string& labels = {});

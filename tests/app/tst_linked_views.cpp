@@ -235,7 +235,8 @@ class LinkedViewsTest : public QObject {
       view->camera().screenToWorld(p.x(), p.y(), w.x, w.y);
       world.push_back(w);
     }
-    const auto expected = session_->data()->spatialGrid.inPolygon(world, session_->hiddenMask());
+    const auto expected =
+        session_->data()->spatialGrid.get().inPolygon(world, session_->hiddenMask());
     QCOMPARE(drawnSpy.count(), 1);
     // Selecting (and the markers it starts) must not resize the view under the user.
     QTest::qWait(200);
@@ -252,7 +253,7 @@ class LinkedViewsTest : public QObject {
     widgets::Vec2 wa, wb;
     view->camera().screenToWorld(a.x(), a.y(), wa.x, wa.y);
     view->camera().screenToWorld(b.x(), b.y(), wb.x, wb.y);
-    const auto box = session_->data()->spatialGrid.inBox(wa, wb, session_->hiddenMask());
+    const auto box = session_->data()->spatialGrid.get().inBox(wa, wb, session_->hiddenMask());
     QCOMPARE(session_->selection().size(),
              widgets::combineSelection(expected, box, widgets::SelectOp::Add).size());
     // A plain drag still pans and leaves the selection alone.

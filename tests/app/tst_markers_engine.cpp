@@ -79,6 +79,32 @@ class TestMarkersEngine : public QObject {
     }
     QVERIFY(compared > 100);
   }
+
+  // A gene's values move into the colouring; recolouring it (a range set and cleared) starts
+  // from the colouring's own values, which stay the gene's.
+  void geneColouringSurvivesRecolouring() {
+    const auto& cases = expression_cases::load("markers_engine");
+    const fs::path file = cases.dir / cases.json["cases"][0]["file"].get<std::string>();
+    app::AppContext ctx(64);
+    app::CellsSession session(ctx);
+    QSignalSpy loaded(&session, &app::CellsSession::loaded);
+    session.open(file);
+    QVERIFY(loaded.wait(60000));
+    const auto d = session.data();
+    const std::string gene = d->table->geneNames.at(1);
+    const auto want = app::geneValuesNow(*d, 1);
+    QVERIFY(want.has_value());
+    QVERIFY(session.colorByGene(QString::fromStdString(gene)));
+    QTRY_VERIFY_WITH_TIMEOUT(session.coloring().legend.title == gene, 60000);
+    QCOMPARE(session.coloring().values(), *want);
+    const double autoMax = session.coloring().legend.max;
+    session.setRange(std::pair{0.0, 0.5});
+    QCOMPARE(session.coloring().legend.max, 0.5);
+    QCOMPARE(session.coloring().values(), *want);
+    session.setRange(std::nullopt);
+    QCOMPARE(session.coloring().legend.max, autoMax);
+    QCOMPARE(session.coloring().values(), *want);
+  }
 };
 
 QTEST_MAIN(TestMarkersEngine)

@@ -308,7 +308,7 @@ int main(int argc, char** argv) {
   std::printf("%-52s %8.0f ms %8.0f ms %8.0f ms\n", "open -> first gene coloured (cold index)",
               cold.coloured * 1e3, num(mem, "open_first_gene_s") * 1e3,
               num(backed, "open_first_gene_s") * 1e3);
-  std::printf("%-52s %8.0f ms\n", "  of which the table loaded (obs, obsm, grids)",
+  std::printf("%-52s %8.0f ms\n", "  of which the table loaded (obs, obsm; pick grids after)",
               cold.loaded * 1e3);
   std::printf("%-52s %8.0f ms\n", "open -> first gene coloured (index reopened)",
               warm.coloured * 1e3);

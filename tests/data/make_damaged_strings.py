@@ -16,7 +16,13 @@ libver="latest"). Damaged copies: "freespace0" sets the heap collection's free-s
 size 0, on which HDF5 1.10 loops forever loading the collection (found by fuzz_hdf5);
 "badindex" renumbers the heap object of "anndata", so the attribute points to no object.
 attr_many_* spread a group's attributes over continuation chunks of its header.
+
+read_*.h5 hold "s" in layouts the reader takes its strings from itself or leaves to HDF5, each
+with read_*.json, the strings as h5py reads them: 3,000 strings (empty ones, non-ASCII, one
+longer than a heap collection) contiguous (h5py's default, anndata's obs index), chunked with
+gzip, and chunked with chunks never written (fill values: left to HDF5).
 """
+import json
 import os
 import struct
 import sys
@@ -97,9 +103,33 @@ def damage_attrs(src, dst, how):
     open(dst, "wb").write(bytes(data))
 
 
+def many_strings():
+    out = [f"cell-{i}" if i % 7 else "" for i in range(3000)]
+    out[5] = "h\u00e9llo \u4e16\u754c"
+    out[6] = "x" * 5000  # larger than a 4 KiB heap collection: one of its own
+    return np.array(out, dtype=object)
+
+
+def write_read_cases(out):
+    strings = many_strings()
+    cases = {"contiguous": {}, "chunked_gzip": {"chunks": (256,), "compression": "gzip"}}
+    for name, kw in cases.items():
+        with h5py.File(os.path.join(out, f"read_{name}.h5"), "w") as f:
+            f.create_dataset("s", data=strings, dtype=h5py.string_dtype(), **kw)
+    with h5py.File(os.path.join(out, "read_unwritten_chunks.h5"), "w") as f:
+        s = f.create_dataset("s", shape=(10,), dtype=h5py.string_dtype(), chunks=(4,))
+        s[0:4] = strings[1:5]
+    for name in (*cases, "unwritten_chunks"):
+        with h5py.File(os.path.join(out, f"read_{name}.h5"), "r") as f:
+            got = [v.decode() if isinstance(v, bytes) else v for v in f["s"][()]]
+        with open(os.path.join(out, f"read_{name}.json"), "w") as j:
+            json.dump(got, j)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
+    write_read_cases(out)
     for kind, kw in KINDS.items():
         write(os.path.join(out, f"intact_{kind}.h5"), kw)
         write(os.path.join(out, f"damaged_{kind}.h5"), kw)

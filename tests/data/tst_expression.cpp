@@ -310,6 +310,50 @@ class TestExpression : public QObject {
       QCOMPARE((*cell)[k].second, -row[k].first);
   }
 
+  // The index's genes read one by one (ColumnIndexFile::readGene, what markers stream) hold X's
+  // entries sorted by value, and SelectionRanker over them gives scipy's z and p for every gene.
+  void indexGenesThroughSelectionRankerEqualXAndScipy() {
+    ThreadPool hdf5(1), workers(2);
+    const fs::path file = cases().dir / "csr_counts.h5ad";
+    ExpressionEngine::Options opt;
+    opt.cacheDir = freshDir("ranker");
+    {
+      auto e = engineFor(file, hdf5, workers, opt);
+      e->startIndexing();
+      QCOMPARE(e->waitForIndex().stage, IndexStage::Ready);
+    }
+    hdf5.waitIdle();
+    auto reader = XReader::open(*probeXMatrix(file));
+    QVERIFY(reader.has_value());
+    auto id = identifySource(*reader);
+    QVERIFY(id.has_value());
+    auto index = ColumnIndexFile::open(indexPathFor(opt.cacheDir, *id), *id);
+    QVERIFY2(index.has_value(), index ? "" : index.error().message.c_str());
+    auto f = H5adFile::open(file);
+    const auto mask = betaMask(file);
+    auto ranker = SelectionRanker::make((*index)->rows(), mask);
+    QVERIFY(ranker.has_value());
+    std::vector<MarkerGene> all;
+    std::vector<std::uint32_t> buf;
+    for (std::int64_t g = 0; g < (*index)->cols(); ++g) {
+      auto e = (*index)->readGene(g, buf);
+      QVERIFY2(e.has_value(), e ? "" : e.error().message.c_str());
+      QVERIFY(std::is_sorted(e->values.begin(), e->values.end()));
+      std::vector<float> dense(static_cast<std::size_t>((*index)->rows()), 0.0f);
+      for (std::size_t k = 0; k < e->rows.size(); ++k)
+        dense[static_cast<std::size_t>(e->rows[k])] = e->values[k];
+      QVERIFY(dense == *f->readGene(g));
+      all.push_back(ranker->rank(g, e->rows, e->values));
+    }
+    adjustPValues(all);
+    compareWithScipy(all);
+    // A selection of the wrong size, or with an empty side, is refused.
+    QVERIFY(!SelectionRanker::make((*index)->rows() + 1, mask).has_value());
+    const std::vector<std::uint8_t> none(mask.size(), 0);
+    const auto refused = SelectionRanker::make((*index)->rows(), none);
+    QVERIFY(!refused && refused.error().code == Errc::InvalidArgument);
+  }
+
   void markersStreamedFromXOrInMemoryEqualScipy() {
     ThreadPool hdf5(1), workers(2);
     const fs::path file = cases().dir / "csr_counts.h5ad";
@@ -366,6 +410,24 @@ class TestExpression : public QObject {
       const auto st = e->waitForIndex();
       QCOMPARE(st.stage, IndexStage::Ready);
       QVERIFY(st.fromCache);
+    }
+    {
+      // A gene asked for at once (the window colours one as it opens) is read from the reopened
+      // index, not by a scan of X ahead of the reopening: the index is ready when it arrives.
+      hdf5.waitIdle();
+      const auto ref = *H5adFile::open(src)->readGene(2);
+      auto e = engineFor(src, hdf5, workers, opt);
+      e->startIndexing();
+      IndexStatus whenServed;
+      auto g = await<std::vector<float>>([&](auto cb) {
+        e->gene(2, {}, [&, cb](Expected<std::vector<float>> v) {
+          whenServed = e->indexStatus();
+          cb(std::move(v));
+        });
+      });
+      QVERIFY(g && *g == ref);
+      QCOMPARE(whenServed.stage, IndexStage::Ready);
+      QVERIFY(whenServed.fromCache);
     }
     // Another file saved over the source (a new file renamed into place, as writers do): same
     // path, new content and mtime.

@@ -4,11 +4,15 @@
 // instead of reaching HDF5's unchecked H5HG_read. String attributes and compact datasets, whose
 // references sit in the object header (versions 1 and 2), get the same check: a heap collection
 // HDF5 would loop forever loading (found by fuzz_hdf5) is refused at once, with one line.
-// Files from make_damaged_strings.py.
+// Strings the reader takes from the checked heap bytes itself equal h5py's reading of them,
+// and so do those it leaves to HDF5 (unwritten chunks). Files from make_damaged_strings.py.
 #include <QProcess>
 #include <QtTest>
 
 #include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "data/anndata/h5ad_reader.h"
 #include "data/anndata/hdf5_read.h"
@@ -56,6 +60,31 @@ class TestHdf5StringChecks : public QObject {
     QCOMPARE(s->size(), 10u);
     QCOMPARE(s->at(1), std::string("cell-1"));
     QCOMPARE(s->at(9), std::string("cell-9"));
+  }
+
+  void stringsEqualH5py_data() {
+    QTest::addColumn<QString>("name");
+    for (const char* k : {"contiguous", "chunked_gzip", "unwritten_chunks"})
+      QTest::newRow(k) << QString(k);
+  }
+  void stringsEqualH5py() {
+    QFETCH(QString, name);
+    const std::string base = "read_" + name.toStdString();
+    auto s = readS(base + ".h5");
+    QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
+    const auto want = nlohmann::json::parse(std::ifstream(kDir / (base + ".json")))
+                          .get<std::vector<std::string>>();
+    QCOMPARE(s->size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i)
+      QCOMPARE(s->at(i), want[i]);
+    if (want.size() == 3000) {  // the awkward ones are there
+      QCOMPARE(s->at(0), std::string());
+      QCOMPARE(s->at(5), std::string("h\u00e9llo \u4e16\u754c"));
+      QCOMPARE(s->at(6).size(), 5000u);
+    } else {
+      QCOMPARE(s->at(1), std::string("cell-2"));
+      QCOMPARE(s->at(9), std::string());  // a fill value
+    }
   }
 
   void damagedChunkedStringsAreRefused_data() {

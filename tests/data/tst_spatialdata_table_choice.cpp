@@ -160,6 +160,11 @@ class TestSpatialDataTableChoice : public QObject {
     QVERIFY(chooseTable(s, "image", "tx", "cells"));
     QCOMPARE(s.layers.size(), std::size_t(3));
     QCOMPARE(s.layers[1].name, std::string("cells"));
+    // A table that annotates no labels: the old table's labels layer goes.
+    QVERIFY(chooseTable(s, "image", "table"));
+    QCOMPARE(s.layers.size(), std::size_t(2));
+    for (const auto& l : s.layers)
+      QVERIFY(l.kind != LayerKind::Labels);
   }
 
   void sessionFileKeepsTheTable() {
