@@ -31,6 +31,13 @@ QString fixture(const char* name) {
 }
 
 // Tessera's markers equal scipy's: same genes in the same order, p within 1e-6 relative.
+// A SpatialData 0.2+ store on zarr v3, written at test time.
+Run writeSpatialDataV3(const QString& store) {
+  return runProgram(
+      TESSERA_PYTHON,
+      {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/spatialdata/make_spatialdata_v3.py", store});
+}
+
 void compareMarkers(const nlohmann::json& got, const nlohmann::json& ref) {
   QVERIFY(got.is_array());
   QCOMPARE(got.size(), ref.size());
@@ -197,10 +204,7 @@ class CliTableTest : public QObject {
   void infoListsSpatialDataV3LabelsAndTables() {
     QTemporaryDir dir;
     const QString store = dir.filePath("store.zarr");
-    const Run g = runProgram(
-        TESSERA_PYTHON,
-        {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/spatialdata/make_spatialdata_v3.py",
-         store});
+    const Run g = writeSpatialDataV3(store);
     QVERIFY2(g.code == 0, g.err.constData());
     const Run r = runTessera({"info", store, "--json"});
     QVERIFY2(r.code == 0, r.err.constData());
@@ -225,10 +229,7 @@ class CliTableTest : public QObject {
   void zarrTablesAreRefusedInWordsByMarkersAndExportCells() {
     QTemporaryDir dir;
     const QString store = dir.filePath("store.zarr");
-    const Run g = runProgram(
-        TESSERA_PYTHON,
-        {QString(TESSERA_SOURCE_DIR) + "/tests/fixtures/spatialdata/make_spatialdata_v3.py",
-         store});
+    const Run g = writeSpatialDataV3(store);
     QVERIFY2(g.code == 0, g.err.constData());
     const Run m = runTessera({"markers", store, "--groupby", "cell_type", "--group", "A"});
     QCOMPARE(m.code, 2);
