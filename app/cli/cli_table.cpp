@@ -59,13 +59,19 @@ data::Expected<data::H5adFile> openTable(const std::string& input, AppContext& c
   if (!ds->cells)
     return data::fail(data::Errc::Unsupported,
                       input + ": has no cell table (expected an .h5ad file or a dataset with one)");
-  // A SpatialData or AnnData zarr table: the window reads it, these commands not yet.
+  // A folder (SpatialData or AnnData zarr, a Space Ranger or Xenium output): the window reads
+  // it, these commands not yet.
   std::error_code ec;
-  if (std::filesystem::is_directory(*ds->cells, ec))
+  if (std::filesystem::is_directory(*ds->cells, ec)) {
+    const auto& dir = *ds->cells;
+    const bool zarr = std::filesystem::exists(dir / "zarr.json", ec) ||
+                      std::filesystem::exists(dir / ".zgroup", ec);
     return data::fail(data::Errc::Unsupported,
-                      input + ": its cell table " + ds->cells->string() +
-                          " is stored in zarr; markers and export-cells read HDF5 tables "
-                          "(.h5ad, 10x .h5) only, for now (the window's Markers panel reads it)");
+                      input + ": its cell table " + dir.string() +
+                          (zarr ? " is stored in zarr" : " is a folder") +
+                          "; markers and export-cells read HDF5 tables (.h5ad, 10x .h5) only, for "
+                          "now (the window's Markers panel reads it)");
+  }
   return data::H5adFile::open(*ds->cells);
 }
 
