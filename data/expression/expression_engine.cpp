@@ -97,7 +97,7 @@ struct ExpressionEngine::State {
         r.done(std::unexpected(rd.error()));
         continue;
       }
-      r.done((*rd)->readGene(r.gene, r.stop));
+      r.done((*rd)->readGene(r.gene, r.stop, &workers));
     }
   }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "data/anndata/hdf5_read.h"
+#include "data/expression/raw_csr_scan.h"
 
 namespace tessera::data {
 namespace {
@@ -117,6 +118,7 @@ struct XReader::Impl {
   std::string name;
   Handle file, indices, data, dense;
   std::vector<std::int64_t> indptr;  // sparse only: over cells (CSR) or genes (CSC)
+  std::optional<RawCsrScan> raw;     // CSR whose indices and data are plain ranges of the file
   std::string where(const std::string& p) const { return name + ":/" + x.group + p; }
 
   Expected<std::vector<std::int32_t>> indexBlock(std::int64_t b, std::int64_t n,
@@ -164,6 +166,10 @@ const XMatrix& XReader::matrix() const {
   return impl_->x;
 }
 
+bool XReader::scansRaw() const {
+  return impl_->raw.has_value();
+}
+
 Expected<XReader> XReader::open(const XMatrix& x) {
   auto impl = std::make_unique<Impl>();
   Impl& r = *impl;
@@ -198,6 +204,8 @@ Expected<XReader> XReader::open(const XMatrix& x) {
   if (!dat) return std::unexpected(dat.error());
   r.indices = std::move(*idx);
   r.data = std::move(*dat);
+  if (x.encoding == MatrixEncoding::Csr)
+    r.raw = RawCsrScan::probe(r.name, r.indices.get(), r.data.get(), x.nnz);
   return XReader(std::move(impl));
 }
 
@@ -367,7 +375,11 @@ Expected<CscMatrix> XReader::readGenes(std::int64_t g0, std::int64_t g1, std::st
   return m;
 }
 
-Expected<std::vector<float>> XReader::readGene(std::int64_t g, std::stop_token stop) {
+Expected<std::vector<float>> XReader::readGene(std::int64_t g, std::stop_token stop,
+                                               Executor* workers) {
+  Impl& r = *impl_;
+  if (r.raw && g >= 0 && g < r.x.cols)
+    return r.raw->gene(r.indptr, r.x.cols, g, std::move(stop), workers, r.where(""));
   auto m = readGenes(g, g + 1, stop);
   if (!m) return std::unexpected(m.error());
   return m->denseColumn(0);

@@ -25,6 +25,8 @@
 
 namespace tessera::data {
 
+class Executor;
+
 /// Where X lives: a file, the HDF5 group or dataset holding it, and its layout.
 struct XMatrix {
   std::filesystem::path file;
@@ -48,6 +50,8 @@ class XReader {
   ~XReader();
 
   const XMatrix& matrix() const;
+  /// True when readGene scans a CSR X beneath HDF5, in parallel (raw_csr_scan.h).
+  bool scansRaw() const;
   /// Stored entries per gene: one pass over the indices (CSR) or values (dense); CSC reads it
   /// from indptr.
   Expected<std::vector<std::int64_t>> geneCounts(std::stop_token stop = {},
@@ -58,8 +62,11 @@ class XReader {
   Expected<CscMatrix> readGenes(std::int64_t g0, std::int64_t g1, std::stop_token stop = {},
                                 const ReadProgress& progress = {},
                                 const std::vector<std::int64_t>* counts = nullptr);
-  /// One gene as one float per cell (a streaming scan for CSR).
-  Expected<std::vector<float>> readGene(std::int64_t g, std::stop_token stop = {});
+  /// One gene as one float per cell: for CSR a streaming scan of every stored index, split
+  /// over `workers` when X's indices and data are contiguous and unfiltered (raw_csr_scan.h),
+  /// else on the calling thread through HDF5.
+  Expected<std::vector<float>> readGene(std::int64_t g, std::stop_token stop = {},
+                                        Executor* workers = nullptr);
   /// One cell's stored entries (gene, value): a range (CSR) or a row (dense). CSC X has no cell
   /// order: Errc::Unsupported.
   Expected<std::vector<std::pair<std::int64_t, float>>> readCell(std::int64_t cell);

@@ -208,10 +208,15 @@ class TestOmeTiffSets : public QObject {
   }
 
   void severalImagesPickedBySeries() {
+    auto series = [](int s) {
+      ImageSelection sel;
+      sel.series = s;
+      return sel;
+    };
     const auto& e = manifest_["two_images"];
     const fs::path p = kWork / e["file"].get<std::string>();
     for (int s = 0; s < 2; ++s) {
-      auto src = openOrFail(p, ImageSelection{s, "", std::nullopt});
+      auto src = openOrFail(p, series(s));
       QVERIFY(src);
       const auto& want = e["series"][static_cast<std::size_t>(s)];
       const ImageInfo& info = src->info();
@@ -230,11 +235,13 @@ class TestOmeTiffSets : public QObject {
     QCOMPARE(j["series"].size(), std::size_t(2));
     QCOMPARE(j["series"][1]["shape"], nlohmann::json({1, 3, 1, 16, 12}));
     QCOMPARE(j["series_index"].get<int>(), 0);
-    auto none = openImage(p.string(), ImageSelection{2, "", std::nullopt});
+    auto none = openImage(p.string(), series(2));
     QVERIFY(!none);
     QCOMPARE(none.error().code, Errc::InvalidArgument);
     QVERIFY(none.error().message.find("no series 2") != std::string::npos);
-    auto well = openImage(p.string(), ImageSelection{std::nullopt, "A/1", std::nullopt});
+    ImageSelection inWell;
+    inWell.well = "A/1";
+    auto well = openImage(p.string(), inWell);
     QVERIFY(!well);
     QCOMPARE(well.error().code, Errc::InvalidArgument);
   }
