@@ -1,22 +1,14 @@
 #include "data/thread_pool.h"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 
 namespace tessera::data {
 
-ThreadPool::ThreadPool(int threads, int niceness) {
+ThreadPool::ThreadPool(int threads) {
   const int n = std::max(1, threads);
   workers_.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i)
-    workers_.emplace_back([this, niceness] {
-      // Linux schedules threads, so a thread's own nice value applies to it alone. Failing
-      // (a sandbox forbidding it) leaves the worker at normal priority, which is only slower.
-      if (niceness > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), niceness);
-      run();
-    });
+    workers_.emplace_back([this] { run(); });
 }
 
 ThreadPool::~ThreadPool() {

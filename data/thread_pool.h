@@ -14,10 +14,7 @@ namespace tessera::data {
 
 class ThreadPool final : public Executor {
  public:
-  /// `niceness` > 0 runs the workers below the threads that create no pool (the UI thread and
-  /// the GL driver's): under contention the kernel gives them about 1.25^-niceness of a normal
-  /// thread's share, and all of an idle core.
-  explicit ThreadPool(int threads, int niceness = 0);
+  explicit ThreadPool(int threads);
   ~ThreadPool() override;
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
