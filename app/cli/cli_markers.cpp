@@ -11,7 +11,6 @@
 #include "app/core/app_context.h"
 #include "data/expression/differential.h"
 #include "data/expression/expression_engine.h"
-#include "data/expression/x_reader.h"
 
 namespace tessera::app {
 namespace {
@@ -22,30 +21,34 @@ int fail(const std::string& message, int code = kExitBadInput) {
 }
 
 // Cells whose obs `column` reads `value` (categorical label or string).
-data::Expected<std::vector<std::int64_t>> groupCells(const data::H5adFile& t,
+data::Expected<std::vector<std::int64_t>> groupCells(const data::CellTable& t,
                                                      const std::string& column,
                                                      const std::string& value) {
-  const std::string where = t.path().string() + ":/obs/" + column;
-  const data::ColumnInfo* c = t.obsColumn(column);
+  const std::string where = t.location + ":/obs/" + column;
+  const data::CellColumn* c = t.column(column);
   if (!c) return data::fail(data::Errc::NotFound, where + ": no such obs column");
-  using K = data::ColumnKind;
-  if (c->kind != K::Categorical && c->kind != K::String && c->kind != K::NullableString)
+  using K = data::CellColumnKind;
+  if (c->kind != K::Categorical && c->kind != K::String)
     return data::fail(data::Errc::InvalidArgument,
-                      where + ": is " + data::columnKindName(c->kind) +
+                      where + ": is " + data::cellColumnKindName(c->kind) +
                           "; --groupby needs a categorical or string column");
-  if (c->kind == K::Categorical &&
-      std::find(c->categories.begin(), c->categories.end(), value) == c->categories.end()) {
-    std::string known;
-    for (std::size_t k = 0; k < c->categories.size() && k < 20; ++k)
-      known += (k ? ", " : "") + c->categories[k];
-    return data::fail(data::Errc::NotFound,
-                      where + ": no group '" + value + "' (groups: " + known + ")");
-  }
-  auto labels = t.readObsStrings(column);
-  if (!labels) return std::unexpected(labels.error());
   std::vector<std::int64_t> out;
-  for (std::size_t i = 0; i < labels->size(); ++i)
-    if ((*labels)[i] == value) out.push_back(static_cast<std::int64_t>(i));
+  if (c->kind == K::Categorical) {
+    const auto at = std::find(c->categories.begin(), c->categories.end(), value);
+    if (at == c->categories.end()) {
+      std::string known;
+      for (std::size_t k = 0; k < c->categories.size() && k < 20; ++k)
+        known += (k ? ", " : "") + c->categories[k];
+      return data::fail(data::Errc::NotFound,
+                        where + ": no group '" + value + "' (groups: " + known + ")");
+    }
+    const auto code = static_cast<std::int32_t>(at - c->categories.begin());
+    for (std::size_t i = 0; i < c->codes.size(); ++i)
+      if (c->codes[i] == code) out.push_back(static_cast<std::int64_t>(i));
+  } else {
+    for (std::size_t i = 0; i < c->strings.size(); ++i)
+      if (c->strings[i] == value) out.push_back(static_cast<std::int64_t>(i));
+  }
   if (out.empty()) return data::fail(data::Errc::NotFound, where + ": no cell has '" + value + "'");
   return out;
 }
@@ -87,31 +90,38 @@ int runMarkers(const std::vector<std::string>& args, std::size_t cacheMb) {
     return fail(
         "markers: usage: markers INPUT --groupby COLUMN --group VALUE | --group @cells.json");
   AppContext ctx(cacheMb);
-  auto table = openTable(input, ctx);
-  if (!table) return fail(table.error().message, exitCodeFor(table.error()));
-  const data::H5adFile& t = *table;
-  auto cells = selection ? readCellIds(group.substr(1), true, t) : groupCells(t, groupby, group);
-  if (!cells) return fail(cells.error().message, exitCodeFor(cells.error()));
-  auto mask = data::selectionMask(t.nObs(), *cells);
-  if (!mask) return fail(mask.error().message, exitCodeFor(mask.error()));
-  // The window's engine: the gene index is built once into the cache (or reopened), then the
-  // markers stream gene chunks from it. HDF5 runs on ctx.hdf5Pool only from here on.
-  const auto selected = std::count(mask->begin(), mask->end(), 1);
-  auto x = data::probeXMatrix(t.path());
-  if (!x) return fail(x.error().message, exitCodeFor(x.error()));
+  auto where = cellTableOf(input, ctx);
+  if (!where) return fail(where.error().message, exitCodeFor(where.error()));
+  // The window's path (CellsSession): the same table readers and the same engine, an HDF5
+  // matrix behind its gene index (built once into the cache, or reopened), any other table's
+  // genes gathered in memory. HDF5 runs on ctx.hdf5Pool only.
   auto options = defaultExpressionOptions();
   if (memoryMb > 0) options.workingBytes = static_cast<std::size_t>(memoryMb) << 20;
-  data::ExpressionEngine engine(*x, ctx.hdf5Pool, ctx.tilePool, options);
+  const ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, options};
+  data::Expected<std::shared_ptr<const CellsData>> loaded =
+      data::fail(data::Errc::Cancelled, "not loaded");
+  ctx.hdf5Pool.post([&] { loaded = loadCellsData(*where, {}, 0, 0, {}, &expression); });
+  ctx.hdf5Pool.waitIdle();
+  if (!loaded) return fail(loaded.error().message, exitCodeFor(loaded.error()));
+  const CellsData& d = **loaded;
+  const data::CellTable& t = *d.table;
+  auto cells = selection ? readCellIds(group.substr(1), true, t.cellIds, t.location)
+                         : groupCells(t, groupby, group);
+  if (!cells) return fail(cells.error().message, exitCodeFor(cells.error()));
+  if (!d.expression) return fail(t.location + ": has no expression values (X) to rank genes by");
+  auto mask = data::selectionMask(t.size(), *cells);
+  if (!mask) return fail(mask.error().message, exitCodeFor(mask.error()));
+  const auto selected = std::count(mask->begin(), mask->end(), 1);
+  data::ExpressionEngine& engine = *d.expression;
   engine.startIndexing();
   std::promise<data::Expected<std::vector<data::MarkerGene>>> result;
   engine.markers(
       std::move(*mask), static_cast<std::size_t>(top), {},
       [&](data::Expected<std::vector<data::MarkerGene>> r) { result.set_value(std::move(r)); });
   auto found = result.get_future().get();
-  if (!found)
-    return fail(t.path().string() + ": " + found.error().message, exitCodeFor(found.error()));
+  if (!found) return fail(t.location + ": " + found.error().message, exitCodeFor(found.error()));
   const auto best = std::move(*found);
-  const auto& names = t.varNames();
+  const auto& names = t.geneNames;
   if (json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& g : best) {
@@ -132,7 +142,7 @@ int runMarkers(const std::vector<std::string>& args, std::size_t cacheMb) {
   }
   std::printf("%lld cells vs %lld others, top %zu by Wilcoxon z\n",
               static_cast<long long>(selected),
-              static_cast<long long>(t.nObs()) - static_cast<long long>(selected), best.size());
+              static_cast<long long>(t.size()) - static_cast<long long>(selected), best.size());
   std::printf("%-20s %9s %9s %11s %11s %9s %9s %7s %7s\n", "gene", "score", "log2fc", "pval",
               "pval_adj", "mean_in", "mean_out", "frac_in", "frac_out");
   for (const auto& g : best)

@@ -53,34 +53,40 @@ data::Expected<std::vector<std::string>> obsText(const data::H5adFile& t, const 
 
 }  // namespace
 
-data::Expected<data::H5adFile> openTable(const std::string& input, AppContext& ctx) {
+data::Expected<std::filesystem::path> cellTableOf(const std::string& input, AppContext& ctx) {
   auto ds = openDataset(input, ctx);
   if (!ds) return std::unexpected(ds.error());
   if (!ds->cells)
     return data::fail(data::Errc::Unsupported,
                       input + ": has no cell table (expected an .h5ad file or a dataset with one)");
-  // A folder (SpatialData or AnnData zarr, a Space Ranger or Xenium output): the window reads
-  // it, these commands not yet.
+  return *ds->cells;
+}
+
+data::Expected<data::H5adFile> openTable(const std::string& input, AppContext& ctx) {
+  auto where = cellTableOf(input, ctx);
+  if (!where) return std::unexpected(where.error());
+  // A folder (SpatialData or AnnData zarr, a Space Ranger or Xenium output): markers and the
+  // window read it through the cell table readers, export-cells not yet.
   std::error_code ec;
-  if (std::filesystem::is_directory(*ds->cells, ec)) {
-    const auto& dir = *ds->cells;
+  if (std::filesystem::is_directory(*where, ec)) {
+    const auto& dir = *where;
     const bool zarr = std::filesystem::exists(dir / "zarr.json", ec) ||
                       std::filesystem::exists(dir / ".zgroup", ec);
     return data::fail(data::Errc::Unsupported,
                       input + ": its cell table " + dir.string() +
                           (zarr ? " is stored in zarr" : " is a folder") +
-                          "; markers and export-cells read HDF5 tables (.h5ad, 10x .h5) only, for "
-                          "now (the window's Markers panel reads it)");
+                          "; export-cells reads HDF5 tables (.h5ad, 10x .h5) only, for now "
+                          "(markers and the window read it)");
   }
-  return data::H5adFile::open(*ds->cells);
+  return data::H5adFile::open(*where);
 }
 
 data::Expected<std::vector<std::int64_t>> readCellIds(const std::string& file, bool json,
-                                                      const data::H5adFile& table) {
+                                                      const std::vector<std::string>& names,
+                                                      const std::string& location) {
   std::ifstream in(file);
   if (!in) return data::fail(data::Errc::NotFound, file + ": cannot read the cell list");
   std::unordered_map<std::string, std::int64_t> byName;
-  const auto& names = table.obsNames();
   byName.reserve(names.size());
   for (std::size_t i = 0; i < names.size(); ++i)
     byName.emplace(names[i], static_cast<std::int64_t>(i));
@@ -88,8 +94,7 @@ data::Expected<std::vector<std::int64_t>> readCellIds(const std::string& file, b
   auto lookup = [&](const std::string& id, const std::string& where) -> data::Expected<void> {
     const auto it = byName.find(id);
     if (it == byName.end())
-      return data::fail(data::Errc::NotFound,
-                        where + ": cell '" + id + "' is not in " + table.path().string());
+      return data::fail(data::Errc::NotFound, where + ": cell '" + id + "' is not in " + location);
     out.push_back(it->second);
     return {};
   };
@@ -104,10 +109,11 @@ data::Expected<std::vector<std::int64_t>> readCellIds(const std::string& file, b
         if (auto r = lookup(e.get<std::string>(), where); !r) return std::unexpected(r.error());
       } else if (e.is_number_integer()) {
         const auto i = e.get<std::int64_t>();
-        if (i < 0 || i >= table.nObs())
+        const auto cells = static_cast<std::int64_t>(names.size());
+        if (i < 0 || i >= cells)
           return data::fail(data::Errc::InvalidArgument, where + ": cell index " +
                                                              std::to_string(i) + " outside [0, " +
-                                                             std::to_string(table.nObs()) + ")");
+                                                             std::to_string(cells) + ")");
         out.push_back(i);
       } else {
         return data::fail(data::Errc::InvalidArgument,
@@ -177,7 +183,7 @@ int runExportCells(const std::vector<std::string>& args, std::size_t cacheMb) {
 
   std::vector<std::int64_t> rows;
   if (!cellsArg.empty()) {
-    auto ids = readCellIds(cellsArg.substr(1), false, t);
+    auto ids = readCellIds(cellsArg.substr(1), false, t.obsNames(), t.path().string());
     if (!ids) return fail(ids.error().message, exitCodeFor(ids.error()));
     rows = std::move(*ids);
   } else {

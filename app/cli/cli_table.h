@@ -6,6 +6,7 @@
 /// call H5adFile directly; CPU work fans out to AppContext::tilePool. Errors are one line on
 /// stderr naming the file and the column, id or line at fault; exit codes as in exit_codes.h.
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -16,14 +17,19 @@ namespace tessera::app {
 
 struct AppContext;
 
-/// The table behind INPUT: an .h5ad path, or a dataset with a linked table ("demo").
+/// The HDF5 table behind INPUT (cellTableOf): an .h5ad or 10x .h5; a folder is refused.
 data::Expected<data::H5adFile> openTable(const std::string& input, AppContext& ctx);
 
+/// Where INPUT's cell table is: the file or folder itself, or a dataset's linked table ("demo").
+data::Expected<std::filesystem::path> cellTableOf(const std::string& input, AppContext& ctx);
+
 /// Cell ids from `@file`: a JSON list (of obs names or of 0-based indices) when `json`, else
-/// one obs name per line (blank lines ignored). Ids unknown to the table are an error naming
-/// the id and file. Returns 0-based cell indices in file order.
+/// one obs name per line (blank lines ignored). Ids not among `names` (the obs names of the
+/// table at `location`) are an error naming the id and file. Returns 0-based cell indices in
+/// file order.
 data::Expected<std::vector<std::int64_t>> readCellIds(const std::string& file, bool json,
-                                                      const data::H5adFile& table);
+                                                      const std::vector<std::string>& names,
+                                                      const std::string& location);
 
 /// RFC 4180 field: quoted when it holds a comma, quote, CR, LF or edge spaces; quotes doubled.
 std::string csvField(const std::string& s);

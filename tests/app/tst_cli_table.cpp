@@ -8,6 +8,7 @@
 
 #include "tests/support/run_process.h"
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -224,21 +225,38 @@ class CliTableTest : public QObject {
     QCOMPARE(n["instance_key"].get<std::string>(), std::string("nucleus_id"));
   }
 
-  // markers and export-cells read HDF5 tables only: a zarr table is refused by name, in words
-  // (it said "no such file" before).
-  void zarrTablesAreRefusedInWordsByMarkersAndExportCells() {
+  // markers reads folder tables through the window's path: an AnnData zarr written by anndata
+  // from the pbmc sample gives scipy's markers of the h5ad; a SpatialData 0.2+ store on zarr v3
+  // gives markers of its table. export-cells reads HDF5 tables only and says so, in words.
+  void markersReadZarrTablesExportCellsRefusesThemInWords() {
     QTemporaryDir dir;
+    const QString zarr = dir.filePath("pbmc.zarr");
+    const Run w =
+        runProgram(TESSERA_PYTHON, {"-c",
+                                    "import sys, anndata\n"
+                                    "anndata.read_h5ad(sys.argv[1]).write_zarr(sys.argv[2])",
+                                    fixture("pbmc68k_reduced_v0.5.h5ad"), zarr});
+    QVERIFY2(w.code == 0, w.err.constData());
+    const Run r = runTessera(
+        {"markers", zarr, "--groupby", "louvain", "--group", "3", "--top", "15", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    compareMarkers(parse(r), reference({"markers", fixture("pbmc68k_reduced_v0.5.h5ad"), "louvain",
+                                        "3", "15"}));
     const QString store = dir.filePath("store.zarr");
     const Run g = writeSpatialDataV3(store);
     QVERIFY2(g.code == 0, g.err.constData());
-    const Run m = runTessera({"markers", store, "--groupby", "cell_type", "--group", "A"});
-    QCOMPARE(m.code, 2);
-    QVERIFY2(m.err.contains("store.zarr") && m.err.contains("is stored in zarr"),
-             m.err.constData());
-    QCOMPARE(m.err.count('\n'), 1);
+    const Run m = runTessera({"markers", store, "--groupby", "cluster", "--group", "a", "--json"});
+    QVERIFY2(m.code == 0, m.err.constData());
+    const auto genes = parse(m);
+    QCOMPARE(genes.size(), std::size_t(3));
+    for (const auto& gene : genes)
+      QVERIFY(std::isfinite(gene["score"].get<double>()) && gene["pval"].get<double>() <= 1);
     const Run e = runTessera({"export-cells", store, "--out", dir.filePath("cells.csv")});
     QCOMPARE(e.code, 2);
-    QVERIFY2(e.err.contains("is stored in zarr"), e.err.constData());
+    QVERIFY2(e.err.contains("store.zarr") && e.err.contains("is stored in zarr") &&
+                 e.err.contains("export-cells reads HDF5 tables"),
+             e.err.constData());
+    QCOMPARE(e.err.count('\n'), 1);
     QVERIFY(!QFile::exists(dir.filePath("cells.csv")));
   }
 
