@@ -6,7 +6,6 @@
 // test (tst_expression_cache).
 #include <QtTest>
 
-
 #include "expression_support.h"
 
 #include "data/expression/group_summary.h"
