@@ -22,8 +22,8 @@ fs::path writeGzip(const std::string& name, const std::string& text) {
   const fs::path p = fs::path(TESSERA_TEST_WORK_DIR) / name;
   gzFile f = gzopen(p.c_str(), "wb1");
   if (!f) return {};
-  const bool ok = gzwrite(f, text.data(), static_cast<unsigned>(text.size())) ==
-                  static_cast<int>(text.size());
+  const bool ok =
+      gzwrite(f, text.data(), static_cast<unsigned>(text.size())) == static_cast<int>(text.size());
   return gzclose(f) == Z_OK && ok ? p : fs::path();
 }
 
@@ -87,8 +87,8 @@ class TestGzipLines : public QObject {
 
   // The transcripts reader streams in 8 MiB blocks: a 9 MiB gene name is read, not a crash.
   void transcriptsWithALineOverABlockStream() {
-    const std::string text = "feature_name,x_location,y_location\n" +
-                             std::string(9 << 20, 'g') + ",1.5,2.5\nG2,3,4\n";
+    const std::string text =
+        "feature_name,x_location,y_location\n" + std::string(9 << 20, 'g') + ",1.5,2.5\nG2,3,4\n";
     const fs::path p = writeGzip("gzip_lines_long_transcripts.csv.gz", text);
     QVERIFY(!p.empty());
     for (const bool streamed : {true, false}) {
