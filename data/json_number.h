@@ -46,4 +46,16 @@ inline std::optional<std::int64_t> jsonWholeNumber(
   return i;
 }
 
+/// `obj[key]` as an int when it is a whole number in int's range (3 or 3.0); `fallback` when it
+/// is absent, of another type or out of range. json::value<int>() is undefined behaviour for a
+/// float outside int's range (found by fuzz_zarr_metadata: "zarr_format": 6.7e102).
+inline int jsonIntOr(const nlohmann::json& obj, const char* key, int fallback) {
+  if (!obj.is_object()) return fallback;
+  const auto it = obj.find(key);
+  if (it == obj.end()) return fallback;
+  const auto v =
+      jsonWholeNumber(*it, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+  return v ? static_cast<int>(*v) : fallback;
+}
+
 }  // namespace tessera::data

@@ -312,6 +312,47 @@ Match attributeValues(std::span<const unsigned char> msg, const char* name, std:
   return Match::Found;
 }
 
+// Where an attribute's value ends in its message (§IV.A.2.m) as HDF5 reckons it when it
+// decodes the message: after the name, datatype and dataspace, the datatype's size times the
+// dataspace's element count (HDF5 1.10 copies that many bytes without comparing them with the
+// message). Past the end when the parts before the value overrun the message already; nullopt
+// when the datatype or dataspace is shared, or of a form not known here.
+std::optional<std::uint64_t> attributeValueEnd(std::span<const unsigned char> msg,
+                                               std::size_t sizeofSize) {
+  if (msg.size() < 8 || msg[0] < 1 || msg[0] > 3) return std::nullopt;
+  const unsigned version = msg[0];
+  if (version >= 2 && (msg[1] & 3) != 0) return std::nullopt;  // shared datatype or dataspace
+  const std::uint64_t nameSize = readLe(&msg[2], 2), typeSize = readLe(&msg[4], 2);
+  const std::uint64_t spaceSize = readLe(&msg[6], 2);
+  auto padded = [version](std::uint64_t n) { return version == 1 ? (n + 7) & ~7ull : n; };
+  const std::uint64_t typeAt = (version == 3 ? 9 : 8) + padded(nameSize);
+  const std::uint64_t spaceAt = typeAt + padded(typeSize);
+  const std::uint64_t dataAt = spaceAt + padded(spaceSize);
+  // HDF5 steps over the parts by their declared sizes and copies the value from there.
+  if (dataAt > msg.size()) return std::uint64_t{msg.size()} + 1;
+  if (typeSize < 8 || spaceSize < 4 || sizeofSize < 1 || sizeofSize > 8) return std::nullopt;
+  const std::uint64_t elementBytes = readLe(&msg[typeAt + 4], 4);
+  const unsigned char* space = &msg[spaceAt];
+  const unsigned rank = space[1];
+  std::uint64_t dimsAt = 0;
+  if (space[0] == 1) {
+    dimsAt = 8;
+  } else if (space[0] == 2) {
+    if (space[3] == 2) return dataAt;  // null dataspace: no value
+    dimsAt = 4;
+  } else {
+    return std::nullopt;
+  }
+  if (dimsAt + std::uint64_t{rank} * sizeofSize > spaceSize) return std::nullopt;
+  // Saturates at the message size: any count beyond it is past the end anyway.
+  const unsigned __int128 limit = msg.size();
+  unsigned __int128 bytes = elementBytes;
+  for (unsigned i = 0; i < rank && bytes <= limit; ++i)
+    bytes *= readLe(space + dimsAt + std::uint64_t{i} * sizeofSize, sizeofSize);
+  if (bytes > limit) return std::uint64_t{msg.size()} + 1;
+  return dataAt + static_cast<std::uint64_t>(bytes);
+}
+
 // The raw bytes of a compact dataset, from its layout message (§IV.A.2.i): versions 3 and 4
 // (what HDF5 1.8+ writes) and 1–2; nullopt for a layout this does not know.
 std::optional<std::span<const unsigned char>> compactData(std::span<const unsigned char> msg) {
@@ -415,6 +456,11 @@ Expected<void> checkAttributeMessages(hid_t obj, const std::string& where) {
     if (nameSize == 0 || nameAt > msg.size() || nameSize > msg.size() - nameAt ||
         std::memchr(&msg[nameAt], 0, nameSize) == nullptr) {
       bad = "an attribute name runs past its message";
+      return true;
+    }
+    // So is its value, with memcpy: it must end inside the message too.
+    if (const auto end = attributeValueEnd(msg, geometry->sizeofSize); end && *end > msg.size()) {
+      bad = "an attribute value runs past its message";
       return true;
     }
     return false;

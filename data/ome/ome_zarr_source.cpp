@@ -171,6 +171,15 @@ Expected<std::shared_ptr<OmeZarrSource>> OmeZarrOpener::open(std::shared_ptr<con
       return fail(Errc::Unsupported, file + ": level 0 has " + std::to_string(ndim) +
                                          " dimensions (2 to 5 are supported)");
   }
+  // Axes and transformations are indexed by the arrays' dimensions below: a count that differs
+  // is damage (found by fuzz_ngff: 2 axes over a 3-dimensional array read past the axis slots).
+  if (ms->axisNames.size() != ndim)
+    return fail(Errc::Corrupt, file + ": " + std::to_string(ms->axisNames.size()) +
+                                   " axes for level 0's " + std::to_string(ndim) + " dimensions");
+  if (!ms->globalScale.empty() && ms->globalScale.size() != ndim)
+    return fail(Errc::Corrupt, file + ": multiscales transformations have " +
+                                   std::to_string(ms->globalScale.size()) + " values for " +
+                                   std::to_string(ndim) + " dimensions");
   auto slots = mapAxesToCanonical(*ms, file);
   if (!slots) return std::unexpected(slots.error());
   src->slots_ = *slots;
@@ -190,6 +199,10 @@ Expected<std::shared_ptr<OmeZarrSource>> OmeZarrOpener::open(std::shared_ptr<con
       return fail(Errc::Unsupported, file + ": level \"" + ds.path + "\" is " +
                                          dtypeName(a.dtype()) + " but level 0 is " +
                                          dtypeName(info.dtype));
+    if (!ds.scale.empty() && ds.scale.size() != ndim)
+      return fail(Errc::Corrupt, file + ": level \"" + ds.path + "\" transformations have " +
+                                     std::to_string(ds.scale.size()) + " values for " +
+                                     std::to_string(ndim) + " dimensions");
     LevelInfo level;
     level.path = joinZarrPath(path, ds.path);
     level.codec = a.codecName();

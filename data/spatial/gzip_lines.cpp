@@ -16,11 +16,17 @@
 
 namespace tessera::data {
 
+namespace {
+constexpr std::size_t kInputBytes = 1 << 20;
+}  // namespace
+
 struct GzipBlockReader::State {
   std::FILE* file = nullptr;
   z_stream z{};
   bool zInit = false;
-  std::vector<unsigned char> in = std::vector<unsigned char>(1 << 20);
+  /// Compressed input, kInputBytes (not zero-filled: fread fills what inflate reads).
+  std::unique_ptr<unsigned char[]> in =
+      std::make_unique_for_overwrite<unsigned char[]>(kInputBytes);
   std::uint64_t produced = 0;
   std::uint64_t read = 0;    ///< compressed bytes read from the file
   bool streamEnded = false;  ///< the last member ended cleanly
@@ -60,64 +66,76 @@ Expected<std::string> GzipBlockReader::next() {
   State& s = *s_;
   std::string out = std::move(carry_);
   carry_.clear();
-  const std::size_t target = blockSize_ + blockSize_ / 8;
-  out.reserve(target);
   auto truncated = [&] {
     return fail(Errc::Corrupt, path_.string() + ": truncated gzip stream after " +
                                    std::to_string(s.produced) + " bytes of data");
   };
-  while (out.size() < blockSize_) {
-    if (s.z.avail_in == 0) {
-      const std::size_t n = std::fread(s.in.data(), 1, s.in.size(), s.file);
-      if (n == 0) {
-        if (std::ferror(s.file)) return fail(Errc::Io, path_.string() + ": read failed");
-        if (!s.streamEnded) return truncated();
-        done_ = true;
-        break;
+  // A block ends at its last line break. A line longer than a block (a damaged file) makes the
+  // block grow by another blockSize_ until it holds one, up to maxLine: beyond that the file is
+  // refused rather than read whole into memory.
+  const std::size_t maxLine = 16 * blockSize_;
+  std::size_t want = std::max(blockSize_, out.size() + 1);
+  for (;;) {
+    const std::size_t target = want + want / 8;
+    out.reserve(target);
+    while (out.size() < want) {
+      if (s.z.avail_in == 0) {
+        const std::size_t n = std::fread(s.in.get(), 1, kInputBytes, s.file);
+        if (n == 0) {
+          if (std::ferror(s.file)) return fail(Errc::Io, path_.string() + ": read failed");
+          if (!s.streamEnded) return truncated();
+          done_ = true;
+          break;
+        }
+        s.read += n;
+        s.z.next_in = s.in.get();
+        s.z.avail_in = static_cast<uInt>(n);
       }
-      s.read += n;
-      s.z.next_in = s.in.data();
-      s.z.avail_in = static_cast<uInt>(n);
-    }
-    if (s.streamEnded) {
-      // Another gzip member follows (pigz, concatenated files), or trailing zero padding.
-      if (s.z.next_in[0] == 0) {
-        s.z.avail_in = 0;
-        continue;
+      if (s.streamEnded) {
+        // Another gzip member follows (pigz, concatenated files), or trailing zero padding.
+        if (s.z.next_in[0] == 0) {
+          s.z.avail_in = 0;
+          continue;
+        }
+        inflateReset(&s.z);
+        s.streamEnded = false;
       }
-      inflateReset(&s.z);
-      s.streamEnded = false;
+      // Inflated straight into the string's spare room (no zero-filling of the block first).
+      const std::size_t before = out.size();
+      int rc = Z_OK;
+      out.resize_and_overwrite(target, [&](char* p, std::size_t n) {
+        s.z.next_out = reinterpret_cast<Bytef*>(p + before);
+        s.z.avail_out = static_cast<uInt>(n - before);
+        rc = inflate(&s.z, Z_NO_FLUSH);
+        return n - s.z.avail_out;
+      });
+      const std::size_t got = out.size() - before;
+      s.produced += got;
+      if (rc == Z_STREAM_END) {
+        s.streamEnded = true;
+      } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
+        return fail(Errc::Corrupt, path_.string() + ": corrupt gzip data after " +
+                                       std::to_string(s.produced) + " bytes" +
+                                       (s.z.msg ? std::string(" (") + s.z.msg + ")" : ""));
+      } else if (rc == Z_MEM_ERROR) {
+        return fail(Errc::Io, path_.string() + ": out of memory inflating");
+      } else if (rc == Z_BUF_ERROR && got == 0 && s.z.avail_in != 0) {
+        return fail(Errc::Corrupt, path_.string() + ": gzip stream makes no progress");
+      }
     }
-    const std::size_t before = out.size();
-    out.resize(target);
-    s.z.next_out = reinterpret_cast<Bytef*>(out.data() + before);
-    s.z.avail_out = static_cast<uInt>(target - before);
-    const int rc = inflate(&s.z, Z_NO_FLUSH);
-    const std::size_t got = (target - before) - s.z.avail_out;
-    out.resize(before + got);
-    s.produced += got;
-    if (rc == Z_STREAM_END) {
-      s.streamEnded = true;
-    } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
-      return fail(Errc::Corrupt, path_.string() + ": corrupt gzip data after " +
-                                     std::to_string(s.produced) + " bytes" +
-                                     (s.z.msg ? std::string(" (") + s.z.msg + ")" : ""));
-    } else if (rc == Z_MEM_ERROR) {
-      return fail(Errc::Io, path_.string() + ": out of memory inflating");
-    } else if (rc == Z_BUF_ERROR && got == 0 && s.z.avail_in != 0) {
-      return fail(Errc::Corrupt, path_.string() + ": gzip stream makes no progress");
-    }
-  }
-  if (!done_) {
+    if (done_) return out;
     const std::size_t nl = out.rfind('\n');
-    if (nl == std::string::npos) {
-      carry_ = std::move(out);
-      return next();
+    if (nl != std::string::npos) {
+      carry_.assign(out, nl + 1);
+      out.resize(nl + 1);
+      return out;
     }
-    carry_.assign(out, nl + 1);
-    out.resize(nl + 1);
+    if (out.size() >= maxLine)
+      return fail(Errc::Corrupt, path_.string() + ": a line longer than " +
+                                     std::to_string(maxLine >> 20) + " MiB after " +
+                                     std::to_string(s.produced - out.size()) + " bytes of data");
+    want = out.size() + blockSize_;
   }
-  return out;
 }
 
 std::size_t defaultInflateBudget() {

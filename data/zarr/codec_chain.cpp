@@ -23,12 +23,13 @@ bool isBytesToBytes(const std::string& n) {
 Expected<BytesCodecPtr> makeV3BytesCodec(const std::string& name, const json& cfg,
                                          std::size_t typesize) {
   if (name == "crc32c") return makeCrc32cCodec();
-  if (name == "gzip") return makeGzipCodec(cfg.value("level", 1));
-  if (name == "zlib") return makeZlibCodec(cfg.value("level", 1));
-  if (name == "zstd") return makeZstdCodec(cfg.value("level", 0), cfg.value("checksum", false));
+  if (name == "gzip") return makeGzipCodec(jsonIntOr(cfg, "level", 1));
+  if (name == "zlib") return makeZlibCodec(jsonIntOr(cfg, "level", 1));
+  if (name == "zstd")
+    return makeZstdCodec(jsonIntOr(cfg, "level", 0), cfg.value("checksum", false));
   BloscParams p;
   p.cname = cfg.value("cname", std::string("lz4"));
-  p.clevel = cfg.value("clevel", 5);
+  p.clevel = jsonIntOr(cfg, "clevel", 5);
   const std::string shuffle = cfg.value("shuffle", std::string("noshuffle"));
   p.shuffle = shuffle == "bitshuffle" ? 2 : shuffle == "shuffle" ? 1 : 0;
   p.typesize = cfg.value("typesize", typesize);
@@ -271,16 +272,16 @@ Expected<BytesCodecPtr> parseV2Compressor(const json& c) {
     if (id == "blosc") {
       BloscParams p;
       p.cname = c.value("cname", std::string("lz4"));
-      p.clevel = c.value("clevel", 5);
-      p.shuffle = c.value("shuffle", 1);
+      p.clevel = jsonIntOr(c, "clevel", 5);
+      p.shuffle = jsonIntOr(c, "shuffle", 1);
       p.blocksize = c.value("blocksize", std::size_t{0});
       return makeBloscCodec(p);
     }
-    if (id == "zstd") return makeZstdCodec(c.value("level", 1));
-    if (id == "zlib") return makeZlibCodec(c.value("level", 1));
-    if (id == "gzip") return makeGzipCodec(c.value("level", 1));
-    if (id == "lz4") return makeLz4Codec(c.value("acceleration", 1));
-    if (id == "bz2") return makeBzip2Codec(c.value("level", 9));
+    if (id == "zstd") return makeZstdCodec(jsonIntOr(c, "level", 1));
+    if (id == "zlib") return makeZlibCodec(jsonIntOr(c, "level", 1));
+    if (id == "gzip") return makeGzipCodec(jsonIntOr(c, "level", 1));
+    if (id == "lz4") return makeLz4Codec(jsonIntOr(c, "acceleration", 1));
+    if (id == "bz2") return makeBzip2Codec(jsonIntOr(c, "level", 9));
     if (id == "lzma") {
       // numcodecs' default FORMAT_XZ (1); the .lzma and raw forms carry no container to check.
       const auto format = c.contains("format") ? jsonInteger(c["format"], 0, 9) : 1;

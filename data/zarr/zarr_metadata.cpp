@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "data/json_number.h"
 #include "data/zarr/zarr_util.h"
 
 namespace tessera::data {
@@ -152,7 +153,7 @@ Expected<ZarrMetadata> parseV2(const json& z) {
   ZarrMetadata m;
   m.zarrFormat = 2;
   if (!z.is_object()) return fail(Errc::Corrupt, "not a JSON object");
-  if (z.value("zarr_format", 0) != 2) return fail(Errc::Corrupt, "zarr_format is not 2");
+  if (jsonIntOr(z, "zarr_format", 0) != 2) return fail(Errc::Corrupt, "zarr_format is not 2");
   auto shape = parseShape(z.at("shape"), "shape");
   if (!shape) return std::unexpected(shape.error());
   m.shape = *shape;
@@ -195,7 +196,7 @@ Expected<ZarrMetadata> parseV3(const json& z) {
   ZarrMetadata m;
   m.zarrFormat = 3;
   if (!z.is_object()) return fail(Errc::Corrupt, "not a JSON object");
-  if (z.value("zarr_format", 0) != 3) return fail(Errc::Corrupt, "zarr_format is not 3");
+  if (jsonIntOr(z, "zarr_format", 0) != 3) return fail(Errc::Corrupt, "zarr_format is not 3");
   if (z.value("node_type", std::string()) != "array")
     return fail(Errc::NotFound, "node is not an array");
   auto shape = parseShape(z.at("shape"), "shape");

@@ -191,6 +191,21 @@ class TestHdf5StringChecks : public QObject {
                                     ": encoding-type: damaged string storage (heap free space "
                                     "of a wrong size)"));
   }
+
+  // Found by fuzz_hdf5: an attribute message whose dataspace size runs past the message, so
+  // HDF5 would copy the value from beyond it (a heap overflow under ASan, a quiet over-read
+  // without). Refused before H5Aexists decodes it.
+  void fuzzFoundAttributeValuePastItsMessageIsRefused() {
+    const fs::path path = fs::path(TESSERA_SOURCE_DIR) /
+                          "tests/fuzz/regressions/hdf5/h5o_attr_value_past_message.h5ad";
+    auto f = H5adFile::open(path);
+    QVERIFY(!f.has_value());
+    QVERIFY(f.error().code == Errc::Corrupt);
+    QVERIFY2(f.error().message.starts_with(path.string() + ": "), f.error().message.c_str());
+    QVERIFY2(
+        f.error().message.find("an attribute value runs past its message") != std::string::npos,
+        f.error().message.c_str());
+  }
 };
 
 QTEST_APPLESS_MAIN(TestHdf5StringChecks)
