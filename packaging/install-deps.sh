@@ -35,6 +35,8 @@ packages=(
   # independent writers for fixtures and peers for benchmarks
   python3 python3-numpy python3-zarr python3-anndata python3-tifffile python3-h5py python3-dask python3-scipy
   python3-onnx
+  # an independent PNG reader for tst_figure_export (and checking ONNX models from Python)
+  python3-opencv
   # bench_render's first-frame peer: a bare VTK window showing tiles zarr-python decoded
   python3-vtk9
   # loopback S3 server that verifies SigV4 signatures (tests/support/s3_server.py)
