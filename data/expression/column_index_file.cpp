@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "data/executor.h"
+#include "data/pread_all.h"
 
 namespace tessera::data {
 namespace fs = std::filesystem;
@@ -87,23 +88,6 @@ bool pwriteAll(int fd, const void* p, std::size_t n, std::uint64_t off) {
       return false;
     }
     b += w, n -= static_cast<std::size_t>(w), off += static_cast<std::uint64_t>(w);
-  }
-  return true;
-}
-
-bool preadAll(int fd, void* p, std::size_t n, std::uint64_t off) {
-  auto* b = static_cast<char*>(p);
-  while (n > 0) {
-    const ssize_t r = ::pread(fd, b, n, static_cast<off_t>(off));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (r == 0) {
-      errno = EIO;
-      return false;
-    }
-    b += r, n -= static_cast<std::size_t>(r), off += static_cast<std::uint64_t>(r);
   }
   return true;
 }

@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 
 #include "data/anndata/hdf5_read.h"
 #include "data/expression/parallel_for.h"
+#include "data/pread_all.h"
 
 namespace tessera::data {
 
@@ -29,19 +29,6 @@ using h5::Handle;
 constexpr std::int64_t kBlock = std::int64_t{1} << 18;
 // Parts handed out to the threads: enough that a thread starting late still gets a share.
 constexpr std::int64_t kParts = 16;
-
-// Bytes [offset, offset + n) into `out`; false on a short read (the file shrank) or an error.
-bool readAt(int fd, std::uint64_t offset, std::size_t n, void* out) {
-  auto* p = static_cast<unsigned char*>(out);
-  std::size_t done = 0;
-  while (done < n) {
-    const ssize_t r = ::pread(fd, p + done, n - done, static_cast<off_t>(offset + done));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    done += static_cast<std::size_t>(r);
-  }
-  return true;
-}
 
 // Where `ds` (of `nnz` entries of `type`) lies in a file of `fileSize` bytes, when it is one
 // contiguous, allocated, unfiltered range of the file.
@@ -67,7 +54,7 @@ bool agrees(int fd, hid_t ds, const RawArray& a, const std::string& where) {
   const std::int64_t n = std::min<std::int64_t>(a.count, 4096);
   auto viaHdf5 = h5::readNumbers<T>(ds, where, 0, n);
   std::vector<T> raw(static_cast<std::size_t>(n));
-  return viaHdf5 && readAt(fd, a.offset, raw.size() * sizeof(T), raw.data()) &&
+  return viaHdf5 && preadAll(fd, raw.data(), raw.size() * sizeof(T), a.offset) &&
          std::memcmp(raw.data(), viaHdf5->data(), raw.size() * sizeof(T)) == 0;
 }
 
@@ -126,8 +113,8 @@ Expected<std::vector<float>> RawCsrScan::gene(const std::vector<std::int64_t>& i
         for (std::int64_t b = b0; b < b1; b += kBlock) {
           if (stop.stop_requested()) return;
           const std::int64_t n = std::min(kBlock, b1 - b);
-          if (!readAt(fd, indices_.offset + static_cast<std::uint64_t>(b) * 4,
-                      static_cast<std::size_t>(n) * 4, idx.data())) {
+          if (!preadAll(fd, idx.data(), static_cast<std::size_t>(n) * 4,
+                        indices_.offset + static_cast<std::uint64_t>(b) * 4)) {
             out.error = Error{Errc::Corrupt, where + "/indices: cannot read entries " +
                                                  std::to_string(b) + ".." + std::to_string(b + n) +
                                                  " (the file is shorter than its header says)"};
@@ -152,8 +139,8 @@ Expected<std::vector<float>> RawCsrScan::gene(const std::vector<std::int64_t>& i
           }
           if (hits.empty()) continue;
           const std::int64_t lo = hits.front(), span = hits.back() - lo + 1;
-          if (!readAt(fd, data_.offset + static_cast<std::uint64_t>(b + lo) * 4,
-                      static_cast<std::size_t>(span) * 4, val.data())) {
+          if (!preadAll(fd, val.data(), static_cast<std::size_t>(span) * 4,
+                        data_.offset + static_cast<std::uint64_t>(b + lo) * 4)) {
             out.error = Error{Errc::Corrupt, where + "/data: cannot read entries " +
                                                  std::to_string(b + lo) + ".." +
                                                  std::to_string(b + lo + span) +
