@@ -202,7 +202,7 @@ data::Expected<std::shared_ptr<const CellsData>> loadCellsData(
                 path.string() + ": obsm has no 2-column embedding '" + preferredBasis + "'");
   if (emb) useEmbedding(*out, *emb);
   // The window picks cells only after it shows them: the grids are built meanwhile.
-  if (expression)
+  if (expression && expression->pickGridsInBackground)
     PickGrid::buildInBackground(expression->workers, {&out->spatialGrid, &out->embeddingGrid});
   out->table = std::make_shared<const data::CellTable>(std::move(*table));
   return std::shared_ptr<const CellsData>(std::move(out));

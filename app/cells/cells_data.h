@@ -50,6 +50,9 @@ struct ExpressionSetup {
   data::Executor& hdf5;
   data::Executor& workers;
   data::ExpressionEngine::Options options;
+  /// The window builds both pick grids on `workers` right after loading, so the first click
+  /// finds them ready; a one-off command that never picks leaves them to be built on demand.
+  bool pickGridsInBackground = true;
 };
 
 /// The engine options the app uses: the index cache under $XDG_CACHE_HOME/tessera/expression.

@@ -12,6 +12,7 @@
 #include "app/cells/cells_overlay.h"
 #include "app/cli/cells_cli_options.h"
 #include "app/cli/cli_common.h"
+#include "app/cli/cli_table.h"
 #include "app/cli/exit_codes.h"
 #include "app/core/app_context.h"
 #include "render/offscreen_render.h"
@@ -64,12 +65,8 @@ int runRenderEmbedding(const std::vector<std::string>& args, std::size_t cacheMb
   if (out.empty()) return usageError("--out FILE.png is required");
   if (!ensureDisplay("render-embedding", args)) return kExitInternal;
   AppContext ctx(cacheMb);
-  data::Expected<std::shared_ptr<const CellsData>> loaded =
-      data::fail(data::Errc::Cancelled, "not loaded");
   // One-off: genes are streamed from X (no index is built for a single colouring).
-  const ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, defaultExpressionOptions()};
-  ctx.hdf5Pool.post([&] { loaded = loadCellsData(input, basis, 0, 0, {}, &expression); });
-  ctx.hdf5Pool.waitIdle();
+  const auto loaded = loadCliCells(ctx, input, defaultExpressionOptions(), basis);
   if (!loaded) {
     std::cerr << "tessera: " << loaded.error().message << "\n";
     return exitCodeFor(loaded.error());

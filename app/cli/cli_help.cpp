@@ -97,10 +97,13 @@ Commands:
         $XDG_CACHE_HOME/tessera/expression (built once per file version), and genes are
         tested in chunks of at most --memory-mb MB (default 256).
   export-cells INPUT [--genes A,B] [--obs COL,...] [--cells @ids.txt] --out cells.csv
-        Write one CSV row per cell (or per id listed in ids.txt, one obs name per line): id,
-        x and y in image pixels (from obsm['spatial']; left out, with a message, when the
-        table has none), the requested obs columns, then the genes' values. Fields are
-        quoted as RFC 4180 says, so R, Excel and pandas read them as written.
+        Write one CSV row per cell (or per id listed in ids.txt, one cell id per line): id,
+        x and y in pixels of the image the window draws the cells on (an .h5ad alone: its
+        obsm['spatial'] as stored; left out, with a message, when the table has no
+        coordinates), the requested obs columns, then the genes' values. INPUT is any table the
+        window opens (.h5ad, 10x .h5, AnnData zarr, SpatialData, Space Ranger, Xenium) or a
+        dataset with one. Fields are quoted as RFC 4180 says, so R, Excel and pandas read
+        them as written.
   predict INPUT --model MODEL.onnx|rdf.yaml|PACKAGE.zip [--channels i,j] [--region x,y,w,h]
           [--level N] [--t T] [--z Z] [--halo PX] [--tile PX] --out OUT.ome.tif|OUT.ome.zarr
           [--cells CELLS.h5ad [--instances FG[,BOUNDARY]] [--labels LABELS.ome.zarr]]

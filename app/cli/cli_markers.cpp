@@ -97,11 +97,7 @@ int runMarkers(const std::vector<std::string>& args, std::size_t cacheMb) {
   // genes gathered in memory. HDF5 runs on ctx.hdf5Pool only.
   auto options = defaultExpressionOptions();
   if (memoryMb > 0) options.workingBytes = static_cast<std::size_t>(memoryMb) << 20;
-  const ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, options};
-  data::Expected<std::shared_ptr<const CellsData>> loaded =
-      data::fail(data::Errc::Cancelled, "not loaded");
-  ctx.hdf5Pool.post([&] { loaded = loadCellsData(*where, {}, 0, 0, {}, &expression); });
-  ctx.hdf5Pool.waitIdle();
+  const auto loaded = loadCliCells(ctx, *where, options);
   if (!loaded) return fail(loaded.error().message, exitCodeFor(loaded.error()));
   const CellsData& d = **loaded;
   const data::CellTable& t = *d.table;

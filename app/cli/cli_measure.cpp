@@ -10,6 +10,7 @@
 
 #include "app/cells/cells_data.h"
 #include "app/cli/cli_common.h"
+#include "app/cli/cli_table.h"
 #include "app/cli/exit_codes.h"
 #include "app/core/app_context.h"
 #include "app/core/dataset_loader.h"
@@ -116,15 +117,9 @@ int runMeasure(const std::vector<std::string>& args, std::size_t cacheMb) {
   std::filesystem::path table = cellsPath;
   if (table.empty() && ds->cells) table = *ds->cells;
   if (!table.empty()) {
-    data::Expected<std::shared_ptr<const CellsData>> loaded =
-        data::fail(data::Errc::Cancelled, "not loaded");
-    const ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, defaultExpressionOptions()};
-    ctx.hdf5Pool.post([&] {
-      loaded = loadCellsData(table, {}, static_cast<double>(info.width()),
-                             static_cast<double>(info.height()),
-                             table == ds->cells ? ds->cellsFrame : std::string(), &expression);
-    });
-    ctx.hdf5Pool.waitIdle();
+    const auto loaded = loadCliCells(
+        ctx, table, defaultExpressionOptions(), {}, static_cast<double>(info.width()),
+        static_cast<double>(info.height()), table == ds->cells ? ds->cellsFrame : std::string());
     if (!loaded) return reportError(loaded.error());
     if (!(*loaded)->hasSpatialCells())
       return usageError(table.string() + " has no spatial coordinates to place cells in areas");

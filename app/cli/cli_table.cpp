@@ -12,7 +12,6 @@
 #include "app/cli/exit_codes.h"
 #include "app/core/app_context.h"
 #include "app/core/dataset_loader.h"
-#include "data/expression/x_reader.h"
 
 namespace tessera::app {
 namespace {
@@ -30,24 +29,25 @@ std::string number(T v) {
   return std::string(buf, r.ptr);
 }
 
-// One obs column as CSV text per cell: labels for categorical and string columns, numbers
-// otherwise (bool as pandas writes it, missing as an empty field).
-data::Expected<std::vector<std::string>> obsText(const data::H5adFile& t, const std::string& name) {
-  const data::ColumnInfo* c = t.obsColumn(name);
-  if (!c)
-    return data::fail(data::Errc::NotFound,
-                      t.path().string() + ":/obs/" + name + ": no such obs column");
-  using K = data::ColumnKind;
-  if (c->kind == K::Categorical || c->kind == K::String || c->kind == K::NullableString)
-    return t.readObsStrings(name);
-  auto v = t.readObsNumbers(name);
-  if (!v) return std::unexpected(v.error());
-  std::vector<std::string> out(v->size());
-  const bool boolean = c->kind == K::Bool || c->kind == K::NullableBool;
-  for (std::size_t i = 0; i < v->size(); ++i)
-    out[i] = std::isnan((*v)[i]) ? ""
-             : boolean           ? ((*v)[i] != 0 ? "True" : "False")
-                                 : number((*v)[i]);
+// One obs column as CSV text per cell, as pandas' to_csv writes it: labels for categorical
+// and string columns, numbers otherwise, bools as True/False, missing values as empty fields.
+std::vector<std::string> obsText(const data::CellColumn& c) {
+  using K = data::CellColumnKind;
+  if (c.kind == K::String) return c.strings;
+  if (c.kind == K::Categorical) {
+    std::vector<std::string> out(c.codes.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const auto code = c.codes[i];
+      if (code >= 0 && static_cast<std::size_t>(code) < c.categories.size())
+        out[i] = c.categories[static_cast<std::size_t>(code)];
+    }
+    return out;
+  }
+  std::vector<std::string> out(c.numbers.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double v = c.numbers[i];
+    out[i] = std::isnan(v) ? "" : c.kind == K::Bool ? (v != 0 ? "True" : "False") : number(v);
+  }
   return out;
 }
 
@@ -62,23 +62,20 @@ data::Expected<std::filesystem::path> cellTableOf(const std::string& input, AppC
   return *ds->cells;
 }
 
-data::Expected<data::H5adFile> openTable(const std::string& input, AppContext& ctx) {
-  auto where = cellTableOf(input, ctx);
-  if (!where) return std::unexpected(where.error());
-  // A folder (SpatialData or AnnData zarr, a Space Ranger or Xenium output): markers and the
-  // window read it through the cell table readers, export-cells not yet.
-  std::error_code ec;
-  if (std::filesystem::is_directory(*where, ec)) {
-    const auto& dir = *where;
-    const bool zarr = std::filesystem::exists(dir / "zarr.json", ec) ||
-                      std::filesystem::exists(dir / ".zgroup", ec);
-    return data::fail(data::Errc::Unsupported,
-                      input + ": its cell table " + dir.string() +
-                          (zarr ? " is stored in zarr" : " is a folder") +
-                          "; export-cells reads HDF5 tables (.h5ad, 10x .h5) only, for now "
-                          "(markers and the window read it)");
-  }
-  return data::H5adFile::open(*where);
+data::Expected<std::shared_ptr<const CellsData>> loadCliCells(
+    AppContext& ctx, const std::filesystem::path& table,
+    const data::ExpressionEngine::Options& options, const std::string& preferredBasis,
+    double imageWidth, double imageHeight, const std::string& shownElement) {
+  ExpressionSetup expression{ctx.hdf5Pool, ctx.tilePool, options};
+  expression.pickGridsInBackground = false;
+  data::Expected<std::shared_ptr<const CellsData>> loaded =
+      data::fail(data::Errc::Cancelled, "not loaded");
+  ctx.hdf5Pool.post([&] {
+    loaded =
+        loadCellsData(table, preferredBasis, imageWidth, imageHeight, shownElement, &expression);
+  });
+  ctx.hdf5Pool.waitIdle();
+  return loaded;
 }
 
 data::Expected<std::vector<std::int64_t>> readCellIds(const std::string& file, bool json,
@@ -177,58 +174,47 @@ int runExportCells(const std::vector<std::string>& args, std::size_t cacheMb) {
   if (input.empty() || out.empty())
     return fail("export-cells: INPUT and --out FILE.csv are required (see tessera --help)");
   AppContext ctx(cacheMb);
-  auto table = openTable(input, ctx);
-  if (!table) return fail(table.error().message, exitCodeFor(table.error()));
-  const data::H5adFile& t = *table;
+  auto where = cellTableOf(input, ctx);
+  if (!where) return fail(where.error().message, exitCodeFor(where.error()));
+  // The table as the window reads it: any table reader, genes through the same engine (an HDF5
+  // X streamed by ranges, one scan per gene, or its cached gene index).
+  auto loaded = loadCliCells(ctx, *where, defaultExpressionOptions());
+  if (!loaded) return fail(loaded.error().message, exitCodeFor(loaded.error()));
+  const CellsData& d = **loaded;
+  const data::CellTable& t = *d.table;
 
   std::vector<std::int64_t> rows;
   if (!cellsArg.empty()) {
-    auto ids = readCellIds(cellsArg.substr(1), false, t.obsNames(), t.path().string());
+    auto ids = readCellIds(cellsArg.substr(1), false, t.cellIds, t.location);
     if (!ids) return fail(ids.error().message, exitCodeFor(ids.error()));
     rows = std::move(*ids);
   } else {
-    rows.resize(static_cast<std::size_t>(t.nObs()));
+    rows.resize(static_cast<std::size_t>(t.size()));
     for (std::size_t i = 0; i < rows.size(); ++i)
       rows[i] = static_cast<std::int64_t>(i);
   }
-  // Image pixels come from obsm['spatial'] (full-resolution pixels, identity affine).
-  std::optional<data::DenseMatrix> xy;
-  const bool hasSpatial = std::any_of(
-      t.obsm().begin(), t.obsm().end(),
-      [](const data::ObsmInfo& m) { return m.key == "spatial" && m.readable && m.cols >= 2; });
-  if (hasSpatial) {
-    auto m = t.readObsm("spatial");
-    if (!m) return fail(m.error().message, exitCodeFor(m.error()));
-    xy = std::move(*m);
-  } else {
-    std::cerr << "tessera: " << t.path().string()
+  // x and y in pixels of the linked image's full-resolution level, where the window draws the
+  // cells: the table's coordinates through its transform (identity for an h5ad alone, whose
+  // obsm['spatial'] is written as stored). Mapped here in double: the window's float copy
+  // would round them.
+  const bool xy = t.hasSpatial();
+  if (!xy)
+    std::cerr << "tessera: " << t.location
               << " has no spatial coordinates (obsm['spatial']); writing cells without x and y\n";
-  }
   std::vector<std::vector<std::string>> obsValues;
   for (const auto& name : obs) {
-    auto v = obsText(t, name);
-    if (!v) return fail(v.error().message, exitCodeFor(v.error()));
-    obsValues.push_back(std::move(*v));
-  }
-  std::vector<std::int64_t> geneIdx;
-  for (const auto& g : genes) {
-    const auto& names = t.varNames();
-    const auto it = std::find(names.begin(), names.end(), g);
-    if (it == names.end()) return fail(t.path().string() + ":/var: no gene named '" + g + "'");
-    geneIdx.push_back(it - names.begin());
+    const data::CellColumn* c = t.column(name);
+    if (!c) return fail(t.location + ":/obs/" + name + ": no such obs column");
+    obsValues.push_back(obsText(*c));
   }
   std::vector<std::vector<float>> geneValues;
-  if (!geneIdx.empty()) {
-    // X is read by ranges, never whole: one streaming scan per gene for CSR.
-    auto x = data::probeXMatrix(t.path());
-    if (!x) return fail(x.error().message, exitCodeFor(x.error()));
-    auto reader = data::XReader::open(*x);
-    if (!reader) return fail(reader.error().message, exitCodeFor(reader.error()));
-    for (const auto g : geneIdx) {
-      auto v = reader->readGene(g);
-      if (!v) return fail(v.error().message, exitCodeFor(v.error()));
-      geneValues.push_back(std::move(*v));
-    }
+  for (const auto& g : genes) {
+    const auto gi = t.geneIndex(g);
+    if (gi < 0) return fail(t.location + ":/var: no gene named '" + g + "'");
+    if (!d.expression) return fail(t.location + ": has no expression values (X) to export");
+    auto v = geneValuesNow(d, gi);
+    if (!v) return fail(v.error().message, exitCodeFor(v.error()));
+    geneValues.push_back(std::move(*v));
   }
   std::ofstream csv(out, std::ios::binary);
   if (!csv) return fail(out + ": cannot write");
@@ -240,13 +226,16 @@ int runExportCells(const std::vector<std::string>& args, std::size_t cacheMb) {
     csv << ',' << csvField(g);
   csv << "\r\n";
   for (const std::int64_t r : rows) {
-    csv << csvField(t.obsNames()[r]);
-    if (xy)
-      csv << ',' << number(xy->values[r * xy->cols]) << ',' << number(xy->values[r * xy->cols + 1]);
+    const auto i = static_cast<std::size_t>(r);
+    csv << csvField(t.cellIds[i]);
+    if (xy) {
+      const double x = t.x[i], y = t.y[i];
+      csv << ',' << number(t.toImage.mapX(x, y)) << ',' << number(t.toImage.mapY(x, y));
+    }
     for (const auto& col : obsValues)
-      csv << ',' << csvField(col[r]);
+      csv << ',' << csvField(col[i]);
     for (const auto& col : geneValues)
-      csv << ',' << number(col[r]);
+      csv << ',' << number(col[i]);
     csv << "\r\n";
   }
   csv.close();

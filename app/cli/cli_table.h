@@ -1,24 +1,31 @@
 #pragma once
-/// Command-line pieces for omics tables (AnnData .h5ad, alone or linked to an image such as
-/// the demo): resolving INPUT to its table, cell-id lists, CSV quoting, and the
-/// `tessera export-cells` subcommand.
-/// Threads: the CLI's main thread is the process's only HDF5 user while these run, so they
-/// call H5adFile directly; CPU work fans out to AppContext::tilePool. Errors are one line on
-/// stderr naming the file and the column, id or line at fault; exit codes as in exit_codes.h.
+/// Command-line pieces for omics tables (every table the window reads: h5ad, 10x .h5, AnnData
+/// zarr, SpatialData, Space Ranger, Xenium, alone or linked to an image such as the demo):
+/// resolving INPUT to its table, loading it as the window does, cell-id lists, CSV quoting, and
+/// the `tessera export-cells` subcommand.
+/// Threads: HDF5 runs on AppContext::hdf5Pool only (loadCliCells waits for it); CPU work fans
+/// out to AppContext::tilePool. Errors are one line on stderr naming the file and the column, id
+/// or line at fault; exit codes as in exit_codes.h.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "data/anndata/h5ad_reader.h"
+#include "app/cells/cells_data.h"
 #include "data/error.h"
 
 namespace tessera::app {
 
 struct AppContext;
 
-/// The HDF5 table behind INPUT (cellTableOf): an .h5ad or 10x .h5; a folder is refused.
-data::Expected<data::H5adFile> openTable(const std::string& input, AppContext& ctx);
+/// loadCellsData for a one-off command, waiting on the CLI's main thread: the table read on
+/// ctx.hdf5Pool, its engine on ctx.tilePool with `options`, no pick grids built ahead (nothing
+/// picks). The other arguments are loadCellsData's.
+data::Expected<std::shared_ptr<const CellsData>> loadCliCells(
+    AppContext& ctx, const std::filesystem::path& table,
+    const data::ExpressionEngine::Options& options, const std::string& preferredBasis = {},
+    double imageWidth = 0, double imageHeight = 0, const std::string& shownElement = {});
 
 /// Where INPUT's cell table is: the file or folder itself, or a dataset's linked table ("demo").
 data::Expected<std::filesystem::path> cellTableOf(const std::string& input, AppContext& ctx);

@@ -227,8 +227,10 @@ class CliTableTest : public QObject {
 
   // markers reads folder tables through the window's path: an AnnData zarr written by anndata
   // from the pbmc sample gives scipy's markers of the h5ad; a SpatialData 0.2+ store on zarr v3
-  // gives markers of its table. export-cells reads HDF5 tables only and says so, in words.
-  void markersReadZarrTablesExportCellsRefusesThemInWords() {
+  // gives markers of its table. export-cells reads them too: the zarr copy exports what
+  // anndata reads from the h5ad; the store's cells sit where the window draws them, at their
+  // label centroids mapped through the labels' and the image's transforms.
+  void markersAndExportCellsReadZarrTables() {
     QTemporaryDir dir;
     const QString zarr = dir.filePath("pbmc.zarr");
     const Run w =
@@ -251,13 +253,44 @@ class CliTableTest : public QObject {
     QCOMPARE(genes.size(), std::size_t(3));
     for (const auto& gene : genes)
       QVERIFY(std::isfinite(gene["score"].get<double>()) && gene["pval"].get<double>() <= 1);
-    const Run e = runTessera({"export-cells", store, "--out", dir.filePath("cells.csv")});
-    QCOMPARE(e.code, 2);
-    QVERIFY2(e.err.contains("store.zarr") && e.err.contains("is stored in zarr") &&
-                 e.err.contains("export-cells reads HDF5 tables"),
-             e.err.constData());
-    QCOMPARE(e.err.count('\n'), 1);
-    QVERIFY(!QFile::exists(dir.filePath("cells.csv")));
+
+    const QString pbmcCsv = dir.filePath("pbmc.csv");
+    const Run pe = runTessera({"export-cells", zarr, "--genes", "HES4,CD3D", "--obs",
+                               "bulk_labels,louvain,n_counts", "--out", pbmcCsv});
+    QVERIFY2(pe.code == 0, pe.err.constData());
+    const auto check = reference({"check-export", fixture("pbmc68k_reduced_v0.5.h5ad"), pbmcCsv,
+                                  "HES4,CD3D", "bulk_labels,louvain,n_counts"});
+    QVERIFY2(check["errors"].empty(), check.dump().c_str());
+
+    // Cells 1..6 of labels/cells (-> global: scale 0.5) on images/img (-> global: scale 2):
+    // image pixel = label pixel / 4. X holds 0..17 row by row; clusters alternate a, b.
+    const auto centroids = nlohmann::json::parse(g.out.toStdString());
+    const QString ids = dir.filePath("ids.txt");
+    std::ofstream(ids.toStdString()) << "table_5\ntable_2\n";
+    const QString csv = dir.filePath("cells.csv");
+    const Run e = runTessera({"export-cells", store, "--genes", "G3,G1", "--obs", "cluster",
+                              "--cells", "@" + ids, "--out", csv});
+    QVERIFY2(e.code == 0, e.err.constData());
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    QCOMPARE(lines.size(), 4);  // header, two cells, the empty tail after the last CRLF
+    QCOMPARE(lines[0], QByteArray("id,x,y,cluster,G3,G1\r"));
+    for (const int k : {4, 1}) {  // table_5, table_2: rows 4 and 1
+      const QList<QByteArray> fields = lines[k == 4 ? 1 : 2].trimmed().split(',');
+      QCOMPARE(fields.size(), 6);
+      QCOMPARE(fields[0], QByteArray("table_") + QByteArray::number(k + 1));
+      QCOMPARE(fields[1].toDouble(), centroids["cells_px"][k][0].get<double>() / 4);
+      QCOMPARE(fields[2].toDouble(), centroids["cells_px"][k][1].get<double>() / 4);
+      QCOMPARE(fields[3], QByteArray(k % 2 ? "b" : "a"));
+      QCOMPARE(fields[4].toDouble(), 3.0 * k + 2);
+      QCOMPARE(fields[5].toDouble(), 3.0 * k);
+    }
+    const Run bad = runTessera({"export-cells", store, "--obs", "nope", "--out", csv});
+    QCOMPARE(bad.code, 2);
+    QVERIFY2(bad.err.contains("store.zarr") && bad.err.contains("no such obs column"),
+             bad.err.constData());
+    QCOMPARE(bad.err.count('\n'), 1);
   }
 
   // X is described for AnnData zarr as for h5ad.
