@@ -1,9 +1,11 @@
 #include "render/image_layer.h"
 
 #include <vtkActor.h>
+#include <vtkNew.h>
 #include <vtkPlaneSource.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
+#include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
 
 #include <algorithm>
@@ -16,13 +18,13 @@
 namespace tessera::render {
 
 struct ImageLayer::TileActor {
-  vtkSmartPointer<vtkPlaneSource> plane;
   vtkSmartPointer<TileTexture> texture;
   vtkSmartPointer<vtkActor> actor;
   std::uint64_t generation = 0;  // display generation the texture was composited with
   std::uint64_t composing = 0;   // generation of the composite in flight on a worker (0: none)
   TileState shown = TileState::Missing;
   std::uint64_t lastUsed = 0;
+  double z = 0;  // the tile's level depth, before the layer's offset
 };
 
 namespace {
@@ -79,6 +81,9 @@ void ImageLayer::dropActors() {
   for (auto& [k, a] : actors_)
     renderer_->RemoveActor(a->actor);
   actors_.clear();
+  for (auto& a : spare_)
+    renderer_->RemoveActor(a->actor);
+  spare_.clear();
 }
 
 void ImageLayer::setSource(std::shared_ptr<const data::TileSource> source) {
@@ -139,8 +144,10 @@ void ImageLayer::setOpacity(double opacity) {
 void ImageLayer::setDepthOffset(double dz) {
   if (dz == depth_) return;
   depth_ = dz;
-  for (auto& [key, a] : actors_)
-    a->actor->SetPosition(0, 0, depth_);
+  for (auto& [key, a] : actors_) {
+    const double* p = a->actor->GetPosition();
+    a->actor->SetPosition(p[0], p[1], a->z + depth_);
+  }
   if (changed_) changed_();
 }
 
@@ -269,32 +276,49 @@ void ImageLayer::onTile(const data::CacheKey& key, bool ok) {
   if (changed_) changed_();
 }
 
+void ImageLayer::place(TileActor& a, const TileIndex& t) const {
+  const Rect r = tileWorldRect(source_->info(), t);
+  // Coarser levels sit further from the camera (which looks along +z), so finer tiles win.
+  a.z = style_.zBase + style_.zStep * static_cast<double>(t.level);
+  a.actor->SetPosition(r.x0, r.y0, a.z + depth_);
+  a.actor->SetScale(r.x1 - r.x0, r.y1 - r.y0, 1);
+}
+
 ImageLayer::TileActor& ImageLayer::actorFor(const TileIndex& t) {
   const ActorKey key{t.level, t_, z_, t.row, t.col};
   auto& slot = actors_[key];
-  if (!slot) {
-    slot = std::make_unique<TileActor>();
+  if (slot) return *slot;
+  if (!spare_.empty()) {
+    // Only the actor's matrix changes: its mapper and unit square stay as they were drawn.
+    slot = std::move(spare_.back());
+    spare_.pop_back();
     auto& a = *slot;
-    const Rect r = tileWorldRect(source_->info(), t);
-    // Coarser levels sit further from the camera (which looks along +z), so finer tiles win.
-    const double z = style_.zBase + style_.zStep * static_cast<double>(t.level);
-    a.plane = vtkSmartPointer<vtkPlaneSource>::New();
-    a.plane->SetOrigin(r.x0, r.y0, z);
-    a.plane->SetPoint1(r.x1, r.y0, z);
-    a.plane->SetPoint2(r.x0, r.y1, z);
-    auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
-    mapper->SetInputConnection(a.plane->GetOutputPort());
-    a.texture = vtkSmartPointer<TileTexture>::New();
-    a.actor = style_.adds ? newAddingActor() : vtkSmartPointer<vtkActor>::New();
-    a.actor->SetPosition(0, 0, depth_);
-    a.actor->SetMapper(mapper);
-    a.actor->SetTexture(a.texture);
-    a.actor->GetProperty()->LightingOff();
-    setBlended(*a.actor, true);
-    a.actor->VisibilityOff();
-    renderer_->AddActor(a.actor);
+    a.generation = a.composing = a.lastUsed = 0;
+    a.shown = TileState::Missing;
+    place(a, t);
+    return a;
   }
-  return *slot;
+  slot = std::make_unique<TileActor>();
+  auto& a = *slot;
+  // One unit square per actor, placed by the actor's matrix: a recycled actor moves without
+  // touching its geometry.
+  vtkNew<vtkPlaneSource> plane;
+  plane->SetOrigin(0, 0, 0);
+  plane->SetPoint1(1, 0, 0);
+  plane->SetPoint2(0, 1, 0);
+  plane->Update();
+  auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
+  mapper->SetInputData(plane->GetOutput());
+  a.texture = vtkSmartPointer<TileTexture>::New();
+  a.actor = style_.adds ? newAddingActor() : vtkSmartPointer<vtkActor>::New();
+  a.actor->SetMapper(mapper);
+  a.actor->SetTexture(a.texture);
+  a.actor->GetProperty()->LightingOff();
+  setBlended(*a.actor, true);
+  a.actor->VisibilityOff();
+  place(a, t);
+  renderer_->AddActor(a.actor);
+  return a;
 }
 
 bool ImageLayer::budgetLeft() const {
@@ -425,8 +449,18 @@ void ImageLayer::arrange(const std::vector<DrawItem>& draw, double zoom) {
       if (!shown.count(k) && !a->composing) byAge.emplace_back(a->lastUsed, k);
     std::sort(byAge.begin(), byAge.end());
     for (std::size_t i = 0; i < byAge.size() && actors_.size() > limit; ++i) {
-      renderer_->RemoveActor(actors_[byAge[i].second]->actor);
-      actors_.erase(byAge[i].second);
+      auto it = actors_.find(byAge[i].second);
+      auto& a = *it->second;
+      if (spare_.size() < kSpareActors) {
+        // Kept in the renderer (removing a prop releases its mapper's buffers), invisible; its
+        // texture storage is freed now, so spares cost no more memory than evicted actors.
+        if (auto* window = renderer_->GetRenderWindow())
+          a.texture->ReleaseGraphicsResources(window);
+        spare_.push_back(std::move(it->second));
+      } else {
+        renderer_->RemoveActor(a.actor);
+      }
+      actors_.erase(it);
     }
   }
 }

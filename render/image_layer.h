@@ -217,6 +217,12 @@ class ImageLayer {
   std::map<data::CacheKey, std::stop_source> pending_;
   std::map<data::CacheKey, data::TilePtr> pinned_;
   std::map<ActorKey, std::unique_ptr<TileActor>> actors_;
+  /// Evicted tile actors, invisible and without GL storage, that the next new tiles take over:
+  /// a new VTK actor and mapper cost a pan frame more than the tile's upload (their first
+  /// render builds buffers and the shader), and panning makes new tiles every few frames.
+  std::vector<std::unique_ptr<TileActor>> spare_;
+  /// Places `a` (a unit square) over tile `t` at its level's depth behind the layer's offset.
+  void place(TileActor& a, const TileIndex& t) const;
   double depth_ = 0;
   std::uint64_t frame_ = 0;
   std::uint64_t hits_ = 0, misses_ = 0;

@@ -140,6 +140,47 @@ class ImageLayerTest : public QObject {
                         [](std::uint8_t v) { return std::abs(int(v) - 156) <= 2; }));
   }
 
+  // Panning along a row of 32 tiles evicts the first ones (the layer keeps about 24): their
+  // actors are reused for the tiles that come next, moved by their matrix. Every tile must
+  // show its own pixels where it belongs, on the way and back at the start.
+  void recycledTileActorsShowTheirNewTiles() {
+    data::ThreadPool pool(2);
+    data::TileCache cache(64 << 20, pool);
+    constexpr int kTile = 256, kCols = 32;
+    auto src = std::make_shared<test::MemorySource>(
+        data::DType::U16, kTile * kCols, kTile, 1, 1, kTile,
+        [](int, std::int64_t, std::int64_t x, std::int64_t) { return 2000.0 * (x / kTile); });
+    Scene scene(kTile, kTile);
+    Queue q;
+    render::ImageLayer layer(scene.renderer, cache, q.post(), {});
+    layer.setSource(src);
+    std::vector<render::ChannelDisplay> ds(1);
+    ds[0].color = 0xFFFFFF;
+    ds[0].start = 0;
+    ds[0].end = 65535;
+    layer.setDisplays(ds);
+    auto grey = [](int col) {
+      const auto v = static_cast<std::uint32_t>(std::lround(2000.0 * col * 255 / 65535));
+      return (v << 16) | (v << 8) | v;
+    };
+    render::ViewCamera cam;
+    cam.setViewport(kTile, kTile);
+    cam.oneToOne();
+    // Centred on the border between tiles k-1 and k: the left half shows k-1, the right half k.
+    auto check = [&](int k) {
+      cam.setCenter(k * kTile, kTile / 2.0);
+      if (!waitFor(q, layer, cam, [&] { return layer.status().complete(); })) return false;
+      const auto px = scene.grab(cam);
+      return near(at(px, kTile, kTile / 4, kTile / 2), grey(k - 1)) &&
+             near(at(px, kTile, 3 * kTile / 4, kTile / 2), grey(k));
+    };
+    for (int k = 1; k < kCols; ++k)
+      QVERIFY2(check(k), qPrintable(QString("border %1").arg(k)));
+    QVERIFY(layer.actorCount() < static_cast<std::size_t>(kCols));
+    for (int k : {1, 2, 16})
+      QVERIFY2(check(k), qPrintable(QString("back at border %1").arg(k)));
+  }
+
   void failedTileIsHatched() {
     data::ThreadPool pool(2);
     data::TileCache cache(64 << 20, pool);
