@@ -237,7 +237,12 @@ int main(int argc, char** argv) {
       app::ColorBy by;
       by.kind = app::ColorBy::Kind::Gene;
       by.name = d->table->geneNames[static_cast<std::size_t>(g)];
-      auto c = app::resolveColoring(*d, by);
+      // The engine's column, then the colouring (the window gets the column on a worker).
+      auto c = app::resolveCliColoring(*d, by);
+      if (!c) {
+        std::fprintf(stderr, "bench_linked_views: %s\n", c.error().message.c_str());
+        return 1;
+      }
       columnMs.push_back(t.nsecsElapsed() / 1e6);
       QElapsedTimer total;
       total.start();
