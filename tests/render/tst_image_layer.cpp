@@ -39,6 +39,15 @@ std::shared_ptr<test::MemorySource> gradientSource() {
       });
 }
 
+// One channel in white over the whole uint16 range: value v shows as grey v * 255 / 65535.
+std::vector<render::ChannelDisplay> whiteFullRange() {
+  std::vector<render::ChannelDisplay> ds(1);
+  ds[0].color = 0xFFFFFF;
+  ds[0].start = 0;
+  ds[0].end = 65535;
+  return ds;
+}
+
 // Runs posted callbacks on the test thread, like the GUI event loop would.
 
 bool waitFor(Queue& q, render::ImageLayer& layer, const render::ViewCamera& cam,
@@ -114,11 +123,7 @@ class ImageLayerTest : public QObject {
     Queue q;
     render::ImageLayer layer(scene.renderer, cache, q.post(), {});
     layer.setSource(src);
-    std::vector<render::ChannelDisplay> ds(1);
-    ds[0].color = 0xFFFFFF;
-    ds[0].start = 0;
-    ds[0].end = 65535;
-    layer.setDisplays(ds);
+    layer.setDisplays(whiteFullRange());
     render::ViewCamera cam;
     cam.setViewport(256, 256);
     cam.setCenter(512, 512);
@@ -154,11 +159,7 @@ class ImageLayerTest : public QObject {
     Queue q;
     render::ImageLayer layer(scene.renderer, cache, q.post(), {});
     layer.setSource(src);
-    std::vector<render::ChannelDisplay> ds(1);
-    ds[0].color = 0xFFFFFF;
-    ds[0].start = 0;
-    ds[0].end = 65535;
-    layer.setDisplays(ds);
+    layer.setDisplays(whiteFullRange());
     auto grey = [](int col) {
       const auto v = static_cast<std::uint32_t>(std::lround(2000.0 * col * 255 / 65535));
       return (v << 16) | (v << 8) | v;
@@ -216,11 +217,7 @@ class ImageLayerTest : public QObject {
     Queue q;
     render::ImageLayer layer(scene.renderer, cache, q.post(), {});
     layer.setSource(src);
-    std::vector<render::ChannelDisplay> ds(1);
-    ds[0].color = 0xFFFFFF;
-    ds[0].start = 0;
-    ds[0].end = 65535;
-    layer.setDisplays(ds);
+    layer.setDisplays(whiteFullRange());
     const auto cam = camera(256, 256, 128, 128, 1.0);
     QVERIFY(waitFor(q, layer, cam, [&] {
       const auto st = layer.status();
