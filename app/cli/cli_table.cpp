@@ -198,9 +198,6 @@ int runExportCells(const std::vector<std::string>& args, std::size_t cacheMb) {
   // obsm['spatial'] is written as stored). Mapped here in double: the window's float copy
   // would round them.
   const bool xy = t.hasSpatial();
-  if (!xy)
-    std::cerr << "tessera: " << t.location
-              << " has no spatial coordinates (obsm['spatial']); writing cells without x and y\n";
   std::vector<std::vector<std::string>> obsValues;
   for (const auto& name : obs) {
     const data::CellColumn* c = t.column(name);
@@ -240,6 +237,13 @@ int runExportCells(const std::vector<std::string>& args, std::size_t cacheMb) {
   }
   csv.close();
   if (!csv) return fail(out + ": write failed", kExitInternal);
+  // What the window shows in its status bar, once the file is written (an error stays one
+  // line), e.g. a blank Visium hires image replaced by the lowres one, whose pixels x and y are.
+  for (const auto& m : t.messages)
+    std::cerr << "tessera: " << m << "\n";
+  if (!xy)
+    std::cerr << "tessera: " << t.location
+              << " has no spatial coordinates (obsm['spatial']); wrote cells without x and y\n";
   return kExitOk;
 }
 
