@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 using namespace tessera::test;
@@ -148,7 +149,7 @@ class CliTableTest : public QObject {
       QCOMPARE(v["spatial"]["affine"], nlohmann::json({{1.0, 0.0, 0.0}, {0.0, 1.0, 0.0}}));
   }
 
-  void infoReportsXeniumPixelSizeAnd10xTables() {
+  void infoAndExportCellsReadXeniumAnd10xTables() {
     QTemporaryDir dir;
     const QString run = dir.filePath("xenium");
     const Run g = runProgram(
@@ -168,6 +169,30 @@ class CliTableTest : public QObject {
     QCOMPARE(j["spatial"]["unit"].get<std::string>(), std::string("micrometer"));
     QVERIFY(std::abs(j["spatial"]["pixel_size"].get<double>() - 0.2125) < 1e-12);
     QCOMPARE(j["transcripts"].get<int>(), 1000);
+
+    // export-cells on the folder: cells in morphology-image pixels (µm / pixel size), their
+    // area and one gene's counts, as make_xenium.py wrote them (expected.json).
+    const QString csv = dir.filePath("cells.csv");
+    const Run e =
+        runTessera({"export-cells", run, "--obs", "cell_area", "--genes", "ACTA2", "--out", csv});
+    QVERIFY2(e.code == 0, e.err.constData());
+    std::ifstream expectedFile((run + "/expected.json").toStdString());
+    const auto want = nlohmann::json::parse(expectedFile);
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+    QCOMPARE(lines[0], QByteArray("id,x,y,cell_area,ACTA2\r"));
+    QCOMPARE(static_cast<std::size_t>(lines.size()), want["ids"].size() + 1);
+    const double px = want["pixel_size"].get<double>();
+    for (std::size_t i = 0; i + 1 < static_cast<std::size_t>(lines.size()); ++i) {
+      const QList<QByteArray> row = lines[static_cast<int>(i) + 1].trimmed().split(',');
+      QCOMPARE(row.size(), 5);
+      QCOMPARE(row[0].toStdString(), want["ids"][i].get<std::string>());
+      QCOMPARE(row[1].toDouble(), want["x"][i].get<double>() / px);
+      QCOMPARE(row[2].toDouble(), want["y"][i].get<double>() / px);
+      QCOMPARE(row[3].toDouble(), want["cell_area"][i].get<double>());
+      QCOMPARE(row[4].toDouble(), want["gene_columns"]["ACTA2"][i].get<double>());
+    }
 
     const auto t = parse(runTessera(
         {"info", QString(TESSERA_TEST_DATA_DIR) + "/tenx/v3_filtered_feature_bc_matrix.h5",
@@ -414,6 +439,45 @@ class CliTableTest : public QObject {
     // bulk_labels hold commas? No, but "/" and "+": written bare; rows end in CRLF.
     QVERIFY(text.startsWith("id,bulk_labels,louvain,n_counts,HES4,CD3D\r\n"));
     QCOMPARE(text.count("\r\n"), 3);
+  }
+
+  // A Space Ranger folder: each spot where the window draws it, in pixels of the lowres image
+  // shown (its hires PNG is blank), i.e. the positions list's full-resolution pixels times
+  // tissue_lowres_scalef; in_tissue as pandas writes it; the fallback said after the file.
+  void exportCellsPlacesVisiumSpotsOnTheImageShown() {
+    QTemporaryDir dir;
+    const QString visium = QString(TESSERA_TEST_DATA_DIR) + "/visium";
+    const QString csv = dir.filePath("spots.csv");
+    const Run r = runTessera({"export-cells", visium, "--obs", "in_tissue", "--out", csv});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.err.contains("tissue_lowres_scalef"), r.err.constData());
+    std::map<std::string, std::vector<std::string>> positions;
+    std::ifstream list((visium + "/spatial/tissue_positions_list.csv").toStdString());
+    for (std::string line; std::getline(list, line);) {
+      const auto fields = QString::fromStdString(line).split(',');
+      if (fields.size() == 6) {
+        std::vector<std::string> f;
+        for (const auto& x : fields)
+          f.push_back(x.toStdString());
+        positions[f[0]] = f;
+      }
+    }
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+    QCOMPARE(lines.size(), 101);
+    QCOMPARE(lines[0], QByteArray("id,x,y,in_tissue\r"));
+    const double low = 0.045004502;
+    for (int k = 1; k < lines.size(); ++k) {
+      const QList<QByteArray> row = lines[k].trimmed().split(',');
+      QCOMPARE(row.size(), 4);
+      const auto it = positions.find(row[0].toStdString());
+      QVERIFY2(it != positions.end(), row[0].constData());
+      const auto& p = it->second;  // barcode, in_tissue, array_row, array_col, pxl_row, pxl_col
+      QCOMPARE(row[1].toDouble(), std::stod(p[5]) * low);
+      QCOMPARE(row[2].toDouble(), std::stod(p[4]) * low);
+      QCOMPARE(row[3], QByteArray(p[1] == "1" ? "True" : "False"));
+    }
   }
 
   void exportCellsQuotesFields() {
