@@ -1,5 +1,6 @@
 #pragma once
-/// Integers declared in JSON that others wrote (zarr/NGFF attributes, sessions, GeoJSON).
+/// Integers, strings and booleans declared in JSON that others wrote (zarr/NGFF attributes,
+/// sessions, GeoJSON, archive listings, cache metadata).
 /// nlohmann's get<int>() silently wraps an integer that does not fit and is undefined for a
 /// float outside the target's range, so a value read from a file goes through these, which say
 /// "no" instead. Pure functions; thread-safe.
@@ -56,6 +57,24 @@ inline int jsonIntOr(const nlohmann::json& obj, const char* key, int fallback) {
   const auto v =
       jsonWholeNumber(*it, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
   return v ? static_cast<int>(*v) : fallback;
+}
+
+/// obj[key] when `obj` is an object whose `key` holds a string, else `fallback`.
+/// json::value(key, std::string) throws type_error when the key holds another type (a GeoJSON
+/// "type": [...] escaped every handler and aborted: found by fuzz_geojson), and json::value
+/// throws on a non-object too.
+inline std::string jsonStringOr(const nlohmann::json& obj, const char* key,
+                                std::string fallback = {}) {
+  if (!obj.is_object()) return fallback;
+  const auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+/// obj[key] when `obj` is an object whose `key` holds a boolean, else `fallback`.
+inline bool jsonBoolOr(const nlohmann::json& obj, const char* key, bool fallback) {
+  if (!obj.is_object()) return fallback;
+  const auto it = obj.find(key);
+  return it != obj.end() && it->is_boolean() ? it->get<bool>() : fallback;
 }
 
 }  // namespace tessera::data

@@ -71,7 +71,8 @@ std::uint32_t classColor(const json& c) {
 }
 
 Annotation feature(const json& f, std::vector<std::string>& notes) {
-  if (!f.is_object() || f.value("type", "") != "Feature") throw Invalid{"not a GeoJSON Feature"};
+  if (!f.is_object() || jsonStringOr(f, "type") != "Feature")
+    throw Invalid{"not a GeoJSON Feature"};
   Annotation a;
   const json props =
       f.contains("properties") && f["properties"].is_object() ? f["properties"] : json::object();
@@ -90,7 +91,7 @@ Annotation feature(const json& f, std::vector<std::string>& notes) {
   if (props.contains("isHidden") && props["isHidden"].is_boolean()) a.visible = !props["isHidden"];
   if (!f.contains("geometry") || !f["geometry"].is_object()) throw Invalid{"has no geometry"};
   const auto& g = f["geometry"];
-  const std::string type = g.value("type", "");
+  const std::string type = jsonStringOr(g, "type");
   if (!g.contains("coordinates")) throw Invalid{type + " geometry has no coordinates"};
   const auto& c = g["coordinates"];
   bool closedIt = false;
@@ -119,7 +120,7 @@ Annotation feature(const json& f, std::vector<std::string>& notes) {
   }
   if (closedIt) notes.push_back("a ring was not closed; closed it");
   // Tessera's own kinds ride on QuPath's geometry types.
-  const std::string shape = props.value("shape", "");
+  const std::string shape = jsonStringOr(props, "shape");
   const Bounds b = annotationBounds(a);
   if ((shape == "rectangle" || shape == "ellipse") && a.kind == AnnotationKind::Polygon) {
     a.kind = shape == "rectangle" ? AnnotationKind::Rectangle : AnnotationKind::Ellipse;
@@ -133,7 +134,8 @@ Annotation feature(const json& f, std::vector<std::string>& notes) {
     a.kind = AnnotationKind::Text;
   }
   if (auto problem = shapeProblem(a)) throw Invalid{*problem};
-  const std::string objectType = props.value("objectType", props.value("object_type", ""));
+  const std::string objectType =
+      jsonStringOr(props, "objectType", jsonStringOr(props, "object_type"));
   if (!objectType.empty() && objectType != "annotation")
     notes.push_back("objectType '" + objectType + "' read as an annotation");
   return a;
@@ -170,11 +172,11 @@ Expected<AnnotationImport> geoJsonAnnotations(const json& doc, const std::string
   json features;
   if (doc.is_array())
     features = doc;
-  else if (doc.is_object() && doc.value("type", "") == "FeatureCollection") {
+  else if (jsonStringOr(doc, "type") == "FeatureCollection") {
     if (!doc.contains("features") || !doc["features"].is_array())
       return fail(Errc::Corrupt, source + ": FeatureCollection has no 'features' array");
     features = doc["features"];
-  } else if (doc.is_object() && doc.value("type", "") == "Feature")
+  } else if (jsonStringOr(doc, "type") == "Feature")
     features = json::array({doc});
   else
     return fail(Errc::Corrupt, source + ": expected a GeoJSON FeatureCollection, Feature or array");

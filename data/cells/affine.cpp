@@ -5,6 +5,8 @@
 #include <opencv2/calib3d.hpp>
 #include <opencv2/core.hpp>
 
+#include "data/json_number.h"
+
 namespace tessera::data {
 namespace {
 
@@ -35,9 +37,7 @@ std::vector<std::string> inputAxes(const json& t, const std::vector<std::string>
   if (t.contains("input") && t["input"].is_object() && t["input"].contains("axes")) {
     std::vector<std::string> axes;
     for (const auto& a : t["input"]["axes"])
-      axes.push_back(a.is_object()   ? a.value("name", std::string())
-                     : a.is_string() ? a.get<std::string>()
-                                     : "");
+      axes.push_back(a.is_string() ? a.get<std::string>() : jsonStringOr(a, "name"));
     return axes;
   }
   return fallback;
@@ -129,7 +129,7 @@ Expected<Affine2D> affineFromNgffTransform(const json& t, const std::vector<std:
     const json& map = t.value("mapAxis", json());
     if (!map.is_object()) return fail(Errc::Corrupt, what + ": mapAxis must be an object");
     // output axis -> input axis; only an x/y swap changes the plane.
-    if (map.value("x", std::string("x")) == "y" && map.value("y", std::string("y")) == "x")
+    if (jsonStringOr(map, "x", "x") == "y" && jsonStringOr(map, "y", "y") == "x")
       return Affine2D{0, 1, 0, 1, 0, 0};
     return Affine2D::identity();
   }

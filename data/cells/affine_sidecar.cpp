@@ -9,6 +9,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "data/json_number.h"
+
 namespace tessera::data {
 namespace {
 
@@ -63,7 +65,7 @@ Expected<StoredAffine> fromJson(const json& j, const std::string& what) {
   if (!m) return std::unexpected(m.error());
   StoredAffine s;
   s.affine = *m;
-  s.source = j.value("source", std::string("manual"));
+  s.source = jsonStringOr(j, "source", "manual");
   if (j.contains("landmarks")) {
     if (!j["landmarks"].is_array()) return fail(Errc::Corrupt, what + ": landmarks is not a list");
     for (const auto& e : j["landmarks"]) {
@@ -96,7 +98,7 @@ Expected<json> readDoc(const std::filesystem::path& sidecar) {
   json doc = json::parse(ss.str(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
     return fail(Errc::Corrupt, sidecar.string() + ": not a JSON object");
-  if (doc.value("format", std::string()) != "tessera-affines")
+  if (jsonStringOr(doc, "format") != "tessera-affines")
     return fail(Errc::Corrupt, sidecar.string() + ": \"format\" is not \"tessera-affines\"");
   if (!doc.contains("datasets") || !doc["datasets"].is_object())
     return fail(Errc::Corrupt, sidecar.string() + ": no \"datasets\" object");

@@ -146,7 +146,7 @@ Expected<std::vector<ArchiveEntry>> parseBioImageArchiveFiles(std::string_view t
       return fail(Errc::Corrupt, where + ": a file entry without \"path\"");
     ArchiveEntry e;
     e.key = f["path"].get<std::string>();
-    e.folder = f.value("type", std::string()) == "directory";
+    e.folder = jsonStringOr(f, "type") == "directory";
     if (f.contains("size"))
       if (const auto size = jsonWholeNumber(f["size"], 0))
         e.size = static_cast<std::uint64_t>(*size);

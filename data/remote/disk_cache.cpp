@@ -15,6 +15,8 @@
 #include <random>
 #include <vector>
 
+#include "data/json_number.h"
+
 namespace tessera::data {
 namespace fs = std::filesystem;
 namespace {
@@ -152,11 +154,11 @@ std::optional<DiskCache::Entry> DiskCache::get(const std::string& key) {
       !readAll(f.fd, e.body.data(), e.body.size()))
     return bad();
   auto meta = nlohmann::json::parse(metaText, nullptr, false);
-  if (!meta.is_object() || meta.value("key", std::string()) != key) return bad();
+  if (!meta.is_object() || jsonStringOr(meta, "key") != key) return bad();
   const auto crc = crc32(0L, e.body.data(), static_cast<uInt>(e.body.size()));
   if (meta.value("crc32", std::uint64_t(0)) != crc) return bad();
-  e.etag = meta.value("etag", std::string());
-  e.lastModified = meta.value("last_modified", std::string());
+  e.etag = jsonStringOr(meta, "etag");
+  e.lastModified = jsonStringOr(meta, "last_modified");
   e.storedAt = meta.value("stored_at", std::int64_t(0));
   ::futimens(f.fd, nullptr);
   std::lock_guard lock(mutex_);

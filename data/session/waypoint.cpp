@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "data/json_number.h"
+
 namespace tessera::data {
 namespace {
 
@@ -123,8 +125,7 @@ Waypoint captureWaypoint(const Session& session, std::string title, std::string 
     bool anyHidden = false, allKeyed = true;
     for (const auto& f : session.annotations) {
       const bool hidden = f.is_object() && f.contains("properties") &&
-                          f["properties"].is_object() &&
-                          f["properties"].value("isHidden", false) == true;
+                          jsonBoolOr(f["properties"], "isHidden", false);
       anyHidden = anyHidden || hidden;
       const std::string key = annotationKey(f);
       allKeyed = allKeyed && !key.empty();

@@ -1,4 +1,5 @@
 #include "data/spatial/spatialdata_tables.h"
+#include "data/json_number.h"
 
 #include <algorithm>
 #include <initializer_list>
@@ -24,18 +25,18 @@ Expected<std::vector<std::pair<std::string, Affine2D>>> elementTransforms(const 
   auto a = azarr::attrs(s, path);
   if (!a) return std::unexpected(a.error());
   const json& root = a->contains("ome") ? (*a)["ome"] : *a;
-  const json ms = root.value("multiscales", json::array());
-  if (!ms.is_array() || ms.empty())
+  const json ms = root.is_object() ? root.value("multiscales", json::array()) : json();
+  if (!ms.is_array() || ms.empty() || !ms[0].is_object())
     return fail(Errc::Corrupt, storeKeyName(s, path) + ": no multiscales");
   std::vector<std::string> axes;
   for (const auto& ax : ms[0].value("axes", json::array()))
-    axes.push_back(ax.is_object() ? ax.value("name", std::string()) : ax.get<std::string>());
+    axes.push_back(ax.is_string() ? ax.get<std::string>() : jsonStringOr(ax, "name"));
   // The level's own transforms are a pixel size; the element -> coordinate-system transforms
   // sit at the top level.
   const std::string what = storeKeyName(s, path) + ": coordinateTransformations";
   const json ds = ms[0].value("datasets", json::array());
   Affine2D level;
-  if (ds.is_array() && !ds.empty()) {
+  if (ds.is_array() && !ds.empty() && ds[0].is_object()) {
     auto l = affineFromNgffTransforms(ds[0].value("coordinateTransformations", json()), axes, what);
     if (!l) return std::unexpected(l.error());
     level = *l;
@@ -45,7 +46,7 @@ Expected<std::vector<std::pair<std::string, Affine2D>>> elementTransforms(const 
     if (!t.is_object() || !t.contains("output")) return {};
     const json& o = t["output"];
     if (o.is_string()) return o.get<std::string>();
-    return o.is_object() ? o.value("name", std::string()) : std::string();
+    return jsonStringOr(o, "name");
   };
   bool named = global.is_array() && !global.empty();
   for (const auto& t : global.is_array() ? global : json::array())

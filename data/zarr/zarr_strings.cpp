@@ -1,6 +1,7 @@
 // String arrays beside ZarrArray: metadata is parsed here (only the parts strings need), the
 // bytes->bytes codecs are the shared ones, and the vlen-utf8 framing is decoded here.
 #include "data/zarr/zarr_strings.h"
+#include "data/json_number.h"
 
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -62,6 +63,7 @@ Expected<std::int64_t> oneDim(const json& shape, const std::string& what, const 
 Expected<StringMeta> parseV2(const json& z, const std::string& key) {
   StringMeta m;
   m.metaKey = key;
+  if (!z.is_object()) return fail(Errc::Corrupt, key + ": not a JSON object");
   auto len = oneDim(z.value("shape", json()), "shape", key);
   if (!len) return std::unexpected(len.error());
   auto chunk = oneDim(z.value("chunks", json()), "chunks", key);
@@ -73,7 +75,7 @@ Expected<StringMeta> parseV2(const json& z, const std::string& key) {
   bool vlenFilter = false;
   if (z.contains("filters") && z["filters"].is_array()) {
     for (const auto& f : z["filters"]) {
-      const std::string id = f.is_object() ? f.value("id", std::string("?")) : std::string("?");
+      const std::string id = jsonStringOr(f, "id", "?");
       if (id == "vlen-utf8")
         vlenFilter = true;
       else
@@ -101,18 +103,21 @@ Expected<StringMeta> parseV2(const json& z, const std::string& key) {
 Expected<StringMeta> parseV3(const json& z, const std::string& key) {
   StringMeta m;
   m.metaKey = key;
+  if (!z.is_object()) return fail(Errc::Corrupt, key + ": not a JSON object");
   if (z.value("data_type", json()) != "string")
     return fail(Errc::Unsupported, key + ": data_type is not \"string\"");
   auto len = oneDim(z.value("shape", json()), "shape", key);
   if (!len) return std::unexpected(len.error());
+  // value() throws on a non-object: each level is checked before it is looked into.
   const json grid = z.value("chunk_grid", json::object());
-  auto chunk = oneDim(grid.value("configuration", json::object()).value("chunk_shape", json()),
+  const json config = grid.is_object() ? grid.value("configuration", json::object()) : json();
+  auto chunk = oneDim(config.is_object() ? config.value("chunk_shape", json()) : json(),
                       "chunk_grid.configuration.chunk_shape", key);
   if (!chunk) return std::unexpected(chunk.error());
   m.length = *len;
   m.chunk = std::max<std::int64_t>(1, *chunk);
   const json enc = z.value("chunk_key_encoding", json::object());
-  m.keyPrefix = enc.value("name", std::string("default")) == "default" ? "c/" : "";
+  m.keyPrefix = jsonStringOr(enc, "name", "default") == "default" ? "c/" : "";
   if (z.value("shape", json()).empty()) m.scalarKey = m.keyPrefix.empty() ? "0" : "c";
   const json codecs = z.value("codecs", json::array());
   if (!codecs.is_array() || codecs.empty())
@@ -122,7 +127,7 @@ Expected<StringMeta> parseV3(const json& z, const std::string& key) {
   json rest = json::array();
   bool sawString = false;
   for (const auto& c : codecs) {
-    const std::string name = c.is_object() ? c.value("name", std::string("?")) : std::string("?");
+    const std::string name = jsonStringOr(c, "name", "?");
     if (name == "vlen-utf8" || name == "vlen-bytes") {
       sawString = true;
       rest.push_back(json{{"name", "bytes"}});

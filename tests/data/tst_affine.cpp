@@ -79,6 +79,27 @@ class TestAffine : public QObject {
     QVERIFY(!line && line.error().message.find("collinear") != std::string::npos);
   }
 
+  // Names and formats holding another JSON type read as absent, never thrown past the reader.
+  void fieldsOfAnotherTypeAreNotThrown() {
+    const std::vector<std::string> axes{"y", "x"};
+    auto swap =
+        affineFromNgffTransform(json::parse(R"({"type":"mapAxis","mapAxis":{"x":1}})"), axes, "t");
+    QVERIFY(swap && *swap == Affine2D::identity());
+    auto named = affineFromNgffTransform(
+        json::parse(R"({"type":"scale","scale":[2,3],"input":{"axes":[{"name":3},"x"]}})"), axes,
+        "t");
+    QVERIFY(named.has_value() || !named.error().message.empty());
+    const fs::path side = fs::path(TESSERA_TEST_WORK_DIR) / "affine_sidecar_types.json";
+    std::ofstream(side) << R"({"format":5,"datasets":{}})";
+    auto bad = readAffineSidecar(side);
+    QVERIFY(!bad && bad.error().code == Errc::Corrupt);
+    std::ofstream(side) << R"({"format":"tessera-affines","datasets":{"d":{"affine":
+      [[1,0,0],[0,1,0]],"source":7}}})";
+    auto sourced = readAffineSidecar(side);
+    QVERIFY2(sourced && sourced->at("d").source == "manual",
+             sourced ? "" : sourced.error().message.c_str());
+  }
+
   void sidecarRoundTripsAndKeepsOtherDatasets() {
     const fs::path dir = fs::path(TESSERA_TEST_WORK_DIR) / "affine_sidecar";
     fs::remove_all(dir);

@@ -141,6 +141,28 @@ class TestAnnotationGeoJson : public QObject {
     QVERIFY(!readGeoJson("/nonexistent/a.geojson"));
   }
 
+  // Names and kinds that hold another JSON type are refused or ignored in words; nlohmann's
+  // value(key, "") would throw past the reader (found by fuzz_geojson).
+  void stringFieldsOfAnotherTypeAreRefusedNotThrown() {
+    auto r = parseGeoJson(R"({"type":[{"type":"Feature"}]})", "t.geojson");
+    QVERIFY(!r);
+    QVERIFY2(r.error().message.find("t.geojson: expected a GeoJSON") == 0,
+             r.error().message.c_str());
+    r = parseGeoJson(R"([{"type":7,"geometry":{"type":"Point","coordinates":[1,2]}}])",
+                     "f.geojson");
+    QVERIFY(!r && r.error().message.find("not a GeoJSON Feature") != std::string::npos);
+    r = parseGeoJson(R"([{"type":"Feature","geometry":{"type":{},"coordinates":[1,2]}}])",
+                     "g.geojson");
+    QVERIFY(!r && r.error().message.find("unsupported geometry type ''") != std::string::npos);
+    // A shape or objectType that is not a string is ignored: the geometry is read as it is.
+    r = parseGeoJson(R"([{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},
+      "properties":{"shape":[1],"objectType":5,"object_type":null}}])",
+                     "p.geojson");
+    QVERIFY2(r, r ? "" : r.error().message.c_str());
+    QCOMPARE(r->annotations.size(), std::size_t{1});
+    QVERIFY(r->annotations[0].kind == AnnotationKind::Point);
+  }
+
   void closesOpenRingsWithANote() {
     auto r = parseGeoJson(R"({"type":"Feature","geometry":{"type":"Polygon",
       "coordinates":[[[0,0],[4,0],[4,4]]]},"properties":{"name":"open"}})",

@@ -96,6 +96,10 @@ class TestRemoteListing : public QObject {
     QCOMPARE((*files)[2].url, std::string("https://ftp.ebi.ac.uk/biostudies/fire/S-BIAD/234/"
                                           "S-BIAD1234/Files/tables/cells.h5ad"));
     QVERIFY(!parseBioImageArchiveFiles("{\"x\": 1}", "S-BIAD1", nullptr, "w"));
+    // A "type" that is not a string is not a folder (nlohmann's value() would throw).
+    const auto odd = parseBioImageArchiveFiles(R"({"files":[{"path":"a.tif","type":5}]})",
+                                               "S-BIAD1", nullptr, "w");
+    QVERIFY(odd && odd->size() == 1 && !odd->front().folder);
   }
 
   void shippedCatalogIsValidAndCoversTheArchives() {

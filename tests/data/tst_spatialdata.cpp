@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "data/cells/cells_open.h"
@@ -111,6 +112,40 @@ class TestSpatialData : public QObject {
         contains(t.error().message, "tables/table: instance_key \"nope\" is not an obs column"),
         t.error().message.c_str());
     QVERIFY(!openSpatialDataTable(d, "no_such_table").has_value());
+  }
+
+  // Element metadata holding other JSON types where objects and names go (a number for the
+  // multiscales entry or for "ome", numbers as axis names and outputs): an error or a default,
+  // never an exception past the reader.
+  void elementMetadataOfAnotherTypeIsAnErrorNotAThrow() {
+    const fs::path d = kDir.parent_path() / "odd_types.zarr";
+    fs::remove_all(d);
+    auto write = [&](const std::string& element, const std::string& file, const nlohmann::json& j) {
+      fs::create_directories(d / element);
+      std::ofstream(d / element / file) << j.dump();
+    };
+    write("images/a", ".zgroup", {{"zarr_format", 2}});
+    write("images/a", ".zattrs", {{"multiscales", {5}}});
+    write("images/b", ".zgroup", {{"zarr_format", 2}});
+    write("images/b", ".zattrs",
+          {{"multiscales",
+            {{{"axes", {5, {{"name", 3}}}},
+              {"datasets", {7}},
+              {"coordinateTransformations",
+               {{{"type", "scale"}, {"scale", {2, 2}}, {"output", {{"name", 4}}}}}}}}}});
+    write("images/c", "zarr.json",
+          {{"zarr_format", 3}, {"node_type", "group"}, {"attributes", {{"ome", 3}}}});
+    for (const char* element : {"images/a", "images/b", "images/c"}) {
+      Expected<Affine2D> t = fail(Errc::Cancelled, "not run");
+      try {
+        t = spatialDataElementTransform(d, element);
+      } catch (const std::exception& e) {
+        QFAIL(qPrintable(QString("%1 threw: %2").arg(element, e.what())));
+      }
+      if (!t) QVERIFY2(contains(t.error().message, element), t.error().message.c_str());
+    }
+    QVERIFY(!spatialDataElementTransform(d, "images/a"));
+    QVERIFY(!spatialDataElementTransform(d, "images/c"));
   }
 
   // The table records its instance_key and the labels element; the label values of its cells

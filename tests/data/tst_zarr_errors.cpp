@@ -4,10 +4,12 @@
 #include <QtTest>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "data/codecs/codec.h"
 #include "data/local_store.h"
 #include "data/zarr/zarr_array.h"
+#include "data/zarr/zarr_strings.h"
 #include "tests/fixtures/zarr/zarr_test_support.h"
 
 using namespace tessera::data;
@@ -109,6 +111,46 @@ class TestZarrErrors : public QObject {
     QCOMPARE(
         readZarrAttributes(*std::make_shared<LocalStore>(root() / "badzmeta"), "").error().code,
         Errc::Corrupt);
+  }
+
+  // AnnData string arrays whose metadata hold other JSON types where strings or objects go:
+  // refused with the key named, never thrown past the reader.
+  void stringArraysWithFieldsOfAnotherType() {
+    put("str_v2_filter/.zarray", json{{"zarr_format", 2},
+                                      {"shape", {3}},
+                                      {"chunks", {3}},
+                                      {"dtype", "|O"},
+                                      {"compressor", nullptr},
+                                      {"filters", {{{"id", 5}}}}}
+                                     .dump());
+    put("str_v3_grid/zarr.json", json{{"zarr_format", 3},
+                                      {"node_type", "array"},
+                                      {"data_type", "string"},
+                                      {"shape", {3}},
+                                      {"chunk_grid", 5},
+                                      {"codecs", {{{"name", "vlen-utf8"}}}}}
+                                     .dump());
+    put("str_v3_codec/zarr.json", json{{"zarr_format", 3},
+                                       {"node_type", "array"},
+                                       {"data_type", "string"},
+                                       {"shape", {3}},
+                                       {"chunk_grid", {{"configuration", {{"chunk_shape", {3}}}}}},
+                                       {"chunk_key_encoding", {{"name", 7}}},
+                                       {"codecs", {{{"name", {1}}}}}}
+                                      .dump());
+    put("str_v3_array/zarr.json", std::string("[1, 2]"));
+    for (const auto& [dir, file, what] :
+         {std::tuple{"str_v2_filter", ".zarray", "filter '?'"},
+          std::tuple{"str_v3_grid", "zarr.json", "chunk_shape"},
+          std::tuple{"str_v3_codec", "zarr.json", "codec '?'"},
+          std::tuple{"str_v3_array", "zarr.json", "not a JSON object"}}) {
+      const auto r = readZarrStrings(*store_, dir);
+      QVERIFY2(!r, dir);
+      const std::string where = (root() / dir / file).string();
+      QVERIFY2(r.error().message.find(where) != std::string::npos &&
+                   r.error().message.find(what) != std::string::npos,
+               r.error().message.c_str());
+    }
   }
 
   void unknownCodecsAndTypes() {
