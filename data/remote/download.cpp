@@ -20,6 +20,7 @@ namespace {
 struct Fd {
   int fd = -1;
   std::uint64_t written = 0;  ///< bytes written through it (the item's size check)
+  int writeErrno = 0;  ///< why the sink stopped (a full disk), reported instead of "cancelled"
   explicit Fd(int f) : fd(f) {}
   ~Fd() {
     if (fd >= 0) ::close(fd);
@@ -302,14 +303,16 @@ void Download::launchItem(std::size_t index) {
   rq.priority = Priority::Background;
   if (offset) rq.range = HttpByteRange{offset, std::nullopt, false};
   auto self = shared_from_this();
-  bool writeFailed = false;
-  rq.sink = [self, fd, writeFailed, index](std::span<const std::uint8_t> bytes) mutable {
+  rq.sink = [self, fd, index](std::span<const std::uint8_t> bytes) {
     const std::uint8_t* p = bytes.data();
     std::size_t n = bytes.size();
     while (n > 0) {
       const ssize_t w = ::write(fd->fd, p, n);
       if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return false;
+      if (w <= 0) {
+        fd->writeErrno = w < 0 ? errno : EIO;
+        return false;
+      }
       p += w;
       n -= static_cast<std::size_t>(w);
     }
@@ -325,6 +328,9 @@ void Download::launchItem(std::size_t index) {
                                              final = *final](Expected<HttpResponse> r) mutable {
     ::close(fd->fd);
     fd->fd = -1;
+    // The client only knows that its receiver stopped; the user needs the file and the reason.
+    if (fd->writeErrno)
+      r = std::unexpected(Error{Errc::Io, part.string() + ": " + std::strerror(fd->writeErrno)});
     const std::uint64_t size = offset + fd->written;
     // Checksums and renames are file work: the job's own loop does them, off the client
     // thread (and without needing a second executor thread).

@@ -1,8 +1,10 @@
 // Download jobs against nginx: an OME-Zarr tree enumerated from metadata arrives byte for byte
 // (absent chunks stay absent), single files with size/sha256 checks, resume from a partial file
-// with a Range request, pause/resume, cancel, and keys that would escape the output folder.
+// with a Range request, pause/resume, cancel, a full disk, and keys that would escape the output
+// folder.
 #include <QtTest>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -201,6 +203,22 @@ class TestDownloadManager : public QObject {
         Download::start(client_, *pool_, nginx_->url("nothing.h5ad"), kWork / "out-x")->wait();
     QVERIFY(!missing);
     QCOMPARE(missing.error().code, Errc::NotFound);
+  }
+
+  void namesTheFileWhenTheDiskIsFull() {
+    // /dev/full fails every write with ENOSPC: the user must read which file and why, not
+    // "cancelled by the receiver" (what the HTTP client alone can say).
+    const fs::path out = kWork / "out-full";
+    fs::create_directories(out);
+    fs::create_symlink("/dev/full", out / "table.h5ad.part");
+    auto r = Download::start(client_, *pool_, nginx_->url("table.h5ad"), out)->wait();
+    QVERIFY(!r);
+    QCOMPARE(r.error().code, Errc::Io);
+    QVERIFY2(r.error().message.find((out / "table.h5ad.part").string()) != std::string::npos,
+             r.error().message.c_str());
+    QVERIFY2(r.error().message.find(std::strerror(ENOSPC)) != std::string::npos,
+             r.error().message.c_str());
+    QVERIFY(!fs::exists(out / "table.h5ad"));
   }
 
   void resumesAPartialFileWithARange() {
