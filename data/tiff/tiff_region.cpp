@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 namespace tessera::data {
 namespace {
@@ -90,7 +91,15 @@ Expected<Bytes> readTiffRegion(TiffHandle& h, const TiffDirLayout& l, std::int64
   const std::size_t sampleOffset = l.separatePlanes ? 0 : static_cast<std::size_t>(sample) * es;
   const auto plane = static_cast<std::uint16_t>(l.separatePlanes ? sample : 0);
   Bytes out(static_cast<std::size_t>(w * hgt) * es);
-  Bytes block;
+  // The block is not zero-filled up front: libtiff writes it, and a short decode is padded
+  // below. Zero-filling a block of the size a file declares (up to kMaxBlockBytes, for any
+  // file) cost a page fault per 4 KiB before the first byte was read.
+  std::unique_ptr<std::uint8_t[]> block;
+  // Pads what a codec left undecoded (a truncated tile) so that no stale bytes reach pixels.
+  auto padShortDecode = [&](tmsize_t got, std::uint64_t want) {
+    if (static_cast<std::uint64_t>(got) < want)
+      std::memset(block.get() + got, 0, static_cast<std::size_t>(want - got));
+  };
 
   // Copies rows [ry0, ry1) x cols [bx0, bx0 + blockW) of a decoded block starting at (bx0, by0).
   auto copyBlock = [&](std::int64_t bx0, std::int64_t by0, std::int64_t blockW, std::int64_t ry0,
@@ -99,7 +108,7 @@ Expected<Bytes> readTiffRegion(TiffHandle& h, const TiffDirLayout& l, std::int64
     if (cx1 <= cx0) return;
     for (std::int64_t y = ry0; y < ry1; ++y) {
       const std::uint8_t* src =
-          block.data() + static_cast<std::size_t>((y - by0) * blockW + (cx0 - bx0)) * pixelBytes +
+          block.get() + static_cast<std::size_t>((y - by0) * blockW + (cx0 - bx0)) * pixelBytes +
           sampleOffset;
       std::uint8_t* dst = out.data() + static_cast<std::size_t>((y - y0) * w + (cx0 - x0)) * es;
       if (pixelSamples == 1) {
@@ -117,16 +126,19 @@ Expected<Bytes> readTiffRegion(TiffHandle& h, const TiffDirLayout& l, std::int64
       return std::unexpected(h.error(Errc::Unsupported, "tile size out of range"));
     const std::uint64_t expect = std::uint64_t{l.tileWidth} * l.tileHeight * pixelBytes;
     if (tileBytes < expect) return std::unexpected(h.error(Errc::Corrupt, "tile size mismatch"));
-    block.resize(tileBytes);
+    block.reset(new std::uint8_t[tileBytes]);
     const std::int64_t tw = l.tileWidth, th = l.tileHeight;
     for (std::int64_t ty = y0 / th * th; ty < y0 + hgt; ty += th) {
       for (std::int64_t tx = x0 / tw * tw; tx < x0 + w; tx += tw) {
         if (stop.stop_requested()) return fail(Errc::Cancelled, h.name() + ": read cancelled");
         const std::uint32_t index = TIFFComputeTile(tif, static_cast<std::uint32_t>(tx),
                                                     static_cast<std::uint32_t>(ty), 0, plane);
-        if (TIFFReadEncodedTile(tif, index, block.data(), static_cast<tmsize_t>(tileBytes)) < 0)
+        const tmsize_t got =
+            TIFFReadEncodedTile(tif, index, block.get(), static_cast<tmsize_t>(tileBytes));
+        if (got < 0)
           return std::unexpected(
               h.error(Errc::Corrupt, "cannot decode tile " + std::to_string(index)));
+        padShortDecode(got, tileBytes);
         copyBlock(tx, ty, tw, std::max(y0, ty), std::min(y0 + hgt, ty + th));
       }
     }
@@ -142,16 +154,18 @@ Expected<Bytes> readTiffRegion(TiffHandle& h, const TiffDirLayout& l, std::int64
       std::uint64_t{l.width} * static_cast<std::uint64_t>(rps) * pixelBytes;
   if (stripBytes == 0)
     return std::unexpected(h.error(Errc::Unsupported, "strip size out of range"));
-  block.resize(stripBytes);
+  block.reset(new std::uint8_t[stripBytes]);
   for (std::int64_t sy = y0 / rps * rps; sy < y0 + hgt; sy += rps) {
     if (stop.stop_requested()) return fail(Errc::Cancelled, h.name() + ": read cancelled");
     const std::uint32_t index = TIFFComputeStrip(tif, static_cast<std::uint32_t>(sy), plane);
     const std::int64_t rows = std::min<std::int64_t>(rps, l.height - sy);
     const auto want =
         static_cast<tmsize_t>(static_cast<std::uint64_t>(rows) * l.width * pixelBytes);
-    if (TIFFReadEncodedStrip(tif, index, block.data(), want) < 0)
+    const tmsize_t got = TIFFReadEncodedStrip(tif, index, block.get(), want);
+    if (got < 0)
       return std::unexpected(
           h.error(Errc::Corrupt, "cannot decode strip " + std::to_string(index)));
+    padShortDecode(got, static_cast<std::uint64_t>(want));
     copyBlock(0, sy, l.width, std::max(y0, sy), std::min(y0 + hgt, sy + rows));
   }
   return out;
