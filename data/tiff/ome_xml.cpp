@@ -29,14 +29,19 @@ std::optional<double> doubleAttr(const XmlElement& e, std::string_view key) {
   return d;
 }
 
+// One of the schema's six orders: XY, then Z, C and T once each. Anything else would index
+// planes with a stride that is not the table's (found by fuzz_tiff: "XYC^T" read past it).
+bool validDimensionOrder(std::string_view order) {
+  if (order.size() != 5 || order.substr(0, 2) != "XY") return false;
+  std::string rest(order.substr(2));
+  std::sort(rest.begin(), rest.end());
+  return rest == "CTZ";
+}
+
 // The dimensions after XY in `order`, fastest varying first.
 void orderedDims(const std::string& order, char dims[3]) {
-  int n = 0;
-  for (std::size_t i = 2; i < order.size() && n < 3; ++i)
-    dims[n++] = order[i];
-  if (n != 3 || order.size() != 5) {  // malformed order: fall back to XYZCT
-    dims[0] = 'Z', dims[1] = 'C', dims[2] = 'T';
-  }
+  const std::string& o = validDimensionOrder(order) ? order : std::string("XYZCT");
+  dims[0] = o[2], dims[1] = o[3], dims[2] = o[4];
 }
 
 }  // namespace
@@ -116,6 +121,11 @@ Expected<std::vector<OmeImageXml>> parseOmeXml(std::string_view xml, const std::
   if (images.empty()) return fail(Errc::Corrupt, where + ": OME-XML has no Image");
   for (auto& im : images)
     im.documentUuid = documentUuid;
+  for (const auto& im : images)
+    if (!validDimensionOrder(im.dimensionOrder))
+      return fail(Errc::Corrupt, where + ": OME-XML Pixels of image \"" + im.name +
+                                     "\" have DimensionOrder \"" + im.dimensionOrder +
+                                     "\", which is not XY followed by Z, C and T");
   for (const auto& im : images)
     if (im.sizeX <= 0 || im.sizeY <= 0 || im.sizeZ <= 0 || im.sizeC <= 0 || im.sizeT <= 0)
       return fail(Errc::Corrupt, where + ": OME-XML Pixels of image \"" + im.name +

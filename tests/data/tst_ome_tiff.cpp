@@ -5,6 +5,7 @@
 
 #include <QProcess>
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -243,6 +244,30 @@ class TestOmeTiff : public QObject {
     auto tile = src->readTile({0, 0, 0, 0, 0, 0}, stop.get_token());
     QVERIFY(!tile);
     QCOMPARE(tile.error().code, Errc::Cancelled);
+  }
+
+  void dimensionOrderMustNameZCTOnce() {
+    // "XYC^T" indexed planes with T's stride twice and read past the plane table (fuzz_tiff).
+    Bytes bytes = slurp(kWork / "int32.ome.tif");
+    const std::string key = "DimensionOrder=\"";
+    auto at = std::search(bytes.begin(), bytes.end(), key.begin(), key.end());
+    QVERIFY(at != bytes.end());
+    std::memcpy(&*(at + static_cast<std::ptrdiff_t>(key.size())), "XYC^T", 5);
+    const fs::path bad = kWork / "bad_order.ome.tif";
+    std::ofstream(bad, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    // A TIFF whose OME-XML is broken is still a TIFF: read plain, and say why.
+    auto src = OmeTiffSource::open(std::make_shared<LocalStore>(bad), "");
+    QVERIFY(src);
+    QCOMPARE((*src)->info().format, std::string("tiff"));
+    const auto& w = (*src)->info().warnings;
+    QVERIFY(std::any_of(w.begin(), w.end(), [](const std::string& m) {
+      return m.find("bad_order.ome.tif") != std::string::npos &&
+             m.find("DimensionOrder \"XYC^T\"") != std::string::npos &&
+             m.find("read as a plain TIFF") != std::string::npos;
+    }));
+    QVERIFY((*src)->readTile({}, {}).has_value());
   }
 
   void badTilesAndFilesAreErrors() {
