@@ -19,7 +19,7 @@ std::int64_t toGrid(double v) {
 
 AreaScanner::AreaScanner(const Annotation& a, double downX, double downY, std::int64_t width,
                          std::int64_t height)
-    : width_(width), height_(height) {
+    : width_(width) {
   const Bounds b0 = annotationBounds(a);
   const Bounds b{b0.x0 / downX, b0.y0 / downY, b0.x1 / downX, b0.y1 / downY};
   clipped_ = b.x0 < 0 || b.y0 < 0 || b.x1 > static_cast<double>(width) ||

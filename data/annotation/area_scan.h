@@ -38,7 +38,7 @@ class AreaScanner {
   std::vector<Edge> edges_;  // sorted by y0
   bool ellipse_ = false;
   double cx_ = 0, cy_ = 0, rx_ = 0, ry_ = 0;
-  std::int64_t width_, height_;
+  std::int64_t width_;  // the grid's height only bounds rowFirst_ and rowLast_
   std::int64_t rowFirst_ = 0, rowLast_ = 0;
   bool clipped_ = false;
 };
