@@ -65,12 +65,7 @@ H5adFile& H5adFile::operator=(H5adFile&&) noexcept = default;
 H5adFile::~H5adFile() = default;
 
 Expected<H5adFile> H5adFile::open(const std::filesystem::path& path) {
-  h5::takeDamagedAttribute();
-  auto opened = openChecked(path);
-  // A damaged attribute reads as absent; say it is damaged rather than missing.
-  if (const std::string damage = h5::takeDamagedAttribute(); !opened && !damage.empty())
-    return fail(Errc::Corrupt, path.string() + ": " + damage);
-  return opened;
+  return h5::reportingDamage(path.string(), [&] { return openChecked(path); });
 }
 
 Expected<H5adFile> H5adFile::openChecked(const std::filesystem::path& path) {

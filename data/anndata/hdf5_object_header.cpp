@@ -23,8 +23,8 @@ constexpr std::size_t kMaxChunks = 4096;
 
 class HeaderWalk {
  public:
-  HeaderWalk(hid_t obj, const FileGeometry& file, const HeaderVisitor& visit)
-      : obj_(obj), file_(file), visit_(visit) {}
+  HeaderWalk(const RawReader& readAt, const FileGeometry& file, const HeaderVisitor& visit)
+      : readAt_(readAt), file_(file), visit_(visit) {}
 
   Expected<void> run(std::uint64_t addr) {
     const auto prefix = read(addr, 16);
@@ -60,7 +60,7 @@ class HeaderWalk {
   std::vector<unsigned char> read(std::uint64_t addr, std::uint64_t length) const {
     const std::uint64_t base = file_.userblock;
     if (addr >= file_.fileBytes - base || length > file_.fileBytes - base - addr) return {};
-    return readFileBytes(obj_, base + addr, length);
+    return readAt_(base + addr, length);
   }
 
   Expected<void> walkChunk(const Chunk& chunk, bool continuation, std::vector<Chunk>& pending,
@@ -106,7 +106,7 @@ class HeaderWalk {
     return {};
   }
 
-  hid_t obj_;
+  const RawReader& readAt_;
   const FileGeometry& file_;
   const HeaderVisitor& visit_;
   int version_ = 1;
@@ -139,7 +139,19 @@ Expected<void> forEachHeaderMessage(hid_t obj, const FileGeometry& file,
     H5Eclear2(H5E_DEFAULT);
     return damaged("header unreadable");
   }
-  return HeaderWalk(obj, file, visit).run(info.addr);
+  return HeaderWalk(readerOf(obj), file, visit).run(info.addr);
+}
+
+RawReader readerOf(hid_t obj) {
+  return [obj](std::uint64_t offset, std::uint64_t length) {
+    return readFileBytes(obj, offset, length);
+  };
+}
+
+Expected<void> checkHeaderAt(const RawReader& readAt, const FileGeometry& file,
+                             std::uint64_t addr) {
+  const HeaderVisitor none = [](unsigned, std::span<const unsigned char>) { return false; };
+  return HeaderWalk(readAt, file, none).run(addr);
 }
 
 }  // namespace tessera::data::h5

@@ -9,7 +9,9 @@
 #include <map>
 #include <utility>
 
+#include "data/anndata/hdf5_object_header.h"
 #include "data/anndata/hdf5_raw.h"
+#include "data/anndata/hdf5_superblock.h"
 #include "data/memory_budget.h"
 
 namespace tessera::data::h5 {
@@ -68,15 +70,38 @@ std::size_t elementCount(hid_t space) {
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 
-// The first attribute refused as damaged since takeDamagedAttribute() last ran (HDF5 runs on one
-// thread at a time, but the app's HDF5 thread and a test's may differ).
-thread_local std::string damagedAttribute;
+// The first attribute or object refused as damaged since takeDamage() last ran (HDF5 runs on
+// one thread at a time, but the app's HDF5 thread and a test's may differ).
+thread_local std::string damage;
+
+void noteDamage(const std::string& what) {
+  if (damage.empty()) damage = what;
+}
+
+// Link `path` below `loc` leads, by a hard link, to an object header that lies inside the file
+// (hdf5_object_header.h): HDF5 allocates the length a header declares before reading it. Soft
+// and external links are not followed: no AnnData or 10x writer makes them, and an external
+// link would have HDF5 open another file named by a downloaded one.
+bool linkTargetSound(hid_t loc, const std::string& path) {
+  H5L_info_t link{};
+  if (H5Lget_info(loc, path.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD) {
+    H5Eclear2(H5E_DEFAULT);
+    return false;
+  }
+  const auto geometry = fileGeometry(loc);
+  if (!geometry) return true;  // HDF5 cannot say where it is; nothing to check against
+  if (auto ok = checkHeaderAt(readerOf(loc), *geometry, link.u.address); !ok) {
+    noteDamage(path + ": " + ok.error().message);
+    return false;
+  }
+  return true;
+}
 
 // Whether `obj` has attribute `name`, after checking its attribute messages, which HDF5 decodes
 // trusting them (hdf5_raw.h); a damaged header answers no and is noted.
 bool attrExists(hid_t obj, const char* name) {
   if (auto ok = checkAttributeMessages(obj, name); !ok) {
-    if (damagedAttribute.empty()) damagedAttribute = ok.error().message;
+    noteDamage(ok.error().message);
     return false;
   }
   return H5Aexists(obj, name) > 0;
@@ -98,7 +123,7 @@ std::optional<std::vector<std::string>> attrStrings(hid_t obj, const char* name)
   // HDF5 follows variable-length references without checking where they lead.
   if (H5Tis_variable_str(type.get()) > 0) {
     if (auto ok = checkAttributeReferences(obj, name, n, name); !ok) {
-      if (damagedAttribute.empty()) damagedAttribute = ok.error().message;
+      noteDamage(ok.error().message);
       return std::nullopt;
     }
   }
@@ -148,6 +173,7 @@ Expected<Handle> openReadOnly(const std::filesystem::path& path) {
     takeErrorMessage();
     return fail(Errc::Corrupt, name + ": not an HDF5 file");
   }
+  if (auto ok = checkSuperblock(name); !ok) return std::unexpected(ok.error());
   Handle file(H5Fopen(name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   // The signature is there, so a refusal means a damaged or truncated file, which the user
   // can fix (exit 2), not an internal fault.
@@ -192,7 +218,8 @@ bool exists(hid_t loc, const std::string& path) {
     const std::string part = path.substr(pos, next == std::string::npos ? next : next - pos);
     if (!part.empty()) {
       prefix += (prefix.empty() ? "" : "/") + part;
-      if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+      if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0 || !linkTargetSound(loc, prefix))
+        return false;
     }
     if (next == std::string::npos) break;
     pos = next + 1;
@@ -228,8 +255,8 @@ bool hasAttribute(hid_t obj, const char* name) {
   return attrExists(obj, name);
 }
 
-std::string takeDamagedAttribute() {
-  return std::exchange(damagedAttribute, {});
+std::string takeDamage() {
+  return std::exchange(damage, {});
 }
 
 std::optional<std::string> stringAttr(hid_t obj, const char* name) {

@@ -28,7 +28,9 @@ Expected<Handle> openReadOnly(const std::filesystem::path& path);
 Expected<void> checkReadSize(hid_t dataset, std::uint64_t elements, std::uint64_t elementBytes,
                              const std::string& where);
 
-/// True if every component of the '/'-separated `path` exists below `loc` (no HDF5 errors).
+/// True if every component of the '/'-separated `path` exists below `loc` (no HDF5 errors), each
+/// reached by a hard link to an object header that lies inside the file; a damaged header
+/// answers false and is noted for takeDamage().
 bool exists(hid_t loc, const std::string& path);
 /// H5O_TYPE_GROUP / H5O_TYPE_DATASET, or H5O_TYPE_UNKNOWN when missing.
 H5O_type_t objectType(hid_t loc, const std::string& path);
@@ -41,13 +43,25 @@ std::optional<std::string> stringAttr(hid_t obj, const char* name);
 
 /// Whether `obj` has attribute `name`. The header's attribute messages are checked first
 /// (HDF5 decodes them all to answer, trusting them); a damaged one answers false and is noted
-/// for takeDamagedAttribute().
+/// for takeDamage().
 bool hasAttribute(hid_t obj, const char* name);
 
-/// The first string attribute refused as damaged (its references lead nowhere HDF5 can safely
-/// go) since the last call, "" if none. Attribute readers answer "absent" for it, which an
-/// opener would otherwise report as a missing attribute rather than a damaged file.
-std::string takeDamagedAttribute();
+/// The first attribute or object refused as damaged (references or lengths that lead nowhere
+/// HDF5 can safely go) since the last call, "" if none. Readers answer "absent" for it, which an
+/// opener would otherwise report as a missing attribute or group rather than a damaged file.
+std::string takeDamage();
+
+/// Runs `open` (returning an Expected); when it fails after a damaged attribute or object was
+/// refused, the failure is reported as that damage (Errc::Corrupt, `name`: what) rather than as
+/// whatever then went missing.
+template <class Open>
+auto reportingDamage(const std::string& name, Open&& open) -> decltype(open()) {
+  takeDamage();
+  auto opened = open();
+  if (const std::string damage = takeDamage(); !opened && !damage.empty())
+    return fail(Errc::Corrupt, name + ": " + damage);
+  return opened;
+}
 /// A string array attribute; an empty numeric array (h5py's empty list) gives {}.
 std::optional<std::vector<std::string>> stringArrayAttr(hid_t obj, const char* name);
 std::optional<std::vector<std::int64_t>> intArrayAttr(hid_t obj, const char* name);

@@ -53,17 +53,12 @@ Expected<XMatrix> probeTenx(hid_t file, const std::string& group, const std::str
 
 Expected<XMatrix> probeXMatrix(const std::filesystem::path& path) {
   const std::string name = path.string();
-  h5::silenceErrors();
-  if (H5Fis_hdf5(name.c_str()) <= 0) {
-    h5::takeErrorMessage();
-    return fail(Errc::Corrupt, name + ": not an HDF5 file");
-  }
-  Handle file(H5Fopen(name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!file) return h5::failH5(Errc::Io, name + ": cannot open");
+  auto file = h5::openReadOnly(path);
+  if (!file) return std::unexpected(file.error());
   Expected<XMatrix> out;
-  const H5O_type_t t = h5::objectType(file.get(), "X");
+  const H5O_type_t t = h5::objectType(file->get(), "X");
   if (t == H5O_TYPE_DATASET) {
-    auto ds = h5::open(file.get(), "X", name + ":/X");
+    auto ds = h5::open(file->get(), "X", name + ":/X");
     if (!ds) return std::unexpected(ds.error());
     const auto dims = h5::shape(ds->get());
     if (dims.size() != 2) return fail(Errc::Unsupported, name + ":/X: must be a 2-d array");
@@ -74,7 +69,7 @@ Expected<XMatrix> probeXMatrix(const std::filesystem::path& path) {
     x.nnz = x.rows * x.cols;
     out = x;
   } else if (t == H5O_TYPE_GROUP) {
-    auto g = h5::open(file.get(), "X", name + ":/X");
+    auto g = h5::open(file->get(), "X", name + ":/X");
     if (!g) return std::unexpected(g.error());
     // 0.7+ tags sparse groups with encoding-type; pre-0.7 (h5sparse) with h5sparse_format.
     std::string enc = h5::encodingType(g->get());
@@ -98,14 +93,14 @@ Expected<XMatrix> probeXMatrix(const std::filesystem::path& path) {
     x.cols = (*shape)[1];
     x.nnz = static_cast<std::int64_t>(nd[0]);
     out = x;
-  } else if (h5::objectType(file.get(), "matrix") == H5O_TYPE_GROUP) {
-    out = probeTenx(file.get(), "matrix", name);
+  } else if (h5::objectType(file->get(), "matrix") == H5O_TYPE_GROUP) {
+    out = probeTenx(file->get(), "matrix", name);
   } else {
     // Legacy 10x: one group per genome; the first with a matrix.
     out = fail(Errc::NotFound, name + ": no expression matrix (X or matrix)");
-    for (const auto& child : h5::children(file.get()))
-      if (h5::exists(file.get(), child + "/indptr") && h5::exists(file.get(), child + "/shape")) {
-        out = probeTenx(file.get(), child, name);
+    for (const auto& child : h5::children(file->get()))
+      if (h5::exists(file->get(), child + "/indptr") && h5::exists(file->get(), child + "/shape")) {
+        out = probeTenx(file->get(), child, name);
         break;
       }
   }
@@ -177,9 +172,9 @@ Expected<XReader> XReader::open(const XMatrix& x) {
   r.name = x.file.string();
   if (x.rows > std::numeric_limits<std::int32_t>::max())
     return fail(Errc::Unsupported, r.where("") + ": more than 2^31 - 1 cells");
-  h5::silenceErrors();
-  r.file = Handle(H5Fopen(r.name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!r.file) return h5::failH5(Errc::Io, r.name + ": cannot open");
+  auto file = h5::openReadOnly(x.file);
+  if (!file) return std::unexpected(file.error());
+  r.file = std::move(*file);
   if (x.encoding == MatrixEncoding::Dense) {
     auto ds = h5::open(r.file.get(), x.group, r.where(""));
     if (!ds) return std::unexpected(ds.error());

@@ -115,75 +115,78 @@ TenxH5File::~TenxH5File() = default;
 
 Expected<TenxH5File> TenxH5File::open(const std::filesystem::path& path,
                                       const std::string& genome) {
-  h5::silenceErrors();
-  h5::registerLzfFilter();
-  auto impl = std::make_unique<Impl>();
-  Impl& f = *impl;
-  f.path = path;
-  f.name = path.string();
-  auto file = h5::openReadOnly(path);
-  if (!file) return std::unexpected(file.error());
-  f.file = std::move(*file);
+  // A damaged group or attribute reads as absent; say it is damaged rather than missing.
+  return h5::reportingDamage(path.string(), [&]() -> Expected<TenxH5File> {
+    h5::silenceErrors();
+    h5::registerLzfFilter();
+    auto impl = std::make_unique<Impl>();
+    Impl& f = *impl;
+    f.path = path;
+    f.name = path.string();
+    auto file = h5::openReadOnly(path);
+    if (!file) return std::unexpected(file.error());
+    f.file = std::move(*file);
 
-  if (h5::objectType(f.file.get(), "matrix") == H5O_TYPE_GROUP) {
-    f.version = "v3";
-    f.group = "matrix";
-  } else {
-    f.version = "legacy";
-    auto root = h5::open(f.file.get(), "/", f.name + ":/");
-    if (!root) return std::unexpected(root.error());
-    for (const auto& g : h5::children(root->get()))
-      if (h5::exists(f.file.get(), g + "/indptr") && h5::exists(f.file.get(), g + "/genes"))
-        f.genomes.push_back(g);
-    if (f.genomes.empty())
-      return fail(Errc::Unsupported, f.name +
-                                         ": neither a /matrix group (Cell Ranger 3+) nor "
-                                         "a legacy genome group with genes and indptr");
-    if (genome.empty()) {
-      f.group = f.genomes.front();
-    } else if (std::find(f.genomes.begin(), f.genomes.end(), genome) != f.genomes.end()) {
-      f.group = genome;
+    if (h5::objectType(f.file.get(), "matrix") == H5O_TYPE_GROUP) {
+      f.version = "v3";
+      f.group = "matrix";
     } else {
-      return fail(Errc::NotFound, f.name + ": no genome group '" + genome + "'");
+      f.version = "legacy";
+      auto root = h5::open(f.file.get(), "/", f.name + ":/");
+      if (!root) return std::unexpected(root.error());
+      for (const auto& g : h5::children(root->get()))
+        if (h5::exists(f.file.get(), g + "/indptr") && h5::exists(f.file.get(), g + "/genes"))
+          f.genomes.push_back(g);
+      if (f.genomes.empty())
+        return fail(Errc::Unsupported, f.name +
+                                           ": neither a /matrix group (Cell Ranger 3+) nor "
+                                           "a legacy genome group with genes and indptr");
+      if (genome.empty()) {
+        f.group = f.genomes.front();
+      } else if (std::find(f.genomes.begin(), f.genomes.end(), genome) != f.genomes.end()) {
+        f.group = genome;
+      } else {
+        return fail(Errc::NotFound, f.name + ": no genome group '" + genome + "'");
+      }
     }
-  }
 
-  auto shapeDs = h5::open(f.file.get(), f.group + "/shape", f.where("shape"));
-  if (!shapeDs) return std::unexpected(shapeDs.error());
-  auto shape = h5::readNumbers<std::int64_t>(shapeDs->get(), f.where("shape"));
-  if (!shape) return std::unexpected(shape.error());
-  if (shape->size() != 2 || (*shape)[0] < 0 || (*shape)[1] < 0)
-    return fail(Errc::Corrupt, f.where("shape") + ": expected two non-negative integers");
-  auto barcodes = readStringsAt(f, "barcodes");
-  if (!barcodes) return std::unexpected(barcodes.error());
-  f.barcodes = std::move(*barcodes);
-  if (static_cast<std::int64_t>(f.barcodes.size()) != (*shape)[1])
-    return fail(Errc::Corrupt, f.where("barcodes") + ": " + std::to_string(f.barcodes.size()) +
-                                   " barcodes but shape says " + std::to_string((*shape)[1]));
-  if (auto r = readFeatures(f, (*shape)[0]); !r) return std::unexpected(r.error());
+    auto shapeDs = h5::open(f.file.get(), f.group + "/shape", f.where("shape"));
+    if (!shapeDs) return std::unexpected(shapeDs.error());
+    auto shape = h5::readNumbers<std::int64_t>(shapeDs->get(), f.where("shape"));
+    if (!shape) return std::unexpected(shape.error());
+    if (shape->size() != 2 || (*shape)[0] < 0 || (*shape)[1] < 0)
+      return fail(Errc::Corrupt, f.where("shape") + ": expected two non-negative integers");
+    auto barcodes = readStringsAt(f, "barcodes");
+    if (!barcodes) return std::unexpected(barcodes.error());
+    f.barcodes = std::move(*barcodes);
+    if (static_cast<std::int64_t>(f.barcodes.size()) != (*shape)[1])
+      return fail(Errc::Corrupt, f.where("barcodes") + ": " + std::to_string(f.barcodes.size()) +
+                                     " barcodes but shape says " + std::to_string((*shape)[1]));
+    if (auto r = readFeatures(f, (*shape)[0]); !r) return std::unexpected(r.error());
 
-  auto nData = datasetLength(f, "data");
-  if (!nData) return std::unexpected(nData.error());
-  auto nIndices = datasetLength(f, "indices");
-  if (!nIndices) return std::unexpected(nIndices.error());
-  auto nIndptr = datasetLength(f, "indptr");
-  if (!nIndptr) return std::unexpected(nIndptr.error());
-  if (*nData != *nIndices)
-    return fail(Errc::Corrupt, f.where("indices") + ": length differs from data");
-  if (*nIndptr != (*shape)[1] + 1)
-    return fail(Errc::Corrupt,
-                f.where("indptr") + ": has " + std::to_string(*nIndptr) +
-                    " entries, expected n_barcodes + 1 = " + std::to_string((*shape)[1] + 1));
-  f.nnz = *nData;
-  {
-    auto ds = h5::open(f.file.get(), f.group + "/data", f.where("data"));
-    if (!ds) return std::unexpected(ds.error());
-    h5::Handle type(H5Dget_type(ds->get()));
-    const auto dt = h5::dtypeOf(type.get());
-    if (!dt) return fail(Errc::Unsupported, f.where("data") + ": counts are not numbers");
-    f.dataType = *dt;
-  }
-  return TenxH5File(std::move(impl));
+    auto nData = datasetLength(f, "data");
+    if (!nData) return std::unexpected(nData.error());
+    auto nIndices = datasetLength(f, "indices");
+    if (!nIndices) return std::unexpected(nIndices.error());
+    auto nIndptr = datasetLength(f, "indptr");
+    if (!nIndptr) return std::unexpected(nIndptr.error());
+    if (*nData != *nIndices)
+      return fail(Errc::Corrupt, f.where("indices") + ": length differs from data");
+    if (*nIndptr != (*shape)[1] + 1)
+      return fail(Errc::Corrupt,
+                  f.where("indptr") + ": has " + std::to_string(*nIndptr) +
+                      " entries, expected n_barcodes + 1 = " + std::to_string((*shape)[1] + 1));
+    f.nnz = *nData;
+    {
+      auto ds = h5::open(f.file.get(), f.group + "/data", f.where("data"));
+      if (!ds) return std::unexpected(ds.error());
+      h5::Handle type(H5Dget_type(ds->get()));
+      const auto dt = h5::dtypeOf(type.get());
+      if (!dt) return fail(Errc::Unsupported, f.where("data") + ": counts are not numbers");
+      f.dataType = *dt;
+    }
+    return TenxH5File(std::move(impl));
+  });
 }
 
 const std::filesystem::path& TenxH5File::path() const {

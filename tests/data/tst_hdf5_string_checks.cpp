@@ -126,7 +126,7 @@ class TestHdf5StringChecks : public QObject {
     const auto order = h5::stringArrayAttr(file->get(), "column-order");
     QVERIFY(order.has_value());
     QCOMPARE(*order, (std::vector<std::string>{"leiden", "n_genes"}));
-    QCOMPARE(h5::takeDamagedAttribute(), std::string());
+    QCOMPARE(h5::takeDamage(), std::string());
     auto c = h5::open(file->get(), "c", "c");
     QVERIFY(c.has_value());
     auto strings = h5::readStrings(c->get(), "c");
@@ -150,11 +150,11 @@ class TestHdf5StringChecks : public QObject {
     auto file = h5::openReadOnly(kDir / name.toStdString());
     QVERIFY(file.has_value());
     QVERIFY(!h5::stringAttr(file->get(), "encoding-type").has_value());
-    const std::string damage = h5::takeDamagedAttribute();
+    const std::string damage = h5::takeDamage();
     QVERIFY2(damage.starts_with("encoding-type: damaged string storage (") &&
                  damage.find(why.toStdString()) != std::string::npos,
              damage.c_str());
-    QCOMPARE(h5::takeDamagedAttribute(), std::string());  // taken once
+    QCOMPARE(h5::takeDamage(), std::string());  // taken once
     if (why.startsWith("heap free")) {  // the compact dataset shares the collection
       auto c = h5::open(file->get(), "c", "c");
       QVERIFY(c.has_value());
@@ -179,14 +179,14 @@ class TestHdf5StringChecks : public QObject {
     QVERIFY(g.has_value());
     QCOMPARE(h5::stringAttr(g->get(), "encoding-version").value_or("?"), std::string("0.1.0"));
     QCOMPARE(h5::stringArrayAttr(g->get(), "a5").value_or(std::vector<std::string>{}).size(), 20u);
-    QCOMPARE(h5::takeDamagedAttribute(), std::string());
+    QCOMPARE(h5::takeDamage(), std::string());
     auto damaged =
         h5::openReadOnly(kDir / ("attr_many_freespace0_" + header.toStdString() + ".h5"));
     QVERIFY(damaged.has_value());
     auto dg = h5::open(damaged->get(), "g", "g");
     QVERIFY(dg.has_value());
     QVERIFY(!h5::stringAttr(dg->get(), "encoding-version").has_value());
-    QVERIFY(h5::takeDamagedAttribute().starts_with("encoding-version: damaged string storage"));
+    QVERIFY(h5::takeDamage().starts_with("encoding-version: damaged string storage"));
   }
 
   // The h5ad found by fuzz_hdf5 (tests/fuzz/regressions/hdf5): a damaged file, said so.

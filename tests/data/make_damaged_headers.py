@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Object headers whose declared length runs past the end of the file, for tst_hdf5_header_lengths.
+
+Usage: make_damaged_headers.py SOURCE_DIR OUT_DIR
+
+HDF5 1.10 allocates the length an object header declares before it reads the header, so a damaged
+length made it ask for gigabytes for a file of a few kilobytes (found by fuzz_hdf5). Each file here
+is a copy of a fixture, or a file h5py writes, with one header's first chunk length replaced:
+- anndata_obs.h5ad, anndata_root.h5ad: the obs group's or the root group's version 1 header of
+  tests/fixtures/anndata/v0.11.4.h5ad says its chunk holds 0xFFFFFEB2 bytes;
+- tenx_matrix.h5: the same for the matrix group of tests/fixtures/tenx/v3_filtered_feature_bc_matrix.h5;
+- v2_obs.h5 (intact) and v2_obs_damaged.h5: a file written with libver="latest" (version 2
+  headers) whose obs group header is given an 8-byte length field saying 0x5000000C0 bytes.
+"""
+import os
+import shutil
+import struct
+import sys
+
+import h5py
+
+
+def header_address(path, name):
+    with h5py.File(path, "r") as f:
+        return h5py.h5o.get_info(f[name].id).addr
+
+
+def patch(path, offset, data):
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        f.write(data)
+
+
+def damage_v1(src, dst, name):
+    shutil.copyfile(src, dst)
+    addr = header_address(dst, name)
+    with open(dst, "rb") as f:
+        f.seek(addr)
+        assert f.read(1) == b"\x01", f"{dst}:{name} is not a version 1 header"
+    patch(dst, addr + 8, struct.pack("<I", 0xFFFFFEB2))
+
+
+def main():
+    src, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    h5ad = os.path.join(src, "tests/fixtures/anndata/v0.11.4.h5ad")
+    tenx = os.path.join(src, "tests/fixtures/tenx/v3_filtered_feature_bc_matrix.h5")
+    damage_v1(h5ad, os.path.join(out, "anndata_obs.h5ad"), "obs")
+    damage_v1(h5ad, os.path.join(out, "anndata_root.h5ad"), "/")
+    damage_v1(tenx, os.path.join(out, "tenx_matrix.h5"), "matrix")
+
+    intact = os.path.join(out, "v2_obs.h5")
+    with h5py.File(intact, "w", libver="latest") as f:
+        f.create_group("obs").attrs["encoding-type"] = "dataframe"
+    damaged = os.path.join(out, "v2_obs_damaged.h5")
+    shutil.copyfile(intact, damaged)
+    addr = header_address(damaged, "obs")
+    with open(damaged, "rb") as f:
+        f.seek(addr)
+        prefix = f.read(6)
+    assert prefix[:5] == b"OHDR\x02", "not a version 2 header"
+    flags = prefix[5]
+    pos = 6 + (16 if flags & 0x20 else 0) + (4 if flags & 0x10 else 0)
+    patch(damaged, addr + 5, bytes([flags | 0x03]))  # an 8-byte chunk length field
+    patch(damaged, addr + pos, struct.pack("<Q", 0x5000000C0))
+
+
+if __name__ == "__main__":
+    main()

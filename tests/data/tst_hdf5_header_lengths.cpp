@@ -1,0 +1,108 @@
+// Object headers whose declared length runs past the end of the file are refused before HDF5
+// loads them: HDF5 1.10 allocates the declared length first, so a damaged one asked for
+// gigabytes for a file of a few kilobytes (found by fuzz_hdf5). The group (an h5ad's obs, a 10x
+// file's matrix), the root group and version 2 headers are each refused with one line naming
+// the file and the object; intact headers of both versions still open. Files from
+// make_damaged_headers.py, copies of the fixtures with one length changed.
+#include <QProcess>
+#include <QtTest>
+
+#include <filesystem>
+
+#include "data/anndata/h5ad_reader.h"
+#include "data/anndata/hdf5_read.h"
+#include "data/tenx/tenx_h5.h"
+
+using namespace tessera::data;
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path kDir = fs::path(TESSERA_TEST_WORK_DIR) / "hdf5_header_lengths";
+const std::string kPastEnd = "damaged object header (chunk past the end of the file)";
+
+std::string pathOf(const char* name) {
+  return (kDir / name).string();
+}
+}  // namespace
+
+class TestHdf5HeaderLengths : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase() {
+    fs::remove_all(kDir);
+    QProcess py;
+    py.start(TESSERA_PYTHON, {TESSERA_SOURCE_DIR "/tests/data/make_damaged_headers.py",
+                              TESSERA_SOURCE_DIR, QString::fromStdString(kDir.string())});
+    QVERIFY(py.waitForFinished(120000));
+    QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+  }
+
+  void h5adGroupHeaderPastTheEndIsRefused() {
+    auto f = H5adFile::open(pathOf("anndata_obs.h5ad"));
+    QVERIFY(!f);
+    QCOMPARE(f.error().code, Errc::Corrupt);
+    QCOMPARE(f.error().message, pathOf("anndata_obs.h5ad") + ": obs: " + kPastEnd);
+  }
+
+  void rootGroupHeaderPastTheEndIsRefusedBeforeOpening() {
+    auto f = H5adFile::open(pathOf("anndata_root.h5ad"));
+    QVERIFY(!f);
+    QCOMPARE(f.error().code, Errc::Corrupt);
+    QCOMPARE(f.error().message,
+             pathOf("anndata_root.h5ad") + ": damaged HDF5 file (root group: " + kPastEnd + ")");
+  }
+
+  void tenxGroupHeaderPastTheEndIsRefused() {
+    auto f = TenxH5File::open(pathOf("tenx_matrix.h5"));
+    QVERIFY(!f);
+    QCOMPARE(f.error().code, Errc::Corrupt);
+    QCOMPARE(f.error().message, pathOf("tenx_matrix.h5") + ": matrix: " + kPastEnd);
+  }
+
+  // Version 2 headers ("OHDR", libver="latest") are read as HDF5 reads them: the intact group
+  // is there, the damaged one is absent and its damage noted.
+  void version2Headers() {
+    auto intact = h5::openReadOnly(pathOf("v2_obs.h5"));
+    QVERIFY(intact.has_value());
+    h5::takeDamage();
+    QVERIFY(h5::exists(intact->get(), "obs"));
+    QCOMPARE(h5::objectType(intact->get(), "obs"), H5O_TYPE_GROUP);
+    QCOMPARE(h5::takeDamage(), std::string());
+
+    auto damaged = h5::openReadOnly(pathOf("v2_obs_damaged.h5"));
+    QVERIFY(damaged.has_value());
+    QVERIFY(!h5::exists(damaged->get(), "obs"));
+    QCOMPARE(h5::objectType(damaged->get(), "obs"), H5O_TYPE_UNKNOWN);
+    QCOMPARE(h5::takeDamage(), "obs: " + kPastEnd);
+  }
+
+  // The fixtures these were made from open: the check refuses only what is past the end.
+  void intactFixturesOpen() {
+    auto h5ad =
+        H5adFile::open(fs::path(TESSERA_SOURCE_DIR) / "tests/fixtures/anndata/v0.11.4.h5ad");
+    QVERIFY2(h5ad.has_value(), h5ad ? "" : h5ad.error().message.c_str());
+    auto tenx = TenxH5File::open(fs::path(TESSERA_SOURCE_DIR) /
+                                 "tests/fixtures/tenx/v3_filtered_feature_bc_matrix.h5");
+    QVERIFY2(tenx.has_value(), tenx ? "" : tenx.error().message.c_str());
+  }
+
+  // Found by fuzz_hdf5 in CI (tests/fuzz/regressions/hdf5): refused as damaged, naming the file.
+  void fuzzFoundHeaderLengthsAreRefused_data() {
+    QTest::addColumn<QString>("name");
+    for (const char* n :
+         {"h5c_protect_header_length_21g.h5ad", "h5c_protect_header_length_8g.h5ad"})
+      QTest::newRow(n) << QString(n);
+  }
+  void fuzzFoundHeaderLengthsAreRefused() {
+    QFETCH(QString, name);
+    const fs::path path =
+        fs::path(TESSERA_SOURCE_DIR) / "tests/fuzz/regressions/hdf5" / name.toStdString();
+    auto f = H5adFile::open(path);
+    QVERIFY(!f);
+    QCOMPARE(f.error().code, Errc::Corrupt);
+    QVERIFY2(f.error().message.starts_with(path.string() + ": "), f.error().message.c_str());
+  }
+};
+
+QTEST_APPLESS_MAIN(TestHdf5HeaderLengths)
+#include "tst_hdf5_header_lengths.moc"
