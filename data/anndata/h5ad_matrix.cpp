@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "data/anndata/h5ad_reader_impl.h"
+#include "data/anndata/hdf5_chunk_index.h"
 
 namespace tessera::data::h5ad {
 namespace {
@@ -37,6 +38,7 @@ Expected<std::vector<float>> readDenseColumn(const H5adFile::Impl& f, std::int64
   const hsize_t off[2] = {0, static_cast<hsize_t>(var)}, cnt[2] = {dims[0], 1};
   std::vector<float> out(dims[0]);
   if (out.empty()) return out;
+  if (auto ok = h5::checkChunkIndex(ds->get(), where); !ok) return std::unexpected(ok.error());
   H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, off, nullptr, cnt, nullptr);
   Handle mem(H5Screate_simple(2, cnt, nullptr));
   if (H5Dread(ds->get(), H5T_NATIVE_FLOAT, mem.get(), space.get(), H5P_DEFAULT, out.data()) < 0)

@@ -9,6 +9,7 @@
 #include <map>
 #include <utility>
 
+#include "data/anndata/hdf5_chunk_index.h"
 #include "data/anndata/hdf5_object_header.h"
 #include "data/anndata/hdf5_raw.h"
 #include "data/anndata/hdf5_superblock.h"
@@ -190,6 +191,7 @@ Expected<void> checkReadSize(hid_t dataset, std::uint64_t elements, std::uint64_
   if (elements == 0) return {};
   if (elementBytes > 0 && elements > readBudgetBytes() / elementBytes)
     return tooMany("more than half of this machine's memory");
+  if (auto ok = checkChunkIndex(dataset, where); !ok) return ok;
   Handle type(H5Dget_type(dataset));
   const std::uint64_t stored = H5Tget_size(type.get());
   const std::uint64_t fileBytes = fileSizeOf(dataset);

@@ -23,8 +23,9 @@ Expected<Handle> openReadOnly(const std::filesystem::path& path);
 /// Validation before a read allocates: refuses (Errc::Corrupt, naming `where`) to read
 /// `elements` values of `elementBytes` each from `dataset` when the file cannot hold them: more
 /// than half of this machine's memory, more bytes than an unfiltered dataset stores, or more
-/// than even the best compression could have packed into the file. Sizes come from the file,
-/// so a damaged header would otherwise turn into a huge allocation (std::bad_alloc, abort).
+/// than even the best compression could have packed into the file, or when a chunk it
+/// indexes lies past the end of the file (hdf5_chunk_index.h). Sizes come from the file, so a
+/// damaged header would otherwise turn into a huge allocation (std::bad_alloc, abort).
 Expected<void> checkReadSize(hid_t dataset, std::uint64_t elements, std::uint64_t elementBytes,
                              const std::string& where);
 

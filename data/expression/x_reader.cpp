@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "data/anndata/hdf5_chunk_index.h"
 #include "data/anndata/hdf5_read.h"
 #include "data/expression/raw_csr_scan.h"
 
@@ -135,6 +136,8 @@ struct XReader::Impl {
                                           std::int64_t g1) const {
     std::vector<float> out(static_cast<std::size_t>(n * (g1 - g0)));
     if (out.empty()) return out;
+    if (auto ok = h5::checkChunkIndex(dense.get(), where("")); !ok)
+      return std::unexpected(ok.error());
     Handle space(H5Dget_space(dense.get()));
     const hsize_t off[2] = {static_cast<hsize_t>(r0), static_cast<hsize_t>(g0)},
                   cnt[2] = {static_cast<hsize_t>(n), static_cast<hsize_t>(g1 - g0)};

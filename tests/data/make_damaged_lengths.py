@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Object headers whose declared length runs past the end of the file, for tst_hdf5_header_lengths.
+"""Lengths HDF5 allocates before reading, damaged, for tst_hdf5_declared_lengths.
 
 Usage: make_damaged_headers.py SOURCE_DIR OUT_DIR
 
@@ -10,7 +10,10 @@ is a copy of a fixture, or a file h5py writes, with one header's first chunk len
   tests/fixtures/anndata/v0.11.4.h5ad says its chunk holds 0xFFFFFEB2 bytes;
 - tenx_matrix.h5: the same for the matrix group of tests/fixtures/tenx/v3_filtered_feature_bc_matrix.h5;
 - v2_obs.h5 (intact) and v2_obs_damaged.h5: a file written with libver="latest" (version 2
-  headers) whose obs group header is given an 8-byte length field saying 0x5000000C0 bytes.
+  headers) whose obs group header is given an 8-byte length field saying 0x5000000C0 bytes;
+- chunks.h5 (intact) and chunks_damaged.h5: dataset "d" of 100,000 float32 values i/10 in gzip
+  chunks of 100, indexed by a version 1 B-tree two levels deep; the damaged copy's record of the
+  last chunk says it stores 0xFFFFFFFF bytes, which HDF5 would allocate before reading it.
 """
 import os
 import shutil
@@ -18,6 +21,7 @@ import struct
 import sys
 
 import h5py
+import numpy as np
 
 
 def header_address(path, name):
@@ -63,6 +67,22 @@ def main():
     pos = 6 + (16 if flags & 0x20 else 0) + (4 if flags & 0x10 else 0)
     patch(damaged, addr + 5, bytes([flags | 0x03]))  # an 8-byte chunk length field
     patch(damaged, addr + pos, struct.pack("<Q", 0x5000000C0))
+
+    chunks = os.path.join(out, "chunks.h5")
+    with h5py.File(chunks, "w") as f:
+        f.create_dataset("d", data=np.arange(100000, dtype=np.float32) / 10, chunks=(100,),
+                         compression="gzip")
+    with h5py.File(chunks, "r") as f:
+        last = f["d"].id.get_chunk_info(999).byte_offset
+    damaged = os.path.join(out, "chunks_damaged.h5")
+    shutil.copyfile(chunks, damaged)
+    with open(damaged, "rb") as f:
+        data = f.read()
+    child = data.find(struct.pack("<Q", last))
+    # A leaf record: chunk size (4), filter mask (4), two 8-byte offsets, then the address.
+    assert child > 0 and data.find(struct.pack("<Q", last), child + 1) < 0, "ambiguous address"
+    assert struct.unpack_from("<Q", data, child - 16)[0] == 99900, "not the last chunk's record"
+    patch(damaged, child - 24, struct.pack("<I", 0xFFFFFFFF))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
-// Object headers whose declared length runs past the end of the file are refused before HDF5
-// loads them: HDF5 1.10 allocates the declared length first, so a damaged one asked for
-// gigabytes for a file of a few kilobytes (found by fuzz_hdf5). The group (an h5ad's obs, a 10x
-// file's matrix), the root group and version 2 headers are each refused with one line naming
-// the file and the object; intact headers of both versions still open. Files from
-// make_damaged_headers.py, copies of the fixtures with one length changed.
+// Lengths HDF5 1.10 allocates before it reads what they measure, damaged to run past the end of
+// the file, are refused before HDF5 sees them: a damaged one asked for gigabytes for a file of a
+// few kilobytes (found by fuzz_hdf5). Object headers: a group's (an h5ad's obs, a 10x file's
+// matrix), the root group's and version 2 headers, each refused with one line naming the file
+// and the object; intact headers of both versions still open. Chunk records of a two-level
+// chunk index: a read of the dataset is refused naming it, an intact one reads every value.
+// Files from make_damaged_lengths.py, copies of the fixtures or h5py files with one length
+// changed.
 #include <QProcess>
 #include <QtTest>
 
@@ -17,7 +19,7 @@ using namespace tessera::data;
 namespace fs = std::filesystem;
 
 namespace {
-const fs::path kDir = fs::path(TESSERA_TEST_WORK_DIR) / "hdf5_header_lengths";
+const fs::path kDir = fs::path(TESSERA_TEST_WORK_DIR) / "hdf5_declared_lengths";
 const std::string kPastEnd = "damaged object header (chunk past the end of the file)";
 
 std::string pathOf(const char* name) {
@@ -25,13 +27,13 @@ std::string pathOf(const char* name) {
 }
 }  // namespace
 
-class TestHdf5HeaderLengths : public QObject {
+class TestHdf5DeclaredLengths : public QObject {
   Q_OBJECT
  private slots:
   void initTestCase() {
     fs::remove_all(kDir);
     QProcess py;
-    py.start(TESSERA_PYTHON, {TESSERA_SOURCE_DIR "/tests/data/make_damaged_headers.py",
+    py.start(TESSERA_PYTHON, {TESSERA_SOURCE_DIR "/tests/data/make_damaged_lengths.py",
                               TESSERA_SOURCE_DIR, QString::fromStdString(kDir.string())});
     QVERIFY(py.waitForFinished(120000));
     QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
@@ -76,6 +78,29 @@ class TestHdf5HeaderLengths : public QObject {
     QCOMPARE(h5::takeDamage(), "obs: " + kPastEnd);
   }
 
+  void chunkRecordPastTheEndIsRefused() {
+    auto intact = h5::openReadOnly(pathOf("chunks.h5"));
+    QVERIFY(intact.has_value());
+    auto d = h5::open(intact->get(), "d", "d");
+    QVERIFY(d.has_value());
+    auto values = h5::readNumbers<float>(d->get(), "d");
+    QVERIFY2(values.has_value(), values ? "" : values.error().message.c_str());
+    QCOMPARE(values->size(), 100000u);
+    QCOMPARE(values->back(), 99999.0f / 10);
+
+    auto damaged = h5::openReadOnly(pathOf("chunks_damaged.h5"));
+    QVERIFY(damaged.has_value());
+    auto dd = h5::open(damaged->get(), "d", pathOf("chunks_damaged.h5") + ":/d");
+    QVERIFY(dd.has_value());
+    // The first chunks are intact, but the check covers the whole index before any read.
+    auto first = h5::readNumbers<float>(dd->get(), pathOf("chunks_damaged.h5") + ":/d", 0, 10);
+    QVERIFY(!first);
+    QCOMPARE(first.error().code, Errc::Corrupt);
+    QCOMPARE(first.error().message,
+             pathOf("chunks_damaged.h5") +
+                 ":/d: damaged dataset (a chunk of 4294967295 bytes past the end of the file)");
+  }
+
   // The fixtures these were made from open: the check refuses only what is past the end.
   void intactFixturesOpen() {
     auto h5ad =
@@ -104,5 +129,5 @@ class TestHdf5HeaderLengths : public QObject {
   }
 };
 
-QTEST_APPLESS_MAIN(TestHdf5HeaderLengths)
-#include "tst_hdf5_header_lengths.moc"
+QTEST_APPLESS_MAIN(TestHdf5DeclaredLengths)
+#include "tst_hdf5_declared_lengths.moc"

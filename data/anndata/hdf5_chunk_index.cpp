@@ -1,0 +1,194 @@
+#include "data/anndata/hdf5_chunk_index.h"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "data/anndata/hdf5_object_header.h"
+
+namespace tessera::data::h5 {
+namespace {
+
+// Where the chunks of a dataset are indexed, from its layout message (format spec §IV.A.2.i).
+struct ChunkLayout {
+  enum class Index { BTree1, SingleFiltered, Other } index = Index::Other;
+  std::uint64_t addr = 0;        // B-tree root or the single chunk
+  std::uint64_t singleSize = 0;  // stored size of a filtered single chunk
+  std::size_t dims = 0;          // chunk dimensionality, the element size's included
+};
+
+std::optional<ChunkLayout> parseLayout(std::span<const unsigned char> m, const FileGeometry& g) {
+  const std::size_t o = g.sizeofAddr, l = g.sizeofSize;
+  ChunkLayout c;
+  if (m.size() < 2) return std::nullopt;
+  if (m[0] == 1 || m[0] == 2) {
+    if (m.size() < 8 + o || m[2] != 2) return std::nullopt;
+    c.index = ChunkLayout::Index::BTree1;
+    c.dims = m[1];
+    c.addr = readLe(m.data() + 8, o);
+  } else if (m[0] == 3) {
+    if (m[1] != 2 || m.size() < 3 + o) return std::nullopt;
+    c.index = ChunkLayout::Index::BTree1;
+    c.dims = m[2];
+    c.addr = readLe(m.data() + 3, o);
+  } else if (m[0] == 4) {
+    if (m[1] != 2 || m.size() < 5) return std::nullopt;
+    const unsigned flags = m[2];
+    c.dims = m[3];
+    std::size_t pos = 5 + c.dims * m[4];
+    if (pos >= m.size()) return std::nullopt;
+    const unsigned type = m[pos++];
+    if (type == 1 && (flags & 0x02)) {
+      if (pos + l + 4 + o > m.size()) return std::nullopt;
+      c.index = ChunkLayout::Index::SingleFiltered;
+      c.singleSize = readLe(m.data() + pos, l);
+      c.addr = readLe(m.data() + pos + l + 4, o);
+    }
+  } else {
+    return std::nullopt;
+  }
+  return c;
+}
+
+bool undefinedAddress(std::uint64_t a, std::size_t width) {
+  return width >= 8 ? a == ~std::uint64_t{0} : a == (std::uint64_t{1} << 8 * width) - 1;
+}
+
+// Walks a version 1 B-tree of chunks (format spec §III.A.1), each leaf record's chunk checked.
+class BTree1Walk {
+ public:
+  BTree1Walk(const RawReader& readAt, const FileGeometry& g, std::size_t dims)
+      : readAt_(readAt), g_(g), end_(g.fileBytes - g.userblock), keyBytes_(8 + 8 * dims) {}
+
+  // "" when every chunk lies inside the file, else what is wrong.
+  std::string run(std::uint64_t root) {
+    if (undefinedAddress(root, g_.sizeofAddr)) return "";  // no chunk written yet
+    std::vector<std::pair<std::uint64_t, int>> pending{{root, -1}};
+    std::set<std::uint64_t> seen;
+    while (!pending.empty()) {
+      const auto [addr, level] = pending.back();
+      pending.pop_back();
+      // A node is at least its 24-byte header: no tree of more nodes fits in the file.
+      if (!seen.insert(addr).second || seen.size() > end_ / 24) return "chunk index loops";
+      if (auto why = node(addr, level, pending); !why.empty()) return why;
+    }
+    return "";
+  }
+
+ private:
+  std::vector<unsigned char> read(std::uint64_t addr, std::uint64_t length) const {
+    if (addr >= end_ || length > end_ - addr) return {};
+    return readAt_(g_.userblock + addr, length);
+  }
+
+  std::string node(std::uint64_t addr, int expectedLevel,
+                   std::vector<std::pair<std::uint64_t, int>>& pending) const {
+    const std::size_t o = g_.sizeofAddr, head = 8 + 2 * o;
+    const auto h = read(addr, head);
+    if (h.size() != head || std::memcmp(h.data(), "TREE", 4) != 0 || h[4] != 1)
+      return "chunk index node unsigned";
+    const int level = h[5];
+    const std::uint64_t entries = readLe(h.data() + 6, 2);
+    if (expectedLevel >= 0 && level != expectedLevel) return "chunk index of uneven depth";
+    const std::uint64_t bytes = (entries + 1) * keyBytes_ + entries * o;
+    const auto body = read(addr + head, bytes);
+    if (body.size() != bytes) return "chunk index node past the end of the file";
+    for (std::uint64_t i = 0; i < entries; ++i) {
+      const unsigned char* key = body.data() + i * (keyBytes_ + o);
+      const std::uint64_t child = readLe(key + keyBytes_, o);
+      if (level > 0) {
+        pending.emplace_back(child, level - 1);
+        continue;
+      }
+      const std::uint64_t size = readLe(key, 4);
+      if (child >= end_ || size > end_ - child)
+        return "a chunk of " + std::to_string(size) + " bytes past the end of the file";
+    }
+    return "";
+  }
+
+  const RawReader& readAt_;
+  const FileGeometry& g_;
+  const std::uint64_t end_;
+  const std::size_t keyBytes_;
+};
+
+// Other indexes: HDF5's own queries, each of which walks the index from its start.
+std::string checkThroughHdf5(hid_t dataset, const FileGeometry& g) {
+  constexpr hsize_t kMaxQueried = 4096;
+  Handle space(H5Dget_space(dataset));
+  hsize_t chunks = 0;
+  if (!space || H5Dget_num_chunks(dataset, space.get(), &chunks) < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return "chunk index unreadable";
+  }
+  const std::uint64_t end = g.fileBytes - g.userblock;
+  for (hsize_t c = 0; c < std::min(chunks, kMaxQueried); ++c) {
+    haddr_t addr = 0;
+    hsize_t size = 0;
+    unsigned mask = 0;
+    if (H5Dget_chunk_info(dataset, space.get(), c, nullptr, &mask, &addr, &size) < 0) {
+      H5Eclear2(H5E_DEFAULT);
+      return "chunk index unreadable";
+    }
+    if (addr != HADDR_UNDEF && (addr >= end || size > end - addr))
+      return "a chunk of " + std::to_string(size) + " bytes past the end of the file";
+  }
+  return "";
+}
+
+std::string check(hid_t dataset) {
+  const auto g = fileGeometry(dataset);
+  if (!g) return "";  // HDF5 cannot say where the file ends: nothing to check against
+  std::vector<unsigned char> copy;
+  auto walked = forEachHeaderMessage(dataset, *g, [&](unsigned type, auto data) {
+    if (type != kLayoutMessage) return false;
+    copy.assign(data.begin(), data.end());
+    return true;
+  });
+  if (!walked) return walked.error().message;
+  const auto layout = parseLayout(copy, *g);
+  if (!layout) return "damaged layout message";
+  const std::uint64_t end = g->fileBytes - g->userblock;
+  switch (layout->index) {
+    case ChunkLayout::Index::BTree1:
+      return BTree1Walk(readerOf(dataset), *g, layout->dims).run(layout->addr);
+    case ChunkLayout::Index::SingleFiltered:
+      if (!undefinedAddress(layout->addr, g->sizeofAddr) &&
+          (layout->addr >= end || layout->singleSize > end - layout->addr))
+        return "a chunk of " + std::to_string(layout->singleSize) +
+               " bytes past the end of the file";
+      return "";
+    case ChunkLayout::Index::Other:
+      break;
+  }
+  return checkThroughHdf5(dataset, *g);
+}
+
+}  // namespace
+
+Expected<void> checkChunkIndex(hid_t dataset, const std::string& where) {
+  Handle dcpl(H5Dget_create_plist(dataset));
+  if (!dcpl || H5Pget_layout(dcpl.get()) != H5D_CHUNKED) {
+    H5Eclear2(H5E_DEFAULT);
+    return {};
+  }
+  H5O_info_t info{};
+  if (H5Oget_info2(dataset, &info, H5O_INFO_BASIC) < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return fail(Errc::Corrupt, where + ": damaged dataset (header unreadable)");
+  }
+  // HDF5 numbers each file it opens once per process, so a checked pair is never another file.
+  thread_local std::set<std::pair<unsigned long, haddr_t>> checked;
+  const std::pair key{info.fileno, info.addr};
+  if (checked.contains(key)) return {};
+  if (const std::string why = check(dataset); !why.empty())
+    return fail(Errc::Corrupt, where + ": damaged dataset (" + why + ")");
+  checked.insert(key);
+  return {};
+}
+
+}  // namespace tessera::data::h5
