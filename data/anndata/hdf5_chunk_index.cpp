@@ -12,47 +12,6 @@
 namespace tessera::data::h5 {
 namespace {
 
-// Where the chunks of a dataset are indexed, from its layout message (format spec §IV.A.2.i).
-struct ChunkLayout {
-  enum class Index { BTree1, SingleFiltered, Other } index = Index::Other;
-  std::uint64_t addr = 0;        // B-tree root or the single chunk
-  std::uint64_t singleSize = 0;  // stored size of a filtered single chunk
-  std::size_t dims = 0;          // chunk dimensionality, the element size's included
-};
-
-std::optional<ChunkLayout> parseLayout(std::span<const unsigned char> m, const FileGeometry& g) {
-  const std::size_t o = g.sizeofAddr, l = g.sizeofSize;
-  ChunkLayout c;
-  if (m.size() < 2) return std::nullopt;
-  if (m[0] == 1 || m[0] == 2) {
-    if (m.size() < 8 + o || m[2] != 2) return std::nullopt;
-    c.index = ChunkLayout::Index::BTree1;
-    c.dims = m[1];
-    c.addr = readLe(m.data() + 8, o);
-  } else if (m[0] == 3) {
-    if (m[1] != 2 || m.size() < 3 + o) return std::nullopt;
-    c.index = ChunkLayout::Index::BTree1;
-    c.dims = m[2];
-    c.addr = readLe(m.data() + 3, o);
-  } else if (m[0] == 4) {
-    if (m[1] != 2 || m.size() < 5) return std::nullopt;
-    const unsigned flags = m[2];
-    c.dims = m[3];
-    std::size_t pos = 5 + c.dims * m[4];
-    if (pos >= m.size()) return std::nullopt;
-    const unsigned type = m[pos++];
-    if (type == 1 && (flags & 0x02)) {
-      if (pos + l + 4 + o > m.size()) return std::nullopt;
-      c.index = ChunkLayout::Index::SingleFiltered;
-      c.singleSize = readLe(m.data() + pos, l);
-      c.addr = readLe(m.data() + pos + l + 4, o);
-    }
-  } else {
-    return std::nullopt;
-  }
-  return c;
-}
-
 bool undefinedAddress(std::uint64_t a, std::size_t width) {
   return width >= 8 ? a == ~std::uint64_t{0} : a == (std::uint64_t{1} << 8 * width) - 1;
 }
@@ -150,12 +109,14 @@ std::string check(hid_t dataset) {
     return true;
   });
   if (!walked) return walked.error().message;
-  const auto layout = parseLayout(copy, *g);
+  const auto parsed = parseChunkLayout(copy, *g);
+  if (!parsed) return parsed.error().message;
+  const auto& layout = *parsed;
   if (!layout) return "damaged layout message";
   const std::uint64_t end = g->fileBytes - g->userblock;
   switch (layout->index) {
     case ChunkLayout::Index::BTree1:
-      return BTree1Walk(readerOf(dataset), *g, layout->dims).run(layout->addr);
+      return BTree1Walk(readerOf(dataset), *g, layout->dims.size()).run(layout->addr);
     case ChunkLayout::Index::SingleFiltered:
       if (!undefinedAddress(layout->addr, g->sizeofAddr) &&
           (layout->addr >= end || layout->singleSize > end - layout->addr))

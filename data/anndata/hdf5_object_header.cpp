@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "data/anndata/hdf5_raw.h"
@@ -150,8 +151,64 @@ RawReader readerOf(hid_t obj) {
 
 Expected<void> checkHeaderAt(const RawReader& readAt, const FileGeometry& file,
                              std::uint64_t addr) {
-  const HeaderVisitor none = [](unsigned, std::span<const unsigned char>) { return false; };
-  return HeaderWalk(readAt, file, none).run(addr);
+  std::string layoutDamage;
+  const HeaderVisitor layouts = [&](unsigned type, std::span<const unsigned char> data) {
+    if (type != kLayoutMessage) return false;
+    if (auto ok = parseChunkLayout(data, file); !ok) layoutDamage = ok.error().message;
+    return true;
+  };
+  if (auto ok = HeaderWalk(readAt, file, layouts).run(addr); !ok) return ok;
+  if (!layoutDamage.empty()) return damaged(layoutDamage);
+  return {};
+}
+
+Expected<std::optional<ChunkLayout>> parseChunkLayout(std::span<const unsigned char> m,
+                                                      const FileGeometry& g) {
+  const std::size_t o = g.sizeofAddr, l = g.sizeofSize;
+  const auto bad = [] { return fail(Errc::Corrupt, "layout message does not parse"); };
+  ChunkLayout c;
+  std::size_t ndims = 0, dimsAt = 0, dimBytes = 4;
+  if (m.size() < 2) return bad();
+  if (m[0] == 1 || m[0] == 2) {
+    if (m.size() < 3) return bad();
+    if (m[2] != 2) return std::nullopt;
+    if (m.size() < 8 + o) return bad();
+    c.index = ChunkLayout::Index::BTree1;
+    ndims = m[1];
+    c.addr = readLe(m.data() + 8, o);
+    dimsAt = 8 + o;
+  } else if (m[0] == 3) {
+    if (m[1] != 2) return std::nullopt;
+    if (m.size() < 3 + o) return bad();
+    c.index = ChunkLayout::Index::BTree1;
+    ndims = m[2];
+    c.addr = readLe(m.data() + 3, o);
+    dimsAt = 3 + o;
+  } else if (m[0] == 4) {
+    if (m[1] != 2) return std::nullopt;
+    if (m.size() < 5) return bad();
+    const unsigned flags = m[2];
+    ndims = m[3];
+    dimBytes = m[4];
+    dimsAt = 5;
+    std::size_t pos = dimsAt + ndims * dimBytes;
+    if (dimBytes == 0 || dimBytes > 8 || pos >= m.size()) return bad();
+    const unsigned type = m[pos++];
+    if (type == 1 && (flags & 0x02)) {
+      if (pos + l + 4 + o > m.size()) return bad();
+      c.index = ChunkLayout::Index::SingleFiltered;
+      c.singleSize = readLe(m.data() + pos, l);
+      c.addr = readLe(m.data() + pos + l + 4, o);
+    }
+  } else {
+    return bad();
+  }
+  if (ndims == 0 || dimsAt + ndims * dimBytes > m.size()) return bad();
+  for (std::size_t d = 0; d < ndims; ++d) {
+    c.dims.push_back(readLe(m.data() + dimsAt + d * dimBytes, dimBytes));
+    if (c.dims.back() == 0) return fail(Errc::Corrupt, "a chunk dimension of 0");
+  }
+  return c;
 }
 
 }  // namespace tessera::data::h5

@@ -46,9 +46,24 @@ Expected<void> forEachHeaderMessage(hid_t obj, const FileGeometry& file,
 
 /// The object header at `addr` (relative to the base), every chunk of it, must lie inside the
 /// file: HDF5 allocates the length a header declares before it reads it, so a damaged length
-/// asked HDF5 for 21 GB for a 17 kB file (found by fuzz_hdf5). Errc::Corrupt
-/// otherwise.
+/// asked HDF5 for 21 GB for a 17 kB file (found by fuzz_hdf5). A chunked layout message in it
+/// must parse (parseChunkLayout). Errc::Corrupt otherwise.
 Expected<void> checkHeaderAt(const RawReader& readAt, const FileGeometry& file, std::uint64_t addr);
+
+/// Where a chunked dataset's chunks are indexed, from its layout message (format spec
+/// §IV.A.2.i), and the chunk's dimensions (the element size's last).
+struct ChunkLayout {
+  enum class Index { BTree1, SingleFiltered, Other } index = Index::Other;
+  std::uint64_t addr = 0;        ///< B-tree root or the single chunk
+  std::uint64_t singleSize = 0;  ///< stored size of a filtered single chunk
+  std::vector<std::uint64_t> dims;
+};
+
+/// The layout message `m`: nullopt when it is not a chunked layout, Errc::Corrupt when it does
+/// not parse or a chunk dimension is 0 (HDF5 divides by each when it opens the dataset: SIGFPE,
+/// found by fuzz_hdf5).
+Expected<std::optional<ChunkLayout>> parseChunkLayout(std::span<const unsigned char> m,
+                                                      const FileGeometry& g);
 
 /// Message types used by the checks.
 inline constexpr unsigned kLayoutMessage = 0x0008;

@@ -13,7 +13,9 @@ is a copy of a fixture, or a file h5py writes, with one header's first chunk len
   headers) whose obs group header is given an 8-byte length field saying 0x5000000C0 bytes;
 - chunks.h5 (intact) and chunks_damaged.h5: dataset "d" of 100,000 float32 values i/10 in gzip
   chunks of 100, indexed by a version 1 B-tree two levels deep; the damaged copy's record of the
-  last chunk says it stores 0xFFFFFFFF bytes, which HDF5 would allocate before reading it.
+  last chunk says it stores 0xFFFFFFFF bytes, which HDF5 would allocate before reading it;
+  chunk_dim0.h5: the same dataset whose layout message says its chunks are 0 values long, by
+  which HDF5 divides when it opens the dataset (SIGFPE, found by fuzz_hdf5).
 """
 import os
 import shutil
@@ -83,6 +85,24 @@ def main():
     assert child > 0 and data.find(struct.pack("<Q", last), child + 1) < 0, "ambiguous address"
     assert struct.unpack_from("<Q", data, child - 16)[0] == 99900, "not the last chunk's record"
     patch(damaged, child - 24, struct.pack("<I", 0xFFFFFFFF))
+
+    dim0 = os.path.join(out, "chunk_dim0.h5")
+    shutil.copyfile(chunks, dim0)
+    addr = header_address(dim0, "d")
+    with open(dim0, "rb") as f:
+        data = f.read()
+    assert data[addr] == 1, "not a version 1 header"
+    pos, end = addr + 16, addr + 16 + struct.unpack_from("<I", data, addr + 8)[0]
+    while pos + 8 <= end:
+        kind, size = struct.unpack_from("<HH", data, pos)
+        if kind == 0x0008:
+            # Version 3 chunked layout: version, class 2, dimensionality, B-tree address, dims.
+            assert data[pos + 8:pos + 10] == b"\x03\x02", "not a version 3 chunked layout"
+            patch(dim0, pos + 8 + 3 + 8, struct.pack("<I", 0))
+            break
+        pos += 8 + size
+    else:
+        raise AssertionError("no layout message in the first chunk")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include <filesystem>
+#include <optional>
 
 #include "data/anndata/h5ad_reader.h"
 #include "data/anndata/hdf5_read.h"
@@ -101,6 +102,16 @@ class TestHdf5DeclaredLengths : public QObject {
                  ":/d: damaged dataset (a chunk of 4294967295 bytes past the end of the file)");
   }
 
+  // HDF5 divides by each chunk dimension when it opens a dataset: a 0 is refused before.
+  void chunkDimensionZeroIsRefusedBeforeOpening() {
+    auto file = h5::openReadOnly(pathOf("chunk_dim0.h5"));
+    QVERIFY(file.has_value());
+    h5::takeDamage();
+    auto d = h5::open(file->get(), "d", "d");
+    QVERIFY(!d);
+    QCOMPARE(h5::takeDamage(), std::string("d: damaged object header (a chunk dimension of 0)"));
+  }
+
   // The fixtures these were made from open: the check refuses only what is past the end.
   void intactFixturesOpen() {
     auto h5ad =
@@ -111,21 +122,29 @@ class TestHdf5DeclaredLengths : public QObject {
     QVERIFY2(tenx.has_value(), tenx ? "" : tenx.error().message.c_str());
   }
 
-  // Found by fuzz_hdf5 in CI (tests/fuzz/regressions/hdf5): refused as damaged, naming the file.
-  void fuzzFoundHeaderLengthsAreRefused_data() {
+  // Found by fuzz_hdf5 (tests/fuzz/regressions/hdf5), the first two in CI: refused as damaged,
+  // naming the file.
+  void fuzzFoundLengthsAreRefused_data() {
     QTest::addColumn<QString>("name");
-    for (const char* n :
-         {"h5c_protect_header_length_21g.h5ad", "h5c_protect_header_length_8g.h5ad"})
+    for (const char* n : {"h5c_protect_header_length_21g.h5ad", "h5c_protect_header_length_8g.h5ad",
+                          "h5d_chunk_set_info_fpe.h5"})
       QTest::newRow(n) << QString(n);
   }
-  void fuzzFoundHeaderLengthsAreRefused() {
+  void fuzzFoundLengthsAreRefused() {
     QFETCH(QString, name);
     const fs::path path =
         fs::path(TESSERA_SOURCE_DIR) / "tests/fuzz/regressions/hdf5" / name.toStdString();
-    auto f = H5adFile::open(path);
-    QVERIFY(!f);
-    QCOMPARE(f.error().code, Errc::Corrupt);
-    QVERIFY2(f.error().message.starts_with(path.string() + ": "), f.error().message.c_str());
+    // As the app opens them: .h5ad by the AnnData reader, .h5 by the 10x reader.
+    std::optional<Error> error;
+    if (name.endsWith(".h5ad")) {
+      if (auto f = H5adFile::open(path); !f) error = f.error();
+    } else if (auto f = TenxH5File::open(path); !f) {
+      error = f.error();
+    }
+    QVERIFY(error.has_value());
+    const Error& e = *error;
+    QCOMPARE(e.code, Errc::Corrupt);
+    QVERIFY2(e.message.starts_with(path.string() + ": "), e.message.c_str());
   }
 };
 
