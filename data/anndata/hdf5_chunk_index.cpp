@@ -148,6 +148,8 @@ Expected<void> checkChunkIndex(hid_t dataset, const std::string& where) {
   if (checked.contains(key)) return {};
   if (const std::string why = check(dataset); !why.empty())
     return fail(Errc::Corrupt, where + ": damaged dataset (" + why + ")");
+  // Bounded: a long session opens many files, and forgetting only costs a walk again.
+  if (checked.size() >= 4096) checked.clear();
   checked.insert(key);
   return {};
 }
