@@ -114,6 +114,16 @@ std::string check(hid_t dataset) {
   const auto& layout = *parsed;
   if (!layout) return "damaged layout message";
   const std::uint64_t end = g->fileBytes - g->userblock;
+  // HDF5 allocates a whole chunk (its dimensions' product, the element size's included) to read
+  // into. As in checkReadSize: deflate packs at most ~1032:1, and 4096 leaves room for chunks
+  // never written (fill values); beyond that the dimensions are damage (3 GB for a 100 kB file,
+  // found by fuzz_hdf5).
+  constexpr std::uint64_t kMaxRatio = 4096;
+  std::uint64_t chunkBytes = 1;
+  for (const std::uint64_t d : layout->dims) {
+    if (d > end * kMaxRatio / chunkBytes) return "chunks larger than the file can hold";
+    chunkBytes *= d;
+  }
   switch (layout->index) {
     case ChunkLayout::Index::BTree1:
       return BTree1Walk(readerOf(dataset), *g, layout->dims.size()).run(layout->addr);

@@ -15,7 +15,9 @@ is a copy of a fixture, or a file h5py writes, with one header's first chunk len
   chunks of 100, indexed by a version 1 B-tree two levels deep; the damaged copy's record of the
   last chunk says it stores 0xFFFFFFFF bytes, which HDF5 would allocate before reading it;
   chunk_dim0.h5: the same dataset whose layout message says its chunks are 0 values long, by
-  which HDF5 divides when it opens the dataset (SIGFPE, found by fuzz_hdf5).
+  which HDF5 divides when it opens the dataset (SIGFPE, found by fuzz_hdf5); chunk_huge.h5:
+  738,197,504 values long, a chunk of 2.75 GiB HDF5 would allocate to read into (HDF5 itself
+  refuses 4 GiB and more when it opens the dataset).
 """
 import os
 import shutil
@@ -44,6 +46,25 @@ def damage_v1(src, dst, name):
         f.seek(addr)
         assert f.read(1) == b"\x01", f"{dst}:{name} is not a version 1 header"
     patch(dst, addr + 8, struct.pack("<I", 0xFFFFFEB2))
+
+
+def patch_chunk_dim(src, dst, value):
+    """A copy of `src` whose dataset "d" says its chunks are `value` elements long."""
+    shutil.copyfile(src, dst)
+    addr = header_address(dst, "d")
+    with open(dst, "rb") as f:
+        data = f.read()
+    assert data[addr] == 1, "not a version 1 header"
+    pos, end = addr + 16, addr + 16 + struct.unpack_from("<I", data, addr + 8)[0]
+    while pos + 8 <= end:
+        kind, size = struct.unpack_from("<HH", data, pos)
+        if kind == 0x0008:
+            # Version 3 chunked layout: version, class 2, dimensionality, B-tree address, dims.
+            assert data[pos + 8:pos + 10] == b"\x03\x02", "not a version 3 chunked layout"
+            patch(dst, pos + 8 + 3 + 8, struct.pack("<I", value))
+            return
+        pos += 8 + size
+    raise AssertionError("no layout message in the first chunk")
 
 
 def main():
@@ -86,24 +107,8 @@ def main():
     assert struct.unpack_from("<Q", data, child - 16)[0] == 99900, "not the last chunk's record"
     patch(damaged, child - 24, struct.pack("<I", 0xFFFFFFFF))
 
-    dim0 = os.path.join(out, "chunk_dim0.h5")
-    shutil.copyfile(chunks, dim0)
-    addr = header_address(dim0, "d")
-    with open(dim0, "rb") as f:
-        data = f.read()
-    assert data[addr] == 1, "not a version 1 header"
-    pos, end = addr + 16, addr + 16 + struct.unpack_from("<I", data, addr + 8)[0]
-    while pos + 8 <= end:
-        kind, size = struct.unpack_from("<HH", data, pos)
-        if kind == 0x0008:
-            # Version 3 chunked layout: version, class 2, dimensionality, B-tree address, dims.
-            assert data[pos + 8:pos + 10] == b"\x03\x02", "not a version 3 chunked layout"
-            patch(dim0, pos + 8 + 3 + 8, struct.pack("<I", 0))
-            break
-        pos += 8 + size
-    else:
-        raise AssertionError("no layout message in the first chunk")
-
+    patch_chunk_dim(chunks, os.path.join(out, "chunk_dim0.h5"), 0)
+    patch_chunk_dim(chunks, os.path.join(out, "chunk_huge.h5"), 0x2C000000)
 
 if __name__ == "__main__":
     main()

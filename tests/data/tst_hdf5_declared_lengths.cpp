@@ -112,6 +112,19 @@ class TestHdf5DeclaredLengths : public QObject {
     QCOMPARE(h5::takeDamage(), std::string("d: damaged object header (a chunk dimension of 0)"));
   }
 
+  // HDF5 allocates a whole chunk to read into: chunk dimensions the file cannot hold are refused.
+  void hugeChunkDimensionsAreRefused() {
+    auto file = h5::openReadOnly(pathOf("chunk_huge.h5"));
+    QVERIFY(file.has_value());
+    auto d = h5::open(file->get(), "d", "d");
+    QVERIFY(d.has_value());
+    auto values = h5::readNumbers<float>(d->get(), "d", 0, 10);
+    QVERIFY(!values);
+    QCOMPARE(values.error().code, Errc::Corrupt);
+    QCOMPARE(values.error().message,
+             std::string("d: damaged dataset (chunks larger than the file can hold)"));
+  }
+
   // The fixtures these were made from open: the check refuses only what is past the end.
   void intactFixturesOpen() {
     auto h5ad =
