@@ -1,6 +1,7 @@
 #include "data/anndata/hdf5_object_header.h"
 
 #include <cstring>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -114,6 +115,15 @@ class HeaderWalk {
   bool creationOrder_ = false;
 };
 
+// One descriptor for all the reads of a walk (a chunk index has hundreds of nodes).
+RawReader readerOver(std::shared_ptr<const FileBytes> bytes) {
+  return [bytes](std::uint64_t offset, std::uint64_t length) {
+    std::vector<unsigned char> out;
+    bytes->read(offset, length, out);
+    return out;
+  };
+}
+
 }  // namespace
 
 std::optional<FileGeometry> fileGeometry(hid_t obj) {
@@ -144,9 +154,11 @@ Expected<void> forEachHeaderMessage(hid_t obj, const FileGeometry& file,
 }
 
 RawReader readerOf(hid_t obj) {
-  return [obj](std::uint64_t offset, std::uint64_t length) {
-    return readFileBytes(obj, offset, length);
-  };
+  return readerOver(std::make_shared<const FileBytes>(obj));
+}
+
+RawReader readerOf(const std::string& name) {
+  return readerOver(std::make_shared<const FileBytes>(name));
 }
 
 Expected<void> checkHeaderAt(const RawReader& readAt, const FileGeometry& file,

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "data/anndata/hdf5_util.h"
@@ -31,8 +32,9 @@ struct FileGeometry {
 /// Reads bytes [offset, offset + length) of a file (absolute offsets); empty when it cannot.
 using RawReader = std::function<std::vector<unsigned char>(std::uint64_t, std::uint64_t)>;
 
-/// Reads the file holding `obj`.
+/// Reads the file holding `obj`, or the file `name`, through one descriptor.
 RawReader readerOf(hid_t obj);
+RawReader readerOf(const std::string& name);
 
 /// The geometry of the file holding `obj`; nullopt when HDF5 cannot say.
 std::optional<FileGeometry> fileGeometry(hid_t obj);

@@ -31,40 +31,6 @@ std::string fileNameOf(hid_t obj) {
   return name;
 }
 
-// Reads of one file through one descriptor: a million strings sit in thousands of heap
-// collections, and opening the file for each read cost more than the reads.
-class FileBytes {
- public:
-  explicit FileBytes(hid_t obj) {
-    const std::string name = fileNameOf(obj);
-    if (!name.empty()) fd_ = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
-  }
-  ~FileBytes() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileBytes(const FileBytes&) = delete;
-  FileBytes& operator=(const FileBytes&) = delete;
-
-  // Bytes [offset, offset + length) into `out`; false when they cannot all be read.
-  bool read(std::uint64_t offset, std::uint64_t length, std::vector<unsigned char>& out) const {
-    out.resize(length);
-    std::uint64_t done = 0;
-    while (fd_ >= 0 && done < length) {
-      const ssize_t r =
-          ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) break;
-      done += static_cast<std::uint64_t>(r);
-    }
-    if (done == length) return true;
-    out.clear();
-    return false;
-  }
-
- private:
-  int fd_ = -1;
-};
-
 // One global heap collection: its bytes, and where each object lies in them by index.
 struct HeapCollection {
   struct Object {
@@ -392,6 +358,32 @@ Expected<bool> checkCompact(hid_t dataset, const RefLayout& layout, std::size_t 
 }
 
 }  // namespace
+
+FileBytes::FileBytes(const std::string& name) {
+  if (!name.empty()) fd_ = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+}
+
+FileBytes::FileBytes(hid_t obj) : FileBytes(fileNameOf(obj)) {}
+
+FileBytes::~FileBytes() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool FileBytes::read(std::uint64_t offset, std::uint64_t length,
+                     std::vector<unsigned char>& out) const {
+  out.resize(length);
+  std::uint64_t done = 0;
+  while (fd_ >= 0 && done < length) {
+    const ssize_t r =
+        ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    done += static_cast<std::uint64_t>(r);
+  }
+  if (done == length) return true;
+  out.clear();
+  return false;
+}
 
 std::uint64_t fileSizeOf(hid_t obj) {
   Handle file(H5Iget_file_id(obj));

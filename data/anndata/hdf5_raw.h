@@ -12,6 +12,24 @@
 
 namespace tessera::data::h5 {
 
+/// Reads of one file through one descriptor: a million strings sit in thousands of heap
+/// collections, and opening the file for each read cost more than the reads.
+class FileBytes {
+ public:
+  explicit FileBytes(const std::string& name);
+  explicit FileBytes(hid_t obj);  ///< the file holding `obj`, by the name HDF5 opened it by
+  ~FileBytes();
+  FileBytes(const FileBytes&) = delete;
+  FileBytes& operator=(const FileBytes&) = delete;
+
+  /// Bytes [offset, offset + length) into `out`; false (and `out` empty) when they cannot all
+  /// be read.
+  bool read(std::uint64_t offset, std::uint64_t length, std::vector<unsigned char>& out) const;
+
+ private:
+  int fd_ = -1;
+};
+
 /// Size in bytes of the file holding `obj` (0 when unknown).
 std::uint64_t fileSizeOf(hid_t obj);
 

@@ -1,12 +1,8 @@
 #include "data/anndata/hdf5_superblock.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <vector>
 
@@ -18,40 +14,10 @@ namespace {
 constexpr unsigned char kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 constexpr std::uint64_t kUndefined = ~std::uint64_t{0};
 
-class Fd {
- public:
-  explicit Fd(const std::string& name) : fd_(::open(name.c_str(), O_RDONLY | O_CLOEXEC)) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-
-  std::uint64_t size() const {
-    struct stat st {};
-    return fd_ >= 0 && ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-  }
-  std::vector<unsigned char> read(std::uint64_t offset, std::uint64_t length) const {
-    std::vector<unsigned char> out(length);
-    std::uint64_t done = 0;
-    while (fd_ >= 0 && done < length) {
-      const ssize_t r =
-          ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) return {};
-      done += static_cast<std::uint64_t>(r);
-    }
-    return out;
-  }
-
- private:
-  int fd_;
-};
-
 // HDF5 looks for the signature at 0, then at 512 and each power of two after it (a user block).
-std::optional<std::uint64_t> findSignature(const Fd& fd, std::uint64_t fileBytes) {
+std::optional<std::uint64_t> findSignature(const RawReader& read, std::uint64_t fileBytes) {
   for (std::uint64_t at = 0; at + sizeof kSignature <= fileBytes; at = at ? at * 2 : 512) {
-    const auto bytes = fd.read(at, sizeof kSignature);
+    const auto bytes = read(at, sizeof kSignature);
     if (bytes.size() == sizeof kSignature && std::memcmp(bytes.data(), kSignature, 8) == 0)
       return at;
   }
@@ -61,15 +27,17 @@ std::optional<std::uint64_t> findSignature(const Fd& fd, std::uint64_t fileBytes
 }  // namespace
 
 Expected<void> checkSuperblock(const std::string& name) {
-  const Fd fd(name);
-  const std::uint64_t fileBytes = fd.size();
+  const RawReader read = readerOf(name);
+  std::error_code ec;
+  const std::uint64_t fileBytes = std::filesystem::file_size(name, ec);
+  if (ec) return fail(Errc::Io, name + ": cannot read (" + ec.message() + ")");
   const auto damaged = [&](const std::string& why) {
     return fail(Errc::Corrupt, name + ": damaged HDF5 file (" + why + ")");
   };
-  const auto at = findSignature(fd, fileBytes);
+  const auto at = findSignature(read, fileBytes);
   if (!at) return damaged("no superblock");
   // Up to the root group's address, at most 28 + 5 addresses of 8 bytes (format spec §II.A).
-  const auto sb = fd.read(*at, std::min<std::uint64_t>(128, fileBytes - *at));
+  const auto sb = read(*at, std::min<std::uint64_t>(128, fileBytes - *at));
   if (sb.size() < 16) return damaged("superblock past the end of the file");
   const unsigned version = sb[8];
   FileGeometry g;
@@ -96,9 +64,6 @@ Expected<void> checkSuperblock(const std::string& name) {
     if (width != 2 && width != 4 && width != 8)
       return damaged("address width " + std::to_string(width));
   if (rootAt + g.sizeofAddr > sb.size()) return damaged("superblock past the end of the file");
-  const RawReader read = [&fd](std::uint64_t offset, std::uint64_t length) {
-    return fd.read(offset, length);
-  };
   if (auto ok = checkHeaderAt(read, g, readLe(sb.data() + rootAt, g.sizeofAddr)); !ok)
     return damaged("root group: " + ok.error().message);
   if (extensionAt) {
