@@ -18,6 +18,9 @@ is a copy of a fixture, or a file h5py writes, with one header's first chunk len
   which HDF5 divides when it opens the dataset (SIGFPE, found by fuzz_hdf5); chunk_huge.h5:
   738,197,504 values long, a chunk of 2.75 GiB HDF5 would allocate to read into (HDF5 itself
   refuses 4 GiB and more when it opens the dataset).
+- latest_<index>.h5: intact datasets "d" (values i/10) written with libver="latest", one per
+  chunk index the check meets there: a fixed array, an extensible array (one unlimited
+  dimension), a version 2 B-tree (two, 2-d), a filtered single chunk.
 """
 import os
 import shutil
@@ -109,6 +112,16 @@ def main():
 
     patch_chunk_dim(chunks, os.path.join(out, "chunk_dim0.h5"), 0)
     patch_chunk_dim(chunks, os.path.join(out, "chunk_huge.h5"), 0x2C000000)
+    values = np.arange(20000, dtype=np.float32) / 10
+    latest = {"fixed_array": dict(data=values, chunks=(1000,)),
+              "extensible_array": dict(data=values, chunks=(1000,), maxshape=(None,)),
+              "btree2": dict(data=values.reshape(200, 100), chunks=(50, 50),
+                             maxshape=(None, None)),
+              "single_chunk": dict(data=values, chunks=(20000,))}
+    for name, kw in latest.items():
+        with h5py.File(os.path.join(out, f"latest_{name}.h5"), "w", libver="latest") as f:
+            f.create_dataset("d", compression="gzip", **kw)
+
 
 if __name__ == "__main__":
     main()
