@@ -99,6 +99,33 @@ std::string checkThroughHdf5(hid_t dataset, const FileGeometry& g) {
   return "";
 }
 
+// Whether elements of `type` are stored at another size than H5Dget_type gives: variable-length
+// data (strings included, at any depth) and references.
+bool sizedDifferentlyOnDisk(hid_t type) {
+  switch (H5Tget_class(type)) {
+    case H5T_VLEN:
+    case H5T_REFERENCE:
+      return true;
+    case H5T_STRING:
+      return H5Tis_variable_str(type) != 0;
+    case H5T_COMPOUND: {
+      const int n = H5Tget_nmembers(type);
+      if (n < 0) return true;
+      for (int i = 0; i < n; ++i) {
+        Handle member(H5Tget_member_type(type, static_cast<unsigned>(i)));
+        if (!member || sizedDifferentlyOnDisk(member.get())) return true;
+      }
+      return false;
+    }
+    case H5T_ARRAY: {
+      Handle base(H5Tget_super(type));
+      return !base || sizedDifferentlyOnDisk(base.get());
+    }
+    default:
+      return false;
+  }
+}
+
 std::string check(hid_t dataset) {
   const auto g = fileGeometry(dataset);
   if (!g) return "";  // HDF5 cannot say where the file ends: nothing to check against
@@ -124,6 +151,18 @@ std::string check(hid_t dataset) {
     if (d > end * kMaxRatio / chunkBytes) return "chunks larger than the file can hold";
     chunkBytes *= d;
   }
+  // The chunk's last dimension is the element size HDF5 sizes chunk buffers by, and the datatype
+  // the one it copies elements by: a 1 MiB string type over 15-byte chunk elements overflowed
+  // the buffer (ASan heap-buffer-overflow in H5D__select_read, found by fuzz_hdf5).
+  Handle type(H5Dget_type(dataset));
+  if (!type) {
+    H5Eclear2(H5E_DEFAULT);
+    return "datatype unreadable";
+  }
+  const std::uint64_t typeBytes = H5Tget_size(type.get());
+  if (!sizedDifferentlyOnDisk(type.get()) && typeBytes != layout->dims.back())
+    return "chunks of " + std::to_string(layout->dims.back()) +
+           "-byte elements, but its type's are " + std::to_string(typeBytes) + " bytes";
   switch (layout->index) {
     case ChunkLayout::Index::BTree1:
       return BTree1Walk(readerOf(dataset), *g, layout->dims.size()).run(layout->addr);

@@ -17,7 +17,9 @@ is a copy of a fixture, or a file h5py writes, with one header's first chunk len
   chunk_dim0.h5: the same dataset whose layout message says its chunks are 0 values long, by
   which HDF5 divides when it opens the dataset (SIGFPE, found by fuzz_hdf5); chunk_huge.h5:
   738,197,504 values long, a chunk of 2.75 GiB HDF5 would allocate to read into (HDF5 itself
-  refuses 4 GiB and more when it opens the dataset).
+  refuses 4 GiB and more when it opens the dataset); chunk_element_size.h5: chunks of 1-byte
+  elements under the 4-byte float type, so HDF5's chunk buffers would be a quarter of what it
+  copies into them (a heap overflow found by fuzz_hdf5, there with a string type).
 - latest_<index>.h5: intact datasets "d" (values i/10) written with libver="latest", one per
   chunk index the check meets there: a fixed array, an extensible array (one unlimited
   dimension), a version 2 B-tree (two, 2-d), a filtered single chunk.
@@ -51,8 +53,9 @@ def damage_v1(src, dst, name):
     patch(dst, addr + 8, struct.pack("<I", 0xFFFFFEB2))
 
 
-def patch_chunk_dim(src, dst, value):
-    """A copy of `src` whose dataset "d" says its chunks are `value` elements long."""
+def patch_chunk_dim(src, dst, value, dim=0):
+    """A copy of `src` whose dataset "d" says its chunks' dimension `dim` is `value` (the last,
+    1 for a 1-d dataset, is the element size in bytes)."""
     shutil.copyfile(src, dst)
     addr = header_address(dst, "d")
     with open(dst, "rb") as f:
@@ -64,7 +67,7 @@ def patch_chunk_dim(src, dst, value):
         if kind == 0x0008:
             # Version 3 chunked layout: version, class 2, dimensionality, B-tree address, dims.
             assert data[pos + 8:pos + 10] == b"\x03\x02", "not a version 3 chunked layout"
-            patch(dst, pos + 8 + 3 + 8, struct.pack("<I", value))
+            patch(dst, pos + 8 + 3 + 8 + 4 * dim, struct.pack("<I", value))
             return
         pos += 8 + size
     raise AssertionError("no layout message in the first chunk")
@@ -112,6 +115,7 @@ def main():
 
     patch_chunk_dim(chunks, os.path.join(out, "chunk_dim0.h5"), 0)
     patch_chunk_dim(chunks, os.path.join(out, "chunk_huge.h5"), 0x2C000000)
+    patch_chunk_dim(chunks, os.path.join(out, "chunk_element_size.h5"), 1, dim=1)
     values = np.arange(20000, dtype=np.float32) / 10
     latest = {"fixed_array": dict(data=values, chunks=(1000,)),
               "extensible_array": dict(data=values, chunks=(1000,), maxshape=(None,)),
