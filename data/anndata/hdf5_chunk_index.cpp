@@ -16,11 +16,43 @@ bool undefinedAddress(std::uint64_t a, std::size_t width) {
   return width >= 8 ? a == ~std::uint64_t{0} : a == (std::uint64_t{1} << 8 * width) - 1;
 }
 
+// What a chunk's record may say: it lies inside the file, and a chunk stored without a filter
+// that changes sizes (every filter skipped by its mask, or only shuffle and Fletcher32 left)
+// holds exactly one chunk. HDF5 reads such a chunk into a buffer of its stored size and copies
+// a whole chunk out of it (ASan heap-buffer-overflow in H5D__scatgath_read, found by fuzz_hdf5).
+struct RecordRule {
+  std::uint64_t end = 0;         // file bytes after the base
+  std::uint64_t chunkBytes = 0;  // a chunk's size unfiltered
+  std::vector<H5Z_filter_t> filters;
+
+  std::string problem(std::uint64_t addr, std::uint64_t size, unsigned mask) const {
+    if (addr >= end || size > end - addr)
+      return "a chunk of " + std::to_string(size) + " bytes past the end of the file";
+    std::uint64_t expected = chunkBytes;
+    for (std::size_t i = 0; i < filters.size(); ++i) {
+      if (i < 32 && (mask >> i) & 1u) continue;  // skipped for this chunk
+      if (filters[i] == H5Z_FILTER_FLETCHER32)
+        expected += 4;
+      else if (filters[i] != H5Z_FILTER_SHUFFLE)
+        return "";  // compressed: any stored size
+    }
+    if (size != expected)
+      return "an unfiltered chunk of " + std::to_string(size) + " bytes, not " +
+             std::to_string(expected);
+    return "";
+  }
+};
+
 // Walks a version 1 B-tree of chunks (format spec §III.A.1), each leaf record's chunk checked.
 class BTree1Walk {
  public:
-  BTree1Walk(const RawReader& readAt, const FileGeometry& g, std::size_t dims)
-      : readAt_(readAt), g_(g), end_(g.fileBytes - g.userblock), keyBytes_(8 + 8 * dims) {}
+  BTree1Walk(const RawReader& readAt, const FileGeometry& g, std::size_t dims,
+             const RecordRule& rule)
+      : readAt_(readAt),
+        g_(g),
+        end_(g.fileBytes - g.userblock),
+        keyBytes_(8 + 8 * dims),
+        rule_(rule) {}
 
   // "" when every chunk lies inside the file, else what is wrong.
   std::string run(std::uint64_t root) {
@@ -62,9 +94,8 @@ class BTree1Walk {
         pending.emplace_back(child, level - 1);
         continue;
       }
-      const std::uint64_t size = readLe(key, 4);
-      if (child >= end_ || size > end_ - child)
-        return "a chunk of " + std::to_string(size) + " bytes past the end of the file";
+      const auto mask = static_cast<unsigned>(readLe(key + 4, 4));
+      if (auto why = rule_.problem(child, readLe(key, 4), mask); !why.empty()) return why;
     }
     return "";
   }
@@ -73,10 +104,11 @@ class BTree1Walk {
   const FileGeometry& g_;
   const std::uint64_t end_;
   const std::size_t keyBytes_;
+  const RecordRule& rule_;
 };
 
 // Other indexes: HDF5's own queries, each of which walks the index from its start.
-std::string checkThroughHdf5(hid_t dataset, const FileGeometry& g) {
+std::string checkThroughHdf5(hid_t dataset, const RecordRule& rule) {
   constexpr hsize_t kMaxQueried = 4096;
   Handle space(H5Dget_space(dataset));
   hsize_t chunks = 0;
@@ -84,7 +116,6 @@ std::string checkThroughHdf5(hid_t dataset, const FileGeometry& g) {
     H5Eclear2(H5E_DEFAULT);
     return "chunk index unreadable";
   }
-  const std::uint64_t end = g.fileBytes - g.userblock;
   for (hsize_t c = 0; c < std::min(chunks, kMaxQueried); ++c) {
     haddr_t addr = 0;
     hsize_t size = 0;
@@ -93,8 +124,8 @@ std::string checkThroughHdf5(hid_t dataset, const FileGeometry& g) {
       H5Eclear2(H5E_DEFAULT);
       return "chunk index unreadable";
     }
-    if (addr != HADDR_UNDEF && (addr >= end || size > end - addr))
-      return "a chunk of " + std::to_string(size) + " bytes past the end of the file";
+    if (addr == HADDR_UNDEF) continue;
+    if (auto why = rule.problem(addr, size, mask); !why.empty()) return why;
   }
   return "";
 }
@@ -126,7 +157,7 @@ bool sizedDifferentlyOnDisk(hid_t type) {
   }
 }
 
-std::string check(hid_t dataset) {
+std::string check(hid_t dataset, hid_t dcpl) {
   const auto g = fileGeometry(dataset);
   if (!g) return "";  // HDF5 cannot say where the file ends: nothing to check against
   std::vector<unsigned char> copy;
@@ -163,19 +194,24 @@ std::string check(hid_t dataset) {
   if (!sizedDifferentlyOnDisk(type.get()) && typeBytes != layout->dims.back())
     return "chunks of " + std::to_string(layout->dims.back()) +
            "-byte elements, but its type's are " + std::to_string(typeBytes) + " bytes";
+  RecordRule rule{end, chunkBytes, {}};
+  const int nFilters = H5Pget_nfilters(dcpl);
+  for (int i = 0; i < nFilters; ++i) {
+    unsigned flags = 0, config = 0;
+    std::size_t nValues = 0;
+    rule.filters.push_back(H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &nValues, nullptr,
+                                          0, nullptr, &config));
+  }
   switch (layout->index) {
     case ChunkLayout::Index::BTree1:
-      return BTree1Walk(readerOf(dataset), *g, layout->dims.size()).run(layout->addr);
+      return BTree1Walk(readerOf(dataset), *g, layout->dims.size(), rule).run(layout->addr);
     case ChunkLayout::Index::SingleFiltered:
-      if (!undefinedAddress(layout->addr, g->sizeofAddr) &&
-          (layout->addr >= end || layout->singleSize > end - layout->addr))
-        return "a chunk of " + std::to_string(layout->singleSize) +
-               " bytes past the end of the file";
-      return "";
+      if (undefinedAddress(layout->addr, g->sizeofAddr)) return "";
+      return rule.problem(layout->addr, layout->singleSize, layout->singleMask);
     case ChunkLayout::Index::Other:
       break;
   }
-  return checkThroughHdf5(dataset, *g);
+  return checkThroughHdf5(dataset, rule);
 }
 
 }  // namespace
@@ -195,7 +231,7 @@ Expected<void> checkChunkIndex(hid_t dataset, const std::string& where) {
   thread_local std::set<std::pair<unsigned long, haddr_t>> checked;
   const std::pair key{info.fileno, info.addr};
   if (checked.contains(key)) return {};
-  if (const std::string why = check(dataset); !why.empty())
+  if (const std::string why = check(dataset, dcpl.get()); !why.empty())
     return fail(Errc::Corrupt, where + ": damaged dataset (" + why + ")");
   // Bounded: a long session opens many files, and forgetting only costs a walk again.
   if (checked.size() >= 4096) checked.clear();

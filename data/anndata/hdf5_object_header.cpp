@@ -210,6 +210,7 @@ Expected<std::optional<ChunkLayout>> parseChunkLayout(std::span<const unsigned c
       if (pos + l + 4 + o > m.size()) return bad();
       c.index = ChunkLayout::Index::SingleFiltered;
       c.singleSize = readLe(m.data() + pos, l);
+      c.singleMask = static_cast<unsigned>(readLe(m.data() + pos + l, 4));
       c.addr = readLe(m.data() + pos + l + 4, o);
     }
   } else {

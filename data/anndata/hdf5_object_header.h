@@ -58,6 +58,7 @@ struct ChunkLayout {
   enum class Index { BTree1, SingleFiltered, Other } index = Index::Other;
   std::uint64_t addr = 0;        ///< B-tree root or the single chunk
   std::uint64_t singleSize = 0;  ///< stored size of a filtered single chunk
+  unsigned singleMask = 0;       ///< the filters it skipped
   std::vector<std::uint64_t> dims;
 };
 

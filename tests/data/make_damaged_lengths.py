@@ -20,6 +20,10 @@ is a copy of a fixture, or a file h5py writes, with one header's first chunk len
   refuses 4 GiB and more when it opens the dataset); chunk_element_size.h5: chunks of 1-byte
   elements under the 4-byte float type, so HDF5's chunk buffers would be a quarter of what it
   copies into them (a heap overflow found by fuzz_hdf5, there with a string type).
+- chunks_plain.h5 and chunks_plain_damaged.h5: the same values in unfiltered chunks, the last
+  one's record saying 200 bytes instead of 400: HDF5 would read 200 bytes and copy 400 out
+  (a heap overflow found by fuzz_hdf5, there with every filter of a chunk skipped by its mask);
+  chunks_shuffle_fletcher.h5 (intact): shuffle and Fletcher32 only, 404-byte records;
 - latest_<index>.h5: intact datasets "d" (values i/10) written with libver="latest", one per
   chunk index the check meets there: a fixed array, an extensible array (one unlimited
   dimension), a version 2 B-tree (two, 2-d), a filtered single chunk.
@@ -51,6 +55,21 @@ def damage_v1(src, dst, name):
         f.seek(addr)
         assert f.read(1) == b"\x01", f"{dst}:{name} is not a version 1 header"
     patch(dst, addr + 8, struct.pack("<I", 0xFFFFFEB2))
+
+
+def patch_last_record(src, dst, size):
+    """A copy of `src` whose record of dataset "d"'s last chunk (of 1000) says it stores `size`
+    bytes."""
+    shutil.copyfile(src, dst)
+    with h5py.File(dst, "r") as f:
+        last = f["d"].id.get_chunk_info(999).byte_offset
+    with open(dst, "rb") as f:
+        data = f.read()
+    child = data.find(struct.pack("<Q", last))
+    # A leaf record: chunk size (4), filter mask (4), two 8-byte offsets, then the address.
+    assert child > 0 and data.find(struct.pack("<Q", last), child + 1) < 0, "ambiguous address"
+    assert struct.unpack_from("<Q", data, child - 16)[0] == 99900, "not the last chunk's record"
+    patch(dst, child - 24, struct.pack("<I", size))
 
 
 def patch_chunk_dim(src, dst, value, dim=0):
@@ -97,21 +116,17 @@ def main():
     patch(damaged, addr + 5, bytes([flags | 0x03]))  # an 8-byte chunk length field
     patch(damaged, addr + pos, struct.pack("<Q", 0x5000000C0))
 
+    values = np.arange(100000, dtype=np.float32) / 10
     chunks = os.path.join(out, "chunks.h5")
     with h5py.File(chunks, "w") as f:
-        f.create_dataset("d", data=np.arange(100000, dtype=np.float32) / 10, chunks=(100,),
-                         compression="gzip")
-    with h5py.File(chunks, "r") as f:
-        last = f["d"].id.get_chunk_info(999).byte_offset
-    damaged = os.path.join(out, "chunks_damaged.h5")
-    shutil.copyfile(chunks, damaged)
-    with open(damaged, "rb") as f:
-        data = f.read()
-    child = data.find(struct.pack("<Q", last))
-    # A leaf record: chunk size (4), filter mask (4), two 8-byte offsets, then the address.
-    assert child > 0 and data.find(struct.pack("<Q", last), child + 1) < 0, "ambiguous address"
-    assert struct.unpack_from("<Q", data, child - 16)[0] == 99900, "not the last chunk's record"
-    patch(damaged, child - 24, struct.pack("<I", 0xFFFFFFFF))
+        f.create_dataset("d", data=values, chunks=(100,), compression="gzip")
+    patch_last_record(chunks, os.path.join(out, "chunks_damaged.h5"), 0xFFFFFFFF)
+    plain = os.path.join(out, "chunks_plain.h5")
+    with h5py.File(plain, "w") as f:
+        f.create_dataset("d", data=values, chunks=(100,))
+    patch_last_record(plain, os.path.join(out, "chunks_plain_damaged.h5"), 200)
+    with h5py.File(os.path.join(out, "chunks_shuffle_fletcher.h5"), "w") as f:
+        f.create_dataset("d", data=values, chunks=(100,), shuffle=True, fletcher32=True)
 
     patch_chunk_dim(chunks, os.path.join(out, "chunk_dim0.h5"), 0)
     patch_chunk_dim(chunks, os.path.join(out, "chunk_huge.h5"), 0x2C000000)

@@ -139,6 +139,44 @@ class TestHdf5DeclaredLengths : public QObject {
                          "bytes)"));
   }
 
+  // A chunk stored without a size-changing filter must hold exactly one chunk: HDF5 reads it
+  // into a buffer of its stored size and copies a whole chunk out.
+  void unfilteredChunkOfTheWrongSizeIsRefused() {
+    for (const char* intact : {"chunks_plain.h5", "chunks_shuffle_fletcher.h5"}) {
+      auto file = h5::openReadOnly(pathOf(intact));
+      QVERIFY(file.has_value());
+      auto d = h5::open(file->get(), "d", "d");
+      QVERIFY(d.has_value());
+      auto values = h5::readNumbers<float>(d->get(), intact);
+      QVERIFY2(values.has_value(), values ? "" : values.error().message.c_str());
+      QCOMPARE(values->back(), 99999.0f / 10);
+    }
+    auto file = h5::openReadOnly(pathOf("chunks_plain_damaged.h5"));
+    QVERIFY(file.has_value());
+    auto d = h5::open(file->get(), "d", "d");
+    QVERIFY(d.has_value());
+    auto values = h5::readNumbers<float>(d->get(), "d", 0, 10);
+    QVERIFY(!values);
+    QCOMPARE(values.error().message,
+             std::string("d: damaged dataset (an unfiltered chunk of 200 bytes, not 400)"));
+  }
+
+  // Found by fuzz_hdf5: a 10x file that opens (indptr is read on demand) but whose indptr chunk
+  // has every filter skipped and 2,168 bytes for a 640,000-byte chunk.
+  void fuzzFoundUnfilteredShortChunkIsRefusedOnRead() {
+    const std::string path = TESSERA_SOURCE_DIR
+        "/tests/fuzz/regressions/hdf5/h5d_scatgath_read_unfiltered_chunk_short.h5";
+    auto file = h5::openReadOnly(path);
+    QVERIFY(file.has_value());
+    auto indptr = h5::open(file->get(), "matrix/indptr", path + ":/matrix/indptr");
+    QVERIFY(indptr.has_value());
+    auto values = h5::readNumbers<std::int64_t>(indptr->get(), path + ":/matrix/indptr");
+    QVERIFY(!values);
+    QCOMPARE(values.error().message,
+             path + ":/matrix/indptr: damaged dataset (an unfiltered chunk of 2168 bytes, not " +
+                 "640000)");
+  }
+
   // The chunk indexes of libver="latest" pass the check and read every value.
   void latestChunkIndexesRead_data() {
     QTest::addColumn<QString>("index");
