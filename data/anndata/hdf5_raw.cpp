@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -278,13 +279,95 @@ Match attributeValues(std::span<const unsigned char> msg, const char* name, std:
   return Match::Found;
 }
 
+// Where a datatype (format spec §IV.A.2.d) that starts at `pos` ends, each name in it (compound
+// members, enumeration members, opaque tags) ending in a NUL before `end`: HDF5 copies those
+// names with strdup when it decodes the type, so one without a NUL read past the header (ASan,
+// found by fuzz_hdf5). nullopt when a part runs past `end` or the type is of no known form.
+std::optional<std::size_t> datatypeEnd(std::span<const unsigned char> m, std::size_t pos,
+                                       std::size_t end, int depth = 0) {
+  if (depth > 8 || pos > end || end - pos < 8) return std::nullopt;
+  const unsigned cls = m[pos] & 0x0F, version = m[pos] >> 4;
+  const std::uint64_t bits = readLe(&m[pos + 1], 3), size = readLe(&m[pos + 4], 4);
+  pos += 8;
+  const auto skip = [&](std::uint64_t n) -> bool {
+    if (n > end - pos) return false;
+    pos += n;
+    return true;
+  };
+  // A NUL-terminated name, padded to 8 bytes in versions 1 and 2.
+  const auto name = [&]() -> bool {
+    const void* nul = std::memchr(&m[pos], 0, end - pos);
+    if (!nul) return false;
+    std::uint64_t n = static_cast<const unsigned char*>(nul) - &m[pos] + 1;
+    if (version < 3) n = (n + 7) & ~7ull;
+    return skip(n);
+  };
+  switch (cls) {
+    case 0:
+    case 4:
+      return skip(4) ? std::optional(pos) : std::nullopt;  // integer, bitfield
+    case 1:
+      return skip(12) ? std::optional(pos) : std::nullopt;  // float
+    case 2:
+      return skip(2) ? std::optional(pos) : std::nullopt;  // time
+    case 3:
+    case 7:
+      return pos;  // string, reference
+    case 5: {      // opaque: its tag
+      const std::uint64_t tag = bits & 0xFF;
+      if (tag > end - pos || (tag > 0 && std::memchr(&m[pos], 0, tag) == nullptr))
+        return std::nullopt;
+      return skip(tag) ? std::optional(pos) : std::nullopt;
+    }
+    case 6: {  // compound: each member's name, offset (and in version 1 its dimensions), type
+      const std::size_t offsetBytes = size < (1u << 8)    ? 1
+                                      : size < (1u << 16) ? 2
+                                      : size < (1u << 24) ? 3
+                                                          : 4;
+      for (std::uint64_t i = 0; i < (bits & 0xFFFF); ++i) {
+        if (!name() || !skip(version == 3 ? offsetBytes : 4) || (version == 1 && !skip(28)))
+          return std::nullopt;
+        const auto member = datatypeEnd(m, pos, end, depth + 1);
+        if (!member) return std::nullopt;
+        pos = *member;
+      }
+      return pos;
+    }
+    case 8: {  // enumeration: the base type, the names, then the values
+      const auto base = datatypeEnd(m, pos, end, depth + 1);
+      if (!base) return std::nullopt;
+      const std::uint64_t baseSize = readLe(&m[pos + 4], 4);
+      pos = *base;
+      const std::uint64_t n = bits & 0xFFFF;
+      for (std::uint64_t i = 0; i < n; ++i)
+        if (!name()) return std::nullopt;
+      if (baseSize != 0 && n > (end - pos) / baseSize) return std::nullopt;
+      return skip(n * baseSize) ? std::optional(pos) : std::nullopt;
+    }
+    case 9:
+      return datatypeEnd(m, pos, end, depth + 1);  // variable-length: its base type
+    case 10: {                                     // array: dimensions, then the base
+      if (pos >= end) return std::nullopt;
+      const std::uint64_t rank = m[pos];
+      if (!skip(version < 3 ? 4 : 1) || !skip(rank * (version < 3 ? 8 : 4))) return std::nullopt;
+      return datatypeEnd(m, pos, end, depth + 1);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 // Where an attribute's value ends in its message (§IV.A.2.m) as HDF5 reckons it when it
 // decodes the message: after the name, datatype and dataspace, the datatype's size times the
 // dataspace's element count (HDF5 1.10 copies that many bytes without comparing them with the
 // message). Past the end when the parts before the value overrun the message already; nullopt
-// when the datatype or dataspace is shared, or of a form not known here.
+// when the datatype or dataspace is shared, or of a form not known here. A variable-length
+// element must be declared at its stored size (length, heap address, index): one declared at 9
+// bytes made HDF5 read 16 from a 9-byte value (ASan heap-buffer-overflow in H5A__read, found by
+// fuzz_hdf5).
 std::optional<std::uint64_t> attributeValueEnd(std::span<const unsigned char> msg,
-                                               std::size_t sizeofSize) {
+                                               const FileGeometry& file) {
+  const std::size_t sizeofSize = file.sizeofSize;
   if (msg.size() < 8 || msg[0] < 1 || msg[0] > 3) return std::nullopt;
   const unsigned version = msg[0];
   if (version >= 2 && (msg[1] & 3) != 0) return std::nullopt;  // shared datatype or dataspace
@@ -298,6 +381,11 @@ std::optional<std::uint64_t> attributeValueEnd(std::span<const unsigned char> ms
   if (dataAt > msg.size()) return std::uint64_t{msg.size()} + 1;
   if (typeSize < 8 || spaceSize < 4 || sizeofSize < 1 || sizeofSize > 8) return std::nullopt;
   const std::uint64_t elementBytes = readLe(&msg[typeAt + 4], 4);
+  // HDF5 keeps a value of the declared size but copies variable-length elements out of it at
+  // their stored size: any other declared size reads past the value.
+  constexpr unsigned kVariableLengthClass = 9;
+  if ((msg[typeAt] & 0x0F) == kVariableLengthClass && elementBytes != 4 + file.sizeofAddr + 4)
+    return std::uint64_t{msg.size()} + 1;
   const unsigned char* space = &msg[spaceAt];
   const unsigned rank = space[1];
   std::uint64_t dimsAt = 0;
@@ -450,8 +538,17 @@ Expected<void> checkAttributeMessages(hid_t obj, const std::string& where) {
       bad = "an attribute name runs past its message";
       return true;
     }
+    // And the names inside its datatype, when it is stored in the message (not shared).
+    if (const std::size_t typeAt = nameAt + (msg[0] == 1 ? (nameSize + 7) & ~7ull : nameSize);
+        (msg[0] == 1 || (msg[1] & 1) == 0) && typeAt < msg.size()) {
+      const std::size_t typeEnd = std::min<std::size_t>(msg.size(), typeAt + readLe(&msg[4], 2));
+      if (!datatypeEnd(msg, typeAt, typeEnd)) {
+        bad = "an attribute datatype runs past its message";
+        return true;
+      }
+    }
     // So is its value, with memcpy: it must end inside the message too.
-    if (const auto end = attributeValueEnd(msg, geometry->sizeofSize); end && *end > msg.size()) {
+    if (const auto end = attributeValueEnd(msg, *geometry); end && *end > msg.size()) {
       bad = "an attribute value runs past its message";
       return true;
     }
