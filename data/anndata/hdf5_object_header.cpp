@@ -84,14 +84,16 @@ class HeaderWalk {
     const std::size_t head = version_ == 1 ? 8 : (creationOrder_ ? 6 : 4);
     while (pos + head <= end) {
       const unsigned char* m = bytes.data() + pos;
-      unsigned type;
+      unsigned type, flags;
       std::uint64_t size;
       if (version_ == 1) {
         type = static_cast<unsigned>(readLe(m, 2));
         size = readLe(m + 2, 2);
+        flags = m[4];
       } else {
         type = m[0];
         size = readLe(m + 1, 2);
+        flags = m[3];
       }
       if (size > end - pos - head) return damaged("message past the end of its chunk");
       const std::span<const unsigned char> data(m + head, size);
@@ -99,6 +101,9 @@ class HeaderWalk {
         const std::size_t a = file_.sizeofAddr, s = file_.sizeofSize;
         if (size < a + s) return damaged("continuation message too short");
         pending.push_back({readLe(data.data(), a), readLe(data.data() + a, s)});
+      } else if (flags & kSharedMessage) {
+        // A reference to the message kept elsewhere (a committed datatype, the shared-message
+        // heap), not the message: no visitor could read it as one.
       } else if (visit_(type, data)) {
         stop = true;
         return {};
@@ -165,6 +170,10 @@ Expected<void> checkHeaderAt(const RawReader& readAt, const FileGeometry& file,
                              std::uint64_t addr) {
   std::string layoutDamage;
   const HeaderVisitor layouts = [&](unsigned type, std::span<const unsigned char> data) {
+    if (type == kDatatypeMessage && !datatypeEnd(data, 0, data.size())) {
+      layoutDamage = "datatype message does not parse";
+      return true;
+    }
     if (type != kLayoutMessage) return false;
     if (auto ok = parseChunkLayout(data, file); !ok) layoutDamage = ok.error().message;
     return true;
@@ -222,6 +231,94 @@ Expected<std::optional<ChunkLayout>> parseChunkLayout(std::span<const unsigned c
     if (c.dims.back() == 0) return fail(Errc::Corrupt, "a chunk dimension of 0");
   }
   return c;
+}
+
+std::optional<std::size_t> datatypeEnd(std::span<const unsigned char> m, std::size_t pos,
+                                       std::size_t end, int depth) {
+  if (depth > 8 || pos > end || end - pos < 8) return std::nullopt;
+  const unsigned cls = m[pos] & 0x0F, version = m[pos] >> 4;
+  const std::uint64_t bits = readLe(&m[pos + 1], 3), size = readLe(&m[pos + 4], 4);
+  pos += 8;
+  const auto skip = [&](std::uint64_t n) -> bool {
+    if (n > end - pos) return false;
+    pos += n;
+    return true;
+  };
+  // A NUL-terminated name, padded to 8 bytes in versions 1 and 2.
+  const auto name = [&]() -> bool {
+    const void* nul = std::memchr(m.data() + pos, 0, end - pos);
+    if (!nul) return false;
+    std::uint64_t n = static_cast<const unsigned char*>(nul) - (m.data() + pos) + 1;
+    if (version < 3) n = (n + 7) & ~7ull;
+    return skip(n);
+  };
+  // The bits HDF5 converts numbers through must lie inside the element.
+  const auto bitsInside = [&](std::uint64_t offset, std::uint64_t precision) {
+    return size > 0 && size <= 16 && precision > 0 && offset + precision <= 8 * size;
+  };
+  switch (cls) {
+    case 0:
+    case 4: {  // integer, bitfield: bit offset, precision
+      if (end - pos < 4 || !bitsInside(readLe(&m[pos], 2), readLe(&m[pos + 2], 2)))
+        return std::nullopt;
+      return skip(4) ? std::optional(pos) : std::nullopt;
+    }
+    case 1: {  // float: bit offset, precision, exponent and mantissa positions and sizes, bias
+      if (end - pos < 12) return std::nullopt;
+      const std::uint64_t precision = readLe(&m[pos + 2], 2);
+      if (!bitsInside(readLe(&m[pos], 2), precision) || m[pos + 5] == 0 || m[pos + 7] == 0 ||
+          std::uint64_t{m[pos + 4]} + m[pos + 5] > precision ||
+          std::uint64_t{m[pos + 6]} + m[pos + 7] > precision)
+        return std::nullopt;
+      return skip(12) ? std::optional(pos) : std::nullopt;
+    }
+    case 2:
+      return skip(2) ? std::optional(pos) : std::nullopt;  // time
+    case 3:
+    case 7:
+      return pos;  // string, reference
+    case 5: {      // opaque: its tag
+      const std::uint64_t tag = bits & 0xFF;
+      if (tag > end - pos || (tag > 0 && std::memchr(m.data() + pos, 0, tag) == nullptr))
+        return std::nullopt;
+      return skip(tag) ? std::optional(pos) : std::nullopt;
+    }
+    case 6: {  // compound: each member's name, offset (and in version 1 its dimensions), type
+      const std::size_t offsetBytes = size < (1u << 8)    ? 1
+                                      : size < (1u << 16) ? 2
+                                      : size < (1u << 24) ? 3
+                                                          : 4;
+      for (std::uint64_t i = 0; i < (bits & 0xFFFF); ++i) {
+        if (!name() || !skip(version == 3 ? offsetBytes : 4) || (version == 1 && !skip(28)))
+          return std::nullopt;
+        const auto member = datatypeEnd(m, pos, end, depth + 1);
+        if (!member) return std::nullopt;
+        pos = *member;
+      }
+      return pos;
+    }
+    case 8: {  // enumeration: the base type, the names, then the values
+      const auto base = datatypeEnd(m, pos, end, depth + 1);
+      if (!base) return std::nullopt;
+      const std::uint64_t baseSize = readLe(&m[pos + 4], 4);
+      pos = *base;
+      const std::uint64_t n = bits & 0xFFFF;
+      for (std::uint64_t i = 0; i < n; ++i)
+        if (!name()) return std::nullopt;
+      if (baseSize != 0 && n > (end - pos) / baseSize) return std::nullopt;
+      return skip(n * baseSize) ? std::optional(pos) : std::nullopt;
+    }
+    case 9:
+      return datatypeEnd(m, pos, end, depth + 1);  // variable-length: its base type
+    case 10: {                                     // array: dimensions, then the base
+      if (pos >= end) return std::nullopt;
+      const std::uint64_t rank = m[pos];
+      if (!skip(version < 3 ? 4 : 1) || !skip(rank * (version < 3 ? 8 : 4))) return std::nullopt;
+      return datatypeEnd(m, pos, end, depth + 1);
+    }
+    default:
+      return std::nullopt;
+  }
 }
 
 }  // namespace tessera::data::h5

@@ -68,9 +68,21 @@ struct ChunkLayout {
 Expected<std::optional<ChunkLayout>> parseChunkLayout(std::span<const unsigned char> m,
                                                       const FileGeometry& g);
 
+/// Where a datatype (format spec §IV.A.2.d) stored in `m` from `pos` ends, every part of it before
+/// `end`: each name in it (compound and enumeration members, opaque tags, at any depth) ending
+/// in a NUL, since HDF5 copies names with strdup when it decodes a type (a read past the header,
+/// found by fuzz_hdf5), and the bits of integers and floats inside their element, since HDF5
+/// converts numbers through them (SIGBUS in H5T__bit_copy, found by fuzz_hdf5). nullopt when a
+/// part does not fit or the type is of no known form.
+std::optional<std::size_t> datatypeEnd(std::span<const unsigned char> m, std::size_t pos,
+                                       std::size_t end, int depth = 0);
+
 /// Message types used by the checks.
+inline constexpr unsigned kDatatypeMessage = 0x0003;
 inline constexpr unsigned kLayoutMessage = 0x0008;
 inline constexpr unsigned kAttributeMessage = 0x000C;
 inline constexpr unsigned kContinuationMessage = 0x0010;
+/// Message flag: the message is shared (kept elsewhere; this one refers to it).
+inline constexpr unsigned kSharedMessage = 0x02;
 
 }  // namespace tessera::data::h5
