@@ -217,7 +217,8 @@ class TestHdf5DeclaredLengths : public QObject {
                           "h5a_read_vlen_declared_9_bytes.h5ad",
                           "h5mm_strdup_datatype_member_name.h5ad",
                           "h5mm_strdup_dataset_datatype_name.h5ad",
-                          "h5t_bit_copy_precision_past_element.h5"})
+                          "h5t_bit_copy_precision_past_element.h5",
+                          "h5c_protect_continuation_after_layout.h5ad"})
       QTest::newRow(n) << QString(n);
   }
   void fuzzFoundLengthsAreRefused() {
