@@ -212,13 +212,12 @@ class TestHdf5DeclaredLengths : public QObject {
   // naming the file.
   void fuzzFoundLengthsAreRefused_data() {
     QTest::addColumn<QString>("name");
-    for (const char* n : {"h5c_protect_header_length_21g.h5ad", "h5c_protect_header_length_8g.h5ad",
-                          "h5d_chunk_set_info_fpe.h5", "h5d_select_read_element_size_mismatch.h5",
-                          "h5a_read_vlen_declared_9_bytes.h5ad",
-                          "h5mm_strdup_datatype_member_name.h5ad",
-                          "h5mm_strdup_dataset_datatype_name.h5ad",
-                          "h5t_bit_copy_precision_past_element.h5",
-                          "h5c_protect_continuation_after_layout.h5ad"})
+    for (const char* n :
+         {"h5c_protect_header_length_21g.h5ad", "h5c_protect_header_length_8g.h5ad",
+          "h5d_chunk_set_info_fpe.h5", "h5d_select_read_element_size_mismatch.h5",
+          "h5a_read_vlen_declared_9_bytes.h5ad", "h5mm_strdup_datatype_member_name.h5ad",
+          "h5mm_strdup_dataset_datatype_name.h5ad", "h5t_bit_copy_precision_past_element.h5",
+          "h5c_protect_continuation_after_layout.h5ad"})
       QTest::newRow(n) << QString(n);
   }
   void fuzzFoundLengthsAreRefused() {

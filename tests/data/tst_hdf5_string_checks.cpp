@@ -155,7 +155,7 @@ class TestHdf5StringChecks : public QObject {
                  damage.find(why.toStdString()) != std::string::npos,
              damage.c_str());
     QCOMPARE(h5::takeDamage(), std::string());  // taken once
-    if (why.startsWith("heap free")) {  // the compact dataset shares the collection
+    if (why.startsWith("heap free")) {          // the compact dataset shares the collection
       auto c = h5::open(file->get(), "c", "c");
       QVERIFY(c.has_value());
       auto strings = h5::readStrings(c->get(), "c");
