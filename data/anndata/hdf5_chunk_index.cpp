@@ -12,10 +12,6 @@
 namespace tessera::data::h5 {
 namespace {
 
-bool undefinedAddress(std::uint64_t a, std::size_t width) {
-  return width >= 8 ? a == ~std::uint64_t{0} : a == (std::uint64_t{1} << 8 * width) - 1;
-}
-
 // What a chunk's record may say: it lies inside the file, and a chunk stored without a filter
 // that changes sizes (every filter skipped by its mask, or only shuffle and Fletcher32 left)
 // holds exactly one chunk. HDF5 reads such a chunk into a buffer of its stored size and copies

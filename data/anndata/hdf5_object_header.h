@@ -23,6 +23,11 @@ inline std::uint64_t readLe(const unsigned char* p, std::size_t n) {
   return v;
 }
 
+/// Whether `a`, an address `width` bytes wide, is HDF5's "undefined address" (all bits set).
+inline bool undefinedAddress(std::uint64_t a, std::size_t width) {
+  return width >= 8 ? a == ~std::uint64_t{0} : a == (std::uint64_t{1} << 8 * width) - 1;
+}
+
 /// What a raw reader needs to know of the file holding an object.
 struct FileGeometry {
   std::uint64_t fileBytes = 0, userblock = 0;

@@ -12,7 +12,6 @@ namespace tessera::data::h5 {
 namespace {
 
 constexpr unsigned char kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-constexpr std::uint64_t kUndefined = ~std::uint64_t{0};
 
 // HDF5 looks for the signature at 0, then at 512 and each power of two after it (a user block).
 std::optional<std::uint64_t> findSignature(const RawReader& read, std::uint64_t fileBytes) {
@@ -68,9 +67,7 @@ Expected<void> checkSuperblock(const std::string& name) {
     return damaged("root group: " + ok.error().message);
   if (extensionAt) {
     const std::uint64_t ext = readLe(sb.data() + extensionAt, g.sizeofAddr);
-    const bool undefined =
-        g.sizeofAddr == 8 ? ext == kUndefined : ext == (std::uint64_t{1} << 8 * g.sizeofAddr) - 1;
-    if (!undefined)
+    if (!undefinedAddress(ext, g.sizeofAddr))
       if (auto ok = checkHeaderAt(read, g, ext); !ok)
         return damaged("superblock extension: " + ok.error().message);
   }
